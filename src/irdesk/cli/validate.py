@@ -1,0 +1,119 @@
+"""``irdesk validate``: check playbooks, scenarios and rosters; exit 0 only when all are valid."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from irdesk.core.catalog import Catalog, default_sources, expand
+from irdesk.core.loader import FileResult, load_file
+from irdesk.core.problems import Severity
+from irdesk import paths
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working folder when inside it (editors can jump to it), else absolute."""
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
+
+
+def check(paths_given: tuple[Path, ...]) -> list[FileResult]:
+    """Load what was asked (or the defaults) and return one result per file."""
+    if not paths_given:
+        catalog = Catalog.load(default_sources())
+        roster = paths.roster_path()
+        if roster.exists():
+            catalog.results.append(load_file(roster, expect="roster"))
+        return catalog.results
+    # Scenarios among the given files may name playbooks that are not among them:
+    # those resolve against the user's and the bundled playbooks.
+    known = Catalog.load(default_sources())
+    catalog = Catalog(playbooks=dict(known.playbooks))
+    files: list[tuple[Path, bool]] = []
+    for given in paths_given:
+        files.extend((f, False) for f in expand(given, catalog, must_exist=True))
+    catalog.add_files(files)
+    return catalog.results
+
+
+@click.command()
+@click.argument("targets", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json is for CI pipelines.")
+@click.option("--strict", is_flag=True, help="Treat warnings as failures too.")
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, not valid files.")
+def validate(targets: tuple[Path, ...], fmt: str, strict: bool, quiet: bool) -> None:
+    """Check playbooks, scenarios and rosters (files or folders).
+
+    Without PATH: the bundled content plus your own playbooks, scenarios and roster.
+    Exits 0 when everything is valid, 1 otherwise.
+    """
+    results = check(targets)
+    for result in results:
+        result.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    failed = [r for r in results if not r.ok or (strict and r.warnings)]
+    if fmt == "json":
+        click.echo(json.dumps(_as_json(results, failed), indent=2))
+    else:
+        _print_text(results, failed, quiet)
+    raise SystemExit(1 if failed or not results else 0)
+
+
+def _describe(result: FileResult) -> str:
+    model = result.model
+    if result.kind == "playbook":
+        return f"playbook {result.id} v{model.version}: {len(model.steps)} steps"
+    if result.kind == "scenario":
+        return f"scenario {result.id} ({model.playbook}): {len(model.injects)} injects"
+    return f"roster: {len(model.people)} people"
+
+
+def _print_text(results: list[FileResult], failed: list[FileResult], quiet: bool) -> None:
+    warnings = 0
+    for result in results:
+        shown = display_path(result.path)
+        if result.ok and not quiet:
+            click.echo(f"ok      {shown}  ({_describe(result)})")
+        for problem in result.problems:
+            warnings += problem.severity is Severity.WARNING
+            text = str(problem).replace(problem.file, shown, 1)
+            click.echo(text, err=False)
+    if not results:
+        click.echo("no playbook, scenario or roster files found", err=True)
+        return
+    valid = sum(r.ok for r in results)
+    summary = f"{len(results)} file{'s' * (len(results) != 1)}: {valid} valid"
+    invalid = len(results) - valid
+    if invalid:
+        summary += f", {invalid} invalid"
+    if warnings:
+        summary += f", {warnings} warning{'s' * (warnings != 1)}"
+    click.echo(summary)
+
+
+def _as_json(results: list[FileResult], failed: list[FileResult]) -> dict:
+    return {
+        "ok": bool(results) and not failed,
+        "files": [
+            {
+                "path": str(r.path),
+                "kind": r.kind,
+                "id": r.id,
+                "bundled": r.bundled,
+                "ok": r.ok,
+                "problems": [p.as_dict() for p in r.problems],
+            }
+            for r in results
+        ],
+        "summary": {
+            "files": len(results),
+            "valid": sum(r.ok for r in results),
+            "errors": sum(len(r.errors) for r in results),
+            "warnings": sum(len(r.warnings) for r in results),
+        },
+    }
