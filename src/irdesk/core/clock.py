@@ -58,3 +58,51 @@ def parse_ts(text: str) -> datetime:
         text = text[:-1] + "+00:00"
     value = datetime.fromisoformat(text)
     return to_utc(value)
+
+
+class WhenError(ValueError):
+    pass
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """A time a person types: ``09:12``, ``09:12:30``, ``2026-11-23 09:12``, ``-15m``, ``15m ago``.
+
+    Clock times are local and mean the most recent such moment (``23:50`` typed at 00:10
+    is yesterday). Result is aware UTC. Raises :class:`WhenError` with a message for people.
+    """
+    from irdesk.core.durations import DurationError, parse_duration
+
+    raw = text.strip()
+    if not raw:
+        raise WhenError("enter a time, e.g. 09:12, -15m or 2026-11-23 09:12")
+    relative = raw[1:] if raw.startswith("-") else raw[:-4].strip() if raw.endswith(" ago") else None
+    if relative is not None:
+        try:
+            return to_utc(now) - parse_duration(relative.strip())
+        except DurationError as exc:
+            raise WhenError(str(exc)) from None
+    local_now = to_utc(now).astimezone()
+    for fmt in ("%H:%M", "%H:%M:%S"):
+        try:
+            parsed = datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        candidate = local_now.replace(hour=parsed.hour, minute=parsed.minute,
+                                      second=parsed.second, microsecond=0)
+        if candidate > local_now:
+            candidate -= timedelta(days=1)
+        return to_utc(candidate)
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise WhenError(
+            f"cannot read {raw!r} as a time; use 09:12, -15m, 15m ago or 2026-11-23 09:12"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=local_now.tzinfo)
+    return to_utc(value)
+
+
+def local_hms(when: datetime) -> str:
+    """HH:MM:SS in local time, for screens."""
+    return to_utc(when).astimezone().strftime("%H:%M:%S")

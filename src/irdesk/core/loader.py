@@ -276,16 +276,16 @@ class _Parsed:
 
 
 def _read_file(path: Path, display: str | None = None, bundled: bool = False) -> _Parsed:
-    """Read bytes, decode, parse YAML and find the format marker. Never raises."""
+    """Read a file's bytes (bounded) and hand them to :func:`_parse_bytes`. Never raises."""
     name = display or str(path)
     result = FileResult(path=path, bundled=bundled)
     reader = Reader(name)
     result.problems = reader.problems
     try:
-        size = path.stat().st_size
         if path.is_dir():
             reader.error(None, "", "is a folder, not a file")
             return _Parsed(result, reader, None, None)
+        size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             reader.error(
                 None, "",
@@ -293,7 +293,8 @@ def _read_file(path: Path, display: str | None = None, bundled: bool = False) ->
                 f"{MAX_FILE_BYTES // 1024 // 1024} MB (is this really a playbook?)",
             )
             return _Parsed(result, reader, None, None)
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         reader.error(None, "", "no such file")
         return _Parsed(result, reader, None, None)
@@ -303,7 +304,15 @@ def _read_file(path: Path, display: str | None = None, bundled: bool = False) ->
     except OSError as exc:
         reader.error(None, "", f"cannot read: {exc.strerror or exc}")
         return _Parsed(result, reader, None, None)
-    source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), bundled=bundled)
+    return _parse_bytes(data, result, reader, bundled)
+
+
+def _parse_bytes(data: bytes, result: FileResult, reader: Reader, bundled: bool) -> _Parsed:
+    """Decode, parse YAML and find the format marker. Never raises."""
+    if len(data) > MAX_FILE_BYTES:
+        reader.error(None, "", f"more than {MAX_FILE_BYTES // 1024 // 1024} MB; not loaded")
+        return _Parsed(result, reader, None, None)
+    source = Source(path=result.path, sha256=hashlib.sha256(data).hexdigest(), bundled=bundled)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -316,6 +325,7 @@ def _read_file(path: Path, display: str | None = None, bundled: bool = False) ->
             Severity.ERROR,
         )
         return _Parsed(result, reader, None, source)
+    source = Source(source.path, source.sha256, bundled, text)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         reader._add(Y(None, line, 1), "", "contains NUL bytes; is this a binary file?",
@@ -374,15 +384,25 @@ def load_file(
     display: str | None = None,
     bundled: bool = False,
     expect: str | None = None,
+    data: bytes | None = None,
 ) -> FileResult:
     """Load any irdesk file (kind from its marker). Never raises; see ``FileResult``.
+
+    With ``data``, the bytes are used instead of reading ``path`` (which then only names
+    the source, e.g. a playbook embedded in a journal).
 
     ``resolve_playbook`` finds the playbook a scenario names; without it, a scenario's
     references to steps are not checked and the scenario is reported as unresolved.
     ``expect`` (playbook, scenario, roster) reports a file of another kind as an error.
     """
     path = Path(path)
-    parsed = _read_file(path, display, bundled)
+    if data is None:
+        parsed = _read_file(path, display, bundled)
+    else:
+        result = FileResult(path=path, bundled=bundled)
+        reader = Reader(display or str(path))
+        result.problems = reader.problems
+        parsed = _parse_bytes(data, result, reader, bundled)
     result, reader, tree = parsed.result, parsed.reader, parsed.tree
     if tree is None or result.kind is None:
         return result

@@ -37,6 +37,7 @@ class Source:
     path: Path
     sha256: str
     bundled: bool = False
+    text: str | None = field(default=None, repr=False)  # the file as read (kept in the journal)
 
 
 @dataclass(frozen=True)
