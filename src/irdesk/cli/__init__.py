@@ -12,9 +12,14 @@ import sys
 import click
 
 from irdesk import __version__
+from irdesk.cli.common import actor_option, journal_option
 
 # (module, command attribute). Order is the order `irdesk --help` lists them in.
 COMMANDS: tuple[tuple[str, str], ...] = (
+    ("irdesk.cli.incidents", "run"),
+    ("irdesk.cli.incidents", "declare"),
+    ("irdesk.cli.incidents", "list_incidents"),
+    ("irdesk.cli.incidents", "log"),
     ("irdesk.cli.validate", "validate"),
     ("irdesk.cli.verify", "verify"),
 )
@@ -31,14 +36,18 @@ class _Group(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, "--version", "-V", prog_name="irdesk")
+@journal_option
+@actor_option
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, journal_path, actor) -> None:  # noqa: ANN001
     """irdesk: a terminal incident desk.
 
-    Run without a command to open the desk on the default journal.
+    Run without a command to open the desk (home screen) on the journal.
     """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        from irdesk.cli.incidents import open_home
+
+        open_home(journal_path, actor)
 
 
 def _register() -> None:

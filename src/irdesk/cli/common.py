@@ -32,3 +32,34 @@ class Failure(click.ClickException):
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
         click.echo(f"irdesk: {self.format_message()}", err=True)
+
+
+def open_journal(path: Path | None, *, readonly: bool = False, create: bool = True):
+    """Open the journal or fail with one line (corrupt, locked, newer, read-only...)."""
+    from irdesk.store import Journal, JournalError
+
+    target = resolve_journal(path)
+    try:
+        return Journal.open(target, readonly=readonly, create=create and not readonly)
+    except JournalError as exc:
+        raise Failure(str(exc)) from None
+    except OSError as exc:
+        raise Failure(f"cannot open journal {target}: {exc.strerror or exc}") from None
+
+
+def make_desk(journal, *, actor: str | None = None, clock=None):  # noqa: ANN001
+    """The services a command needs: journal, catalog, roster (when there is one)."""
+    from irdesk.core.catalog import Catalog, load_roster_or_none
+    from irdesk.service import Desk
+
+    roster, result = load_roster_or_none()
+    if result is not None and not result.ok:
+        first = result.errors[0] if result.errors else None
+        click.echo(f"irdesk: warning: roster not loaded: {first}", err=True)
+    return Desk(journal, catalog=Catalog.load(), roster=roster, actor=actor, clock=clock)
+
+
+actor_option = click.option(
+    "--as", "actor", metavar="NAME", default=None,
+    help="Who is acting (default: $IRDESK_ACTOR or your login name).",
+)

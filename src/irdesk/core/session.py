@@ -20,7 +20,7 @@ from typing import Any
 
 from irdesk.core.entry import Entry
 from irdesk.core.events import MILESTONES, EventRef
-from irdesk.core.models import END, Playbook, Step, Timer
+from irdesk.core.models import END, Playbook, Scenario, Step, Timer
 
 
 class K:
@@ -46,9 +46,9 @@ class K:
 
 
 STATUSES: tuple[str, ...] = (
-    "investigating", "containing", "eradicating", "recovering", "monitoring", "closed",
+    "open", "investigating", "containing", "eradicating", "recovering", "monitoring", "closed",
 )
-OPEN_STATUS = "investigating"
+OPEN_STATUS = "open"
 
 
 class ActionError(ValueError):
@@ -140,6 +140,7 @@ class DueEscalation:
 @dataclass
 class IncidentState:
     playbook: Playbook
+    scenario: Scenario | None = None
     incident_id: str = ""
     title: str = ""
     mode: str = "live"
@@ -161,6 +162,9 @@ class IncidentState:
     last_seq: int = 0
     last_at: datetime | None = None
     entry_count: int = 0
+    # State kept by feature modules (drills, reviews) through register_handler; keyed by
+    # feature name. Those modules provide typed accessors.
+    ext: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -168,8 +172,9 @@ class IncidentState:
 
     # ----------------------------------------------------------------- building
     @classmethod
-    def fold(cls, playbook: Playbook, entries: Iterable[Entry]) -> IncidentState:
-        state = cls(playbook)
+    def fold(cls, playbook: Playbook, entries: Iterable[Entry],
+             scenario: Scenario | None = None) -> IncidentState:
+        state = cls(playbook, scenario)
         for entry in entries:
             state.apply(entry)
         return state
@@ -530,14 +535,29 @@ _HANDLERS = {
     K.REOPENED: _reopened,
     K.NOTE: _note,
 }
+_CORE_KINDS = frozenset(_HANDLERS)
 
 
 def register_handler(kind: str, handler) -> None:
-    """Let a feature module (drills, reviews) extend the fold with its own entry kinds."""
-    _HANDLERS[kind] = handler
+    """Let a feature module (drills, reviews) extend the fold with its own entry kinds.
+
+    ``handler(state, entry, payload)`` keeps its data under ``state.ext[<feature>]``.
+    A kind already handled here can be extended too: both handlers run, core's first.
+    """
+    if kind in _HANDLERS and kind in _CORE_KINDS:
+        core = _HANDLERS[kind]
+
+        def both(state, entry, payload):  # noqa: ANN001
+            core(state, entry, payload)
+            handler(state, entry, payload)
+
+        _HANDLERS[kind] = both
+    else:
+        _HANDLERS[kind] = handler
 
 
-def fold_prefixes(playbook: Playbook, entries: list[Entry]) -> Iterator[IncidentState]:
+def fold_prefixes(playbook: Playbook, entries: list[Entry],
+                  scenario: Scenario | None = None) -> Iterator[IncidentState]:
     """The state after each prefix of ``entries`` (used by tests of replay equivalence)."""
     for n in range(len(entries) + 1):
-        yield IncidentState.fold(playbook, entries[:n])
+        yield IncidentState.fold(playbook, entries[:n], scenario)

@@ -1,0 +1,200 @@
+"""Incident commands for scripts and shells: declare, list, log, and the TUI's run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from irdesk.cli.common import Failure, actor_option, journal_option, make_desk, open_journal
+from irdesk.core.catalog import NotFound
+from irdesk.core.clock import SystemClock, WhenError, format_ts, parse_when
+from irdesk.core.session import ActionError
+
+MAX_LOG_BYTES = 64 * 1024
+
+
+def _when(value: str | None, label: str):
+    if value is None:
+        return None
+    try:
+        return parse_when(value, SystemClock().now())
+    except WhenError as exc:
+        raise Failure(f"{label}: {exc}") from None
+
+
+def _declare(desk, playbook_ref, title, severity, commander, detected, started, reason):
+    try:
+        playbook = desk.catalog.playbook(playbook_ref)
+    except NotFound as exc:
+        raise Failure(str(exc)) from None
+    try:
+        return desk.declare(playbook, title=title, severity=severity, commander=commander,
+                            detected_at=_when(detected, "--detected"),
+                            started_at=_when(started, "--started"), backdate_reason=reason)
+    except ActionError as exc:
+        raise Failure(str(exc)) from None
+
+
+_declare_options = [
+    click.option("--title", required=False, help="What is happening, in a few words."),
+    click.option("--severity", default=None, help="One of the playbook's severities."),
+    click.option("--commander", default=None, help="Incident commander (default: you)."),
+    click.option("--detected", default=None, metavar="WHEN",
+                 help="When it was detected: 09:12, -15m, 2026-11-23T09:12 (needs --reason)."),
+    click.option("--started", default=None, metavar="WHEN",
+                 help="When impact started, if known (needs --reason)."),
+    click.option("--reason", default=None, help="How the earlier times are known."),
+]
+
+
+def declare_options(fn):
+    for option in reversed(_declare_options):
+        fn = option(fn)
+    return fn
+
+
+@click.command()
+@click.argument("playbook")
+@declare_options
+@journal_option
+@actor_option
+def declare(playbook, title, severity, commander, detected, started, reason, journal_path,
+            actor) -> None:
+    """Open an incident without the UI; print its id alone (id=$(irdesk declare ...)).
+
+    PLAYBOOK is a playbook id or a path to a playbook file.
+    """
+    if not title:
+        raise Failure("--title is required")
+    with open_journal(journal_path) as journal:
+        desk = make_desk(journal, actor=actor)
+        session = _declare(desk, playbook, title, severity, commander, detected, started,
+                           reason)
+        click.echo(session.incident_id)
+
+
+@click.command(name="list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--status", type=click.Choice(["open", "closed", "all"]), default="all",
+              show_default=True)
+@click.option("--mode", type=click.Choice(["live", "drill", "all"]), default="all",
+              show_default=True)
+@journal_option
+def list_incidents(fmt, status, mode, journal_path) -> None:
+    """List incidents and drills in the journal, newest first."""
+    path = journal_path
+    from irdesk.cli.common import resolve_journal
+    if not resolve_journal(path).exists():
+        records = []
+    else:
+        with open_journal(path, readonly=True) as journal:
+            records = journal.incidents(mode=None if mode == "all" else mode)
+    if status == "open":
+        records = [r for r in records if r.status != "closed"]
+    elif status == "closed":
+        records = [r for r in records if r.status == "closed"]
+    if fmt == "json":
+        click.echo(json.dumps([_record_json(r) for r in records], indent=2, ensure_ascii=False))
+        return
+    if not records:
+        click.echo("no incidents")
+        return
+    for r in records:
+        title = r.title.replace("\x1b", "␛")
+        click.echo(f"{r.id:<10} {r.status:<13} {r.severity:<6} {r.mode:<5} {r.playbook_id:<26} "
+                   f"{format_ts(r.updated_at) if r.updated_at else '':<24} {title}")
+
+
+def _record_json(r) -> dict:
+    return {
+        "id": r.id, "mode": r.mode, "title": r.title, "severity": r.severity,
+        "status": r.status, "playbook": {"id": r.playbook_id, "version": r.playbook_version,
+                                         "sha256": r.playbook_sha256},
+        "scenario": {"id": r.scenario_id, "sha256": r.scenario_sha256} if r.scenario_id
+        else None,
+        "created_at": format_ts(r.created_at) if r.created_at else None,
+        "updated_at": format_ts(r.updated_at) if r.updated_at else None,
+        "closed_at": format_ts(r.closed_at) if r.closed_at else None,
+        "entries": r.entry_count,
+    }
+
+
+@click.command()
+@click.option("--incident", "incident_id", required=True, help="Incident id, e.g. INC-0007.")
+@click.argument("text", required=False)
+@journal_option
+@actor_option
+def log(incident_id, text, journal_path, actor) -> None:
+    """Append a note from any shell: irdesk log --incident ID "text" (or text on stdin)."""
+    if text is None:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise Failure("give the note as an argument or pipe it in on stdin")
+        data = sys.stdin.buffer.read(MAX_LOG_BYTES + 1)
+        if len(data) > MAX_LOG_BYTES:
+            raise Failure(f"the note is longer than {MAX_LOG_BYTES // 1024} KiB; "
+                          "attach large output as a file and log its path")
+        text = data.decode("utf-8", "replace").rstrip("\n")
+    if not text.strip():
+        raise Failure("the note is empty")
+    with open_journal(journal_path, create=False) as journal:
+        desk = make_desk(journal, actor=actor)
+        try:
+            session = desk.session(incident_id)
+        except KeyError:
+            raise Failure(f"no incident {incident_id} in {journal.path}") from None
+        except NotFound as exc:
+            raise Failure(str(exc)) from None
+        try:
+            entry = session.note(text, source="cli")
+        except ActionError as exc:
+            raise Failure(str(exc)) from None
+        click.echo(f"{incident_id} entry {entry.seq}", err=True)
+
+
+@click.command()
+@click.argument("playbook", required=False)
+@click.option("--incident", "incident_id", default=None, help="Open an existing incident.")
+@declare_options
+@journal_option
+@actor_option
+def run(playbook, incident_id, title, severity, commander, detected, started, reason,
+        journal_path, actor) -> None:
+    """Declare an incident on PLAYBOOK and open the runner, or open --incident ID."""
+    if playbook and incident_id:
+        raise Failure("give either a PLAYBOOK (to declare) or --incident ID (to open)")
+    if not playbook and not incident_id:
+        raise Failure("give a PLAYBOOK to declare on, or --incident ID to open")
+    journal = open_journal(journal_path)
+    desk = make_desk(journal, actor=actor)
+    if playbook:
+        if not title:
+            raise Failure("--title is required to declare")
+        incident_id = _declare(desk, playbook, title, severity, commander, detected, started,
+                               reason).incident_id
+    else:
+        try:
+            desk.session(incident_id)
+        except KeyError:
+            raise Failure(f"no incident {incident_id} in {journal.path}") from None
+        except NotFound as exc:
+            raise Failure(str(exc)) from None
+    launch(desk, open_incident=incident_id)
+
+
+def launch(desk, *, open_incident: str | None = None) -> None:
+    from irdesk.tui.app import IrdeskApp
+
+    app = IrdeskApp(desk, open_incident=open_incident)
+    try:
+        app.run()
+    finally:
+        desk.journal.close()
+
+
+def open_home(journal_path: Path | None, actor: str | None) -> None:
+    journal = open_journal(journal_path)
+    launch(make_desk(journal, actor=actor))

@@ -1,0 +1,450 @@
+"""Application services: what a responder can do to an incident, journaled.
+
+This layer sits between the screens/CLI and the journal: ``tui → service → store → core``.
+It holds no Textual and no SQL. Every method appends one entry (or a few) and returns only
+after the journal committed, then re-folds the incident state from the journal, so what
+the screen shows is always what the journal holds, including other responders' writes.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from irdesk.core.catalog import Catalog, NotFound
+from irdesk.core.clock import Clock, SystemClock
+from irdesk.core.durations import format_duration
+from irdesk.core.entry import Entry
+from irdesk.core.events import MILESTONES
+from irdesk.core.loader import load_file
+from irdesk.core.models import EMPTY_ROSTER, Playbook, Roster, Scenario
+from irdesk.core.notify import NotifyResult, build_argv
+from irdesk.core.notify import run as run_notify
+from irdesk.core.session import STATUSES, ActionError, DueEscalation, IncidentState, K
+from irdesk.store import IncidentRecord, Journal
+
+BACKDATE_SLACK = timedelta(seconds=1)
+
+
+def default_actor() -> str:
+    """Who is at this keyboard: $IRDESK_ACTOR, else the login name."""
+    value = os.environ.get("IRDESK_ACTOR", "").strip()
+    if value:
+        return value
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "responder"
+
+
+def playbook_of(record_payload: dict, catalog: Catalog | None, playbook_id: str) -> Playbook:
+    """The playbook an incident ran with: the copy kept in its journal, else the catalog."""
+    text = record_payload.get("playbook_source")
+    if isinstance(text, str):
+        result = load_file(f"journal:{playbook_id}.yaml", data=text.encode("utf-8"),
+                           expect="playbook")
+        if result.ok:
+            return result.model
+    if catalog is not None and playbook_id in catalog.playbooks:
+        return catalog.playbooks[playbook_id]
+    raise NotFound(f"the playbook {playbook_id!r} this incident ran with cannot be found")
+
+
+def scenario_of(record_payload: dict, playbook: Playbook) -> Scenario | None:
+    text = record_payload.get("scenario_source")
+    if not isinstance(text, str):
+        return None
+    result = load_file(f"journal:{record_payload.get('scenario_id')}.yaml",
+                       data=text.encode("utf-8"), expect="scenario",
+                       resolve_playbook=lambda pid: playbook if pid == playbook.id else None)
+    return result.model if result.ok else None
+
+
+@dataclass
+class Escalated:
+    """An escalation that was journaled and whose notify command still has to run."""
+
+    entry: Entry
+    due: DueEscalation
+    argv: list[str] | None
+
+
+class IncidentSession:
+    """One incident, open in this process."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        incident_id: str,
+        playbook: Playbook,
+        *,
+        roster: Roster | None = None,
+        clock: Clock | None = None,
+        actor: str | None = None,
+        scenario: Scenario | None = None,
+    ) -> None:
+        self.journal = journal
+        self.incident_id = incident_id
+        self.playbook = playbook
+        self.scenario = scenario
+        self.roster = roster or EMPTY_ROSTER
+        self.clock = clock or SystemClock()
+        self.actor = actor or default_actor()
+        self.state = IncidentState(playbook, scenario)
+        self.listeners: list[Callable[[list[Entry]], None]] = []
+        # Identifies this process's writes where two screens may race to write the same one.
+        self.token = f"{self.actor}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.refresh()
+
+    # ----------------------------------------------------------------- reading
+    @property
+    def record(self) -> IncidentRecord:
+        return self.journal.incident(self.incident_id)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def refresh(self) -> list[Entry]:
+        """Apply entries written since the last refresh (by us or anybody else)."""
+        new = list(self.journal.entries(self.incident_id, after_seq=self.state.last_seq))
+        for entry in new:
+            self.state.apply(entry)
+        if new:
+            for listener in list(self.listeners):
+                listener(new)
+        return new
+
+    def role_of(self, person: str) -> str | None:
+        for role, holder in self.state.roles.items():
+            if holder == person:
+                return role
+        return None
+
+    # ----------------------------------------------------------------- writing
+    def _append(
+        self,
+        kind: str,
+        payload: dict,
+        *,
+        occurred_at: datetime | None = None,
+        reason: str | None = None,
+        summary: dict | None = None,
+        uid: str | None = None,
+        corrects: int | None = None,
+    ) -> Entry:
+        now = self.now()
+        if occurred_at is not None:
+            if occurred_at > now + BACKDATE_SLACK:
+                raise ActionError("a time in the future cannot be recorded")
+            if now - occurred_at > BACKDATE_SLACK and not (reason or "").strip():
+                raise ActionError("a backdated time needs a reason")
+        else:
+            reason = None
+        entry = self.journal.append(
+            self.incident_id, kind, payload, actor=self.actor, role=self.role_of(self.actor),
+            occurred_at=occurred_at, backdate_reason=reason or None, summary=summary, uid=uid,
+            corrects=corrects,
+        )
+        self.refresh()
+        return entry
+
+    def note(self, text: str, *, source: str | None = None) -> Entry:
+        if not text.strip():
+            raise ActionError("a note needs some text")
+        payload = {"text": text}
+        if source:
+            payload["source"] = source
+        return self._append(K.NOTE, payload)
+
+    def correct(self, seq: int, text: str) -> Entry:
+        if self.journal.get_entry(self.incident_id, seq) is None:
+            raise ActionError(f"{self.incident_id} has no entry {seq}")
+        if not text.strip():
+            raise ActionError("a correction needs text saying what was wrong")
+        return self._append(K.CORRECTION, {"text": text}, corrects=seq)
+
+    def tick(self, step_id: str, item: int, evidence: str | None = None) -> Entry:
+        step = self.state.check_tick(step_id, item)
+        if item in self.state.steps[step_id].ticks:
+            raise ActionError("that item is already ticked")
+        check = step.checklist[item]
+        if check.evidence and not (evidence or "").strip():
+            raise ActionError(f"{check.text!r} needs an evidence note (what, where it is kept)")
+        payload = {"step": step_id, "item": item, "text": check.text}
+        if evidence and evidence.strip():
+            payload["evidence"] = evidence.strip()
+        return self._append(K.TICKED, payload)
+
+    def untick(self, step_id: str, item: int) -> Entry:
+        step = self.state.check_tick(step_id, item)
+        if item not in self.state.steps[step_id].ticks:
+            raise ActionError("that item is not ticked")
+        return self._append(K.UNTICKED, {"step": step_id, "item": item,
+                                         "text": step.checklist[item].text})
+
+    def complete(self, step_id: str) -> Entry:
+        step = self.state.check_done(step_id)
+        payload = {"step": step_id, "title": step.title}
+        if step.marks:
+            payload["marks"] = step.marks
+        return self._append(K.STEP_DONE, payload, summary=self._closing(step.marks))
+
+    def _closing(self, marks: str | None) -> dict | None:
+        """A step that marks ``closed`` closes the incident: keep the listing in step."""
+        return {"status": "closed", "closed_at": self.now()} if marks == "closed" else None
+
+    def skip(self, step_id: str, reason: str) -> Entry:
+        step = self.state.check_skip(step_id, reason)
+        return self._append(K.STEP_SKIPPED, {"step": step_id, "title": step.title,
+                                             "reason": reason.strip()})
+
+    def decide(self, step_id: str, option: int) -> Entry:
+        step = self.state.check_decide(step_id, option)
+        chosen = step.decision[option]
+        payload = {"step": step_id, "title": step.title, "option": option,
+                   "label": chosen.label, "next": chosen.next}
+        if step.marks:
+            payload["marks"] = step.marks
+        return self._append(K.DECIDED, payload, summary=self._closing(step.marks))
+
+    def milestone(self, name: str, *, occurred_at: datetime | None = None,
+                  reason: str | None = None) -> Entry:
+        self.state.check_open()
+        if name not in MILESTONES:
+            raise ActionError(f"unknown milestone {name!r}; one of: {', '.join(MILESTONES)}")
+        if name == "closed":
+            raise ActionError("close the incident to record 'closed'")
+        return self._append(K.MILESTONE, {"name": name}, occurred_at=occurred_at, reason=reason)
+
+    def set_severity(self, severity: str, reason: str = "") -> Entry:
+        self.state.check_open()
+        if severity not in self.playbook.severities:
+            raise ActionError(f"unknown severity {severity!r}; one of: "
+                              f"{', '.join(self.playbook.severities)}")
+        if severity == self.state.severity:
+            raise ActionError(f"severity is already {severity}")
+        return self._append(K.SEVERITY, {"severity": severity, "from": self.state.severity,
+                                         "reason": reason}, summary={"severity": severity})
+
+    def set_status(self, status: str) -> Entry:
+        self.state.check_open()
+        if status == "closed":
+            raise ActionError("use close to close the incident")
+        if status not in STATUSES:
+            raise ActionError(f"unknown status {status!r}; one of: {', '.join(STATUSES[:-1])}")
+        if status == self.state.status:
+            raise ActionError(f"status is already {status}")
+        return self._append(K.STATUS, {"status": status, "from": self.state.status},
+                            summary={"status": status})
+
+    def assign(self, role: str, person: str, *, reason: str = "") -> Entry:
+        """Give a role to a person. Handing off the commander role is explicit."""
+        self.state.check_open()
+        try:
+            self.playbook.role(role)
+        except KeyError:
+            raise ActionError(f"playbook {self.playbook.id!r} has no role {role!r}") from None
+        person = person.strip()
+        if not person:
+            raise ActionError("name the person taking the role")
+        previous = self.state.roles.get(role)
+        if previous == person:
+            raise ActionError(f"{person} already holds {role}")
+        payload = {"role": role, "person": person, "from": previous,
+                   "handoff": previous is not None}
+        if reason:
+            payload["reason"] = reason
+        return self._append(K.ROLE, payload)
+
+    def acknowledge(self, timer_id: str) -> Entry:
+        """Acknowledge a fired escalation; ends that timer's escalation path.
+
+        Acknowledging the timer that waits for the ``acknowledged`` milestone records it.
+        """
+        self.state.check_open()
+        fired = [e for e in self.state.escalations if e.timer == timer_id]
+        if not fired:
+            raise ActionError(f"timer {timer_id!r} has not escalated")
+        if all(e.acknowledged_by for e in fired):
+            raise ActionError("already acknowledged")
+        timer = next(t for t in self.playbook.timers if t.id == timer_id)
+        payload: dict = {"timer": timer_id, "level": max(e.level for e in fired)}
+        if (timer.stop.kind == "milestone" and timer.stop.name not in self.state.milestones):
+            payload["milestone"] = timer.stop.name
+        return self._append(K.ESCALATION_ACK, payload)
+
+    def close(self, summary: str = "") -> Entry:
+        self.state.check_open()
+        now = self.now()
+        return self._append(K.CLOSED, {"summary": summary},
+                            summary={"status": "closed", "closed_at": now})
+
+    def reopen(self, reason: str) -> Entry:
+        if not self.state.closed:
+            raise ActionError(f"{self.incident_id} is not closed")
+        if not reason.strip():
+            raise ActionError("reopening needs a reason")
+        return self._append(K.REOPENED, {"reason": reason, "status": "investigating"},
+                            summary={"status": "investigating", "closed_at": None})
+
+    # ----------------------------------------------------------------- timers
+    def people_for(self, role: str) -> tuple[str, ...]:
+        names: list[str] = []
+        holder = self.state.roles.get(role)
+        if holder:
+            names.append(holder)
+        names.extend(p.name for p in self.roster.on_call(role) if p.name not in names)
+        return tuple(names)
+
+    def fire_due_escalations(self) -> list[Escalated]:
+        """Journal every escalation whose time has come; return the notifications to send.
+
+        The entry's uid is derived from (incident, timer, level, repeat), so two responders'
+        screens firing the same escalation at once record it once.
+        """
+        fired: list[Escalated] = []
+        now = self.now()
+        self.refresh()  # another screen may have fired some already
+        for due in self.state.due_escalations(now):
+            people = self.people_for(due.role)
+            try:
+                role_title = self.playbook.role(due.role).title
+            except KeyError:
+                role_title = due.role
+            who = ", ".join(people) or "nobody on the roster"
+            again = f" (reminder {due.repeat})" if due.repeat else ""
+            message = (f"{self.incident_id} {self.state.title}: '{due.timer.title}' not met "
+                       f"within {format_duration(due.timer.within)}; level {due.level}"
+                       f"{again}: {role_title} ({who})")
+            payload = {"timer": due.timer.id, "level": due.level, "repeat": due.repeat,
+                       "role": due.role, "people": list(people), "message": message,
+                       "due_at": due.due_at.isoformat(), "fired_by": self.token}
+            entry = self.journal.append(
+                self.incident_id, K.ESCALATED, payload, actor="system", role=None,
+                uid=f"{self.incident_id}/{due.uid_suffix}",
+            )
+            argv = None
+            ours = entry.payload.get("fired_by") == self.token  # not a duplicate of theirs
+            if self.roster.notify is not None and ours:
+                argv = build_argv(self.roster.notify.command, {
+                    "incident": self.incident_id, "timer": due.timer.id, "level": due.level,
+                    "role": due.role, "people": ", ".join(people), "message": message,
+                })
+            fired.append(Escalated(entry, due, argv))
+        if fired:
+            self.refresh()
+        return fired
+
+    def record_notification(self, escalated: Escalated, result: NotifyResult) -> Entry:
+        payload = {"timer": escalated.due.timer.id, "level": escalated.due.level,
+                   "repeat": escalated.due.repeat, "escalation_seq": escalated.entry.seq,
+                   **result.as_payload()}
+        entry = self.journal.append(
+            self.incident_id, K.NOTIFIED, payload, actor="system",
+            uid=f"{self.incident_id}/notify/{escalated.due.uid_suffix}",
+        )
+        self.refresh()
+        return entry
+
+    def check_timers(self) -> list[Escalated]:
+        """Fire due escalations and run their notify commands right here (CLI, tests)."""
+        fired = self.fire_due_escalations()
+        for escalated in fired:
+            if escalated.argv:
+                self.record_notification(escalated, run_notify(escalated.argv))
+        return fired
+
+
+class Desk:
+    """What the app needs, gathered: journal, playbooks and scenarios, roster, clock, actor."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        *,
+        catalog: Catalog | None = None,
+        roster: Roster | None = None,
+        clock: Clock | None = None,
+        actor: str | None = None,
+    ) -> None:
+        self.journal = journal
+        self.catalog = catalog if catalog is not None else Catalog.load()
+        self.roster = roster
+        self.clock = clock or SystemClock()
+        self.actor = actor or default_actor()
+
+    def declare(
+        self,
+        playbook: Playbook,
+        *,
+        title: str,
+        severity: str | None = None,
+        commander: str | None = None,
+        detected_at: datetime | None = None,
+        started_at: datetime | None = None,
+        backdate_reason: str | None = None,
+        mode: str = "live",
+        scenario: Scenario | None = None,
+        extra: dict | None = None,
+    ) -> IncidentSession:
+        """Open an incident: one transaction for the declaration, then optional milestones."""
+        title = title.strip()
+        if not title:
+            raise ActionError("an incident needs a title")
+        severity = severity or playbook.severities[min(1, len(playbook.severities) - 1)]
+        if severity not in playbook.severities:
+            raise ActionError(f"unknown severity {severity!r}; one of: "
+                              f"{', '.join(playbook.severities)}")
+        now = self.clock.now()
+        for label, when in (("detected", detected_at), ("impact started", started_at)):
+            if when is not None and when > now + BACKDATE_SLACK:
+                raise ActionError(f"the {label} time is in the future")
+        if (detected_at or started_at) and not (backdate_reason or "").strip():
+            raise ActionError("times before now need a reason (how do we know?)")
+        commander = (commander or "").strip() or self.actor
+        payload = {
+            "commander": commander,
+            "playbook_title": playbook.title,
+            "playbook_source": playbook.source.text if playbook.source else None,
+            **(extra or {}),
+        }
+        if scenario is not None:
+            payload["scenario_title"] = scenario.title
+            payload["scenario_source"] = scenario.source.text if scenario.source else None
+        record = self.journal.create_incident(
+            mode=mode, title=title, severity=severity, playbook_id=playbook.id,
+            playbook_version=playbook.version,
+            playbook_sha256=playbook.source.sha256 if playbook.source else "",
+            scenario_id=scenario.id if scenario else None,
+            scenario_sha256=scenario.source.sha256 if scenario and scenario.source else None,
+            actor=self.actor, role="commander" if commander == self.actor else None,
+            payload=payload,
+        )
+        session = self.session(record.id, playbook=playbook, scenario=scenario)
+        if started_at is not None:
+            session.milestone("started", occurred_at=started_at, reason=backdate_reason)
+        if detected_at is not None:
+            session.milestone("detected", occurred_at=detected_at, reason=backdate_reason)
+        elif mode == "live":
+            pass  # detection time unknown: the report says "not recorded" rather than guess
+        return session
+
+    def genesis(self, incident_id: str) -> dict:
+        first = self.journal.get_entry(incident_id, 1)
+        return dict(first.payload) if first else {}
+
+    def session(self, incident_id: str, *, playbook: Playbook | None = None,
+                scenario: Scenario | None = None) -> IncidentSession:
+        record = self.journal.incident(incident_id)  # KeyError when unknown
+        if playbook is None:
+            genesis = self.genesis(incident_id)
+            playbook = playbook_of(genesis, self.catalog, record.playbook_id)
+            if scenario is None:
+                scenario = scenario_of(genesis, playbook)
+        return IncidentSession(self.journal, incident_id, playbook, roster=self.roster,
+                               clock=self.clock, actor=self.actor, scenario=scenario)

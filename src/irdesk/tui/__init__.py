@@ -1,0 +1,1 @@
+"""The Textual skin over irdesk's services. Screens hold no SQL and no YAML."""

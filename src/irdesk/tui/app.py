@@ -1,0 +1,167 @@
+"""The irdesk Textual app: home, declare, runner, contacts, help."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from irdesk import paths
+from irdesk.core.catalog import Catalog, load_roster_or_none
+from irdesk.core.session import ActionError
+from irdesk.service import Desk
+from irdesk.tui.home import HomeScreen
+from irdesk.tui.modals import DeclareDialog, DeclareRequest
+from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.safe import clean, literal
+
+
+class HelpScreen(Screen[None]):
+    """Every key of the screen underneath, from its bindings (so remapped keys show too)."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "back", "Back", id="help.back")]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(id="help-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        text = Text("Keys\n\n", style="bold")
+        seen = set()
+        for binding in [*self.under.BINDINGS, *self.app.BINDINGS]:
+            if not isinstance(binding, Binding) or binding.key in seen:
+                continue
+            seen.add(binding.key)
+            keys = binding.key_display or binding.key
+            text.append(f"  {keys:<12}", style="bold cyan")
+            text.append(f"{binding.description}")
+            text.append(f"   [{binding.id}]\n" if binding.id else "\n", style="dim")
+        text.append("\nKeys can be remapped by binding id; the command palette (ctrl+p) lists "
+                    "the main actions too.", style="dim")
+        self.query_one("#help-text", Static).update(text)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class IrdeskApp(App[None]):
+    CSS_PATH = "irdesk.tcss"
+    TITLE = "irdesk"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+q,q", "quit", "Quit", id="app.quit", priority=False),
+    ]
+
+    def __init__(self, desk: Desk, *, open_incident: str | None = None,
+                 journal_label: str = "", roster_path: Path | None = None) -> None:
+        super().__init__()
+        self.desk = desk
+        self.open_incident = open_incident
+        self.journal_label = journal_label or str(desk.journal.path)
+        self.roster_path = roster_path or paths.roster_path()
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen(journal_label=self.journal_label))
+        if self.open_incident:
+            self.open_runner(self.open_incident)
+
+    # ----------------------------------------------------------------- navigation
+    def open_runner(self, incident_id: str) -> None:
+        try:
+            session = self.desk.session(incident_id)
+        except KeyError:
+            self.notify(f"no incident {clean(incident_id)} in this journal", severity="error")
+            return
+        except Exception as exc:
+            self.notify(clean(str(exc)), severity="error", title="cannot open")
+            return
+        self.push_screen(RunnerScreen(session), lambda _: self._back_home())
+
+    def _back_home(self) -> None:
+        if isinstance(self.screen, HomeScreen):
+            self.screen.reload()
+
+    def reload_catalog(self) -> None:
+        self.desk.catalog = Catalog.load()
+        self.desk.roster, _ = load_roster_or_none(self.roster_path)
+
+    @on(HomeScreen.OpenIncident)
+    def _open(self, message: HomeScreen.OpenIncident) -> None:
+        self.open_runner(message.incident_id)
+
+    @on(HomeScreen.Declare)
+    def _declare(self, message: HomeScreen.Declare) -> None:
+        self.action_declare(message.playbook_id)
+
+    def action_declare(self, playbook_id: str | None = None) -> None:
+        playbooks = sorted(self.desk.catalog.playbooks.values(), key=lambda p: p.title)
+        if not playbooks:
+            self.notify("no valid playbook to declare on; run irdesk validate", severity="error")
+            return
+        roster = self.desk.roster
+        commanders = [p.name for p in roster.people] if roster else []
+        on_call = roster.on_call("commander") if roster else ()
+        default = on_call[0].name if on_call else self.desk.actor
+
+        def declared(request: DeclareRequest | None) -> None:
+            if request is None:
+                return
+            try:
+                session = self.desk.declare(
+                    request.playbook, title=request.title, severity=request.severity,
+                    commander=request.commander, detected_at=request.detected_at,
+                    started_at=request.started_at, backdate_reason=request.reason,
+                )
+            except ActionError as exc:
+                self.notify(clean(str(exc)), severity="error")
+                return
+            except Exception as exc:
+                self.notify(clean(str(exc)), severity="error", title="not declared")
+                return
+            self.push_screen(RunnerScreen(session), lambda _: self._back_home())
+
+        self.push_screen(DeclareDialog(playbooks, commanders=commanders, default_commander=default,
+                                       now=self.desk.clock.now, preselect=playbook_id), declared)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Declare an incident", "Open a new incident on a playbook",
+                            self.action_declare)
+        yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
+        if isinstance(screen, RunnerScreen):
+            for title, help_text, action in (
+                ("Add a note", "Write a note to the timeline", screen.action_note),
+                ("Complete step", "Mark the selected step done", screen.action_done),
+                ("Skip step", "Skip the selected step (with a reason)", screen.action_skip),
+                ("Choose decision option", "Take a branch of a decision", screen.action_option),
+                ("Record milestone", "Record a milestone, now or backdated",
+                 screen.action_milestone),
+                ("Change severity", "Raise or lower the severity", screen.action_severity),
+                ("Change status", "Set the incident status", screen.action_status),
+                ("Assign role", "Assign or hand off a role", screen.action_roles),
+                ("Acknowledge escalation", "Acknowledge a fired escalation",
+                 screen.action_acknowledge),
+                ("Contacts", "The roster, on call and role holders", screen.action_contacts),
+                ("Close incident", "Close this incident", screen.action_close_incident),
+            ):
+                yield SystemCommand(title, help_text, action)
+
+
+def banner(text: str) -> Text:
+    return literal(text, "bold")
