@@ -1,0 +1,78 @@
+"""Journal errors: each one's ``str()`` is a single line a person can act on.
+
+The CLI prints them as they are (``irdesk: <message>``), the TUI shows them in a
+notification; neither ever shows a traceback for a bad journal.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+class JournalError(Exception):
+    """Something is wrong with the journal file (and nothing in it was harmed)."""
+
+
+class JournalNotFound(JournalError):
+    """There is no journal at the path (and we were asked not to create one)."""
+
+
+class JournalCorrupt(JournalError):
+    """The file is damaged, empty, not a SQLite file, or not an irdesk journal."""
+
+
+class JournalNewerSchema(JournalError):
+    """The journal was written by a newer irdesk than this one."""
+
+
+class JournalReadOnly(JournalError):
+    """The journal cannot be written (opened read-only, read-only media, permissions)."""
+
+
+class JournalLocked(JournalError):
+    """Another process held the journal's write lock for longer than the timeout."""
+
+
+class JournalFull(JournalError):
+    """The disk (or the journal's size limit) is full; the write was not recorded."""
+
+
+# SQLite primary result codes (the low byte of an extended code).
+_SQLITE_PERM = 3
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
+_SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
+_SQLITE_NOTADB = 26
+
+
+def translate(exc: sqlite3.Error, path: Path | str, *, timeout: float = 0.0) -> JournalError:
+    """Map a sqlite3 exception to the JournalError a person should see."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc)
+    lowered = text.lower()
+    if primary == _SQLITE_NOTADB or "file is not a database" in lowered:
+        return JournalCorrupt(f"{path} is not an irdesk journal (not a SQLite file)")
+    if primary == _SQLITE_CORRUPT or "malformed" in lowered:
+        return JournalCorrupt(
+            f"journal {path} is damaged (database disk image is malformed); "
+            "keep a copy of it before doing anything else"
+        )
+    if primary == _SQLITE_FULL or "database or disk is full" in lowered:
+        return JournalFull(f"journal {path} is full (disk full): the write was not recorded")
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly database" in lowered:
+        return JournalReadOnly(f"journal {path} is read-only: {text}")
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in lowered:
+        return JournalLocked(
+            f"journal {path} is locked by another process (waited {timeout:g}s)"
+        )
+    if primary == _SQLITE_CANTOPEN or "unable to open" in lowered:
+        return JournalError(f"cannot open journal {path}: {text}")
+    if primary == _SQLITE_IOERR or "disk i/o error" in lowered:
+        return JournalError(f"journal {path}: disk I/O error ({text})")
+    return JournalError(f"journal {path}: {text}")

@@ -1,0 +1,792 @@
+"""The journal: an append-only, hash-chained, crash-safe SQLite file.
+
+Durability: every write is ``BEGIN IMMEDIATE`` → read the chain head → insert → ``COMMIT``
+on a WAL journal with ``synchronous=FULL``; a method returns only after COMMIT, so whatever
+the caller was told is on disk and survives a crash or ``kill -9``. Several processes may
+append to one journal: ``BEGIN IMMEDIATE`` serialises them (waiting up to ``timeout``
+seconds for the write lock, then :class:`JournalLocked`).
+
+Threads: a :class:`Journal` owns one sqlite3 connection, usable only from the thread that
+opened it (sqlite3's default check). Open one Journal per thread.
+
+Read-only opens never create or change a file. The database is opened with the URI
+``mode=ro``; when there is no non-empty ``-wal`` sidecar (nobody is writing, nothing was
+left uncommitted to the main file) also with ``immutable=1``, which makes SQLite skip
+locking and the ``-shm`` file entirely, so a journal on read-only media or a copy under
+review opens and its bytes and mtime stay as they were. When a non-empty ``-wal`` exists
+its entries are part of the journal, so ``immutable`` would hide them: then SQLite reads
+the WAL, and may create or update the ``-shm`` wal-index (a transient shared-memory index,
+never journal content; on read-only media SQLite keeps that index in private memory).
+An immutable open does not notice later writes by other processes; live views should open
+read-write (``readonly=False``), which is also how ``has_changed()`` sees other writers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+from irdesk.core.clock import Clock, SystemClock, format_ts, parse_ts, to_utc
+from irdesk.core.entry import Entry
+from irdesk.store import migrations
+from irdesk.store.chain import GENESIS_HASH, canonical_json, entry_hash
+from irdesk.store.errors import (
+    JournalCorrupt,
+    JournalError,
+    JournalNewerSchema,
+    JournalNotFound,
+    JournalReadOnly,
+    translate,
+)
+from irdesk.store.records import IncidentRecord, VerifyReport
+from irdesk.store.verify import DECLARED_KIND, IDENTITY_FIELDS, verify_journal
+
+MODES = ("live", "drill")
+ID_PREFIX = {"live": "INC", "drill": "DRL"}
+SUMMARY_KEYS = frozenset({"status", "severity", "title", "closed_at"})
+#: occurred_at may trail recorded_at by this much before it counts as backdated.
+BACKDATE_TOLERANCE = timedelta(seconds=1)
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_ENTRY_COLS = (
+    "incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at, backdate_reason, "
+    "corrects, payload, prev_hash, hash"
+)
+_INSERT_ENTRY = f"INSERT INTO entries ({_ENTRY_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+_READ_HEAD = "SELECT last_seq, head_hash FROM incidents WHERE id = ?"
+_UPDATE_HEAD = (
+    "UPDATE incidents SET last_seq = ?, head_hash = ?, updated_at = ?, entry_count = ? "
+    "WHERE id = ?"
+)
+_INCIDENT_COLS = (
+    "id, mode, title, severity, status, playbook_id, playbook_version, playbook_sha256, "
+    "scenario_id, scenario_sha256, created_at, updated_at, closed_at, last_seq, head_hash, "
+    "entry_count"
+)
+
+
+@contextmanager
+def _private_umask() -> Iterator[None]:
+    """Files and folders created meanwhile (journal, -wal, -shm) are owner-only."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _format_utc(when: datetime) -> str:
+    """format_ts() for an aware UTC datetime, without strftime (this is on the append
+    path; tests check it agrees with irdesk.core.clock.format_ts)."""
+    return (
+        f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:"
+        f"{when.second:02d}.{when.microsecond // 1000:03d}Z"
+    )
+
+
+def _entry_from_row(row: tuple) -> Entry:
+    (iid, seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h) = row
+    return Entry(
+        incident_id=iid,
+        seq=seq,
+        uid=uid,
+        kind=kind,
+        actor=actor,
+        occurred_at=parse_ts(occ),
+        recorded_at=parse_ts(rec),
+        payload=json.loads(payload),
+        role=role,
+        backdate_reason=reason,
+        corrects=corrects,
+        prev_hash=prev,
+        hash=h,
+    )
+
+
+def _incident_from_row(row: tuple) -> IncidentRecord:
+    (iid, mode, title, severity, status, pb_id, pb_version, pb_sha, sc_id, sc_sha, created,
+     updated, closed, last_seq, head, count) = row
+    return IncidentRecord(
+        id=iid,
+        mode=mode,
+        title=title,
+        severity=severity,
+        status=status,
+        playbook_id=pb_id,
+        playbook_version=pb_version,
+        playbook_sha256=pb_sha,
+        scenario_id=sc_id,
+        scenario_sha256=sc_sha,
+        created_at=parse_ts(created),
+        updated_at=parse_ts(updated),
+        closed_at=parse_ts(closed) if closed else None,
+        last_seq=last_seq,
+        head_hash=head,
+        entry_count=count,
+    )
+
+
+def _text(name: str, value: object, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, not {value!r}")
+    return value
+
+
+class Journal:
+    """One open journal file. Use :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        *,
+        clock: Clock,
+        readonly: bool,
+        timeout: float,
+        uri: str,
+    ) -> None:
+        self._conn = conn
+        self.path = path
+        self.clock = clock
+        self.readonly = readonly
+        self.timeout = timeout
+        self._uri = uri  # how a reader (e.g. a verify worker) opens the same journal
+        self._own_writes = 0
+        self._seen_writes = 0
+        self._seen_version: int | None = None
+        self.schema_version = 0
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        clock: Clock | None = None,
+        readonly: bool = False,
+        create: bool = True,
+        timeout: float = 5.0,
+    ) -> Journal:
+        """Open (and with ``create``, create and migrate) the journal at ``path``.
+
+        Raises a :class:`JournalError` subclass with a one-line message for every bad
+        journal: missing, a directory, empty, not SQLite, damaged, from a newer irdesk,
+        read-only, or locked for longer than ``timeout`` seconds.
+        """
+        path = Path(path).expanduser()
+        clock = clock if clock is not None else SystemClock()
+        try:
+            if path.is_dir():
+                raise JournalError(f"{path} is a directory, not a journal file")
+            exists = path.exists()
+        except OSError as exc:
+            raise JournalError(f"cannot open journal {path}: {exc.strerror}") from exc
+        if not exists and (readonly or not create):
+            raise JournalNotFound(f"no journal at {path}")
+        if exists:
+            cls._check_header(path, allow_empty=create and not readonly)
+        if readonly:
+            return cls._open_readonly(path, clock, timeout)
+        return cls._open_readwrite(path, clock, timeout, creating=not exists)
+
+    @staticmethod
+    def _check_header(path: Path, *, allow_empty: bool) -> None:
+        """Refuse files that are clearly not SQLite before SQLite touches them."""
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(100)
+        except PermissionError as exc:
+            raise JournalReadOnly(f"cannot read journal {path}: permission denied") from exc
+        except OSError as exc:
+            raise JournalError(f"cannot read journal {path}: {exc.strerror}") from exc
+        if not head:
+            if allow_empty:
+                return  # an empty file becomes a new journal
+            raise JournalCorrupt(f"journal {path} is empty (0 bytes): it holds no journal")
+        magic = _SQLITE_MAGIC[: min(len(head), len(_SQLITE_MAGIC))]
+        if head[: len(magic)] != magic:
+            raise JournalCorrupt(f"{path} is not an irdesk journal (not a SQLite file)")
+        if len(head) < 100:
+            raise JournalCorrupt(f"journal {path} is truncated ({len(head)} bytes)")
+
+    @classmethod
+    def _open_readwrite(
+        cls, path: Path, clock: Clock, timeout: float, *, creating: bool
+    ) -> Journal:
+        guard = _private_umask() if creating else nullcontext()
+        with guard:
+            if creating:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    os.close(fd)
+                except FileExistsError:
+                    pass  # another process created it a moment ago: just open it
+                except OSError as exc:
+                    raise JournalReadOnly(
+                        f"cannot create journal {path}: {exc.strerror}"
+                    ) from exc
+            uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+            try:
+                conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise translate(exc, path, timeout=timeout) from exc
+            journal = cls(conn, path, clock=clock, readonly=False, timeout=timeout, uri=uri)
+            try:
+                journal._prepare_readwrite()
+            except BaseException:
+                conn.close()
+                raise
+        return journal
+
+    @classmethod
+    def _open_readonly(cls, path: Path, clock: Clock, timeout: float) -> Journal:
+        wal = Path(f"{path}-wal")
+        try:
+            live_wal = wal.exists() and wal.stat().st_size > 0
+        except OSError:
+            live_wal = True
+        uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+        if not live_wal:
+            uri += "&immutable=1"
+        with _private_umask():  # in case SQLite creates a -shm index for a live WAL
+            try:
+                conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise translate(exc, path, timeout=timeout) from exc
+            journal = cls(conn, path, clock=clock, readonly=True, timeout=timeout, uri=uri)
+            try:
+                journal._prepare_readonly()
+            except BaseException:
+                conn.close()
+                raise
+        return journal
+
+    def _schema_check(self) -> int:
+        """Read the schema version; refuse newer journals and foreign databases."""
+        conn = self._conn
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if version > migrations.SCHEMA_VERSION:
+            raise JournalNewerSchema(
+                f"journal {self.path} was written by a newer irdesk (schema {version}, "
+                f"this irdesk knows {migrations.SCHEMA_VERSION}); upgrade irdesk"
+            )
+        if app_id not in (0, migrations.APPLICATION_ID):
+            raise JournalCorrupt(
+                f"{self.path} is a SQLite database of another program, not an irdesk journal"
+            )
+        if version == 0:
+            tables = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"
+                )
+            }
+            ours = {"incidents", "entries", "_sqlite_migrations"}
+            if tables and not tables <= ours:
+                raise JournalCorrupt(
+                    f"{self.path} is a SQLite database but not an irdesk journal"
+                )
+        return version
+
+    def _prepare_readwrite(self) -> None:
+        conn = self._conn
+        with self._errors():
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            version = self._schema_check()
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode.lower() != "wal":
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise JournalError(f"journal {self.path}: cannot switch to WAL mode")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if version < migrations.SCHEMA_VERSION:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    version = self._schema_check()  # someone may have migrated meanwhile
+                    if version < migrations.SCHEMA_VERSION:
+                        version = migrations.apply(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            self.schema_version = version
+            self._seen_version = self.data_version()
+
+    def _prepare_readonly(self) -> None:
+        conn = self._conn
+        with self._errors():
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            version = self._schema_check()
+            has_entries = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entries'"
+            ).fetchone()
+            if version == 0 and has_entries is None:
+                raise JournalCorrupt(
+                    f"{self.path} is not an irdesk journal (it has no journal tables)"
+                )
+            self.schema_version = version
+            self._seen_version = self.data_version()
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, timeout=self.timeout) from exc
+
+    def _begin(self) -> sqlite3.Connection:
+        """Start a write: BEGIN IMMEDIATE takes the write lock (waiting up to timeout)."""
+        if self.readonly:
+            raise JournalReadOnly(f"journal {self.path} was opened read-only")
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, timeout=self.timeout) from exc
+        return conn
+
+    def _commit(self, conn: sqlite3.Connection, before: int) -> None:
+        """COMMIT; only once it returns is the write durable and may be acknowledged."""
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback(conn)
+            raise translate(exc, self.path, timeout=self.timeout) from exc
+        if conn.total_changes != before:
+            self._own_writes += 1
+
+    def _rollback(self, conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the original error is the one to report; SQLite rolls back anyway
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Journal {str(self.path)!r}{' readonly' if self.readonly else ''}>"
+
+    # ------------------------------------------------------------------ writing
+
+    def create_incident(
+        self,
+        *,
+        mode: str,
+        title: str,
+        severity: str,
+        playbook_id: str,
+        playbook_version: str,
+        playbook_sha256: str,
+        scenario_id: str | None = None,
+        scenario_sha256: str | None = None,
+        actor: str,
+        role: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+        occurred_at: datetime | None = None,
+        backdate_reason: str | None = None,
+        uid: str | None = None,
+    ) -> IncidentRecord:
+        """Declare an incident: its record and entry 1 (``incident.declared``) in one
+        transaction. The id is allocated inside the transaction: INC-0001… for live
+        incidents, DRL-0001… for drills. Entry 1's payload is the metadata merged with
+        ``payload``, so the chain protects the metadata. A retried call with the same
+        ``uid`` returns the incident that call created and writes nothing.
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode must be 'live' or 'drill', not {mode!r}")
+        meta: dict[str, Any] = {
+            "mode": mode,
+            "title": _text("title", title),
+            "severity": _text("severity", severity),
+            "playbook_id": _text("playbook_id", playbook_id),
+            "playbook_version": _text("playbook_version", playbook_version),
+            "playbook_sha256": _text("playbook_sha256", playbook_sha256),
+            "scenario_id": _text("scenario_id", scenario_id, optional=True),
+            "scenario_sha256": _text("scenario_sha256", scenario_sha256, optional=True),
+        }
+        body = dict(payload or {})
+        clash = sorted(k for k in meta if k in body and body[k] != meta[k])
+        if clash:
+            raise ValueError(f"payload contradicts the incident's metadata: {', '.join(clash)}")
+        body.update(meta)
+        uid, payload_json = self._validate(DECLARED_KIND, body, actor, role, uid, backdate_reason)
+
+        conn = self._begin()
+        before = conn.total_changes
+        try:
+            existing = self._entry_by_uid(uid)
+            if existing is not None:
+                self._same_write(existing, uid, existing.incident_id, DECLARED_KIND, payload_json)
+                record = self.incident(existing.incident_id)
+            else:
+                prefix = ID_PREFIX[mode]
+                (highest,) = conn.execute(
+                    "SELECT max(CAST(substr(id, ?) AS INTEGER)) FROM incidents WHERE id LIKE ?",
+                    (len(prefix) + 2, prefix + "-%"),
+                ).fetchone()
+                iid = f"{prefix}-{(highest or 0) + 1:04d}"
+                now, recorded, occurred = self._timestamps(occurred_at, backdate_reason)
+                h = entry_hash(iid, 1, uid, DECLARED_KIND, actor, role, occurred, recorded,
+                               backdate_reason, None, payload_json, GENESIS_HASH)
+                conn.execute(
+                    f"INSERT INTO incidents ({_INCIDENT_COLS}) "
+                    "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, 1)",
+                    (iid, mode, meta["title"], meta["severity"], meta["playbook_id"],
+                     meta["playbook_version"], meta["playbook_sha256"], meta["scenario_id"],
+                     meta["scenario_sha256"], recorded, recorded, h),
+                )
+                conn.execute(_INSERT_ENTRY, (iid, 1, uid, DECLARED_KIND, actor, role, occurred,
+                                             recorded, backdate_reason, None, payload_json,
+                                             GENESIS_HASH, h))
+                record = IncidentRecord(
+                    id=iid, mode=mode, title=meta["title"], severity=meta["severity"],
+                    status="open", playbook_id=meta["playbook_id"],
+                    playbook_version=meta["playbook_version"],
+                    playbook_sha256=meta["playbook_sha256"], scenario_id=meta["scenario_id"],
+                    scenario_sha256=meta["scenario_sha256"], created_at=now, updated_at=now,
+                    closed_at=None, last_seq=1, head_hash=h, entry_count=1,
+                )
+        except BaseException as exc:
+            self._rollback(conn)
+            if isinstance(exc, sqlite3.Error):
+                raise translate(exc, self.path, timeout=self.timeout) from exc
+            raise
+        self._commit(conn, before)
+        return record
+
+    def append(
+        self,
+        incident_id: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        actor: str,
+        role: str | None = None,
+        occurred_at: datetime | None = None,
+        backdate_reason: str | None = None,
+        corrects: int | None = None,
+        uid: str | None = None,
+        summary: Mapping[str, Any] | None = None,
+    ) -> Entry:
+        """Append one entry to an incident's chain; returns it once it is committed.
+
+        ``occurred_at`` defaults to the recorded time; more than a second earlier needs a
+        ``backdate_reason`` (ValueError otherwise). ``corrects`` is the seq of an entry of
+        the same incident that this one corrects. A ``uid`` that is already in the
+        journal returns that entry and writes nothing (a retried write). ``summary``
+        updates the incident record's status/severity/title/closed_at in the same
+        transaction. Raises KeyError for an unknown incident.
+        """
+        if kind == DECLARED_KIND:
+            raise ValueError(f"{DECLARED_KIND!r} entries are written by create_incident()")
+        if not isinstance(payload, Mapping):
+            raise ValueError(f"payload must be a dict, not {type(payload).__name__}")
+        if corrects is not None and (
+            type(corrects) is not int or corrects < 1  # bool is not a seq
+        ):
+            raise ValueError(f"corrects must be the seq (>= 1) of an entry, not {corrects!r}")
+        update_sql = _UPDATE_HEAD
+        updates: tuple[Any, ...] = ()
+        if summary:
+            update_sql, updates = self._summary_updates(summary)
+        uid, payload_json = self._validate(kind, payload, actor, role, uid, backdate_reason)
+
+        conn = self._begin()
+        before = conn.total_changes
+        try:
+            head = conn.execute(_READ_HEAD, (incident_id,)).fetchone()
+            if head is None:
+                raise KeyError(incident_id)
+            last_seq, prev = head
+            if corrects is not None and corrects > last_seq:
+                raise ValueError(
+                    f"{incident_id} has no entry {corrects} to correct (last is {last_seq})"
+                )
+            now, recorded, occurred = self._timestamps(occurred_at, backdate_reason)
+            seq = last_seq + 1
+            h = entry_hash(incident_id, seq, uid, kind, actor, role, occurred, recorded,
+                           backdate_reason, corrects, payload_json, prev)
+            try:
+                conn.execute(_INSERT_ENTRY, (incident_id, seq, uid, kind, actor, role, occurred,
+                                             recorded, backdate_reason, corrects, payload_json,
+                                             prev, h))
+            except sqlite3.IntegrityError as exc:
+                if "entries.uid" not in str(exc):
+                    raise
+                # A retried write: the uid is already recorded. Return that entry and write
+                # nothing (the failed INSERT changed nothing; committing nothing is free).
+                existing = self._entry_by_uid(uid)
+                assert existing is not None
+                self._same_write(existing, uid, incident_id, kind, payload_json)
+                self._commit(conn, before)
+                return existing
+            conn.execute(update_sql, (seq, h, recorded, seq, *updates, incident_id))
+        except BaseException as exc:
+            self._rollback(conn)
+            if isinstance(exc, sqlite3.Error):
+                raise translate(exc, self.path, timeout=self.timeout) from exc
+            raise
+        self._commit(conn, before)
+        return Entry(
+            incident_id=incident_id,
+            seq=seq,
+            uid=uid,
+            kind=kind,
+            actor=actor,
+            occurred_at=now if occurred is recorded else parse_ts(occurred),
+            recorded_at=now,
+            payload=json.loads(payload_json),
+            role=role,
+            backdate_reason=backdate_reason,
+            corrects=corrects,
+            prev_hash=prev,
+            hash=h,
+        )
+
+    @staticmethod
+    def _validate(
+        kind: str,
+        payload: Mapping[str, Any],
+        actor: str,
+        role: str | None,
+        uid: str | None,
+        backdate_reason: str | None,
+    ) -> tuple[str, str]:
+        """Check what needs no database; returns (uid, canonical payload JSON)."""
+        _text("kind", kind)
+        _text("actor", actor)
+        _text("role", role, optional=True)
+        _text("backdate_reason", backdate_reason, optional=True)
+        if uid is None:
+            uid = uuid.uuid4().hex
+        else:
+            _text("uid", uid)
+        return uid, canonical_json(dict(payload))
+
+    def _timestamps(
+        self, occurred_at: datetime | None, backdate_reason: str | None
+    ) -> tuple[datetime, str, str]:
+        """recorded_at from the clock (read inside the write lock, so it follows the
+        chain's order) as (datetime at ms precision, text), and occurred_at's text."""
+        now = to_utc(self.clock.now())
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        recorded = _format_utc(now)
+        if occurred_at is None:
+            return now, recorded, recorded
+        if not isinstance(occurred_at, datetime):
+            raise ValueError(f"occurred_at must be a datetime, not {occurred_at!r}")
+        when = to_utc(occurred_at)
+        if when < now - BACKDATE_TOLERANCE and backdate_reason is None:
+            raise ValueError(
+                f"occurred_at {format_ts(when)} is before now ({recorded}): "
+                "a backdated entry needs a backdate_reason"
+            )
+        return now, recorded, _format_utc(when)
+
+    @staticmethod
+    def _summary_updates(summary: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        unknown = sorted(set(summary) - SUMMARY_KEYS)
+        if unknown:
+            raise ValueError(f"summary keys must be among {sorted(SUMMARY_KEYS)}, not {unknown}")
+        columns, values = [], []
+        for key in sorted(summary):
+            value = summary[key]
+            if key == "closed_at":
+                if value is not None and not isinstance(value, datetime):
+                    raise ValueError(f"closed_at must be a datetime or None, not {value!r}")
+                values.append(format_ts(value) if value is not None else None)
+            else:
+                values.append(_text(key, value))
+            columns.append(f", {key} = ?")
+        sql = _UPDATE_HEAD.replace(" WHERE", "".join(columns) + " WHERE")
+        return sql, tuple(values)
+
+    @staticmethod
+    def _same_write(
+        existing: Entry, uid: str, incident_id: str, kind: str, payload_json: str
+    ) -> None:
+        """A uid names one write: refuse to reuse it for a different one."""
+        if (
+            existing.incident_id != incident_id
+            or existing.kind != kind
+            or existing.payload != json.loads(payload_json)
+        ):
+            raise ValueError(
+                f"uid {uid} was already used for {existing.incident_id} entry {existing.seq} "
+                f"({existing.kind})"
+            )
+
+    def _entry_by_uid(self, uid: str) -> Entry | None:
+        row = self._conn.execute(
+            f"SELECT {_ENTRY_COLS} FROM entries WHERE uid = ?", (uid,)
+        ).fetchone()
+        return _entry_from_row(row) if row else None
+
+    # ------------------------------------------------------------------ reading
+
+    def entries(
+        self,
+        incident_id: str,
+        *,
+        after_seq: int = 0,
+        until_seq: int | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[Entry]:
+        """An incident's entries in seq order, fetched ``page_size`` at a time (keyset
+        paging: memory stays constant however long the incident; no read transaction is
+        held between pages). Nothing for an unknown incident."""
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        upper = until_seq if until_seq is not None else 2**63 - 1
+        last = after_seq
+        sql = (
+            f"SELECT {_ENTRY_COLS} FROM entries WHERE incident_id = ? AND seq > ? AND seq <= ? "
+            "ORDER BY seq LIMIT ?"
+        )
+        while True:
+            with self._errors():
+                rows = self._conn.execute(sql, (incident_id, last, upper, page_size)).fetchall()
+            for row in rows:
+                yield _entry_from_row(row)
+            if len(rows) < page_size:
+                return
+            last = rows[-1][1]
+
+    def entry_by_uid(self, uid: str) -> Entry | None:
+        """The entry with this client-generated uid, if it was recorded."""
+        with self._errors():
+            return self._entry_by_uid(uid)
+
+    def get_entry(self, incident_id: str, seq: int) -> Entry | None:
+        with self._errors():
+            row = self._conn.execute(
+                f"SELECT {_ENTRY_COLS} FROM entries WHERE incident_id = ? AND seq = ?",
+                (incident_id, seq),
+            ).fetchone()
+        return _entry_from_row(row) if row else None
+
+    def last_seq(self, incident_id: str) -> int:
+        """The seq of the incident's last entry (KeyError for an unknown incident)."""
+        with self._errors():
+            row = self._conn.execute(
+                "SELECT (SELECT 1 FROM incidents WHERE id = :i), "
+                "(SELECT max(seq) FROM entries WHERE incident_id = :i)",
+                {"i": incident_id},
+            ).fetchone()
+        if row[0] is None:
+            raise KeyError(incident_id)
+        return row[1] or 0
+
+    def entry_count(self, incident_id: str) -> int:
+        """How many entries the incident has (from its record: O(1))."""
+        with self._errors():
+            row = self._conn.execute(
+                "SELECT entry_count FROM incidents WHERE id = ?", (incident_id,)
+            ).fetchone()
+        if row is None:
+            raise KeyError(incident_id)
+        return row[0]
+
+    def incident(self, incident_id: str) -> IncidentRecord:
+        with self._errors():
+            row = self._conn.execute(
+                f"SELECT {_INCIDENT_COLS} FROM incidents WHERE id = ?", (incident_id,)
+            ).fetchone()
+        if row is None:
+            raise KeyError(incident_id)
+        return _incident_from_row(row)
+
+    def incidents(
+        self, *, mode: str | None = None, status: str | None = None, limit: int | None = None
+    ) -> list[IncidentRecord]:
+        """Incident records, newest (most recently declared) first."""
+        where, params = [], []
+        if mode is not None:
+            where.append("mode = ?")
+            params.append(mode)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        sql = f"SELECT {_INCIDENT_COLS} FROM incidents"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY rowid DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        with self._errors():
+            rows = self._conn.execute(sql, params).fetchall()
+        return [_incident_from_row(row) for row in rows]
+
+    def data_version(self) -> int:
+        """``PRAGMA data_version``: changes whenever another connection commits."""
+        with self._errors():
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def has_changed(self) -> bool:
+        """True (once) if anything was committed, by this Journal or any other process,
+        since the previous call (or since opening). One cheap PRAGMA: poll it."""
+        version = self.data_version()
+        changed = version != self._seen_version or self._own_writes != self._seen_writes
+        self._seen_version = version
+        self._seen_writes = self._own_writes
+        return changed
+
+    # ------------------------------------------------------------------ verifying
+
+    def verify(
+        self,
+        incident_id: str | None = None,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        workers: int | None = None,
+    ) -> VerifyReport:
+        """Recompute every chain (or one incident's); see :mod:`irdesk.store.verify`.
+
+        ``progress(done, total)`` is called as ranges of entries are checked. ``workers``:
+        None lets big journals be checked by several processes; 1 keeps it in-process.
+        Raises KeyError for an unknown incident.
+        """
+        with self._errors():
+            return verify_journal(
+                self._conn,
+                incident_id=incident_id,
+                progress=progress,
+                workers=workers,
+                worker_uri=self._uri,
+            )
+
+
+__all__ = ["Journal", "IDENTITY_FIELDS"]

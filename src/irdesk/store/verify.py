@@ -1,0 +1,554 @@
+"""Recompute every hash chain and name the first broken entry of each incident.
+
+How it works
+------------
+Everything is read inside one read transaction (a WAL snapshot), so appends by other
+processes while verify runs cannot look like tampering. Each incident's entries are split
+into ranges of seq numbers; a range is scanned with a plain cursor and every entry's hash is
+recomputed from its columns (:mod:`irdesk.store.chain`) and compared, and its ``prev_hash``
+compared with the previous entry's hash. Ranges are stitched together afterwards, so large
+journals can be checked by several processes at once (``workers``); entries appended after
+the snapshot are outside every range.
+
+The first anomaly of an incident (a gap in the sequence, a hash that does not match the
+contents, or a link that does not match the previous entry) is then *diagnosed* by looking
+at where the entry's contents came from: an entry whose contents still hash correctly with
+a different seq is a genuine entry at the wrong position, which tells a swap (reordered)
+from removed entries (deleted) from forged ones pushed in before it (inserted). See
+:func:`_diagnose` for the rules.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from irdesk.store.chain import GENESIS_HASH, _q, _sha256
+from irdesk.store.records import (
+    DELETED,
+    EDITED,
+    INSERTED,
+    METADATA,
+    REORDERED,
+    TRUNCATED,
+    Problem,
+    VerifyReport,
+)
+
+Progress = Callable[[int, int], None]
+
+#: seq numbers per range (one task for a worker process, one progress tick).
+CHUNK = 50_000
+#: below this many entries, verify in-process (starting workers costs more than it saves).
+PARALLEL_MIN = 150_000
+#: how far to look for the original position of a moved entry when its link is gone.
+_SEARCH_WINDOW = 64
+
+_COLUMNS = (
+    "seq, uid, kind, actor, role, occurred_at, recorded_at, backdate_reason, corrects, "
+    "payload, prev_hash, hash"
+)
+_RANGE_SQL = (
+    f"SELECT {_COLUMNS} FROM entries WHERE incident_id = ? AND seq BETWEEN ? AND ? ORDER BY seq"
+)
+_MIN_SQL = "SELECT min(seq) FROM entries WHERE incident_id = ?"
+_MAX_SQL = "SELECT max(seq) FROM entries WHERE incident_id = ?"
+_ROW_SQL = f"SELECT {_COLUMNS} FROM entries WHERE incident_id = ? AND seq = ?"
+_BY_HASH_SQL = f"SELECT {_COLUMNS} FROM entries WHERE incident_id = ? AND hash = ? LIMIT 1"
+_BY_PREV_SQL = f"SELECT {_COLUMNS} FROM entries WHERE incident_id = ? AND prev_hash = ?"
+_LAST_SQL = f"SELECT {_COLUMNS} FROM entries WHERE incident_id = ? ORDER BY seq DESC LIMIT 1"
+
+#: Record fields fixed at declaration and repeated in entry 1's payload.
+IDENTITY_FIELDS = (
+    "mode",
+    "playbook_id",
+    "playbook_version",
+    "playbook_sha256",
+    "scenario_id",
+    "scenario_sha256",
+)
+DECLARED_KIND = "incident.declared"
+
+
+class Anomaly(NamedTuple):
+    seq: int
+    what: str  # "gap" | "hash" | "link"
+    expected: int | None = None  # for gaps: the seq that should have come
+
+
+class RangeResult(NamedTuple):
+    incident_id: str
+    lo: int
+    count: int
+    first_seq: int | None
+    first_prev: str | None
+    last_seq: int | None
+    last_hash: str | None
+    anomaly: Anomaly | None
+
+
+# --------------------------------------------------------------------------- hot loop
+
+
+def scan_range(conn: sqlite3.Connection, incident_id: str, lo: int, hi: int) -> RangeResult:
+    """Check the entries of one incident with lo <= seq <= hi (the hot loop).
+
+    The encoding is inlined from :func:`irdesk.store.chain.encode_entry` for speed (a test
+    checks the two agree); a column of the wrong type counts as a hash mismatch.
+    """
+    qi = _q(incident_id)
+    sha = _sha256
+    q = _q
+    cur = conn.execute(_RANGE_SQL, (incident_id, lo, hi))
+    count = 0
+    first_seq = first_prev = None
+    exp: int | None = None
+    prev: str | None = None
+    anomaly: Anomaly | None = None
+    for seq, uid, kind, actor, role, occ, rec, br, cor, pl, ph, h in cur:
+        try:
+            good = (
+                sha(
+                    f"[{qi},{seq:d},{q(uid)},{q(kind)},{q(actor)},"
+                    f"{'null' if role is None else q(role)},{q(occ)},{q(rec)},"
+                    f"{'null' if br is None else q(br)},"
+                    f"{'null' if cor is None else format(cor, 'd')},{pl},{q(ph)}]".encode()
+                ).hexdigest()
+                == h
+            )
+        except (TypeError, ValueError):  # wrong column types, unencodable text
+            good = False
+        count += 1
+        if exp is None:
+            first_seq, first_prev = seq, ph
+            if not good:
+                anomaly = Anomaly(seq, "hash")
+                break
+        elif seq != exp:
+            anomaly = Anomaly(seq, "gap", exp)
+            break
+        elif not good:
+            anomaly = Anomaly(seq, "hash")
+            break
+        elif ph != prev:
+            anomaly = Anomaly(seq, "link")
+            break
+        exp = seq + 1
+        prev = h
+    if anomaly is not None:
+        count += sum(1 for _ in cur)  # still counted as checked; the first problem is named
+        return RangeResult(incident_id, lo, count, first_seq, first_prev, None, None, anomaly)
+    return RangeResult(
+        incident_id, lo, count, first_seq, first_prev, None if exp is None else exp - 1, prev,
+        None,
+    )
+
+
+# --------------------------------------------------------------------------- workers
+
+_worker_conn: sqlite3.Connection | None = None
+
+
+def _worker_init(uri: str) -> None:
+    global _worker_conn
+    _worker_conn = sqlite3.connect(uri, uri=True)
+
+
+def _worker_scan(task: tuple[str, int, int]) -> RangeResult:
+    assert _worker_conn is not None
+    return scan_range(_worker_conn, *task)
+
+
+def _run_parallel(
+    uri: str, tasks: list[tuple[str, int, int]], workers: int, tick: Callable[[RangeResult], None]
+) -> list[RangeResult] | None:
+    """Scan ranges in worker processes; None if processes cannot be started here."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    # spawn, not fork: the caller may be a threaded TUI, and a forked child of a threaded
+    # process can deadlock. Workers import only irdesk.store.verify.
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(uri,)
+        ) as pool:
+            futures = [pool.submit(_worker_scan, task) for task in tasks]
+            results = []
+            for future in as_completed(futures):
+                result = future.result()
+                results.append(result)
+                tick(result)
+            return results
+    except (OSError, BrokenProcessPool, RuntimeError):
+        return None
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _entry_incidents(conn: sqlite3.Connection) -> list[str]:
+    """Distinct incident ids in the entries table, by skip-scanning the primary key."""
+    ids: list[str] = []
+    row = conn.execute("SELECT incident_id FROM entries ORDER BY incident_id LIMIT 1").fetchone()
+    while row is not None:
+        ids.append(row[0])
+        row = conn.execute(
+            "SELECT incident_id FROM entries WHERE incident_id > ? ORDER BY incident_id LIMIT 1",
+            (row[0],),
+        ).fetchone()
+    return ids
+
+
+def verify_journal(
+    conn: sqlite3.Connection,
+    *,
+    incident_id: str | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    worker_uri: str | None = None,
+) -> VerifyReport:
+    """Verify the chains of every incident (or one) on ``conn``.
+
+    ``workers``: None chooses (several processes for big journals when ``worker_uri`` is
+    given), 1 forces one process. Raises KeyError for an unknown ``incident_id``.
+    sqlite3 errors propagate (the Journal translates them).
+    """
+    started = time.perf_counter()
+    own_txn = not conn.in_transaction
+    if own_txn:
+        conn.execute("BEGIN")  # one snapshot for the whole check
+    try:
+        return _verify(conn, incident_id, progress, workers, worker_uri, started)
+    finally:
+        if own_txn and conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
+def _verify(conn, incident_id, progress, workers, worker_uri, started) -> VerifyReport:  # noqa: ANN001
+    record_cols = (
+        "id, mode, playbook_id, playbook_version, playbook_sha256, scenario_id, "
+        "scenario_sha256, created_at, updated_at, last_seq, head_hash, entry_count"
+    )
+    if incident_id is None:
+        records = {
+            r[0]: r for r in conn.execute(f"SELECT {record_cols} FROM incidents ORDER BY rowid")
+        }
+        with_entries = _entry_incidents(conn)
+        ids = list(records) + sorted(set(with_entries) - set(records))
+    else:
+        row = conn.execute(
+            f"SELECT {record_cols} FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        records = {incident_id: row} if row else {}
+        has_entries = conn.execute(
+            "SELECT 1 FROM entries WHERE incident_id = ? LIMIT 1", (incident_id,)
+        ).fetchone()
+        if row is None and has_entries is None:
+            raise KeyError(incident_id)
+        ids = [incident_id]
+
+    # Plan: ranges of seq numbers per incident, as they stand in this snapshot.
+    bounds: dict[str, tuple[int, int]] = {}
+    tasks: list[tuple[str, int, int]] = []
+    total = 0
+    for iid in ids:
+        (lo,) = conn.execute(_MIN_SQL, (iid,)).fetchone()
+        if lo is None:
+            continue
+        (hi,) = conn.execute(_MAX_SQL, (iid,)).fetchone()
+        if not isinstance(lo, int) or not isinstance(hi, int):  # a rebuilt, non-STRICT table
+            lo, hi = -(2**63), 2**63 - 1
+            tasks.append((iid, lo, hi))
+            bounds[iid] = (lo, hi)
+            continue
+        bounds[iid] = (lo, hi)
+        total += hi - lo + 1
+        start = lo
+        while start <= hi:
+            tasks.append((iid, start, min(start + CHUNK - 1, hi)))
+            start += CHUNK
+
+    done = 0
+
+    def tick(result: RangeResult) -> None:
+        nonlocal done
+        done += result.count
+        if progress is not None:
+            progress(min(done, total), total)
+
+    if progress is not None:
+        progress(0, total)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN else 1
+    results: list[RangeResult] | None = None
+    if workers > 1 and worker_uri is not None and len(tasks) > 1:
+        results = _run_parallel(worker_uri, tasks, workers, tick)
+        if results is not None:
+            done = sum(r.count for r in results)
+    if results is None:
+        done = 0
+        results = []
+        for task in tasks:
+            result = scan_range(conn, *task)
+            results.append(result)
+            tick(result)
+
+    by_incident: dict[str, list[RangeResult]] = {}
+    for result in results:
+        by_incident.setdefault(result.incident_id, []).append(result)
+
+    report = VerifyReport(ok=True, checked=0, incidents=len(ids))
+    for iid in ids:
+        ranges = sorted(by_incident.get(iid, []), key=lambda r: r.lo)
+        report.checked += sum(r.count for r in ranges)
+        _check_incident(conn, iid, records.get(iid), ranges, report)
+    report.ok = not report.problems
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _stitch(ranges: Iterable[RangeResult]) -> tuple[Anomaly | None, int, str]:
+    """Join range results in seq order: the first anomaly, last seq and last hash."""
+    exp, prev = 1, GENESIS_HASH
+    for r in ranges:
+        if r.count == 0:
+            continue
+        if r.first_seq != exp:
+            return Anomaly(r.first_seq, "gap", exp), exp - 1, prev
+        if r.anomaly is not None and r.anomaly.seq == r.first_seq and r.anomaly.what == "hash":
+            return r.anomaly, exp - 1, prev
+        if r.first_prev != prev:
+            return Anomaly(r.first_seq, "link"), exp - 1, prev
+        if r.anomaly is not None:
+            return r.anomaly, exp - 1, prev
+        exp, prev = r.last_seq + 1, r.last_hash
+    return None, exp - 1, prev
+
+
+def _check_incident(conn, iid, record, ranges, report: VerifyReport) -> None:  # noqa: ANN001
+    problems = report.problems
+    last_row = conn.execute(_LAST_SQL, (iid,)).fetchone()
+    if last_row is not None:
+        report.heads[iid] = last_row[11]
+    if record is None:
+        count = sum(r.count for r in ranges)
+        problems.append(Problem(
+            iid, None, METADATA,
+            f"{iid} has {count:,} entries but no incident record (the record was deleted)",
+        ))
+    if last_row is None:
+        problems.append(Problem(
+            iid, 1, DELETED,
+            f"{iid} has no entries: its declaration (entry 1) and any later entries "
+            "were deleted",
+        ))
+        return
+    anomaly, last_seq, last_hash = _stitch(ranges)
+    if anomaly is not None:
+        problems.append(_diagnose(conn, iid, anomaly))
+    elif record is not None:
+        tail = _check_tail(iid, record, last_seq, last_hash, last_row)
+        if tail is not None:
+            problems.append(tail)
+    if record is not None and not (anomaly is not None and anomaly.seq == 1):
+        meta = _check_record(conn, iid, record, last_seq if anomaly is None else None, last_row)
+        if meta is not None:
+            problems.append(meta)
+
+
+def _span(first: int, last: int) -> str:
+    return f"entry {first} was" if first == last else f"entries {first}–{last} were"
+
+
+def _check_tail(iid, record, last_seq: int, last_hash: str, last_row) -> Problem | None:  # noqa: ANN001
+    recorded_last, recorded_head = record[9], record[10]
+    if recorded_last > last_seq:
+        return Problem(
+            iid, last_seq + 1, TRUNCATED,
+            f"{iid} {_span(last_seq + 1, recorded_last)} removed from the end: the incident "
+            f"record says the chain ends at entry {recorded_last}, the journal stops at "
+            f"{last_seq}",
+        )
+    if recorded_last < last_seq:
+        return Problem(
+            iid, recorded_last + 1, INSERTED,
+            f"{iid} {_span(recorded_last + 1, last_seq)} inserted after the recorded end of "
+            f"the chain (the incident record ends at entry {recorded_last})",
+        )
+    if recorded_head != last_hash:
+        return Problem(
+            iid, last_seq, EDITED,
+            f"{iid} entry {last_seq} was edited: its hash was recomputed and no longer matches "
+            "the head recorded for the incident",
+        )
+    return None
+
+
+def _check_record(conn, iid, record, last_seq: int | None, last_row) -> Problem | None:  # noqa: ANN001
+    """The incident record must still match its declaration (entry 1) and its chain."""
+    import json
+
+    genesis = conn.execute(_ROW_SQL, (iid, 1)).fetchone()
+    if genesis is None:
+        return None  # reported as a deleted entry already
+    if genesis[2] != DECLARED_KIND:
+        return Problem(
+            iid, 1, METADATA,
+            f"{iid} entry 1 is not the incident's declaration (kind {genesis[2]!r})",
+        )
+    try:
+        declared = json.loads(genesis[9])
+    except ValueError:
+        declared = None
+    if not isinstance(declared, dict):
+        return Problem(iid, 1, METADATA, f"{iid} entry 1 has no readable declaration")
+    for index, name in enumerate(IDENTITY_FIELDS, start=1):
+        if declared.get(name) != record[index]:
+            return Problem(
+                iid, None, METADATA,
+                f"{iid}'s incident record was changed: {name} is {record[index]!r} in the "
+                f"record but {declared.get(name)!r} in its declaration (entry 1)",
+            )
+    if record[7] != genesis[6]:
+        return Problem(
+            iid, None, METADATA,
+            f"{iid}'s incident record was changed: created_at is {record[7]} but the "
+            f"declaration was recorded at {genesis[6]}",
+        )
+    if last_seq is not None:
+        if record[11] != last_seq:
+            return Problem(
+                iid, None, METADATA,
+                f"{iid}'s incident record was changed: it counts {record[11]} entries, "
+                f"the chain has {last_seq}",
+            )
+        if record[8] != last_row[6]:
+            return Problem(
+                iid, None, METADATA,
+                f"{iid}'s incident record was changed: updated_at is {record[8]} but the "
+                f"last entry was recorded at {last_row[6]}",
+            )
+    return None
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+def _hash_as(iid: str, row, seq: int) -> str | None:  # noqa: ANN001
+    """The hash the row's contents would have at position ``seq`` (None if unencodable)."""
+    _, uid, kind, actor, role, occ, rec, br, cor, pl, ph, _h = row
+    try:
+        body = (
+            f"[{_q(iid)},{seq:d},{_q(uid)},{_q(kind)},{_q(actor)},"
+            f"{'null' if role is None else _q(role)},{_q(occ)},{_q(rec)},"
+            f"{'null' if br is None else _q(br)},"
+            f"{'null' if cor is None else format(cor, 'd')},{pl},{_q(ph)}]"
+        )
+        return _sha256(body.encode()).hexdigest()
+    except (TypeError, ValueError):
+        return None
+
+
+def _original_seq(conn, iid: str, row, depth: int = 0) -> int | None:  # noqa: ANN001
+    """The position a row's contents were hashed for, if they are genuine; else None.
+
+    Follows the row's prev_hash to its predecessor (whose own original position is found
+    the same way), then falls back to trying nearby positions (for entries renumbered after
+    a deletion, whose predecessor is gone).
+    """
+    seq, h = row[0], row[11]
+    if isinstance(seq, int) and _hash_as(iid, row, seq) == h:
+        return seq
+    candidate: int | None = None
+    if row[10] == GENESIS_HASH:
+        candidate = 1
+    elif depth < 8:
+        pred = conn.execute(_BY_HASH_SQL, (iid, row[10])).fetchone()
+        if pred is not None:
+            p = _original_seq(conn, iid, pred, depth + 1)
+            if p is not None:
+                candidate = p + 1
+    if candidate is not None and _hash_as(iid, row, candidate) == h:
+        return candidate
+    if isinstance(seq, int):
+        for delta in range(1, _SEARCH_WINDOW + 1):
+            for guess in (seq + delta, seq - delta):
+                if guess >= 1 and _hash_as(iid, row, guess) == h:
+                    return guess
+    return None
+
+
+def _diagnose(conn, iid: str, anomaly: Anomaly) -> Problem:  # noqa: ANN001
+    k = anomaly.seq
+    if anomaly.what == "gap":
+        e = anomaly.expected or 1
+        if e == 1:
+            why = f"the chain starts at entry {k}"
+        else:
+            why = f"the sequence jumps from {e - 1} to {k}"
+        return Problem(iid, e, DELETED, f"{iid} {_span(e, k - 1)} deleted: {why}")
+
+    row = conn.execute(_ROW_SQL, (iid, k)).fetchone()
+    if anomaly.what == "hash":
+        s = _original_seq(conn, iid, row)
+        if s is None:
+            return Problem(
+                iid, k, EDITED, f"{iid} entry {k} was edited: its hash does not match its contents"
+            )
+        if s > k:
+            # Is the original entry k still somewhere in the chain? Then entries were moved.
+            if k == 1:
+                before = GENESIS_HASH
+            else:
+                before_row = conn.execute(_ROW_SQL, (iid, k - 1)).fetchone()
+                before = before_row[11] if before_row else None
+            for other in conn.execute(_BY_PREV_SQL, (iid, before)).fetchall():
+                if other[0] != k and _hash_as(iid, other, k) == other[11]:
+                    return Problem(
+                        iid, k, REORDERED,
+                        f"{iid} entry {k} was reordered: position {k} holds the original "
+                        f"entry {s}, and the original entry {k} is at position {other[0]}",
+                    )
+            return Problem(
+                iid, k, DELETED,
+                f"{iid} {_span(k, s - 1)} deleted: position {k} holds the original entry {s} "
+                "(later entries were renumbered)",
+            )
+        return Problem(
+            iid, s, INSERTED,
+            f"{iid} {_span(s, k - 1)} inserted: not part of the original chain (the "
+            f"original entry {s} was pushed to position {k})",
+        )
+
+    # A link mismatch: the row's own hash is right, but it does not follow entry k-1.
+    prev_hash = row[10]
+    if prev_hash == GENESIS_HASH:
+        m: int | None = 0
+    else:
+        pred = conn.execute(_BY_HASH_SQL, (iid, prev_hash)).fetchone()
+        m = pred[0] if pred is not None else None
+    if m is None or not isinstance(m, int):
+        if k == 1:
+            return Problem(
+                iid, 1, EDITED,
+                f"{iid} entry 1 was edited: it does not link to the start of the chain",
+            )
+        return Problem(
+            iid, k - 1, EDITED,
+            f"{iid} entry {k - 1} was edited: its hash was recomputed, but entry {k} still "
+            "links to the original",
+        )
+    if m < k - 1:
+        return Problem(
+            iid, m + 1, INSERTED,
+            f"{iid} {_span(m + 1, k - 1)} inserted: entry {k} links to entry {m}",
+        )
+    return Problem(
+        iid, k, REORDERED,
+        f"{iid} entry {k} was reordered: it links to entry {m}, which comes after it",
+    )
