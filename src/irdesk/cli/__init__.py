@@ -17,9 +17,11 @@ from irdesk.cli.common import actor_option, journal_option
 # (module, command attribute). Order is the order `irdesk --help` lists them in.
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("irdesk.cli.incidents", "run"),
+    ("irdesk.cli.drill", "drill"),
     ("irdesk.cli.incidents", "declare"),
     ("irdesk.cli.incidents", "list_incidents"),
     ("irdesk.cli.incidents", "log"),
+    ("irdesk.cli.replay", "replay"),
     ("irdesk.cli.validate", "validate"),
     ("irdesk.cli.verify", "verify"),
 )

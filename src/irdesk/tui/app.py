@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -16,9 +16,11 @@ from textual.widgets import Footer, Static
 from irdesk import paths
 from irdesk.core.catalog import Catalog, load_roster_or_none
 from irdesk.core.session import ActionError
+from irdesk.replay import Replay, chain_problem, open_replay
 from irdesk.service import Desk
 from irdesk.tui.home import HomeScreen
 from irdesk.tui.modals import DeclareDialog, DeclareRequest
+from irdesk.tui.replay import ReplayScreen
 from irdesk.tui.runner import RunnerScreen
 from irdesk.tui.safe import clean, literal
 
@@ -64,15 +66,21 @@ class IrdeskApp(App[None]):
         Binding("ctrl+q,q", "quit", "Quit", id="app.quit", priority=False),
     ]
 
-    def __init__(self, desk: Desk, *, open_incident: str | None = None,
-                 journal_label: str = "", roster_path: Path | None = None) -> None:
+    def __init__(self, desk: Desk | None, *, open_incident: str | None = None,
+                 journal_label: str = "", roster_path: Path | None = None,
+                 replay: Replay | None = None) -> None:
         super().__init__()
         self.desk = desk
         self.open_incident = open_incident
-        self.journal_label = journal_label or str(desk.journal.path)
+        self.replay_only = replay
+        self.journal_label = journal_label or (str(desk.journal.path) if desk else "")
         self.roster_path = roster_path or paths.roster_path()
 
     def on_mount(self) -> None:
+        if self.replay_only is not None:
+            # irdesk replay: read-only from start to finish; leaving the replay quits.
+            self.show_replay(self.replay_only, on_close=lambda _: self.exit())
+            return
         self.push_screen(HomeScreen(journal_label=self.journal_label))
         if self.open_incident:
             self.open_runner(self.open_incident)
@@ -93,6 +101,44 @@ class IrdeskApp(App[None]):
         if isinstance(self.screen, HomeScreen):
             self.screen.reload()
 
+    def open_replay(self, incident_id: str) -> None:
+        """Replay an incident of the desk's journal on a read-only connection of its own."""
+        try:
+            replay = open_replay(self.desk.journal.path, incident_id, self.desk.catalog)
+        except KeyError:
+            self.notify(f"no incident {clean(incident_id)} in this journal", severity="error")
+            return
+        except Exception as exc:
+            self.notify(clean(str(exc)), severity="error", title="cannot replay")
+            return
+
+        def closed(_: object) -> None:
+            replay.journal.close()
+            self._back_home()
+
+        self.show_replay(replay, on_close=closed)
+
+    def show_replay(self, replay: Replay, *, on_close) -> None:  # noqa: ANN001
+        screen = ReplayScreen(replay)
+        self.push_screen(screen, on_close)
+        self._verify_for_replay(replay.journal.path, replay.incident_id, screen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
+    def _verify_for_replay(self, path: Path, incident_id: str, screen: ReplayScreen) -> None:
+        """Check the chain before trusting the story; warn on screen if it is broken."""
+        try:
+            problem = chain_problem(path, incident_id)
+        except Exception as exc:
+            problem = f"could not verify the chain ({exc})"
+        self.call_from_thread(self._chain_checked, screen, problem)
+
+    def _chain_checked(self, screen: ReplayScreen, problem: str | None) -> None:
+        if screen.is_attached:
+            screen.set_chain_warning(problem)
+        if problem is None:
+            self.notify("hash chain verified: the journal is as it was recorded",
+                        title="replay")
+
     def reload_catalog(self) -> None:
         self.desk.catalog = Catalog.load()
         self.desk.roster, _ = load_roster_or_none(self.roster_path)
@@ -100,6 +146,10 @@ class IrdeskApp(App[None]):
     @on(HomeScreen.OpenIncident)
     def _open(self, message: HomeScreen.OpenIncident) -> None:
         self.open_runner(message.incident_id)
+
+    @on(HomeScreen.ReplayIncident)
+    def _replay(self, message: HomeScreen.ReplayIncident) -> None:
+        self.open_replay(message.incident_id)
 
     @on(HomeScreen.Declare)
     def _declare(self, message: HomeScreen.Declare) -> None:

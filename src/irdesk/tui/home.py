@@ -24,11 +24,17 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "declare", "Declare incident", id="home.declare"),
         Binding("enter", "open", "Open", id="home.open", show=False),
+        Binding("r", "replay", "Replay", id="home.replay"),
         Binding("p", "contacts", "Contacts", id="home.contacts"),
         Binding("f5", "reload", "Reload", id="home.reload"),
     ]
 
     class OpenIncident(Message):
+        def __init__(self, incident_id: str) -> None:
+            super().__init__()
+            self.incident_id = incident_id
+
+    class ReplayIncident(Message):
         def __init__(self, incident_id: str) -> None:
             super().__init__()
             self.incident_id = incident_id
@@ -159,12 +165,25 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(ContactsScreen(self.app.desk.roster,
                                             playbooks[0] if playbooks else None, {}))
 
-    def action_open(self) -> None:
+    def _highlighted_incident(self) -> str | None:
         table = self.query_one("#incidents", DataTable)
-        if table.has_focus and table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            if key and key != "__none__":
-                self.post_message(self.OpenIncident(key))
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return key if key and key != "__none__" else None
+
+    def action_open(self) -> None:
+        if self.query_one("#incidents", DataTable).has_focus:
+            incident = self._highlighted_incident()
+            if incident:
+                self.post_message(self.OpenIncident(incident))
+
+    def action_replay(self) -> None:
+        incident = self._highlighted_incident()
+        if incident:
+            self.post_message(self.ReplayIncident(incident))
+        else:
+            self.notify("choose an incident to replay")
 
     @on(DataTable.RowSelected, "#incidents")
     def _incident_chosen(self, event: DataTable.RowSelected) -> None:
