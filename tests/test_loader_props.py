@@ -70,6 +70,18 @@ def _known_playbooks() -> dict[str, Playbook]:
 
 PLAYBOOKS = _known_playbooks()
 
+PARSED_SOURCES = [yaml.safe_load(data) for data in ALL_SOURCES.values()]
+# libyaml's emitter when present: dumping is input preparation, not what is under test.
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump(document) -> bytes:
+    try:
+        text = yaml.dump(document, Dumper=DUMPER, allow_unicode=True, sort_keys=False)
+    except yaml.YAMLError:
+        assume(False)
+    return text.encode("utf-8", "surrogatepass")
+
 
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -190,10 +202,10 @@ keys = st.one_of(st.sampled_from(VOCABULARY), st.text(max_size=12))
 nested = st.recursive(
     scalars,
     lambda children: st.one_of(
-        st.lists(children, max_size=5),
-        st.dictionaries(keys, children, max_size=6),
+        st.lists(children, max_size=4),
+        st.dictionaries(keys, children, max_size=4),
     ),
-    max_leaves=25,
+    max_leaves=12,
 )
 
 
@@ -208,12 +220,7 @@ def irdesk_like(draw) -> dict:
 @SETTINGS
 @given(document=st.one_of(nested, irdesk_like()))
 def test_random_yaml_documents(scratch: Path, document):
-    try:
-        text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
-    except yaml.YAMLError:
-        assume(False)
-    result = load_bytes(scratch, text.encode("utf-8", "surrogatepass"))
-    check_outcome(result)
+    check_outcome(load_bytes(scratch, dump(document)))
 
 
 @SETTINGS
@@ -279,6 +286,45 @@ def mutated(draw) -> bytes:
 @given(data=mutated())
 def test_mutated_bundled_files(scratch: Path, data: bytes):
     check_outcome(load_bytes(scratch, data))
+
+
+def _mutate(draw, node: dict | list) -> dict | list:
+    """A copy of ``node`` with one value somewhere below it deleted or replaced.
+
+    Walks down from the top (copying only the containers on the way, so the parsed
+    sources stay intact), stopping at each level with probability 1/4.
+    """
+    key = draw(st.sampled_from(list(node) if isinstance(node, dict) else range(len(node))))
+    result = dict(node) if isinstance(node, dict) else list(node)
+    child = node[key]
+    if isinstance(child, dict | list) and child and draw(st.integers(min_value=0, max_value=3)):
+        result[key] = _mutate(draw, child)
+    elif draw(st.booleans()):
+        del result[key]
+    else:
+        result[key] = draw(nested)
+    return result
+
+
+@st.composite
+def tree_mutated(draw) -> dict | list:
+    """A source file parsed, with one to three values deleted or replaced by random data.
+
+    Line edits mostly break the YAML; these keep it well-formed, so the format checks
+    (cross-references, scenario against playbook) get the random input instead.
+    """
+    document = draw(st.sampled_from(PARSED_SOURCES))
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        if not document:
+            break
+        document = _mutate(draw, document)
+    return document
+
+
+@SETTINGS
+@given(document=tree_mutated())
+def test_tree_mutated_bundled_files(scratch: Path, document):
+    check_outcome(load_bytes(scratch, dump(document)))
 
 
 def test_unmutated_sources_load(scratch: Path):
