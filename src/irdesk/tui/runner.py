@@ -89,6 +89,7 @@ class RunnerScreen(Screen[None]):
             session.playbook.steps[0].id if session.playbook.steps else None)
         self._shown_step: str | None = None
         self._step_options: list[str] = []
+        self._pointer: str | None = session.state.current  # the active step last shown
 
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -140,6 +141,11 @@ class RunnerScreen(Screen[None]):
         log = self.query_one("#timeline", RichLog)
         for entry in entries:
             log.write(timeline_line(entry))
+        # Whoever moved the pointer (this screen or another responder's), a person who was
+        # looking at the active step keeps looking at the active one: "what to do now".
+        before, self._pointer = self._pointer, self.state.current
+        if self.selected == before and self.state.current and self.state.current != before:
+            self.selected = self.state.current
         self.refresh_view()
 
     def poll(self) -> None:
