@@ -152,6 +152,13 @@ def test_seek_time_and_marks(scripted):
         assert replay.now() == first + timedelta(minutes=26)
 
 
+async def settle(pilot) -> None:  # noqa: ANN001
+    """Let the deferred chain check start and finish, so what follows is deterministic."""
+    await pilot.pause(0.5)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def _transport(app) -> str:  # noqa: ANN001
     return str(app.screen.query_one("#transport").content)
 
@@ -163,9 +170,9 @@ async def test_replay_screen_controls(scripted):
     replay = open_replay(path, "INC-0001", Catalog.load())
     app = IrdeskApp(None, replay=replay)
     async with app.run_test(size=(130, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         total = replay.total
+        assert "chain: verified" in _transport(app)
         assert f"entry 1/{total}" in _transport(app)
         assert "PAUSED" in _transport(app) and "READ-ONLY" in _transport(app)
         await pilot.press("right", "right")
@@ -215,9 +222,9 @@ async def test_replay_warns_prominently_when_the_chain_is_broken(scripted):
     replay = open_replay(path, "INC-0001", Catalog.load())
     app = IrdeskApp(None, replay=replay)
     async with app.run_test(size=(130, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         banner = app.screen.query_one("#replay-warning")
+        assert "chain: BROKEN" in _transport(app)
         assert banner.display
         assert "CHAIN CHECK FAILED" in str(banner.content)
         assert "edited" in str(banner.content)
@@ -230,7 +237,7 @@ def test_replay_snapshot(scripted, snap_compare):
     replay = open_replay(path, "INC-0001", Catalog.load())
 
     async def run_before(pilot) -> None:  # noqa: ANN001
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("right", "right", "right", "right", "right")
         await pilot.pause()
 

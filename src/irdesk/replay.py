@@ -47,7 +47,7 @@ class Replay:
         self.roster = EMPTY_ROSTER
         self.total = journal.entry_count(incident_id)
         self.state = IncidentState(playbook, scenario)
-        self._checkpoints: dict[int, IncidentState] = {0: copy.deepcopy(self.state)}
+        self._checkpoints: dict[int, IncidentState] = {0: self._copy(self.state)}
         self._entry_cache: dict[int, Entry] = {}
         self.listeners: list = []  # the runner's view registers here; replay never writes
         self._virtual: datetime | None = None
@@ -62,17 +62,22 @@ class Replay:
     def seek(self, seq: int) -> IncidentState:
         """Move the cursor to just after entry ``seq`` (clamped to 0..total)."""
         seq = max(0, min(seq, self.total))
-        if seq < self.state.last_seq:
-            base = max(k for k in self._checkpoints if k <= seq)
-            self.state = copy.deepcopy(self._checkpoints[base])
+        base = max(k for k in self._checkpoints if k <= seq)
+        if seq < self.state.last_seq or base > self.state.last_seq:
+            self.state = self._copy(self._checkpoints[base])
         if seq > self.state.last_seq:
             for entry in self.journal.entries(self.incident_id, after_seq=self.state.last_seq,
                                               until_seq=seq):
                 self.state.apply(entry)
                 if entry.seq % CHECKPOINT_EVERY == 0 and entry.seq not in self._checkpoints:
-                    self._checkpoints[entry.seq] = copy.deepcopy(self.state)
+                    self._checkpoints[entry.seq] = self._copy(self.state)
         self._virtual = None
         return self.state
+
+    def _copy(self, state: IncidentState) -> IncidentState:
+        """A deep copy that shares the (frozen) playbook and scenario."""
+        return copy.deepcopy(state, {id(self.playbook): self.playbook,
+                                     id(self.scenario): self.scenario})
 
     def step(self, delta: int) -> IncidentState:
         return self.seek(self.cursor + delta)

@@ -121,7 +121,9 @@ class IrdeskApp(App[None]):
     def show_replay(self, replay: Replay, *, on_close) -> None:  # noqa: ANN001
         screen = ReplayScreen(replay)
         self.push_screen(screen, on_close)
-        self._verify_for_replay(replay.journal.path, replay.incident_id, screen)
+        # Verify once the first frame is up: hashing competes with painting for the GIL.
+        self.set_timer(0.3, lambda: self._verify_for_replay(
+            replay.journal.path, replay.incident_id, screen))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
     def _verify_for_replay(self, path: Path, incident_id: str, screen: ReplayScreen) -> None:

@@ -47,6 +47,7 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         self.speed_index = 2  # 60x
         self.compress = False
         self.chain_warning = chain_warning
+        self.chain_checked = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="replay-warning")
@@ -56,7 +57,10 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#timeline").border_title = "Timeline (current entry highlighted)"
-        self.set_chain_warning(self.chain_warning)
+        if self.chain_warning:
+            self.set_chain_warning(self.chain_warning)
+        else:
+            self.query_one("#replay-warning", Static).display = False
         self.set_interval(FRAME_SECONDS, self._frame)
 
     # The runner polls the journal and fires escalations; replay does neither.
@@ -71,11 +75,13 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
 
     def set_chain_warning(self, warning: str | None) -> None:
         self.chain_warning = warning
+        self.chain_checked = True
         banner = self.query_one("#replay-warning", Static)
         if warning:
             banner.update(literal(f"⚠ CHAIN CHECK FAILED: {warning}. What follows may not be "
                                   "what was recorded.", "bold white on red"))
         banner.display = bool(warning)
+        self._render_transport()
 
     # ----------------------------------------------------------------- rendering
     def _load_timeline(self) -> None:
@@ -109,7 +115,13 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         text.append(f"  entry {r.cursor}/{r.total}")
         if self.compress:
             text.append("  gaps compressed", style="yellow")
-        text.append("   READ-ONLY", style="bold magenta")
+        if not self.chain_checked:
+            text.append("  chain: verifying…", style="dim")
+        elif self.chain_warning:
+            text.append("  chain: BROKEN", style="bold white on red")
+        else:
+            text.append("  chain: verified", style="green")
+        text.append("  READ-ONLY", style="bold magenta")
         self.query_one("#transport", Static).update(text)
 
     # ----------------------------------------------------------------- playback
