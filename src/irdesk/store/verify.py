@@ -349,6 +349,7 @@ def _check_incident(conn, iid, record, ranges, report: VerifyReport) -> None:  #
         ))
         return
     anomaly, last_seq, last_hash = _stitch(ranges)
+    tail = None
     if anomaly is not None:
         problems.append(_diagnose(conn, iid, anomaly))
     elif record is not None:
@@ -356,7 +357,9 @@ def _check_incident(conn, iid, record, ranges, report: VerifyReport) -> None:  #
         if tail is not None:
             problems.append(tail)
     if record is not None and not (anomaly is not None and anomaly.seq == 1):
-        meta = _check_record(conn, iid, record, last_seq if anomaly is None else None, last_row)
+        # The record's counters are only compared with a chain that is whole.
+        whole = anomaly is None and tail is None
+        meta = _check_record(conn, iid, record, last_seq if whole else None, last_row)
         if meta is not None:
             problems.append(meta)
 
@@ -411,26 +414,26 @@ def _check_record(conn, iid, record, last_seq: int | None, last_row) -> Problem 
         if declared.get(name) != record[index]:
             return Problem(
                 iid, None, METADATA,
-                f"{iid}'s incident record was changed: {name} is {record[index]!r} in the "
+                f"{iid} incident record was changed: {name} is {record[index]!r} in the "
                 f"record but {declared.get(name)!r} in its declaration (entry 1)",
             )
     if record[7] != genesis[6]:
         return Problem(
             iid, None, METADATA,
-            f"{iid}'s incident record was changed: created_at is {record[7]} but the "
+            f"{iid} incident record was changed: created_at is {record[7]} but the "
             f"declaration was recorded at {genesis[6]}",
         )
     if last_seq is not None:
         if record[11] != last_seq:
             return Problem(
                 iid, None, METADATA,
-                f"{iid}'s incident record was changed: it counts {record[11]} entries, "
+                f"{iid} incident record was changed: it counts {record[11]} entries, "
                 f"the chain has {last_seq}",
             )
         if record[8] != last_row[6]:
             return Problem(
                 iid, None, METADATA,
-                f"{iid}'s incident record was changed: updated_at is {record[8]} but the "
+                f"{iid} incident record was changed: updated_at is {record[8]} but the "
                 f"last entry was recorded at {last_row[6]}",
             )
     return None
