@@ -1,0 +1,313 @@
+"""Tampering with a raw sqlite3 connection is caught by verify, naming the right entry.
+
+Each attack drops the append-only triggers first, as an attacker would. The journal has two
+incidents of 12 entries; only INC-0001 is attacked, and INC-0002 must stay clean.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from irdesk.store import (
+    DELETED,
+    EDITED,
+    INSERTED,
+    METADATA,
+    REORDERED,
+    TRUNCATED,
+    Journal,
+    VerifyReport,
+)
+from irdesk.store.chain import entry_hash
+
+try:
+    from helpers_store import attacker, forge_append, forge_insert, journal_with_notes, row, swap
+except ImportError:  # tests/ as a package
+    from tests.helpers_store import (
+        attacker,
+        forge_append,
+        forge_insert,
+        journal_with_notes,
+        row,
+        swap,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IRDESK_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "j.db"
+    assert journal_with_notes(path, 11, incidents=2) == ["INC-0001", "INC-0002"]
+    return path
+
+
+@pytest.fixture
+def path(tmp_path: Path, template: Path) -> Path:
+    """A fresh copy of a journal with two clean incidents of 12 entries each."""
+    path = tmp_path / "j.db"
+    shutil.copy(template, path)
+    return path
+
+
+def verify(path: Path, incident_id: str | None = None, workers: int = 1) -> VerifyReport:
+    with Journal.open(path, readonly=True) as journal:
+        return journal.verify(incident_id, workers=workers)
+
+
+def only_problem(report: VerifyReport):
+    assert not report.ok
+    assert [p.incident_id for p in report.problems] == ["INC-0001"], report.problems
+    [problem] = report.problems
+    assert "\n" not in problem.message and problem.message.startswith("INC-0001 ")
+    return problem
+
+
+def test_untouched_journal_verifies(path: Path):
+    report = verify(path)
+    assert report.ok and report.problems == []
+    assert (report.checked, report.incidents) == (24, 2)
+    with Journal.open(path, readonly=True) as journal:
+        assert report.heads == {r.id: r.head_hash for r in journal.incidents()}
+
+
+def test_edited_payload(path: Path):
+    conn = attacker(path)
+    conn.execute("UPDATE entries SET payload = ? WHERE incident_id = 'INC-0001' AND seq = 7",
+                 (json.dumps({"text": "root cause: cosmic rays"}),))
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (7, EDITED)
+    assert problem.message == "INC-0001 entry 7 was edited: its hash does not match its contents"
+
+
+@pytest.mark.parametrize("column, value", [
+    ("actor", "mallory"), ("kind", "note.deleted"), ("occurred_at", "2026-11-23T08:00:00.000Z"),
+    ("recorded_at", "2026-11-23T09:00:09.000Z"), ("role", "observer"),
+    ("backdate_reason", "because"),
+    ("corrects", 2), ("uid", "0" * 32), ("hash", "f" * 64), ("prev_hash", "e" * 64),
+])
+def test_any_edited_column(path: Path, column: str, value):
+    conn = attacker(path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(f"UPDATE entries SET {column} = ? WHERE incident_id = 'INC-0001' AND seq = 5",
+                 (value,))
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (5, EDITED), problem
+
+
+def test_edited_and_rehashed(path: Path):
+    """The attacker recomputes the edited entry's own hash; the next link gives it away."""
+    conn = attacker(path)
+    r = row(conn, "INC-0001", 6)
+    payload = '{"text":"nothing to see"}'
+    h = entry_hash(*r[:10], payload, r[11])
+    conn.execute("UPDATE entries SET payload = ?, hash = ? WHERE incident_id = 'INC-0001' "
+                 "AND seq = 6", (payload, h))
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (6, EDITED)
+    assert "entry 7 still links to the original" in problem.message
+
+
+def test_deleted_row(path: Path):
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 7")
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (7, DELETED)
+    assert problem.message == "INC-0001 entry 7 was deleted: the sequence jumps from 6 to 8"
+
+
+def test_deleted_rows_renumbered(path: Path):
+    """Entries 7 and 8 deleted and the rest renumbered to close the gap."""
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq IN (7, 8)")
+    for seq in range(9, 13):
+        conn.execute("UPDATE entries SET seq = ? WHERE incident_id = 'INC-0001' AND seq = ?",
+                     (seq - 2, seq))
+    conn.execute("UPDATE incidents SET last_seq = 10, entry_count = 10 WHERE id = 'INC-0001'")
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (7, DELETED)
+    assert problem.message.startswith("INC-0001 entries 7–8 were deleted")
+
+
+def test_deleted_first_entry(path: Path):
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 1")
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (1, DELETED)
+    assert "the chain starts at entry 2" in problem.message
+
+
+def test_swapped_rows(path: Path):
+    swap(attacker(path), "INC-0001", 5, 9)
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (5, REORDERED)
+    assert problem.message == (
+        "INC-0001 entry 5 was reordered: position 5 holds the original entry 9, and the "
+        "original entry 5 is at position 9"
+    )
+
+
+def test_swapped_neighbours(path: Path):
+    swap(attacker(path), "INC-0001", 3, 4)
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (3, REORDERED)
+
+
+def test_rotated_rows(path: Path):
+    """5, 6, 7 → 6, 7, 5."""
+    conn = attacker(path)
+    conn.execute("UPDATE entries SET seq = 999 WHERE incident_id = 'INC-0001' AND seq = 5")
+    conn.execute("UPDATE entries SET seq = 5 WHERE incident_id = 'INC-0001' AND seq = 6")
+    conn.execute("UPDATE entries SET seq = 6 WHERE incident_id = 'INC-0001' AND seq = 7")
+    conn.execute("UPDATE entries SET seq = 7 WHERE incident_id = 'INC-0001' AND seq = 999")
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (5, REORDERED)
+    assert "the original entry 5 is at position 7" in problem.message
+
+
+def test_inserted_forged_row(path: Path):
+    forge_insert(attacker(path), "INC-0001", 7)
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (7, INSERTED)
+    assert problem.message.startswith("INC-0001 entry 7 was inserted")
+
+
+def test_inserted_forged_row_at_the_start(path: Path):
+    conn = attacker(path)
+    for seq in range(12, 0, -1):
+        conn.execute("UPDATE entries SET seq = seq + 1 WHERE incident_id = 'INC-0001' AND seq = ?",
+                     (seq,))
+    r = row(conn, "INC-0001", 2)
+    payload = '{"text":"forged declaration"}'
+    h = entry_hash("INC-0001", 1, "forged", "incident.declared", "mallory", None, r[6], r[7],
+                   None, None, payload, "0" * 64)
+    conn.execute("INSERT INTO entries VALUES ('INC-0001', 1, 'forged', 'incident.declared', "
+                 "'mallory', NULL, ?, ?, NULL, NULL, ?, ?, ?)", (r[6], r[7], payload, "0" * 64, h))
+    report = verify(path)
+    assert report.problems[0].seq == 1 and report.problems[0].how == INSERTED
+
+
+def test_forged_entry_after_the_end(path: Path):
+    seq = forge_append(attacker(path), "INC-0001", fix_record=False)
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (seq, INSERTED) == (13, INSERTED)
+    assert "after the recorded end of the chain" in problem.message
+
+
+def test_forged_entry_after_the_end_with_record_fixed_changes_the_head(path: Path):
+    """A forger who also moves the record's head leaves a valid chain: only a head hash
+    noted elsewhere (verify prints them) tells. That is why verify reports heads."""
+    before = verify(path).heads["INC-0001"]
+    forge_append(attacker(path), "INC-0001", fix_record=True)
+    report = verify(path)
+    assert report.heads["INC-0001"] != before
+    assert report.heads["INC-0002"] == verify(path).heads["INC-0002"]
+
+
+def test_truncated_tail(path: Path):
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq >= 11")
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (11, TRUNCATED)
+    assert problem.message.startswith("INC-0001 entries 11–12 were removed from the end")
+
+
+def test_last_entry_edited_and_rehashed(path: Path):
+    conn = attacker(path)
+    r = row(conn, "INC-0001", 12)
+    payload = '{"text":"resolved by itself"}'
+    h = entry_hash(*r[:10], payload, r[11])
+    conn.execute("UPDATE entries SET payload = ?, hash = ? WHERE incident_id = 'INC-0001' "
+                 "AND seq = 12", (payload, h))
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (12, EDITED)
+
+
+def test_incident_record_metadata_changed(path: Path):
+    conn = attacker(path)
+    conn.execute("UPDATE incidents SET playbook_sha256 = ? WHERE id = 'INC-0001'", ("0" * 64,))
+    problem = only_problem(verify(path))
+    assert problem.how == METADATA
+    assert "playbook_sha256" in problem.message
+
+
+def test_incident_record_mode_changed(path: Path):
+    """A live incident relabelled as a drill."""
+    conn = attacker(path)
+    conn.execute("UPDATE incidents SET mode = 'drill' WHERE id = 'INC-0001'")
+    problem = only_problem(verify(path))
+    assert problem.how == METADATA and "mode" in problem.message
+
+
+def test_incident_record_deleted(path: Path):
+    conn = attacker(path)
+    conn.execute("DELETE FROM incidents WHERE id = 'INC-0001'")
+    problem = only_problem(verify(path))
+    assert problem.how == METADATA and "no incident record" in problem.message
+
+
+def test_all_entries_deleted(path: Path):
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001'")
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (1, DELETED)
+
+
+def test_every_tampered_incident_is_reported(path: Path):
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 4")
+    swap(conn, "INC-0002", 2, 3)
+    report = verify(path)
+    assert [(p.incident_id, p.seq, p.how) for p in report.problems] == [
+        ("INC-0001", 4, DELETED), ("INC-0002", 2, REORDERED)]
+    assert verify(path, "INC-0002").problems == [report.problems[1]]
+
+
+def test_only_the_first_broken_entry_is_named(path: Path):
+    conn = attacker(path)
+    conn.execute("UPDATE entries SET actor = 'x' WHERE incident_id = 'INC-0001' AND seq = 3")
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 9")
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (3, EDITED)
+
+
+def test_one_incident(path: Path):
+    attacker(path).execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 4")
+    report = verify(path, "INC-0002")
+    assert report.ok and report.incidents == 1 and report.checked == 12
+    with pytest.raises(KeyError):
+        verify(path, "INC-0404")
+
+
+def test_chunked_and_parallel_verify_agree(path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Ranges are stitched correctly wherever the chunk boundaries fall."""
+    import irdesk.store.verify as v
+
+    conn = attacker(path)
+    swap(conn, "INC-0001", 5, 9)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0002' AND seq = 8")
+    expected = verify(path).problems
+    for chunk in (1, 2, 3, 4, 5, 7):
+        monkeypatch.setattr(v, "CHUNK", chunk)
+        assert verify(path).problems == expected, chunk
+    monkeypatch.setattr(v, "CHUNK", 3)
+    in_process: list[tuple] = []
+    real_scan = v.scan_range
+    monkeypatch.setattr(v, "scan_range", lambda *a: in_process.append(a) or real_scan(*a))
+    assert verify(path, workers=2).problems == expected
+    assert in_process == []  # the ranges were checked by worker processes
+
+
+def test_verify_progress(path: Path):
+    calls: list[tuple[int, int]] = []
+    with Journal.open(path, readonly=True) as journal:
+        journal.verify(progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 24) and calls[-1] == (24, 24)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
