@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from irdesk import __version__
+from irdesk.core.catalog import Catalog
 from irdesk.core.entry import Entry
+from irdesk.core.report import SPOOL_IN_MEMORY, CarriedItem, ChainStatus, Report, build_report
 from irdesk.core.review import (
     DONE,
     DROPPED,
@@ -34,7 +37,7 @@ from irdesk.core.review import (
     review_state,
 )
 from irdesk.core.session import ActionError, IncidentState
-from irdesk.service import IncidentSession
+from irdesk.service import IncidentSession, playbook_of, scenario_of
 from irdesk.store import IncidentRecord, Journal
 
 MAX_WHYS = 7  # "five whys" is a habit, not a hard limit; past seven it is a novel
@@ -399,8 +402,50 @@ def close_improvement(journal: Journal, item: str, outcome: str, note: str, *,
         raise ActionError(f"{found.item} was closed a moment ago by somebody else") from None
 
 
+# --------------------------------------------------------------------------- reports
+
+
+def carried_items(rows: Sequence[ImprovementRow]) -> list[CarriedItem]:
+    """Improvement rows as a report lists them (items open from earlier incidents)."""
+    return [CarriedItem(r.item, r.incident_id, r.incident_title, r.declared_at,
+                        r.improvement.what, r.improvement.owner, r.improvement.due,
+                        r.improvement.step, r.improvement.poete, r.overdue) for r in rows]
+
+
+def load_report(
+    journal: Journal,
+    incident_id: str,
+    *,
+    now: datetime,
+    catalog: Catalog | None = None,
+    verify: bool = True,
+    spool_limit: int = SPOOL_IN_MEMORY,
+) -> Report:
+    """Build the report of one incident from the journal: the playbook and scenario it
+    ran with (kept in its first entry), its entries read once, its chain verified, and the
+    improvement items still open from earlier incidents on the same playbook.
+
+    Raises KeyError for an unknown incident, NotFound when its playbook cannot be loaded.
+    Close the report (or use ``with``) to free its spooled timeline.
+    """
+    record = journal.incident(incident_id)
+    first = journal.get_entry(incident_id, 1)
+    genesis = dict(first.payload) if first else {}
+    playbook = playbook_of(genesis, catalog, record.playbook_id)
+    scenario = scenario_of(genesis, playbook)
+    chain = None
+    if verify:
+        chain = ChainStatus.from_verify(journal.verify(incident_id, workers=1), incident_id)
+    carried = carried_items(carried_over(journal, record, today=today_of(now)))
+    return build_report(
+        playbook, journal.entries(incident_id, until_seq=record.last_seq), now=now,
+        scenario=scenario, chain=chain, carried=carried, generator=f"irdesk {__version__}",
+        spool_limit=spool_limit,
+    )
+
+
 __all__ = [
-    "DONE", "DROPPED", "ImprovementRow", "ReviewSession", "carried_over", "check_due",
-    "check_poete", "close_improvement", "find_improvement", "improvement_rows", "review_of",
-    "today_of",
+    "DONE", "DROPPED", "ImprovementRow", "ReviewSession", "carried_items", "carried_over",
+    "check_due", "check_poete", "close_improvement", "find_improvement", "improvement_rows",
+    "load_report", "review_of", "today_of",
 ]
