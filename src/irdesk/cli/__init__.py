@@ -22,6 +22,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("irdesk.cli.incidents", "list_incidents"),
     ("irdesk.cli.incidents", "log"),
     ("irdesk.cli.replay", "replay"),
+    ("irdesk.cli.report", "report"),
+    ("irdesk.cli.report", "improvements"),
     ("irdesk.cli.validate", "validate"),
     ("irdesk.cli.verify", "verify"),
 )

@@ -1,0 +1,222 @@
+"""``irdesk report`` (an incident's after-action report) and ``irdesk improvements``
+(improvement items across the journal: list them, mark one done or dropped)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from irdesk.cli.common import Failure, actor_option, journal_option, open_journal, resolve_journal
+from irdesk.core.clock import SystemClock, format_ts
+from irdesk.core.report import FORMATS, render, visible
+from irdesk.core.session import ActionError
+
+
+def _now() -> datetime:
+    return SystemClock().now()
+
+
+@contextmanager
+def _destination(output: Path | None):
+    """A UTF-8 text stream: the file (written whole or not at all) or stdout."""
+    if output is None:
+        stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8",
+                                  newline="\n", write_through=False)
+        try:
+            yield stream
+            stream.flush()
+        finally:
+            stream.detach()
+        return
+    folder = output.resolve().parent
+    if not folder.is_dir():
+        raise Failure(f"cannot write {output}: no folder {folder}")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+    except OSError as exc:
+        raise Failure(f"cannot write {output}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            yield handle
+        os.chmod(tmp, 0o600)  # reports name people and may hold personal data
+        os.replace(tmp, output)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+@click.command("report")
+@click.argument("incident_id", metavar="INCIDENT")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,
+              help="Markdown, a self-contained HTML page, or JSON (docs/report.schema.json).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE instead of standard output.")
+@click.option("--no-verify", "skip_verify", is_flag=True,
+              help="Do not recompute the hash chain (the report then says 'not verified').")
+@journal_option
+def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
+    """Write the after-action report of INCIDENT (e.g. INC-0003 or DRL-0001).
+
+    The journal is opened read-only. Times are UTC. The report covers the entries in the
+    journal when it starts; the chain is verified unless --no-verify.
+    """
+    from irdesk.core.catalog import Catalog, NotFound
+    from irdesk.reviews import load_report
+    from irdesk.store import JournalError
+
+    incident_id = incident_id.strip()
+    with open_journal(journal_path, readonly=True) as journal:
+        try:
+            built = load_report(journal, incident_id, now=_now(), catalog=_catalog(Catalog),
+                                verify=not skip_verify)
+        except KeyError:
+            raise Failure(f"no incident {visible(incident_id)} in {journal.path}") from None
+        except NotFound as exc:
+            raise Failure(str(exc)) from None
+        except JournalError as exc:
+            raise Failure(str(exc)) from None
+        with built, _destination(output) as out:
+            render(built, fmt, out)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
+
+
+def _catalog(catalog_cls):  # noqa: ANN001, ANN202
+    """The catalog, used only when a journal lacks its own copy of a playbook."""
+    try:
+        return catalog_cls.load()
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------- improvements
+
+
+def _line(text: object) -> str:
+    return " ".join(visible(text).split())
+
+
+def _row_json(row) -> dict:  # noqa: ANN001
+    imp = row.improvement
+    return {
+        "item": _line(imp.item), "incident": row.incident_id,
+        "incident_title": _line(row.incident_title), "mode": row.mode,
+        "playbook": row.playbook_id, "what": visible(imp.what), "owner": visible(imp.owner),
+        "due": imp.due.isoformat() if imp.due else None, "step": imp.step,
+        "poete": imp.poete, "status": imp.status, "overdue": row.overdue,
+        "added_at": format_ts(imp.added_at), "added_by": visible(imp.added_by),
+        "closed_at": format_ts(imp.closed_at) if imp.closed_at else None,
+        "closed_by": visible(imp.closed_by) if imp.closed_by else None,
+        "note": visible(imp.close_note) or None,
+    }
+
+
+def _write_rows(rows, out: TextIO) -> None:  # noqa: ANN001
+    table = []
+    for row in rows:
+        imp = row.improvement
+        state = "OVERDUE" if row.overdue else imp.status
+        due = imp.due.isoformat() if imp.due else "no date"
+        where = [f"{row.incident_id} {_line(row.incident_title)}"]
+        if imp.step:
+            where.append(f"step {imp.step}")
+        if imp.poete:
+            where.append(imp.poete)
+        what = _line(imp.what)
+        if imp.status != "open" and imp.close_note:
+            what += f" [{imp.status}: {_line(imp.close_note)}]"
+        table.append((state, _line(imp.item), due, _line(imp.owner), what, "; ".join(where)))
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for r in table:
+        head = "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True))
+        out.write(f"{head}  {r[4]}\n{' ' * (len(head) + 2)}({r[5]})\n")
+
+
+@click.group("improvements", invoke_without_command=True)
+@click.option("--all", "include_closed", is_flag=True, help="Include done and dropped items.")
+@click.option("--playbook", "playbook_id", default=None, help="Only items of this playbook.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@journal_option
+@click.pass_context
+def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
+    """List improvement items across the journal: open ones, overdue first, then by due date.
+
+    Mark one done or dropped with `irdesk improvements done ITEM --note TEXT` (or drop);
+    the closure is journaled in the incident that owns the item.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from irdesk.reviews import improvement_rows, today_of
+
+    if not resolve_journal(journal_path).exists():
+        rows = []
+    else:
+        with open_journal(journal_path, readonly=True) as journal:
+            rows = improvement_rows(journal, today=today_of(_now()),
+                                    include_closed=include_closed, playbook_id=playbook_id)
+    if fmt == "json":
+        click.echo(json.dumps([_row_json(r) for r in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no improvement items" if include_closed else "no open improvement items")
+        return
+    buf = io.StringIO()
+    _write_rows(rows, buf)
+    click.echo(buf.getvalue(), nl=False)
+    overdue = sum(1 for r in rows if r.overdue)
+    open_count = sum(1 for r in rows if r.improvement.is_open)
+    click.echo(f"{open_count} open, {overdue} overdue (due dates are compared in UTC)")
+
+
+def _close(ctx: click.Context, item: str, outcome: str, note: str, journal_path,  # noqa: ANN001
+           actor) -> None:  # noqa: ANN001
+    from irdesk.reviews import close_improvement
+    from irdesk.service import default_actor
+
+    if journal_path is None and ctx.parent is not None:  # irdesk improvements --journal X done
+        journal_path = ctx.parent.params.get("journal_path")
+    with open_journal(journal_path, create=False) as journal:
+        try:
+            entry = close_improvement(journal, item, outcome, note,
+                                      actor=(actor or "").strip() or default_actor())
+        except ActionError as exc:
+            raise Failure(str(exc)) from None
+    click.echo(f"{_line(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})")
+
+
+_note_option = click.option("--note", required=True,
+                            help="What was done (done) or why it is dropped (drop).")
+
+
+@improvements.command("done")
+@click.argument("item")
+@_note_option
+@journal_option
+@actor_option
+@click.pass_context
+def done(ctx, item, note, journal_path, actor) -> None:
+    """Mark improvement ITEM (e.g. INC-0003-1) done, saying what was done."""
+    _close(ctx, item, "done", note, journal_path, actor)
+
+
+@improvements.command("drop")
+@click.argument("item")
+@_note_option
+@journal_option
+@actor_option
+@click.pass_context
+def drop(ctx, item, note, journal_path, actor) -> None:
+    """Drop improvement ITEM (it will not be done), saying why."""
+    _close(ctx, item, "dropped", note, journal_path, actor)
