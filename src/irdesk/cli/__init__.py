@@ -16,6 +16,7 @@ from irdesk.cli.common import actor_option, journal_option
 
 # (module, command attribute). Order is the order `irdesk --help` lists them in.
 COMMANDS: tuple[tuple[str, str], ...] = (
+    ("irdesk.cli.incidents", "demo"),
     ("irdesk.cli.incidents", "run"),
     ("irdesk.cli.drill", "drill"),
     ("irdesk.cli.incidents", "declare"),

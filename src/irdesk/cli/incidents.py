@@ -198,3 +198,33 @@ def launch(desk, *, open_incident: str | None = None) -> None:
 def open_home(journal_path: Path | None, actor: str | None) -> None:
     journal = open_journal(journal_path)
     launch(make_desk(journal, actor=actor))
+
+
+@click.command()
+@click.option("--reset", is_flag=True, help="Throw the demo journal away and seed it again.")
+@actor_option
+def demo(reset: bool, actor) -> None:  # noqa: ANN001
+    """Open irdesk on the bundled demo: a live incident and a finished one to replay.
+
+    The demo has a journal and roster of its own (under your irdesk folder, in demo/);
+    your own journal is never touched.
+    """
+    import shutil
+
+    from irdesk.core.catalog import load_roster_or_none
+    from irdesk.demo import demo_home, prepare
+    from irdesk.service import Desk
+    from irdesk.core.catalog import Catalog
+
+    if reset and demo_home().exists():
+        shutil.rmtree(demo_home())
+    journal_path, roster_path = prepare()
+    journal = open_journal(journal_path)
+    roster, _ = load_roster_or_none(roster_path)
+    desk = Desk(journal, catalog=Catalog.load(), roster=roster, actor=actor or "Ada Moreno")
+    from irdesk.tui.app import IrdeskApp
+
+    try:
+        IrdeskApp(desk, journal_label=f"{journal_path} (demo)", roster_path=roster_path).run()
+    finally:
+        journal.close()
