@@ -225,7 +225,7 @@ class RunnerScreen(Screen[None]):
                 if st.status == "skipped":
                     line.stylize("dim")
                 if st.status == "active" and st.activated_at:
-                    line.append(f"  {format_clock(now - st.activated_at)[3:]}", style="cyan")
+                    line.append(f"  {format_duration(now - st.activated_at)}", style="cyan")
                     if self.state.step_overdue(step.id, now):
                         line.stylize("bold yellow")
                 options.append(Option(line, id=step.id))
@@ -338,6 +338,7 @@ class RunnerScreen(Screen[None]):
                             if view.state == "met" else "yellow")
         if not self.state.playbook.timers:
             text.append("  this playbook has no timers", style="dim")
+        text.rstrip()
         self.query_one("#timers", Static).update(text)
 
     # ----------------------------------------------------------------- selection
