@@ -1,0 +1,155 @@
+"""Fixtures for the TUI tests: a fixed clock, a journal in tmp_path, the bundled catalog, a
+roster whose notify command records its argv, and an app factory.
+
+Every app runs at 130x40 with the journal label ``journal.db`` so screens (and snapshots)
+read the same on every machine.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from irdesk import paths
+from irdesk.core.catalog import Catalog
+from irdesk.core.clock import FixedClock
+from irdesk.core.loader import load_file
+from irdesk.core.models import Roster
+from irdesk.service import Desk, IncidentSession
+from irdesk.store import Journal
+from irdesk.tui.app import IrdeskApp
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+SIZE = (130, 40)
+ACTOR = "alice"
+
+NOTIFY_SCRIPT = """\
+import json
+import sys
+
+with open({log!r}, "a", encoding="utf-8") as out:
+    out.write(json.dumps(sys.argv[1:]) + "\\n")
+"""
+
+ROSTER = """\
+irdesk: roster/1
+people:
+  - name: Ada Moreno
+    roles: [commander, security-lead]
+    contact: "+1 555 0100, ada@example.org"
+    on_call: true
+  - name: Kofi Mensah
+    roles: [security-lead]
+    contact: "+1 555 0101, kofi@example.org"
+  - name: Lena Fischer
+    roles: [scribe, comms]
+    contact: "+1 555 0102, lena@example.org"
+    on_call: true
+  - name: Ravi Iyer
+    roles: [it-ops]
+    contact: "+1 555 0103, ravi@example.org"
+    on_call: true
+notify:
+  command: {command}
+"""
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The bundled playbooks and scenarios (loaded once: models are frozen)."""
+    loaded = Catalog.load([(paths.bundled_playbooks_dir(), True),
+                           (paths.bundled_scenarios_dir(), True)])
+    assert not loaded.invalid, loaded.invalid
+    return loaded
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def journal_path(tmp_path: Path) -> Path:
+    return tmp_path / "journal.db"
+
+
+@pytest.fixture
+def journal(journal_path: Path, clock: FixedClock) -> Iterator[Journal]:
+    with Journal.open(journal_path, clock=clock) as opened:
+        yield opened
+
+
+@pytest.fixture
+def notify_log(tmp_path: Path) -> Path:
+    """Where the recording notify script writes one JSON list of its argv per run."""
+    return tmp_path / "notify-calls.jsonl"
+
+
+@pytest.fixture
+def notify_script(tmp_path: Path, notify_log: Path) -> Path:
+    script = tmp_path / "record_notify.py"
+    script.write_text(NOTIFY_SCRIPT.format(log=str(notify_log)))
+    return script
+
+
+def write_roster(path: Path, command: list[str]) -> Roster:
+    import json
+
+    path.write_text(ROSTER.format(command=json.dumps(command)))
+    result = load_file(path, expect="roster")
+    assert result.ok, result.errors
+    return result.model
+
+
+@pytest.fixture
+def notify_command(notify_script: Path) -> list[str]:
+    """argv form: each placeholder inside its own argument, one with a fixed prefix."""
+    return [sys.executable, str(notify_script), "irdesk: {incident}", "{timer}", "{level}",
+            "{role}", "{people}", "{message}"]
+
+
+@pytest.fixture
+def roster_path(tmp_path: Path, notify_command: list[str]) -> Path:
+    path = tmp_path / "roster.yaml"
+    write_roster(path, notify_command)
+    return path
+
+
+@pytest.fixture
+def roster(roster_path: Path) -> Roster:
+    result = load_file(roster_path, expect="roster")
+    assert result.ok, result.errors
+    return result.model
+
+
+@pytest.fixture
+def desk(journal: Journal, catalog: Catalog, roster: Roster, clock: FixedClock) -> Desk:
+    return Desk(journal, catalog=catalog, roster=roster, clock=clock, actor=ACTOR)
+
+
+@pytest.fixture
+def declare(desk: Desk) -> Callable[..., IncidentSession]:
+    """Declare an incident through the service (account-compromise unless told)."""
+
+    def make(playbook: str = "account-compromise", title: str = "Phished mailbox",
+             **kwargs) -> IncidentSession:
+        kwargs.setdefault("severity", "SEV2")
+        kwargs.setdefault("commander", ACTOR)
+        return desk.declare(desk.catalog.playbooks[playbook], title=title, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_app(desk: Desk, roster_path: Path) -> Callable[..., IrdeskApp]:
+    def make(open_incident: str | None = None, *, desk_: Desk | None = None,
+             roster_path_: Path | None = None) -> IrdeskApp:
+        return IrdeskApp(desk_ or desk, open_incident=open_incident, journal_label="journal.db",
+                         roster_path=roster_path_ or roster_path)
+
+    return make
+

@@ -1,0 +1,108 @@
+"""Helpers for the TUI tests: read what a screen shows, type text, read journal rows."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from textual import events
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import DataTable, OptionList, RichLog
+
+from irdesk.core.entry import Entry
+from irdesk.store import Journal
+
+
+def screen_text(app: App) -> str:
+    """The whole terminal as plain text, exactly as a person would read it (toasts too)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False,
+                      safe_box=False)
+    console.print(app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens))
+    return console.export_text(styles=False)
+
+
+def toasts(app: App) -> str:
+    """The text of the notifications on screen, each wrapped line joined back up."""
+    from textual.widgets._toast import Toast
+
+    return "\n".join(" ".join(str(toast.render()).split()) for toast in app.screen.query(Toast))
+
+
+def text_of(widget: Widget) -> str:
+    """A widget's content as plain text (Static, OptionList, RichLog, DataTable)."""
+    if isinstance(widget, OptionList):
+        return "\n".join(str(widget.get_option_at_index(i).prompt)
+                         for i in range(widget.option_count))
+    if isinstance(widget, RichLog):
+        return "\n".join("".join(segment.text for segment in strip) for strip in widget.lines)
+    if isinstance(widget, DataTable):
+        rows = []
+        for row_key in widget.rows:
+            rows.append(" | ".join(str(cell) for cell in widget.get_row(row_key)))
+        return "\n".join(rows)
+    return str(widget.render())
+
+
+def options(widget: OptionList) -> list[str]:
+    return [str(widget.get_option_at_index(i).prompt) for i in range(widget.option_count)]
+
+
+SIZE = (130, 40)
+
+
+def run(app: App):
+    """Run an app under Pilot at the fixed size, with toasts shown as a person sees them."""
+    return app.run_test(size=SIZE, notifications=True)
+
+
+async def paste(pilot: Pilot, text: str) -> None:
+    """Paste text into the focused widget (a terminal's bracketed paste).
+
+    Typing key by key costs ~70 ms a key under Pilot; short texts are typed with
+    ``pilot.press(*text)``, longer ones pasted, as people do with log lines and reasons.
+    """
+    await pilot.pause()  # a focus() just called takes effect on the next idle
+    focused = pilot.app.focused
+    assert focused is not None, "nothing has focus to paste into"
+    focused.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let messages, callbacks and worker threads (notify commands) finish."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def rows(journal: Journal, incident_id: str, kind: str | None = None) -> list[Entry]:
+    """The incident's entries as the store returns them (optionally of one kind)."""
+    return [e for e in journal.entries(incident_id) if kind is None or e.kind == kind]
+
+
+def last(journal: Journal, incident_id: str) -> Entry:
+    return rows(journal, incident_id)[-1]
+
+
+def kinds(journal: Journal, incident_id: str) -> list[str]:
+    return [e.kind for e in rows(journal, incident_id)]
+
+
+def notify_calls(log: Path) -> list[list[str]]:
+    """The argv of every run of the recording notify script, in order."""
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def payload_without(entry: Entry, *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in entry.payload.items() if k not in keys}
