@@ -165,7 +165,8 @@ def bench_verify(folder: Path, total: int, incidents: int) -> None:
     size = os.path.getsize(path) / 1e6
     print(f"verify {total:,} entries ({incidents} incidents, {size:.0f} MB, built in {built:.1f}s)")
     with Journal.open(path, readonly=True, create=False) as journal:
-        for label, workers in (("1 process", 1), (f"{min(os.cpu_count() or 1, 4)} workers", None)):
+        workers_n = min(os.cpu_count() or 1, 4)
+        for label, workers in (("1 process", 1), (f"{workers_n} workers", workers_n)):
             t0 = time.perf_counter()
             report = journal.verify(workers=workers)
             dt = time.perf_counter() - t0

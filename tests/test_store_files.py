@@ -216,7 +216,7 @@ def test_readonly_sees_uncheckpointed_wal(tmp_path: Path):
         writer.append(rec.id, "note.added", {"n": n}, actor="bob")
     assert (tmp_path / "j.db-wal").stat().st_size > 0
     with Journal.open(path, readonly=True) as ro:
-        assert "immutable" not in ro._uri
+        assert "immutable=1" not in ro._uri
         assert ro.last_seq(rec.id) == 6
         writer.append(rec.id, "note.added", {"n": 6}, actor="bob")
         assert ro.has_changed() and ro.last_seq(rec.id) == 7  # a live reader
@@ -231,6 +231,20 @@ def test_readonly_sees_uncheckpointed_wal(tmp_path: Path):
     with Journal.open(copy / "j.db", readonly=True) as ro:
         assert ro.last_seq(rec.id) == 7 and ro.verify().ok
     assert (copy / "j.db-wal").exists()  # nothing was checkpointed into the copy
+
+
+def test_readonly_is_not_immutable_while_a_writer_is_connected(tmp_path: Path):
+    """An idle writer has an empty -wal but a -shm: a reader must still use WAL locking,
+    so that a checkpoint when the writer closes cannot hand it torn pages."""
+    path = tmp_path / "j.db"
+    [iid] = journal_with_notes(path, 2)
+    with Journal.open(path) as writer:
+        writer.data_version()
+        assert (tmp_path / "j.db-shm").exists()
+        with Journal.open(path, readonly=True) as ro:
+            assert "immutable=1" not in ro._uri
+            writer.append(iid, "note.added", {}, actor="bob")
+            assert ro.has_changed() and ro.last_seq(iid) == 4
 
 
 def test_readonly_never_creates(tmp_path: Path):

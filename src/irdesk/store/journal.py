@@ -9,16 +9,17 @@ seconds for the write lock, then :class:`JournalLocked`).
 Threads: a :class:`Journal` owns one sqlite3 connection, usable only from the thread that
 opened it (sqlite3's default check). Open one Journal per thread.
 
-Read-only opens never create or change a file. The database is opened with the URI
-``mode=ro``; when there is no non-empty ``-wal`` sidecar (nobody is writing, nothing was
-left uncommitted to the main file) also with ``immutable=1``, which makes SQLite skip
-locking and the ``-shm`` file entirely, so a journal on read-only media or a copy under
-review opens and its bytes and mtime stay as they were. When a non-empty ``-wal`` exists
-its entries are part of the journal, so ``immutable`` would hide them: then SQLite reads
-the WAL, and may create or update the ``-shm`` wal-index (a transient shared-memory index,
-never journal content; on read-only media SQLite keeps that index in private memory).
-An immutable open does not notice later writes by other processes; live views should open
-read-write (``readonly=False``), which is also how ``has_changed()`` sees other writers.
+Read-only opens never write to the journal. The database is opened with the URI
+``mode=ro``, and also with ``immutable=1`` when no connection can be using it (there is no
+``-wal`` with content and no ``-shm``: the last connection closed cleanly, or the journal
+is a copy, or on read-only media). Immutable means SQLite skips locking and the sidecar
+files entirely, so such an open creates no file and leaves every byte and mtime as it was.
+Otherwise a writer is connected (or crashed) and entries may sit only in the ``-wal``:
+then the reader takes part in WAL locking, which may create or update the ``-shm``
+wal-index (a transient shared-memory index, never journal content; on read-only media
+SQLite keeps it in private memory) but never writes the journal or its ``-wal``. An
+immutable open does not notice writes that start after it; live views should open
+read-write (``readonly=False``), which is how ``has_changed()`` sees other writers.
 """
 
 from __future__ import annotations
@@ -253,9 +254,13 @@ class Journal:
 
     @classmethod
     def _open_readonly(cls, path: Path, clock: Clock, timeout: float) -> Journal:
-        wal = Path(f"{path}-wal")
+        # immutable=1 only when no connection can be using the journal: no -wal with
+        # content and no -shm. A writer that is connected (or crashed) leaves a -shm; then
+        # the reader must take part in WAL locking, or a checkpoint running under it could
+        # hand it a torn page.
+        wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
         try:
-            live_wal = wal.exists() and wal.stat().st_size > 0
+            live_wal = (wal.exists() and wal.stat().st_size > 0) or shm.exists()
         except OSError:
             live_wal = True
         uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
