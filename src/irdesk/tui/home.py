@@ -18,6 +18,14 @@ from irdesk.store import IncidentRecord
 from irdesk.tui.safe import literal
 
 RECENT_CLOSED = 15
+# The playbook comes last: where the table is narrow, it is the column cut off.
+INCIDENT_COLUMNS = ("id", "title", "severity", "status", "updated", "playbook")
+TITLE_WIDTH = 36  # longer titles end in "…" so severity, status and time stay on screen
+
+
+def _cut(text: Text, width: int) -> Text:
+    text.truncate(width, overflow="ellipsis")
+    return text
 
 
 class HomeScreen(Screen[None]):
@@ -61,7 +69,7 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         incidents = self.query_one("#incidents", DataTable)
         incidents.border_title = "Incidents"
-        incidents.add_columns("id", "title", "severity", "status", "playbook", "updated")
+        incidents.add_columns(*INCIDENT_COLUMNS)
         playbooks = self.query_one("#playbooks", DataTable)
         playbooks.border_title = "Playbooks (enter: declare on this playbook)"
         playbooks.add_columns("id", "title", "version", "steps", "source")
@@ -90,7 +98,10 @@ class HomeScreen(Screen[None]):
     def _fill_incidents(self, records: list[IncidentRecord]) -> None:
         table = self.query_one("#incidents", DataTable)
         keep = table.cursor_row
-        table.clear()
+        # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
+        # one long title would otherwise push severity, status and time off screen for good.
+        table.clear(columns=True)
+        table.add_columns(*INCIDENT_COLUMNS)
         open_ones = [r for r in records if r.status != "closed"]
         closed = [r for r in records if r.status == "closed"][:RECENT_CLOSED]
         for record in open_ones + closed:
@@ -98,11 +109,11 @@ class HomeScreen(Screen[None]):
             mode = " (drill)" if record.mode == "drill" else ""
             table.add_row(
                 Text(record.id, style=style or "bold"),
-                literal(record.title + mode, style, single_line=True),
+                _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
                 Text(record.severity, style=style),
                 Text(record.status, style=style or "yellow"),
-                Text(record.playbook_id, style=style),
                 Text(local_hms(record.updated_at) if record.updated_at else "", style=style),
+                Text(record.playbook_id, style=style),
                 key=record.id,
             )
         if not records:
