@@ -98,8 +98,9 @@ async def test_declare_with_backdated_times_opens_the_runner(make_app, journal, 
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert ("INC-0001 | CFO mailbox sending invoices | SEV1 | open | account-compromise"
-                in text_of(app.screen.query_one("#incidents")))
+        assert text_of(app.screen.query_one("#incidents")) == (
+            "INC-0001 | CFO mailbox sending invoices | SEV1 | open | 09:40:00 | "
+            "account-compromise")
 
 
 async def test_declare_now_with_enter_and_defaults(make_app, journal, desk):

@@ -556,4 +556,5 @@ async def test_escape_returns_home_and_home_lists_the_change(declare, make_app, 
         await settle(pilot)
         assert type(app.screen).__name__ == "HomeScreen"
         row = text_of(app.screen.query_one("#incidents"))
-        assert f"{iid} | Phished mailbox | SEV2 | investigating | account-compromise" in row
+        assert f"{iid} | Phished mailbox | SEV2 | investigating | 09:00:00 | account-compromise" \
+            in row

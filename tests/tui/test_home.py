@@ -1,0 +1,143 @@
+"""Home: open incidents first, recent closed ones, playbooks, contact point, problems."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tui_helpers import run, screen_text, settle, text_of
+
+from irdesk.tui.home import RECENT_CLOSED, HomeScreen
+from irdesk.tui.runner import RunnerScreen
+
+
+def incidents(app) -> str:
+    return text_of(app.screen.query_one("#incidents"))
+
+
+async def test_empty_journal_says_how_to_start(make_app):
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        screen = screen_text(app)
+        assert screen.startswith(" irdesk   journal journal.db")
+        assert "No incidents yet. Press n to declare one." in screen
+        playbooks = text_of(app.screen.query_one("#playbooks"))
+        catalog = app.desk.catalog.playbooks
+        assert playbooks.splitlines() == [
+            f"{pid} | {catalog[pid].title} | 1 | {len(catalog[pid].steps)} | bundled"
+            for pid in ("leaked-secret", "endpoint-malware-or-loss", "account-compromise",
+                        "ransomware", "web-app-exploitation")
+        ]
+        contacts = text_of(app.screen.query_one("#contact-panel"))
+        assert "Contact point: commander\n  Ada Moreno  +1 555 0100, ada@example.org" in contacts
+        assert "On call\n  Ada Moreno (commander, security-lead)\n  Lena Fischer" in contacts
+        assert "Kofi Mensah" not in contacts  # not on call
+        assert not app.screen.query_one("#home-problems").display
+
+
+async def test_open_incidents_first_then_recent_closed(make_app, declare, clock):
+    sessions = []
+    for n in range(RECENT_CLOSED + 4):
+        sessions.append(declare(title=f"incident number {n + 1}"))
+        clock.advance(60)
+    for session in sessions[:RECENT_CLOSED + 2]:
+        session.close("done")
+    sessions[-1].set_severity("SEV1")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        lines = incidents(app).splitlines()
+        assert len(lines) == 2 + RECENT_CLOSED  # 2 open, then the 15 most recent closed
+        assert lines[0].startswith("INC-0019 | incident number 19 | SEV1 | open")
+        assert lines[1].startswith("INC-0018 | incident number 18 | SEV2 | open")
+        assert lines[2].startswith("INC-0017 | incident number 17 | SEV2 | closed")
+        assert lines[-1].startswith("INC-0003 | incident number 3 | SEV2 | closed")
+        assert "INC-0002" not in incidents(app) and "INC-0001" not in incidents(app)
+        # Every column is on screen, up to the last update time.
+        row = next(line for line in screen_text(app).splitlines() if "INC-0019" in line)
+        assert "│ INC-0019  incident number 19" in row
+        assert "  SEV1  " in row and "  open  " in row and "  09:19:00  account-compromise" in row
+
+
+async def test_columns_fit_after_the_first_incident_and_long_titles(make_app, declare):
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        assert "No incidents yet" in screen_text(app)
+        declare(title="Mailbox rule forwarding to an outside address " * 4)
+        declare(title="Short")
+        await pilot.pause(1.2)  # home polls the journal every second
+        await settle(pilot)
+        rows = [line for line in screen_text(app).splitlines() if "INC-000" in line]
+        assert len(rows) == 2
+        for line in rows:  # severity, status and time stay on screen, whatever the titles
+            assert "  SEV2  " in line and "  open  " in line and "  09:00:00  " in line, line
+        assert "INC-0001  Mailbox rule forwarding to an outsi…  SEV2" in rows[1]
+
+
+async def test_enter_opens_an_incident_and_escape_comes_back(make_app, declare):
+    declare(title="first")
+    declare(title="second")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RunnerScreen)
+        assert app.screen.session.incident_id == "INC-0001"
+        assert " INC-0001  first · SEV2" in text_of(app.screen.query_one("#incident-header"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#incidents").cursor_row == 1
+
+
+async def test_opening_from_the_command_line_lands_in_the_runner(make_app, declare):
+    iid = declare().incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RunnerScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_unknown_incident_on_the_command_line_is_a_message(make_app):
+    app = make_app("INC-0042")
+    async with run(app) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "no incident INC-0042 in this journal" in screen_text(app)
+
+
+async def test_reload_shows_broken_playbooks_with_their_first_error(make_app, irdesk_home,
+                                                                  monkeypatch):
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        folder = irdesk_home / "playbooks"
+        folder.mkdir(parents=True)
+        (folder / "broken.yaml").write_text("irdesk: playbook/1\nid: Not An Id\n")
+        await pilot.press("f5")
+        await settle(pilot)
+        panel = app.screen.query_one("#home-problems")
+        assert panel.display
+        text = text_of(panel)
+        assert text.startswith("✘ ") and "broken.yaml" in text
+        assert "more; run irdesk validate" in text
+        assert "broken.yaml" in screen_text(app)
+
+
+async def test_home_shows_a_closed_incident_after_the_runner_closes_it(make_app, declare,
+                                                                      clock):
+    iid = declare(title="short-lived").incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        clock.advance(timedelta(minutes=3))
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert incidents(app).startswith("INC-0001 | short-lived | SEV2 | closed")
