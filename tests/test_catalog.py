@@ -105,11 +105,6 @@ def test_user_scenario_overrides_bundled_scenario(tmp_path: Path):
     assert "overrides the bundled scenario 'drill'" in note.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader bug: Catalog.add_files stores result.model in scenarios even when "
-    "_claim refused it as a duplicate, so the catalog maps the id to None",
-)
 def test_duplicate_scenario_ids_keep_the_first(tmp_path: Path):
     write_playbook(tmp_path / "user", "fixture-phish")
     write_scenario(tmp_path / "user", "drill", "fixture-phish", name="a.yaml")

@@ -50,48 +50,10 @@ EXPECT_LINE = re.compile(
 
 # Corpus cases that show a loader bug: strict xfail, so the fix turns them into failures
 # that ask for the marker to be removed. Each is listed in the report with its fix.
-LOADER_BUGS = {
-    "bad-date": (
-        "a scalar YAML resolves but cannot build (2026-13-45) aborts the whole file from "
-        "yamlsrc, with no key path and no other problem reported"
-    ),
-    "duration-infinite": (
-        "parse_duration(.inf/.nan) raises OverflowError/ValueError from int(text) in "
-        "its own error message; load_file crashes"
-    ),
-    "inject-after-itself": (
-        "an inject after itself is reported twice: once by the after-itself check and "
-        "again by _check_inject_order as a one-inject loop"
-    ),
-    "inject-after-loop": (
-        "the loop error names injects[0].after but points at the inject's first line, "
-        "not at its 'after' value"
-    ),
-    "inject-id-not-text": (
-        "_check_inject_order hashes fields['id'].value; a list id raises TypeError and "
-        "load_file crashes"
-    ),
-    "control-character": (
-        "yamlsrc.parse builds the PyYAML loader outside its try block; the ReaderError "
-        "for a control character (here ESC) escapes load_file"
-    ),
-    "merge-key-not-mapping": (
-        "yamlsrc._Converter._mapping calls flatten_mapping unguarded; its ConstructorError "
-        "escapes load_file"
-    ),
-    "objective-no-expectation": (
-        "the warning's key path is 'objectives' for every objective instead of "
-        "objectives[i].id (its position does point at the id)"
-    ),
-}
+LOADER_BUGS: dict[str, str] = {}  # none known; add "case-name": "what is wrong" to mark one
 # Files whose problems are all right but one of them is reported twice.
-REPORTED_TWICE = {
-    "bad-id": "an invalid step id is reported by both _playbook and _step (r.ident twice)",
-    "bad-inject-id": "an invalid inject id is reported by both passes over the injects",
-}
-CRASHES = {
-    "control-character", "duration-infinite", "inject-id-not-text", "merge-key-not-mapping",
-}
+REPORTED_TWICE: dict[str, str] = {}  # none known
+CRASHES: set[str] = set()  # corpus files that crash the loader: none known
 
 # One corpus file per rule of FORMATS.md and the loader; the test below fails if any goes
 # missing (a deleted file would otherwise silently shrink the coverage).
@@ -267,7 +229,6 @@ def test_nul_bytes_are_refused_as_binary(tmp_path: Path):
     assert result.model is None
 
 
-@pytest.mark.xfail(strict=True, reason="loader bug: a NUL byte is always reported at column 1")
 def test_nul_byte_column(tmp_path: Path):
     path = tmp_path / "nul.yaml"
     path.write_bytes(b"irdesk: playbook/1\nid: nul\ntitle: a\x00b\n")
@@ -291,11 +252,6 @@ def test_invalid_utf8_names_line_column_and_byte(tmp_path: Path):
     assert "not UTF-8 text (byte 0xe9 at offset 35)" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader bug: after a UTF-8 BOM, UnicodeDecodeError offsets are relative to the "
-    "text after the BOM, so the byte, offset and column reported are 3 bytes off",
-)
 def test_invalid_utf8_after_a_bom(tmp_path: Path):
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbfirdesk: playbook/1\nid: x\ntitle: Caf\xe9\n")
@@ -330,11 +286,6 @@ def test_ten_thousand_brackets_are_refused_quickly(tmp_path: Path):
     assert "nested too deeply" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader bug: past Python's recursion limit the composer's RecursionError is "
-    "caught without a position, unlike shallower nesting (1:66)",
-)
 def test_ten_thousand_brackets_name_a_position(tmp_path: Path):
     path = tmp_path / "deeper.yaml"
     path.write_text("[" * 10_000 + "]" * 10_000)

@@ -72,11 +72,6 @@ def test_validate_corpus_names_every_problem_at_its_line(tmp_path: Path):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader bug: the corpus files that crash load_file (" + ", ".join(sorted(CRASHES))
-    + ") make irdesk validate die with a traceback instead of reporting them",
-)
 def test_validate_whole_corpus_never_crashes():
     result = CliRunner().invoke(main, ["validate", str(CORPUS)])
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -75,8 +75,7 @@ class Catalog:
                 resolve_playbook=self.resolver_for(path),
             )
             self.results.append(result)
-            if result.ok:
-                self._claim(result, scenario_owner, "scenario")
+            if result.ok and self._claim(result, scenario_owner, "scenario"):
                 self.scenarios[result.id] = result.model
 
     def _add_playbook(self, result: FileResult, owners: dict[str, FileResult]) -> None:

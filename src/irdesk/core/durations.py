@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 
@@ -17,6 +18,8 @@ class DurationError(ValueError):
 def parse_duration(text: object) -> timedelta:
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise DurationError(f"expected a duration such as 15m or 1h30m, got {type_name(text)}")
+    if isinstance(text, float) and not math.isfinite(text):
+        raise DurationError(f"{text} is not a duration; write e.g. 15m or 1h30m")
     if isinstance(text, int | float):
         raise DurationError(
             f"a bare number ({text}) is not a duration: units matter; write e.g. "

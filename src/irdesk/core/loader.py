@@ -313,22 +313,26 @@ def _parse_bytes(data: bytes, result: FileResult, reader: Reader, bundled: bool)
         reader.error(None, "", f"more than {MAX_FILE_BYTES // 1024 // 1024} MB; not loaded")
         return _Parsed(result, reader, None, None)
     source = Source(path=result.path, sha256=hashlib.sha256(data).hexdigest(), bundled=bundled)
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        offset = exc.start + bom
+        line = data[:offset].count(b"\n") + 1
         reader._add(
-            Y(None, line, exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1),
+            Y(None, line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1),
             "",
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            f"not UTF-8 text (byte 0x{data[offset]:02x} at offset {offset}); "
             "is this a binary file?",
             Severity.ERROR,
         )
         return _Parsed(result, reader, None, source)
     source = Source(source.path, source.sha256, bundled, text)
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        reader._add(Y(None, line, 1), "", "contains NUL bytes; is this a binary file?",
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        reader._add(Y(None, line, column), "", "contains NUL bytes; is this a binary file?",
                     Severity.ERROR)
         return _Parsed(result, reader, None, source)
     try:
@@ -409,12 +413,17 @@ def load_file(
     if expect is not None and result.kind != expect:
         reader.error(tree, "irdesk", f"this is a {result.kind} file; expected a {expect}")
         return result
-    if result.kind == "playbook":
-        model: Any = _playbook(reader, tree, parsed.source, today or date.today())
-    elif result.kind == "scenario":
-        model = _scenario(reader, tree, parsed.source, resolve_playbook)
-    else:
-        model = _roster(reader, tree, parsed.source)
+    try:
+        if result.kind == "playbook":
+            model: Any = _playbook(reader, tree, parsed.source, today or date.today())
+        elif result.kind == "scenario":
+            model = _scenario(reader, tree, parsed.source, resolve_playbook)
+        else:
+            model = _roster(reader, tree, parsed.source)
+    except Exception as exc:  # a bug of ours must not become a traceback for the user
+        reader.error(None, "", f"internal error while reading this file ({type(exc).__name__}: "
+                     f"{exc}); please report it with the file attached")
+        return result
     if not reader.failed:
         result.model = model
     return result
@@ -506,7 +515,7 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
 
     # steps (shape first, cross-references once every id is known)
     step_nodes = r.seq(top["steps"], "steps", min_len=1, what="step") if "steps" in top else []
-    raw_steps: list[tuple[int, dict[str, Y]]] = []
+    raw_steps: list[tuple[int, str | None, dict[str, Y]]] = []
     step_ids: list[tuple[str | None, Y]] = []
     for i, node in enumerate(step_nodes):
         fields = r.mapping(node, f"steps[{i}]", _STEP_REQUIRED, _STEP_OPTIONAL)
@@ -514,7 +523,7 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
             continue
         sid = r.ident(fields.get("id"), f"steps[{i}].id")
         step_ids.append((sid, fields.get("id", node)))
-        raw_steps.append((i, fields))
+        raw_steps.append((i, sid, fields))
     r.unique(step_ids, lambda i: f"steps[{i}].id", "step id")
     known_steps = [sid for sid, _ in step_ids if sid]
 
@@ -529,8 +538,8 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
         return value
 
     steps: list[Step] = []
-    for i, fields in raw_steps:
-        step = _step(r, i, fields, check_role, check_target)
+    for i, sid, fields in raw_steps:
+        step = _step(r, i, sid, fields, check_role, check_target)
         if step is not None:
             steps.append(step)
 
@@ -561,9 +570,9 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
     )
 
 
-def _step(r: Reader, i: int, fields: dict[str, Y], check_role, check_target) -> Step | None:
+def _step(r: Reader, i: int, sid: str | None, fields: dict[str, Y], check_role,
+          check_target) -> Step | None:
     path = f"steps[{i}]"
-    sid = r.ident(fields.get("id"), f"{path}.id")
     title = r.text(fields.get("title"), f"{path}.title")
     phase = None
     if "phase" in fields:
@@ -768,7 +777,7 @@ def _scenario(
 
     inject_nodes = r.seq(top["injects"], "injects", min_len=1, what="inject") \
         if "injects" in top else []
-    raw: list[tuple[int, dict[str, Y]]] = []
+    raw: list[tuple[int, str | None, dict[str, Y]]] = []
     inject_ids: list[tuple[str | None, Y]] = []
     for i, node in enumerate(inject_nodes):
         fields = r.mapping(node, f"injects[{i}]", _INJECT_REQUIRED, _INJECT_OPTIONAL)
@@ -776,7 +785,7 @@ def _scenario(
             continue
         iid = r.ident(fields.get("id"), f"injects[{i}].id")
         inject_ids.append((iid, fields.get("id", node)))
-        raw.append((i, fields))
+        raw.append((i, iid, fields))
     r.unique(inject_ids, lambda i: f"injects[{i}].id", "inject id")
     known_injects = [iid for iid, _ in inject_ids if iid]
 
@@ -794,9 +803,8 @@ def _scenario(
 
     injects: list[Inject] = []
     used_objectives: set[str] = set()
-    for i, fields in raw:
+    for i, iid, fields in raw:
         path = f"injects[{i}]"
-        iid = r.ident(fields.get("id"), f"{path}.id")
         at = r.duration(fields.get("at"), f"{path}.at", allow_zero=True)
         text = r.text(fields.get("text"), f"{path}.text")
         sender = r.text(fields.get("from"), f"{path}.from") or ""
@@ -830,10 +838,10 @@ def _scenario(
         if None not in (iid, at, text):
             injects.append(Inject(iid, at, text, sender, tuple(expectations), unless, after))
 
-    _check_inject_order(r, injects, inject_nodes, raw)
-    for oid, node in objective_ids:
+    _check_inject_order(r, injects, raw)
+    for index, (oid, node) in enumerate(objective_ids):
         if oid and oid not in used_objectives:
-            r.warn(node, "objectives",
+            r.warn(node, f"objectives[{index}].id",
                    f"objective {oid!r} has no expectation pointing at it, so it cannot be rated")
 
     if r.failed or None in (ident, title, playbook_id, duration):
@@ -845,10 +853,11 @@ def _scenario(
     )
 
 
-def _check_inject_order(r: Reader, injects: list[Inject], nodes: list[Y], raw) -> None:
-    """``after: inject:x`` chains must not loop."""
-    after = {i.id: i.after.name for i in injects if i.after and i.after.kind == "inject"}
-    index = {fields["id"].value: i for i, fields in raw if "id" in fields}
+def _check_inject_order(r: Reader, injects: list[Inject], raw) -> None:  # noqa: ANN001
+    """``after: inject:x`` chains must not loop (an inject after itself is reported apart)."""
+    after = {i.id: i.after.name for i in injects
+             if i.after and i.after.kind == "inject" and i.after.name != i.id}
+    where = {iid: (i, fields) for i, iid, fields in raw if iid}
     for start in after:
         seen = [start]
         current = after.get(start)
@@ -856,8 +865,8 @@ def _check_inject_order(r: Reader, injects: list[Inject], nodes: list[Y], raw) -
             seen.append(current)
             current = after.get(current)
         if current == start:
-            node = nodes[index[start]] if start in index else None
-            r.error(node, f"injects[{index.get(start, '?')}].after",
+            index, fields = where[start]
+            r.error(fields.get("after"), f"injects[{index}].after",
                     "injects wait for each other in a loop: " + " -> ".join([*seen, start]))
             return
 

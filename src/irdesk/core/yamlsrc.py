@@ -61,7 +61,31 @@ class YamlProblem(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """The safe loader, with nothing added: no Python tags, no custom constructors."""
+    """The safe loader: no Python tags, no custom constructors, and a nesting limit.
+
+    PyYAML's composer recurses once per level, so ten thousand ``[`` would end in a
+    RecursionError with no position; we stop at MAX_DEPTH and say where.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:  # the document itself is depth 1
+                mark = self.peek_event().start_mark
+                raise YamlProblem(f"nested too deeply (more than {MAX_DEPTH} levels)",
+                                  mark.line + 1, mark.column + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
 
 
 def parse(text: str) -> tuple[Y, list[YamlProblem]]:
@@ -70,10 +94,17 @@ def parse(text: str) -> tuple[Y, list[YamlProblem]]:
     Returns the tree and the problems that did not stop reading (duplicate keys, keys that
     are not text); raises :class:`YamlProblem` for those that did.
     """
-    loader = _Loader(text)
+    loader = None
     try:
         try:
+            loader = _Loader(text)  # the reader rejects control characters right here
             node = loader.get_single_node()
+        except yaml.reader.ReaderError as exc:
+            line, column = _position(text, exc.position)
+            code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+            raise YamlProblem(
+                f"control character {code:#04x} is not allowed in YAML; "
+                "is this a binary file or a pasted control code?", line, column) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             message = _describe_yaml_error(exc)
@@ -90,7 +121,8 @@ def parse(text: str) -> tuple[Y, list[YamlProblem]]:
         tree = converter.convert(node)
         return tree, converter.problems
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
@@ -127,9 +159,10 @@ class _Converter:
                 value = self.loader.construct_object(node, deep=True)
             except yaml.YAMLError as exc:
                 raise YamlProblem(_describe_yaml_error(exc), line, column) from None
-            except (ValueError, OverflowError) as exc:
-                # e.g. a timestamp such as 2026-13-45 that YAML resolves but cannot build
-                raise YamlProblem(f"cannot read this value: {exc}", line, column) from None
+            except (ValueError, OverflowError):
+                # e.g. 2026-13-45 looks like a date to YAML but is none: keep the text, and
+                # let the field that wanted a date say so (with its key path).
+                value = node.value
             return Y(value, line, column)
         self.active.add(id(node))
         try:
@@ -144,7 +177,12 @@ class _Converter:
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, YEntry]:
         if any(key.tag == "tag:yaml.org,2002:merge" for key, _ in node.value):
             # Merge keys (<<) are resolved by flattening, as PyYAML's constructor does.
-            self.loader.flatten_mapping(node)
+            try:
+                self.loader.flatten_mapping(node)
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark or node.start_mark
+                raise YamlProblem(_describe_yaml_error(exc), mark.line + 1,
+                                  mark.column + 1) from None
         result: dict[str, YEntry] = {}
         for key_node, value_node in node.value:
             key = self.convert(key_node, depth + 1)
