@@ -123,7 +123,8 @@ def main() -> int:
             built = time.perf_counter() - t0
             r = run_child(str(path), "INC-0001")
             print(f"{r['entries']:>10,} {built:>8.1f} {r['first_frame_s'] * 1000:>9.0f} ms "
-                  f"{targets[size]:>5.0f} s {r['first_frame_s'] / baseline['first_frame_s']:>7.2f}x "
+                  f"{targets[size]:>5.0f} s "
+                  f"{r['first_frame_s'] / baseline['first_frame_s']:>7.2f}x "
                   f"{r['key_to_frame_ms']:>7.1f} ms {r['steps_per_s']:>9,.0f} "
                   f"{r['random_seek_ms']:>8.2f} {r['step_back_ms']:>8.2f} {r['peak_mb']:>8.0f} "
                   f"{r['verified_s']:>7.2f} s")

@@ -211,10 +211,9 @@ def demo(reset: bool, actor) -> None:  # noqa: ANN001
     """
     import shutil
 
-    from irdesk.core.catalog import load_roster_or_none
+    from irdesk.core.catalog import Catalog, load_roster_or_none
     from irdesk.demo import demo_home, prepare
     from irdesk.service import Desk
-    from irdesk.core.catalog import Catalog
 
     if reset and demo_home().exists():
         shutil.rmtree(demo_home())

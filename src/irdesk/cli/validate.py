@@ -8,16 +8,17 @@ from pathlib import Path
 
 import click
 
+from irdesk import paths
 from irdesk.core.catalog import Catalog, default_sources, expand
 from irdesk.core.loader import FileResult, load_file
 from irdesk.core.problems import Severity
-from irdesk import paths
 
 
 def display_path(path: Path) -> str:
     """Relative to the working folder when inside it (editors can jump to it), else absolute."""
     try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+        inside = Path(path).resolve().is_relative_to(Path.cwd())
+        return os.path.relpath(path) if inside else str(path)
     except (OSError, ValueError):
         return str(path)
 

@@ -75,7 +75,11 @@ def parse_when(text: str, now: datetime) -> datetime:
     raw = text.strip()
     if not raw:
         raise WhenError("enter a time, e.g. 09:12, -15m or 2026-11-23 09:12")
-    relative = raw[1:] if raw.startswith("-") else raw[:-4].strip() if raw.endswith(" ago") else None
+    relative = None
+    if raw.startswith("-"):
+        relative = raw[1:]
+    elif raw.endswith(" ago"):
+        relative = raw[:-4].strip()
     if relative is not None:
         try:
             return to_utc(now) - parse_duration(relative.strip())

@@ -1,4 +1,4 @@
-"""Durations are strings with units (``90s``, ``15m``, ``1h30m``, ``1d``); bare numbers are refused."""
+"""Durations are text with units (``90s``, ``15m``, ``1h30m``, ``1d``); bare numbers fail."""
 
 from __future__ import annotations
 

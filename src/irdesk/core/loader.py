@@ -660,7 +660,8 @@ def _timers(r: Reader, node: Y | None, check_role, check_event) -> list[Timer]:
         start = check_event(fields.get("start"), f"{path}.start")
         stop = check_event(fields.get("stop"), f"{path}.stop")
         if start is not None and start == stop:
-            r.error(fields["stop"], f"{path}.stop", "a timer cannot stop on the event that starts it")
+            r.error(fields["stop"], f"{path}.stop",
+                    "a timer cannot stop on the event that starts it")
         within = r.duration(fields.get("within"), f"{path}.within")
         repeat = r.duration(fields.get("repeat"), f"{path}.repeat")
         levels: list[EscalationLevel] = []

@@ -189,7 +189,8 @@ class _Converter:
             if not isinstance(key.value, str):
                 shown = key.value if not isinstance(key.value, dict | list) else "a collection"
                 self.problems.append(
-                    YamlProblem(f"keys must be text; got {shown!r} (quote it)", key.line, key.column)
+                    YamlProblem(f"keys must be text; got {shown!r} (quote it)", key.line,
+                                key.column)
                 )
                 continue
             if key.value in result:

@@ -65,7 +65,8 @@ class TextPrompt(Dialog[str]):
         with Vertical(classes="dialog"):
             yield Label(literal(self.dialog_title), classes="dialog-title")
             yield Label(literal(self.label))
-            yield Input(compact=True, value=self.initial, placeholder=self.placeholder, id="prompt-input",
+            yield Input(compact=True, value=self.initial, placeholder=self.placeholder,
+                        id="prompt-input",
                         suggester=SuggestFromList(self.suggestions, case_sensitive=False)
                         if self.suggestions else None)
             yield _error_line()
@@ -174,12 +175,15 @@ class DeclareDialog(Dialog[DeclareRequest]):
         with VerticalScroll(classes="dialog dialog-wide"):
             yield Label("Declare an incident", classes="dialog-title")
             yield Label("Title")
-            yield Input(compact=True, placeholder="What is happening, in a few words", id="declare-title")
+            yield Input(compact=True, placeholder="What is happening, in a few words",
+                        id="declare-title")
             yield Label("Playbook")
-            yield Select(compact=True, options=[(p.title, p.id) for p in self.playbooks], id="declare-playbook",
+            yield Select(compact=True, options=[(p.title, p.id) for p in self.playbooks],
+                         id="declare-playbook",
                          allow_blank=False, value=first.id if first else Select.NULL)
             yield Label("Severity")
-            yield Select(compact=True, options=self._severities(first), id="declare-severity", allow_blank=False,
+            yield Select(compact=True, options=self._severities(first), id="declare-severity",
+                         allow_blank=False,
                          value=self._default_severity(first))
             yield Label("Commander")
             yield Input(compact=True, value=self.default_commander, id="declare-commander",
@@ -189,7 +193,8 @@ class DeclareDialog(Dialog[DeclareRequest]):
             yield Label("Impact started at (optional)")
             yield Input(compact=True, placeholder="unknown", id="declare-started")
             yield Label("Reason for earlier times (how do we know?)")
-            yield Input(compact=True, placeholder="e.g. first alert in the SIEM at 09:12", id="declare-reason")
+            yield Input(compact=True, placeholder="e.g. first alert in the SIEM at 09:12",
+                        id="declare-reason")
             yield _error_line()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Declare", id="declare", variant="error")
@@ -281,7 +286,8 @@ class MilestoneDialog(Dialog[MilestoneRequest]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Record a milestone", classes="dialog-title")
-            yield Select(compact=True, options=self.milestones, id="milestone-name", allow_blank=False,
+            yield Select(compact=True, options=self.milestones, id="milestone-name",
+                         allow_blank=False,
                          value=self.milestones[0][1] if self.milestones else Select.NULL)
             yield Label("When (empty = now; or 09:12, -15m, 2026-11-23 09:12)")
             yield Input(compact=True, placeholder="now", id="milestone-when")
