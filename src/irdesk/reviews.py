@@ -420,6 +420,7 @@ def load_report(
     catalog: Catalog | None = None,
     verify: bool = True,
     spool_limit: int = SPOOL_IN_MEMORY,
+    generator: str | None = None,
 ) -> Report:
     """Build the report of one incident from the journal: the playbook and scenario it
     ran with (kept in its first entry), its entries read once, its chain verified, and the
@@ -439,8 +440,8 @@ def load_report(
     carried = carried_items(carried_over(journal, record, today=today_of(now)))
     return build_report(
         playbook, journal.entries(incident_id, until_seq=record.last_seq), now=now,
-        scenario=scenario, chain=chain, carried=carried, generator=f"irdesk {__version__}",
-        spool_limit=spool_limit,
+        scenario=scenario, chain=chain, carried=carried,
+        generator=generator or f"irdesk {__version__}", spool_limit=spool_limit,
     )
 
 

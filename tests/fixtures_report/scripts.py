@@ -13,6 +13,7 @@ so they run on either.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,14 +48,17 @@ def bundled_catalog() -> Catalog:
 
 @contextmanager
 def fixed_uids() -> Iterator[None]:
-    """Entry uids and session tokens from a counter instead of uuid4 (stable hashes)."""
+    """Entry uids and session tokens (uuid4, host name, pid) fixed: stable hashes."""
     counter = itertools.count(1)
 
     def uuid4():  # noqa: ANN202
         return SimpleNamespace(hex=f"{next(counter):032x}")
 
     fake = SimpleNamespace(uuid4=uuid4)
-    with mock.patch("irdesk.store.journal.uuid", fake), mock.patch("irdesk.service.uuid", fake):
+    host = SimpleNamespace(gethostname=lambda: "desk")
+    with mock.patch("irdesk.store.journal.uuid", fake), mock.patch("irdesk.service.uuid", fake), \
+            mock.patch("irdesk.service.socket", host), \
+            mock.patch.object(os, "getpid", return_value=4242):
         yield
 
 

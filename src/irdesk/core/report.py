@@ -1166,21 +1166,26 @@ def text_chart(report: Report, width: int = 100) -> list[str]:
 
     mcols = [(name, col(at)) for name, at in chart.milestones]
     lines: list[str] = []
-    # milestone labels, staggered over as many lines as needed
+    # milestone labels, staggered over as many lines as needed; near the right edge a
+    # label ends at its mark ("name▼") instead of starting there
     rows: list[list[tuple[int, str]]] = []
     for name, c in mcols:
         text = "▼" + name
+        start = c
+        if c + len(text) > area:
+            text = name + "▼"
+            start = max(0, c - len(name))
         for row in rows:
-            if all(c > oc + len(ot) or c + len(text) < oc for oc, ot in row):
-                row.append((c, text))
+            if all(start > oc + len(ot) or start + len(text) < oc for oc, ot in row):
+                row.append((start, text))
                 break
         else:
-            rows.append([(c, text)])
+            rows.append([(start, text)])
     for row in rows:
-        buf = [" "] * (area + 24)
+        buf = [" "] * area
         for c, text in row:
             for i, ch in enumerate(text):
-                if c + i < len(buf):
+                if c + i < area:
                     buf[c + i] = ch
         lines.append(" " * (label_w + 1) + "".join(buf).rstrip())
     gap_cols = {c for seg in scale.breaks for c in range(int(seg.x0), int(seg.x1) + 1)}
@@ -1215,8 +1220,8 @@ def text_chart(report: Report, width: int = 100) -> list[str]:
         lines.append(f"{name:<{label_w}} " + "".join(buf).rstrip())
     # the axis: tick marks, times, and the date wherever the day changes
     axis = ["─"] * area
-    times = [" "] * (area + 12)
-    dates = [" "] * (area + 12)
+    times = [" "] * area
+    dates = [" "] * area
     for seg in scale.breaks:
         for c in range(int(seg.x0), min(area, int(seg.x1) + 1)):
             axis[c] = "≈"
@@ -1242,8 +1247,24 @@ def text_chart(report: Report, width: int = 100) -> list[str]:
         legend += "  ● done out of order"
     if hidden:
         legend += f"  ≈ quiet stretch not to scale ({', '.join(hidden)})"
-    lines.append(legend + "  (times UTC)")
+    lines.extend(_wrap(legend + "  (times UTC)", width))
     return lines
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Words of ``text`` in lines of at most ``width`` columns (pairs of spaces kept)."""
+    out: list[str] = []
+    line = ""
+    for word in text.split("  "):
+        candidate = f"{line}  {word}" if line else word
+        if len(candidate) <= width or not line:
+            line = candidate
+        else:
+            out.append(line)
+            line = word
+    if line:
+        out.append(line)
+    return [part[:width] for part in out]
 
 
 # --------------------------------------------------------------------------- SVG chart
@@ -1461,6 +1482,15 @@ def _inject_status(i: InjectRow) -> str:
     if i.status == "skipped":
         status += f": {i.skip_reason or ''}" + (f", {i.skip_detail}" if i.skip_detail else "")
     return status
+
+
+def _step_title(report: Report, step: str | None) -> str:
+    if not step:
+        return "—"
+    for s in report.steps:
+        if s.id == step:
+            return s.title
+    return step
 
 
 def _drill_clock_text(d: DrillSection) -> str:
@@ -1759,7 +1789,7 @@ def _md_review(report: Report, w: Callable[[str], Any]) -> None:
         w("| ID | From | What | Owner | Due | Step |\n|---|---|---|---|---|---|\n")
         for c in report.carried:
             w(f"| {md(c.item)} | {md(c.incident_id)}: {md(c.incident_title)} | {md(c.what)} | "
-              f"{md(c.owner)} | {_due(c)} | {md(c.step or '—')} |\n")
+              f"{md(c.owner)} | {_due(c)} | {md(_step_title(report, c.step))} |\n")
         w("\n")
 
 
@@ -2187,7 +2217,7 @@ def _html_review(report: Report, w: Callable[[str], Any]) -> None:
                 due = f'<span class="bad">{due}</span>'
             w(f"<tr><td class=\"t\">{h(c.item)}</td><td>{h(c.incident_id)}: "
               f"{h(c.incident_title)}</td><td>{_u(c.what)}</td><td>{h(c.owner)}</td>"
-              f"<td class=\"t\">{due}</td><td>{h(c.step or '—')}</td></tr>\n")
+              f"<td class=\"t\">{due}</td><td>{h(_step_title(report, c.step))}</td></tr>\n")
         w("</table>\n")
 
 
@@ -2289,7 +2319,9 @@ def report_document(report: Report) -> dict[str, Any]:
              "checklist": {"checked": s.checked, "items": s.checklist},
              "evidence": [v(e) for e in s.evidence],
              "visits": [
-                 {"visit": x.visit, "started_at": iso(x.start), "finished_at": iso(x.end),
+                 {"visit": x.visit,
+                  "started_at": iso(x.start) if x.start_known else None,
+                  "finished_at": iso(x.end),
                   "status": x.status, "actor": v(x.actor) if x.actor else None,
                   "seconds": seconds(x.duration), "overrun_seconds": seconds(x.overrun),
                   "decision": v(x.decision) if x.decision else None,
@@ -2361,9 +2393,9 @@ def report_document(report: Report) -> dict[str, Any]:
                 "method": rv.root_cause_method, "text": v(rv.root_cause),
                 "whys": [v(x) for x in rv.whys],
                 "actor": v(rv.root_cause_by) if rv.root_cause_by else None},
-            **{section: [{"text": v(n.text), "actor": v(n.actor), "at": iso(n.at)}
-                         for n in rv.notes.get(section, ())]
-               for section in _review.SECTIONS},
+            "notes": {section: [{"text": v(n.text), "actor": v(n.actor), "at": iso(n.at)}
+                                for n in rv.notes.get(section, ())]
+                      for section in _review.SECTIONS},
             "improvements": [_improvement_json(i) for i in rv.improvements],
         },
         "carried_over": [
