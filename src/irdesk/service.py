@@ -324,13 +324,19 @@ class IncidentSession:
             payload = {"timer": due.timer.id, "level": due.level, "repeat": due.repeat,
                        "role": due.role, "people": list(people), "message": message,
                        "due_at": due.due_at.isoformat(), "fired_by": self.token}
-            entry = self.journal.append(
-                self.incident_id, K.ESCALATED, payload, actor="system", role=None,
-                uid=f"{self.incident_id}/{due.uid_suffix}",
-            )
+            uid = f"{self.incident_id}/{due.uid_suffix}"
+            try:
+                entry = self.journal.append(self.incident_id, K.ESCALATED, payload,
+                                            actor="system", role=None, uid=uid)
+            except ValueError:
+                # Another screen recorded this escalation a moment ago (same uid, its own
+                # token): theirs stands, and they send its notification.
+                continue
+            if entry.payload.get("fired_by") != self.token:
+                continue
             argv = None
-            ours = entry.payload.get("fired_by") == self.token  # not a duplicate of theirs
-            if self.roster.notify is not None and ours:
+            # A tabletop exercise never pages real people: the escalation shows, no command.
+            if self.roster.notify is not None and self.state.mode != "drill":
                 argv = build_argv(self.roster.notify.command, {
                     "incident": self.incident_id, "timer": due.timer.id, "level": due.level,
                     "role": due.role, "people": ", ".join(people), "message": message,

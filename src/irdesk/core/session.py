@@ -208,13 +208,25 @@ class IncidentState:
         end = self.closed_at if self.closed and self.closed_at else now
         return end - self.declared_at
 
+    def timer_time(self, when: datetime) -> datetime:
+        """Where timers read time: the wall clock, or in a drill the exercise clock.
+
+        A drill (``ext["drill"]``, see irdesk.core.drill) maps a wall time to the exercise
+        clock's reading, so pausing the exercise pauses the playbook's timers too and
+        speeding it up speeds them up. Before the exercise clock starts it reads zero.
+        """
+        drill = self.ext.get("drill")
+        if drill is None or self.declared_at is None:
+            return when
+        return self.declared_at + drill.exercise_time(when)
+
     def step_overdue(self, step_id: str, now: datetime) -> timedelta | None:
         """How long past its expected duration an active step is, if it is."""
         step = self.playbook.step(step_id)
         st = self.steps[step_id]
         if st.status != "active" or step.within is None or st.activated_at is None:
             return None
-        over = now - st.activated_at - step.within
+        over = self.timer_time(now) - self.timer_time(st.activated_at) - step.within
         return over if over > timedelta(0) else None
 
     def timers(self, now: datetime) -> list[TimerView]:
@@ -224,6 +236,9 @@ class IncidentState:
         fired = tuple(e for e in self.escalations if e.timer == timer.id)
         started = self.event_time(timer.start)
         stopped = self.event_time(timer.stop)
+        now = self.timer_time(now)
+        started = self.timer_time(started) if started is not None else None
+        stopped = self.timer_time(stopped) if stopped is not None else None
         if started is None:
             return TimerView(timer, "waiting", None, None, stopped, None, fired)
         deadline = started + timer.within
@@ -256,15 +271,16 @@ class IncidentState:
             view = self.timer_view(timer, now)
             if view.state not in ("lapsed",) or view.started_at is None:
                 continue
+            clock_now = self.timer_time(now)
             offsets = timer.level_offsets()
             for level, offset in zip(timer.escalate, offsets, strict=True):
                 at = view.started_at + offset
-                if now >= at and (timer.id, level.level, 0) not in fired:
+                if clock_now >= at and (timer.id, level.level, 0) not in fired:
                     due.append(DueEscalation(timer, level.level, 0, level.role, at))
             last = timer.escalate[-1]
             last_at = view.started_at + offsets[-1]
-            if timer.repeat and now >= last_at + timer.repeat:
-                n = int((now - last_at) / timer.repeat)
+            if timer.repeat and clock_now >= last_at + timer.repeat:
+                n = int((clock_now - last_at) / timer.repeat)
                 if (timer.id, last.level, n) not in fired:
                     due.append(DueEscalation(timer, last.level, n, last.role,
                                              last_at + n * timer.repeat))
