@@ -1,0 +1,132 @@
+"""Two responders on one journal: each screen shows the other's actions within a second.
+
+Each responder has their own Journal connection (as a second irdesk process would: the
+same SQLite file, another connection) and their own Desk; both apps run in one event loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from conftest import ACTOR
+from tui_helpers import notify_calls, rows, run, screen_text, settle, text_of, toasts
+
+from irdesk.core.session import K
+from irdesk.service import Desk
+from irdesk.store import Journal
+from irdesk.tui.home import HomeScreen
+
+SECOND = 1.5  # the runner polls every 0.5 s and home every 1 s; slack for a busy machine
+
+
+async def wait_until(pilot, condition: Callable[[], bool], timeout: float = SECOND) -> float:
+    """Let the app run until condition() holds; the seconds it took (fails on timeout)."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"not shown within {timeout}s")
+        await pilot.pause(0.05)
+    return time.monotonic() - start
+
+
+@pytest.fixture
+def bob(journal_path, clock, catalog, roster):
+    """A second responder with their own connection to the same journal file."""
+    with Journal.open(journal_path, clock=clock) as other:
+        yield Desk(other, catalog=catalog, roster=roster, clock=clock, actor="bob")
+
+
+def timeline(app) -> str:
+    return text_of(app.screen.query_one("#timeline"))
+
+
+def checklist(app) -> str:
+    return text_of(app.screen.query_one("#checklist"))
+
+
+async def test_two_runners_see_each_other(declare, make_app, bob, journal):
+    iid = declare().incident_id
+    alice_app, bob_app = make_app(iid), make_app(iid, desk_=bob)
+    async with run(alice_app) as alice, run(bob_app) as bobs:
+        await settle(alice)
+        await settle(bobs)
+        await alice.press("n", *"on it", "enter")
+        await settle(alice)
+        await wait_until(bobs, lambda: "alice        note       on it" in timeline(bob_app))
+
+        await bobs.press("1")
+        await settle(bobs)
+        assert rows(journal, iid)[-1].actor == "bob"
+        await wait_until(alice, lambda: "[x] 1. Incident acknowledged" in checklist(alice_app))
+        assert "bob          checked    Incident acknowledged and severity set" \
+            in timeline(alice_app)
+
+        # Bob finishes the step alice is looking at: her "Now" moves on with the pointer.
+        await bobs.press("d", "y")
+        await settle(bobs)
+        await wait_until(alice, lambda: text_of(alice_app.screen.query_one(
+            "#step-title")).startswith("Now: Find every recipient and every click"))
+        assert "acknowledged 09:00" in text_of(alice_app.screen.query_one("#incident-header"))
+
+        # Alice raises the severity; bob's header follows.
+        await alice.press("v", "1", "enter")
+        await settle(alice)
+        await wait_until(bobs, lambda: " · SEV1 · " in text_of(
+            bob_app.screen.query_one("#incident-header")))
+
+
+async def test_a_plain_second_connection_writing_shows_up(declare, make_app, bob, journal):
+    """Another process's writes (here: a bare Journal connection) reach the screen."""
+    iid = declare().incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        session = bob.session(iid)
+        session.note("firewall change ticket CHG-1234 raised")
+        took = await wait_until(pilot, lambda: "firewall change ticket CHG-1234" in timeline(app))
+        assert took < SECOND
+        assert "bob          note       firewall change ticket CHG-1234 raised" in timeline(app)
+
+
+async def test_home_lists_an_incident_declared_elsewhere(make_app, bob, journal):
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        bob.declare(bob.catalog.playbooks["ransomware"], title="File server encrypted",
+                    severity="SEV1", commander="bob")
+        await wait_until(pilot, lambda: "File server encrypted" in text_of(
+            app.screen.query_one("#incidents")))
+        assert text_of(app.screen.query_one("#incidents")).startswith(
+            "INC-0001 | File server encrypted | SEV1 | open")
+
+
+async def test_an_escalation_fired_by_both_screens_is_recorded_and_sent_once(
+        declare, make_app, bob, journal, clock, notify_log):
+    """Both screens tick in the same second and both see the timer lapse before either
+    wrote: one escalation row, one notify run, and no error on the slower screen."""
+    iid = declare().incident_id
+    alice_app, bob_app = make_app(iid), make_app(iid, desk_=bob)
+    async with run(alice_app) as alice, run(bob_app) as bobs:
+        await settle(alice)
+        await settle(bobs)
+        clock.advance(timedelta(minutes=20))
+        bob_session = bob_app.screen.session
+        bob_session.refresh = lambda: []  # bob's screen has not seen alice's write yet
+        alice_app.screen.tick_clock()
+        await settle(alice)
+        bob_app.screen.tick_clock()
+        await settle(bobs)
+        del bob_session.refresh
+        assert [(e.payload["level"], e.actor) for e in rows(journal, iid, K.ESCALATED)] == [
+            (1, "system")]
+        assert rows(journal, iid, K.ESCALATED)[0].payload["fired_by"].startswith(f"{ACTOR}@")
+        assert len(notify_calls(notify_log)) == 1
+        assert len(rows(journal, iid, K.NOTIFIED)) == 1
+        assert "not recorded" not in toasts(bob_app)
+        assert "already used" not in screen_text(bob_app)
+        await wait_until(bobs, lambda: "escalated to level 1" in text_of(
+            bob_app.screen.query_one("#timers")))
