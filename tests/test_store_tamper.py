@@ -311,3 +311,33 @@ def test_verify_progress(path: Path):
         journal.verify(progress=lambda done, total: calls.append((done, total)))
     assert calls[0] == (0, 24) and calls[-1] == (24, 24)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_workers_do_not_rerun_the_callers_script(path: Path, tmp_path: Path):
+    """A script without an ``if __name__ == "__main__"`` guard appends once and verifies
+    with worker processes: the workers must not run the script again."""
+    import subprocess
+
+    try:
+        from helpers_store import python, subprocess_env
+    except ImportError:
+        from tests.helpers_store import python, subprocess_env
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import sys\n"
+        "import irdesk.store.verify as v\n"
+        "from irdesk.store import Journal\n"
+        "v.CHUNK = 2\n"
+        "with Journal.open(sys.argv[1]) as j:\n"
+        "    j.append('INC-0001', 'note.added', {'text': 'once'}, actor='script')\n"
+        "    seen = []\n"
+        "    report = j.verify(workers=2, progress=lambda d, t: seen.append(d))\n"
+        "    print(report.ok, report.checked, seen[-1])\n"
+    )
+    done = subprocess.run([python(), str(script), str(path)], capture_output=True, text=True,
+                          env=subprocess_env(), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "25", "25"]
+    with Journal.open(path, readonly=True) as journal:
+        assert journal.last_seq("INC-0001") == 13  # appended exactly once

@@ -148,44 +148,93 @@ def scan_range(conn: sqlite3.Connection, incident_id: str, lo: int, hi: int) -> 
 
 
 # --------------------------------------------------------------------------- workers
+# Worker processes are plain ``python -c`` children that import only irdesk.store and talk
+# JSON over pipes. Not multiprocessing: its "spawn" re-imports the caller's __main__ (an
+# unguarded script would run again in every worker) and "fork" is unsafe in a threaded TUI.
 
-_worker_conn: sqlite3.Connection | None = None
-
-
-def _worker_init(uri: str) -> None:
-    global _worker_conn
-    _worker_conn = sqlite3.connect(uri, uri=True)
+_WORKER_CODE = "from irdesk.store.verify import _worker_main; _worker_main()"
 
 
-def _worker_scan(task: tuple[str, int, int]) -> RangeResult:
-    assert _worker_conn is not None
-    return scan_range(_worker_conn, *task)
+def _worker_main() -> None:
+    """Read {"uri": ..., "tasks": [[incident_id, lo, hi], ...]} on stdin; write one JSON
+    RangeResult per line on stdout, as each range is done."""
+    import json
+    import sys
+
+    job = json.loads(sys.stdin.buffer.read())
+    conn = sqlite3.connect(job["uri"], uri=True)
+    for incident_id, lo, hi in job["tasks"]:
+        sys.stdout.write(json.dumps(scan_range(conn, incident_id, lo, hi)) + "\n")
+        sys.stdout.flush()
+
+
+def _decode(line: bytes) -> RangeResult:
+    import json
+
+    fields = json.loads(line)
+    anomaly = fields[-1]
+    return RangeResult(*fields[:-1], Anomaly(*anomaly) if anomaly is not None else None)
 
 
 def _run_parallel(
     uri: str, tasks: list[tuple[str, int, int]], workers: int, tick: Callable[[RangeResult], None]
 ) -> list[RangeResult] | None:
-    """Scan ranges in worker processes; None if processes cannot be started here."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
+    """Scan ranges in worker processes; None if that did not work out (the caller then
+    scans in-process, which also reports any error properly)."""
+    import json
+    import queue
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
 
-    # spawn, not fork: the caller may be a threaded TUI, and a forked child of a threaded
-    # process can deadlock. Workers import only irdesk.store.verify.
-    context = multiprocessing.get_context("spawn")
+    import irdesk
+
+    order = sorted(tasks, key=lambda t: t[2] - t[1], reverse=True)
+    shares = [order[i::workers] for i in range(workers) if order[i::workers]]
+    env = dict(os.environ)
+    root = str(Path(irdesk.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    lines: queue.Queue[bytes | None] = queue.Queue()
+    procs: list[subprocess.Popen] = []
+
+    def pump(proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
     try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(uri,)
-        ) as pool:
-            futures = [pool.submit(_worker_scan, task) for task in tasks]
-            results = []
-            for future in as_completed(futures):
-                result = future.result()
-                results.append(result)
-                tick(result)
-            return results
-    except (OSError, BrokenProcessPool, RuntimeError):
+        for share in shares:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+            )
+            procs.append(proc)
+            assert proc.stdin is not None
+            proc.stdin.write(json.dumps({"uri": uri, "tasks": share}).encode())
+            proc.stdin.close()
+            threading.Thread(target=pump, args=(proc,), daemon=True).start()
+        results: list[RangeResult] = []
+        running = len(procs)
+        while running:
+            line = lines.get()
+            if line is None:
+                running -= 1
+                continue
+            result = _decode(line)
+            results.append(result)
+            tick(result)
+        if any(proc.wait() != 0 for proc in procs) or len(results) != len(tasks):
+            return None
+        return results
+    except (OSError, ValueError):
         return None
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 # --------------------------------------------------------------------------- driver
