@@ -75,7 +75,14 @@ def visible(text: object) -> str:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~]|&(?=#?\w+;))")
-_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
+
+
+def _md_line_start(m: re.Match[str]) -> str:
+    """``- x`` → ``\\- x``; ``1. x`` → ``1\\. x`` (no list, heading underline or rule)."""
+    if m.group(2):
+        return f"{m.group(1)}\\{m.group(2)}"
+    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
 
 
 def md(text: object) -> str:
@@ -83,7 +90,7 @@ def md(text: object) -> str:
     character Markdown or HTML could act on escaped."""
     value = visible(text).strip("\n")
     value = _MD_SPECIAL.sub(r"\\\1", value)
-    lines = [_MD_LINE_START.sub(r"\1\\\2", line) for line in value.split("\n")]
+    lines = [_MD_LINE_START.sub(_md_line_start, line) for line in value.split("\n")]
     return "<br>".join(lines)
 
 
@@ -329,6 +336,17 @@ class TimerRow:
     stopped_at: datetime | None
     stopped_by_close: bool  # the stop event never happened; closing the incident ended it
     escalations: tuple[EscalationRow, ...]
+    origin: datetime | None = None  # drills: timers run on the exercise clock from here
+
+    @property
+    def clock(self) -> str:
+        return "wall" if self.origin is None else "exercise"
+
+    def when(self, t: datetime | None) -> str:
+        """A timer time as a reader should see it: UTC, or the exercise clock in a drill."""
+        if t is None:
+            return ""
+        return utc(t) if self.origin is None else exercise_clock(t - self.origin)
 
     @property
     def outcome(self) -> str:
@@ -895,6 +913,8 @@ def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
         if isinstance(seq, int):
             notify[seq] = f"failed: {n['error']}" if n.get("error") else "sent"
     rows = []
+    # in a drill, timers read the exercise clock (declared_at + exercise time)
+    origin = state.declared_at if "drill" in state.ext else None
     for view in state.timers(now):
         timer = view.timer
         escalations = tuple(
@@ -905,7 +925,7 @@ def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
         by_close = (view.state in ("met", "late") and state.event_time(timer.stop) is None)
         rows.append(TimerRow(timer.id, timer.title, str(timer.start), str(timer.stop),
                              timer.within, view.state, view.started_at, view.deadline,
-                             view.stopped_at, by_close, escalations))
+                             view.stopped_at, by_close, escalations, origin))
     return tuple(rows)
 
 
@@ -1670,10 +1690,12 @@ def _md_timers(report: Report, w: Callable[[str], Any]) -> None:
     if not report.timers:
         return
     w("## Timers and escalations\n\n")
+    if report.timers[0].clock == "exercise":
+        w("Timers of a drill run on the exercise clock (T+, pauses excluded).\n\n")
     w("| Timer | Window | Started | Deadline | Outcome |\n|---|---|---|---|---|\n")
     for t in report.timers:
         w(f"| {md(t.title)} | {t.start} → {t.stop} within {span(t.within)} | "
-          f"{utc(t.started_at) or '—'} | {utc(t.deadline) or '—'} | {md(t.outcome)} |\n")
+          f"{t.when(t.started_at) or '—'} | {t.when(t.deadline) or '—'} | {md(t.outcome)} |\n")
     w("\n")
     fired = [e for t in report.timers for e in t.escalations]
     if fired:
@@ -2072,13 +2094,17 @@ def _html_steps(report: Report, w: Callable[[str], Any]) -> None:
 def _html_timers(report: Report, w: Callable[[str], Any]) -> None:
     if not report.timers:
         return
-    w("<h2>Timers and escalations</h2>\n<table>\n<tr><th>Timer</th><th>Window</th>"
+    w("<h2>Timers and escalations</h2>\n")
+    if report.timers[0].clock == "exercise":
+        w("<p class=\"muted\">Timers of a drill run on the exercise clock (T+, pauses "
+          "excluded).</p>\n")
+    w("<table>\n<tr><th>Timer</th><th>Window</th>"
       "<th>Started</th><th>Deadline</th><th>Outcome</th></tr>\n")
     tones = {"met": "good", "late": "bad", "lapsed": "bad", "acknowledged": "warn"}
     for t in report.timers:
         w(f"<tr><td>{h(t.title)}</td><td>{h(t.start)} → {h(t.stop)} within {span(t.within)}</td>"
-          f"<td class=\"t\">{utc(t.started_at) or '—'}</td>"
-          f"<td class=\"t\">{utc(t.deadline) or '—'}</td>"
+          f"<td class=\"t\">{t.when(t.started_at) or '—'}</td>"
+          f"<td class=\"t\">{t.when(t.deadline) or '—'}</td>"
           f"<td>{_badge(t.state, tones.get(t.state, ''))} {h(t.outcome)}</td></tr>\n")
     w("</table>\n")
     fired = sorted((e for t in report.timers for e in t.escalations), key=lambda e: e.at)
@@ -2336,6 +2362,7 @@ def report_document(report: Report) -> dict[str, Any]:
              "within_seconds": seconds(t.within), "state": t.state,
              "started_at": iso(t.started_at), "deadline": iso(t.deadline),
              "stopped_at": iso(t.stopped_at), "stopped_by_close": t.stopped_by_close,
+             "clock": t.clock,
              "outcome": v(t.outcome),
              "escalations": [
                  {"level": e.level, "repeat": e.repeat, "role": v(e.role),
