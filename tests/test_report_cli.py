@@ -1,0 +1,158 @@
+"""`irdesk report` and `irdesk improvements`, in-process with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fixtures_report.scripts import Scripted, fixed_uids, fixture_catalog, script_incident
+
+from irdesk.cli import main
+from irdesk.store import Journal
+
+
+@pytest.fixture
+def scripted(tmp_path: Path) -> Scripted:
+    with fixed_uids():
+        s = script_incident(tmp_path / "journal.db", fixture_catalog())
+    s.journal.close()
+    return s
+
+
+@pytest.fixture
+def journal_path(scripted: Scripted, tmp_path: Path) -> str:
+    return str(tmp_path / "journal.db")
+
+
+def run(*args: str):  # noqa: ANN201
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_report_writes_markdown_to_stdout_by_default(journal_path: str) -> None:
+    result = run("report", "INC-0002", "--journal", journal_path)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# INC-0002: CEO mailbox used to request a fraudulent")
+    assert "## Timeline" in result.output
+    assert "chain verified: the hash chain is intact" in result.output
+
+
+@pytest.mark.parametrize("fmt, start", [("html", "<!DOCTYPE html>"), ("json", "{")])
+def test_report_writes_other_formats_to_a_file(journal_path: str, tmp_path: Path, fmt: str,
+                                               start: str) -> None:
+    out = tmp_path / f"report.{fmt}"
+    result = run("report", "INC-0002", "--journal", journal_path, "--format", fmt, "-o",
+                 str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(start)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    if fmt == "json":
+        assert json.loads(text)["incident"]["id"] == "INC-0002"
+    assert not list(tmp_path.glob(".report.*"))  # no temporary file left behind
+
+
+def test_report_opens_the_journal_read_only(journal_path: str) -> None:
+    before = Path(journal_path).stat().st_mtime_ns
+    assert run("report", "INC-0001", "--journal", journal_path).exit_code == 0
+    assert Path(journal_path).stat().st_mtime_ns == before
+
+
+def test_report_without_verify_says_so(journal_path: str) -> None:
+    result = run("report", "INC-0002", "--journal", journal_path, "--no-verify")
+    assert "chain not verified" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "INC-0099"], "irdesk: no incident INC-0099 in"),
+    (["report", "INC-0002", "--format", "pdf"], "Invalid value for '--format'"),
+])
+def test_report_errors_are_one_line(journal_path: str, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, [*args, "--journal", journal_path])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_report_on_a_missing_journal_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["report", "INC-0001", "--journal",
+                                       str(tmp_path / "nope.db")])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert "no journal at" in result.output
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_report_to_a_missing_folder_is_one_line(journal_path: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["report", "INC-0002", "--journal", journal_path,
+                                       "-o", str(tmp_path / "no" / "such" / "r.md")])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output
+
+
+def test_improvements_lists_open_items_overdue_first(journal_path: str) -> None:
+    result = run("improvements", "--journal", journal_path)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if not line.startswith(" ")]
+    items = [line.split()[1] for line in lines[:-1]]
+    # overdue (INC-0001-1 due 2026-11-15, INC-0002-3 due 2026-11-20) before the rest;
+    # the list is read today, so all 2026 due dates may be overdue: check the order only
+    assert set(items) == {"INC-0001-1", "INC-0001-2", "INC-0002-1", "INC-0002-2",
+                          "INC-0002-3", "INC-0002-4"}
+    assert items.index("INC-0001-1") < items.index("INC-0002-3") < items.index("INC-0002-4")
+    assert "INC-0001-3" not in result.output  # done
+    assert lines[-1].startswith("6 open, ")
+
+
+def test_improvements_json_and_all(journal_path: str) -> None:
+    result = run("improvements", "--journal", journal_path, "--all", "--format", "json")
+    doc = json.loads(result.output)
+    assert {d["item"]: d["status"] for d in doc}["INC-0001-3"] == "done"
+    assert next(d for d in doc if d["item"] == "INC-0001-3")["note"] == \
+        "DMARC at p=reject since 2026-11-07"
+
+
+def test_improvements_done_and_drop_are_journaled(journal_path: str) -> None:
+    result = run("improvements", "done", "INC-0002-1", "--note", "rolled out to all groups",
+                 "--journal", journal_path, "--as", "dev")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("INC-0002-1 done (INC-0002 entry ")
+    # the group's --journal reaches the subcommand too
+    result = run("improvements", "--journal", journal_path, "drop", "INC-0001-2", "--note",
+                 "covered by the annual training", "--as", "chen")
+    assert result.exit_code == 0, result.output
+    with Journal.open(journal_path, readonly=True) as journal:
+        last = list(journal.entries("INC-0001"))[-1]
+        assert (last.kind, last.actor, last.payload["outcome"]) == \
+            ("improvement.closed", "chen", "dropped")
+        assert journal.verify().ok
+    listed = run("improvements", "--journal", journal_path).output
+    assert "INC-0002-1" not in listed and "INC-0001-2" not in listed
+
+
+@pytest.mark.parametrize("args, message", [
+    (["improvements", "done", "INC-0001-3", "--note", "x"], "already done"),
+    (["improvements", "done", "INC-0002-1", "--note", " "], "say what was done"),
+    (["improvements", "drop", "INC-0009-1", "--note", "x"], "no improvement item"),
+    (["improvements", "done", "INC-0002-1"], "Missing option '--note'"),
+])
+def test_improvements_errors_are_one_line(journal_path: str, args: list[str],
+                                          message: str) -> None:
+    result = CliRunner().invoke(main, [*args, "--journal", journal_path])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_improvements_on_a_journal_that_does_not_exist(tmp_path: Path) -> None:
+    result = run("improvements", "--journal", str(tmp_path / "none.db"))
+    assert result.output == "no open improvement items\n"
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_both_commands_are_listed_in_help() -> None:
+    result = run("--help")
+    assert "report" in result.output and "improvements" in result.output
