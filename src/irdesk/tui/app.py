@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -75,6 +76,17 @@ class IrdeskApp(App[None]):
         self.replay_only = replay
         self.journal_label = journal_label or (str(desk.journal.path) if desk else "")
         self.roster_path = roster_path or paths.roster_path()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast shows its text literally.
+
+        Toasts carry user text (titles, notes, journal and notify errors). Textual reads a
+        toast message as markup by default, so ``[bold]`` was styled and a title such as
+        ``[link=http://x]`` raised MarkupError when the toast was drawn, crashing the
+        desk at the moment an escalation fired. irdesk never writes markup in a toast.
+        """
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         if self.replay_only is not None:
