@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import irdesk.core.drill  # noqa: F401  (registers the drill entry kinds with the fold)
 from irdesk.core.entry import Entry
 from irdesk.core.events import MILESTONES
 from irdesk.core.models import EMPTY_ROSTER, Playbook, Scenario

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import irdesk.core.drill  # noqa: F401  (registers the drill entry kinds with the fold)
 from irdesk.core.catalog import Catalog, NotFound
 from irdesk.core.clock import Clock, SystemClock
 from irdesk.core.durations import format_duration
@@ -452,5 +453,10 @@ class Desk:
             playbook = playbook_of(genesis, self.catalog, record.playbook_id)
             if scenario is None:
                 scenario = scenario_of(genesis, playbook)
-        return IncidentSession(self.journal, incident_id, playbook, roster=self.roster,
-                               clock=self.clock, actor=self.actor, scenario=scenario)
+        cls = IncidentSession
+        if record.mode == "drill":
+            from irdesk.drills import DrillSession  # drills builds on this module
+
+            cls = DrillSession
+        return cls(self.journal, incident_id, playbook, roster=self.roster, clock=self.clock,
+                   actor=self.actor, scenario=scenario)

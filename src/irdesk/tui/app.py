@@ -16,11 +16,12 @@ from textual.widgets import Footer, Static
 
 from irdesk import paths
 from irdesk.core.catalog import Catalog, load_roster_or_none
+from irdesk.core.durations import format_duration
 from irdesk.core.session import ActionError
 from irdesk.replay import Replay, chain_problem, open_replay
 from irdesk.service import Desk
 from irdesk.tui.home import HomeScreen
-from irdesk.tui.modals import DeclareDialog, DeclareRequest
+from irdesk.tui.modals import ChoicePrompt, DeclareDialog, DeclareRequest
 from irdesk.tui.replay import ReplayScreen
 from irdesk.tui.runner import RunnerScreen
 from irdesk.tui.safe import clean, literal
@@ -47,8 +48,10 @@ class HelpScreen(Screen[None]):
             if not isinstance(binding, Binding) or binding.key in seen:
                 continue
             seen.add(binding.key)
-            keys = binding.key_display or binding.key
-            text.append(f"  {keys:<12}", style="bold cyan")
+            # As the footer shows them ("?", "^q"), and never run into the description.
+            keys = binding.key_display or ", ".join(
+                self.app.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
+            text.append(f"  {keys:<12} ", style="bold cyan")
             text.append(f"{binding.description}")
             text.append(f"   [{binding.id}]\n" if binding.id else "\n", style="dim")
         text.append("\nKeys can be remapped by binding id; the command palette (ctrl+p) lists "
@@ -107,7 +110,41 @@ class IrdeskApp(App[None]):
         except Exception as exc:
             self.notify(clean(str(exc)), severity="error", title="cannot open")
             return
-        self.push_screen(RunnerScreen(session), lambda _: self._back_home())
+        self.show_runner(session)
+
+    def show_runner(self, session) -> None:  # noqa: ANN001
+        """The runner for a live incident, the drill screen for a drill."""
+        from irdesk.drills import DrillSession
+        from irdesk.tui.drill import DrillScreen
+
+        screen = DrillScreen(session) if isinstance(session, DrillSession) else \
+            RunnerScreen(session)
+        self.push_screen(screen, lambda _: self._back_home())
+
+    def action_drill(self) -> None:
+        """Choose a scenario and start a drill on it."""
+        from irdesk.drills import start_drill
+
+        scenarios = sorted(self.desk.catalog.scenarios.values(), key=lambda s: s.title)
+        if not scenarios:
+            self.notify("no valid scenario to run; run irdesk validate", severity="error")
+            return
+
+        def chosen(scenario_id: str | None) -> None:
+            if scenario_id is None:
+                return
+            try:
+                session = start_drill(self.desk, self.desk.catalog.scenarios[scenario_id])
+            except Exception as exc:
+                self.notify(clean(str(exc)), severity="error", title="drill not started")
+                return
+            self.show_runner(session)
+
+        self.push_screen(ChoicePrompt(
+            "Start a drill", [(f"{s.title}  ({s.playbook}, {format_duration(s.duration)})",
+                               s.id) for s in scenarios],
+            note="The briefing (summary, objectives, duration) comes next; the exercise "
+                 "clock starts when you say so."), chosen)
 
     def _back_home(self) -> None:
         if isinstance(self.screen, HomeScreen):
@@ -169,6 +206,10 @@ class IrdeskApp(App[None]):
     def _declare(self, message: HomeScreen.Declare) -> None:
         self.action_declare(message.playbook_id)
 
+    @on(HomeScreen.StartDrill)
+    def _start_drill(self) -> None:
+        self.action_drill()
+
     def action_declare(self, playbook_id: str | None = None) -> None:
         playbooks = sorted(self.desk.catalog.playbooks.values(), key=lambda p: p.title)
         if not playbooks:
@@ -194,7 +235,7 @@ class IrdeskApp(App[None]):
             except Exception as exc:
                 self.notify(clean(str(exc)), severity="error", title="not declared")
                 return
-            self.push_screen(RunnerScreen(session), lambda _: self._back_home())
+            self.show_runner(session)
 
         self.push_screen(DeclareDialog(playbooks, commanders=commanders, default_commander=default,
                                        now=self.desk.clock.now, preselect=playbook_id), declared)
@@ -207,6 +248,8 @@ class IrdeskApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Declare an incident", "Open a new incident on a playbook",
                             self.action_declare)
+        yield SystemCommand("Start a drill", "Run a tabletop exercise from a scenario",
+                            self.action_drill)
         yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
         if isinstance(screen, RunnerScreen):
             for title, help_text, action in (

@@ -31,6 +31,7 @@ def _cut(text: Text, width: int) -> Text:
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "declare", "Declare incident", id="home.declare"),
+        Binding("d", "drill", "Start drill", id="home.drill"),
         Binding("enter", "open", "Open", id="home.open", show=False),
         Binding("r", "replay", "Replay", id="home.replay"),
         Binding("p", "contacts", "Contacts", id="home.contacts"),
@@ -46,6 +47,9 @@ class HomeScreen(Screen[None]):
         def __init__(self, incident_id: str) -> None:
             super().__init__()
             self.incident_id = incident_id
+
+    class StartDrill(Message):
+        pass
 
     class Declare(Message):
         def __init__(self, playbook_id: str | None = None) -> None:
@@ -169,6 +173,9 @@ class HomeScreen(Screen[None]):
     # ----------------------------------------------------------------- actions
     def action_declare(self) -> None:
         self.post_message(self.Declare())
+
+    def action_drill(self) -> None:
+        self.post_message(self.StartDrill())
 
     def action_contacts(self) -> None:
         from irdesk.tui.contacts import ContactsScreen

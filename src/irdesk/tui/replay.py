@@ -54,8 +54,7 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         yield from super().compose()
         yield Static(id="transport")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def after_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline (current entry highlighted)"
         if self.chain_warning:
             self.set_chain_warning(self.chain_warning)

@@ -96,16 +96,22 @@ class RunnerScreen(Screen[None]):
         yield Static(id="incident-header")
         with Horizontal(id="runner-main"):
             yield OptionList(id="steps")
-            with Vertical(id="now"):
-                yield Static(id="step-title")
-                with VerticalScroll(id="step-body"):
-                    yield Markdown(id="step-instructions")
-                    yield Static(id="step-decision")
-                yield OptionList(id="checklist")
-                yield Static(id="step-meta")
+            with Vertical(id="right"):
+                with Vertical(id="now"):
+                    yield Static(id="step-title")
+                    with VerticalScroll(id="step-body"):
+                        yield Markdown(id="step-instructions")
+                        yield Static(id="step-decision")
+                    yield OptionList(id="checklist")
+                    yield Static(id="step-meta")
+                yield from self.compose_side()
         yield Static(id="timers")
         yield RichLog(id="timeline", max_lines=TIMELINE_LINES, wrap=False, markup=False)
         yield Footer()
+
+    def compose_side(self) -> ComposeResult:
+        """Widgets under the current step (a drill adds its injects panel here)."""
+        yield from ()
 
     def on_mount(self) -> None:
         self.query_one("#steps").border_title = "Steps"
@@ -117,6 +123,11 @@ class RunnerScreen(Screen[None]):
         self.query_one("#steps", OptionList).focus()
         self.set_interval(0.5, self.poll)
         self.set_interval(1.0, self.tick_clock)
+        self.after_mount()
+
+    def after_mount(self) -> None:
+        """For subclasses (drill, replay). Textual calls ``on_mount`` of every class in
+        the MRO by itself, so subclasses extend mounting here rather than there."""
 
     def on_unmount(self) -> None:
         if self._on_new_entries in self.session.listeners:
@@ -189,6 +200,9 @@ class RunnerScreen(Screen[None]):
         self._render_timers()
 
     def _render_header(self) -> None:
+        self.query_one("#incident-header", Static).update(self.header_text())
+
+    def header_text(self) -> Text:
         s = self.state
         now = self.now()
         head = Text()
@@ -204,7 +218,7 @@ class RunnerScreen(Screen[None]):
         reached = [f"{m.name} {local_hms(m.at)[:5]}" for m in s.ordered_milestones()]
         roles.append(" · milestones: " + (" · ".join(reached) or "none"), style="dim")
         head.append_text(roles)
-        self.query_one("#incident-header", Static).update(head)
+        return head
 
     def _render_steps(self) -> None:
         steps = self.query_one("#steps", OptionList)

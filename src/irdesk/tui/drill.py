@@ -1,0 +1,419 @@
+"""Drills: the runner plus the facilitator's injects panel, briefing and hot wash."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Markdown, Static
+
+from irdesk.core.drill import RATING_RULE, SPEEDS
+from irdesk.core.durations import format_clock, format_duration
+from irdesk.drills import DrillSession
+from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, Dialog, TextPrompt
+from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.safe import clean, literal
+
+STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "waiting": "…",
+               "n/a": "–"}
+STATUS_STYLE = {"met": "green", "late": "yellow", "missed": "bold red", "pending": "",
+                "waiting": "dim", "n/a": "dim"}
+
+
+class HotwashFinished(Message):
+    """Posted when the hot wash is finished: the drill moves on to its review."""
+
+    def __init__(self, incident_id: str) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+
+
+class DrillBriefing(Dialog[bool]):
+    """What the facilitator reads out before starting the exercise clock."""
+
+    BINDINGS = [Binding("escape", "cancel", "Later", id="briefing.later")]
+
+    def __init__(self, session: DrillSession) -> None:
+        super().__init__("Drill briefing")
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        scenario = self.session.scenario
+        drill = self.session.drill
+        with Vertical(classes="dialog dialog-wide dialog-tall"):
+            yield Label(literal(scenario.title if scenario else self.session.state.title),
+                        classes="dialog-title")
+            with VerticalScroll(id="briefing-body"):
+                lines = []
+                if scenario is not None:
+                    lines.append(f"**Planned duration:** {format_duration(scenario.duration)}"
+                                 f" · **injects:** {len(scenario.injects)} · **playbook:** "
+                                 f"{scenario.playbook}\n")
+                    lines.append(clean(scenario.summary) or "")
+                    lines.append("\n**Objectives**\n")
+                    lines.extend(f"- {clean(o.text)}" for o in scenario.objectives)
+                lines.append("\n**How objectives are rated**\n")
+                lines.extend(clean(line) + "\n" for line in RATING_RULE.split("\n"))
+                yield Markdown("\n".join(lines))
+            started = drill.started
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Resume" if started else "Start the exercise clock",
+                             id="start", variant="success")
+                yield Button("Later", id="later")
+
+    def on_mount(self) -> None:
+        self.query_one("#start", Button).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "start")
+
+
+class DrillScreen(RunnerScreen):
+    """The runner as the team sees it, with the facilitator's controls on capital keys."""
+
+    BINDINGS = [
+        Binding("P", "clock", "Start/pause clock", id="drill.clock"),
+        Binding("greater_than_sign", "speed(1)", "Faster", id="drill.faster"),
+        Binding("less_than_sign", "speed(-1)", "Slower", id="drill.slower", show=False),
+        Binding("N", "next_inject", "Inject now", id="drill.next"),
+        Binding("K", "skip_inject", "Skip inject", id="drill.skip", show=False),
+        Binding("I", "add_inject", "Add inject", id="drill.add", show=False),
+        Binding("i", "ack_inject", "Ack inject", id="drill.ack"),
+        Binding("E", "end_drill", "End drill", id="drill.end"),
+        Binding("H", "hotwash", "Hot wash", id="drill.hotwash", show=False),
+        Binding("B", "briefing", "Briefing", id="drill.briefing", show=False),
+    ]
+
+    def __init__(self, session: DrillSession) -> None:
+        super().__init__(session)
+        self.session: DrillSession = session
+
+    def compose_side(self) -> ComposeResult:
+        yield Static(id="inject-banner")
+        yield Static(id="drill-panel")
+
+    def after_mount(self) -> None:
+        self.query_one("#drill-panel").border_title = "Exercise: injects and expectations"
+        self.query_one("#inject-banner").border_title = "NEW INJECT (i to acknowledge)"
+        self._render_drill()
+        if not self.session.drill.started:
+            self.call_after_refresh(self.action_briefing)
+
+    # ----------------------------------------------------------------- clock
+    def poll(self) -> None:
+        super().poll()
+        drill = self.session.drill
+        if not drill.started or drill.ended:
+            return
+        try:
+            delivered = self.session.deliver_due()
+        except Exception as exc:  # locked journal etc.: try again next poll
+            self.notify(clean(str(exc)), severity="error", title="inject not delivered")
+            return
+        for inject in delivered:
+            self.notify(clean(f"{inject.sender}: {inject.text}"), title="INJECT",
+                        severity="warning", timeout=10)
+
+    def tick_clock(self) -> None:
+        super().tick_clock()
+        self._render_drill()
+
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        if self.is_mounted:
+            self._render_drill()
+
+    def header_text(self) -> Text:
+        text = super().header_text()
+        drill = self.session.drill
+        end = text.plain.find("\n")  # the exercise clock goes at the end of the first line
+        head, tail = text[:end], text[end:]
+        extra = Text()
+        extra.append("   exercise ", style="magenta")
+        extra.append(format_clock(self.session.exercise_elapsed()), style="bold magenta")
+        if drill.planned:
+            extra.append(f" / {format_duration(drill.planned)}", style="magenta")
+        extra.append(f" · {drill.speed:g}x · ", style="magenta")
+        if not drill.started:
+            extra.append("NOT STARTED (P)", style="bold yellow")
+        elif drill.ended:
+            extra.append("ENDED", style="bold")
+        elif drill.paused:
+            extra.append("PAUSED", style="bold reverse yellow")
+        else:
+            extra.append("RUNNING", style="bold green")
+        head.append_text(extra)
+        head.append_text(tail)
+        return head
+
+    def _render_drill(self) -> None:
+        drill = self.session.drill
+        banner = self.query_one("#inject-banner", Static)
+        waiting = drill.unacknowledged
+        if waiting:
+            newest = waiting[-1]
+            text = Text()
+            text.append_text(literal(newest.sender or "Facilitator", "bold"))
+            if newest.exercise_at is not None:
+                text.append(f"  at {format_clock(newest.exercise_at)}", style="dim")
+            if len(waiting) > 1:
+                text.append(f"  (+{len(waiting) - 1} more unacknowledged)", style="dim")
+            text.append("\n")
+            text.append_text(literal(newest.text.strip()))
+            banner.update(text)
+        banner.display = bool(waiting)
+
+        text = Text()
+        views = self.session.injects()
+        for view in views:
+            st = view.state
+            mark = {"delivered": "✔", "skipped": "↷", "waiting": "…", "scheduled": "·"}[
+                view.status]
+            text.append(f"{mark} ")
+            text.append_text(literal(st.id, "bold" if view.status == "delivered" else ""))
+            if view.status == "delivered" and st.exercise_at is not None:
+                text.append(f" {format_clock(st.exercise_at)}"
+                            + (" early" if st.early else ""), style="dim")
+            elif view.status == "skipped":
+                text.append_text(literal(f" skipped ({st.skip_reason}: {st.skip_detail})",
+                                         "dim"))
+            elif view.status == "waiting":
+                text.append_text(literal(f" waits for {view.waiting_for}", "dim"))
+            elif view.due_in is not None:
+                text.append(f" in {format_clock(view.due_in)}", style="cyan")
+            text.append("\n")
+        expectations = self.session.expectations()
+        if expectations:
+            text.append("Expectations\n", style="bold")
+        for ex in expectations:
+            style = STATUS_STYLE.get(ex.status, "")
+            text.append(f" {STATUS_MARK.get(ex.status, '?')} {ex.status:<7} ", style=style)
+            text.append_text(literal(f"{ex.inject} → {ex.event}", style))
+            if ex.status == "pending" and ex.remaining is not None:
+                text.append(f"  {format_clock(ex.remaining)} left", style="cyan")
+            elif ex.status in ("met", "late") and ex.occurred_at is not None:
+                text.append(f"  at {format_clock(ex.occurred_at)}", style="dim")
+            text.append("\n")
+        ratings = self.session.ratings()
+        if ratings:
+            text.append("Objectives", style="bold")
+            text.append(" (B shows the rating rule)\n", style="dim")
+        for rating in ratings:
+            letter = rating.rating or "–"
+            text.append(f" {letter} ", style="bold reverse" if rating.rating else "dim")
+            text.append_text(literal(f" {rating.objective.text}"))
+            text.append(f"  {rating.label}" + (" (so far)" if rating.provisional else ""),
+                        style="dim")
+            text.append("\n")
+        text.rstrip()
+        self.query_one("#drill-panel", Static).update(text)
+
+    # ----------------------------------------------------------------- facilitator
+    def action_briefing(self) -> None:
+        def chosen(start: bool | None) -> None:
+            drill = self.session.drill
+            if start and not drill.started:
+                self._do(self.session.start_clock)
+            elif start and drill.paused:
+                self._do(self.session.resume)
+            self.refresh_view()
+        self.app.push_screen(DrillBriefing(self.session), chosen)
+
+    def action_clock(self) -> None:
+        drill = self.session.drill
+        if not drill.started:
+            self._do(self.session.start_clock)
+        elif drill.ended:
+            self.notify("the drill has ended")
+        elif drill.paused:
+            self._do(self.session.resume)
+        else:
+            self._do(self.session.pause)
+        self.refresh_view()
+
+    def action_speed(self, step: int) -> None:
+        speeds = list(SPEEDS)
+        current = self.session.drill.speed
+        index = speeds.index(current) if current in speeds else 0
+        target = speeds[max(0, min(len(speeds) - 1, index + step))]
+        if target != current:
+            self._do(self.session.set_speed, target)
+            self.refresh_view()
+
+    def action_next_inject(self) -> None:
+        if self._do(self.session.deliver_next_now):
+            self.refresh_view()
+
+    def action_skip_inject(self) -> None:
+        scheduled = [v.state for v in self.session.injects()
+                     if v.status in ("scheduled", "waiting")]
+        if not scheduled:
+            self.notify("no inject is waiting to be delivered")
+            return
+
+        def chosen(inject_id: str | None) -> None:
+            if not inject_id:
+                return
+
+            def got(reason: str | None) -> None:
+                if reason and self._do(self.session.skip_inject, inject_id, reason):
+                    self.refresh_view()
+            self.app.push_screen(TextPrompt("Skip inject", f"Why skip {inject_id}?"), got)
+
+        self.app.push_screen(ChoicePrompt(
+            "Skip which inject?",
+            [(f"{st.id}: {clean(st.text.strip().splitlines()[0] if st.text.strip() else '')}"
+              [:70], st.id) for st in scheduled]), chosen)
+
+    def action_add_inject(self) -> None:
+        def got_text(text: str | None) -> None:
+            if not text:
+                return
+
+            def got_sender(sender: str | None) -> None:
+                if sender is not None and self._do(self.session.add_inject, text,
+                                                   sender or "Facilitator"):
+                    self.refresh_view()
+            self.app.push_screen(TextPrompt("Add inject", "From (who sends it)",
+                                            initial="Facilitator", required=False),
+                                 got_sender)
+        self.app.push_screen(TextPrompt("Add inject", "What happens (delivered at once)"),
+                             got_text)
+
+    def action_ack_inject(self) -> None:
+        waiting = self.session.drill.unacknowledged
+        if not waiting:
+            self.notify("no inject is waiting for acknowledgement")
+            return
+        if self._do(self.session.acknowledge_inject, waiting[-1].id):
+            self.refresh_view()
+
+    def action_end_drill(self) -> None:
+        if self.session.drill.ended:
+            self.action_hotwash()
+            return
+
+        def confirmed(ok: bool | None) -> None:
+            if ok and self._do(self.session.end_drill):
+                self.refresh_view()
+                self.action_hotwash()
+        self.app.push_screen(ConfirmPrompt(
+            "End the drill?", "The exercise clock stops; expectations not met by now count "
+            "as missed. Then the hot wash starts.", yes="End drill"), confirmed)
+
+    def action_hotwash(self) -> None:
+        if not self.session.drill.ended:
+            self.notify("the hot wash starts when the drill has ended (E)")
+            return
+        self.app.push_screen(HotwashScreen(self.session), lambda _: self.refresh_view())
+
+
+class HotwashScreen(Screen[None]):
+    """The scenario's discussion questions, one at a time; each answer is journaled."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="hotwash.back"),
+        Binding("ctrl+n,pagedown", "move(1)", "Next question", id="hotwash.next"),
+        Binding("ctrl+p,pageup", "move(-1)", "Previous question", id="hotwash.previous"),
+        Binding("ctrl+f", "finish", "Finish hot wash", id="hotwash.finish"),
+    ]
+
+    def __init__(self, session: DrillSession) -> None:
+        super().__init__()
+        self.session = session
+        drill = session.drill
+        self.index = drill.next_question() if drill.next_question() is not None else 0
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="hotwash"):
+            yield Static(id="hotwash-title")
+            yield Static(id="hotwash-question")
+            yield Static(id="hotwash-answers")
+            yield Input(id="hotwash-input", placeholder="the team's answer; enter to record")
+            yield Static(id="hotwash-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show()
+        self.query_one("#hotwash-input", Input).focus()
+
+    def _show(self) -> None:
+        drill = self.session.drill
+        questions = drill.questions
+        title = Text("Hot wash", style="bold")
+        title.append(f"  {len({a.index for a in drill.answers})}/{len(questions)} answered",
+                     style="dim")
+        if drill.hotwash_done:
+            title.append("  · finished", style="green")
+        self.query_one("#hotwash-title", Static).update(title)
+        if not questions:
+            self.query_one("#hotwash-question", Static).update(
+                "This scenario has no discussion questions. Finish with ctrl+f.")
+            return
+        question = Text(f"Question {self.index + 1} of {len(questions)}\n", style="bold")
+        question.append_text(literal(questions[self.index]))
+        self.query_one("#hotwash-question", Static).update(question)
+        answers = Text()
+        for answer in drill.answers_to(self.index):
+            answers.append("• ")
+            answers.append_text(literal(answer.answer))
+            answers.append_text(literal(f"  ({answer.actor})", "dim"))
+            answers.append("\n")
+        self.query_one("#hotwash-answers", Static).update(answers)
+        self.query_one("#hotwash-hint", Static).update(Text(
+            "enter records an answer (several are fine) · ctrl+n / ctrl+p move between "
+            "questions · ctrl+f finishes the hot wash", style="dim"))
+
+    @on(Input.Submitted, "#hotwash-input")
+    def submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        try:
+            self.session.answer(self.index, text)
+        except Exception as exc:
+            self.notify(clean(str(exc)), severity="warning")
+            return
+        event.input.value = ""
+        nxt = self.session.drill.next_question()
+        if nxt is not None and nxt != self.index:
+            self.index = nxt
+        self._show()
+
+    def action_move(self, step: int) -> None:
+        total = len(self.session.drill.questions)
+        if total:
+            self.index = (self.index + step) % total
+            self._show()
+
+    def action_finish(self) -> None:
+        drill = self.session.drill
+        unanswered = len(drill.questions) - len({a.index for a in drill.answers})
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                self.session.finish_hotwash()
+            except Exception as exc:
+                self.notify(clean(str(exc)), severity="warning")
+                return
+            self.dismiss(None)
+            self.app.post_message(HotwashFinished(self.session.incident_id))
+
+        if drill.hotwash_done:
+            self.dismiss(None)
+        elif unanswered:
+            self.app.push_screen(ConfirmPrompt(
+                "Finish the hot wash?", f"{unanswered} question(s) have no answer.",
+                yes="Finish"), confirmed)
+        else:
+            confirmed(True)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
