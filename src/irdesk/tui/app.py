@@ -50,7 +50,8 @@ class HelpScreen(Screen[None]):
             seen.add(binding.key)
             # As the footer shows them ("?", "^q"), and never run into the description.
             keys = binding.key_display or ", ".join(
-                self.app.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
+                self.app.get_key_display(Binding(key.strip(), ""))
+                for key in binding.key.split(","))
             text.append(f"  {keys:<12} ", style="bold cyan")
             text.append(f"{binding.description}")
             text.append(f"   [{binding.id}]\n" if binding.id else "\n", style="dim")
