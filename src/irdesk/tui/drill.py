@@ -128,6 +128,13 @@ class DrillScreen(RunnerScreen):
         if self.is_mounted:
             self._render_drill()
 
+    def timer_moment(self, when) -> str:  # noqa: ANN001
+        """Timers run on the exercise clock in a drill: show its reading."""
+        declared = self.state.declared_at
+        if when is None or declared is None:
+            return ""
+        return f"exercise {format_clock(when - declared)}"
+
     def header_text(self) -> Text:
         text = super().header_text()
         drill = self.session.drill
@@ -182,6 +189,8 @@ class DrillScreen(RunnerScreen):
             elif view.status == "skipped":
                 text.append_text(literal(f" skipped ({st.skip_reason}: {st.skip_detail})",
                                          "dim"))
+            elif self.session.drill.ended:
+                text.append(" not delivered (the drill ended first)", style="dim")
             elif view.status == "waiting":
                 text.append_text(literal(f" waits for {view.waiting_for}", "dim"))
             elif view.due_in is not None:

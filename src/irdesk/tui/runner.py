@@ -348,12 +348,16 @@ class RunnerScreen(Screen[None]):
                     text.append(line + "   [a] acknowledge\n", style="bold red")
             else:
                 word = "met" if view.state == "met" else "met late"
-                text.append(f"  {title}: {word} at {local_hms(view.stopped_at)}\n", style="green"
-                            if view.state == "met" else "yellow")
+                text.append(f"  {title}: {word} at {self.timer_moment(view.stopped_at)}\n",
+                            style="green" if view.state == "met" else "yellow")
         if not self.state.playbook.timers:
             text.append("  this playbook has no timers", style="dim")
         text.rstrip()
         self.query_one("#timers", Static).update(text)
+
+    def timer_moment(self, when: datetime | None) -> str:
+        """How a moment on the timers' clock is shown (a drill shows exercise time)."""
+        return local_hms(when) if when else ""
 
     # ----------------------------------------------------------------- selection
     @property
