@@ -12,8 +12,9 @@ marks one done or dropped, journaled in the incident that owns it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from irdesk import __version__
@@ -38,7 +39,7 @@ from irdesk.core.review import (
 )
 from irdesk.core.session import ActionError, IncidentState
 from irdesk.service import IncidentSession, playbook_of, scenario_of
-from irdesk.store import IncidentRecord, Journal
+from irdesk.store import IncidentRecord, Journal, VerifyReport
 
 MAX_WHYS = 7  # "five whys" is a habit, not a hard limit; past seven it is a novel
 _RETRIES = 5
@@ -434,15 +435,52 @@ def load_report(
     genesis = dict(first.payload) if first else {}
     playbook = playbook_of(genesis, catalog, record.playbook_id)
     scenario = scenario_of(genesis, playbook)
-    chain = None
-    if verify:
-        chain = ChainStatus.from_verify(journal.verify(incident_id, workers=1), incident_id)
+    checking = _BackgroundVerify(journal, incident_id, record.entry_count) if verify else None
     carried = carried_items(carried_over(journal, record, today=today_of(now)))
-    return build_report(
-        playbook, journal.entries(incident_id, until_seq=record.last_seq), now=now,
-        scenario=scenario, chain=chain, carried=carried,
-        generator=generator or f"irdesk {__version__}", spool_limit=spool_limit,
-    )
+    try:
+        report = build_report(
+            playbook, journal.entries(incident_id, until_seq=record.last_seq), now=now,
+            scenario=scenario, carried=carried,
+            generator=generator or f"irdesk {__version__}", spool_limit=spool_limit,
+        )
+    finally:
+        result = checking.result() if checking is not None else None
+    if result is not None:
+        # the head is the last entry this report read (verify may have seen later ones)
+        report.chain = replace(ChainStatus.from_verify(result, incident_id),
+                               head_hash=report.chain.head_hash)
+    return report
+
+
+class _BackgroundVerify:
+    """Verify the incident's chain on a connection of its own, in a thread, while the
+    report reads the entries: a long chain is hashed by the store's worker processes, so
+    the two overlap instead of adding up."""
+
+    PARALLEL_FROM = 50_000  # entries; below this, starting worker processes costs more
+
+    def __init__(self, journal: Journal, incident_id: str, entries: int) -> None:
+        self.path = journal.path
+        self.incident_id = incident_id
+        self.workers = 2 if entries >= self.PARALLEL_FROM else 1
+        self._result: VerifyReport | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="irdesk-verify", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with Journal.open(self.path, readonly=True) as journal:
+                self._result = journal.verify(self.incident_id, workers=self.workers)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            self._error = exc
+
+    def result(self) -> VerifyReport:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
 
 
 __all__ = [

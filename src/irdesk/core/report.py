@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from irdesk.core import review as _review  # registers the review entry kinds
 from irdesk.core.clock import format_ts, to_utc
@@ -64,11 +64,17 @@ for _c in (0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066
     _INVISIBLE[_c] = f"\\u{_c:04x}"
 
 
+_NEEDS_VISIBLE = re.compile("[" + "".join(
+    re.escape(chr(c)) if c > 0x20 else f"\\x{c:02x}" for c in sorted(_INVISIBLE)) + "]")
+
+
 def visible(text: object) -> str:
     """User text with terminal control characters made visible: ESC as ``␛``, other C0/C1
     controls as ``\\xNN``, bidi overrides and line separators as ``\\uNNNN``. Tabs and
     newlines stay (``\\r\\n`` becomes ``\\n``)."""
     value = "" if text is None else str(text)
+    if not _NEEDS_VISIBLE.search(value):
+        return value
     if "\r\n" in value:
         value = value.replace("\r\n", "\n")
     return value.translate(_INVISIBLE)
@@ -85,10 +91,18 @@ def _md_line_start(m: re.Match[str]) -> str:
     return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
 
 
+_MD_PLAIN = re.compile(
+    r"[\\`*_\[\]<>#|~&\n\r\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    r"\ufeff]|^\s*(?:[-+=]|\d+[.)])")
+
+
 def md(text: object) -> str:
     """User text as inert inline Markdown: one line (newlines become ``<br>``), every
     character Markdown or HTML could act on escaped."""
-    value = visible(text).strip("\n")
+    value = "" if text is None else str(text)
+    if not _MD_PLAIN.search(value):
+        return value  # nothing to escape (the common case, fast)
+    value = visible(value).strip("\n")
     value = _MD_SPECIAL.sub(r"\\\1", value)
     lines = [_MD_LINE_START.sub(_md_line_start, line) for line in value.split("\n")]
     return "<br>".join(lines)
@@ -561,8 +575,7 @@ class Chart:
     open_end: bool  # the incident is still open: the chart ends at the report's time
 
 
-@dataclass(frozen=True)
-class TimelineRow:
+class TimelineRow(NamedTuple):
     seq: int
     occurred_at: str  # format_ts (UTC, ms)
     recorded_at: str | None  # only when it differs from occurred_at by more than a second
@@ -570,15 +583,33 @@ class TimelineRow:
     role: str | None
     kind: str
     label: str
-    text: str
+    text: str  # user text already made visible (see :func:`visible`)
     backdate_reason: str | None
     corrects: int | None
+
+
+def _ts(when: datetime) -> str:
+    """format_ts, fast for the aware-UTC datetimes the store returns."""
+    text = when.isoformat(timespec="milliseconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else format_ts(when)
+
+
+_SEP, _NL = "\x1f", "\x1e"  # visible() turns both into text, so they cannot occur in a field
+
+
+def _field(value: object) -> str:
+    """One spooled field: made visible, newlines folded (None → empty)."""
+    if value is None:
+        return ""
+    text = visible(value)
+    return text.replace("\n", _NL) if "\n" in text else text
 
 
 class Timeline:
     """The report's timeline rows, spooled (in memory while small, then a temp file).
 
-    Iterate it as often as needed (not from two threads at once).
+    One line per row, fields separated by a control character that :func:`visible` has
+    removed from every field. Iterate it as often as needed (not from two threads at once).
     """
 
     def __init__(self, limit: int = SPOOL_IN_MEMORY) -> None:
@@ -586,16 +617,25 @@ class Timeline:
                                                     encoding="utf-8", newline="\n")
         self.count = 0
         self.corrected_by: dict[int, list[int]] = {}  # seq → seqs of entries correcting it
+        self._words: dict[tuple[str, str | None, str], str] = {}
 
     def add(self, entry: Entry) -> None:
-        occurred = format_ts(entry.occurred_at)
-        recorded = None
+        occurred = _ts(entry.occurred_at)
+        recorded = ""
         if abs(entry.recorded_at - entry.occurred_at) > BACKDATE_TOLERANCE:
-            recorded = format_ts(entry.recorded_at)
-        row = [entry.seq, occurred, recorded, entry.actor, entry.role, entry.kind,
-               label(entry), describe(entry), entry.backdate_reason, entry.corrects]
-        self._spool.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-        self._spool.write("\n")
+            recorded = _ts(entry.recorded_at)
+        f = _field
+        words = self._words  # actors, roles, kinds and labels repeat: made visible once
+        head = (entry.actor, entry.role, entry.kind)
+        fixed = words.get(head)
+        if fixed is None:
+            fixed = words[head] = _SEP.join((f(entry.actor), f(entry.role), f(entry.kind),
+                                             f(label(entry))))
+        self._spool.write(_SEP.join((
+            str(entry.seq), occurred, recorded, fixed, f(describe(entry)),
+            f(entry.backdate_reason),
+            "" if entry.corrects is None else str(entry.corrects),
+        )) + "\n")
         self.count += 1
         if entry.corrects is not None:
             self.corrected_by.setdefault(entry.corrects, []).append(entry.seq)
@@ -606,9 +646,16 @@ class Timeline:
     def __iter__(self) -> Iterator[TimelineRow]:
         self._spool.flush()
         self._spool.seek(0)
-        loads = json.loads
         for line in self._spool:
-            yield TimelineRow(*loads(line))
+            (seq, occurred, recorded, actor, role, kind, text_label, text, reason,
+             corrects) = line[:-1].split(_SEP)
+            if _NL in text:
+                text = text.replace(_NL, "\n")
+            if _NL in reason:
+                reason = reason.replace(_NL, "\n")
+            yield TimelineRow(int(seq), occurred, recorded or None, actor, role or None, kind,
+                              text_label, text, reason or None,
+                              int(corrects) if corrects else None)
         self._spool.seek(0, io.SEEK_END)
 
     def close(self) -> None:
@@ -2461,6 +2508,9 @@ def _improvement_json(i: ImprovementView) -> dict[str, Any]:
             "note": v(i.note) or None}
 
 
+_json_str = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C-accelerated
+
+
 def write_json(report: Report, out: TextIO) -> None:
     """The report as JSON (schema ``irdesk.report/1``), the timeline streamed row by row."""
     doc = report_document(report)
@@ -2468,17 +2518,20 @@ def write_json(report: Report, out: TextIO) -> None:
     out.write(body[:-2])  # the object without its closing "\n}"
     out.write(',\n  "timeline": [')
     corrected = report.timeline.corrected_by
-    dumps = json.dumps
-    v = visible
+    q = _json_str  # timeline fields are already visible (see Timeline)
     first = True
     for row in report.timeline:
-        item = {"seq": row.seq, "occurred_at": row.occurred_at,
-                "recorded_at": row.recorded_at or row.occurred_at,
-                "actor": v(row.actor), "role": v(row.role) if row.role else None,
-                "kind": v(row.kind), "label": v(row.label), "text": v(row.text),
-                "backdate_reason": v(row.backdate_reason) if row.backdate_reason else None,
-                "corrects": row.corrects, "corrected_by": corrected.get(row.seq, [])}
-        out.write(("\n    " if first else ",\n    ") + dumps(item, ensure_ascii=False))
+        fixes = corrected.get(row.seq)
+        item = (
+            f'{{"seq": {row.seq}, "occurred_at": "{row.occurred_at}", '
+            f'"recorded_at": "{row.recorded_at or row.occurred_at}", "actor": {q(row.actor)}, '
+            f'"role": {q(row.role) if row.role else "null"}, "kind": {q(row.kind)}, '
+            f'"label": {q(row.label)}, "text": {q(row.text)}, "backdate_reason": '
+            f'{q(row.backdate_reason) if row.backdate_reason else "null"}, '
+            f'"corrects": {"null" if row.corrects is None else row.corrects}, '
+            f'"corrected_by": [{", ".join(map(str, fixes)) if fixes else ""}]}}'
+        )
+        out.write(("\n    " if first else ",\n    ") + item)
         first = False
     out.write("\n  ]\n}\n" if not first else "]\n}\n")
 
