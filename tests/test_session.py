@@ -237,3 +237,11 @@ def test_every_prefix_folds_incrementally_the_same_as_from_scratch():
         incremental.apply(entry)
         scratch = IncidentState.fold(PLAYBOOK, s.entries[:n])
         assert incremental == scratch
+
+
+def test_local_when_shows_the_date_only_for_other_days():
+    from irdesk.core.clock import local_when
+
+    assert local_when(T0 + timedelta(hours=2), T0 + timedelta(hours=3)) == "11:00:00"
+    assert local_when(T0 - timedelta(days=1), T0) == "Nov 22 09:00"
+    assert local_when(T0 - timedelta(days=400), T0) == "2025-10-19 09:00"

@@ -110,3 +110,13 @@ def parse_when(text: str, now: datetime) -> datetime:
 def local_hms(when: datetime) -> str:
     """HH:MM:SS in local time, for screens."""
     return to_utc(when).astimezone().strftime("%H:%M:%S")
+
+
+def local_when(when: datetime, now: datetime) -> str:
+    """HH:MM:SS today, otherwise 'Nov 22 14:05' (local time), for lists of past events."""
+    local, today = to_utc(when).astimezone(), to_utc(now).astimezone()
+    if local.date() == today.date():
+        return local.strftime("%H:%M:%S")
+    if local.year == today.year:
+        return local.strftime("%b %d %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")

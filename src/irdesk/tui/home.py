@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from irdesk.core.clock import local_hms
+from irdesk.core.clock import local_when
 from irdesk.core.loader import FileResult
 from irdesk.core.models import Playbook, Roster
 from irdesk.store import IncidentRecord
@@ -100,6 +100,7 @@ class HomeScreen(Screen[None]):
         self._fill_contacts(desk.roster, list(desk.catalog.playbooks.values()))
 
     def _fill_incidents(self, records: list[IncidentRecord]) -> None:
+        now = self.app.desk.clock.now()
         table = self.query_one("#incidents", DataTable)
         keep = table.cursor_row
         # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
@@ -116,7 +117,8 @@ class HomeScreen(Screen[None]):
                 _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
                 Text(record.severity, style=style),
                 Text(record.status, style=style or "yellow"),
-                Text(local_hms(record.updated_at) if record.updated_at else "", style=style),
+                Text(local_when(record.updated_at, now) if record.updated_at else "",
+                     style=style),
                 Text(record.playbook_id, style=style),
                 key=record.id,
             )
