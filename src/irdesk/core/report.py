@@ -35,7 +35,7 @@ from irdesk.core.clock import format_ts, to_utc
 from irdesk.core.describe import describe, label
 from irdesk.core.entry import Entry
 from irdesk.core.events import MILESTONES
-from irdesk.core.models import Playbook, Scenario
+from irdesk.core.models import END, Playbook, Scenario
 from irdesk.core.session import IncidentState, K, StepState
 
 try:  # drills are optional for a report (and registered when present)
@@ -166,6 +166,13 @@ def exercise_clock(value: timedelta | None) -> str:
 
 def seconds(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds(), 3)
+
+
+def _and(words: Sequence[str], conjunction: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -1054,9 +1061,13 @@ def _headline(report: Report) -> tuple[str, ...]:
             facts.append(f"{words} {span(m.value)} {origin}")
     if facts:
         lines.append("It was " + ", ".join(facts) + ".")
-    missing = [m.label.lower() for m in report.metrics if m.value is None]
-    if missing:
-        lines.append("Not recorded: " + ", ".join(missing) + ".")
+    unmeasured = [m for m in report.metrics if m.value is None]
+    if unmeasured:
+        absent = [name for name in MILESTONES if any(name in m.missing for m in unmeasured)]
+        names = _and([f"'{a}'" for a in absent], "or")
+        what = _and([m.label.lower() for m in unmeasured])
+        lines.append(f"No {names} milestone was recorded, so {what} "
+                     f"{'is' if len(unmeasured) == 1 else 'are'} not measured.")
     finished = [v for v in report.visits if v.end is not None]
     over = [v for v in finished if v.overrun]
     skipped = [v for v in finished if v.status == "skipped"]
@@ -1551,6 +1562,31 @@ def _inject_status(i: InjectRow) -> str:
     return status
 
 
+def _unreached(report: Report, step_id: str) -> str:
+    """Why a step has no visit: "not reached" when the path could still (or could, when
+    the incident closed) lead to it from where it stands, else "not on the path taken"."""
+    state = report.state
+    if state is None or state.current is None:
+        return "not on the path taken"
+    playbook = state.playbook
+    seen: set[str] = set()
+    todo = [state.current]
+    while todo:
+        current = todo.pop()
+        if current in seen or current == END:
+            continue
+        seen.add(current)
+        try:
+            step = playbook.step(current)
+        except KeyError:
+            continue
+        if step.decision:
+            todo.extend(option.next for option in step.decision)
+        else:
+            todo.append(playbook.next_after(current))
+    return "not reached" if step_id in seen else "not on the path taken"
+
+
 def _step_title(report: Report, step: str | None) -> str:
     if not step:
         return "—"
@@ -1704,7 +1740,7 @@ def _md_steps(report: Report, w: Callable[[str], Any]) -> None:
         expected = span(s.expected) if s.expected else "—"
         if not s.visits:
             w(f"| {s.number} | {md(s.title)} | {md(s.phase)} | {expected} | — | "
-              f"{'not reached' if not report.overview.closed_at else 'not on the path taken'}"
+              f"{_unreached(report, s.id)}"
               f" | |\n")
             continue
         for v in s.visits:
@@ -2106,7 +2142,7 @@ def _html_steps(report: Report, w: Callable[[str], Any]) -> None:
     for s in report.steps:
         expected = span(s.expected) if s.expected else "—"
         if not s.visits:
-            why = "not reached" if not report.overview.closed_at else "not on the path taken"
+            why = _unreached(report, s.id)
             w(f"<tr class=\"muted\"><td class=\"num\">{s.number}</td><td>{h(s.title)}</td>"
               f"<td>{h(s.phase)}</td><td>{expected}</td><td>—</td><td>{why}</td><td></td></tr>\n")
             continue
