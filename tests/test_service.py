@@ -128,3 +128,18 @@ def test_losing_the_race_between_refresh_and_append_is_harmless(tmp_path, record
     assert len(log.read_text().splitlines()) == 1
     kinds = [e.kind for e in one.journal.entries(first.incident_id)]
     assert kinds.count(K.ESCALATED) == 1
+
+
+def test_acknowledging_a_containment_escalation_does_not_record_contained(tmp_path):
+    clock = FixedClock()
+    desk = _desk(tmp_path / "journal.db", clock, Roster(people=()), "ada")
+    playbook = desk.catalog.playbook("account-compromise")
+    session = desk.declare(playbook, title="x", severity="SEV2")
+    session.milestone("acknowledged")
+    contain = next(t for t in playbook.timers if t.stop.name == "contained")
+    clock.advance(contain.within + timedelta(minutes=1))
+    fired = session.check_timers()
+    assert [f.due.timer.id for f in fired] == [contain.id]
+    session.acknowledge(contain.id)
+    assert "contained" not in session.state.milestones
+    assert session.state.escalations[0].acknowledged_by == "ada"

@@ -245,3 +245,14 @@ def test_local_when_shows_the_date_only_for_other_days():
     assert local_when(T0 + timedelta(hours=2), T0 + timedelta(hours=3)) == "11:00:00"
     assert local_when(T0 - timedelta(days=1), T0) == "Nov 22 09:00"
     assert local_when(T0 - timedelta(days=400), T0) == "2025-10-19 09:00"
+
+
+def test_a_steps_marks_never_moves_a_recorded_milestone_but_a_hand_entry_does():
+    s = Script()
+    s.add(K.ESCALATION_ACK, minutes=5, timer="acknowledge", level=1, milestone="acknowledged")
+    s.add(K.STEP_DONE, minutes=10, step="triage", marks="acknowledged")
+    state = s.state()
+    assert state.milestones["acknowledged"].at == T0 + timedelta(minutes=5)
+    assert state.milestones["acknowledged"].via_step is None
+    s.add(K.MILESTONE, minutes=1, name="acknowledged")  # a correction by hand
+    assert s.state().milestones["acknowledged"].at == T0 + timedelta(minutes=16)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import irdesk.core.drill  # noqa: F401  (registers the drill entry kinds with the fold)
+import irdesk.core.review  # noqa: F401  (registers the review entry kinds with the fold)
 from irdesk.core.entry import Entry
 from irdesk.core.events import MILESTONES
 from irdesk.core.models import EMPTY_ROSTER, Playbook, Scenario

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import irdesk.core.drill  # noqa: F401  (registers the drill entry kinds with the fold)
+import irdesk.core.review  # noqa: F401  (registers the review entry kinds with the fold)
 from irdesk.core.catalog import Catalog, NotFound
 from irdesk.core.clock import Clock, SystemClock
 from irdesk.core.durations import format_duration
 from irdesk.core.entry import Entry
-from irdesk.core.events import MILESTONES
+from irdesk.core.events import MILESTONES, EventRef
 from irdesk.core.loader import load_file
 from irdesk.core.models import EMPTY_ROSTER, Playbook, Roster, Scenario
 from irdesk.core.notify import NotifyResult, build_argv
@@ -275,8 +276,9 @@ class IncidentSession:
             raise ActionError("already acknowledged")
         timer = next(t for t in self.playbook.timers if t.id == timer_id)
         payload: dict = {"timer": timer_id, "level": max(e.level for e in fired)}
-        if (timer.stop.kind == "milestone" and timer.stop.name not in self.state.milestones):
-            payload["milestone"] = timer.stop.name
+        if timer.stop == EventRef("milestone", "acknowledged") and \
+                "acknowledged" not in self.state.milestones:
+            payload["milestone"] = "acknowledged"
         return self._append(K.ESCALATION_ACK, payload)
 
     def close(self, summary: str = "") -> Entry:

@@ -400,7 +400,11 @@ class IncidentState:
                 self._activate(nxt, entry.occurred_at, entry.seq)
 
     def _milestone(self, entry: Entry, name: str, via_step: str | None = None) -> None:
+        """Record a milestone. One recorded by hand replaces an earlier one (a correction);
+        a step's ``marks`` never moves a milestone that is already recorded."""
         if name not in MILESTONES:
+            return
+        if via_step is not None and name in self.milestones:
             return
         self.milestones[name] = MilestoneState(
             name, entry.occurred_at, entry.recorded_at, entry.actor, entry.seq,
