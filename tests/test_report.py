@@ -126,7 +126,7 @@ def test_incident_report_says_what_a_lead_needs(incident_report: Report) -> None
     assert o.playbook_id == "phish-response" and o.playbook_version == "3"
     assert len(o.playbook_sha256) == 64 and o.playbook_sha256 in text
     metrics = {m.key: m.short for m in incident_report.metrics}
-    assert metrics == {"time_to_detect": "14h 30m", "time_to_acknowledge": "24m",
+    assert metrics == {"time_to_detect": "14h 30m", "time_to_acknowledge": "23m",
                        "time_to_contain": "3h 05m", "time_to_resolve": "1d 07h"}
     # overruns, the skip with its reason, decisions, escalation acknowledged by whom
     assert "**9m over**" in text and "**13m over**" in text
