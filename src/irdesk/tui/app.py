@@ -20,10 +20,12 @@ from irdesk.core.durations import format_duration
 from irdesk.core.session import ActionError
 from irdesk.replay import Replay, chain_problem, open_replay
 from irdesk.service import Desk
+from irdesk.tui.drill import HotwashFinished
 from irdesk.tui.home import HomeScreen
 from irdesk.tui.modals import ChoicePrompt, DeclareDialog, DeclareRequest
 from irdesk.tui.replay import ReplayScreen
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.review import ReportScreen, ReviewScreen
+from irdesk.tui.runner import IncidentClosed, RunnerScreen
 from irdesk.tui.safe import clean, literal
 
 
@@ -206,6 +208,36 @@ class IrdeskApp(App[None]):
     @on(HomeScreen.Declare)
     def _declare(self, message: HomeScreen.Declare) -> None:
         self.action_declare(message.playbook_id)
+
+    @on(IncidentClosed)
+    def _closed(self, message: IncidentClosed) -> None:
+        """Closing an incident opens its after-action review."""
+        self.open_review(message.incident_id)
+
+    @on(HotwashFinished)
+    def _hotwash_done(self, message: HotwashFinished) -> None:
+        """After the hot wash, the drill goes to its after-action review."""
+        self.open_review(message.incident_id)
+
+    @on(HomeScreen.ReviewIncident)
+    def _review(self, message: HomeScreen.ReviewIncident) -> None:
+        self.open_review(message.incident_id)
+
+    @on(HomeScreen.ReportIncident)
+    def _report(self, message: HomeScreen.ReportIncident) -> None:
+        self.push_screen(ReportScreen(self.desk.journal.path, message.incident_id))
+
+    def open_review(self, incident_id: str) -> None:
+        try:
+            session = self.desk.session(incident_id)
+            screen = ReviewScreen(session)
+        except KeyError:
+            self.notify(f"no incident {clean(incident_id)} in this journal", severity="error")
+            return
+        except Exception as exc:
+            self.notify(clean(str(exc)), severity="error", title="cannot open the review")
+            return
+        self.push_screen(screen, lambda _: self._back_home())
 
     @on(HomeScreen.StartDrill)
     def _start_drill(self) -> None:

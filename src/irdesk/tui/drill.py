@@ -409,6 +409,8 @@ class HotwashScreen(Screen[None]):
                 return
             try:
                 self.session.finish_hotwash()
+                if not self.session.state.closed:  # the exercise is over: the drill closes
+                    self.session.close("exercise finished; hot wash done")
             except Exception as exc:
                 self.notify(clean(str(exc)), severity="warning")
                 return

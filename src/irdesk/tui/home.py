@@ -34,6 +34,8 @@ class HomeScreen(Screen[None]):
         Binding("d", "drill", "Start drill", id="home.drill"),
         Binding("enter", "open", "Open", id="home.open", show=False),
         Binding("r", "replay", "Replay", id="home.replay"),
+        Binding("v", "review", "Review", id="home.review"),
+        Binding("R", "report", "Report", id="home.report"),
         Binding("p", "contacts", "Contacts", id="home.contacts"),
         Binding("f5", "reload", "Reload", id="home.reload"),
     ]
@@ -44,6 +46,16 @@ class HomeScreen(Screen[None]):
             self.incident_id = incident_id
 
     class ReplayIncident(Message):
+        def __init__(self, incident_id: str) -> None:
+            super().__init__()
+            self.incident_id = incident_id
+
+    class ReviewIncident(Message):
+        def __init__(self, incident_id: str) -> None:
+            super().__init__()
+            self.incident_id = incident_id
+
+    class ReportIncident(Message):
         def __init__(self, incident_id: str) -> None:
             super().__init__()
             self.incident_id = incident_id
@@ -197,6 +209,20 @@ class HomeScreen(Screen[None]):
             incident = self._highlighted_incident()
             if incident:
                 self.post_message(self.OpenIncident(incident))
+
+    def action_review(self) -> None:
+        incident = self._highlighted_incident()
+        if incident:
+            self.post_message(self.ReviewIncident(incident))
+        else:
+            self.notify("choose an incident to review")
+
+    def action_report(self) -> None:
+        incident = self._highlighted_incident()
+        if incident:
+            self.post_message(self.ReportIncident(incident))
+        else:
+            self.notify("choose an incident for its report")
 
     def action_replay(self) -> None:
         incident = self._highlighted_incident()
