@@ -138,6 +138,9 @@ async def test_home_shows_a_closed_incident_after_the_runner_closes_it(make_app,
         clock.advance(timedelta(minutes=3))
         await pilot.press("c", "enter")
         await settle(pilot)
-        await pilot.press("escape")
+        assert type(app.screen).__name__ == "ReviewScreen"  # closing opens the review
+        await pilot.press("escape")  # back to the runner
+        await settle(pilot)
+        await pilot.press("escape")  # and home
         await settle(pilot)
         assert incidents(app).startswith("INC-0001 | short-lived | SEV2 | closed")

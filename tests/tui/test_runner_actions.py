@@ -532,6 +532,9 @@ async def test_close_with_summary_then_actions_are_refused(declare, make_app, jo
         assert closed.occurred_at == START + timedelta(hours=2)
         record = journal.incident(iid)
         assert (record.status, record.closed_at) == ("closed", START + timedelta(hours=2))
+        assert type(app.screen).__name__ == "ReviewScreen"  # closing opens the review
+        await pilot.press("escape")
+        await settle(pilot)
         assert " · closed · 02:00:00" in header(app)
         assert "closed     closed: false positive" in timeline(app)
         count = len(rows(journal, iid))
