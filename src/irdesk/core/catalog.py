@@ -123,30 +123,24 @@ class Catalog:
 
     def playbook(self, ref: str) -> Playbook:
         """A playbook by id, or by path to a file."""
-        if ref in self.playbooks:
-            return self.playbooks[ref]
-        path = Path(ref)
-        if path.suffix in YAML_SUFFIXES or path.exists():
-            result = load_file(path, today=self.today, expect="playbook")
-            if result.ok:
-                return result.model
-            raise NotFound("\n".join(str(p) for p in result.errors) or f"cannot load {ref}")
-        known = ", ".join(sorted(self.playbooks)) or "none"
-        raise NotFound(f"no playbook {ref!r}; known playbooks: {known}")
+        return self._lookup(ref, "playbook", self.playbooks)
 
     def scenario(self, ref: str) -> Scenario:
         """A scenario by id, or by path (its playbook found by id, also beside it)."""
-        if ref in self.scenarios:
-            return self.scenarios[ref]
+        return self._lookup(ref, "scenario", self.scenarios)
+
+    def _lookup(self, ref: str, kind: str, known: dict):  # noqa: ANN202
+        if ref in known:
+            return known[ref]
         path = Path(ref)
         if path.suffix in YAML_SUFFIXES or path.exists():
-            result = load_file(path, today=self.today, expect="scenario",
-                               resolve_playbook=self.resolver_for(path.resolve()))
+            resolve = self.resolver_for(path.resolve()) if kind == "scenario" else None
+            result = load_file(path, today=self.today, expect=kind, resolve_playbook=resolve)
             if result.ok:
                 return result.model
             raise NotFound("\n".join(str(p) for p in result.errors) or f"cannot load {ref}")
-        known = ", ".join(sorted(self.scenarios)) or "none"
-        raise NotFound(f"no scenario {ref!r}; known scenarios: {known}")
+        names = ", ".join(sorted(known)) or "none"
+        raise NotFound(f"no {kind} {ref!r}; known {kind}s: {names}")
 
     def playbook_for(self, scenario: Scenario) -> Playbook:
         if scenario.source is not None:

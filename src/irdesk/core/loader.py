@@ -448,6 +448,26 @@ def load_roster(path: Path | str) -> Roster:
     return _raise_if_failed(load_file(path, expect="roster"))
 
 
+def _identified(r: Reader, top: dict[str, Y], key: str, what: str, required, optional):
+    """A required list of mappings that each carry an ``id`` (steps, injects).
+
+    Returns (nodes, [(index, id, fields)], [(id, node)]): the shape is checked and every
+    id read once and checked for duplicates; cross-references wait until all ids are known.
+    """
+    nodes = r.seq(top[key], key, min_len=1, what=what) if key in top else []
+    items: list[tuple[int, str | None, dict[str, Y]]] = []
+    ids: list[tuple[str | None, Y]] = []
+    for i, node in enumerate(nodes):
+        fields = r.mapping(node, f"{key}[{i}]", required, optional)
+        if fields is None:
+            continue
+        ident = r.ident(fields.get("id"), f"{key}[{i}].id")
+        ids.append((ident, fields.get("id", node)))
+        items.append((i, ident, fields))
+    r.unique(ids, lambda i: f"{key}[{i}].id", f"{what} id")
+    return nodes, items, ids
+
+
 # --------------------------------------------------------------------------- playbook
 
 _PLAYBOOK_REQUIRED = ("irdesk", "id", "title", "version", "owner", "reviewed", "contact_point",
@@ -514,17 +534,8 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
     contact_point = check_role(top.get("contact_point"), "contact_point")
 
     # steps (shape first, cross-references once every id is known)
-    step_nodes = r.seq(top["steps"], "steps", min_len=1, what="step") if "steps" in top else []
-    raw_steps: list[tuple[int, str | None, dict[str, Y]]] = []
-    step_ids: list[tuple[str | None, Y]] = []
-    for i, node in enumerate(step_nodes):
-        fields = r.mapping(node, f"steps[{i}]", _STEP_REQUIRED, _STEP_OPTIONAL)
-        if fields is None:
-            continue
-        sid = r.ident(fields.get("id"), f"steps[{i}].id")
-        step_ids.append((sid, fields.get("id", node)))
-        raw_steps.append((i, sid, fields))
-    r.unique(step_ids, lambda i: f"steps[{i}].id", "step id")
+    step_nodes, raw_steps, step_ids = _identified(r, top, "steps", "step", _STEP_REQUIRED,
+                                                  _STEP_OPTIONAL)
     known_steps = [sid for sid, _ in step_ids if sid]
 
     def check_target(node: Y | None, path: str) -> str | None:
@@ -776,18 +787,8 @@ def _scenario(
     r.unique(objective_ids, lambda i: f"objectives[{i}].id", "objective id")
     known_objectives = {oid for oid, _ in objective_ids if oid}
 
-    inject_nodes = r.seq(top["injects"], "injects", min_len=1, what="inject") \
-        if "injects" in top else []
-    raw: list[tuple[int, str | None, dict[str, Y]]] = []
-    inject_ids: list[tuple[str | None, Y]] = []
-    for i, node in enumerate(inject_nodes):
-        fields = r.mapping(node, f"injects[{i}]", _INJECT_REQUIRED, _INJECT_OPTIONAL)
-        if fields is None:
-            continue
-        iid = r.ident(fields.get("id"), f"injects[{i}].id")
-        inject_ids.append((iid, fields.get("id", node)))
-        raw.append((i, iid, fields))
-    r.unique(inject_ids, lambda i: f"injects[{i}].id", "inject id")
+    _, raw, inject_ids = _identified(r, top, "injects", "inject", _INJECT_REQUIRED,
+                                     _INJECT_OPTIONAL)
     known_injects = [iid for iid, _ in inject_ids if iid]
 
     def check_event(node: Y | None, path: str) -> EventRef | None:

@@ -104,16 +104,20 @@ class IrdeskApp(App[None]):
             self.open_runner(self.open_incident)
 
     # ----------------------------------------------------------------- navigation
-    def open_runner(self, incident_id: str) -> None:
+    def _session(self, incident_id: str, what: str = "open"):  # noqa: ANN202
+        """The incident's session, or None after telling the user why not."""
         try:
-            session = self.desk.session(incident_id)
+            return self.desk.session(incident_id)
         except KeyError:
             self.notify(f"no incident {clean(incident_id)} in this journal", severity="error")
-            return
-        except Exception as exc:
-            self.notify(clean(str(exc)), severity="error", title="cannot open")
-            return
-        self.show_runner(session)
+        except Exception as exc:  # a playbook that cannot be loaded, a journal error
+            self.notify(clean(str(exc)), severity="error", title=f"cannot {what}")
+        return None
+
+    def open_runner(self, incident_id: str) -> None:
+        session = self._session(incident_id)
+        if session is not None:
+            self.show_runner(session)
 
     def show_runner(self, session) -> None:  # noqa: ANN001
         """The runner for a live incident, the drill screen for a drill."""
@@ -228,16 +232,9 @@ class IrdeskApp(App[None]):
         self.push_screen(ReportScreen(self.desk.journal.path, message.incident_id))
 
     def open_review(self, incident_id: str) -> None:
-        try:
-            session = self.desk.session(incident_id)
-            screen = ReviewScreen(session)
-        except KeyError:
-            self.notify(f"no incident {clean(incident_id)} in this journal", severity="error")
-            return
-        except Exception as exc:
-            self.notify(clean(str(exc)), severity="error", title="cannot open the review")
-            return
-        self.push_screen(screen, lambda _: self._back_home())
+        session = self._session(incident_id, "open the review")
+        if session is not None:
+            self.push_screen(ReviewScreen(session), lambda _: self._back_home())
 
     @on(HomeScreen.StartDrill)
     def _start_drill(self) -> None:
