@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from click.testing import CliRunner
 from tui_helpers import rows, run, settle, text_of
 
@@ -44,11 +43,6 @@ async def test_a_logged_note_reaches_an_open_runner(declare, make_app, journal_p
             app.screen.query_one("#timeline"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli bug: `irdesk --journal PATH <command>` accepts the group's --journal and ignores "
-    "it; the command opens the default journal ($IRDESK_HOME/journal.db), so declare "
-    "silently records the incident in another journal (log and run fail with 'no "
-    "incident'). The group option should be passed down, or refused after a command."))
 def test_journal_option_before_the_command_is_honoured(tmp_path, irdesk_home):
     target = tmp_path / "shared.db"
     result = CliRunner().invoke(main, ["--journal", str(target), "declare",

@@ -17,7 +17,16 @@ journal_option = click.option(
 )
 
 
+def group_option(name: str):  # noqa: ANN201
+    """A value given to ``irdesk`` itself (``irdesk --journal J list``), if any."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.find_root().params.get(name) if ctx is not None else None
+
+
 def resolve_journal(path: Path | None) -> Path:
+    """--journal after the command, else before it, else $IRDESK_HOME/journal.db."""
+    if path is None:
+        path = group_option("journal_path")
     return path if path is not None else paths.default_journal_path()
 
 
@@ -56,7 +65,8 @@ def make_desk(journal, *, actor: str | None = None, clock=None):  # noqa: ANN001
     if result is not None and not result.ok:
         first = result.errors[0] if result.errors else None
         click.echo(f"irdesk: warning: roster not loaded: {first}", err=True)
-    return Desk(journal, catalog=Catalog.load(), roster=roster, actor=actor, clock=clock)
+    return Desk(journal, catalog=Catalog.load(), roster=roster,
+                actor=actor or group_option("actor"), clock=clock)
 
 
 actor_option = click.option(

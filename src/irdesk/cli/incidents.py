@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from irdesk.cli.common import Failure, actor_option, journal_option, make_desk, open_journal
+from irdesk.cli.common import (
+    Failure,
+    actor_option,
+    group_option,
+    journal_option,
+    make_desk,
+    open_journal,
+)
 from irdesk.core.catalog import NotFound
 from irdesk.core.clock import SystemClock, WhenError, format_ts, parse_when
 from irdesk.core.session import ActionError
@@ -220,7 +227,8 @@ def demo(reset: bool, actor) -> None:  # noqa: ANN001
     journal_path, roster_path = prepare()
     journal = open_journal(journal_path)
     roster, _ = load_roster_or_none(roster_path)
-    desk = Desk(journal, catalog=Catalog.load(), roster=roster, actor=actor or "Ada Moreno")
+    desk = Desk(journal, catalog=Catalog.load(), roster=roster,
+                actor=actor or group_option("actor") or "Ada Moreno")
     from irdesk.tui.app import IrdeskApp
 
     try:

@@ -14,7 +14,14 @@ from typing import TextIO
 
 import click
 
-from irdesk.cli.common import Failure, actor_option, journal_option, open_journal, resolve_journal
+from irdesk.cli.common import (
+    Failure,
+    actor_option,
+    group_option,
+    journal_option,
+    open_journal,
+    resolve_journal,
+)
 from irdesk.core.clock import SystemClock, format_ts
 from irdesk.core.report import FORMATS, render, visible
 from irdesk.core.session import ActionError
@@ -189,8 +196,8 @@ def _close(ctx: click.Context, item: str, outcome: str, note: str, journal_path,
         journal_path = ctx.parent.params.get("journal_path")
     with open_journal(journal_path, create=False) as journal:
         try:
-            entry = close_improvement(journal, item, outcome, note,
-                                      actor=(actor or "").strip() or default_actor())
+            who = (actor or group_option("actor") or "").strip() or default_actor()
+            entry = close_improvement(journal, item, outcome, note, actor=who)
         except ActionError as exc:
             raise Failure(str(exc)) from None
     click.echo(f"{_line(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})")
