@@ -328,7 +328,8 @@ class HotwashScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="hotwash.back"),
         Binding("ctrl+n,pagedown", "move(1)", "Next question", id="hotwash.next"),
-        Binding("ctrl+p,pageup", "move(-1)", "Previous question", id="hotwash.previous"),
+        # Not ctrl+p: the app's command palette takes ctrl+p before any screen sees it.
+        Binding("ctrl+b,pageup", "move(-1)", "Previous question", id="hotwash.previous"),
         Binding("ctrl+f", "finish", "Finish hot wash", id="hotwash.finish"),
     ]
 
@@ -375,7 +376,7 @@ class HotwashScreen(Screen[None]):
             answers.append("\n")
         self.query_one("#hotwash-answers", Static).update(answers)
         self.query_one("#hotwash-hint", Static).update(Text(
-            "enter records an answer (several are fine) · ctrl+n / ctrl+p move between "
+            "enter records an answer (several are fine) · ctrl+n / ctrl+b move between "
             "questions · ctrl+f finishes the hot wash", style="dim"))
 
     @on(Input.Submitted, "#hotwash-input")
