@@ -1,0 +1,503 @@
+"""The drill screen (issue #5), driven by keys on a fixed clock: briefing, exercise clock,
+injects, expectations and objective ratings, the facilitator's keys, the hot wash and the
+move to the review.
+
+A drill is declared on the bundled ``ttx-ceo-phish`` scenario (playbook
+account-compromise); every app runs at 130x40 with actor alice. Time moves only when a test
+advances the FixedClock, and the screen's half-second poll (which delivers due injects) and
+one-second clock tick are called directly after each advance, so nothing depends on how
+fast the machine is. Assertions read the journal with the store API and the screen as a
+person would (widget text or the whole terminal).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import ACTOR, START
+from textual.widgets import Input, Markdown
+from tui_helpers import kinds, notify_calls, paste, rows, run, screen_text, settle, text_of, toasts
+
+from irdesk.core.drill import DK, RATING_RULE
+from irdesk.core.session import K
+from irdesk.drills import start_drill
+from irdesk.tui.drill import STATUS_MARK, DrillBriefing, DrillScreen, HotwashScreen
+from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
+from irdesk.tui.review import ReviewScreen
+
+SCENARIO = "ttx-ceo-phish"
+ACK_TIMER = "An incident commander acknowledges the incident"
+Q1 = ("At what point did you call the bank about yesterday's 12,000 EUR payment, and who has "
+      "the authority and the number to do it?")
+Q3 = ("Did you treat the CEO's own account as compromised, given the delegate access? What "
+      "evidence would settle it either way?")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def panel(screen: DrillScreen) -> str:
+    return str(screen.query_one("#drill-panel").content)
+
+
+def banner(screen: DrillScreen) -> str:
+    return str(screen.query_one("#inject-banner").content)
+
+
+def banner_shown(screen: DrillScreen) -> bool:
+    return screen.query_one("#inject-banner").display
+
+
+def header(screen: DrillScreen) -> str:
+    return str(screen.query_one("#incident-header").content)
+
+
+def timers(screen: DrillScreen) -> str:
+    return str(screen.query_one("#timers").content)
+
+
+def exercise_s(minutes: float) -> float:
+    return round(minutes * 60, 3)
+
+
+async def beat(pilot, screen: DrillScreen) -> None:
+    """What the screen's own intervals do every half second and second, called now."""
+    screen.poll()
+    screen.tick_clock()
+    await settle(pilot)
+
+
+def expectation_lines(screen: DrillScreen) -> dict[tuple[str, str], str]:
+    """(inject, event) -> status, from the session (what the panel must agree with)."""
+    return {(e.inject, e.event): e.status for e in screen.session.expectations()}
+
+
+def assert_panel_matches_session(screen: DrillScreen) -> None:
+    """Every expectation and objective rating of the session is on the panel as such."""
+    text = panel(screen)
+    for ex in screen.session.expectations():
+        assert f"{STATUS_MARK[ex.status]} {ex.status:<7} {ex.inject} → {ex.event}" in text
+    for rating in screen.session.ratings():
+        letter = rating.rating or "–"
+        line = f" {letter}  {rating.objective.text}  {rating.label}"
+        assert line + (" (so far)" if rating.provisional else "") in text, line
+
+
+def scenario_digit(catalog) -> str:
+    """The digit that picks ttx-ceo-phish in the app's scenario list (sorted by title)."""
+    ordered = sorted(catalog.scenarios.values(), key=lambda s: s.title)
+    index = [s.id for s in ordered].index(SCENARIO)
+    assert index < 9
+    return str(index + 1)
+
+
+# --------------------------------------------------------------------------- the whole drill
+
+
+async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, catalog):
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        # Home: d lists the scenarios; the digit starts the drill on ours.
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        assert "Start a drill" in screen_text(app)
+        assert "The CEO's mailbox  (account-compromise, 1h)" in screen_text(app)
+        await pilot.press(scenario_digit(catalog))
+        await settle(pilot)
+
+        [record] = journal.incidents()
+        iid = record.id
+        assert record.mode == "drill" and record.playbook_id == "account-compromise"
+        assert kinds(journal, iid) == [K.DECLARED]  # the clock waits for the facilitator
+
+        # ---- briefing: shown by itself; summary, objectives, duration, rating rule
+        assert isinstance(app.screen, DrillBriefing)
+        assert app.focused is app.screen.query_one("#start")
+        shown = screen_text(app)
+        assert "The CEO's mailbox" in shown
+        assert "Planned duration: 1h · injects: 7 · playbook: account-compromise" in shown
+        assert "Tuesday, 10:05. An accounts payable clerk forwards an urgent payment" in shown
+        assert "Objectives" in shown
+        assert "• Cut the attacker out of every exposed account" in shown
+        assert "• Stop further fraudulent payments and bring in finance" in shown
+        assert "Start the exercise clock" in shown
+        source = app.screen.query_one(Markdown).source
+        for line in RATING_RULE.split("\n"):
+            assert line in source
+        app.screen.query_one("#briefing-body").scroll_end(animate=False)
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "How objectives are rated" in shown
+        assert "P, performed without challenges: every applicable expectation was met." in shown
+        assert "U, unable to be performed: every applicable expectation was missed." in shown
+
+        # ---- enter starts the exercise clock; the 0m inject is delivered by the poll
+        await pilot.press("enter")
+        await settle(pilot)
+        drill = app.screen
+        assert isinstance(drill, DrillScreen)
+        started = rows(journal, iid, DK.CLOCK)
+        assert [(e.payload, e.actor, e.occurred_at) for e in started] == [
+            ({"action": "start", "exercise_at_s": 0.0}, ACTOR, START)]
+        await beat(pilot, drill)
+        [first] = rows(journal, iid, DK.DELIVERED)
+        assert first.actor == "system"
+        assert first.payload["inject"] == "first-report"
+        assert first.payload["from"] == "Helpdesk"
+        assert (first.payload["early"], first.payload["exercise_at_s"],
+                first.payload["due_at_s"]) == (False, 0.0, 0.0)
+        assert "RUNNING" in header(drill) and "exercise 00:00:00 / 1h · 1x" in header(drill)
+        assert banner_shown(drill)
+        assert banner(drill).startswith("Helpdesk  at 00:00:00\nTicket from Priya")
+        assert "NEW INJECT (i to acknowledge)" in screen_text(app)
+        assert "INJECT" in toasts(app) and "Helpdesk: Ticket from Priya" in toasts(app)
+
+        # ---- i acknowledges it: journaled, and the banner goes away
+        await pilot.press("i")
+        await settle(pilot)
+        [ack] = rows(journal, iid, DK.ACKNOWLEDGED)
+        assert (ack.payload, ack.actor) == ({"inject": "first-report"}, ACTOR)
+        assert not banner_shown(drill)
+        assert "NEW INJECT" not in screen_text(app)
+
+        # ---- two minutes in: the expectations count down on the exercise clock
+        clock.advance(timedelta(minutes=2))
+        await beat(pilot, drill)
+        assert "⏳ pending first-report → acknowledged  00:08:00 left" in panel(drill)
+        assert "⏳ pending first-report → step:triage:done  00:13:00 left" in panel(drill)
+        assert "· trace-results in 00:08:00" in panel(drill)
+
+        # ---- P pauses; paused time does not count (30 minutes of wall time pass)
+        await pilot.press("P")
+        await settle(pilot)
+        assert rows(journal, iid, DK.CLOCK)[-1].payload == {"action": "pause",
+                                                          "exercise_at_s": exercise_s(2)}
+        assert "PAUSED" in header(drill)
+        clock.advance(timedelta(minutes=30))
+        await beat(pilot, drill)
+        assert "exercise 00:02:00 / 1h" in header(drill) and "PAUSED" in header(drill)
+        assert "⏳ pending first-report → acknowledged  00:08:00 left" in panel(drill)
+        assert "· trace-results in 00:08:00" in panel(drill)
+        assert f"{ACK_TIMER}: 18m left" in timers(drill)
+        assert rows(journal, iid, DK.DELIVERED) == [first]
+        assert rows(journal, iid, K.ESCALATED) == []
+        await pilot.press("P")
+        await settle(pilot)
+        assert rows(journal, iid, DK.CLOCK)[-1].payload == {"action": "resume",
+                                                          "exercise_at_s": exercise_s(2)}
+        assert "RUNNING" in header(drill)
+
+        # ---- the team works the triage step at 3m: both first-report expectations met
+        clock.advance(timedelta(minutes=1))
+        await pilot.press("1", "3", "4", "2")
+        await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        await paste(pilot, "phish.eml in case 4711")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("d")  # every item ticked: no confirmation
+        await settle(pilot)
+        done = rows(journal, iid, K.STEP_DONE)
+        assert [(e.payload["step"], e.payload["marks"]) for e in done] == [
+            ("triage", "acknowledged")]
+        assert len(rows(journal, iid, K.TICKED)) == 4
+        assert "✔ met     first-report → acknowledged  at 00:03:00" in panel(drill)
+        assert "✔ met     first-report → step:triage:done  at 00:03:00" in panel(drill)
+        # the inject waiting for the end of triage is now scheduled 5m after it
+        assert "· assistant-calls in 00:05:00" in panel(drill)
+        assert f"{ACK_TIMER}: met at exercise 00:03:00" in timers(drill)
+
+        # ---- > three times: 2x, 5x, 10x; < slows down, > back to 10x
+        await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign",
+                          "less_than_sign", "greater_than_sign")
+        await settle(pilot)
+        speeds = [(e.payload["speed"], e.payload["from"], e.payload["exercise_at_s"])
+                  for e in rows(journal, iid, DK.SPEED)]
+        at3 = exercise_s(3)
+        assert speeds == [(2, 1, at3), (5, 2, at3), (10, 5, at3), (5, 10, at3), (10, 5, at3)]
+        assert " · 10x · RUNNING" in header(drill)
+
+        # ---- 30 s of wall time at 10x is 5 exercise minutes: assistant-calls comes due
+        clock.advance(timedelta(seconds=30))
+        await beat(pilot, drill)
+        delivered = rows(journal, iid, DK.DELIVERED)
+        assert [e.payload["inject"] for e in delivered] == ["first-report", "assistant-calls"]
+        assert (delivered[-1].payload["exercise_at_s"],
+                delivered[-1].payload["due_at_s"]) == (exercise_s(8), exercise_s(8))
+        assert banner(drill).startswith("Tom (executive assistant)  at 00:08:00\n")
+        clock.advance(timedelta(seconds=12))  # exercise 10m: trace-results
+        await beat(pilot, drill)
+        delivered = rows(journal, iid, DK.DELIVERED)
+        assert delivered[-1].payload["inject"] == "trace-results"
+        assert delivered[-1].payload["exercise_at_s"] == exercise_s(10)
+        assert banner(drill).startswith(
+            "Mail gateway admin  at 00:10:00  (+1 more unacknowledged)\n")
+        assert "exercise 00:10:00 / 1h · 10x" in header(drill)
+
+        # ---- 14m: the 5-minute expectation of assistant-calls (due 13m) is missed
+        clock.advance(timedelta(seconds=24))
+        await beat(pilot, drill)
+        assert expectation_lines(drill)[
+            ("assistant-calls", "step:credentials-entered:done")] == "missed"
+        assert "✘ missed  assistant-calls → step:credentials-entered:done" in panel(drill)
+        assert "⏳ pending assistant-calls → step:revoke-access:done  00:24:00 left" \
+            in panel(drill)
+
+        # ---- N delivers the next inject at once (early)
+        await pilot.press("N")
+        await settle(pilot)
+        early = rows(journal, iid, DK.DELIVERED)[-1]
+        assert early.actor == ACTOR
+        assert {k: early.payload[k] for k in ("inject", "early", "exercise_at_s", "due_at_s")} \
+            == {"inject": "hidden-rule", "early": True, "exercise_at_s": exercise_s(14),
+                "due_at_s": exercise_s(25)}
+        assert "✔ hidden-rule 00:14:00 early" in panel(drill)
+
+        # ---- K skips one with the facilitator's reason
+        await pilot.press("K")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        choices = screen_text(app)
+        assert "1. cfo-pressure:" in choices and "3. supplier-calls:" in choices
+        assert "hidden-rule:" not in choices  # delivered already
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert "Why skip supplier-calls?" in screen_text(app)
+        await paste(pilot, "legal is not in the room today")
+        await pilot.press("enter")
+        await settle(pilot)
+        [skipped] = rows(journal, iid, DK.SKIPPED)
+        assert (skipped.payload, skipped.actor) == (
+            {"inject": "supplier-calls", "reason": "facilitator",
+             "detail": "legal is not in the room today"}, ACTOR)
+        assert "↷ supplier-calls skipped (facilitator: legal is not in the room today)" \
+            in panel(drill)
+        assert expectation_lines(drill)[("supplier-calls", "step:legal-review:started")] \
+            == "n/a"
+
+        # ---- I adds a free-form inject, delivered at once, from whoever the facilitator says
+        await pilot.press("I")
+        await settle(pilot)
+        await paste(pilot, "The CEO calls from the airport: is my own account safe?")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one("#prompt-input", Input).value == "Facilitator"
+        await pilot.press("ctrl+u")
+        await paste(pilot, "CEO")
+        await pilot.press("enter")
+        await settle(pilot)
+        [added] = rows(journal, iid, DK.ADDED)
+        assert (added.payload, added.actor) == (
+            {"inject": "extra-1", "text": "The CEO calls from the airport: is my own account "
+             "safe?", "from": "CEO", "exercise_at_s": exercise_s(14)}, ACTOR)
+        assert banner(drill).startswith("CEO  at 00:14:00  (+3 more unacknowledged)\n"
+                                        "The CEO calls from the airport")
+        await pilot.press("i")  # the newest is acknowledged first
+        await settle(pilot)
+        assert rows(journal, iid, DK.ACKNOWLEDGED)[-1].payload == {"inject": "extra-1"}
+        assert banner(drill).startswith("SOC analyst  at 00:14:00  (+2 more unacknowledged)")
+
+        # ---- mid-exercise: met, missed, n/a and provisional ratings, as the session says
+        assert_panel_matches_session(drill)
+        letters = [(r.objective.id, r.rating, r.provisional) for r in drill.session.ratings()]
+        assert letters == [("contain-fast", "M", True), ("scope-fully", "P", True),
+                           ("protect-money", None, True)]
+        assert " M  Cut the attacker out" in panel(drill)
+        assert "Performed with major challenges (so far)" in panel(drill)
+
+        # ---- E + y ends the drill and opens the hot wash
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPrompt)
+        assert "End the drill?" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        [ended] = rows(journal, iid, DK.ENDED)
+        assert (ended.payload, ended.actor) == ({"exercise_at_s": exercise_s(14)}, ACTOR)
+        assert isinstance(app.screen, HotwashScreen)
+        # the panel underneath is final: nothing pending, undelivered injects are n/a
+        statuses = expectation_lines(drill)
+        assert statuses == {
+            ("first-report", "acknowledged"): "met",
+            ("first-report", "step:triage:done"): "met",
+            ("trace-results", "step:scope-campaign:done"): "missed",
+            ("assistant-calls", "step:credentials-entered:done"): "missed",
+            ("assistant-calls", "step:revoke-access:done"): "missed",
+            ("hidden-rule", "step:hunt-persistence:done"): "missed",
+            ("cfo-pressure", "step:assess-exposure:started"): "n/a",
+            ("session-still-live", "contained"): "n/a",
+            ("supplier-calls", "step:legal-review:started"): "n/a",
+        }
+        assert [(r.objective.id, r.rating, r.provisional) for r in drill.session.ratings()] \
+            == [("contain-fast", "M", False), ("scope-fully", "M", False),
+                ("protect-money", None, False)]
+        assert_panel_matches_session(drill)
+        assert "· cfo-pressure not delivered (the drill ended first)" in panel(drill)
+        assert " –  Stop further fraudulent payments" in panel(drill)
+        assert "ENDED" in header(drill)
+
+        # ---- hot wash: answers journaled with their question's index
+        hotwash = app.screen
+        assert "Hot wash  0/4 answered" in screen_text(app)
+        assert "Question 1 of 4" in screen_text(app)
+        await paste(pilot, "We called the bank at 10:40; only the CFO had the number")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Question 2 of 4" in screen_text(app)  # moved on to the next unanswered one
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert "Question 3 of 4" in screen_text(app)
+        await paste(pilot, "Yes, until the sign-in logs showed otherwise")
+        await pilot.press("enter")
+        await settle(pilot)
+        answers = rows(journal, iid, DK.ANSWER)
+        assert [(e.payload, e.actor) for e in answers] == [
+            ({"index": 0, "question": Q1,
+              "answer": "We called the bank at 10:40; only the CFO had the number"}, ACTOR),
+            ({"index": 2, "question": Q3,
+              "answer": "Yes, until the sign-in logs showed otherwise"}, ACTOR),
+        ]
+        assert "Hot wash  2/4 answered" in text_of(hotwash.query_one("#hotwash-title"))
+        assert "Question 2 of 4" in screen_text(app)  # the first one still unanswered
+        # ctrl+b goes back (ctrl+p is the app's command palette, everywhere)
+        assert "^b Previous question" in screen_text(app)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert app.screen is hotwash
+        assert "Question 1 of 4" in screen_text(app)
+        assert str(hotwash.query_one("#hotwash-answers").content) == (
+            "• We called the bank at 10:40; only the CFO had the number  (alice)\n")
+
+        # ---- ctrl+f + y: hot wash done, the drill closes, its review opens
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPrompt)
+        assert "2 question(s) have no answer." in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        [finished] = rows(journal, iid, DK.HOTWASH_DONE)
+        assert finished.payload == {"answered": 2, "questions": 4}
+        [closed] = rows(journal, iid, K.CLOSED)
+        assert closed.seq > finished.seq
+        assert journal.incident(iid).status == "closed"
+        assert isinstance(app.screen, ReviewScreen)
+        head = str(app.screen.query_one("#review-head").content)
+        assert head.startswith(f"After-action review  {iid}  Drill: The CEO's mailbox  "
+                               "(drill, closed)\nreview: not started")
+        assert journal.verify().ok
+
+
+# --------------------------------------------------------------------------- timers
+
+
+async def test_drill_timers_run_on_the_exercise_clock_and_never_notify(
+        desk, make_app, journal, clock, catalog, notify_log):
+    """The playbook's 20-minute acknowledge timer counts exercise time: it stands still
+    while the exercise is paused and runs ten times as fast at 10x. When it lapses the
+    escalation is journaled and shown, but no notify command runs in a drill."""
+    assert desk.roster.notify is not None  # a live incident would run the recording script
+    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    iid = session.incident_id
+    clock.advance(timedelta(minutes=3))  # the briefing took three minutes
+    session.start_clock()
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        drill = app.screen
+        assert isinstance(drill, DrillScreen)  # the clock runs: no briefing
+        clock.advance(timedelta(minutes=5))
+        await beat(pilot, drill)
+        assert f"{ACK_TIMER}: 15m left" in timers(drill)
+
+        await pilot.press("P")
+        await settle(pilot)
+        clock.advance(timedelta(hours=2))
+        await beat(pilot, drill)
+        assert f"{ACK_TIMER}: 15m left" in timers(drill)
+        assert rows(journal, iid, K.ESCALATED) == []
+        # the step's expected 15 minutes are not overdue either
+        assert "OVERDUE" not in str(drill.query_one("#step-meta").content)
+
+        await pilot.press("P", "greater_than_sign", "greater_than_sign", "greater_than_sign")
+        await settle(pilot)
+        assert rows(journal, iid, DK.SPEED)[-1].payload["speed"] == 10
+        clock.advance(timedelta(seconds=89))  # 14m50s of exercise time
+        await beat(pilot, drill)
+        assert f"{ACK_TIMER}: 10s left" in timers(drill)
+        assert rows(journal, iid, K.ESCALATED) == []
+        clock.advance(timedelta(seconds=2))  # 20 seconds of exercise time later: lapsed
+        await beat(pilot, drill)
+        [fired] = rows(journal, iid, K.ESCALATED)
+        assert (fired.payload["timer"], fired.payload["level"]) == ("acknowledge", 1)
+        assert "LAPSED 10s ago" in timers(drill)
+        assert "ESCALATION" in toasts(app)
+        # The escalation shows; nobody is paged for an exercise.
+        assert rows(journal, iid, K.NOTIFIED) == []
+        assert notify_calls(notify_log) == []
+
+        # Acknowledging stops the timer, read on the exercise clock.
+        await pilot.press("a")
+        await settle(pilot)
+        assert f"{ACK_TIMER}: met late at exercise 00:20:10" in timers(drill)
+        assert rows(journal, iid, K.NOTIFIED) == []
+        assert notify_calls(notify_log) == []
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "layout bug: at 130x40 the injects banner (max 6 rows) and the drill panel (max 16) "
+    "take the whole right column under the runner's #now (height 1fr), which is squeezed "
+    "to its two border rows: the team cannot see the current step or its checklist while "
+    "an inject waits for acknowledgement, and the objectives at the end of the drill panel "
+    "are cut off (the Static does not scroll). Needs a layout decision in irdesk.tcss."))
+async def test_current_step_and_ratings_stay_on_screen_with_an_inject_up(
+        desk, make_app, journal, clock, catalog):
+    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session.start_clock()
+    session.deliver_due()
+    app = make_app(session.incident_id)
+    async with run(app) as pilot:
+        await settle(pilot)
+        app.clear_notifications()
+        await settle(pilot)
+        assert banner_shown(app.screen)
+        shown = screen_text(app)
+        assert "Now: Take ownership and triage the report" in shown
+        assert "[ ] 1. Incident acknowledged and severity set" in shown
+        assert "Objectives (B shows the rating rule)" in shown
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+def test_drill_screen_snapshot_mid_exercise(desk, make_app, clock, catalog, snap_compare):
+    """12 minutes into the exercise: first-report acknowledged, trace-results unacknowledged
+    in the banner, triage done at 12m (its 10-minute expectation late, its 15-minute one
+    met), the acknowledge timer met on the exercise clock. The squeezed step panel at the
+    top right is the layout bug of the xfail test above."""
+    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session.start_clock()
+    session.deliver_due()
+    session.acknowledge_inject("first-report")
+    clock.advance(timedelta(minutes=12))
+    session.deliver_due()
+    for item in (0, 2, 3):
+        session.tick("triage", item)
+    session.tick("triage", 1, "phish.eml")
+    session.complete("triage")
+    app = make_app(session.incident_id)
+
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DrillScreen)
+        pilot.app.clear_notifications()  # the INJECT toasts time out in a real session
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(130, 40), run_before=run_before)
