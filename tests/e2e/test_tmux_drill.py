@@ -58,8 +58,9 @@ def test_short_drill_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log
     pane.wait_for("PAUSED")
     pane.keys("P")
     pane.wait_for("RUNNING")
-    pane.keys("i")  # the newest inject: the assistant's call
-    pane.wait_for("inject assistant-calls acknowledged")
+    pane.keys("i")  # the newest inject: the assistant's call; the banner goes back to
+    pane.wait_for("Tom (executive assistant)  at", gone=True)  # the one still waiting
+    pane.wait_for("Helpdesk  at 00:00:00")
 
     pane.keys("E")
     pane.wait_for("End the drill?")
@@ -93,9 +94,10 @@ def test_short_drill_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log
     assert len(delivered) >= 2
     assert delivered[:2] == ["first-report", "assistant-calls"]
     assert all(e.actor == "system" and not e.payload["early"] for e in by_kind[DK.DELIVERED])
-    # delivered on time by the screen's poll: at most a poll's worth (0.5 s x 10) late
+    # delivered on time by the screen's half-second poll (3 s of slack on a busy machine,
+    # 30 s of exercise time at 10x; late would mean minutes)
     call = by_kind[DK.DELIVERED][1].payload
-    assert 0 <= call["exercise_at_s"] - call["due_at_s"] < 10
+    assert 0 <= call["exercise_at_s"] - call["due_at_s"] < 30
     assert [e.payload for e in by_kind[DK.ACKNOWLEDGED]] == [{"inject": "assistant-calls"}]
     assert len(by_kind[DK.ENDED]) == 1
     [answer] = by_kind[DK.ANSWER]
