@@ -392,6 +392,65 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert journal.verify().ok
 
 
+async def test_briefing_later_and_keys_that_make_no_sense_yet(desk, make_app, journal,
+                                                              clock, catalog):
+    """Escape on the briefing leaves the clock stopped (P starts it); keys that need a
+    running or ended drill say why instead of writing anything."""
+    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    iid = session.incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DrillBriefing)
+        await pilot.press("escape")
+        await settle(pilot)
+        drill = app.screen
+        assert isinstance(drill, DrillScreen)
+        clock.advance(timedelta(minutes=5))
+        await beat(pilot, drill)
+        assert "exercise 00:00:00 / 1h · 1x · NOT STARTED (P)" in header(drill)
+        assert "· first-report in 00:00:00" in panel(drill)
+        assert not banner_shown(drill)
+        for key, message in (("N", "start the exercise clock first"),
+                             ("i", "no inject is waiting for acknowledgement"),
+                             ("H", "the hot wash starts when the drill has ended (E)")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert message in toasts(app), key
+        assert kinds(journal, iid) == [K.DECLARED]
+
+        await pilot.press("P")
+        await beat(pilot, drill)
+        assert rows(journal, iid, DK.CLOCK)[0].payload == {"action": "start",
+                                                         "exercise_at_s": 0.0}
+        assert [e.payload["inject"] for e in rows(journal, iid, DK.DELIVERED)] == [
+            "first-report"]
+        await pilot.press("B")  # the briefing again, to read out
+        await settle(pilot)
+        assert isinstance(app.screen, DrillBriefing)
+        assert "Resume" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await pilot.press("E", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, HotwashScreen)
+        await pilot.press("escape")  # back to the drill screen; H brings the hot wash back
+        await settle(pilot)
+        assert app.screen is drill
+        before = kinds(journal, iid)
+        app.clear_notifications()
+        for key in ("P", "greater_than_sign"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert "the drill has ended" in toasts(app)
+        assert kinds(journal, iid) == before
+        await pilot.press("H")
+        await settle(pilot)
+        assert isinstance(app.screen, HotwashScreen)
+        assert "Hot wash  0/4 answered" in screen_text(app)
+
+
 # --------------------------------------------------------------------------- timers
 
 
