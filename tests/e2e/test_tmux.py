@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import base_env
+from tmux_helpers import base_env
 
 from irdesk.core.catalog import Catalog
 from irdesk.core.clock import FixedClock

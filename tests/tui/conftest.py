@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tui_helpers import ACTOR, NOTIFY_SCRIPT, START, write_roster
 
 from irdesk import paths
 from irdesk.core.catalog import Catalog
@@ -22,40 +22,6 @@ from irdesk.core.models import Roster
 from irdesk.service import Desk, IncidentSession
 from irdesk.store import Journal
 from irdesk.tui.app import IrdeskApp
-
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-SIZE = (130, 40)
-ACTOR = "alice"
-
-NOTIFY_SCRIPT = """\
-import json
-import sys
-
-with open({log!r}, "a", encoding="utf-8") as out:
-    out.write(json.dumps(sys.argv[1:]) + "\\n")
-"""
-
-ROSTER = """\
-irdesk: roster/1
-people:
-  - name: Ada Moreno
-    roles: [commander, security-lead]
-    contact: "+1 555 0100, ada@example.org"
-    on_call: true
-  - name: Kofi Mensah
-    roles: [security-lead]
-    contact: "+1 555 0101, kofi@example.org"
-  - name: Lena Fischer
-    roles: [scribe, comms]
-    contact: "+1 555 0102, lena@example.org"
-    on_call: true
-  - name: Ravi Iyer
-    roles: [it-ops]
-    contact: "+1 555 0103, ravi@example.org"
-    on_call: true
-notify:
-  command: {command}
-"""
 
 
 @pytest.fixture(scope="session")
@@ -94,15 +60,6 @@ def notify_script(tmp_path: Path, notify_log: Path) -> Path:
     script = tmp_path / "record_notify.py"
     script.write_text(NOTIFY_SCRIPT.format(log=str(notify_log)))
     return script
-
-
-def write_roster(path: Path, command: list[str]) -> Roster:
-    import json
-
-    path.write_text(ROSTER.format(command=json.dumps(command)))
-    result = load_file(path, expect="roster")
-    assert result.ok, result.errors
-    return result.model
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ACTOR
-from tui_helpers import run, screen_text, settle, text_of
+from tui_helpers import ACTOR, run, screen_text, settle, text_of
 
 from irdesk.service import Desk
 from irdesk.tui.contacts import ContactsScreen

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import ACTOR, START
 from textual.widgets import Input, Select
-from tui_helpers import paste, rows, run, screen_text, settle, text_of
+from tui_helpers import ACTOR, START, paste, rows, run, screen_text, settle, text_of
 
 from irdesk import paths
 from irdesk.core.catalog import Catalog

@@ -15,9 +15,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import ACTOR, START
 from textual.widgets import Input, Markdown
-from tui_helpers import kinds, notify_calls, paste, rows, run, screen_text, settle, text_of, toasts
+from tui_helpers import (
+    ACTOR,
+    START,
+    kinds,
+    notify_calls,
+    paste,
+    rows,
+    run,
+    screen_text,
+    settle,
+    text_of,
+    toasts,
+)
 
 from irdesk.core.drill import DK, RATING_RULE
 from irdesk.core.session import K

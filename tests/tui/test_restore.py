@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import ACTOR
 from textual.widgets import Input, OptionList, Select
-from tui_helpers import paste, run, settle, text_of
+from tui_helpers import ACTOR, paste, run, settle, text_of
 
 from irdesk.service import Desk
 from irdesk.store import Journal

@@ -14,9 +14,8 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import ACTOR, START
 from textual.widgets import DataTable, Input, Markdown
-from tui_helpers import kinds, paste, rows, run, screen_text, settle, text_of, toasts
+from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, settle, text_of, toasts
 
 from irdesk.core.review import RK
 from irdesk.core.session import K

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import ACTOR, START
 from textual.widgets import Input, OptionList, Select
-from tui_helpers import kinds, last, paste, rows, run, screen_text, settle, text_of
+from tui_helpers import ACTOR, START, kinds, last, paste, rows, run, screen_text, settle, text_of
 
 from irdesk.core.session import K
 from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, MilestoneDialog, RoleDialog, TextPrompt
@@ -492,7 +491,10 @@ async def test_commander_handoff_is_explicit(declare, make_app, journal):
         assert dialog.query_one("#role-id", Select).value == "commander"
         assert "now held by alice: this is a handoff" in screen_text(app)
         dialog.query_one("#role-person", Input).focus()
-        await pilot.press(*"Ada Moreno", "tab", *"end of shift", "enter")
+        await paste(pilot, "Ada Moreno")
+        await pilot.press("tab")
+        await paste(pilot, "end of shift")
+        await pilot.press("enter")
         await settle(pilot)
         handoff = last(journal, iid)
         assert handoff.kind == K.ROLE

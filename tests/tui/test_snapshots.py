@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import ACTOR, SIZE
-from tui_helpers import settle
+from tui_helpers import ACTOR, SIZE, settle
 
 from irdesk.service import Desk
 

@@ -11,8 +11,18 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 
-from conftest import ACTOR, START, write_roster
-from tui_helpers import notify_calls, rows, run, screen_text, settle, text_of, toasts
+from tui_helpers import (
+    ACTOR,
+    START,
+    notify_calls,
+    rows,
+    run,
+    screen_text,
+    settle,
+    text_of,
+    toasts,
+    write_roster,
+)
 
 from irdesk.core.session import K
 from irdesk.service import Desk

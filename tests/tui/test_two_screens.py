@@ -11,8 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from conftest import ACTOR
-from tui_helpers import notify_calls, rows, run, screen_text, settle, text_of, toasts
+from tui_helpers import ACTOR, notify_calls, rows, run, screen_text, settle, text_of, toasts
 
 from irdesk.core.session import K
 from irdesk.service import Desk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,50 @@ from textual.widget import Widget
 from textual.widgets import DataTable, OptionList, RichLog
 
 from irdesk.core.entry import Entry
+from irdesk.core.loader import load_file
+from irdesk.core.models import Roster
 from irdesk.store import Journal
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+SIZE = (130, 40)  # every app runs at this size
+ACTOR = "alice"
+
+NOTIFY_SCRIPT = """\
+import json
+import sys
+
+with open({log!r}, "a", encoding="utf-8") as out:
+    out.write(json.dumps(sys.argv[1:]) + "\\n")
+"""
+
+ROSTER = """\
+irdesk: roster/1
+people:
+  - name: Ada Moreno
+    roles: [commander, security-lead]
+    contact: "+1 555 0100, ada@example.org"
+    on_call: true
+  - name: Kofi Mensah
+    roles: [security-lead]
+    contact: "+1 555 0101, kofi@example.org"
+  - name: Lena Fischer
+    roles: [scribe, comms]
+    contact: "+1 555 0102, lena@example.org"
+    on_call: true
+  - name: Ravi Iyer
+    roles: [it-ops]
+    contact: "+1 555 0103, ravi@example.org"
+    on_call: true
+notify:
+  command: {command}
+"""
+
+
+def write_roster(path: Path, command: list[str]) -> Roster:
+    path.write_text(ROSTER.format(command=json.dumps(command)))
+    result = load_file(path, expect="roster")
+    assert result.ok, result.errors
+    return result.model
 
 
 def screen_text(app: App) -> str:
@@ -55,9 +99,6 @@ def options(widget: OptionList) -> list[str]:
     return [str(widget.get_option_at_index(i).prompt) for i in range(widget.option_count)]
 
 
-SIZE = (130, 40)
-
-
 def run(app: App):
     """Run an app under Pilot at the fixed size, with toasts shown as a person sees them."""
     return app.run_test(size=SIZE, notifications=True)
@@ -79,9 +120,9 @@ async def paste(pilot: Pilot, text: str) -> None:
 async def settle(pilot: Pilot) -> None:
     """Let messages, callbacks and worker threads (notify commands) finish."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    if any(not worker.is_finished for worker in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def rows(journal: Journal, incident_id: str, kind: str | None = None) -> list[Entry]:
