@@ -376,17 +376,27 @@ async def test_backdated_milestone_keeps_both_times_and_the_reason(declare, make
                 "09:15)  (recorded 09:45:00)") in timeline(app)
 
 
-async def test_milestone_in_the_future_is_refused(declare, make_app, journal):
+async def test_milestone_times_that_cannot_be_recorded(declare, make_app, journal):
     session = declare()
     app = make_app(session.incident_id)
     async with run(app) as pilot:
         await settle(pilot)
         await pilot.press("m")
         await settle(pilot)
-        app.screen.query_one("#milestone-when", Input).focus()
-        await pilot.press(*"09:30", "enter")  # 09:30 today is later than 09:00: yesterday
+        when = app.screen.query_one("#milestone-when", Input)
+        when.focus()
+        await paste(pilot, "2026-11-23 09:05")  # five minutes from now
+        await pilot.press("enter")
         await settle(pilot)
-        # A clock time later than now means yesterday, so it needs a reason, not an error.
+        assert "that time is in the future" in screen_text(app)
+        when.value = ""
+        await pilot.press(*"soon", "enter")
+        await settle(pilot)
+        assert "cannot read 'soon' as a time" in screen_text(app)
+        when.value = ""
+        # A clock time later than now means yesterday: earlier, so it needs a reason.
+        await pilot.press(*"09:30", "enter")
+        await settle(pilot)
         assert "an earlier time needs a reason" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
