@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from textual.widgets import Input, Markdown
 from tui_helpers import (
     ACTOR,
@@ -521,12 +520,6 @@ async def test_drill_timers_run_on_the_exercise_clock_and_never_notify(
 # --------------------------------------------------------------------------- layout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "layout bug: at 130x40 the injects banner (max 6 rows) and the drill panel (max 16) "
-    "take the whole right column under the runner's #now (height 1fr), which is squeezed "
-    "to its two border rows: the team cannot see the current step or its checklist while "
-    "an inject waits for acknowledgement, and the objectives at the end of the drill panel "
-    "are cut off (the Static does not scroll). Needs a layout decision in irdesk.tcss."))
 async def test_current_step_and_ratings_stay_on_screen_with_an_inject_up(
         desk, make_app, journal, clock, catalog):
     session = start_drill(desk, catalog.scenarios[SCENARIO])

@@ -95,10 +95,11 @@ class DrillScreen(RunnerScreen):
 
     def compose_side(self) -> ComposeResult:
         yield Static(id="inject-banner")
-        yield Static(id="drill-panel")
+        with VerticalScroll(id="drill-scroll"):
+            yield Static(id="drill-panel")
 
     def after_mount(self) -> None:
-        self.query_one("#drill-panel").border_title = "Exercise: injects and expectations"
+        self.query_one("#drill-scroll").border_title = "Exercise: objectives, expectations, injects"
         self.query_one("#inject-banner").border_title = "NEW INJECT (i to acknowledge)"
         self._render_drill()
         if not self.session.drill.started:
@@ -175,50 +176,55 @@ class DrillScreen(RunnerScreen):
             banner.update(text)
         banner.display = bool(waiting)
 
-        text = Text()
-        views = self.session.injects()
-        for view in views:
+        # Most decision-relevant first: ratings, then expectations, then the inject log.
+        injects = Text("Injects\n", style="bold")
+        for view in self.session.injects():
             st = view.state
             mark = {"delivered": "✔", "skipped": "↷", "waiting": "…", "scheduled": "·"}[
                 view.status]
-            text.append(f"{mark} ")
-            text.append_text(literal(st.id, "bold" if view.status == "delivered" else ""))
+            injects.append(f"{mark} ")
+            injects.append_text(literal(st.id, "bold" if view.status == "delivered" else ""))
             if view.status == "delivered" and st.exercise_at is not None:
-                text.append(f" {format_clock(st.exercise_at)}"
-                            + (" early" if st.early else ""), style="dim")
+                injects.append(f" {format_clock(st.exercise_at)}"
+                               + (" early" if st.early else ""), style="dim")
             elif view.status == "skipped":
-                text.append_text(literal(f" skipped ({st.skip_reason}: {st.skip_detail})",
-                                         "dim"))
+                injects.append_text(literal(f" skipped ({st.skip_reason}: {st.skip_detail})",
+                                            "dim"))
             elif self.session.drill.ended:
-                text.append(" not delivered (the drill ended first)", style="dim")
+                injects.append(" not delivered (the drill ended first)", style="dim")
             elif view.status == "waiting":
-                text.append_text(literal(f" waits for {view.waiting_for}", "dim"))
+                injects.append_text(literal(f" waits for {view.waiting_for}", "dim"))
             elif view.due_in is not None:
-                text.append(f" in {format_clock(view.due_in)}", style="cyan")
-            text.append("\n")
+                injects.append(f" in {format_clock(view.due_in)}", style="cyan")
+            injects.append("\n")
+        expected = Text()
         expectations = self.session.expectations()
         if expectations:
-            text.append("Expectations\n", style="bold")
+            expected.append("Expectations\n", style="bold")
         for ex in expectations:
             style = STATUS_STYLE.get(ex.status, "")
-            text.append(f" {STATUS_MARK.get(ex.status, '?')} {ex.status:<7} ", style=style)
-            text.append_text(literal(f"{ex.inject} → {ex.event}", style))
+            expected.append(f" {STATUS_MARK.get(ex.status, '?')} {ex.status:<7} ", style=style)
+            expected.append_text(literal(f"{ex.inject} → {ex.event}", style))
             if ex.status == "pending" and ex.remaining is not None:
-                text.append(f"  {format_clock(ex.remaining)} left", style="cyan")
+                expected.append(f"  {format_clock(ex.remaining)} left", style="cyan")
             elif ex.status in ("met", "late") and ex.occurred_at is not None:
-                text.append(f"  at {format_clock(ex.occurred_at)}", style="dim")
-            text.append("\n")
+                expected.append(f"  at {format_clock(ex.occurred_at)}", style="dim")
+            expected.append("\n")
+        rated = Text()
         ratings = self.session.ratings()
         if ratings:
-            text.append("Objectives", style="bold")
-            text.append(" (B shows the rating rule)\n", style="dim")
+            rated.append("Objectives", style="bold")
+            rated.append(" (B shows the rating rule)\n", style="dim")
         for rating in ratings:
             letter = rating.rating or "–"
-            text.append(f" {letter} ", style="bold reverse" if rating.rating else "dim")
-            text.append_text(literal(f" {rating.objective.text}"))
-            text.append(f"  {rating.label}" + (" (so far)" if rating.provisional else ""),
-                        style="dim")
-            text.append("\n")
+            rated.append(f" {letter} ", style="bold reverse" if rating.rating else "dim")
+            rated.append_text(literal(f" {rating.objective.text}"))
+            rated.append(f"  {rating.label}" + (" (so far)" if rating.provisional else ""),
+                         style="dim")
+            rated.append("\n")
+        text = Text()
+        for part in (rated, expected, injects):
+            text.append_text(part)
         text.rstrip()
         self.query_one("#drill-panel", Static).update(text)
 
