@@ -50,6 +50,14 @@ _SQLITE_CANTOPEN = 14
 _SQLITE_NOTADB = 26
 
 
+def is_busy(exc: sqlite3.Error) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock (worth retrying)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "database is locked" in str(exc).lower()
+
+
 def translate(exc: sqlite3.Error, path: Path | str, *, timeout: float = 0.0) -> JournalError:
     """Map a sqlite3 exception to the JournalError a person should see."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -67,7 +75,7 @@ def translate(exc: sqlite3.Error, path: Path | str, *, timeout: float = 0.0) -> 
         return JournalFull(f"journal {path} is full (disk full): the write was not recorded")
     if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly database" in lowered:
         return JournalReadOnly(f"journal {path} is read-only: {text}")
-    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in lowered:
+    if is_busy(exc):
         return JournalLocked(
             f"journal {path} is locked by another process (waited {timeout:g}s)"
         )

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -46,6 +48,7 @@ from irdesk.store.errors import (
     JournalNewerSchema,
     JournalNotFound,
     JournalReadOnly,
+    is_busy,
     translate,
 )
 from irdesk.store.records import IncidentRecord, VerifyReport
@@ -363,11 +366,20 @@ class Journal:
         if self.readonly:
             raise JournalReadOnly(f"journal {self.path} was opened read-only")
         conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path, timeout=self.timeout) from exc
-        return conn
+        # SQLite's busy handler waits for the lock, but some BUSY results skip it (a WAL
+        # being recovered after a writer was killed mid-transaction, for one): retry those
+        # here, with a growing jittered pause, until ``timeout`` has really gone by.
+        deadline = time.monotonic() + self.timeout
+        pause = 0.002
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return conn
+            except sqlite3.Error as exc:
+                if not is_busy(exc) or time.monotonic() >= deadline:
+                    raise translate(exc, self.path, timeout=self.timeout) from exc
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 0.05)
 
     def _commit(self, conn: sqlite3.Connection, before: int) -> None:
         """COMMIT; only once it returns is the write durable and may be acknowledged."""
