@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from irdesk.cli import main
+from irdesk.cli import COMMAND_NAMES
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()
@@ -39,7 +39,7 @@ def test_ci_runs_the_readme_test_command():
 
 def test_every_command_is_in_the_reference():
     reference = README.split("### Commands", 1)[1].split("### Keys", 1)[0]
-    for name in main.commands:
+    for name in COMMAND_NAMES:
         assert f"`irdesk {name}" in reference, f"irdesk {name} is not documented"
 
 

@@ -15,15 +15,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import irdesk.core.drill  # noqa: F401  (registers the drill entry kinds with the fold)
 import irdesk.core.review  # noqa: F401  (registers the review entry kinds with the fold)
-from irdesk.core.catalog import Catalog, NotFound
+from irdesk.core.catalog import Catalog, NotFound, load_roster_or_none
 from irdesk.core.clock import Clock, SystemClock
 from irdesk.core.durations import format_duration
 from irdesk.core.entry import Entry
 from irdesk.core.events import MILESTONES, EventRef
-from irdesk.core.loader import load_file
+from irdesk.core.loader import FileResult, load_file
 from irdesk.core.models import EMPTY_ROSTER, Playbook, Roster, Scenario
 from irdesk.core.notify import NotifyResult, build_argv
 from irdesk.core.notify import run as run_notify
@@ -382,14 +383,50 @@ class Desk:
         *,
         catalog: Catalog | None = None,
         roster: Roster | None = None,
+        roster_path: Path | None = None,
         clock: Clock | None = None,
         actor: str | None = None,
     ) -> None:
+        """Without ``catalog``, the bundled and user files are loaded on first use; with
+        ``roster_path`` (and no ``roster``), so is the roster. The home screen uses this to
+        paint before any YAML is parsed."""
         self.journal = journal
-        self.catalog = catalog if catalog is not None else Catalog.load()
-        self.roster = roster
+        self._catalog = catalog
+        self._roster = roster
+        self._roster_path = roster_path if roster is None else None
+        self.roster_result: FileResult | None = None  # the roster file's problems, if any
         self.clock = clock or SystemClock()
         self.actor = actor or default_actor()
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = Catalog.load()
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, value: Catalog) -> None:
+        self._catalog = value
+
+    @property
+    def roster(self) -> Roster | None:
+        if self._roster_path is not None:
+            path, self._roster_path = self._roster_path, None
+            self._roster, self.roster_result = load_roster_or_none(path)
+        return self._roster
+
+    @roster.setter
+    def roster(self, value: Roster | None) -> None:
+        self._roster, self._roster_path = value, None
+
+    @property
+    def loaded(self) -> bool:
+        """True once the catalog and roster are in memory (no file will be read)."""
+        return self._catalog is not None and self._roster_path is None
+
+    def load(self) -> None:
+        """Read the catalog and the roster now (the home screen calls this in a worker)."""
+        _ = self.catalog, self.roster
 
     def declare(
         self,

@@ -56,17 +56,23 @@ def open_journal(path: Path | None, *, readonly: bool = False, create: bool = Tr
         raise Failure(f"cannot open journal {target}: {exc.strerror or exc}") from None
 
 
-def make_desk(journal, *, actor: str | None = None, clock=None):  # noqa: ANN001
-    """The services a command needs: journal, catalog, roster (when there is one)."""
-    from irdesk.core.catalog import Catalog, load_roster_or_none
+def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = False):  # noqa: ANN001
+    """The services a command needs: journal, catalog, roster (when there is one).
+
+    ``lazy`` leaves the catalog and roster to be read on first use (the TUI's home loads
+    them after its first frame and shows a broken roster among its problems).
+    """
     from irdesk.service import Desk
 
-    roster, result = load_roster_or_none()
-    if result is not None and not result.ok:
-        first = result.errors[0] if result.errors else None
-        click.echo(f"irdesk: warning: roster not loaded: {first}", err=True)
-    return Desk(journal, catalog=Catalog.load(), roster=roster,
-                actor=actor or group_option("actor"), clock=clock)
+    desk = Desk(journal, roster_path=paths.roster_path(), clock=clock,
+                actor=actor or group_option("actor"))
+    if not lazy:
+        desk.load()
+        result = desk.roster_result
+        if result is not None and not result.ok:
+            first = result.errors[0] if result.errors else None
+            click.echo(f"irdesk: warning: roster not loaded: {first}", err=True)
+    return desk
 
 
 actor_option = click.option(

@@ -204,7 +204,7 @@ def launch(desk, *, open_incident: str | None = None) -> None:
 
 def open_home(journal_path: Path | None, actor: str | None) -> None:
     journal = open_journal(journal_path)
-    launch(make_desk(journal, actor=actor))
+    launch(make_desk(journal, actor=actor, lazy=True))
 
 
 @click.command()
@@ -218,7 +218,6 @@ def demo(reset: bool, actor) -> None:  # noqa: ANN001
     """
     import shutil
 
-    from irdesk.core.catalog import Catalog, load_roster_or_none
     from irdesk.demo import demo_home, prepare
     from irdesk.service import Desk
 
@@ -226,8 +225,7 @@ def demo(reset: bool, actor) -> None:  # noqa: ANN001
         shutil.rmtree(demo_home())
     journal_path, roster_path = prepare()
     journal = open_journal(journal_path)
-    roster, _ = load_roster_or_none(roster_path)
-    desk = Desk(journal, catalog=Catalog.load(), roster=roster,
+    desk = Desk(journal, roster_path=roster_path,
                 actor=actor or group_option("actor") or "Ada Moreno")
     from irdesk.tui.app import IrdeskApp
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -15,18 +16,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from irdesk import paths
-from irdesk.core.catalog import Catalog, load_roster_or_none
 from irdesk.core.durations import format_duration
 from irdesk.core.session import ActionError
-from irdesk.replay import Replay, chain_problem, open_replay
-from irdesk.service import Desk
-from irdesk.tui.drill import HotwashFinished
 from irdesk.tui.home import HomeScreen
+from irdesk.tui.messages import HotwashFinished, IncidentClosed
 from irdesk.tui.modals import ChoicePrompt, DeclareDialog, DeclareRequest
-from irdesk.tui.replay import ReplayScreen
-from irdesk.tui.review import ReportScreen, ReviewScreen
-from irdesk.tui.runner import IncidentClosed, RunnerScreen
 from irdesk.tui.safe import clean, literal
+
+if TYPE_CHECKING:
+    from irdesk.replay import Replay
+    from irdesk.service import Desk
+    from irdesk.tui.replay import ReplayScreen
+
+# Screens other than home are imported when first opened: `irdesk` paints home sooner.
 
 
 class HelpScreen(Screen[None]):
@@ -123,6 +125,7 @@ class IrdeskApp(App[None]):
         """The runner for a live incident, the drill screen for a drill."""
         from irdesk.drills import DrillSession
         from irdesk.tui.drill import DrillScreen
+        from irdesk.tui.runner import RunnerScreen
 
         screen = DrillScreen(session) if isinstance(session, DrillSession) else \
             RunnerScreen(session)
@@ -159,6 +162,8 @@ class IrdeskApp(App[None]):
 
     def open_replay(self, incident_id: str) -> None:
         """Replay an incident of the desk's journal on a read-only connection of its own."""
+        from irdesk.replay import open_replay
+
         try:
             replay = open_replay(self.desk.journal.path, incident_id, self.desk.catalog)
         except KeyError:
@@ -175,6 +180,8 @@ class IrdeskApp(App[None]):
         self.show_replay(replay, on_close=closed)
 
     def show_replay(self, replay: Replay, *, on_close) -> None:  # noqa: ANN001
+        from irdesk.tui.replay import ReplayScreen
+
         screen = ReplayScreen(replay)
         self.push_screen(screen, on_close)
         # Verify once the first frame is up: hashing competes with painting for the GIL.
@@ -184,6 +191,8 @@ class IrdeskApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
     def _verify_for_replay(self, path: Path, incident_id: str, screen: ReplayScreen) -> None:
         """Check the chain before trusting the story; warn on screen if it is broken."""
+        from irdesk.replay import chain_problem
+
         try:
             problem = chain_problem(path, incident_id)
         except Exception as exc:
@@ -198,8 +207,10 @@ class IrdeskApp(App[None]):
                         title="replay")
 
     def reload_catalog(self) -> None:
+        from irdesk.core.catalog import Catalog, load_roster_or_none
+
         self.desk.catalog = Catalog.load()
-        self.desk.roster, _ = load_roster_or_none(self.roster_path)
+        self.desk.roster, self.desk.roster_result = load_roster_or_none(self.roster_path)
 
     @on(HomeScreen.OpenIncident)
     def _open(self, message: HomeScreen.OpenIncident) -> None:
@@ -229,11 +240,15 @@ class IrdeskApp(App[None]):
 
     @on(HomeScreen.ReportIncident)
     def _report(self, message: HomeScreen.ReportIncident) -> None:
+        from irdesk.tui.review import ReportScreen
+
         self.push_screen(ReportScreen(self.desk.journal.path, message.incident_id))
 
     def open_review(self, incident_id: str) -> None:
         session = self._session(incident_id, "open the review")
         if session is not None:
+            from irdesk.tui.review import ReviewScreen
+
             self.push_screen(ReviewScreen(session), lambda _: self._back_home())
 
     @on(HomeScreen.StartDrill)
@@ -281,6 +296,8 @@ class IrdeskApp(App[None]):
         yield SystemCommand("Start a drill", "Run a tabletop exercise from a scenario",
                             self.action_drill)
         yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
+        from irdesk.tui.runner import RunnerScreen
+
         if isinstance(screen, RunnerScreen):
             for title, help_text, action in (
                 ("Add a note", "Write a note to the timeline", screen.action_note),

@@ -17,11 +17,15 @@ class ContactsScreen(Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back", id="contacts.back")]
 
     def __init__(self, roster: Roster | None, playbook: Playbook | None,
-                 holders: dict[str, str]) -> None:
+                 holders: dict[str, str], *,
+                 contact_points: dict[str, list[str]] | None = None) -> None:
+        """From a runner: that incident's playbook and role holders. From home: no
+        playbook, and the contact point role of every playbook."""
         super().__init__()
         self.roster = roster
         self.playbook = playbook
         self.holders = holders
+        self.contact_points = contact_points or {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -42,6 +46,10 @@ class ContactsScreen(Screen[None]):
             holder = self.holders.get(point)
             if holder:
                 head.append_text(literal(f", now {holder}"))
+        else:
+            for point, titles in sorted(self.contact_points.items()):
+                head.append(f"Contact point: {point}", style="bold")
+                head.append_text(literal(f"  ({', '.join(sorted(titles))})\n", "dim"))
         self.query_one("#contacts-head", Static).update(head)
         table = self.query_one("#people", DataTable)
         table.add_columns("name", "roles", "on call", "contact")

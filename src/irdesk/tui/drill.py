@@ -7,13 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Markdown, Static
 
 from irdesk.core.drill import RATING_RULE, SPEEDS
 from irdesk.core.durations import format_clock, format_duration
 from irdesk.drills import DrillSession
+from irdesk.tui.messages import HotwashFinished
 from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, Dialog, TextPrompt
 from irdesk.tui.runner import RunnerScreen
 from irdesk.tui.safe import clean, literal
@@ -22,14 +22,6 @@ STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "
                "n/a": "–"}
 STATUS_STYLE = {"met": "green", "late": "yellow", "missed": "bold red", "pending": "",
                 "waiting": "dim", "n/a": "dim"}
-
-
-class HotwashFinished(Message):
-    """Posted when the hot wash is finished: the drill moves on to its review."""
-
-    def __init__(self, incident_id: str) -> None:
-        super().__init__()
-        self.incident_id = incident_id
 
 
 class DrillBriefing(Dialog[bool]):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,10 +14,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from irdesk.core.clock import local_when
-from irdesk.core.loader import FileResult
-from irdesk.core.models import Playbook, Roster
-from irdesk.store import IncidentRecord
 from irdesk.tui.safe import literal
+
+if TYPE_CHECKING:
+    from irdesk.core.loader import FileResult
+    from irdesk.core.models import Playbook, Roster
+    from irdesk.store import IncidentRecord
 
 RECENT_CLOSED = 15
 # The playbook comes last: where the table is narrow, it is the column cut off.
@@ -108,7 +112,29 @@ class HomeScreen(Screen[None]):
         title.append_text(literal(f"  journal {self.journal_label}", "dim"))
         self.query_one("#home-title", Static).update(title)
         self._fill_incidents(desk.journal.incidents())
-        self._fill_playbooks(list(desk.catalog.playbooks.values()), desk.catalog.invalid)
+        if desk.loaded:
+            self._fill_files()
+        else:
+            # Incidents first; playbooks and roster are parsed once the first frame is up.
+            self.query_one("#contact-panel", Static).update(Text("loading…", style="dim"))
+            self._load_files()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="files")
+    def _load_files(self) -> None:
+        try:
+            self.app.desk.load()
+        except Exception as exc:  # never a traceback: say what went wrong
+            self.app.call_from_thread(self.notify, str(exc), severity="error",
+                                      title="playbooks not loaded")
+            return
+        self.app.call_from_thread(self._fill_files)
+
+    def _fill_files(self) -> None:
+        desk = self.app.desk
+        invalid = list(desk.catalog.invalid)
+        if desk.roster_result is not None and not desk.roster_result.ok:
+            invalid.append(desk.roster_result)
+        self._fill_playbooks(list(desk.catalog.playbooks.values()), invalid)
         self._fill_contacts(desk.roster, list(desk.catalog.playbooks.values()))
 
     def _fill_incidents(self, records: list[IncidentRecord]) -> None:
@@ -193,9 +219,12 @@ class HomeScreen(Screen[None]):
 
     def action_contacts(self) -> None:
         from irdesk.tui.contacts import ContactsScreen
-        playbooks = list(self.app.desk.catalog.playbooks.values())
-        self.app.push_screen(ContactsScreen(self.app.desk.roster,
-                                            playbooks[0] if playbooks else None, {}))
+
+        points: dict[str, list[str]] = {}
+        for playbook in self.app.desk.catalog.playbooks.values():
+            points.setdefault(playbook.contact_point, []).append(playbook.title)
+        self.app.push_screen(ContactsScreen(self.app.desk.roster, None, {},
+                                            contact_points=points))
 
     def _highlighted_incident(self) -> str | None:
         table = self.query_one("#incidents", DataTable)

@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
@@ -23,6 +22,7 @@ from irdesk.core.models import PHASES, Step
 from irdesk.core.notify import run as run_notify
 from irdesk.core.session import STATUSES, ActionError, IncidentState
 from irdesk.service import Escalated, IncidentSession
+from irdesk.tui.messages import IncidentClosed
 from irdesk.tui.modals import (
     ChoicePrompt,
     ConfirmPrompt,
@@ -50,14 +50,6 @@ def timeline_line(entry: Entry) -> Text:
     if entry.backdated:
         line.append(f"  (recorded {local_hms(entry.recorded_at)})", style="dim")
     return line
-
-
-class IncidentClosed(Message):
-    """Posted when the runner closes an incident (the review flow listens for it)."""
-
-    def __init__(self, incident_id: str) -> None:
-        super().__init__()
-        self.incident_id = incident_id
 
 
 class RunnerScreen(Screen[None]):
