@@ -703,6 +703,16 @@ class Report:
     def visits(self) -> list[StepVisit]:
         return [v for s in self.steps for v in s.visits]
 
+    @property
+    def decisions(self) -> list[tuple[StepRow, StepVisit]]:
+        """Every decision taken, with its step, in path order."""
+        return [(s, v) for s in self.steps for v in s.visits if v.status == "decided"]
+
+    @property
+    def evidence(self) -> list[tuple[StepRow, str]]:
+        """Every evidence note recorded on a checklist item, with its step."""
+        return [(s, e) for s in self.steps for e in s.evidence]
+
 
 # --------------------------------------------------------------------------- building
 
@@ -1754,14 +1764,14 @@ def _md_steps(report: Report, w: Callable[[str], Any]) -> None:
             w(f"| {s.number} | {title} | {md(s.phase)} | {expected} | {actual} | {result} | "
               f"{md(v.actor or '')} |\n")
     w("\n")
-    decisions = [(s, v) for s in report.steps for v in s.visits if v.status == "decided"]
+    decisions = report.decisions
     if decisions:
         w("Decisions taken:\n\n")
         for s, v in decisions:
             w(f"- {utc(v.end)}: {md(s.title)} → **{md(v.decision or '')}** "
               f"({md(v.actor or '')})\n")
         w("\n")
-    evidence = [(s, e) for s in report.steps for e in s.evidence]
+    evidence = report.evidence
     if evidence:
         w("Evidence recorded:\n\n")
         for s, e in evidence:
@@ -2159,14 +2169,14 @@ def _html_steps(report: Report, w: Callable[[str], Any]) -> None:
               f"<td>{expected}</td><td>{actual}</td><td>{result}</td>"
               f"<td>{h(v.actor or '')}</td></tr>\n")
     w("</table>\n")
-    decisions = [(s, v) for s in report.steps for v in s.visits if v.status == "decided"]
+    decisions = report.decisions
     if decisions:
         w("<h3>Decisions taken</h3>\n<ul>\n")
         for s, v in decisions:
             w(f"<li><span class=\"t\">{utc(v.end)}</span>: {h(s.title)} → "
               f"<strong>{h(v.decision or '')}</strong> ({h(v.actor or '')})</li>\n")
         w("</ul>\n")
-    evidence = [(s, e) for s in report.steps for e in s.evidence]
+    evidence = report.evidence
     if evidence:
         w("<h3>Evidence recorded</h3>\n<ul>\n")
         for s, e in evidence:
