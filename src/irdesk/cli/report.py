@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime
@@ -35,8 +36,13 @@ def _now() -> datetime:
 def _destination(output: Path | None):
     """A UTF-8 text stream: the file (written whole or not at all) or stdout."""
     if output is None:
-        stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8",
-                                  newline="\n", write_through=False)
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:  # a text-only stdout (an embedding host): write to it as it is
+            yield sys.stdout
+            sys.stdout.flush()
+            return
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(binary, encoding="utf-8", newline="\n", write_through=False)
         try:
             yield stream
             stream.flush()
