@@ -428,6 +428,12 @@ class Desk:
         """Read the catalog and the roster now (the home screen calls this in a worker)."""
         _ = self.catalog, self.roster
 
+    def reload(self, roster_path: Path) -> None:
+        """Read the playbooks, scenarios and the roster at ``roster_path`` again (f5)."""
+        self._catalog, self._roster, self._roster_path = None, None, roster_path
+        self.roster_result = None
+        self.load()
+
     def declare(
         self,
         playbook: Playbook,

@@ -207,10 +207,7 @@ class IrdeskApp(App[None]):
                         title="replay")
 
     def reload_catalog(self) -> None:
-        from irdesk.core.catalog import Catalog, load_roster_or_none
-
-        self.desk.catalog = Catalog.load()
-        self.desk.roster, self.desk.roster_result = load_roster_or_none(self.roster_path)
+        self.desk.reload(self.roster_path)
 
     @on(HomeScreen.OpenIncident)
     def _open(self, message: HomeScreen.OpenIncident) -> None:
