@@ -28,16 +28,24 @@ from irdesk.store import Journal
 from irdesk.store.chain import GENESIS_HASH, canonical_json, entry_hash
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-ENTRY_COLS = ("incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at, "
-              "backdate_reason, corrects, payload, prev_hash, hash")
+ENTRY_COLS = (
+    "incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at, "
+    "backdate_reason, corrects, payload, prev_hash, hash"
+)
 
 
 def bundled_playbook(playbook_id: str = "account-compromise") -> Playbook:
     return Catalog.load().playbook(playbook_id)
 
 
-def build_incident(path: Path, entries: int, *, incident_id: str = "INC-0001",
-                   playbook: Playbook | None = None, step_ms: int = 250) -> str:
+def build_incident(
+    path: Path,
+    entries: int,
+    *,
+    incident_id: str = "INC-0001",
+    playbook: Playbook | None = None,
+    step_ms: int = 250,
+) -> str:
     """Append one incident of ``entries`` entries to the journal at ``path``."""
     playbook = playbook or bundled_playbook()
     Journal.open(path).close()  # create + migrate
@@ -46,10 +54,16 @@ def build_incident(path: Path, entries: int, *, incident_id: str = "INC-0001",
     conn.execute("PRAGMA foreign_keys = OFF")
     first = playbook.steps[0]
     declared = {
-        "mode": "live", "title": f"Benchmark incident with {entries:,} entries",
-        "severity": "SEV2", "playbook_id": playbook.id, "playbook_version": playbook.version,
-        "playbook_sha256": playbook.source.sha256, "scenario_id": None,
-        "scenario_sha256": None, "commander": "Ada", "playbook_title": playbook.title,
+        "mode": "live",
+        "title": f"Benchmark incident with {entries:,} entries",
+        "severity": "SEV2",
+        "playbook_id": playbook.id,
+        "playbook_version": playbook.version,
+        "playbook_sha256": playbook.source.sha256,
+        "scenario_id": None,
+        "scenario_sha256": None,
+        "commander": "Ada",
+        "playbook_title": playbook.title,
         "playbook_source": playbook.source.text,
     }
     items = max(1, len(first.checklist))
@@ -64,10 +78,19 @@ def build_incident(path: Path, entries: int, *, incident_id: str = "INC-0001",
             if n % 7 == 0:
                 yield K.NOTE, {"text": f"status update {n}: still checking logs [bold]"}
             elif n % 2:
-                yield K.TICKED, {"step": first.id, "item": item,
-                                 "text": first.checklist[item].text if first.checklist else "",
-                                 **({"evidence": f"case/{n}.txt"} if first.checklist
-                                    and first.checklist[item].evidence else {})}
+                yield (
+                    K.TICKED,
+                    {
+                        "step": first.id,
+                        "item": item,
+                        "text": first.checklist[item].text if first.checklist else "",
+                        **(
+                            {"evidence": f"case/{n}.txt"}
+                            if first.checklist and first.checklist[item].evidence
+                            else {}
+                        ),
+                    },
+                )
             else:
                 yield K.UNTICKED, {"step": first.id, "item": item, "text": ""}
             n += 1
@@ -79,16 +102,40 @@ def build_incident(path: Path, entries: int, *, incident_id: str = "INC-0001",
             ts = format_ts(START + timedelta(milliseconds=seq * step_ms))
             uid = uuid.uuid4().hex
             text = canonical_json(payload)
-            digest = entry_hash(incident_id, seq, uid, kind, "ada", "commander", ts, ts, None,
-                                None, text, state["prev"])
-            yield (incident_id, seq, uid, kind, "ada", "commander", ts, ts, None, None, text,
-                   state["prev"], digest)
+            digest = entry_hash(
+                incident_id,
+                seq,
+                uid,
+                kind,
+                "ada",
+                "commander",
+                ts,
+                ts,
+                None,
+                None,
+                text,
+                state["prev"],
+            )
+            yield (
+                incident_id,
+                seq,
+                uid,
+                kind,
+                "ada",
+                "commander",
+                ts,
+                ts,
+                None,
+                None,
+                text,
+                state["prev"],
+                digest,
+            )
             state["prev"], state["last"] = digest, ts
             state["count"] = seq
 
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(f"INSERT INTO entries ({ENTRY_COLS}) VALUES ({','.join('?' * 13)})",
-                     rows())
+    conn.executemany(f"INSERT INTO entries ({ENTRY_COLS}) VALUES ({','.join('?' * 13)})", rows())
     count = state["count"]
     created = format_ts(START + timedelta(milliseconds=step_ms))
     conn.execute(
@@ -96,8 +143,18 @@ def build_incident(path: Path, entries: int, *, incident_id: str = "INC-0001",
         "playbook_version, playbook_sha256, scenario_id, scenario_sha256, created_at, "
         "updated_at, closed_at, last_seq, head_hash, entry_count) "
         "VALUES (?, 'live', ?, 'SEV2', 'open', ?, ?, ?, NULL, NULL, ?, ?, NULL, ?, ?, ?)",
-        (incident_id, declared["title"], playbook.id, playbook.version,
-         playbook.source.sha256, created, state["last"], count, state["prev"], count),
+        (
+            incident_id,
+            declared["title"],
+            playbook.id,
+            playbook.version,
+            playbook.source.sha256,
+            created,
+            state["last"],
+            count,
+            state["prev"],
+            count,
+        ),
     )
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

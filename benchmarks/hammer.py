@@ -65,8 +65,10 @@ def check(journal_path: Path, printed: Path) -> int:
                 missing += 1
                 print(f"MISSING: seq {seq} uid {uid}")
         report = journal.verify()
-    print(f"{len(acknowledged)} acknowledged, {missing} missing; chains "
-          f"{'intact' if report.ok else 'BROKEN'}")
+    print(
+        f"{len(acknowledged)} acknowledged, {missing} missing; chains "
+        f"{'intact' if report.ok else 'BROKEN'}"
+    )
     for problem in report.problems:
         print(f"  {problem.message}")
     return 0 if missing == 0 and report.ok else 1
@@ -80,8 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--actor", default=f"hammer-{os.getpid()}")
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--payload-bytes", type=int, default=64)
-    parser.add_argument("--check", type=Path, metavar="PRINTED",
-                        help="instead of appending, check a saved output of this script")
+    parser.add_argument(
+        "--check",
+        type=Path,
+        metavar="PRINTED",
+        help="instead of appending, check a saved output of this script",
+    )
     args = parser.parse_args(argv)
     try:
         if args.check:
@@ -92,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             filler = "x" * max(0, args.payload_bytes)
             for n in range(1, args.count + 1):
                 entry = journal.append(
-                    incident_id, "note.added", {"text": f"note {n} from {args.actor}",
-                                                "filler": filler},
+                    incident_id,
+                    "note.added",
+                    {"text": f"note {n} from {args.actor}", "filler": filler},
                     actor=args.actor,
                 )
                 out.write(f"committed {entry.seq} {entry.uid}\n")

@@ -70,8 +70,9 @@ def build(path: Path, incidents: int, entries_per_incident: int) -> int:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")  # building only; the figures are for reads
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    note = canonical_json({"text": "checked the load balancer logs; nothing unusual yet",
-                           "step": "triage"})
+    note = canonical_json(
+        {"text": "checked the load balancer logs; nothing unusual yet", "step": "triage"}
+    )
     conn.execute("BEGIN IMMEDIATE")
     incident_rows = []
 
@@ -88,14 +89,30 @@ def build(path: Path, incidents: int, entries_per_incident: int) -> int:
                     kind, payload = "incident.declared", canonical_json(_declare_meta("live", i))
                 else:
                     kind, payload = "note.added", note
-                h = entry_hash(iid, seq, uid, kind, "alice", "ic", ts, ts, None, None,
-                               payload, prev)
+                h = entry_hash(
+                    iid, seq, uid, kind, "alice", "ic", ts, ts, None, None, payload, prev
+                )
                 yield (iid, seq, uid, kind, "alice", "ic", ts, ts, None, None, payload, prev, h)
                 prev = h
             incident_rows.append(
-                (iid, "live", f"benchmark incident {i}", "SEV2", "open", "bench", "1",
-                 PLAYBOOK_SHA, None, None, created, ts, None, entries_per_incident, prev,
-                 entries_per_incident)
+                (
+                    iid,
+                    "live",
+                    f"benchmark incident {i}",
+                    "SEV2",
+                    "open",
+                    "bench",
+                    "1",
+                    PLAYBOOK_SHA,
+                    None,
+                    None,
+                    created,
+                    ts,
+                    None,
+                    entries_per_incident,
+                    prev,
+                    entries_per_incident,
+                )
             )
 
     conn.execute("PRAGMA foreign_keys = OFF")
@@ -112,8 +129,13 @@ def bench_append(folder: Path, count: int) -> None:
     machine (other processes, disk cache, CPU frequency): the ratio is what matters."""
     journal = Journal.open(folder / "append.db")
     rec = journal.create_incident(
-        mode="live", title="append benchmark", severity="SEV2", playbook_id="bench",
-        playbook_version="1", playbook_sha256=PLAYBOOK_SHA, actor="alice",
+        mode="live",
+        title="append benchmark",
+        severity="SEV2",
+        playbook_id="bench",
+        playbook_version="1",
+        playbook_sha256=PLAYBOOK_SHA,
+        actor="alice",
     )
     payload = {"text": "paged the database on-call; waiting for ack", "step": "escalate"}
 
@@ -133,8 +155,21 @@ def bench_append(folder: Path, count: int) -> None:
         t0 = time.perf_counter()
         journal.append(rec.id, "note.added", payload, actor="alice", role="ic")
         t1 = time.perf_counter()
-        row = ("INC-0001", n, uuid.uuid4().hex, "note.added", "alice", "ic", ts, ts, None,
-               None, payload_json, "a" * 64, "b" * 64)
+        row = (
+            "INC-0001",
+            n,
+            uuid.uuid4().hex,
+            "note.added",
+            "alice",
+            "ic",
+            ts,
+            ts,
+            None,
+            None,
+            payload_json,
+            "a" * 64,
+            "b" * 64,
+        )
         t2 = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(sql, row)
@@ -190,21 +225,29 @@ def bench_list(folder: Path, count: int) -> None:
         dt_filter = time.perf_counter() - t0
     assert len(records) == count and len(live_open) == count and newest[0].id == records[0].id
     print(f"list {count:,} incidents")
-    print(f"  all: {dt_all * 1000:.1f} ms   newest 50: {dt_page * 1000:.2f} ms   "
-          f"filtered (mode+status): {dt_filter * 1000:.1f} ms")
+    print(
+        f"  all: {dt_all * 1000:.1f} ms   newest 50: {dt_page * 1000:.2f} ms   "
+        f"filtered (mode+status): {dt_filter * 1000:.1f} ms"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="irdesk journal benchmark")
     parser.add_argument("--appends", type=int, default=2000)
     parser.add_argument("--big", action="store_true", help="also verify 1M entries")
-    parser.add_argument("--dir", type=Path, default=None,
-                        help="where to build the journals (default: a temp folder)")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="where to build the journals (default: a temp folder)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         folder = Path(tmp)
-        print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, "
-              f"{os.cpu_count()} cpus, journals in {folder}")
+        print(
+            f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, "
+            f"{os.cpu_count()} cpus, journals in {folder}"
+        )
         bench_append(folder, args.appends)
         bench_verify(folder, 100_000, 10)
         if args.big:

@@ -34,6 +34,7 @@ def measure(path: str, incident: str, bare: bool) -> dict:
     results: dict = {}
     t0 = time.perf_counter()
     if bare:
+
         class Bare(App):
             def compose(self):
                 yield Static("hello")
@@ -41,6 +42,7 @@ def measure(path: str, incident: str, bare: bool) -> dict:
         async def bare_frame() -> None:
             async with Bare().run_test(size=(130, 40)) as pilot:
                 await pilot.pause()
+
         asyncio.run(bare_frame())
         results["first_frame_s"] = time.perf_counter() - t0
     else:
@@ -62,6 +64,7 @@ def measure(path: str, incident: str, bare: bool) -> dict:
                 await pilot.press("right")
                 await pilot.pause()
                 results["key_to_frame_ms"] = (time.perf_counter() - t1) * 1000
+
         asyncio.run(first_frame())
         t1 = time.perf_counter()
         n = 0
@@ -88,7 +91,9 @@ def measure(path: str, incident: str, bare: bool) -> dict:
 def run_child(path: str, incident: str, bare: bool = False) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", path, incident, "bare" if bare else "full"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -108,12 +113,16 @@ def main() -> int:
     sizes = [100_000] + ([1_000_000] if args.big else [])
     targets = {100_000: 1.0, 1_000_000: 5.0}
     baseline = run_child("", "", bare=True)
-    print(f"bare Textual app first frame: {baseline['first_frame_s'] * 1000:.0f} ms, "
-          f"{baseline['peak_mb']:.0f} MB")
+    print(
+        f"bare Textual app first frame: {baseline['first_frame_s'] * 1000:.0f} ms, "
+        f"{baseline['peak_mb']:.0f} MB"
+    )
     print()
-    header = (f"{'entries':>10} {'build s':>8} {'first frame':>12} {'target':>7} "
-              f"{'vs bare':>8} {'key→frame':>10} {'step/s':>9} {'seek ms':>8} "
-              f"{'back ms':>8} {'peak MB':>8} {'verified':>9}")
+    header = (
+        f"{'entries':>10} {'build s':>8} {'first frame':>12} {'target':>7} "
+        f"{'vs bare':>8} {'key→frame':>10} {'step/s':>9} {'seek ms':>8} "
+        f"{'back ms':>8} {'peak MB':>8} {'verified':>9}"
+    )
     print(header)
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
@@ -122,17 +131,21 @@ def main() -> int:
             build_incident(path, size)
             built = time.perf_counter() - t0
             r = run_child(str(path), "INC-0001")
-            print(f"{r['entries']:>10,} {built:>8.1f} {r['first_frame_s'] * 1000:>9.0f} ms "
-                  f"{targets[size]:>5.0f} s "
-                  f"{r['first_frame_s'] / baseline['first_frame_s']:>7.2f}x "
-                  f"{r['key_to_frame_ms']:>7.1f} ms {r['steps_per_s']:>9,.0f} "
-                  f"{r['random_seek_ms']:>8.2f} {r['step_back_ms']:>8.2f} {r['peak_mb']:>8.0f} "
-                  f"{r['verified_s']:>7.2f} s")
+            print(
+                f"{r['entries']:>10,} {built:>8.1f} {r['first_frame_s'] * 1000:>9.0f} ms "
+                f"{targets[size]:>5.0f} s "
+                f"{r['first_frame_s'] / baseline['first_frame_s']:>7.2f}x "
+                f"{r['key_to_frame_ms']:>7.1f} ms {r['steps_per_s']:>9,.0f} "
+                f"{r['random_seek_ms']:>8.2f} {r['step_back_ms']:>8.2f} {r['peak_mb']:>8.0f} "
+                f"{r['verified_s']:>7.2f} s"
+            )
     print()
-    print("first frame: process start of the measurement to the replay screen painted, "
-          "journal opened read-only; step/s: folding entry by entry to the end; seek ms: "
-          "random jumps (checkpoint restore + at most 500 applies); verified: when the chain "
-          "check (started after the first frame) finished; target memory < 200 MB.")
+    print(
+        "first frame: process start of the measurement to the replay screen painted, "
+        "journal opened read-only; step/s: folding entry by entry to the end; seek ms: "
+        "random jumps (checkpoint restore + at most 500 applies); verified: when the chain "
+        "check (started after the first frame) finished; target memory < 200 MB."
+    )
     return 0
 
 

@@ -68,8 +68,10 @@ def finish_incident(path: Path, incident_id: str) -> int:
 def generate(path: Path, incident_id: str, fmt: str, out: Path) -> float:
     start = time.perf_counter()
     with Journal.open(path, readonly=True) as journal:
-        with load_report(journal, incident_id, now=FixedClock().now()) as report, \
-                open(out, "w", encoding="utf-8", newline="\n") as handle:
+        with (
+            load_report(journal, incident_id, now=FixedClock().now()) as report,
+            open(out, "w", encoding="utf-8", newline="\n") as handle,
+        ):
             render(report, fmt, handle)
     return time.perf_counter() - start
 
@@ -92,8 +94,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--keep", type=Path, default=None,
-                        help="build (or reuse) the journal at this path")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="build (or reuse) the journal at this path"
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="irdesk-report-bench-"))
@@ -110,8 +113,10 @@ def main() -> None:
         print(f"reusing {path} ({total:,} entries)")
 
     print(f"\nreport of one incident with {total:,} entries (target: under {TARGET_S:.0f} s)")
-    print(f"{'format':<6} {'best':>8} {'verify':>8} {'read':>8} {'render':>8} "
-          f"{'py peak':>9} {'output':>9}  target")
+    print(
+        f"{'format':<6} {'best':>8} {'verify':>8} {'read':>8} {'render':>8} "
+        f"{'py peak':>9} {'output':>9}  target"
+    )
     for fmt in ("md", "html", "json"):
         out = folder / f"report.{fmt}"
         best = min(generate(path, incident_id, fmt, out) for _ in range(args.runs))
@@ -122,9 +127,11 @@ def main() -> None:
         tracemalloc.stop()
         size = out.stat().st_size
         verdict = "ok" if best < TARGET_S else "OVER"
-        print(f"{fmt:<6} {best:>7.2f}s {split['verify']:>7.2f}s {split['read+fold']:>7.2f}s "
-              f"{split['render']:>7.2f}s {peak / 2**20:>7.1f}MB {size / 2**20:>7.1f}MB  "
-              f"< {TARGET_S:.0f} s {verdict}")
+        print(
+            f"{fmt:<6} {best:>7.2f}s {split['verify']:>7.2f}s {split['read+fold']:>7.2f}s "
+            f"{split['render']:>7.2f}s {peak / 2**20:>7.1f}MB {size / 2**20:>7.1f}MB  "
+            f"< {TARGET_S:.0f} s {verdict}"
+        )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nmax RSS of this process: {rss:.0f} MB (includes building the journal)")
 

@@ -133,7 +133,8 @@ def child_bare_key() -> dict:
             await pilot.pause()
             item = app.query_one("#item", Static)
             results["key_ms"], results["pilot_ms"] = await key_latencies(
-                pilot, "1", lambda: str(item.render()))
+                pilot, "1", lambda: str(item.render())
+            )
 
     asyncio.run(drive())
     return results
@@ -220,7 +221,8 @@ def child_runner(journal: str, incident: str) -> dict:
             writes.clear()
             actions.clear()
             results["key_ms"], results["pilot_ms"] = await key_latencies(
-                pilot, str(index + 1), item)
+                pilot, str(index + 1), item
+            )
             results["write_ms"] = writes
             results["action_ms"] = actions
         desk.journal.close()
@@ -238,8 +240,9 @@ def run_child(*args: str) -> dict:
     to the moment just before the interpreter was started."""
     env = {**os.environ, "TEXTUAL": "", "TERM": "xterm-256color"}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
-                          text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=env
+    )
     ended = time.perf_counter()
     if done.returncode != 0:
         raise SystemExit(f"child {args} failed:\n{done.stderr}")
@@ -272,8 +275,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        measure = {"bare": child_bare, "bare-key": child_bare_key, "home": child_home,
-                   "runner": child_runner}[kind]
+        measure = {
+            "bare": child_bare,
+            "bare-key": child_bare_key,
+            "home": child_home,
+            "runner": child_runner,
+        }[kind]
         print(json.dumps(measure(*rest)))
         return 0
 
@@ -282,8 +289,10 @@ def main() -> int:
         # Keep the user's catalog and roster out of it: bundled playbooks only.
         os.environ["IRDESK_HOME"] = str(folder / "irdesk-home")
         home_db, runner_db, incident, home_built, runner_built = build_journals(folder)
-        print(f"built: 1,000 incidents in {home_built:.1f} s; "
-              f"100k-entry incident in {runner_built:.1f} s")
+        print(
+            f"built: 1,000 incidents in {home_built:.1f} s; "
+            f"100k-entry incident in {runner_built:.1f} s"
+        )
 
         bare, home = [], []
         for _ in range(args.runs):  # interleaved, so a busy moment hits both alike
@@ -299,28 +308,66 @@ def main() -> int:
     key_max = max(keys)
     rows = [
         ("first frame, bare Textual app", f"{bare_s * 1000:.0f} ms", "", ""),
-        (f"first frame, home, 1,000 incidents ({home[0]['rows']} rows)",
-         f"{home_s * 1000:.0f} ms", "≤ 1.5x bare", f"{home_s / bare_s:.2f}x"),
-        (f"first frame, runner, {runner['entries']:,} entries",
-         f"{runner['first_frame_s'] * 1000:.0f} ms", "",
-         f"{runner['first_frame_s'] / bare_s:.2f}x"),
-        (f"key → frame, runner, {runner['entries']:,} entries (median of {len(keys)})",
-         f"{key_p50:.1f} ms", "< 50 ms", f"max {key_max:.1f} ms"),
-        ("  of which the action: write, fold, widgets updated",
-         f"{statistics.median(runner['action_ms']):.1f} ms", "", ""),
-        ("  of which the durable journal write",
-         f"{statistics.median(runner['write_ms']):.1f} ms", "", ""),
-        ("key → frame, bare app updating one Static",
-         f"{statistics.median(bare_key['key_ms']):.1f} ms", "", ""),
-        ("key → frame through Pilot (press + pause), runner / bare",
-         f"{statistics.median(runner['pilot_ms']):.0f} ms",
-         "", f"bare {statistics.median(bare_key['pilot_ms']):.0f} ms"),
-        ("peak memory, bare Textual app", f"{statistics.median(r['peak_mb'] for r in bare):.0f} MB",
-         "", ""),
-        ("peak memory, home, 1,000 incidents",
-         f"{statistics.median(r['peak_mb'] for r in home):.0f} MB", "", ""),
-        (f"peak memory, runner, {runner['entries']:,} entries", f"{runner['peak_mb']:.0f} MB",
-         "", ""),
+        (
+            f"first frame, home, 1,000 incidents ({home[0]['rows']} rows)",
+            f"{home_s * 1000:.0f} ms",
+            "≤ 1.5x bare",
+            f"{home_s / bare_s:.2f}x",
+        ),
+        (
+            f"first frame, runner, {runner['entries']:,} entries",
+            f"{runner['first_frame_s'] * 1000:.0f} ms",
+            "",
+            f"{runner['first_frame_s'] / bare_s:.2f}x",
+        ),
+        (
+            f"key → frame, runner, {runner['entries']:,} entries (median of {len(keys)})",
+            f"{key_p50:.1f} ms",
+            "< 50 ms",
+            f"max {key_max:.1f} ms",
+        ),
+        (
+            "  of which the action: write, fold, widgets updated",
+            f"{statistics.median(runner['action_ms']):.1f} ms",
+            "",
+            "",
+        ),
+        (
+            "  of which the durable journal write",
+            f"{statistics.median(runner['write_ms']):.1f} ms",
+            "",
+            "",
+        ),
+        (
+            "key → frame, bare app updating one Static",
+            f"{statistics.median(bare_key['key_ms']):.1f} ms",
+            "",
+            "",
+        ),
+        (
+            "key → frame through Pilot (press + pause), runner / bare",
+            f"{statistics.median(runner['pilot_ms']):.0f} ms",
+            "",
+            f"bare {statistics.median(bare_key['pilot_ms']):.0f} ms",
+        ),
+        (
+            "peak memory, bare Textual app",
+            f"{statistics.median(r['peak_mb'] for r in bare):.0f} MB",
+            "",
+            "",
+        ),
+        (
+            "peak memory, home, 1,000 incidents",
+            f"{statistics.median(r['peak_mb'] for r in home):.0f} MB",
+            "",
+            "",
+        ),
+        (
+            f"peak memory, runner, {runner['entries']:,} entries",
+            f"{runner['peak_mb']:.0f} MB",
+            "",
+            "",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print()
@@ -328,23 +375,29 @@ def main() -> int:
     for name, figure, target, ratio in rows:
         print(f"{name:<{width}}  {figure:>9}  {target:<12} {ratio:<12}")
     print()
+
     def ms(a: str, b: str) -> float:
         return statistics.median((r[b] - r[a]) * 1000 for r in home)
 
     parts = {
         # the child's clock reading at its first line, relative to the parent's start
         "interpreter start": statistics.median(
-            (r["started"] - r["frame"] + r["first_frame_s"]) * 1000 for r in home),
+            (r["started"] - r["frame"] + r["first_frame_s"]) * 1000 for r in home
+        ),
         "irdesk and Textual imports": ms("started", "imported"),
         "journal opened": ms("imported", "desk"),
         "app start to first frame": ms("desk", "frame"),
     }
-    print("home's first frame, where the time goes (medians): " + "; ".join(
-        f"{name} {ms:.0f} ms" for name, ms in parts.items()))
-    print(f"medians of {args.runs} processes each; first frame = from just before the "
-          "interpreter starts to the frame painted (headless, 130x40); key → frame includes "
-          "one durable journal write (WAL, synchronous=FULL) per press and the frame's layout "
-          "and render.")
+    print(
+        "home's first frame, where the time goes (medians): "
+        + "; ".join(f"{name} {ms:.0f} ms" for name, ms in parts.items())
+    )
+    print(
+        f"medians of {args.runs} processes each; first frame = from just before the "
+        "interpreter starts to the frame painted (headless, 130x40); key → frame includes "
+        "one durable journal write (WAL, synchronous=FULL) per press and the frame's layout "
+        "and render."
+    )
     return 0
 
 

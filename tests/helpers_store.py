@@ -138,7 +138,32 @@ def forge_append(conn: sqlite3.Connection, incident_id: str, *, fix_record: bool
 def _forged(incident_id: str, seq: int, prev_hash: str, when: str) -> tuple:
     payload = '{"text":"all systems normal, no action needed"}'
     uid = f"forged-{seq}"
-    h = entry_hash(incident_id, seq, uid, "note.added", "mallory", None, when, when, None, None,
-                   payload, prev_hash)
-    return (incident_id, seq, uid, "note.added", "mallory", None, when, when, None, None,
-            payload, prev_hash, h)
+    h = entry_hash(
+        incident_id,
+        seq,
+        uid,
+        "note.added",
+        "mallory",
+        None,
+        when,
+        when,
+        None,
+        None,
+        payload,
+        prev_hash,
+    )
+    return (
+        incident_id,
+        seq,
+        uid,
+        "note.added",
+        "mallory",
+        None,
+        when,
+        when,
+        None,
+        None,
+        payload,
+        prev_hash,
+        h,
+    )

@@ -24,8 +24,14 @@ PLAYBOOK = (FIXTURES / "playbook-valid.yaml").read_text()
 SCENARIO = (FIXTURES / "scenario-valid.yaml").read_text()
 
 
-def write_playbook(folder: Path, ident: str, *, title: str = "Fixture", name: str | None = None,
-                   extra_step: str | None = None) -> Path:
+def write_playbook(
+    folder: Path,
+    ident: str,
+    *,
+    title: str = "Fixture",
+    name: str | None = None,
+    extra_step: str | None = None,
+) -> Path:
     """A copy of the valid fixture playbook with another id and title (and maybe a step)."""
     text = PLAYBOOK.replace("id: fixture-phish", f"id: {ident}").replace(
         "title: Phishing leading to account compromise", f"title: {title}"
@@ -38,8 +44,9 @@ def write_playbook(folder: Path, ident: str, *, title: str = "Fixture", name: st
     return path
 
 
-def write_scenario(folder: Path, ident: str, playbook: str, *, name: str | None = None,
-                   expect_step: str = "triage") -> Path:
+def write_scenario(
+    folder: Path, ident: str, playbook: str, *, name: str | None = None, expect_step: str = "triage"
+) -> Path:
     text = (
         SCENARIO.replace("id: fixture-ttx", f"id: {ident}")
         .replace("playbook: fixture-phish", f"playbook: {playbook}")
@@ -155,8 +162,9 @@ def test_scenario_finds_its_playbook_in_its_own_folder_first(tmp_path: Path):
     # scenario has it. The scenario expects step:extra:done, so it is valid only if it
     # resolved the playbook in its own folder.
     write_playbook(tmp_path / "playbooks", "fixture-phish", title="Catalog's")
-    write_playbook(tmp_path / "drills", "fixture-phish", title="Beside", name="pb.yaml",
-                   extra_step="extra")
+    write_playbook(
+        tmp_path / "drills", "fixture-phish", title="Beside", name="pb.yaml", extra_step="extra"
+    )
     scenario = write_scenario(tmp_path / "drills", "drill", "fixture-phish", expect_step="extra")
     catalog = Catalog.load([(tmp_path / "playbooks", False)], today=TODAY)
     assert catalog.playbooks["fixture-phish"].title == "Catalog's"
@@ -169,8 +177,9 @@ def test_scenario_finds_its_playbook_in_its_own_folder_first(tmp_path: Path):
 def test_scenario_falls_back_to_the_catalog_for_its_playbook(tmp_path: Path):
     write_playbook(tmp_path / "playbooks", "fixture-phish", extra_step="extra")
     scenario = write_scenario(tmp_path / "drills", "drill", "fixture-phish", expect_step="extra")
-    catalog = Catalog.load([(tmp_path / "playbooks", False), (tmp_path / "drills", False)],
-                           today=TODAY)
+    catalog = Catalog.load(
+        [(tmp_path / "playbooks", False), (tmp_path / "drills", False)], today=TODAY
+    )
     assert result_for(catalog, scenario).ok
     assert catalog.scenario("drill").playbook == "fixture-phish"
     assert catalog.playbook_for(catalog.scenario("drill")) is catalog.playbooks["fixture-phish"]
@@ -179,8 +188,9 @@ def test_scenario_falls_back_to_the_catalog_for_its_playbook(tmp_path: Path):
 def test_scenario_steps_are_checked_against_the_resolved_playbook(tmp_path: Path):
     write_playbook(tmp_path / "playbooks", "fixture-phish")
     scenario = write_scenario(tmp_path / "drills", "drill", "fixture-phish", expect_step="extra")
-    catalog = Catalog.load([(tmp_path / "playbooks", False), (tmp_path / "drills", False)],
-                           today=TODAY)
+    catalog = Catalog.load(
+        [(tmp_path / "playbooks", False), (tmp_path / "drills", False)], today=TODAY
+    )
     (error,) = result_for(catalog, scenario).errors
     assert (error.line, error.column) == (20, 16)
     assert error.key_path == "injects[0].expect[0].event"
@@ -243,9 +253,7 @@ def test_scenario_by_id_and_unknown_scenario(catalog: Catalog):
     assert catalog.scenario("drill-two").playbook == "bravo"
     with pytest.raises(NotFound) as caught:
         catalog.scenario("drill-three")
-    assert str(caught.value) == (
-        "no scenario 'drill-three'; known scenarios: drill-one, drill-two"
-    )
+    assert str(caught.value) == ("no scenario 'drill-three'; known scenarios: drill-one, drill-two")
     with pytest.raises(NotFound, match="known scenarios: none"):
         Catalog().scenario("drill")
 

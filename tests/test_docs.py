@@ -28,7 +28,9 @@ def test_quickstart_has_exactly_two_commands_install_and_test():
 def test_ci_runs_the_readme_test_command():
     extracted = subprocess.run(
         ["sed", "-n", "/<!-- test-command -->/{n;n;p;}", str(REPO / "README.md")],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     blocks = re.findall(r"```\n(.*?)\n```", quickstart(), flags=re.S)
     assert extracted == blocks[1]

@@ -46,8 +46,9 @@ def one_line_error(result) -> str:
 def test_drill_is_listed_after_run_in_help():
     result = run("--help")
     assert result.exit_code == 0
-    commands = [ln.split()[0] for ln in result.output.split("Commands:")[1].splitlines()
-                if ln.strip()]
+    commands = [
+        ln.split()[0] for ln in result.output.split("Commands:")[1].splitlines() if ln.strip()
+    ]
     assert commands[commands.index("run") + 1] == "drill"
 
 
@@ -99,13 +100,15 @@ def test_usage_errors(args, launched):
 
 def test_drill_declares_and_opens_the_desk_on_it(tmp_path, launched):
     journal = tmp_path / "j.db"
-    result = run("drill", "ttx-ceo-phish", "--journal", str(journal), "--as", "fac",
-                 "--commander", "Bea")
+    result = run(
+        "drill", "ttx-ceo-phish", "--journal", str(journal), "--as", "fac", "--commander", "Bea"
+    )
     assert result.exit_code == 0, result.output
     with Journal.open(journal) as j:
         records = j.incidents()
         assert [(r.mode, r.scenario_id, r.title) for r in records] == [
-            ("drill", "ttx-ceo-phish", "Drill: The CEO's mailbox")]
+            ("drill", "ttx-ceo-phish", "Drill: The CEO's mailbox")
+        ]
         assert launched == [records[0].id]
         entries = list(j.entries(records[0].id))
         assert [e.kind for e in entries] == ["incident.declared"]  # clock not started
@@ -114,8 +117,14 @@ def test_drill_declares_and_opens_the_desk_on_it(tmp_path, launched):
 
 def test_drill_from_a_scenario_file_with_its_playbook_beside_it(tmp_path, launched):
     journal = tmp_path / "j.db"
-    result = run("drill", str(FIXTURES / "scenario.yaml"), "--journal", str(journal),
-                 "--title", "Tuesday exercise")
+    result = run(
+        "drill",
+        str(FIXTURES / "scenario.yaml"),
+        "--journal",
+        str(journal),
+        "--title",
+        "Tuesday exercise",
+    )
     assert result.exit_code == 0, result.output
     with Journal.open(journal) as j:
         (record,) = j.incidents()

@@ -46,13 +46,25 @@ class Drill:
     def __init__(self, *, mode: str = "drill") -> None:
         self.entries: list[Entry] = []
         self.at = T0
-        self.add(K.DECLARED, title="Drill: Mini drill", severity="SEV2", mode=mode,
-                 scenario_id="drill-mini", commander="Ada")
+        self.add(
+            K.DECLARED,
+            title="Drill: Mini drill",
+            severity="SEV2",
+            mode=mode,
+            scenario_id="drill-mini",
+            commander="Ada",
+        )
 
     def add(self, kind: str, actor: str = "fac", **payload) -> Entry:
         entry = Entry(
-            incident_id="DRL-0001", seq=len(self.entries) + 1, uid=f"u{len(self.entries)}",
-            kind=kind, actor=actor, occurred_at=self.at, recorded_at=self.at, payload=payload,
+            incident_id="DRL-0001",
+            seq=len(self.entries) + 1,
+            uid=f"u{len(self.entries)}",
+            kind=kind,
+            actor=actor,
+            occurred_at=self.at,
+            recorded_at=self.at,
+            payload=payload,
         )
         self.entries.append(entry)
         return entry
@@ -74,11 +86,23 @@ class Drill:
         done = []
         for due in due_injects(self.state(), self.at):
             if due.action == "skip":
-                self.add(DK.SKIPPED, actor="system", inject=due.inject.id, reason="unless",
-                         detail=f"{due.unless} already happened", event=due.unless)
+                self.add(
+                    DK.SKIPPED,
+                    actor="system",
+                    inject=due.inject.id,
+                    reason="unless",
+                    detail=f"{due.unless} already happened",
+                    event=due.unless,
+                )
             else:
-                self.add(DK.DELIVERED, actor="system", inject=due.inject.id,
-                         text=due.inject.text, **{"from": due.inject.sender}, early=False)
+                self.add(
+                    DK.DELIVERED,
+                    actor="system",
+                    inject=due.inject.id,
+                    text=due.inject.text,
+                    **{"from": due.inject.sender},
+                    early=False,
+                )
             done.append(f"{due.inject.id}:{due.action}")
         return done
 
@@ -598,30 +622,69 @@ def test_incremental_fold_equals_full_fold():
 # --------------------------------------------------------------------------- describe
 
 
-@pytest.mark.parametrize(("kind", "payload", "text", "short"), [
-    (DK.CLOCK, {"action": "start", "exercise_at_s": 0}, "exercise clock started", "clock"),
-    (DK.CLOCK, {"action": "pause", "exercise_at_s": 750}, "clock paused at 00:12:30", "clock"),
-    (DK.CLOCK, {"action": "resume", "exercise_at_s": 750}, "clock resumed at 00:12:30",
-     "clock"),
-    (DK.SPEED, {"speed": 10, "from": 1}, "speed 10x (was 1x)", "speed"),
-    (DK.DELIVERED, {"inject": "first-report", "from": "Helpdesk", "early": False,
-                    "text": "Hi, I got an email\nmore"},
-     "inject first-report delivered from Helpdesk: Hi, I got an email", "inject"),
-    (DK.DELIVERED, {"inject": "x", "from": "SOC", "early": True, "text": "t"},
-     "inject x delivered early from SOC: t", "inject"),
-    (DK.SKIPPED, {"inject": "x", "reason": "unless", "detail": "contained already happened"},
-     "inject x skipped: contained already happened", "inject skip"),
-    (DK.SKIPPED, {"inject": "x", "reason": "facilitator", "detail": "no time"},
-     "inject x skipped by the facilitator: no time", "inject skip"),
-    (DK.ADDED, {"inject": "extra-1", "from": "Facilitator", "text": "The CEO calls"},
-     "free-form inject extra-1 from Facilitator: The CEO calls", "inject+"),
-    (DK.ACKNOWLEDGED, {"inject": "x"}, "inject x acknowledged", "inject ack"),
-    (DK.ENDED, {"exercise_at_s": 3600}, "drill ended at 01:00:00", "drill end"),
-    (DK.ANSWER, {"index": 1, "question": "q", "answer": "Legal, at once"},
-     "answer to Q2: Legal, at once", "hot wash"),
-    (DK.HOTWASH_DONE, {"answered": 1, "questions": 2},
-     "hot wash finished (1 of 2 questions answered)", "hot wash"),
-])
+@pytest.mark.parametrize(
+    ("kind", "payload", "text", "short"),
+    [
+        (DK.CLOCK, {"action": "start", "exercise_at_s": 0}, "exercise clock started", "clock"),
+        (DK.CLOCK, {"action": "pause", "exercise_at_s": 750}, "clock paused at 00:12:30", "clock"),
+        (
+            DK.CLOCK,
+            {"action": "resume", "exercise_at_s": 750},
+            "clock resumed at 00:12:30",
+            "clock",
+        ),
+        (DK.SPEED, {"speed": 10, "from": 1}, "speed 10x (was 1x)", "speed"),
+        (
+            DK.DELIVERED,
+            {
+                "inject": "first-report",
+                "from": "Helpdesk",
+                "early": False,
+                "text": "Hi, I got an email\nmore",
+            },
+            "inject first-report delivered from Helpdesk: Hi, I got an email",
+            "inject",
+        ),
+        (
+            DK.DELIVERED,
+            {"inject": "x", "from": "SOC", "early": True, "text": "t"},
+            "inject x delivered early from SOC: t",
+            "inject",
+        ),
+        (
+            DK.SKIPPED,
+            {"inject": "x", "reason": "unless", "detail": "contained already happened"},
+            "inject x skipped: contained already happened",
+            "inject skip",
+        ),
+        (
+            DK.SKIPPED,
+            {"inject": "x", "reason": "facilitator", "detail": "no time"},
+            "inject x skipped by the facilitator: no time",
+            "inject skip",
+        ),
+        (
+            DK.ADDED,
+            {"inject": "extra-1", "from": "Facilitator", "text": "The CEO calls"},
+            "free-form inject extra-1 from Facilitator: The CEO calls",
+            "inject+",
+        ),
+        (DK.ACKNOWLEDGED, {"inject": "x"}, "inject x acknowledged", "inject ack"),
+        (DK.ENDED, {"exercise_at_s": 3600}, "drill ended at 01:00:00", "drill end"),
+        (
+            DK.ANSWER,
+            {"index": 1, "question": "q", "answer": "Legal, at once"},
+            "answer to Q2: Legal, at once",
+            "hot wash",
+        ),
+        (
+            DK.HOTWASH_DONE,
+            {"answered": 1, "questions": 2},
+            "hot wash finished (1 of 2 questions answered)",
+            "hot wash",
+        ),
+    ],
+)
 def test_every_kind_reads_well_in_the_timeline(kind, payload, text, short):
     entry = Entry("DRL-0001", 2, "u", kind, "fac", T0, T0, payload)
     assert describe(entry) == text
@@ -629,7 +692,8 @@ def test_every_kind_reads_well_in_the_timeline(kind, payload, text, short):
 
 
 def test_long_inject_text_is_shortened_in_the_timeline():
-    entry = Entry("DRL-0001", 2, "u", DK.DELIVERED, "fac", T0, T0,
-                  {"inject": "x", "text": "word " * 60})
+    entry = Entry(
+        "DRL-0001", 2, "u", DK.DELIVERED, "fac", T0, T0, {"inject": "x", "text": "word " * 60}
+    )
     text = describe(entry)
     assert text.endswith("…") and len(text) < 160

@@ -91,8 +91,7 @@ class TestStartDrill:
         assert journal.incidents(mode="live") == []  # never mixed into live incidents
 
     def test_title_and_commander_can_be_given(self, desk, catalog):
-        s = start_drill(desk, catalog.scenarios["drill-mini"], title="Q4 exercise",
-                        commander="Bea")
+        s = start_drill(desk, catalog.scenarios["drill-mini"], title="Q4 exercise", commander="Bea")
         assert s.state.title == "Q4 exercise" and s.state.roles["commander"] == "Bea"
 
     def test_a_scenario_whose_playbook_is_missing_is_refused(self, journal, clock, catalog):
@@ -187,8 +186,12 @@ class TestInjects:
             session.complete(step)  # contain marks "contained"
         assert advance(session, clock, 3) == []
         skip = kinds(session, DK.SKIPPED)[0]
-        assert skip.payload == {"inject": "reminder", "reason": "unless",
-                                "detail": "contained already happened", "event": "contained"}
+        assert skip.payload == {
+            "inject": "reminder",
+            "reason": "unless",
+            "detail": "contained already happened",
+            "event": "contained",
+        }
         assert skip.actor == "system"
         assert session.drill.injects["reminder"].status == "skipped"
 
@@ -226,8 +229,11 @@ class TestInjects:
             session.skip_inject("first", "too late")
         session.skip_inject("press", "we are short on time")
         entry = kinds(session, DK.SKIPPED)[0]
-        assert entry.payload == {"inject": "press", "reason": "facilitator",
-                                 "detail": "we are short on time"}
+        assert entry.payload == {
+            "inject": "press",
+            "reason": "facilitator",
+            "detail": "we are short on time",
+        }
         with pytest.raises(ActionError, match="already skipped"):
             session.skip_inject("press", "again")
         assert "press" not in advance(session, clock, 25)
@@ -276,13 +282,18 @@ class TestOutcomes:
         session.end_drill()
         statuses = {(e.inject, e.event): e.status for e in session.expectations()}
         assert statuses == {
-            ("first", "acknowledged"): "met", ("first", "step:triage:done"): "met",
+            ("first", "acknowledged"): "met",
+            ("first", "step:triage:done"): "met",
             ("scope-hint", "step:scope:done"): "met",
             ("second", "step:contain:done"): "late",
             ("press", "step:notify:done"): "missed",
         }
         assert {r.objective.id: r.rating for r in session.ratings()} == {
-            "respond": "P", "contain": "S", "inform": "U", "spare": None}
+            "respond": "P",
+            "contain": "S",
+            "inform": "U",
+            "spare": None,
+        }
 
     def test_pause_keeps_expectations_from_lapsing(self, session, clock):
         started(session)
@@ -292,8 +303,10 @@ class TestOutcomes:
         session.resume()
         clock.advance(m(0.5))
         session.complete("triage")
-        assert {e.event: e.status for e in session.expectations()
-                if e.inject == "first"} == {"acknowledged": "met", "step:triage:done": "met"}
+        assert {e.event: e.status for e in session.expectations() if e.inject == "first"} == {
+            "acknowledged": "met",
+            "step:triage:done": "met",
+        }
 
     def test_m_rating_when_part_is_done(self, session, clock):
         started(session)
@@ -312,9 +325,15 @@ class TestEndAndHotWash:
         started(session)
         clock.advance(m(5))
         session.end_drill()
-        for action in (session.pause, session.start_clock, session.end_drill,
-                       session.deliver_next_now, lambda: session.add_inject("x"),
-                       lambda: session.set_speed(2), lambda: session.skip_inject("press", "x")):
+        for action in (
+            session.pause,
+            session.start_clock,
+            session.end_drill,
+            session.deliver_next_now,
+            lambda: session.add_inject("x"),
+            lambda: session.set_speed(2),
+            lambda: session.skip_inject("press", "x"),
+        ):
             with pytest.raises(ActionError, match="the drill has ended"):
                 action()
         clock.advance(m(30))
@@ -335,10 +354,16 @@ class TestEndAndHotWash:
         session.answer(1, "Comms, with legal.")
         entries = kinds(session, DK.ANSWER)
         assert [e.payload for e in entries] == [
-            {"index": 0, "question": "What slowed the triage down?",
-             "answer": "Nobody had the pager."},
-            {"index": 1, "question": "Who should have spoken to the press?",
-             "answer": "Comms, with legal."},
+            {
+                "index": 0,
+                "question": "What slowed the triage down?",
+                "answer": "Nobody had the pager.",
+            },
+            {
+                "index": 1,
+                "question": "Who should have spoken to the press?",
+                "answer": "Comms, with legal.",
+            },
         ]
         assert describe(entries[1]) == "answer to Q2: Comms, with legal."
         session.finish_hotwash()
@@ -379,8 +404,9 @@ def test_reopening_after_quitting_gives_the_same_drill(session, journal_path, ca
 @pytest.fixture
 def two_screens(session, journal_path, catalog, clock):
     other_journal = Journal.open(journal_path, clock=clock)
-    other = open_drill(Desk(other_journal, catalog=catalog, clock=clock, actor="bea"),
-                       session.incident_id)
+    other = open_drill(
+        Desk(other_journal, catalog=catalog, clock=clock, actor="bea"), session.incident_id
+    )
     yield session, other
     other_journal.close()
 
@@ -404,8 +430,7 @@ def test_two_screens_delivering_at_once_record_each_inject_once(two_screens, clo
     assert drill_state(a.state) == drill_state(b.state)
 
 
-def test_a_write_racing_between_check_and_append_is_recorded_once(two_screens, clock,
-                                                                  monkeypatch):
+def test_a_write_racing_between_check_and_append_is_recorded_once(two_screens, clock, monkeypatch):
     a, b = two_screens
     a.start_clock()
     b.refresh()
@@ -480,13 +505,17 @@ def test_the_bundled_ceo_phish_scenario_from_start_to_hot_wash(journal, clock, r
 
     skipped = kinds(s, DK.SKIPPED)
     assert [(e.payload["inject"], e.payload["reason"]) for e in skipped] == [
-        ("session-still-live", "unless")]
+        ("session-still-live", "unless")
+    ]
     statuses = [(e.inject, e.event, e.status) for e in s.expectations()]
     assert ("supplier-calls", "step:legal-review:started", "missed") in statuses
     assert ("session-still-live", "contained", "n/a") in statuses
     assert {st for *_, st in statuses} == {"met", "missed", "n/a"}
     assert {r.objective.id: r.rating for r in s.ratings()} == {
-        "contain-fast": "P", "scope-fully": "P", "protect-money": "M"}
+        "contain-fast": "P",
+        "scope-fully": "P",
+        "protect-money": "M",
+    }
 
     questions = s.drill.questions
     assert len(questions) == 4

@@ -48,8 +48,24 @@ def test_bare_numbers_are_rejected_because_units_matter(number):
 
 @pytest.mark.parametrize(
     "text",
-    ["30m1h", "1m1h", "5s1m", "1h1d", "15", "15 minutes", "1.5h", "-5m", "", "   ", "h", "1hm",
-     "1H", "15min", "1h 30m", "1w"],
+    [
+        "30m1h",
+        "1m1h",
+        "5s1m",
+        "1h1d",
+        "15",
+        "15 minutes",
+        "1.5h",
+        "-5m",
+        "",
+        "   ",
+        "h",
+        "1hm",
+        "1H",
+        "15min",
+        "1h 30m",
+        "1w",
+    ],
 )
 def test_malformed_or_out_of_order_durations_are_rejected(text):
     with pytest.raises(DurationError, match="is not a duration; expected digits with units"):
@@ -124,8 +140,14 @@ def test_format_clock(value, text):
 
 @pytest.mark.parametrize(
     ("value", "name"),
-    [(None, "nothing (null)"), (True, "a boolean (true)"), (3, "a number (3)"), ("x", "text"),
-     ([], "a list"), ({}, "a mapping")],
+    [
+        (None, "nothing (null)"),
+        (True, "a boolean (true)"),
+        (3, "a number (3)"),
+        ("x", "text"),
+        ([], "a list"),
+        ({}, "a mapping"),
+    ],
 )
 def test_type_name(value, name):
     assert type_name(value) == name
@@ -143,7 +165,13 @@ def test_milestones_are_events(milestone):
 
 def test_milestones_in_order():
     assert MILESTONES == (
-        "started", "detected", "declared", "acknowledged", "contained", "resolved", "closed",
+        "started",
+        "detected",
+        "declared",
+        "acknowledged",
+        "contained",
+        "resolved",
+        "closed",
     )
 
 

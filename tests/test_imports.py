@@ -38,9 +38,12 @@ def test_the_check_itself_sees_ui_imports():
 
 
 def test_core_imports_no_textual_or_rich():
-    assert ui_modules_after_importing(
-        "irdesk.core.loader", "irdesk.core.catalog", "irdesk.core.models"
-    ) == []
+    assert (
+        ui_modules_after_importing(
+            "irdesk.core.loader", "irdesk.core.catalog", "irdesk.core.models"
+        )
+        == []
+    )
 
 
 def test_every_core_module_imports_no_textual_or_rich():

@@ -114,8 +114,11 @@ def expectations(path: Path) -> list[Expected]:
             assert match, f"{path.name}: malformed header {line!r}"
             found.append(
                 Expected(
-                    int(match["line"]), int(match["column"]), match["severity"],
-                    match["key_path"] or "", match["message"],
+                    int(match["line"]),
+                    int(match["column"]),
+                    match["severity"],
+                    match["key_path"] or "",
+                    match["message"],
                 )
             )
     return found
@@ -140,9 +143,11 @@ def load_case(path: Path) -> FileResult:
 def _params(marks_for: dict[str, str]):
     return [
         pytest.param(
-            path, id=path.stem,
+            path,
+            id=path.stem,
             marks=[pytest.mark.xfail(strict=True, reason=f"loader bug: {marks_for[path.stem]}")]
-            if path.stem in marks_for else [],
+            if path.stem in marks_for
+            else [],
         )
         for path in corpus_files()
     ]
@@ -171,12 +176,8 @@ def test_corpus_case(path: Path):
     assert isinstance(result, FileResult)
     shown = "\n".join(str(p) for p in result.problems) or "(no problems)"
     for want in expected:
-        assert any(want.matches(p) for p in result.problems), (
-            f"expected {want}\ngot:\n{shown}"
-        )
-    unexpected = [
-        p for p in result.errors if not any(want.matches(p) for want in expected)
-    ]
+        assert any(want.matches(p) for p in result.problems), f"expected {want}\ngot:\n{shown}"
+    unexpected = [p for p in result.errors if not any(want.matches(p) for want in expected)]
     assert not unexpected, "unexpected errors:\n" + "\n".join(map(str, unexpected))
     # A file with errors yields no model; a file with only warnings loads.
     if any(w.severity == "error" for w in expected):

@@ -157,8 +157,7 @@ def load_bytes(scratch: Path, data: bytes) -> FileResult | None:
     try:
         return load_file(scratch, resolve_playbook=PLAYBOOKS.get, today=TODAY)
     except Exception as exc:
-        if any(isinstance(exc, kind) and text in str(exc) for kind, text in
-               KNOWN_LOADER_CRASHES):
+        if any(isinstance(exc, kind) and text in str(exc) for kind, text in KNOWN_LOADER_CRASHES):
             assume(False)  # a known bug (strict xfail elsewhere); look for new ones
         raise
 
@@ -166,19 +165,84 @@ def load_bytes(scratch: Path, data: bytes) -> FileResult | None:
 # --------------------------------------------------------------------------- random documents
 
 VOCABULARY = [
-    "irdesk", "id", "title", "version", "owner", "reviewed", "contact_point", "roles",
-    "steps", "summary", "references", "severities", "timers", "phase", "role", "within",
-    "marks", "instructions", "checklist", "next", "decision", "label", "text", "evidence",
-    "start", "stop", "escalate", "after", "repeat", "playbook", "duration", "objectives",
-    "injects", "at", "from", "expect", "unless", "event", "objective", "questions",
-    "people", "name", "contact", "on_call", "notify", "command", "duties",
+    "irdesk",
+    "id",
+    "title",
+    "version",
+    "owner",
+    "reviewed",
+    "contact_point",
+    "roles",
+    "steps",
+    "summary",
+    "references",
+    "severities",
+    "timers",
+    "phase",
+    "role",
+    "within",
+    "marks",
+    "instructions",
+    "checklist",
+    "next",
+    "decision",
+    "label",
+    "text",
+    "evidence",
+    "start",
+    "stop",
+    "escalate",
+    "after",
+    "repeat",
+    "playbook",
+    "duration",
+    "objectives",
+    "injects",
+    "at",
+    "from",
+    "expect",
+    "unless",
+    "event",
+    "objective",
+    "questions",
+    "people",
+    "name",
+    "contact",
+    "on_call",
+    "notify",
+    "command",
+    "duties",
 ]
 WORDS = [
-    "playbook/1", "scenario/1", "roster/1", "playbook/2", "commander", "scribe", "triage",
-    "contain", "end", "detection", "containment", "declared", "acknowledged", "15m",
-    "1h30m", "0m", "30m1h", "step:triage:done", "step:triage:started", "inject:a",
-    "inject:b", "a", "b", "{message}", "{nope}", "fixture-phish", "corpus-base",
-    "2026-01-15", "SEV1",
+    "playbook/1",
+    "scenario/1",
+    "roster/1",
+    "playbook/2",
+    "commander",
+    "scribe",
+    "triage",
+    "contain",
+    "end",
+    "detection",
+    "containment",
+    "declared",
+    "acknowledged",
+    "15m",
+    "1h30m",
+    "0m",
+    "30m1h",
+    "step:triage:done",
+    "step:triage:started",
+    "inject:a",
+    "inject:b",
+    "a",
+    "b",
+    "{message}",
+    "{nope}",
+    "fixture-phish",
+    "corpus-base",
+    "2026-01-15",
+    "SEV1",
 ]
 if PLAYBOOKS:
     WORDS += sorted(PLAYBOOKS)
@@ -232,11 +296,49 @@ def test_random_bytes(scratch: Path, data: bytes):
 # --------------------------------------------------------------------------- mutations
 
 MUTATION_VALUES = [
-    "", "~", "yes", "No", "on", "0", "15", "-1", ".inf", ".nan", "1e400", "[]", "{}",
-    "[a, b]", "{a: 1}", "&anchor x", "*anchor", "!!binary AAAA", "!!python/object x", "'",
-    '"', "2026-13-45", "2026-02-30", "step:triage:done", "step:nope:done", "inject:nope",
-    "end", "declared", "|", ">-", "- x", ": x", "#", "%", "@", "`", "\t", "0m", "30m1h",
-    "x" * 70, "{incident}", "{", "Ünïcödé",
+    "",
+    "~",
+    "yes",
+    "No",
+    "on",
+    "0",
+    "15",
+    "-1",
+    ".inf",
+    ".nan",
+    "1e400",
+    "[]",
+    "{}",
+    "[a, b]",
+    "{a: 1}",
+    "&anchor x",
+    "*anchor",
+    "!!binary AAAA",
+    "!!python/object x",
+    "'",
+    '"',
+    "2026-13-45",
+    "2026-02-30",
+    "step:triage:done",
+    "step:nope:done",
+    "inject:nope",
+    "end",
+    "declared",
+    "|",
+    ">-",
+    "- x",
+    ": x",
+    "#",
+    "%",
+    "@",
+    "`",
+    "\t",
+    "0m",
+    "30m1h",
+    "x" * 70,
+    "{incident}",
+    "{",
+    "Ünïcödé",
 ]
 
 
@@ -246,10 +348,21 @@ def mutated(draw) -> bytes:
     lines = ALL_SOURCES[name].decode("utf-8").split("\n")
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         # Weighted towards edits that keep the YAML parseable, so the checks run deep.
-        kind = draw(st.sampled_from(
-            ["delete", "delete", "duplicate", "swap", "scalar", "scalar", "scalar", "indent",
-             "bytes"]
-        ))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "delete",
+                    "delete",
+                    "duplicate",
+                    "swap",
+                    "scalar",
+                    "scalar",
+                    "scalar",
+                    "indent",
+                    "bytes",
+                ]
+            )
+        )
         i = draw(st.integers(min_value=0, max_value=len(lines) - 1))
         if kind == "delete" and len(lines) > 1:
             del lines[i]

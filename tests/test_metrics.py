@@ -22,23 +22,46 @@ class Script:
     def __init__(self) -> None:
         self.entries: list[Entry] = []
         self.at = T0
-        self.add(K.DECLARED, title="Metrics", severity="SEV2", commander="Ada",
-                 playbook_id="mini", playbook_version="2", playbook_sha256="ab" * 32)
+        self.add(
+            K.DECLARED,
+            title="Metrics",
+            severity="SEV2",
+            commander="Ada",
+            playbook_id="mini",
+            playbook_version="2",
+            playbook_sha256="ab" * 32,
+        )
 
-    def add(self, kind: str, *, minutes: float = 0, occurred: datetime | None = None,
-            backdate: str | None = None, actor: str = "ada", **payload) -> Entry:
+    def add(
+        self,
+        kind: str,
+        *,
+        minutes: float = 0,
+        occurred: datetime | None = None,
+        backdate: str | None = None,
+        actor: str = "ada",
+        **payload,
+    ) -> Entry:
         self.at = self.at + timedelta(minutes=minutes)
         entry = Entry(
-            incident_id="INC-0001", seq=len(self.entries) + 1, uid=f"u{len(self.entries)}",
-            kind=kind, actor=actor, occurred_at=occurred or self.at, recorded_at=self.at,
-            payload=payload, backdate_reason=backdate, hash=f"h{len(self.entries) + 1}",
+            incident_id="INC-0001",
+            seq=len(self.entries) + 1,
+            uid=f"u{len(self.entries)}",
+            kind=kind,
+            actor=actor,
+            occurred_at=occurred or self.at,
+            recorded_at=self.at,
+            payload=payload,
+            backdate_reason=backdate,
+            hash=f"h{len(self.entries) + 1}",
         )
         self.entries.append(entry)
         return entry
 
     def report(self, minutes_later: float = 0) -> Report:
-        return build_report(PLAYBOOK, iter(self.entries),
-                            now=self.at + timedelta(minutes=minutes_later))
+        return build_report(
+            PLAYBOOK, iter(self.entries), now=self.at + timedelta(minutes=minutes_later)
+        )
 
 
 def metrics(report: Report) -> dict[str, timedelta | None]:
@@ -99,8 +122,10 @@ def test_backdated_milestones_measure_from_when_things_happened() -> None:
     assert [r.name for r in report.milestones][:3] == ["started", "detected", "declared"]
     text = to_markdown(report)
     assert "| Time to contain | detected → contained | 3h (backdated: detected) |" in text
-    assert "| detected | 2026-11-23 07:00:00 | 2026-11-23 09:02:00 | ada | backdated: SIEM " \
-           "alert |" in text
+    assert (
+        "| detected | 2026-11-23 07:00:00 | 2026-11-23 09:02:00 | ada | backdated: SIEM "
+        "alert |" in text
+    )
     # the chart starts at the earliest milestone and compresses the quiet day before
     assert report.chart.start == started
     chart = "\n".join(text_chart(report, 100))
@@ -110,8 +135,13 @@ def test_backdated_milestones_measure_from_when_things_happened() -> None:
 def test_a_backdated_end_before_its_start_is_flagged_not_hidden() -> None:
     s = Script()
     s.add(K.MILESTONE, minutes=10, name="detected")
-    s.add(K.MILESTONE, minutes=1, occurred=T0 + timedelta(minutes=5), backdate="log said so",
-          name="contained")
+    s.add(
+        K.MILESTONE,
+        minutes=1,
+        occurred=T0 + timedelta(minutes=5),
+        backdate="log said so",
+        name="contained",
+    )
     report = s.report()
     m = {x.key: x for x in report.metrics}["time_to_contain"]
     assert m.value == timedelta(minutes=-5)
@@ -125,8 +155,13 @@ def test_metrics_use_the_latest_record_of_a_milestone() -> None:
     s = Script()
     s.add(K.MILESTONE, minutes=1, name="detected")
     s.add(K.MILESTONE, minutes=30, name="contained")
-    s.add(K.MILESTONE, minutes=5, occurred=T0 + timedelta(minutes=20), backdate="re-checked "
-          "the proxy logs", name="contained")
+    s.add(
+        K.MILESTONE,
+        minutes=5,
+        occurred=T0 + timedelta(minutes=20),
+        backdate="re-checked the proxy logs",
+        name="contained",
+    )
     assert metrics(s.report())["time_to_contain"] == timedelta(minutes=19)
 
 
@@ -153,14 +188,29 @@ def test_reopened_incident_keeps_its_metrics_and_closes_again() -> None:
 def test_each_visit_of_a_revisited_step_has_its_own_timing() -> None:
     s = Script()
     s.add(K.STEP_DONE, minutes=10, step="triage", title="Triage", marks="acknowledged")
-    s.add(K.DECIDED, minutes=2, step="active", title="Active?", option=1, label="No",
-          next="preserve")
+    s.add(
+        K.DECIDED, minutes=2, step="active", title="Active?", option=1, label="No", next="preserve"
+    )
     s.add(K.STEP_DONE, minutes=20, step="preserve", title="Preserve evidence")
-    s.add(K.DECIDED, minutes=3, step="recheck", title="Recheck", option=1, label="Look again",
-          next="preserve")
+    s.add(
+        K.DECIDED,
+        minutes=3,
+        step="recheck",
+        title="Recheck",
+        option=1,
+        label="Look again",
+        next="preserve",
+    )
     s.add(K.STEP_DONE, minutes=45, step="preserve", title="Preserve evidence")
-    s.add(K.DECIDED, minutes=1, step="recheck", title="Recheck", option=0, label="Clean",
-          next="lessons")
+    s.add(
+        K.DECIDED,
+        minutes=1,
+        step="recheck",
+        title="Recheck",
+        option=0,
+        label="Clean",
+        next="lessons",
+    )
     report = s.report(minutes_later=5)
     preserve = visits(report, "preserve")
     assert [v.visit for v in preserve] == [1, 2]
@@ -192,8 +242,13 @@ def test_overrun_is_measured_per_visit_against_the_step_expectation() -> None:
 
 def test_skipped_step_shows_its_reason_and_no_overrun() -> None:
     s = Script()
-    s.add(K.STEP_SKIPPED, minutes=40, step="triage", title="Triage",
-          reason="the SOC had triaged it already")
+    s.add(
+        K.STEP_SKIPPED,
+        minutes=40,
+        step="triage",
+        title="Triage",
+        reason="the SOC had triaged it already",
+    )
     report = s.report()
     (triage,) = visits(report, "triage")
     assert triage.status == "skipped"
@@ -223,13 +278,15 @@ def test_step_done_out_of_order_without_a_start_has_no_duration() -> None:
 def test_steps_never_reached_are_listed_as_such() -> None:
     s = Script()
     s.add(K.STEP_DONE, minutes=5, step="triage", title="Triage", marks="acknowledged")
-    s.add(K.DECIDED, minutes=1, step="active", title="Active?", option=1, label="No",
-          next="preserve")
+    s.add(
+        K.DECIDED, minutes=1, step="active", title="Active?", option=1, label="No", next="preserve"
+    )
     s.add(K.CLOSED, minutes=1, summary="")
     report = s.report()
     assert visits(report, "revoke") == ()
-    assert "| 3 | Revoke sessions | containment | — | — | not on the path taken | |" in \
-        to_markdown(report)
+    assert "| 3 | Revoke sessions | containment | — | — | not on the path taken | |" in to_markdown(
+        report
+    )
 
 
 def test_span_reads_like_a_person_writes() -> None:

@@ -28,9 +28,14 @@ def scripted(tmp_path):
     journal = Journal.open(path, clock=clock)
     desk = Desk(journal, catalog=Catalog.load(), clock=clock, actor="ada")
     playbook = desk.catalog.playbook("account-compromise")
-    session = desk.declare(playbook, title="Replay me [bold]", severity="SEV2",
-                           commander="Ada", detected_at=clock.now() - timedelta(minutes=30),
-                           backdate_reason="first alert")
+    session = desk.declare(
+        playbook,
+        title="Replay me [bold]",
+        severity="SEV2",
+        commander="Ada",
+        detected_at=clock.now() - timedelta(minutes=30),
+        backdate_reason="first alert",
+    )
     live: dict[int, IncidentState] = {}
 
     def snap() -> None:
@@ -70,7 +75,8 @@ def test_state_at_every_entry_equals_the_live_state(scripted):
             if seq in live:
                 assert replay.state == live[seq], f"state differs after entry {seq}"
             assert replay.state == IncidentState.fold(
-                playbook, list(journal.entries("INC-0001", until_seq=seq)))
+                playbook, list(journal.entries("INC-0001", until_seq=seq))
+            )
 
 
 def test_random_seeks_back_and_forth_give_the_same_states(scripted, monkeypatch):
@@ -82,8 +88,9 @@ def test_random_seeks_back_and_forth_give_the_same_states(scripted, monkeypatch)
         for _ in range(60):
             seq = rng.randint(0, replay.total)
             replay.seek(seq)
-            expected = IncidentState.fold(playbook,
-                                          list(journal.entries("INC-0001", until_seq=seq)))
+            expected = IncidentState.fold(
+                playbook, list(journal.entries("INC-0001", until_seq=seq))
+            )
             assert replay.state == expected
             assert replay.cursor == seq
 
@@ -91,16 +98,20 @@ def test_random_seeks_back_and_forth_give_the_same_states(scripted, monkeypatch)
 def test_replay_never_modifies_the_journal(scripted):
     path, _, _ = scripted
     folder = path.parent
-    before = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-              for p in folder.iterdir()}
+    before = {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in folder.iterdir()
+    }
     assert not (folder / "journal.db-wal").exists()  # the writer closed cleanly
     replay = open_replay(path, "INC-0001", Catalog.load())
     replay.seek(replay.total)
     replay.seek(2)
     replay.marks()
     replay.journal.close()
-    after = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-             for p in folder.iterdir()}
+    after = {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in folder.iterdir()
+    }
     assert after == before
     assert not (folder / "journal.db-wal").exists()
     assert not (folder / "journal.db-shm").exists()
@@ -119,17 +130,20 @@ def test_playback_advances_by_incident_time_and_compresses_gaps(scripted):
         assert replay.cursor == 3
         assert replay.now() == start + timedelta(minutes=1)
         # find the 90-minute idle gap and cross it with a few seconds of budget
-        gap_seq = next(s for s in range(1, replay.total)
-                       if replay.entry(s + 1).recorded_at - replay.entry(s).recorded_at
-                       > timedelta(minutes=60))
+        gap_seq = next(
+            s
+            for s in range(1, replay.total)
+            if replay.entry(s + 1).recorded_at - replay.entry(s).recorded_at > timedelta(minutes=60)
+        )
         replay.seek(gap_seq)
         replay.advance(COMPRESSED_GAP.total_seconds() - 1, compress_gaps=True)
         assert replay.cursor == gap_seq
         replay.advance(1, compress_gaps=True)
         assert replay.cursor > gap_seq  # across the gap (and what shares its instant)
         crossed = replay.entry(gap_seq + 1).recorded_at
-        assert all(replay.entry(s).recorded_at == crossed
-                   for s in range(gap_seq + 1, replay.cursor + 1))
+        assert all(
+            replay.entry(s).recorded_at == crossed for s in range(gap_seq + 1, replay.cursor + 1)
+        )
         replay.seek(gap_seq)
         replay.advance(COMPRESSED_GAP.total_seconds())  # without compression: stays
         assert replay.cursor == gap_seq
@@ -215,8 +229,10 @@ async def test_replay_warns_prominently_when_the_chain_is_broken(scripted):
     triggers = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
     for name in triggers:
         raw.execute(f"DROP TRIGGER {name}")
-    raw.execute("UPDATE entries SET payload = replace(payload, 'Finance', 'Nobody') "
-                "WHERE payload LIKE '%Finance%'")
+    raw.execute(
+        "UPDATE entries SET payload = replace(payload, 'Finance', 'Nobody') "
+        "WHERE payload LIKE '%Finance%'"
+    )
     raw.commit()
     raw.close()
     replay = open_replay(path, "INC-0001", Catalog.load())
@@ -241,5 +257,6 @@ def test_replay_snapshot(scripted, snap_compare):
         await pilot.press("right", "right", "right", "right", "right")
         await pilot.pause()
 
-    assert snap_compare(IrdeskApp(None, replay=replay), terminal_size=(130, 40),
-                        run_before=run_before)
+    assert snap_compare(
+        IrdeskApp(None, replay=replay), terminal_size=(130, 40), run_before=run_before
+    )

@@ -56,8 +56,9 @@ def drill(tmp_path_factory: pytest.TempPathFactory) -> ScriptedDrill:
 
 
 def _report(journal, incident_id: str, now, **kw) -> Report:  # noqa: ANN001
-    return load_report(journal, incident_id, now=now, catalog=fixture_catalog(),
-                       generator=GENERATOR, **kw)
+    return load_report(
+        journal, incident_id, now=now, catalog=fixture_catalog(), generator=GENERATOR, **kw
+    )
 
 
 @pytest.fixture
@@ -84,21 +85,21 @@ def check_golden(name: str, text: str) -> None:
     if text != expected:
         got = path.with_suffix(path.suffix + ".got")
         got.write_text(text, encoding="utf-8", newline="\n")
-        pytest.fail(f"{name} differs from its golden file; see {got} "
-                    "(IRDESK_UPDATE_GOLDEN=1 accepts the change)")
+        pytest.fail(
+            f"{name} differs from its golden file; see {got} "
+            "(IRDESK_UPDATE_GOLDEN=1 accepts the change)"
+        )
 
 
 # --------------------------------------------------------------------------- golden files
 
 
-@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html),
-                                         ("json", to_json)])
+@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html), ("json", to_json)])
 def test_incident_report_matches_golden(incident_report: Report, fmt: str, render) -> None:
     check_golden(f"incident.{fmt}", render(incident_report))
 
 
-@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html),
-                                         ("json", to_json)])
+@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html), ("json", to_json)])
 def test_drill_report_matches_golden(drill_report: Report, fmt: str, render) -> None:
     check_golden(f"drill.{fmt}", render(drill_report))
 
@@ -112,8 +113,10 @@ def test_text_chart_matches_golden(incident_report: Report, drill_report: Report
 def test_the_same_script_gives_the_same_journal(incident: Scripted, tmp_path: Path) -> None:
     with fixed_uids():
         again = script_incident(tmp_path / "again.db", fixture_catalog())
-    assert again.journal.incident(again.incident).head_hash == \
-        incident.journal.incident(incident.incident).head_hash
+    assert (
+        again.journal.incident(again.incident).head_hash
+        == incident.journal.incident(incident.incident).head_hash
+    )
 
 
 # --------------------------------------------------------------------------- content
@@ -126,8 +129,12 @@ def test_incident_report_says_what_a_lead_needs(incident_report: Report) -> None
     assert o.playbook_id == "phish-response" and o.playbook_version == "3"
     assert len(o.playbook_sha256) == 64 and o.playbook_sha256 in text
     metrics = {m.key: m.short for m in incident_report.metrics}
-    assert metrics == {"time_to_detect": "14h 30m", "time_to_acknowledge": "23m",
-                       "time_to_contain": "3h 05m", "time_to_resolve": "1d 07h"}
+    assert metrics == {
+        "time_to_detect": "14h 30m",
+        "time_to_acknowledge": "23m",
+        "time_to_contain": "3h 05m",
+        "time_to_resolve": "1d 07h",
+    }
     # overruns, the skip with its reason, decisions, escalation acknowledged by whom
     assert "**9m over**" in text and "**13m over**" in text
     assert "skipped: the journal is the timeline" in text
@@ -172,8 +179,9 @@ def test_drill_report_has_injects_expectations_ratings_and_hot_wash(drill_report
     assert "How ratings are given:" in text
 
 
-def test_json_report_follows_the_documented_schema(incident_report: Report,
-                                                   drill_report: Report) -> None:
+def test_json_report_follows_the_documented_schema(
+    incident_report: Report, drill_report: Report
+) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -228,14 +236,17 @@ def test_text_chart_fits_its_width(incident_report: Report, drill_report: Report
         for width in (60, 100, 160):
             lines = text_chart(report, width)
             assert all(len(line) <= width for line in lines), width
-            body = lines[:next(n for n, line in enumerate(lines) if "─" in line)]
-            assert sum("█" in line or "◆" in line or "×" in line or "●" in line
-                       for line in body) == len(report.chart.bars)
+            body = lines[: next(n for n, line in enumerate(lines) if "─" in line)]
+            assert sum(
+                "█" in line or "◆" in line or "×" in line or "●" in line for line in body
+            ) == len(report.chart.bars)
 
 
 def test_a_spooled_timeline_renders_the_same_as_one_in_memory(incident: Scripted) -> None:
-    with _report(incident.journal, incident.incident, incident.now) as small, \
-            _report(incident.journal, incident.incident, incident.now, spool_limit=64) as big:
+    with (
+        _report(incident.journal, incident.incident, incident.now) as small,
+        _report(incident.journal, incident.incident, incident.now, spool_limit=64) as big,
+    ):
         assert big.timeline._spool._rolled  # on disk
         assert not small.timeline._spool._rolled
         assert to_markdown(big) == to_markdown(small)
@@ -266,5 +277,7 @@ def test_report_of_an_open_incident_says_so(tmp_path: Path) -> None:
     assert f"it is still {report.overview.status} (10m so far)" in text
     assert "| 1 | Take ownership and triage the report | detection | 15m | 10m so far |" in text
     assert "No after-action review has been recorded yet." in text
-    assert "Time to detect | started → detected | not recorded (no 'started' and " \
-           "'detected' milestone)" in text
+    assert (
+        "Time to detect | started → detected | not recorded (no 'started' and "
+        "'detected' milestone)" in text
+    )

@@ -41,11 +41,11 @@ def test_report_writes_markdown_to_stdout_by_default(journal_path: str) -> None:
 
 
 @pytest.mark.parametrize("fmt, start", [("html", "<!DOCTYPE html>"), ("json", "{")])
-def test_report_writes_other_formats_to_a_file(journal_path: str, tmp_path: Path, fmt: str,
-                                               start: str) -> None:
+def test_report_writes_other_formats_to_a_file(
+    journal_path: str, tmp_path: Path, fmt: str, start: str
+) -> None:
     out = tmp_path / f"report.{fmt}"
-    result = run("report", "INC-0002", "--journal", journal_path, "--format", fmt, "-o",
-                 str(out))
+    result = run("report", "INC-0002", "--journal", journal_path, "--format", fmt, "-o", str(out))
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith(start)
@@ -66,10 +66,13 @@ def test_report_without_verify_says_so(journal_path: str) -> None:
     assert "chain not verified" in result.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["report", "INC-0099"], "irdesk: no incident INC-0099 in"),
-    (["report", "INC-0002", "--format", "pdf"], "Invalid value for '--format'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["report", "INC-0099"], "irdesk: no incident INC-0099 in"),
+        (["report", "INC-0002", "--format", "pdf"], "Invalid value for '--format'"),
+    ],
+)
 def test_report_errors_are_one_line(journal_path: str, args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, [*args, "--journal", journal_path])
     assert result.exit_code == 2
@@ -78,8 +81,9 @@ def test_report_errors_are_one_line(journal_path: str, args: list[str], message:
 
 
 def test_report_on_a_missing_journal_is_one_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["report", "INC-0001", "--journal",
-                                       str(tmp_path / "nope.db")])
+    result = CliRunner().invoke(
+        main, ["report", "INC-0001", "--journal", str(tmp_path / "nope.db")]
+    )
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0
     assert "no journal at" in result.output
@@ -87,8 +91,17 @@ def test_report_on_a_missing_journal_is_one_line(tmp_path: Path) -> None:
 
 
 def test_report_to_a_missing_folder_is_one_line(journal_path: str, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["report", "INC-0002", "--journal", journal_path,
-                                       "-o", str(tmp_path / "no" / "such" / "r.md")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "INC-0002",
+            "--journal",
+            journal_path,
+            "-o",
+            str(tmp_path / "no" / "such" / "r.md"),
+        ],
+    )
     assert result.exit_code == 2
     assert "cannot write" in result.output
 
@@ -100,8 +113,14 @@ def test_improvements_lists_open_items_overdue_first(journal_path: str) -> None:
     items = [line.split()[1] for line in lines[:-1]]
     # overdue (INC-0001-1 due 2026-11-15, INC-0002-3 due 2026-11-20) before the rest;
     # the list is read today, so all 2026 due dates may be overdue: check the order only
-    assert set(items) == {"INC-0001-1", "INC-0001-2", "INC-0002-1", "INC-0002-2",
-                          "INC-0002-3", "INC-0002-4"}
+    assert set(items) == {
+        "INC-0001-1",
+        "INC-0001-2",
+        "INC-0002-1",
+        "INC-0002-2",
+        "INC-0002-3",
+        "INC-0002-4",
+    }
     assert items.index("INC-0001-1") < items.index("INC-0002-3") < items.index("INC-0002-4")
     assert "INC-0001-3" not in result.output  # done
     assert lines[-1].startswith("6 open, ")
@@ -111,36 +130,61 @@ def test_improvements_json_and_all(journal_path: str) -> None:
     result = run("improvements", "--journal", journal_path, "--all", "--format", "json")
     doc = json.loads(result.output)
     assert {d["item"]: d["status"] for d in doc}["INC-0001-3"] == "done"
-    assert next(d for d in doc if d["item"] == "INC-0001-3")["note"] == \
-        "DMARC at p=reject since 2026-11-07"
+    assert (
+        next(d for d in doc if d["item"] == "INC-0001-3")["note"]
+        == "DMARC at p=reject since 2026-11-07"
+    )
 
 
 def test_improvements_done_and_drop_are_journaled(journal_path: str) -> None:
-    result = run("improvements", "done", "INC-0002-1", "--note", "rolled out to all groups",
-                 "--journal", journal_path, "--as", "dev")
+    result = run(
+        "improvements",
+        "done",
+        "INC-0002-1",
+        "--note",
+        "rolled out to all groups",
+        "--journal",
+        journal_path,
+        "--as",
+        "dev",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("INC-0002-1 done (INC-0002 entry ")
     # the group's --journal reaches the subcommand too
-    result = run("improvements", "--journal", journal_path, "drop", "INC-0001-2", "--note",
-                 "covered by the annual training", "--as", "chen")
+    result = run(
+        "improvements",
+        "--journal",
+        journal_path,
+        "drop",
+        "INC-0001-2",
+        "--note",
+        "covered by the annual training",
+        "--as",
+        "chen",
+    )
     assert result.exit_code == 0, result.output
     with Journal.open(journal_path, readonly=True) as journal:
         last = list(journal.entries("INC-0001"))[-1]
-        assert (last.kind, last.actor, last.payload["outcome"]) == \
-            ("improvement.closed", "chen", "dropped")
+        assert (last.kind, last.actor, last.payload["outcome"]) == (
+            "improvement.closed",
+            "chen",
+            "dropped",
+        )
         assert journal.verify().ok
     listed = run("improvements", "--journal", journal_path).output
     assert "INC-0002-1" not in listed and "INC-0001-2" not in listed
 
 
-@pytest.mark.parametrize("args, message", [
-    (["improvements", "done", "INC-0001-3", "--note", "x"], "already done"),
-    (["improvements", "done", "INC-0002-1", "--note", " "], "say what was done"),
-    (["improvements", "drop", "INC-0009-1", "--note", "x"], "no improvement item"),
-    (["improvements", "done", "INC-0002-1"], "Missing option '--note'"),
-])
-def test_improvements_errors_are_one_line(journal_path: str, args: list[str],
-                                          message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["improvements", "done", "INC-0001-3", "--note", "x"], "already done"),
+        (["improvements", "done", "INC-0002-1", "--note", " "], "say what was done"),
+        (["improvements", "drop", "INC-0009-1", "--note", "x"], "no improvement item"),
+        (["improvements", "done", "INC-0002-1"], "Missing option '--note'"),
+    ],
+)
+def test_improvements_errors_are_one_line(journal_path: str, args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, [*args, "--journal", journal_path])
     assert result.exit_code == 2
     assert message in result.output

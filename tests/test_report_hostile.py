@@ -28,8 +28,10 @@ IMG = '<img src=x onerror="alert(2)">'
 MD_LINK = "[click me](javascript:alert(3)) ![x](http://evil.example/p.png)"
 MD_BLOCK = "ok\n# Fake heading\n| fake | row |\n---\n```\ncode\n``` <!-- c -->"
 RICH = "[bold red]boom[/] [link=http://evil.example]here[/link]"
-ANSI = ("\x1b[31mRED\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 \x9b2J "
-        "bell\x07 cr\roverwrite")
+ANSI = (
+    "\x1b[31mRED\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 \x9b2J "
+    "bell\x07 cr\roverwrite"
+)
 BIDI = "admin\u202egnp.exe"
 ENTITY = "&lt;script&gt; &#60;b&#62;"
 HOSTILE = " ".join([SCRIPT, IMG, MD_LINK, RICH, ANSI, BIDI, ENTITY])
@@ -48,8 +50,9 @@ def report(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
         earlier.close()
         ReviewSession(earlier).add_improvement(HOSTILE, owner=RICH, due="2026-01-01")
         clock.advance(timedelta(hours=1))
-        session = desk.declare(playbook, title=HOSTILE, commander=ANSI,
-                               detected_at=T0, backdate_reason=MD_BLOCK)
+        session = desk.declare(
+            playbook, title=HOSTILE, commander=ANSI, detected_at=T0, backdate_reason=MD_BLOCK
+        )
         clock.advance(60)
         session.note(HOSTILE + "\n" + MD_BLOCK)
         session.assign("scribe", IMG)
@@ -61,12 +64,17 @@ def report(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
         review.set_root_cause(MD_BLOCK, whys=[SCRIPT, ANSI, MD_LINK])
         for section in ("went_well", "to_improve", "lesson"):
             review.add_note(section, HOSTILE)
-        review.add_improvement(MD_BLOCK, owner=IMG, due="2026-12-01", step="triage",
-                               poete="training")
+        review.add_improvement(
+            MD_BLOCK, owner=IMG, due="2026-12-01", step="triage", poete="training"
+        )
         review.save(HOSTILE)
         built = load_report(journal, session.incident_id, now=clock.now(), catalog=catalog)
-        outputs = {"md": to_markdown(built), "html": to_html(built), "json": to_json(built),
-                   "chart": "\n".join(text_chart(built, 100))}
+        outputs = {
+            "md": to_markdown(built),
+            "html": to_html(built),
+            "json": to_json(built),
+            "chart": "\n".join(text_chart(built, 100)),
+        }
         built.close()
     return outputs
 
@@ -121,8 +129,14 @@ def test_markdown_has_no_raw_html_link_or_injected_structure(report: dict[str, s
     assert not [c for c in inline if c.type in ("link_open", "image")]
     headings = [tokens[n + 1].content for n, t in enumerate(tokens) if t.type == "heading_open"]
     assert "Fake heading" not in " ".join(headings)
-    assert not [t for t in tokens if t.type in ("fence", "code_block")
-                and "code" in t.content and "Response" not in t.content and "█" not in t.content]
+    assert not [
+        t
+        for t in tokens
+        if t.type in ("fence", "code_block")
+        and "code" in t.content
+        and "Response" not in t.content
+        and "█" not in t.content
+    ]
     rendered = parser.render(text)
     parsed = _Elements()
     parsed.feed(rendered)
@@ -147,10 +161,13 @@ def test_json_keeps_the_text_made_visible(report: dict[str, str]) -> None:
 
 def test_md_escaping_rules() -> None:
     assert md("a|b") == "a\\|b"
-    assert md("*x* _y_ `z` [l](u) <b> #h ~s~") == \
-        "\\*x\\* \\_y\\_ \\`z\\` \\[l\\](u) \\<b\\> \\#h \\~s\\~"
-    assert md("line one\n- item\n1. item\n# head") == \
-        "line one<br>\\- item<br>1\\. item<br>\\# head"
+    assert (
+        md("*x* _y_ `z` [l](u) <b> #h ~s~")
+        == "\\*x\\* \\_y\\_ \\`z\\` \\[l\\](u) \\<b\\> \\#h \\~s\\~"
+    )
+    assert (
+        md("line one\n- item\n1. item\n# head") == "line one<br>\\- item<br>1\\. item<br>\\# head"
+    )
     assert md("R&D &amp; &#60;") == "R&D \\&amp; \\&\\#60;"
     assert md("\x1b[1m") == "␛\\[1m"
     assert visible("tab\tnew\nline\r\nx\ry\x85z\u2066") == "tab\tnew\nline\nx\\x0dy\\x85z\\u2066"

@@ -56,8 +56,9 @@ def test_review_content_is_journaled_and_folded(desk: Desk) -> None:
     note = review.add_note("went_well", "reported fast")
     review.add_note("to_improve", "slow scoping")
     review.add_note("lesson", "assistants are targets")
-    item = review.add_improvement("Number matching", owner="dev", due="2026-12-01",
-                                  step="revoke-access", poete="Organisation")
+    item = review.add_improvement(
+        "Number matching", owner="dev", due="2026-12-01", step="revoke-access", poete="Organisation"
+    )
     state = review.state
     assert state.status == "draft"
     assert state.root_cause.text == "No number matching"
@@ -66,8 +67,12 @@ def test_review_content_is_journaled_and_folded(desk: Desk) -> None:
     assert state.root_cause.revisions == 2
     assert [n.text for n in state.section("went_well")] == ["reported fast"]
     assert item.item == f"{review.incident_id}-1"
-    assert (item.owner, item.due, item.step, item.poete) == \
-        ("dev", date(2026, 12, 1), "revoke-access", "organization")
+    assert (item.owner, item.due, item.step, item.poete) == (
+        "dev",
+        date(2026, 12, 1),
+        "revoke-access",
+        "organization",
+    )
     review.edit_note(note.seq, "reported within 4 minutes")
     assert review.state.notes[note.seq].text == "reported within 4 minutes"
     review.remove_note(note.seq, "duplicate")
@@ -79,8 +84,9 @@ def test_review_content_is_journaled_and_folded(desk: Desk) -> None:
     for other in (fresh, light):
         assert other.root_cause.text == state.root_cause.text
         assert list(other.improvements) == list(state.improvements)
-        assert [n.text for n in other.notes.values()] == \
-            [n.text for n in review.state.notes.values()]
+        assert [n.text for n in other.notes.values()] == [
+            n.text for n in review.state.notes.values()
+        ]
 
 
 def test_every_review_entry_has_a_sentence(desk: Desk) -> None:
@@ -92,8 +98,11 @@ def test_every_review_entry_has_a_sentence(desk: Desk) -> None:
     review.save("ok")
     review.reopen("forgot a lesson")
     review.close_improvement(item.item, "dropped", "superseded by INC-0009-1")
-    texts = [(label(e), describe(e)) for e in desk.journal.entries(review.incident_id)
-             if e.kind.startswith(("review.", "improvement."))]
+    texts = [
+        (label(e), describe(e))
+        for e in desk.journal.entries(review.incident_id)
+        if e.kind.startswith(("review.", "improvement."))
+    ]
     assert texts == [
         ("root cause", "root cause (five whys): why 1: a → why 2: b"),
         ("review", "lessons learned: learn"),
@@ -105,23 +114,26 @@ def test_every_review_entry_has_a_sentence(desk: Desk) -> None:
     ]
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda r: r.add_improvement("x", owner="  "), "needs an owner"),
-    (lambda r: r.add_improvement("  ", owner="dev"), "say what is to be improved"),
-    (lambda r: r.add_improvement("x", owner="dev", due="2026-02-30"), "is not a date"),
-    (lambda r: r.add_improvement("x", owner="dev", due="next week"), "YYYY-MM-DD"),
-    (lambda r: r.add_improvement("x", owner="dev", due="2026-1-5"), "is not a date"),
-    (lambda r: r.add_improvement("x", owner="dev", step="nope"), "has no step 'nope'"),
-    (lambda r: r.add_improvement("x", owner="dev", poete="budget"), "unknown POETE element"),
-    (lambda r: r.add_note("feelings", "x"), "unknown review section"),
-    (lambda r: r.add_note("lesson", " "), "needs some text"),
-    (lambda r: r.set_root_cause(" ", whys=[" "]), "write the root cause"),
-    (lambda r: r.set_root_cause(whys=[str(n) for n in range(9)]), "at most 7 whys"),
-    (lambda r: r.save(), "the review is empty"),
-    (lambda r: r.reopen("why"), "is not saved"),
-    (lambda r: r.edit_note(99, "x"), "no review note 99"),
-    (lambda r: r.close_improvement("INC-0001-9", "done", "x"), "has no improvement item"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda r: r.add_improvement("x", owner="  "), "needs an owner"),
+        (lambda r: r.add_improvement("  ", owner="dev"), "say what is to be improved"),
+        (lambda r: r.add_improvement("x", owner="dev", due="2026-02-30"), "is not a date"),
+        (lambda r: r.add_improvement("x", owner="dev", due="next week"), "YYYY-MM-DD"),
+        (lambda r: r.add_improvement("x", owner="dev", due="2026-1-5"), "is not a date"),
+        (lambda r: r.add_improvement("x", owner="dev", step="nope"), "has no step 'nope'"),
+        (lambda r: r.add_improvement("x", owner="dev", poete="budget"), "unknown POETE element"),
+        (lambda r: r.add_note("feelings", "x"), "unknown review section"),
+        (lambda r: r.add_note("lesson", " "), "needs some text"),
+        (lambda r: r.set_root_cause(" ", whys=[" "]), "write the root cause"),
+        (lambda r: r.set_root_cause(whys=[str(n) for n in range(9)]), "at most 7 whys"),
+        (lambda r: r.save(), "the review is empty"),
+        (lambda r: r.reopen("why"), "is not saved"),
+        (lambda r: r.edit_note(99, "x"), "no review note 99"),
+        (lambda r: r.close_improvement("INC-0001-9", "done", "x"), "has no improvement item"),
+    ],
+)
 def test_bad_input_is_refused_with_a_message_for_people(desk: Desk, call, message) -> None:
     review = declare(desk)
     before = desk.journal.last_seq(review.incident_id)
@@ -177,10 +189,14 @@ def test_open_items_are_listed_overdue_first_then_by_due_date(desk: Desk, clock)
     second.close_improvement(done.item, "done", "shipped")
     rows = improvement_rows(desk.journal, today=today_of(clock.now()))
     assert [r.improvement.what for r in rows] == [
-        "overdue a while", "overdue a bit", "due soon", "due late", "no date"]
+        "overdue a while",
+        "overdue a bit",
+        "due soon",
+        "due late",
+        "no date",
+    ]
     assert [r.overdue for r in rows] == [True, True, False, False, False]
-    everything = improvement_rows(desk.journal, today=today_of(clock.now()),
-                                  include_closed=True)
+    everything = improvement_rows(desk.journal, today=today_of(clock.now()), include_closed=True)
     assert [r.improvement.what for r in everything][-1] == "finished"
     assert everything[-1].improvement.status == "done"
 
@@ -195,8 +211,11 @@ def test_an_item_is_closed_in_the_incident_that_owns_it(desk: Desk, clock) -> No
     assert entry.kind == RK.IMPROVEMENT_CLOSED and entry.actor == "eve"
     owner.refresh()
     closed = owner.state.improvements[item.item]
-    assert (closed.status, closed.closed_by, closed.close_note) == \
-        ("dropped", "eve", "tool replaced")
+    assert (closed.status, closed.closed_by, closed.close_note) == (
+        "dropped",
+        "eve",
+        "tool replaced",
+    )
     assert improvement_rows(desk.journal, today=today_of(clock.now())) == []
     with pytest.raises(ActionError, match="already dropped"):
         close_improvement(desk.journal, item.item, "done", "again", actor="eve")
@@ -211,8 +230,13 @@ def test_an_item_is_closed_in_the_incident_that_owns_it(desk: Desk, clock) -> No
 
 def test_a_later_incident_on_the_same_playbook_carries_open_items(desk: Desk, clock) -> None:
     first = declare(desk, "first phish")
-    kept = first.add_improvement("Safe Links logging", owner="chen", due="2026-11-05",
-                                 step="scope-campaign", poete="equipment")
+    kept = first.add_improvement(
+        "Safe Links logging",
+        owner="chen",
+        due="2026-11-05",
+        step="scope-campaign",
+        poete="equipment",
+    )
     shipped = first.add_improvement("DMARC reject", owner="dev", due="2026-11-04")
     first.close_improvement(shipped.item, "done", "live")
     other = desk.declare(desk.catalog.playbooks["phish-response"], title="unrelated")
@@ -226,8 +250,10 @@ def test_a_later_incident_on_the_same_playbook_carries_open_items(desk: Desk, cl
         assert [c.item for c in report.carried] == [kept.item]
         text = to_markdown(report)
     assert "### Still open from earlier incidents on this playbook" in text
-    assert f"| {kept.item} | {first.incident_id}: first phish | Safe Links logging | chen | " \
-           "2026-11-05 (overdue) | Find every recipient and every click |" in text
+    assert (
+        f"| {kept.item} | {first.incident_id}: first phish | Safe Links logging | chen | "
+        "2026-11-05 (overdue) | Find every recipient and every click |" in text
+    )
     # the earlier incident's own report does not list its items as carried over
     with load_report(desk.journal, first.incident_id, now=clock.now()) as report:
         assert report.carried == ()
@@ -284,8 +310,7 @@ def test_a_drill_review_is_journaled_like_an_incident_review(tmp_path: Path) -> 
         drill.end_drill()
         drill.close("exercise over")
         review = ReviewSession(drill)
-        item = review.add_improvement("exercise the bank call", owner="ada",
-                                      poete="exercise")
+        item = review.add_improvement("exercise the bank call", owner="ada", poete="exercise")
         assert item.item.startswith("DRL-")
         rows = improvement_rows(journal, today=date(2026, 11, 2))
         assert [r.mode for r in rows] == ["drill"]

@@ -22,20 +22,26 @@ def recorder(tmp_path: Path) -> tuple[Roster, Path]:
     log = tmp_path / "argv.jsonl"
     script = tmp_path / "notify.py"
     script.write_text(
-        "import json, sys\n"
-        f"open({str(log)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n"
+        f"import json, sys\nopen({str(log)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n"
     )
     roster = Roster(
-        people=(Person("Ada Moreno", ("commander",), on_call=True),
-                Person("Ben Kaur", ("security-lead",), on_call=True)),
+        people=(
+            Person("Ada Moreno", ("commander",), on_call=True),
+            Person("Ben Kaur", ("security-lead",), on_call=True),
+        ),
         notify=Notify((sys.executable, str(script), "{incident}", "{level}", "{message}")),
     )
     return roster, log
 
 
 def _desk(path: Path, clock: FixedClock, roster: Roster, actor: str) -> Desk:
-    return Desk(Journal.open(path, clock=clock), catalog=Catalog.load(), roster=roster,
-                clock=clock, actor=actor)
+    return Desk(
+        Journal.open(path, clock=clock),
+        catalog=Catalog.load(),
+        roster=roster,
+        clock=clock,
+        actor=actor,
+    )
 
 
 def test_two_screens_firing_the_same_escalation_record_and_notify_once(tmp_path, recorder):
@@ -64,8 +70,11 @@ def test_notify_argv_is_substituted_per_argument_without_a_shell(tmp_path, recor
     roster, log = recorder
     clock = FixedClock()
     desk = _desk(tmp_path / "journal.db", clock, roster, "ada")
-    session = desk.declare(desk.catalog.playbook("account-compromise"),
-                           title="Invoice; rm -rf ~ $(reboot)", severity="SEV2")
+    session = desk.declare(
+        desk.catalog.playbook("account-compromise"),
+        title="Invoice; rm -rf ~ $(reboot)",
+        severity="SEV2",
+    )
     clock.advance(timedelta(minutes=20))
     session.check_timers()
     (argv,) = [json.loads(line) for line in log.read_text().splitlines()]
@@ -76,12 +85,13 @@ def test_notify_argv_is_substituted_per_argument_without_a_shell(tmp_path, recor
 
 
 def test_a_failing_notify_command_is_journaled_not_fatal(tmp_path):
-    roster = Roster(people=(Person("Ada", ("commander",)),),
-                    notify=Notify(("/nonexistent/notifier", "{message}")))
+    roster = Roster(
+        people=(Person("Ada", ("commander",)),),
+        notify=Notify(("/nonexistent/notifier", "{message}")),
+    )
     clock = FixedClock()
     desk = _desk(tmp_path / "journal.db", clock, roster, "ada")
-    session = desk.declare(desk.catalog.playbook("account-compromise"), title="x",
-                           severity="SEV2")
+    session = desk.declare(desk.catalog.playbook("account-compromise"), title="x", severity="SEV2")
     clock.advance(timedelta(minutes=20))
     assert len(session.check_timers()) == 1
     notified = [e for e in desk.journal.entries(session.incident_id) if e.kind == K.NOTIFIED]
@@ -111,14 +121,12 @@ def test_drills_run_playbook_timers_on_the_exercise_clock_and_page_nobody(tmp_pa
     assert fired[0].argv is None and not log.exists()  # nobody real is paged in a drill
 
 
-def test_losing_the_race_between_refresh_and_append_is_harmless(tmp_path, recorder,
-                                                                monkeypatch):
+def test_losing_the_race_between_refresh_and_append_is_harmless(tmp_path, recorder, monkeypatch):
     roster, log = recorder
     clock = FixedClock()
     path = tmp_path / "journal.db"
     one = _desk(path, clock, roster, "ada")
-    first = one.declare(one.catalog.playbook("account-compromise"), title="Race",
-                        severity="SEV2")
+    first = one.declare(one.catalog.playbook("account-compromise"), title="Race", severity="SEV2")
     second = _desk(path, clock, roster, "ben").session(first.incident_id)
     clock.advance(timedelta(minutes=20))
     first.check_timers()

@@ -23,13 +23,27 @@ class Script:
         self.at = T0
         self.add(K.DECLARED, title="Test", severity="SEV2", commander="Ada")
 
-    def add(self, kind: str, *, minutes: float = 0, occurred: datetime | None = None,
-            backdate: str | None = None, actor: str = "ada", **payload) -> Entry:
+    def add(
+        self,
+        kind: str,
+        *,
+        minutes: float = 0,
+        occurred: datetime | None = None,
+        backdate: str | None = None,
+        actor: str = "ada",
+        **payload,
+    ) -> Entry:
         self.at = self.at + timedelta(minutes=minutes)
         entry = Entry(
-            incident_id="INC-0001", seq=len(self.entries) + 1, uid=f"u{len(self.entries)}",
-            kind=kind, actor=actor, occurred_at=occurred or self.at, recorded_at=self.at,
-            payload=payload, backdate_reason=backdate,
+            incident_id="INC-0001",
+            seq=len(self.entries) + 1,
+            uid=f"u{len(self.entries)}",
+            kind=kind,
+            actor=actor,
+            occurred_at=occurred or self.at,
+            recorded_at=self.at,
+            payload=payload,
+            backdate_reason=backdate,
         )
         self.entries.append(entry)
         return entry
@@ -174,8 +188,15 @@ class TestTimers:
 
     def test_fired_escalations_are_not_due_again(self):
         s = Script()
-        s.add(K.ESCALATED, minutes=20, timer="acknowledge", level=1, repeat=0, role="commander",
-              people=["Ada"])
+        s.add(
+            K.ESCALATED,
+            minutes=20,
+            timer="acknowledge",
+            level=1,
+            repeat=0,
+            role="commander",
+            people=["Ada"],
+        )
         state = s.state()
         due = state.due_escalations(T0 + timedelta(minutes=25))
         assert due == []
@@ -183,8 +204,7 @@ class TestTimers:
     def test_acknowledging_ends_the_escalation_path(self):
         s = Script()
         s.add(K.ESCALATED, minutes=20, timer="acknowledge", level=1, repeat=0, role="commander")
-        s.add(K.ESCALATION_ACK, minutes=2, timer="acknowledge", level=1,
-              milestone="acknowledged")
+        s.add(K.ESCALATION_ACK, minutes=2, timer="acknowledge", level=1, milestone="acknowledged")
         state = s.state()
         assert state.escalations[0].acknowledged_by == "ada"
         assert "acknowledged" in state.milestones

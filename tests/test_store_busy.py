@@ -32,8 +32,14 @@ class FlakyConnection:
 
 def _declare(journal: Journal) -> str:
     return journal.create_incident(
-        mode="live", title="t", severity="SEV2", playbook_id="p", playbook_version="1",
-        playbook_sha256="0" * 64, actor="ada").id
+        mode="live",
+        title="t",
+        severity="SEV2",
+        playbook_id="p",
+        playbook_version="1",
+        playbook_sha256="0" * 64,
+        actor="ada",
+    ).id
 
 
 def test_a_transient_busy_is_retried_and_the_write_lands(tmp_path):

@@ -21,46 +21,78 @@ from irdesk.store.verify import scan_range
 # Text SQLite and UTF-8 can hold: no lone surrogates.
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | text
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | text
     | st.floats(allow_nan=False, allow_infinity=False),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
     max_leaves=12,
 )
 payloads = st.dictionaries(text, json_values, max_size=5)
-fields = st.fixed_dictionaries({
-    "incident_id": text,
-    "seq": st.integers(1, 2**40),
-    "uid": text,
-    "kind": text,
-    "actor": text,
-    "role": st.none() | text,
-    "occurred_at": text,
-    "recorded_at": text,
-    "backdate_reason": st.none() | text,
-    "corrects": st.none() | st.integers(1, 2**40),
-    "payload": payloads,
-    "prev_hash": st.just(GENESIS_HASH) | st.text("0123456789abcdef", min_size=64, max_size=64),
-})
+fields = st.fixed_dictionaries(
+    {
+        "incident_id": text,
+        "seq": st.integers(1, 2**40),
+        "uid": text,
+        "kind": text,
+        "actor": text,
+        "role": st.none() | text,
+        "occurred_at": text,
+        "recorded_at": text,
+        "backdate_reason": st.none() | text,
+        "corrects": st.none() | st.integers(1, 2**40),
+        "payload": payloads,
+        "prev_hash": st.just(GENESIS_HASH) | st.text("0123456789abcdef", min_size=64, max_size=64),
+    }
+)
 
 
-ORDER = ("incident_id", "seq", "uid", "kind", "actor", "role", "occurred_at", "recorded_at",
-         "backdate_reason", "corrects", "payload", "prev_hash")
+ORDER = (
+    "incident_id",
+    "seq",
+    "uid",
+    "kind",
+    "actor",
+    "role",
+    "occurred_at",
+    "recorded_at",
+    "backdate_reason",
+    "corrects",
+    "payload",
+    "prev_hash",
+)
 
 
 def test_pinned_vector():
     """If this changes, every journal ever written stops verifying."""
     payload = {"text": "Paged the DBA — «primary» down", "n": 1, "ok": True, "x": None}
-    args = ("INC-0001", 2, "0f1e2d3c", "note.added", "alice", "ic",
-            "2026-11-23T09:00:00.000Z", "2026-11-23T09:00:01.250Z", None, None)
+    args = (
+        "INC-0001",
+        2,
+        "0f1e2d3c",
+        "note.added",
+        "alice",
+        "ic",
+        "2026-11-23T09:00:00.000Z",
+        "2026-11-23T09:00:01.250Z",
+        None,
+        None,
+    )
     encoded = encode_entry(*args, canonical_json(payload), GENESIS_HASH)
-    assert encoded == (
-        '["INC-0001",2,"0f1e2d3c","note.added","alice","ic","2026-11-23T09:00:00.000Z",'
-        '"2026-11-23T09:00:01.250Z",null,null,'
-        '{"n":1,"ok":true,"text":"Paged the DBA — «primary» down","x":null},'
-        f'"{GENESIS_HASH}"]'
-    ).encode()
-    assert entry_hash(*args, canonical_json(payload), GENESIS_HASH) == hashlib.sha256(
-        encoded).hexdigest()
+    assert (
+        encoded
+        == (
+            '["INC-0001",2,"0f1e2d3c","note.added","alice","ic","2026-11-23T09:00:00.000Z",'
+            '"2026-11-23T09:00:01.250Z",null,null,'
+            '{"n":1,"ok":true,"text":"Paged the DBA — «primary» down","x":null},'
+            f'"{GENESIS_HASH}"]'
+        ).encode()
+    )
+    assert (
+        entry_hash(*args, canonical_json(payload), GENESIS_HASH)
+        == hashlib.sha256(encoded).hexdigest()
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -92,9 +124,21 @@ def test_verify_hot_loop_matches_encode_entry(rows):
         h = entry_hash(**args)
         conn.execute(
             "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (args["incident_id"], seq, args["uid"], args["kind"], args["actor"], args["role"],
-             args["occurred_at"], args["recorded_at"], args["backdate_reason"],
-             args["corrects"], args["payload_json"], prev, h),
+            (
+                args["incident_id"],
+                seq,
+                args["uid"],
+                args["kind"],
+                args["actor"],
+                args["role"],
+                args["occurred_at"],
+                args["recorded_at"],
+                args["backdate_reason"],
+                args["corrects"],
+                args["payload_json"],
+                prev,
+                h,
+            ),
         )
         prev = h
     result = scan_range(conn, "INC-0001", 1, len(rows))
@@ -113,8 +157,11 @@ def test_canonical_json():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31),
-                    timezones=st.just(UTC)))
+@given(
+    st.datetimes(
+        min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31), timezones=st.just(UTC)
+    )
+)
 def test_fast_timestamps_match_format_ts(when):
     assert _format_utc(when) == format_ts(when)
 

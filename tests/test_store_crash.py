@@ -31,9 +31,19 @@ def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def hammer(path: Path, incident_id: str, count: int, out: Path) -> subprocess.Popen:
     with open(out, "wb") as fh:
         return subprocess.Popen(
-            [python(), str(HAMMER), "--journal", str(path), "--incident", incident_id,
-             "--count", str(count)],
-            stdout=fh, stderr=subprocess.PIPE, env=subprocess_env(),
+            [
+                python(),
+                str(HAMMER),
+                "--journal",
+                str(path),
+                "--incident",
+                incident_id,
+                "--count",
+                str(count),
+            ],
+            stdout=fh,
+            stderr=subprocess.PIPE,
+            env=subprocess_env(),
         )
 
 
@@ -107,14 +117,20 @@ def test_two_writers_one_killed_half_way(tmp_path: Path):
     check_journal(path, promised)
     done = subprocess.run(
         [python(), "-m", "irdesk", "verify", "--journal", str(path)],
-        capture_output=True, text=True, env=subprocess_env(), timeout=120,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: 1 incident,")
     (tmp_path / "both.out").write_text(out_a.read_text() + out_b.read_text())
     check = subprocess.run(
         [python(), str(HAMMER), "--journal", str(path), "--check", str(tmp_path / "both.out")],
-        capture_output=True, text=True, env=subprocess_env(), timeout=120,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
     )
     assert check.returncode == 0, check.stdout
     assert " 0 missing; chains intact" in check.stdout
@@ -158,8 +174,9 @@ def test_concurrent_incident_ids_are_unique(tmp_path: Path):
         "        print(r.id)\n"
     )
     procs = [
-        subprocess.Popen([python(), "-c", code, str(path)], stdout=subprocess.PIPE,
-                         env=subprocess_env())
+        subprocess.Popen(
+            [python(), "-c", code, str(path)], stdout=subprocess.PIPE, env=subprocess_env()
+        )
         for _ in range(3)
     ]
     ids = []

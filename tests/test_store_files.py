@@ -103,9 +103,13 @@ def test_migrations_from_an_empty_file(tmp_path: Path):
         assert journal.schema_version == SCHEMA_VERSION
         declare(journal)
     conn = sqlite3.connect(path)
-    applied = [r[0] for r in conn.execute(
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
-        (migrations.MIGRATION_SET,))]
+    applied = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
+            (migrations.MIGRATION_SET,),
+        )
+    ]
     assert applied == [step.__name__ for step in migrations.STEPS]
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA application_id").fetchone()[0] == migrations.APPLICATION_ID
@@ -119,14 +123,19 @@ def test_reopening_does_not_migrate_again(tmp_path: Path):
     Journal.open(path).close()
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(
-        migrations.STEPS)
+        migrations.STEPS
+    )
 
 
 def downgrade_to_v1(path: Path) -> None:
     """Make a journal look like one written by an irdesk that knew only migration 1."""
     conn = sqlite3.connect(path, isolation_level=None)
-    for name in ("entries_no_update", "entries_no_delete", "incidents_no_delete",
-                 "incidents_identity_fixed"):
+    for name in (
+        "entries_no_update",
+        "entries_no_delete",
+        "incidents_no_delete",
+        "incidents_identity_fixed",
+    ):
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm0002_append_only'")
     conn.execute("PRAGMA user_version = 1")
@@ -187,7 +196,8 @@ def test_concurrent_first_opens_migrate_once(tmp_path: Path):
     assert errors == []
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(
-        migrations.STEPS)
+        migrations.STEPS
+    )
 
 
 # ----------------------------------------------------------------------------- read-only
@@ -305,7 +315,7 @@ def test_damaged_pages(tmp_path: Path):
     path = tmp_path / "j.db"
     journal_with_notes(path, 300)
     data = bytearray(path.read_bytes())
-    data[4096 * 3: 4096 * 5] = b"\xde\xad\xbe\xef" * 2048  # scribble over two pages
+    data[4096 * 3 : 4096 * 5] = b"\xde\xad\xbe\xef" * 2048  # scribble over two pages
     path.write_bytes(bytes(data))
     with pytest.raises(JournalCorrupt) as info:
         with Journal.open(path, readonly=True) as ro:
@@ -363,7 +373,8 @@ def test_locked_journal(tmp_path: Path):
         with pytest.raises(JournalLocked) as info:
             journal.append(iid, "note.added", {}, actor="bob")
         assert one_line(info.value) == (
-            f"journal {path} is locked by another process (waited 0.2s)")
+            f"journal {path} is locked by another process (waited 0.2s)"
+        )
         assert journal.incident(iid).last_seq == 3  # readers are not blocked (WAL)
         holder.execute("ROLLBACK")
         journal.append(iid, "note.added", {}, actor="bob")  # and it recovers
@@ -397,16 +408,17 @@ def test_disk_full_fails_visibly_and_keeps_earlier_entries(tmp_path: Path):
         with pytest.raises(JournalFull) as info:
             for n in range(200):
                 acknowledged.append(
-                    journal.append(rec.id, "note.added", {"n": n, "text": "x" * 3000},
-                                   actor="bob"))
+                    journal.append(rec.id, "note.added", {"n": n, "text": "x" * 3000}, actor="bob")
+                )
         assert "full" in one_line(info.value)
         assert acknowledged  # some made it before the disk filled up
         assert not journal._conn.in_transaction
         assert journal.last_seq(rec.id) == len(acknowledged) + 1
         journal.append(rec.id, "note.added", {"text": "short"}, actor="bob")  # still usable
     with Journal.open(path) as journal:
-        assert [e.hash for e in journal.entries(rec.id)][1: len(acknowledged) + 1] == [
-            e.hash for e in acknowledged]
+        assert [e.hash for e in journal.entries(rec.id)][1 : len(acknowledged) + 1] == [
+            e.hash for e in acknowledged
+        ]
         assert journal._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert journal.verify().ok
 
@@ -441,7 +453,12 @@ def test_store_at_work_imports_no_ui_and_no_sqlite_utils(tmp_path: Path):
         "print(json.dumps(sorted(m for m in sys.modules\n"
         "      if m.split('.')[0] in ('textual', 'rich', 'sqlite_utils'))))\n"
     )
-    done = subprocess.run([python(), "-c", code, str(path)], capture_output=True, text=True,
-                          env=subprocess_env(), timeout=60)
+    done = subprocess.run(
+        [python(), "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []

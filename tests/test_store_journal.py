@@ -44,13 +44,20 @@ def journal(tmp_path: Path, clock: FixedClock):
 
 
 def test_declare_writes_record_and_entry_one(journal: Journal, clock: FixedClock):
-    rec = declare(journal, scenario_id="ransomware", scenario_sha256="cd" * 32,
-                  payload={"summary": "checkout failing"})
+    rec = declare(
+        journal,
+        scenario_id="ransomware",
+        scenario_sha256="cd" * 32,
+        payload={"summary": "checkout failing"},
+    )
     assert isinstance(rec, IncidentRecord)
     assert rec.id == "INC-0001"
     assert (rec.mode, rec.status, rec.severity) == ("live", "open", "SEV2")
     assert (rec.playbook_id, rec.playbook_version, rec.playbook_sha256) == (
-        "web-outage", "1.2", PLAYBOOK_SHA)
+        "web-outage",
+        "1.2",
+        PLAYBOOK_SHA,
+    )
     assert (rec.scenario_id, rec.scenario_sha256) == ("ransomware", "cd" * 32)
     # recorded_at has millisecond precision
     assert rec.created_at == datetime(2026, 11, 23, 9, 0, 0, 123000, tzinfo=UTC)
@@ -62,9 +69,15 @@ def test_declare_writes_record_and_entry_one(journal: Journal, clock: FixedClock
     assert first.kind == "incident.declared"
     assert first.prev_hash == GENESIS_HASH and first.hash == rec.head_hash
     assert first.payload == {
-        "summary": "checkout failing", "mode": "live", "title": rec.title, "severity": "SEV2",
-        "playbook_id": "web-outage", "playbook_version": "1.2", "playbook_sha256": PLAYBOOK_SHA,
-        "scenario_id": "ransomware", "scenario_sha256": "cd" * 32,
+        "summary": "checkout failing",
+        "mode": "live",
+        "title": rec.title,
+        "severity": "SEV2",
+        "playbook_id": "web-outage",
+        "playbook_version": "1.2",
+        "playbook_sha256": PLAYBOOK_SHA,
+        "scenario_id": "ransomware",
+        "scenario_sha256": "cd" * 32,
     }
 
 
@@ -86,15 +99,27 @@ def test_declare_rejects_bad_metadata(journal: Journal):
 def test_append_chains_entries(journal: Journal, clock: FixedClock):
     rec = declare(journal)
     clock.advance(5)
-    e = journal.append(rec.id, "note.added", {"text": "paged DBA", "n": 1}, actor="bob",
-                       role="scribe")
+    e = journal.append(
+        rec.id, "note.added", {"text": "paged DBA", "n": 1}, actor="bob", role="scribe"
+    )
     assert isinstance(e, Entry)
     assert (e.seq, e.kind, e.actor, e.role) == (2, "note.added", "bob", "scribe")
     assert e.prev_hash == rec.head_hash
     assert e.recorded_at == e.occurred_at == datetime(2026, 11, 23, 9, 0, 5, 123000, tzinfo=UTC)
-    assert e.hash == entry_hash(rec.id, 2, e.uid, "note.added", "bob", "scribe",
-                                format_ts(e.occurred_at), format_ts(e.recorded_at), None, None,
-                                canonical_json(e.payload), e.prev_hash)
+    assert e.hash == entry_hash(
+        rec.id,
+        2,
+        e.uid,
+        "note.added",
+        "bob",
+        "scribe",
+        format_ts(e.occurred_at),
+        format_ts(e.recorded_at),
+        None,
+        None,
+        canonical_json(e.payload),
+        e.prev_hash,
+    )
     assert journal.get_entry(rec.id, 2) == e
     after = journal.incident(rec.id)
     assert (after.last_seq, after.entry_count, after.head_hash) == (2, 2, e.hash)
@@ -104,9 +129,12 @@ def test_append_chains_entries(journal: Journal, clock: FixedClock):
 
 def test_payload_is_stored_canonically(journal: Journal, tmp_path: Path):
     rec = declare(journal)
-    journal.append(rec.id, "note.added", {"b": [1, 2.5, None], "a": "é\n\"x\""}, actor="bob")
-    raw = sqlite3.connect(tmp_path / "j.db").execute(
-        "SELECT payload FROM entries WHERE seq = 2").fetchone()[0]
+    journal.append(rec.id, "note.added", {"b": [1, 2.5, None], "a": 'é\n"x"'}, actor="bob")
+    raw = (
+        sqlite3.connect(tmp_path / "j.db")
+        .execute("SELECT payload FROM entries WHERE seq = 2")
+        .fetchone()[0]
+    )
     assert raw == '{"a":"é\\n\\"x\\"","b":[1,2.5,null]}'
 
 
@@ -121,8 +149,10 @@ def test_append_validates_before_writing(journal: Journal):
         ({"kind": "incident.declared", "payload": {}, "actor": "bob"}, "create_incident"),
         ({"kind": "note.added", "payload": {}, "actor": "bob", "corrects": 0}, "corrects"),
         ({"kind": "note.added", "payload": {}, "actor": "bob", "corrects": True}, "corrects"),
-        ({"kind": "note.added", "payload": {}, "actor": "bob", "summary": {"owner": "x"}},
-         "summary"),
+        (
+            {"kind": "note.added", "payload": {}, "actor": "bob", "summary": {"owner": "x"}},
+            "summary",
+        ),
     ]:
         with pytest.raises(ValueError, match=match):
             journal.append(rec.id, **kwargs)
@@ -148,14 +178,21 @@ def test_backdating_needs_a_reason(journal: Journal, clock: FixedClock):
     with pytest.raises(ValueError, match="backdate_reason"):
         journal.append(rec.id, "note.added", {"text": "x"}, actor="bob", occurred_at=earlier)
     assert journal.last_seq(rec.id) == 1  # nothing written
-    e = journal.append(rec.id, "note.added", {"text": "x"}, actor="bob", occurred_at=earlier,
-                       backdate_reason="typed up from the phone call")
+    e = journal.append(
+        rec.id,
+        "note.added",
+        {"text": "x"},
+        actor="bob",
+        occurred_at=earlier,
+        backdate_reason="typed up from the phone call",
+    )
     assert e.backdated and e.backdate_reason == "typed up from the phone call"
     assert e.occurred_at == datetime(2026, 11, 23, 8, 40, 0, 123000, tzinfo=UTC)
     assert e.recorded_at == datetime(2026, 11, 23, 9, 0, 0, 123000, tzinfo=UTC)
     # within a second is not backdating
-    e2 = journal.append(rec.id, "note.added", {}, actor="bob",
-                        occurred_at=clock.now() - timedelta(milliseconds=900))
+    e2 = journal.append(
+        rec.id, "note.added", {}, actor="bob", occurred_at=clock.now() - timedelta(milliseconds=900)
+    )
     assert not e2.backdated
 
 
@@ -172,8 +209,9 @@ def test_declaration_can_be_backdated(journal: Journal, clock: FixedClock):
 def test_corrections_reference_an_existing_entry(journal: Journal):
     rec = declare(journal)
     wrong = journal.append(rec.id, "note.added", {"text": "DB is fine"}, actor="bob")
-    fix = journal.append(rec.id, "note.corrected", {"text": "DB was NOT fine"}, actor="bob",
-                         corrects=wrong.seq)
+    fix = journal.append(
+        rec.id, "note.corrected", {"text": "DB was NOT fine"}, actor="bob", corrects=wrong.seq
+    )
     assert fix.corrects == wrong.seq == 2
     with pytest.raises(ValueError, match="no entry 9"):
         journal.append(rec.id, "note.corrected", {}, actor="bob", corrects=9)
@@ -211,10 +249,20 @@ def test_summary_updates_the_record_in_the_same_write(journal: Journal, clock: F
     rec = declare(journal)
     clock.advance(60)
     closed = clock.now()
-    journal.append(rec.id, "severity.changed", {"to": "SEV1"}, actor="bob",
-                   summary={"severity": "SEV1", "title": "Payments down"})
-    e = journal.append(rec.id, "incident.closed", {}, actor="bob",
-                       summary={"status": "closed", "closed_at": closed})
+    journal.append(
+        rec.id,
+        "severity.changed",
+        {"to": "SEV1"},
+        actor="bob",
+        summary={"severity": "SEV1", "title": "Payments down"},
+    )
+    e = journal.append(
+        rec.id,
+        "incident.closed",
+        {},
+        actor="bob",
+        summary={"status": "closed", "closed_at": closed},
+    )
     after = journal.incident(rec.id)
     assert (after.severity, after.title, after.status) == ("SEV1", "Payments down", "closed")
     assert after.closed_at == closed.replace(microsecond=123000)
@@ -251,7 +299,10 @@ def test_entries_are_paged(journal: Journal, monkeypatch: pytest.MonkeyPatch):
     assert seen == list(range(1, 24))
     assert [e.seq for e in journal.entries(rec.id, after_seq=20)] == [21, 22, 23]
     assert [e.seq for e in journal.entries(rec.id, after_seq=3, until_seq=6, page_size=2)] == [
-        4, 5, 6]
+        4,
+        5,
+        6,
+    ]
     assert [e.seq for e in journal.entries(rec.id, after_seq=23)] == []
     with pytest.raises(ValueError):
         list(journal.entries(rec.id, page_size=0))
@@ -293,8 +344,12 @@ def test_has_changed_sees_another_process(tmp_path: Path, journal: Journal):
         "with Journal.open(sys.argv[1]) as j:\n"
         "    j.append(sys.argv[2], 'note.added', {'text': 'hello'}, actor='dave')\n"
     )
-    subprocess.run([python(), "-c", code, str(tmp_path / "j.db"), rec.id], check=True,
-                   env=subprocess_env(), timeout=60)
+    subprocess.run(
+        [python(), "-c", code, str(tmp_path / "j.db"), rec.id],
+        check=True,
+        env=subprocess_env(),
+        timeout=60,
+    )
     assert journal.has_changed()
     assert [e.actor for e in journal.entries(rec.id)][-1] == "dave"
 
@@ -326,9 +381,16 @@ def test_default_journal_path_honours_irdesk_home(tmp_path: Path):
 
 def test_unicode_and_control_characters_verify(journal: Journal):
     rec = declare(journal, title='Ünïcødé "quoted" \\ title\u2028')
-    journal.append(rec.id, "note.ädded\t", {"text": "line1\nline2\x00\x1f\x7f \ud7ff 😀",
-                                             "nested": {"z": [True, False, None, -0.5e-7]}},
-                   actor="björk \"the\" ic", role="r\\ole")
+    journal.append(
+        rec.id,
+        "note.ädded\t",
+        {
+            "text": "line1\nline2\x00\x1f\x7f \ud7ff 😀",
+            "nested": {"z": [True, False, None, -0.5e-7]},
+        },
+        actor='björk "the" ic',
+        role="r\\ole",
+    )
     report = journal.verify()
     assert report.ok, report.problems
     assert json.dumps(report.heads)

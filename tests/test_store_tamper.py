@@ -80,24 +80,36 @@ def test_untouched_journal_verifies(path: Path):
 
 def test_edited_payload(path: Path):
     conn = attacker(path)
-    conn.execute("UPDATE entries SET payload = ? WHERE incident_id = 'INC-0001' AND seq = 7",
-                 (json.dumps({"text": "root cause: cosmic rays"}),))
+    conn.execute(
+        "UPDATE entries SET payload = ? WHERE incident_id = 'INC-0001' AND seq = 7",
+        (json.dumps({"text": "root cause: cosmic rays"}),),
+    )
     problem = only_problem(verify(path))
     assert (problem.seq, problem.how) == (7, EDITED)
     assert problem.message == "INC-0001 entry 7 was edited: its hash does not match its contents"
 
 
-@pytest.mark.parametrize("column, value", [
-    ("actor", "mallory"), ("kind", "note.deleted"), ("occurred_at", "2026-11-23T08:00:00.000Z"),
-    ("recorded_at", "2026-11-23T09:00:09.000Z"), ("role", "observer"),
-    ("backdate_reason", "because"),
-    ("corrects", 2), ("uid", "0" * 32), ("hash", "f" * 64), ("prev_hash", "e" * 64),
-])
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("actor", "mallory"),
+        ("kind", "note.deleted"),
+        ("occurred_at", "2026-11-23T08:00:00.000Z"),
+        ("recorded_at", "2026-11-23T09:00:09.000Z"),
+        ("role", "observer"),
+        ("backdate_reason", "because"),
+        ("corrects", 2),
+        ("uid", "0" * 32),
+        ("hash", "f" * 64),
+        ("prev_hash", "e" * 64),
+    ],
+)
 def test_any_edited_column(path: Path, column: str, value):
     conn = attacker(path)
     conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute(f"UPDATE entries SET {column} = ? WHERE incident_id = 'INC-0001' AND seq = 5",
-                 (value,))
+    conn.execute(
+        f"UPDATE entries SET {column} = ? WHERE incident_id = 'INC-0001' AND seq = 5", (value,)
+    )
     problem = only_problem(verify(path))
     assert (problem.seq, problem.how) == (5, EDITED), problem
 
@@ -108,8 +120,10 @@ def test_edited_and_rehashed(path: Path):
     r = row(conn, "INC-0001", 6)
     payload = '{"text":"nothing to see"}'
     h = entry_hash(*r[:10], payload, r[11])
-    conn.execute("UPDATE entries SET payload = ?, hash = ? WHERE incident_id = 'INC-0001' "
-                 "AND seq = 6", (payload, h))
+    conn.execute(
+        "UPDATE entries SET payload = ?, hash = ? WHERE incident_id = 'INC-0001' AND seq = 6",
+        (payload, h),
+    )
     problem = only_problem(verify(path))
     assert (problem.seq, problem.how) == (6, EDITED)
     assert "entry 7 still links to the original" in problem.message
@@ -128,8 +142,9 @@ def test_deleted_rows_renumbered(path: Path):
     conn = attacker(path)
     conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq IN (7, 8)")
     for seq in range(9, 13):
-        conn.execute("UPDATE entries SET seq = ? WHERE incident_id = 'INC-0001' AND seq = ?",
-                     (seq - 2, seq))
+        conn.execute(
+            "UPDATE entries SET seq = ? WHERE incident_id = 'INC-0001' AND seq = ?", (seq - 2, seq)
+        )
     conn.execute("UPDATE incidents SET last_seq = 10, entry_count = 10 WHERE id = 'INC-0001'")
     problem = only_problem(verify(path))
     assert (problem.seq, problem.how) == (7, DELETED)
@@ -182,14 +197,30 @@ def test_inserted_forged_row(path: Path):
 def test_inserted_forged_row_at_the_start(path: Path):
     conn = attacker(path)
     for seq in range(12, 0, -1):
-        conn.execute("UPDATE entries SET seq = seq + 1 WHERE incident_id = 'INC-0001' AND seq = ?",
-                     (seq,))
+        conn.execute(
+            "UPDATE entries SET seq = seq + 1 WHERE incident_id = 'INC-0001' AND seq = ?", (seq,)
+        )
     r = row(conn, "INC-0001", 2)
     payload = '{"text":"forged declaration"}'
-    h = entry_hash("INC-0001", 1, "forged", "incident.declared", "mallory", None, r[6], r[7],
-                   None, None, payload, "0" * 64)
-    conn.execute("INSERT INTO entries VALUES ('INC-0001', 1, 'forged', 'incident.declared', "
-                 "'mallory', NULL, ?, ?, NULL, NULL, ?, ?, ?)", (r[6], r[7], payload, "0" * 64, h))
+    h = entry_hash(
+        "INC-0001",
+        1,
+        "forged",
+        "incident.declared",
+        "mallory",
+        None,
+        r[6],
+        r[7],
+        None,
+        None,
+        payload,
+        "0" * 64,
+    )
+    conn.execute(
+        "INSERT INTO entries VALUES ('INC-0001', 1, 'forged', 'incident.declared', "
+        "'mallory', NULL, ?, ?, NULL, NULL, ?, ?, ?)",
+        (r[6], r[7], payload, "0" * 64, h),
+    )
     report = verify(path)
     assert report.problems[0].seq == 1 and report.problems[0].how == INSERTED
 
@@ -224,8 +255,10 @@ def test_last_entry_edited_and_rehashed(path: Path):
     r = row(conn, "INC-0001", 12)
     payload = '{"text":"resolved by itself"}'
     h = entry_hash(*r[:10], payload, r[11])
-    conn.execute("UPDATE entries SET payload = ?, hash = ? WHERE incident_id = 'INC-0001' "
-                 "AND seq = 12", (payload, h))
+    conn.execute(
+        "UPDATE entries SET payload = ?, hash = ? WHERE incident_id = 'INC-0001' AND seq = 12",
+        (payload, h),
+    )
     problem = only_problem(verify(path))
     assert (problem.seq, problem.how) == (12, EDITED)
 
@@ -266,7 +299,9 @@ def test_every_tampered_incident_is_reported(path: Path):
     swap(conn, "INC-0002", 2, 3)
     report = verify(path)
     assert [(p.incident_id, p.seq, p.how) for p in report.problems] == [
-        ("INC-0001", 4, DELETED), ("INC-0002", 2, REORDERED)]
+        ("INC-0001", 4, DELETED),
+        ("INC-0002", 2, REORDERED),
+    ]
     assert verify(path, "INC-0002").problems == [report.problems[1]]
 
 
@@ -335,8 +370,13 @@ def test_workers_do_not_rerun_the_callers_script(path: Path, tmp_path: Path):
         "    report = j.verify(workers=2, progress=lambda d, t: seen.append(d))\n"
         "    print(report.ok, report.checked, seen[-1])\n"
     )
-    done = subprocess.run([python(), str(script), str(path)], capture_output=True, text=True,
-                          env=subprocess_env(), timeout=120)
+    done = subprocess.run(
+        [python(), str(script), str(path)],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "25", "25"]
     with Journal.open(path, readonly=True) as journal:

@@ -26,16 +26,21 @@ def run(*args: str):
 def crash_free_corpus(tmp_path: Path) -> Path:
     """The corpus without the files that currently crash the loader (strict xfails)."""
     target = tmp_path / "corpus"
-    shutil.copytree(CORPUS, target, ignore=lambda _d, names: [
-        n for n in names if n.endswith(".yaml") and n[: -len(".yaml")] in CRASHES
-    ])
+    shutil.copytree(
+        CORPUS,
+        target,
+        ignore=lambda _d, names: [
+            n for n in names if n.endswith(".yaml") and n[: -len(".yaml")] in CRASHES
+        ],
+    )
     return target
 
 
 def expected_valid() -> int:
     """Corpus files announcing no error (warning-only cases), plus the scenarios' playbook."""
     warning_only = [
-        p for p in corpus_files()
+        p
+        for p in corpus_files()
         if p.stem not in CRASHES and all(w.severity != "error" for w in expectations(p))
     ]
     assert len(warning_only) >= 5
@@ -59,7 +64,7 @@ def test_validate_corpus_names_every_problem_at_its_line(tmp_path: Path):
             where = f"{want.key_path}: " if want.key_path else ""
             prefix = f"{shown}:{want.line}:{want.column}: {want.severity}: {where}"
             assert any(
-                line.startswith(prefix) and want.message in line[len(prefix):] for line in lines
+                line.startswith(prefix) and want.message in line[len(prefix) :] for line in lines
             ), f"no line starting {prefix!r} containing {want.message!r}"
             checked += 1
     assert checked >= 80
@@ -131,13 +136,19 @@ def test_validate_json(tmp_path: Path):
     assert report["summary"]["warnings"] >= 5
     entry = files["next-unknown-step.yaml"]
     assert (entry["kind"], entry["id"], entry["ok"], entry["bundled"]) == (
-        "playbook", "next-unknown-step", False, False,
+        "playbook",
+        "next-unknown-step",
+        False,
+        False,
     )
     (problem,) = entry["problems"]
     assert problem == {
-        "file": entry["path"], "line": 17, "column": 11, "key_path": "steps[0].next",
+        "file": entry["path"],
+        "line": 17,
+        "column": 11,
+        "key_path": "steps[0].next",
         "message": "unknown step 'revoke-sesions'; expected a step id or 'end'; "
-                   "did you mean 'revoke-sessions'?",
+        "did you mean 'revoke-sessions'?",
         "severity": "error",
     }
 
@@ -190,9 +201,7 @@ def test_unreadable_folder_fails_validation(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(os, "scandir", scandir)
     result = run("validate", str(tmp_path))
     assert result.exit_code == 1
-    assert f"{locked}: error: permission denied: irdesk cannot list this folder" in (
-        result.stdout
-    )
+    assert f"{locked}: error: permission denied: irdesk cannot list this folder" in (result.stdout)
     assert "ok      " in result.stdout  # the readable file is still validated
 
 
@@ -217,7 +226,8 @@ def test_default_validates_bundled_and_user_content(irdesk_home: Path):
     source = bundled[0]
     ident = next(
         line.split(":", 1)[1].strip()
-        for line in source.read_text().splitlines() if line.startswith("id:")
+        for line in source.read_text().splitlines()
+        if line.startswith("id:")
     )
     (irdesk_home / "playbooks").mkdir(parents=True)
     mine = irdesk_home / "playbooks" / "my-copy.yaml"
@@ -266,7 +276,10 @@ def test_version():
 def test_python_dash_m_irdesk_version():
     done = subprocess.run(
         [sys.executable, "-m", "irdesk", "--version"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"irdesk, version {__version__}"

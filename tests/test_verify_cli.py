@@ -61,8 +61,11 @@ def test_intact_journal(path: Path):
     assert lines[0] == "ok: 2 incidents, 24 entries, chains intact"
     with Journal.open(path, readonly=True) as journal:
         heads = {r.id: r.head_hash for r in journal.incidents()}
-    assert lines[1:] == ["heads:", f"  INC-0001  {heads['INC-0001']}",
-                         f"  INC-0002  {heads['INC-0002']}"]
+    assert lines[1:] == [
+        "heads:",
+        f"  INC-0001  {heads['INC-0001']}",
+        f"  INC-0002  {heads['INC-0002']}",
+    ]
     assert result.stderr == ""  # no progress when stderr is not a terminal
 
 
@@ -74,23 +77,32 @@ def test_default_journal_comes_from_irdesk_home(_home: Path, template: Path):
 
 
 def test_tampered_journal_names_the_entry(path: Path):
-    attacker(path).execute("UPDATE entries SET payload = '{}' WHERE incident_id = 'INC-0002' "
-                           "AND seq = 7")
+    attacker(path).execute(
+        "UPDATE entries SET payload = '{}' WHERE incident_id = 'INC-0002' AND seq = 7"
+    )
     result = run("--journal", str(path))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0].startswith("TAMPERED: 1 of 2 incidents broken (24 entries checked")
-    assert lines[1] == ("  edited: INC-0002 entry 7 was edited: its hash does not match its "
-                        "contents")
+    assert lines[1] == (
+        "  edited: INC-0002 entry 7 was edited: its hash does not match its contents"
+    )
 
 
-@pytest.mark.parametrize("attack, expected", [
-    (lambda c: c.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 4"),
-     "  deleted: INC-0001 entry 4 was deleted: the sequence jumps from 3 to 5"),
-    (lambda c: swap(c, "INC-0001", 5, 9),
-     "  reordered: INC-0001 entry 5 was reordered: position 5 holds the original entry 9, "
-     "and the original entry 5 is at position 9"),
-])
+@pytest.mark.parametrize(
+    "attack, expected",
+    [
+        (
+            lambda c: c.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 4"),
+            "  deleted: INC-0001 entry 4 was deleted: the sequence jumps from 3 to 5",
+        ),
+        (
+            lambda c: swap(c, "INC-0001", 5, 9),
+            "  reordered: INC-0001 entry 5 was reordered: position 5 holds the original entry 9, "
+            "and the original entry 5 is at position 9",
+        ),
+    ],
+)
 def test_each_kind_of_tampering_is_named(path: Path, attack, expected: str):
     attack(attacker(path))
     result = run("--journal", str(path))
@@ -122,11 +134,15 @@ def test_json_format(path: Path):
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["ok"] is False and data["checked"] == 23 and data["incidents"] == 2
-    assert data["problems"] == [{
-        "incident_id": "INC-0001", "seq": 12, "how": "truncated",
-        "message": "INC-0001 entry 12 was removed from the end: the incident record says the "
-                   "chain ends at entry 12, the journal stops at 11",
-    }]
+    assert data["problems"] == [
+        {
+            "incident_id": "INC-0001",
+            "seq": 12,
+            "how": "truncated",
+            "message": "INC-0001 entry 12 was removed from the end: the incident record says the "
+            "chain ends at entry 12, the journal stops at 11",
+        }
+    ]
     assert set(data["heads"]) == {"INC-0001", "INC-0002"}
 
 
@@ -194,8 +210,9 @@ def test_newer_schema(path: Path):
     conn.execute("PRAGMA user_version = 9")
     conn.commit()
     conn.close()
-    assert_one_line_failure(run("--journal", str(path)),
-                            "was written by a newer irdesk (schema 9, this irdesk knows 2)")
+    assert_one_line_failure(
+        run("--journal", str(path)), "was written by a newer irdesk (schema 9, this irdesk knows 2)"
+    )
 
 
 def test_locked_journal(path: Path):
@@ -205,8 +222,10 @@ def test_locked_journal(path: Path):
     holder.execute("UPDATE incidents SET status = 'busy'")
     holder.execute("COMMIT")  # keeps the exclusive lock; the change sits in the -wal
     try:
-        assert_one_line_failure(run("--journal", str(path), "--timeout", "0.2"),
-                                "is locked by another process (waited 0.2s)")
+        assert_one_line_failure(
+            run("--journal", str(path), "--timeout", "0.2"),
+            "is locked by another process (waited 0.2s)",
+        )
     finally:
         holder.close()
 
@@ -215,7 +234,12 @@ def test_installed_command_prints_no_traceback(tmp_path: Path):
     """The real entry point, in a subprocess, on a journal that is not one."""
     bad = tmp_path / "j.db"
     bad.write_bytes(b"\x00" * 4096)
-    done = subprocess.run([python(), "-m", "irdesk", "verify", "--journal", str(bad)],
-                          capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    done = subprocess.run(
+        [python(), "-m", "irdesk", "verify", "--journal", str(bad)],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stderr == f"irdesk: {bad} is not an irdesk journal (not a SQLite file)\n"

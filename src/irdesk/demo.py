@@ -53,8 +53,10 @@ def _closed_incident(desk: Desk, clock: FixedClock) -> None:
     """Yesterday's leaked key, worked to the end: something to replay and report on."""
     playbook = desk.catalog.playbook("leaked-secret")
     session = desk.declare(
-        playbook, title="Demo: cloud access key pushed to a public repository",
-        severity="SEV2", commander="Ada Moreno",
+        playbook,
+        title="Demo: cloud access key pushed to a public repository",
+        severity="SEV2",
+        commander="Ada Moreno",
         detected_at=clock.now() - timedelta(minutes=12),
         backdate_reason="secret-scanning alert email arrived at this time",
     )
@@ -75,8 +77,10 @@ def _closed_incident(desk: Desk, clock: FixedClock) -> None:
             continue
         session.complete(current.id)
         if current.id == playbook.steps[1].id:
-            session.note("Key was live for 37 minutes; CloudTrail shows two calls from an "
-                         "unknown ASN, both denied.")
+            session.note(
+                "Key was live for 37 minutes; CloudTrail shows two calls from an "
+                "unknown ASN, both denied."
+            )
     if not session.state.closed:
         session.close("key revoked, history rewritten, no data accessed")
 
@@ -85,8 +89,10 @@ def _open_incident(desk: Desk, clock: FixedClock) -> None:
     """A phishing incident declared 19 minutes ago: the acknowledge timer is about to lapse."""
     playbook = desk.catalog.playbook("account-compromise")
     session = desk.declare(
-        playbook, title="Demo: CEO-impersonation invoice email at finance",
-        severity="SEV2", commander="Ada Moreno",
+        playbook,
+        title="Demo: CEO-impersonation invoice email at finance",
+        severity="SEV2",
+        commander="Ada Moreno",
         detected_at=clock.now() - timedelta(minutes=6),
         backdate_reason="helpdesk ticket HD-4411 was opened at this time",
     )

@@ -96,8 +96,15 @@ class DrillSession(IncidentSession):
         return exercise_seconds(self.drill.exercise_elapsed(self.now()))
 
     # ----------------------------------------------------------------- writing once
-    def _once(self, kind: str, payload: dict, uid: str, *, actor: str | None = None,
-              same: Callable[[Entry], bool] | None = None) -> tuple[Entry, bool]:
+    def _once(
+        self,
+        kind: str,
+        payload: dict,
+        uid: str,
+        *,
+        actor: str | None = None,
+        same: Callable[[Entry], bool] | None = None,
+    ) -> tuple[Entry, bool]:
         """Append an entry that must exist at most once; (entry, whether we wrote it).
 
         When the uid is already taken (another screen was quicker), the existing entry is
@@ -108,8 +115,12 @@ class DrillSession(IncidentSession):
             who = actor or self.actor
             try:
                 entry = self.journal.append(
-                    self.incident_id, kind, payload, actor=who,
-                    role=None if who == SYSTEM else self.role_of(who), uid=uid,
+                    self.incident_id,
+                    kind,
+                    payload,
+                    actor=who,
+                    role=None if who == SYSTEM else self.role_of(who),
+                    uid=uid,
                 )
             except ValueError:
                 existing = self.journal.entry_by_uid(uid)
@@ -130,7 +141,9 @@ class DrillSession(IncidentSession):
 
     def _clock_entry(self, action: str) -> Entry:
         entry, _ = self._once(
-            DK.CLOCK, {"action": action, "exercise_at_s": self._at_s()}, self._clock_uid(),
+            DK.CLOCK,
+            {"action": action, "exercise_at_s": self._at_s()},
+            self._clock_uid(),
             same=lambda e: e.kind == DK.CLOCK and e.payload.get("action") == action,
         )
         return entry
@@ -164,7 +177,8 @@ class DrillSession(IncidentSession):
         if speed == drill.speed:
             raise ActionError(f"the exercise clock already runs at {speed}x")
         entry, _ = self._once(
-            DK.SPEED, {"speed": speed, "from": drill.speed, "exercise_at_s": self._at_s()},
+            DK.SPEED,
+            {"speed": speed, "from": drill.speed, "exercise_at_s": self._at_s()},
             self._clock_uid(),
             same=lambda e: e.kind == DK.SPEED and e.payload.get("speed") == speed,
         )
@@ -185,13 +199,22 @@ class DrillSession(IncidentSession):
             inject = due.inject
             uid = f"{self.incident_id}/inject/{inject.id}"
             if due.action == "skip":
-                payload = {"inject": inject.id, "reason": UNLESS,
-                           "detail": f"{due.unless} already happened", "event": due.unless}
+                payload = {
+                    "inject": inject.id,
+                    "reason": UNLESS,
+                    "detail": f"{due.unless} already happened",
+                    "event": due.unless,
+                }
                 self._once(DK.SKIPPED, payload, uid, actor=SYSTEM)
                 continue
-            payload = {"inject": inject.id, "text": inject.text, "from": inject.sender,
-                       "early": False, "exercise_at_s": self._at_s(),
-                       "due_at_s": exercise_seconds(due.due_at)}
+            payload = {
+                "inject": inject.id,
+                "text": inject.text,
+                "from": inject.sender,
+                "early": False,
+                "exercise_at_s": self._at_s(),
+                "due_at_s": exercise_seconds(due.due_at),
+            }
             _, wrote = self._once(DK.DELIVERED, payload, uid, actor=SYSTEM)
             if wrote:
                 ours.append(inject.id)
@@ -207,11 +230,20 @@ class DrillSession(IncidentSession):
         if st is None or st.inject is None:
             raise ActionError("no inject is left to deliver")
         inject = st.inject
-        payload = {"inject": inject.id, "text": inject.text, "from": inject.sender,
-                   "early": True, "exercise_at_s": self._at_s(),
-                   "due_at_s": exercise_seconds(engine.inject_due_at(self.state, inject))}
-        self._once(DK.DELIVERED, payload, f"{self.incident_id}/inject/{inject.id}",
-                   same=lambda e: e.kind == DK.DELIVERED)
+        payload = {
+            "inject": inject.id,
+            "text": inject.text,
+            "from": inject.sender,
+            "early": True,
+            "exercise_at_s": self._at_s(),
+            "due_at_s": exercise_seconds(engine.inject_due_at(self.state, inject)),
+        }
+        self._once(
+            DK.DELIVERED,
+            payload,
+            f"{self.incident_id}/inject/{inject.id}",
+            same=lambda e: e.kind == DK.DELIVERED,
+        )
         return self.drill.injects[inject.id]
 
     def skip_inject(self, inject_id: str, reason: str) -> Entry:
@@ -225,8 +257,12 @@ class DrillSession(IncidentSession):
         if not reason.strip():
             raise ActionError("skipping an inject needs a reason")
         payload = {"inject": inject_id, "reason": FACILITATOR, "detail": reason.strip()}
-        entry, _ = self._once(DK.SKIPPED, payload, f"{self.incident_id}/inject/{inject_id}",
-                              same=lambda e: e.kind == DK.SKIPPED)
+        entry, _ = self._once(
+            DK.SKIPPED,
+            payload,
+            f"{self.incident_id}/inject/{inject_id}",
+            same=lambda e: e.kind == DK.SKIPPED,
+        )
         return entry
 
     def add_inject(self, text: str, sender: str = DEFAULT_SENDER) -> InjectState:
@@ -237,8 +273,12 @@ class DrillSession(IncidentSession):
         sender = sender.strip() or DEFAULT_SENDER
         for _attempt in range(20):
             ident = self._free_inject_id()
-            payload = {"inject": ident, "text": text.strip(), "from": sender,
-                       "exercise_at_s": self._at_s()}
+            payload = {
+                "inject": ident,
+                "text": text.strip(),
+                "from": sender,
+                "exercise_at_s": self._at_s(),
+            }
             entry, wrote = self._once(DK.ADDED, payload, f"{self.incident_id}/added/{ident}")
             if wrote:
                 return self.drill.injects[ident]
@@ -260,17 +300,24 @@ class DrillSession(IncidentSession):
             raise ActionError(f"inject {inject_id} has not been delivered")
         if st.acknowledged:
             raise ActionError(f"inject {inject_id} is already acknowledged")
-        entry, _ = self._once(DK.ACKNOWLEDGED, {"inject": inject_id},
-                              f"{self.incident_id}/ack/{inject_id}",
-                              same=lambda e: e.kind == DK.ACKNOWLEDGED)
+        entry, _ = self._once(
+            DK.ACKNOWLEDGED,
+            {"inject": inject_id},
+            f"{self.incident_id}/ack/{inject_id}",
+            same=lambda e: e.kind == DK.ACKNOWLEDGED,
+        )
         return entry
 
     # ----------------------------------------------------------------- the end
     def end_drill(self) -> Entry:
         """Stop the exercise: the clock stops, unmet expectations become missed."""
         self._running_drill()
-        entry, _ = self._once(DK.ENDED, {"exercise_at_s": self._at_s()},
-                              f"{self.incident_id}/end", same=lambda e: e.kind == DK.ENDED)
+        entry, _ = self._once(
+            DK.ENDED,
+            {"exercise_at_s": self._at_s()},
+            f"{self.incident_id}/end",
+            same=lambda e: e.kind == DK.ENDED,
+        )
         return entry
 
     def answer(self, index: int, text: str) -> Entry:
@@ -283,12 +330,14 @@ class DrillSession(IncidentSession):
         if not questions:
             raise ActionError("this scenario has no hot-wash questions")
         if isinstance(index, bool) or not 0 <= index < len(questions):
-            raise ActionError(f"there is no question {index + 1}; "
-                              f"the scenario has {len(questions)}")
+            raise ActionError(
+                f"there is no question {index + 1}; the scenario has {len(questions)}"
+            )
         if not text.strip():
             raise ActionError("an answer needs some text")
-        return self._append(DK.ANSWER, {"index": index, "question": questions[index],
-                                        "answer": text.strip()})
+        return self._append(
+            DK.ANSWER, {"index": index, "question": questions[index], "answer": text.strip()}
+        )
 
     def finish_hotwash(self) -> Entry:
         """Mark the hot wash done: the drill moves on to its after-action review."""
@@ -299,10 +348,12 @@ class DrillSession(IncidentSession):
         if drill.hotwash_done:
             raise ActionError("the hot wash is already finished")
         answered = len({a.index for a in drill.answers})
-        entry, _ = self._once(DK.HOTWASH_DONE,
-                              {"answered": answered, "questions": len(drill.questions)},
-                              f"{self.incident_id}/hotwash-done",
-                              same=lambda e: e.kind == DK.HOTWASH_DONE)
+        entry, _ = self._once(
+            DK.HOTWASH_DONE,
+            {"answered": answered, "questions": len(drill.questions)},
+            f"{self.incident_id}/hotwash-done",
+            same=lambda e: e.kind == DK.HOTWASH_DONE,
+        )
         return entry
 
 
@@ -310,13 +361,25 @@ class DrillSession(IncidentSession):
 
 
 def _as_drill(desk: Desk, session: IncidentSession) -> DrillSession:
-    return DrillSession(desk.journal, session.incident_id, session.playbook,
-                        roster=desk.roster, clock=desk.clock, actor=desk.actor,
-                        scenario=session.scenario)
+    return DrillSession(
+        desk.journal,
+        session.incident_id,
+        session.playbook,
+        roster=desk.roster,
+        clock=desk.clock,
+        actor=desk.actor,
+        scenario=session.scenario,
+    )
 
 
-def start_drill(desk: Desk, scenario: Scenario, *, title: str | None = None,
-                commander: str | None = None, severity: str | None = None) -> DrillSession:
+def start_drill(
+    desk: Desk,
+    scenario: Scenario,
+    *,
+    title: str | None = None,
+    commander: str | None = None,
+    severity: str | None = None,
+) -> DrillSession:
     """Declare a drill on ``scenario`` (mode ``drill``); the clock is not started yet.
 
     Raises :class:`irdesk.core.catalog.NotFound` when the scenario's playbook cannot be
@@ -324,8 +387,14 @@ def start_drill(desk: Desk, scenario: Scenario, *, title: str | None = None,
     """
     playbook = desk.catalog.playbook_for(scenario)
     title = (title or "").strip() or f"{TITLE_PREFIX}{scenario.title}"
-    session = desk.declare(playbook, title=title, severity=severity, commander=commander,
-                           mode="drill", scenario=scenario)
+    session = desk.declare(
+        playbook,
+        title=title,
+        severity=severity,
+        commander=commander,
+        mode="drill",
+        scenario=scenario,
+    )
     return _as_drill(desk, session)
 
 

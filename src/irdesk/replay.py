@@ -40,8 +40,13 @@ class Mark:
 class Replay:
     """The incident at a cursor (0 = before the first entry, ``total`` = the end)."""
 
-    def __init__(self, journal: Journal, incident_id: str, playbook: Playbook,
-                 scenario: Scenario | None = None) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        incident_id: str,
+        playbook: Playbook,
+        scenario: Scenario | None = None,
+    ) -> None:
         self.journal = journal
         self.incident_id = incident_id
         self.playbook = playbook
@@ -68,8 +73,9 @@ class Replay:
         if seq < self.state.last_seq or base > self.state.last_seq:
             self.state = self._copy(self._checkpoints[base])
         if seq > self.state.last_seq:
-            for entry in self.journal.entries(self.incident_id, after_seq=self.state.last_seq,
-                                              until_seq=seq):
+            for entry in self.journal.entries(
+                self.incident_id, after_seq=self.state.last_seq, until_seq=seq
+            ):
                 self.state.apply(entry)
                 if entry.seq % CHECKPOINT_EVERY == 0 and entry.seq not in self._checkpoints:
                     self._checkpoints[entry.seq] = self._copy(self.state)
@@ -78,8 +84,9 @@ class Replay:
 
     def _copy(self, state: IncidentState) -> IncidentState:
         """A deep copy that shares the (frozen) playbook and scenario."""
-        return copy.deepcopy(state, {id(self.playbook): self.playbook,
-                                     id(self.scenario): self.scenario})
+        return copy.deepcopy(
+            state, {id(self.playbook): self.playbook, id(self.scenario): self.scenario}
+        )
 
     def step(self, delta: int) -> IncidentState:
         return self.seek(self.cursor + delta)
@@ -98,8 +105,9 @@ class Replay:
     def window(self, before: int, after: int) -> Iterator[Entry]:
         """Entries around the cursor, for the timeline."""
         start = max(0, self.cursor - before - 1)
-        yield from self.journal.entries(self.incident_id, after_seq=start,
-                                        until_seq=min(self.total, self.cursor + after))
+        yield from self.journal.entries(
+            self.incident_id, after_seq=start, until_seq=min(self.total, self.cursor + after)
+        )
 
     # ----------------------------------------------------------------- time
     @property
@@ -171,14 +179,22 @@ class Replay:
             if entry.kind == K.DECLARED:
                 found.append(Mark(entry.seq, "declared", entry.occurred_at))
             elif entry.kind == K.MILESTONE and entry.payload.get("name") in MILESTONES:
-                found.append(Mark(entry.seq, f"milestone {entry.payload['name']}",
-                                  entry.occurred_at))
+                found.append(
+                    Mark(entry.seq, f"milestone {entry.payload['name']}", entry.occurred_at)
+                )
             elif entry.kind in (K.STEP_DONE, K.DECIDED) and entry.payload.get("marks"):
-                found.append(Mark(entry.seq, f"milestone {entry.payload['marks']}",
-                                  entry.occurred_at))
+                found.append(
+                    Mark(entry.seq, f"milestone {entry.payload['marks']}", entry.occurred_at)
+                )
             elif entry.kind == K.ESCALATED:
-                found.append(Mark(entry.seq, f"escalation {entry.payload.get('timer')} "
-                                  f"level {entry.payload.get('level')}", entry.occurred_at))
+                found.append(
+                    Mark(
+                        entry.seq,
+                        f"escalation {entry.payload.get('timer')} "
+                        f"level {entry.payload.get('level')}",
+                        entry.occurred_at,
+                    )
+                )
             elif entry.kind == K.CLOSED:
                 found.append(Mark(entry.seq, "closed", entry.occurred_at))
         return found

@@ -66,8 +66,9 @@ def check_due(value: date | str | None) -> date | None:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise ActionError(f"{text!r} is not a date; write the due date as YYYY-MM-DD, "
-                          "e.g. 2026-12-31") from None
+        raise ActionError(
+            f"{text!r} is not a date; write the due date as YYYY-MM-DD, e.g. 2026-12-31"
+        ) from None
 
 
 def check_poete(value: str | None) -> str | None:
@@ -84,8 +85,7 @@ def check_note(outcome: str, note: str) -> str:
     if outcome not in OUTCOMES:
         raise ActionError(f"an item is closed as one of: {', '.join(OUTCOMES)}")
     if not (note or "").strip():
-        raise ActionError("say what was done" if outcome == DONE
-                          else "say why the item is dropped")
+        raise ActionError("say what was done" if outcome == DONE else "say why the item is dropped")
     return note.strip()
 
 
@@ -98,8 +98,8 @@ class ReviewSession:
             # The state was folded before irdesk.core.review registered its entry kinds:
             # fold it again so the review entries are in it.
             session.state = IncidentState.fold(
-                session.playbook, session.journal.entries(session.incident_id),
-                session.scenario)
+                session.playbook, session.journal.entries(session.incident_id), session.scenario
+            )
         self.session.refresh()
 
     # ----------------------------------------------------------------- reading
@@ -126,8 +126,12 @@ class ReviewSession:
     def _append(self, kind: str, payload: dict, *, uid: str | None = None) -> Entry:
         session = self.session
         entry = session.journal.append(
-            session.incident_id, kind, payload, actor=session.actor,
-            role=session.role_of(session.actor), uid=uid,
+            session.incident_id,
+            kind,
+            payload,
+            actor=session.actor,
+            role=session.role_of(session.actor),
+            uid=uid,
         )
         session.refresh()
         return entry
@@ -154,12 +158,10 @@ class ReviewSession:
         """Add to ``went_well``, ``to_improve`` or ``lesson``."""
         self._check_editable()
         if section not in SECTIONS:
-            raise ActionError(f"unknown review section {section!r}; one of: "
-                              f"{', '.join(SECTIONS)}")
+            raise ActionError(f"unknown review section {section!r}; one of: {', '.join(SECTIONS)}")
         if not (text or "").strip():
             raise ActionError("a review note needs some text")
-        return self._append(RK.NOTE, {"section": section, "text": text.strip(),
-                                      "replaces": None})
+        return self._append(RK.NOTE, {"section": section, "text": text.strip(), "replaces": None})
 
     def edit_note(self, seq: int, text: str) -> Entry:
         """Replace the text of a note (it keeps its place; the journal keeps both)."""
@@ -169,8 +171,9 @@ class ReviewSession:
             raise ActionError(f"there is no review note {seq}")
         if not (text or "").strip():
             raise ActionError("a review note needs some text; remove it instead")
-        return self._append(RK.NOTE, {"section": note.section, "text": text.strip(),
-                                      "replaces": seq})
+        return self._append(
+            RK.NOTE, {"section": note.section, "text": text.strip(), "replaces": seq}
+        )
 
     def remove_note(self, seq: int, reason: str = "") -> Entry:
         self._check_editable()
@@ -185,8 +188,9 @@ class ReviewSession:
         try:
             self.session.playbook.step(step)
         except KeyError:
-            raise ActionError(f"playbook {self.session.playbook.id!r} has no step "
-                              f"{step!r}") from None
+            raise ActionError(
+                f"playbook {self.session.playbook.id!r} has no step {step!r}"
+            ) from None
         return step
 
     def add_improvement(
@@ -206,22 +210,28 @@ class ReviewSession:
         if not owner:
             raise ActionError("an improvement item needs an owner")
         due_date = check_due(due)
-        payload = {"what": what, "owner": owner,
-                   "due": due_date.isoformat() if due_date else None,
-                   "step": self._check_step(step), "poete": check_poete(poete)}
+        payload = {
+            "what": what,
+            "owner": owner,
+            "due": due_date.isoformat() if due_date else None,
+            "step": self._check_step(step),
+            "poete": check_poete(poete),
+        }
         for _ in range(_RETRIES):
             item = self.state.next_item_id(self.incident_id)
             try:
-                self._append(RK.IMPROVEMENT_ADDED, {"item": item, **payload},
-                             uid=f"{self.incident_id}/improvement/{item}")
+                self._append(
+                    RK.IMPROVEMENT_ADDED,
+                    {"item": item, **payload},
+                    uid=f"{self.incident_id}/improvement/{item}",
+                )
             except ValueError as exc:  # somebody else took that number a moment ago
                 if "already used" not in str(exc):
                     raise
                 self.refresh()
                 continue
             return self.state.improvements[item]
-        raise ActionError("could not number the improvement item (too many at once); "
-                          "try again")
+        raise ActionError("could not number the improvement item (too many at once); try again")
 
     def update_improvement(self, item: str, *, reason: str = "", **changes: object) -> Entry:
         """Change an item's what, owner, due, step or poete (pass only what changes)."""
@@ -237,8 +247,11 @@ class ReviewSession:
             if key in ("what", "owner"):
                 text = str(value or "").strip()
                 if not text:
-                    raise ActionError("an improvement item needs an owner" if key == "owner"
-                                      else "say what is to be improved")
+                    raise ActionError(
+                        "an improvement item needs an owner"
+                        if key == "owner"
+                        else "say what is to be improved"
+                    )
                 clean[key] = text
             elif key == "due":
                 parsed = check_due(value)  # type: ignore[arg-type]
@@ -250,8 +263,10 @@ class ReviewSession:
         clean = {k: v for k, v in clean.items() if v != _current(found, k)}
         if not clean:
             raise ActionError("nothing to change")
-        return self._append(RK.IMPROVEMENT_UPDATED, {"item": item, "changes": clean,
-                                                     "reason": (reason or "").strip()})
+        return self._append(
+            RK.IMPROVEMENT_UPDATED,
+            {"item": item, "changes": clean, "reason": (reason or "").strip()},
+        )
 
     def close_improvement(self, item: str, outcome: str, note: str) -> Entry:
         """Mark one of this incident's items ``done`` or ``dropped`` (allowed whatever the
@@ -264,9 +279,11 @@ class ReviewSession:
         if not found.is_open:
             raise ActionError(f"{item} is already {found.status}")
         try:
-            return self._append(RK.IMPROVEMENT_CLOSED,
-                                {"item": item, "outcome": outcome, "note": note},
-                                uid=f"{self.incident_id}/improvement/{item}/closed")
+            return self._append(
+                RK.IMPROVEMENT_CLOSED,
+                {"item": item, "outcome": outcome, "note": note},
+                uid=f"{self.incident_id}/improvement/{item}/closed",
+            )
         except ValueError as exc:
             if "already used" not in str(exc):
                 raise
@@ -279,8 +296,9 @@ class ReviewSession:
         if state.saved:
             raise ActionError("the review is already saved")
         if state.root_cause is None and not state.notes and not state.improvements:
-            raise ActionError("the review is empty: record a root cause, a note or an "
-                              "improvement item first")
+            raise ActionError(
+                "the review is empty: record a root cause, a note or an improvement item first"
+            )
         return self._append(RK.SAVED, {"summary": (summary or "").strip()})
 
     def reopen(self, reason: str) -> Entry:
@@ -350,21 +368,38 @@ def improvement_rows(
         for imp in review.improvements.values():
             if include_closed or imp.is_open:
                 rows.append(_row(imp, record, today))
-    rows.sort(key=lambda r: (r.improvement.sort_key(today) if r.improvement.is_open
-                             else (2, r.improvement.closed_at or datetime.max.replace(tzinfo=UTC),
-                                   r.incident_id, 0)))
+    rows.sort(
+        key=lambda r: (
+            r.improvement.sort_key(today)
+            if r.improvement.is_open
+            else (2, r.improvement.closed_at or datetime.max.replace(tzinfo=UTC), r.incident_id, 0)
+        )
+    )
     return rows
 
 
 def carried_over(journal: Journal, record: IncidentRecord, *, today: date) -> list[ImprovementRow]:
     """Items still open from earlier incidents on the same playbook (for a report)."""
-    return improvement_rows(journal, today=today, playbook_id=record.playbook_id,
-                            declared_before=record.created_at, exclude=record.id)
+    return improvement_rows(
+        journal,
+        today=today,
+        playbook_id=record.playbook_id,
+        declared_before=record.created_at,
+        exclude=record.id,
+    )
 
 
 def _row(imp: Improvement, record: IncidentRecord, today: date) -> ImprovementRow:
-    return ImprovementRow(imp, record.id, record.title, record.mode, record.playbook_id,
-                          record.playbook_version, record.created_at, imp.overdue(today))
+    return ImprovementRow(
+        imp,
+        record.id,
+        record.title,
+        record.mode,
+        record.playbook_id,
+        record.playbook_version,
+        record.created_at,
+        imp.overdue(today),
+    )
 
 
 def find_improvement(journal: Journal, item: str) -> tuple[IncidentRecord, Improvement]:
@@ -382,21 +417,25 @@ def find_improvement(journal: Journal, item: str) -> tuple[IncidentRecord, Impro
     return record, found
 
 
-def close_improvement(journal: Journal, item: str, outcome: str, note: str, *,
-                      actor: str) -> Entry:
+def close_improvement(journal: Journal, item: str, outcome: str, note: str, *, actor: str) -> Entry:
     """Mark an item done or dropped, journaled in the incident that owns it."""
     note = check_note(outcome, note)
     if not (actor or "").strip():
         raise ActionError("who is closing the item?")
     record, found = find_improvement(journal, item)
     if not found.is_open:
-        raise ActionError(f"{found.item} is already {found.status}"
-                          + (f" ({found.close_note})" if found.close_note else ""))
+        raise ActionError(
+            f"{found.item} is already {found.status}"
+            + (f" ({found.close_note})" if found.close_note else "")
+        )
     try:
-        return journal.append(record.id, RK.IMPROVEMENT_CLOSED,
-                              {"item": found.item, "outcome": outcome, "note": note},
-                              actor=actor.strip(),
-                              uid=f"{record.id}/improvement/{found.item}/closed")
+        return journal.append(
+            record.id,
+            RK.IMPROVEMENT_CLOSED,
+            {"item": found.item, "outcome": outcome, "note": note},
+            actor=actor.strip(),
+            uid=f"{record.id}/improvement/{found.item}/closed",
+        )
     except ValueError as exc:
         if "already used" not in str(exc):
             raise
@@ -408,9 +447,21 @@ def close_improvement(journal: Journal, item: str, outcome: str, note: str, *,
 
 def carried_items(rows: Sequence[ImprovementRow]) -> list[CarriedItem]:
     """Improvement rows as a report lists them (items open from earlier incidents)."""
-    return [CarriedItem(r.item, r.incident_id, r.incident_title, r.declared_at,
-                        r.improvement.what, r.improvement.owner, r.improvement.due,
-                        r.improvement.step, r.improvement.poete, r.overdue) for r in rows]
+    return [
+        CarriedItem(
+            r.item,
+            r.incident_id,
+            r.incident_title,
+            r.declared_at,
+            r.improvement.what,
+            r.improvement.owner,
+            r.improvement.due,
+            r.improvement.step,
+            r.improvement.poete,
+            r.overdue,
+        )
+        for r in rows
+    ]
 
 
 def load_report(
@@ -439,16 +490,21 @@ def load_report(
     carried = carried_items(carried_over(journal, record, today=today_of(now)))
     try:
         report = build_report(
-            playbook, journal.entries(incident_id, until_seq=record.last_seq), now=now,
-            scenario=scenario, carried=carried,
-            generator=generator or f"irdesk {__version__}", spool_limit=spool_limit,
+            playbook,
+            journal.entries(incident_id, until_seq=record.last_seq),
+            now=now,
+            scenario=scenario,
+            carried=carried,
+            generator=generator or f"irdesk {__version__}",
+            spool_limit=spool_limit,
         )
     finally:
         result = checking.result() if checking is not None else None
     if result is not None:
         # the head is the last entry this report read (verify may have seen later ones)
-        report.chain = replace(ChainStatus.from_verify(result, incident_id),
-                               head_hash=report.chain.head_hash)
+        report.chain = replace(
+            ChainStatus.from_verify(result, incident_id), head_hash=report.chain.head_hash
+        )
     return report
 
 
@@ -484,7 +540,18 @@ class _BackgroundVerify:
 
 
 __all__ = [
-    "DONE", "DROPPED", "ImprovementRow", "ReviewSession", "carried_items", "carried_over",
-    "check_due", "check_poete", "close_improvement", "find_improvement", "improvement_rows",
-    "load_report", "review_of", "today_of",
+    "DONE",
+    "DROPPED",
+    "ImprovementRow",
+    "ReviewSession",
+    "carried_items",
+    "carried_over",
+    "check_due",
+    "check_poete",
+    "close_improvement",
+    "find_improvement",
+    "improvement_rows",
+    "load_report",
+    "review_of",
+    "today_of",
 ]

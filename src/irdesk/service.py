@@ -49,8 +49,9 @@ def playbook_of(record_payload: dict, catalog: Catalog | None, playbook_id: str)
     """The playbook an incident ran with: the copy kept in its journal, else the catalog."""
     text = record_payload.get("playbook_source")
     if isinstance(text, str):
-        result = load_file(f"journal:{playbook_id}.yaml", data=text.encode("utf-8"),
-                           expect="playbook")
+        result = load_file(
+            f"journal:{playbook_id}.yaml", data=text.encode("utf-8"), expect="playbook"
+        )
         if result.ok:
             return result.model
     if catalog is not None and playbook_id in catalog.playbooks:
@@ -62,9 +63,12 @@ def scenario_of(record_payload: dict, playbook: Playbook) -> Scenario | None:
     text = record_payload.get("scenario_source")
     if not isinstance(text, str):
         return None
-    result = load_file(f"journal:{record_payload.get('scenario_id')}.yaml",
-                       data=text.encode("utf-8"), expect="scenario",
-                       resolve_playbook=lambda pid: playbook if pid == playbook.id else None)
+    result = load_file(
+        f"journal:{record_payload.get('scenario_id')}.yaml",
+        data=text.encode("utf-8"),
+        expect="scenario",
+        resolve_playbook=lambda pid: playbook if pid == playbook.id else None,
+    )
     return result.model if result.ok else None
 
 
@@ -153,8 +157,15 @@ class IncidentSession:
         else:
             reason = None
         entry = self.journal.append(
-            self.incident_id, kind, payload, actor=self.actor, role=self.role_of(self.actor),
-            occurred_at=occurred_at, backdate_reason=reason or None, summary=summary, uid=uid,
+            self.incident_id,
+            kind,
+            payload,
+            actor=self.actor,
+            role=self.role_of(self.actor),
+            occurred_at=occurred_at,
+            backdate_reason=reason or None,
+            summary=summary,
+            uid=uid,
             corrects=corrects,
         )
         self.refresh()
@@ -191,8 +202,9 @@ class IncidentSession:
         step = self.state.check_tick(step_id, item)
         if item not in self.state.steps[step_id].ticks:
             raise ActionError("that item is not ticked")
-        return self._append(K.UNTICKED, {"step": step_id, "item": item,
-                                         "text": step.checklist[item].text})
+        return self._append(
+            K.UNTICKED, {"step": step_id, "item": item, "text": step.checklist[item].text}
+        )
 
     def complete(self, step_id: str) -> Entry:
         step = self.state.check_done(step_id)
@@ -207,20 +219,27 @@ class IncidentSession:
 
     def skip(self, step_id: str, reason: str) -> Entry:
         step = self.state.check_skip(step_id, reason)
-        return self._append(K.STEP_SKIPPED, {"step": step_id, "title": step.title,
-                                             "reason": reason.strip()})
+        return self._append(
+            K.STEP_SKIPPED, {"step": step_id, "title": step.title, "reason": reason.strip()}
+        )
 
     def decide(self, step_id: str, option: int) -> Entry:
         step = self.state.check_decide(step_id, option)
         chosen = step.decision[option]
-        payload = {"step": step_id, "title": step.title, "option": option,
-                   "label": chosen.label, "next": chosen.next}
+        payload = {
+            "step": step_id,
+            "title": step.title,
+            "option": option,
+            "label": chosen.label,
+            "next": chosen.next,
+        }
         if step.marks:
             payload["marks"] = step.marks
         return self._append(K.DECIDED, payload, summary=self._closing(step.marks))
 
-    def milestone(self, name: str, *, occurred_at: datetime | None = None,
-                  reason: str | None = None) -> Entry:
+    def milestone(
+        self, name: str, *, occurred_at: datetime | None = None, reason: str | None = None
+    ) -> Entry:
         self.state.check_open()
         if name not in MILESTONES:
             raise ActionError(f"unknown milestone {name!r}; one of: {', '.join(MILESTONES)}")
@@ -231,12 +250,16 @@ class IncidentSession:
     def set_severity(self, severity: str, reason: str = "") -> Entry:
         self.state.check_open()
         if severity not in self.playbook.severities:
-            raise ActionError(f"unknown severity {severity!r}; one of: "
-                              f"{', '.join(self.playbook.severities)}")
+            raise ActionError(
+                f"unknown severity {severity!r}; one of: {', '.join(self.playbook.severities)}"
+            )
         if severity == self.state.severity:
             raise ActionError(f"severity is already {severity}")
-        return self._append(K.SEVERITY, {"severity": severity, "from": self.state.severity,
-                                         "reason": reason}, summary={"severity": severity})
+        return self._append(
+            K.SEVERITY,
+            {"severity": severity, "from": self.state.severity, "reason": reason},
+            summary={"severity": severity},
+        )
 
     def set_status(self, status: str) -> Entry:
         self.state.check_open()
@@ -246,8 +269,9 @@ class IncidentSession:
             raise ActionError(f"unknown status {status!r}; one of: {', '.join(STATUSES[:-1])}")
         if status == self.state.status:
             raise ActionError(f"status is already {status}")
-        return self._append(K.STATUS, {"status": status, "from": self.state.status},
-                            summary={"status": status})
+        return self._append(
+            K.STATUS, {"status": status, "from": self.state.status}, summary={"status": status}
+        )
 
     def assign(self, role: str, person: str, *, reason: str = "") -> Entry:
         """Give a role to a person. Handing off the commander role is explicit."""
@@ -262,8 +286,12 @@ class IncidentSession:
         previous = self.state.roles.get(role)
         if previous == person:
             raise ActionError(f"{person} already holds {role}")
-        payload = {"role": role, "person": person, "from": previous,
-                   "handoff": previous is not None}
+        payload = {
+            "role": role,
+            "person": person,
+            "from": previous,
+            "handoff": previous is not None,
+        }
         if reason:
             payload["reason"] = reason
         return self._append(K.ROLE, payload)
@@ -281,24 +309,30 @@ class IncidentSession:
             raise ActionError("already acknowledged")
         timer = next(t for t in self.playbook.timers if t.id == timer_id)
         payload: dict = {"timer": timer_id, "level": max(e.level for e in fired)}
-        if timer.stop == EventRef("milestone", "acknowledged") and \
-                "acknowledged" not in self.state.milestones:
+        if (
+            timer.stop == EventRef("milestone", "acknowledged")
+            and "acknowledged" not in self.state.milestones
+        ):
             payload["milestone"] = "acknowledged"
         return self._append(K.ESCALATION_ACK, payload)
 
     def close(self, summary: str = "") -> Entry:
         self.state.check_open()
         now = self.now()
-        return self._append(K.CLOSED, {"summary": summary},
-                            summary={"status": "closed", "closed_at": now})
+        return self._append(
+            K.CLOSED, {"summary": summary}, summary={"status": "closed", "closed_at": now}
+        )
 
     def reopen(self, reason: str) -> Entry:
         if not self.state.closed:
             raise ActionError(f"{self.incident_id} is not closed")
         if not reason.strip():
             raise ActionError("reopening needs a reason")
-        return self._append(K.REOPENED, {"reason": reason, "status": "investigating"},
-                            summary={"status": "investigating", "closed_at": None})
+        return self._append(
+            K.REOPENED,
+            {"reason": reason, "status": "investigating"},
+            summary={"status": "investigating", "closed_at": None},
+        )
 
     # ----------------------------------------------------------------- timers
     def people_for(self, role: str) -> tuple[str, ...]:
@@ -326,16 +360,26 @@ class IncidentSession:
                 role_title = due.role
             who = ", ".join(people) or "nobody on the roster"
             again = f" (reminder {due.repeat})" if due.repeat else ""
-            message = (f"{self.incident_id} {self.state.title}: '{due.timer.title}' not met "
-                       f"within {format_duration(due.timer.within)}; level {due.level}"
-                       f"{again}: {role_title} ({who})")
-            payload = {"timer": due.timer.id, "level": due.level, "repeat": due.repeat,
-                       "role": due.role, "people": list(people), "message": message,
-                       "due_at": due.due_at.isoformat(), "fired_by": self.token}
+            message = (
+                f"{self.incident_id} {self.state.title}: '{due.timer.title}' not met "
+                f"within {format_duration(due.timer.within)}; level {due.level}"
+                f"{again}: {role_title} ({who})"
+            )
+            payload = {
+                "timer": due.timer.id,
+                "level": due.level,
+                "repeat": due.repeat,
+                "role": due.role,
+                "people": list(people),
+                "message": message,
+                "due_at": due.due_at.isoformat(),
+                "fired_by": self.token,
+            }
             uid = f"{self.incident_id}/{due.uid_suffix}"
             try:
-                entry = self.journal.append(self.incident_id, K.ESCALATED, payload,
-                                            actor="system", role=None, uid=uid)
+                entry = self.journal.append(
+                    self.incident_id, K.ESCALATED, payload, actor="system", role=None, uid=uid
+                )
             except ValueError:
                 # Another screen recorded this escalation a moment ago (same uid, its own
                 # token): theirs stands, and they send its notification.
@@ -345,21 +389,35 @@ class IncidentSession:
             argv = None
             # A tabletop exercise never pages real people: the escalation shows, no command.
             if self.roster.notify is not None and self.state.mode != "drill":
-                argv = build_argv(self.roster.notify.command, {
-                    "incident": self.incident_id, "timer": due.timer.id, "level": due.level,
-                    "role": due.role, "people": ", ".join(people), "message": message,
-                })
+                argv = build_argv(
+                    self.roster.notify.command,
+                    {
+                        "incident": self.incident_id,
+                        "timer": due.timer.id,
+                        "level": due.level,
+                        "role": due.role,
+                        "people": ", ".join(people),
+                        "message": message,
+                    },
+                )
             fired.append(Escalated(entry, due, argv))
         if fired:
             self.refresh()
         return fired
 
     def record_notification(self, escalated: Escalated, result: NotifyResult) -> Entry:
-        payload = {"timer": escalated.due.timer.id, "level": escalated.due.level,
-                   "repeat": escalated.due.repeat, "escalation_seq": escalated.entry.seq,
-                   **result.as_payload()}
+        payload = {
+            "timer": escalated.due.timer.id,
+            "level": escalated.due.level,
+            "repeat": escalated.due.repeat,
+            "escalation_seq": escalated.entry.seq,
+            **result.as_payload(),
+        }
         entry = self.journal.append(
-            self.incident_id, K.NOTIFIED, payload, actor="system",
+            self.incident_id,
+            K.NOTIFIED,
+            payload,
+            actor="system",
             uid=f"{self.incident_id}/notify/{escalated.due.uid_suffix}",
         )
         self.refresh()
@@ -454,8 +512,9 @@ class Desk:
             raise ActionError("an incident needs a title")
         severity = severity or playbook.severities[min(1, len(playbook.severities) - 1)]
         if severity not in playbook.severities:
-            raise ActionError(f"unknown severity {severity!r}; one of: "
-                              f"{', '.join(playbook.severities)}")
+            raise ActionError(
+                f"unknown severity {severity!r}; one of: {', '.join(playbook.severities)}"
+            )
         now = self.clock.now()
         for label, when in (("detected", detected_at), ("impact started", started_at)):
             if when is not None and when > now + BACKDATE_SLACK:
@@ -473,12 +532,16 @@ class Desk:
             payload["scenario_title"] = scenario.title
             payload["scenario_source"] = scenario.source.text if scenario.source else None
         record = self.journal.create_incident(
-            mode=mode, title=title, severity=severity, playbook_id=playbook.id,
+            mode=mode,
+            title=title,
+            severity=severity,
+            playbook_id=playbook.id,
             playbook_version=playbook.version,
             playbook_sha256=playbook.source.sha256 if playbook.source else "",
             scenario_id=scenario.id if scenario else None,
             scenario_sha256=scenario.source.sha256 if scenario and scenario.source else None,
-            actor=self.actor, role="commander" if commander == self.actor else None,
+            actor=self.actor,
+            role="commander" if commander == self.actor else None,
             payload=payload,
         )
         session = self.session(record.id, playbook=playbook, scenario=scenario)
@@ -494,8 +557,13 @@ class Desk:
         first = self.journal.get_entry(incident_id, 1)
         return dict(first.payload) if first else {}
 
-    def session(self, incident_id: str, *, playbook: Playbook | None = None,
-                scenario: Scenario | None = None) -> IncidentSession:
+    def session(
+        self,
+        incident_id: str,
+        *,
+        playbook: Playbook | None = None,
+        scenario: Scenario | None = None,
+    ) -> IncidentSession:
         record = self.journal.incident(incident_id)  # KeyError when unknown
         if playbook is None:
             genesis = self.genesis(incident_id)
@@ -507,5 +575,12 @@ class Desk:
             from irdesk.drills import DrillSession  # drills builds on this module
 
             cls = DrillSession
-        return cls(self.journal, incident_id, playbook, roster=self.roster, clock=self.clock,
-                   actor=self.actor, scenario=scenario)
+        return cls(
+            self.journal,
+            incident_id,
+            playbook,
+            roster=self.roster,
+            clock=self.clock,
+            actor=self.actor,
+            scenario=scenario,
+        )

@@ -68,8 +68,14 @@ def e2e_roster(e2e_home: Path, notify_log: Path, tmp_path: Path) -> Path:
     """$IRDESK_HOME/roster.yaml with a notify command that records its argv."""
     script = tmp_path / "record_notify.py"
     script.write_text(NOTIFY_SCRIPT.format(log=str(notify_log)))
-    command = [sys.executable, str(script), "irdesk: {incident}", "{level}", "{people}",
-               "{message}"]
+    command = [
+        sys.executable,
+        str(script),
+        "irdesk: {incident}",
+        "{level}",
+        "{people}",
+        "{message}",
+    ]
     import json
 
     roster = e2e_home / "roster.yaml"
@@ -78,11 +84,11 @@ def e2e_roster(e2e_home: Path, notify_log: Path, tmp_path: Path) -> Path:
         "people:\n"
         "  - name: Ada Moreno\n"
         "    roles: [commander, security-lead]\n"
-        "    contact: \"+1 555 0100\"\n"
+        '    contact: "+1 555 0100"\n'
         "    on_call: true\n"
         "  - name: Ravi Iyer\n"
         "    roles: [it-ops]\n"
-        "    contact: \"+1 555 0103\"\n"
+        '    contact: "+1 555 0103"\n'
         "    on_call: true\n"
         f"notify:\n  command: {json.dumps(command)}\n"
     )

@@ -43,9 +43,12 @@ def seed_lapsed_incident(journal_path: Path, minutes_ago: int) -> str:
     clock = FixedClock(datetime.now(UTC) - timedelta(minutes=minutes_ago))
     with Journal.open(journal_path, clock=clock) as journal:
         desk = Desk(journal, catalog=Catalog.load(), clock=clock, actor="pager")
-        session = desk.declare(desk.catalog.playbooks["account-compromise"],
-                               title="Risky sign-in for the CFO", severity="SEV2",
-                               commander="Ada Moreno")
+        session = desk.declare(
+            desk.catalog.playbooks["account-compromise"],
+            title="Risky sign-in for the CFO",
+            severity="SEV2",
+            commander="Ada Moreno",
+        )
         return session.incident_id
 
 
@@ -54,8 +57,7 @@ def done_step(pane, next_title: str, *, confirm: bool = True) -> None:
     pane.wait_for(f"Now: {next_title}")
 
 
-def test_whole_playbook_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log,
-                                             tmp_path):
+def test_whole_playbook_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log, tmp_path):
     journal_path = tmp_path / "journal.db"
     iid = seed_lapsed_incident(journal_path, minutes_ago=25)
     pane = tmux("desk", base_env(e2e_home, "ada"))
@@ -139,7 +141,10 @@ def test_whole_playbook_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_
         by_kind.setdefault(entry.kind, []).append(entry)
     [fired] = by_kind[K.ESCALATED]
     assert (fired.actor, fired.payload["level"], fired.payload["timer"]) == (
-        "system", 1, "acknowledge")
+        "system",
+        1,
+        "acknowledge",
+    )
     [ack] = by_kind[K.ESCALATION_ACK]
     assert (ack.actor, ack.payload["milestone"]) == ("ada", "acknowledged")
     [notified] = by_kind[K.NOTIFIED]
@@ -151,17 +156,29 @@ def test_whole_playbook_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_
     [skipped] = by_kind[K.STEP_SKIPPED]
     assert skipped.payload["reason"] == "SOC scoped it in ticket SOC-881"
     assert [(d.payload["step"], d.payload["option"]) for d in by_kind[K.DECIDED]] == [
-        ("credentials-entered", 0), ("data-at-risk", 1)]
+        ("credentials-entered", 0),
+        ("data-at-risk", 1),
+    ]
     evidence = [t.payload.get("evidence") for t in by_kind[K.TICKED] if t.payload.get("evidence")]
     assert evidence == ["phish-0912.eml in case folder"]
     [detected] = [m for m in by_kind[K.MILESTONE] if m.payload["name"] == "detected"]
     assert detected.backdate_reason == "first risky sign-in alert"
-    assert timedelta(minutes=29) < detected.recorded_at - detected.occurred_at \
-        < timedelta(minutes=31)
+    assert (
+        timedelta(minutes=29) < detected.recorded_at - detected.occurred_at < timedelta(minutes=31)
+    )
     done = [d.payload["step"] for d in by_kind[K.STEP_DONE]]
-    assert done == ["triage", "revoke-access", "hunt-persistence", "block-indicators",
-                    "assess-exposure", "remove-persistence", "restore-users",
-                    "compile-timeline", "root-cause", "improve"]
+    assert done == [
+        "triage",
+        "revoke-access",
+        "hunt-persistence",
+        "block-indicators",
+        "assess-exposure",
+        "remove-persistence",
+        "restore-users",
+        "compile-timeline",
+        "root-cause",
+        "improve",
+    ]
     assert by_kind[K.STEP_DONE][-1].payload["marks"] == "closed"
     assert {e.actor for e in entries} == {"pager", "system", "ada"}
 
@@ -196,10 +213,20 @@ def test_two_processes_on_one_journal_and_irdesk_log(tmux, e2e_home, tmp_path):
     assert "ben          checked" in first.capture()
 
     done = subprocess.run(
-        ["irdesk", "log", "--journal", str(journal_path), "--incident", "INC-0001",
-         "backup restore test started"],
-        env={**os.environ, **base_env(e2e_home, "ci-bot")}, capture_output=True, text=True,
-        timeout=30)
+        [
+            "irdesk",
+            "log",
+            "--journal",
+            str(journal_path),
+            "--incident",
+            "INC-0001",
+            "backup restore test started",
+        ],
+        env={**os.environ, **base_env(e2e_home, "ci-bot")},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == "INC-0001 entry 4"
     first.wait_for("ci-bot       note       backup restore test started", timeout=2)
@@ -212,5 +239,9 @@ def test_two_processes_on_one_journal_and_irdesk_log(tmux, e2e_home, tmp_path):
     with Journal.open(journal_path, readonly=True) as journal:
         entries = list(journal.entries("INC-0001"))
     assert [(e.kind, e.actor) for e in entries] == [
-        (K.DECLARED, "ada"), (K.NOTE, "ada"), (K.TICKED, "ben"), (K.NOTE, "ci-bot")]
+        (K.DECLARED, "ada"),
+        (K.NOTE, "ada"),
+        (K.TICKED, "ben"),
+        (K.NOTE, "ci-bot"),
+    ]
     assert entries[-1].payload == {"text": "backup restore test started", "source": "cli"}

@@ -81,7 +81,10 @@ def test_short_drill_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log
         [record] = journal.incidents()
         entries = list(journal.entries(record.id))
     assert (record.mode, record.status, record.playbook_id) == (
-        "drill", "closed", "account-compromise")
+        "drill",
+        "closed",
+        "account-compromise",
+    )
     by_kind: dict[str, list] = {}
     for entry in entries:
         by_kind.setdefault(entry.kind, []).append(entry)
@@ -101,8 +104,7 @@ def test_short_drill_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log
     assert [e.payload for e in by_kind[DK.ACKNOWLEDGED]] == [{"inject": "assistant-calls"}]
     assert len(by_kind[DK.ENDED]) == 1
     [answer] = by_kind[DK.ANSWER]
-    assert (answer.payload["index"], answer.payload["answer"], answer.actor) == (
-        0, ANSWER, "ada")
+    assert (answer.payload["index"], answer.payload["answer"], answer.actor) == (0, ANSWER, "ada")
     [done] = by_kind[DK.HOTWASH_DONE]
     assert done.payload == {"answered": 1, "questions": 4}
     [closed] = by_kind[K.CLOSED]
@@ -110,6 +112,11 @@ def test_short_drill_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log
     assert K.NOTIFIED not in by_kind and not notify_log.exists()  # a drill pages nobody
 
     verify_env = {**os.environ, **env}
-    checked = subprocess.run(["irdesk", "verify", "--journal", str(journal_path)],
-                             capture_output=True, text=True, timeout=60, env=verify_env)
+    checked = subprocess.run(
+        ["irdesk", "verify", "--journal", str(journal_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=verify_env,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr

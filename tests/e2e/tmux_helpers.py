@@ -30,8 +30,12 @@ class Pane:
         self.started = False
 
     def tmux(self, *args: str, check: bool = True) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-                              capture_output=True, text=True, timeout=10)
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         if check and done.returncode != 0:
             raise RuntimeError(f"tmux {' '.join(args)}: {done.stderr.strip()}")
         return done.stdout
@@ -43,18 +47,40 @@ class Pane:
         # under pytest); they would override the pane's real size for Textual.
         assignments = [f"{k}={v}" for k, v in self.env.items()]
         command = shlex.join(["env", "-u", "COLUMNS", "-u", "LINES", *assignments, *argv])
-        return f"{command}; echo \"[irdesk exited $?]\"; exec sleep 3600"
+        return f'{command}; echo "[irdesk exited $?]"; exec sleep 3600'
 
     def start(self, *argv: str) -> None:
         command = self._wrapped(list(argv))
         if not self.started:
             # A detached window with no client falls back to default-size (80x24) at
             # the first resize tmux does for itself: pin it at 130x40.
-            self.tmux("new-session", "-d", "-s", self.name, "-x", str(WIDTH), "-y",
-                      str(HEIGHT), "-c", str(self.cwd), command,
-                      ";", "set-option", "-t", self.name, "window-size", "manual",
-                      ";", "resize-window", "-t", self.name, "-x", str(WIDTH),
-                      "-y", str(HEIGHT))
+            self.tmux(
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(WIDTH),
+                "-y",
+                str(HEIGHT),
+                "-c",
+                str(self.cwd),
+                command,
+                ";",
+                "set-option",
+                "-t",
+                self.name,
+                "window-size",
+                "manual",
+                ";",
+                "resize-window",
+                "-t",
+                self.name,
+                "-x",
+                str(WIDTH),
+                "-y",
+                str(HEIGHT),
+            )
             self.started = True
         else:
             self.tmux("respawn-pane", "-k", "-t", self.name, "-c", str(self.cwd), command)
@@ -82,13 +108,20 @@ class Pane:
                 return screen
             if time.monotonic() > deadline:
                 state = "still there" if gone else "never appeared"
-                size = self.tmux("display", "-p", "-t", self.name,
-                                 "#{window_width}x#{window_height}").strip()
+                size = self.tmux(
+                    "display", "-p", "-t", self.name, "#{window_width}x#{window_height}"
+                ).strip()
                 raise AssertionError(
-                    f"{text!r} {state} within {timeout}s; screen ({size}):\n{screen}")
+                    f"{text!r} {state} within {timeout}s; screen ({size}):\n{screen}"
+                )
             time.sleep(0.1)
 
 
 def base_env(home: Path, actor: str) -> dict[str, str]:
-    return {"IRDESK_HOME": str(home), "IRDESK_ACTOR": actor, "TZ": "UTC",
-            "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    return {
+        "IRDESK_HOME": str(home),
+        "IRDESK_ACTOR": actor,
+        "TZ": "UTC",
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+    }

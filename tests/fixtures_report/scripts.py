@@ -56,9 +56,12 @@ def fixed_uids() -> Iterator[None]:
 
     fake = SimpleNamespace(uuid4=uuid4)
     host = SimpleNamespace(gethostname=lambda: "desk")
-    with mock.patch("irdesk.store.journal.uuid", fake), mock.patch("irdesk.service.uuid", fake), \
-            mock.patch("irdesk.service.socket", host), \
-            mock.patch.object(os, "getpid", return_value=4242):
+    with (
+        mock.patch("irdesk.store.journal.uuid", fake),
+        mock.patch("irdesk.service.uuid", fake),
+        mock.patch("irdesk.service.socket", host),
+        mock.patch.object(os, "getpid", return_value=4242),
+    ):
         yield
 
 
@@ -76,8 +79,13 @@ def _at(clock: FixedClock, when: datetime) -> None:
     clock.set(when)
 
 
-def _walk_done(session: IncidentSession, clock: FixedClock, step: str, at: datetime,
-               ticks: dict[int, str | None] | None = None) -> None:
+def _walk_done(
+    session: IncidentSession,
+    clock: FixedClock,
+    step: str,
+    at: datetime,
+    ticks: dict[int, str | None] | None = None,
+) -> None:
     """Tick every checklist item of ``step`` (evidence where needed) and complete it."""
     playbook = session.playbook
     items = playbook.step(step).checklist
@@ -90,8 +98,9 @@ def _walk_done(session: IncidentSession, clock: FixedClock, step: str, at: datet
     session.complete(step)
 
 
-def script_incident(path: Path, catalog: Catalog, playbook_id: str = "phish-response",
-                    *, actor: str = "ada") -> Scripted:
+def script_incident(
+    path: Path, catalog: Catalog, playbook_id: str = "phish-response", *, actor: str = "ada"
+) -> Scripted:
     """Two incidents on one playbook: an earlier one with a saved review and improvement
     items, and the one a report is about, worked through the whole playbook."""
     clock = FixedClock(EARLIER)
@@ -114,41 +123,60 @@ def script_incident(path: Path, catalog: Catalog, playbook_id: str = "phish-resp
     _at(clock, EARLIER + timedelta(days=1))
     r1.set_root_cause("A lookalike domain registered the day before passed the mail filter.")
     r1.add_note("went_well", "The first recipient reported it within minutes.")
-    r1.add_improvement("Log Safe Links clicks for every mailbox, not only pilot users",
-                       owner="chen", due="2026-11-15", step="scope-campaign",
-                       poete="equipment")
-    r1.add_improvement("Phishing refresher for the finance team", owner="Head of Finance",
-                       due="2027-01-31", poete="training")
-    r1.add_improvement("Enforce DMARC p=reject on our own domains", owner="dev",
-                       due="2026-11-10", poete="planning")
+    r1.add_improvement(
+        "Log Safe Links clicks for every mailbox, not only pilot users",
+        owner="chen",
+        due="2026-11-15",
+        step="scope-campaign",
+        poete="equipment",
+    )
+    r1.add_improvement(
+        "Phishing refresher for the finance team",
+        owner="Head of Finance",
+        due="2027-01-31",
+        poete="training",
+    )
+    r1.add_improvement(
+        "Enforce DMARC p=reject on our own domains", owner="dev", due="2026-11-10", poete="planning"
+    )
     r1.save("Low impact; two follow-ups for detection and awareness.")
     _at(clock, EARLIER + timedelta(days=18))
-    close_improvement(journal, "INC-0001-3", "done", "DMARC at p=reject since 2026-11-07",
-                      actor="dev")
+    close_improvement(
+        journal, "INC-0001-3", "done", "DMARC at p=reject since 2026-11-07", actor="dev"
+    )
 
     # ---------------------------------------------------------------- the incident
     _at(clock, T0)
     s = desk.declare(
-        playbook, title="CEO mailbox used to request a fraudulent payment", severity="SEV2",
+        playbook,
+        title="CEO mailbox used to request a fraudulent payment",
+        severity="SEV2",
         detected_at=T0 - timedelta(minutes=20),
         started_at=datetime(2026, 11, 22, 18, 10, tzinfo=UTC),
         backdate_reason="detected: SIEM alert time; started: first malicious sign-in in the "
-                        "identity provider log",
+        "identity provider log",
     )
     _at(clock, T0 + timedelta(minutes=2))
     s.assign("scribe", "ben")
     s.assign("security-lead", "chen")
     s.assign("it-ops", "dev")
     _at(clock, T0 + timedelta(minutes=4))
-    s.note("Priya (accounts payable) held the 48,200 EUR transfer; the request came from "
-           "the CEO's real mailbox in an existing thread.")
+    s.note(
+        "Priya (accounts payable) held the 48,200 EUR transfer; the request came from "
+        "the CEO's real mailbox in an existing thread."
+    )
     # the commander is in a meeting: the acknowledge timer (20m) escalates to her
     _at(clock, T0 + timedelta(minutes=21))
     s.check_timers()
     _at(clock, T0 + timedelta(minutes=23))
     s.acknowledge("acknowledge")
-    _walk_done(s, clock, "triage", T0 + timedelta(minutes=24),
-               {1: "original .eml in case folder INC-0002/evidence/lure.eml"})
+    _walk_done(
+        s,
+        clock,
+        "triage",
+        T0 + timedelta(minutes=24),
+        {1: "original .eml in case folder INC-0002/evidence/lure.eml"},
+    )
     _at(clock, T0 + timedelta(minutes=25))
     s.set_severity("SEV1", "a payment of 12,000 EUR already left yesterday")
     _walk_done(s, clock, "scope-campaign", T0 + timedelta(minutes=63))
@@ -201,18 +229,36 @@ def script_incident(path: Path, catalog: Catalog, playbook_id: str = "phish-resp
     r.add_note("went_well", "Sessions and refresh tokens were revoked, not only the password.")
     r.add_note("to_improve", "Scoping took 38 minutes: the message trace export is manual.")
     r.add_note("to_improve", "The bank was called 3 hours after we knew of the payment.")
-    r.add_note("lesson", "Delegate access makes an assistant's account as valuable as the "
-               "executive's own.")
-    r.add_improvement("Turn on number matching for every group, assistants included",
-                      owner="dev", due="2026-12-04", step="revoke-access", poete="equipment")
-    r.add_improvement("Alert on new inbox rules that forward outside the company",
-                      owner="chen", due="2026-12-11", step="hunt-persistence",
-                      poete="equipment")
-    r.add_improvement("Give finance the bank's fraud line and the authority to call it",
-                      owner="Head of Finance", due="2026-11-20", step="legal-review",
-                      poete="organization")
-    r.add_improvement("Tabletop the CEO-mailbox scenario with the assistants", owner="ada",
-                      due=None, poete="exercise")
+    r.add_note(
+        "lesson", "Delegate access makes an assistant's account as valuable as the executive's own."
+    )
+    r.add_improvement(
+        "Turn on number matching for every group, assistants included",
+        owner="dev",
+        due="2026-12-04",
+        step="revoke-access",
+        poete="equipment",
+    )
+    r.add_improvement(
+        "Alert on new inbox rules that forward outside the company",
+        owner="chen",
+        due="2026-12-11",
+        step="hunt-persistence",
+        poete="equipment",
+    )
+    r.add_improvement(
+        "Give finance the bank's fraud line and the authority to call it",
+        owner="Head of Finance",
+        due="2026-11-20",
+        step="legal-review",
+        poete="organization",
+    )
+    r.add_improvement(
+        "Tabletop the CEO-mailbox scenario with the assistants",
+        owner="ada",
+        due=None,
+        poete="exercise",
+    )
     r.save("Contained in under three hours; money-recovery steps were too slow.")
     return Scripted(journal, clock, desk, "INC-0001", s.incident_id, REPORT_AT)
 
@@ -226,8 +272,9 @@ class ScriptedDrill:
     now: datetime
 
 
-def script_drill(path: Path, catalog: Catalog, scenario_id: str = "ttx-phish",
-                 *, actor: str = "fay") -> ScriptedDrill:
+def script_drill(
+    path: Path, catalog: Catalog, scenario_id: str = "ttx-phish", *, actor: str = "fay"
+) -> ScriptedDrill:
     """A tabletop on the scenario: injects delivered on the exercise clock (one skipped by
     the facilitator), expectations met, late and missed, hot wash, review."""
     clock = FixedClock(DRILL_T0)
@@ -287,13 +334,18 @@ def script_drill(path: Path, catalog: Catalog, scenario_id: str = "ttx-phish",
     d.close("Tabletop finished; hot wash held.")
     r = ReviewSession(d)
     _at(clock, start + timedelta(minutes=80))
-    r.set_root_cause("The team had no owner for contacting the bank, so money recovery "
-                     "waited on containment.")
+    r.set_root_cause(
+        "The team had no owner for contacting the bank, so money recovery waited on containment."
+    )
     r.add_note("went_well", "Sessions were revoked within 4 minutes of the assistant's call.")
     r.add_note("to_improve", "Nobody brought in legal when the supplier called.")
     r.add_note("lesson", "Name a money-recovery owner at declaration for any payment fraud.")
-    r.add_improvement("Add a 'call the bank' step with a named owner to the playbook",
-                      owner="ada", due="2026-12-16", step="assess-exposure",
-                      poete="planning")
+    r.add_improvement(
+        "Add a 'call the bank' step with a named owner to the playbook",
+        owner="ada",
+        due="2026-12-16",
+        step="assess-exposure",
+        poete="planning",
+    )
     r.save("Containment objective met; money and legal objectives need work.")
     return ScriptedDrill(journal, clock, desk, d.incident_id, DRILL_REPORT_AT)

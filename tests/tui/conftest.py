@@ -27,8 +27,9 @@ from irdesk.tui.app import IrdeskApp
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The bundled playbooks and scenarios (loaded once: models are frozen)."""
-    loaded = Catalog.load([(paths.bundled_playbooks_dir(), True),
-                           (paths.bundled_scenarios_dir(), True)])
+    loaded = Catalog.load(
+        [(paths.bundled_playbooks_dir(), True), (paths.bundled_scenarios_dir(), True)]
+    )
     assert not loaded.invalid, loaded.invalid
     return loaded
 
@@ -65,8 +66,16 @@ def notify_script(tmp_path: Path, notify_log: Path) -> Path:
 @pytest.fixture
 def notify_command(notify_script: Path) -> list[str]:
     """argv form: each placeholder inside its own argument, one with a fixed prefix."""
-    return [sys.executable, str(notify_script), "irdesk: {incident}", "{timer}", "{level}",
-            "{role}", "{people}", "{message}"]
+    return [
+        sys.executable,
+        str(notify_script),
+        "irdesk: {incident}",
+        "{timer}",
+        "{level}",
+        "{role}",
+        "{people}",
+        "{message}",
+    ]
 
 
 @pytest.fixture
@@ -92,8 +101,9 @@ def desk(journal: Journal, catalog: Catalog, roster: Roster, clock: FixedClock) 
 def declare(desk: Desk) -> Callable[..., IncidentSession]:
     """Declare an incident through the service (account-compromise unless told)."""
 
-    def make(playbook: str = "account-compromise", title: str = "Phished mailbox",
-             **kwargs) -> IncidentSession:
+    def make(
+        playbook: str = "account-compromise", title: str = "Phished mailbox", **kwargs
+    ) -> IncidentSession:
         kwargs.setdefault("severity", "SEV2")
         kwargs.setdefault("commander", ACTOR)
         return desk.declare(desk.catalog.playbooks[playbook], title=title, **kwargs)
@@ -103,10 +113,17 @@ def declare(desk: Desk) -> Callable[..., IncidentSession]:
 
 @pytest.fixture
 def make_app(desk: Desk, roster_path: Path) -> Callable[..., IrdeskApp]:
-    def make(open_incident: str | None = None, *, desk_: Desk | None = None,
-             roster_path_: Path | None = None) -> IrdeskApp:
-        return IrdeskApp(desk_ or desk, open_incident=open_incident, journal_label="journal.db",
-                         roster_path=roster_path_ or roster_path)
+    def make(
+        open_incident: str | None = None,
+        *,
+        desk_: Desk | None = None,
+        roster_path_: Path | None = None,
+    ) -> IrdeskApp:
+        return IrdeskApp(
+            desk_ or desk,
+            open_incident=open_incident,
+            journal_label="journal.db",
+            roster_path=roster_path_ or roster_path,
+        )
 
     return make
-

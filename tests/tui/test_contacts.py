@@ -21,8 +21,9 @@ async def test_contacts_from_the_runner_show_roster_and_role_holders(declare, ma
         assert isinstance(app.screen, ContactsScreen)
         head = text_of(app.screen.query_one("#contacts-head"))
         assert "No roster" not in head
-        assert "Contact point (Phishing leading to account compromise): commander, now alice" \
-            in head
+        assert (
+            "Contact point (Phishing leading to account compromise): commander, now alice" in head
+        )
         people = text_of(app.screen.query_one("#people")).splitlines()
         assert people == [
             "Ada Moreno | commander, security-lead | yes | +1 555 0100, ada@example.org",
@@ -40,8 +41,9 @@ async def test_contacts_from_the_runner_show_roster_and_role_holders(declare, ma
         assert isinstance(app.screen, RunnerScreen)
 
 
-async def test_without_a_roster_the_screen_says_where_to_put_one(journal, catalog, clock,
-                                                                tmp_path, make_app):
+async def test_without_a_roster_the_screen_says_where_to_put_one(
+    journal, catalog, clock, tmp_path, make_app
+):
     where = tmp_path / "somewhere" / "roster.yaml"
     desk = Desk(journal, catalog=catalog, roster=None, clock=clock, actor=ACTOR)
     app = make_app(desk_=desk, roster_path_=where)
@@ -61,8 +63,9 @@ async def test_without_a_roster_the_screen_says_where_to_put_one(journal, catalo
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_roster_appears_after_reload(journal, catalog, clock, tmp_path, make_app,
-                                          roster_path):
+async def test_roster_appears_after_reload(
+    journal, catalog, clock, tmp_path, make_app, roster_path
+):
     desk = Desk(journal, catalog=catalog, roster=None, clock=clock, actor=ACTOR)
     app = make_app(desk_=desk, roster_path_=roster_path)
     async with run(app) as pilot:

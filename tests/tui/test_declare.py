@@ -64,17 +64,27 @@ async def test_declare_with_backdated_times_opens_the_runner(make_app, journal, 
         [record] = journal.incidents()
         iid = record.id
         assert (iid, record.title, record.severity, record.status, record.playbook_id) == (
-            "INC-0001", "CFO mailbox sending invoices", "SEV1", "open", "account-compromise")
+            "INC-0001",
+            "CFO mailbox sending invoices",
+            "SEV1",
+            "open",
+            "account-compromise",
+        )
         declared, started, detected = rows(journal, iid)
         assert declared.kind == K.DECLARED
         assert (declared.actor, declared.role) == (ACTOR, None)  # alice declares for Ada
         assert declared.occurred_at == declared.recorded_at == START + timedelta(minutes=40)
         playbook = app.desk.catalog.playbooks["account-compromise"]
         assert {k: v for k, v in declared.payload.items()} == {
-            "mode": "live", "title": "CFO mailbox sending invoices", "severity": "SEV1",
-            "playbook_id": "account-compromise", "playbook_version": "1",
-            "playbook_sha256": playbook.source.sha256, "scenario_id": None,
-            "scenario_sha256": None, "commander": "Ada Moreno",
+            "mode": "live",
+            "title": "CFO mailbox sending invoices",
+            "severity": "SEV1",
+            "playbook_id": "account-compromise",
+            "playbook_version": "1",
+            "playbook_sha256": playbook.source.sha256,
+            "scenario_id": None,
+            "scenario_sha256": None,
+            "commander": "Ada Moreno",
             "playbook_title": "Phishing leading to account compromise",
             "playbook_source": playbook.source.text,
         }
@@ -92,14 +102,15 @@ async def test_declare_with_backdated_times_opens_the_runner(make_app, journal, 
         assert "commander Ada Moreno" in header
         assert "milestones: started 08:55 · detected 09:15 · declared 09:40" in header
         assert "Now: Take ownership and triage the report" in text_of(
-            app.screen.query_one("#step-title"))
+            app.screen.query_one("#step-title")
+        )
 
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert text_of(app.screen.query_one("#incidents")) == (
-            "INC-0001 | CFO mailbox sending invoices | SEV1 | open | 09:40:00 | "
-            "account-compromise")
+            "INC-0001 | CFO mailbox sending invoices | SEV1 | open | 09:40:00 | account-compromise"
+        )
 
 
 async def test_declare_now_with_enter_and_defaults(make_app, journal, desk):
@@ -164,15 +175,17 @@ async def test_dialog_refuses_what_it_cannot_record(make_app, journal):
         assert journal.incidents() == []
 
 
-async def test_changing_playbook_changes_the_severities(journal, clock, roster, roster_path,
-                                                       tmp_path, make_app):
+async def test_changing_playbook_changes_the_severities(
+    journal, clock, roster, roster_path, tmp_path, make_app
+):
     own = tmp_path / "p1.yaml"
     text = (paths.bundled_playbooks_dir() / "leaked-secret.yaml").read_text()
     text = text.replace("id: leaked-secret", "id: own-scale", 1)
     text = text.replace("title: Leaked secret or credential", "title: Own scale", 1)
     assert "\nseverities:" not in text
-    own.write_text(text.replace("\ncontact_point:", "\nseverities: [P1, P2, P3]\ncontact_point:",
-                                1))
+    own.write_text(
+        text.replace("\ncontact_point:", "\nseverities: [P1, P2, P3]\ncontact_point:", 1)
+    )
     catalog = Catalog.load([(paths.bundled_playbooks_dir(), True), (own, False)])
     assert "own-scale" in catalog.playbooks, catalog.invalid
     desk = Desk(journal, catalog=catalog, roster=roster, clock=clock, actor=ACTOR)
@@ -205,4 +218,3 @@ async def test_enter_on_a_playbook_row_declares_on_that_playbook(make_app, journ
         await settle(pilot)
         assert isinstance(app.screen, DeclareDialog)
         assert app.screen.query_one("#declare-playbook", Select).value == "account-compromise"
-

@@ -38,10 +38,14 @@ from irdesk.tui.review import ReviewScreen
 
 SCENARIO = "ttx-ceo-phish"
 ACK_TIMER = "An incident commander acknowledges the incident"
-Q1 = ("At what point did you call the bank about yesterday's 12,000 EUR payment, and who has "
-      "the authority and the number to do it?")
-Q3 = ("Did you treat the CEO's own account as compromised, given the delegate access? What "
-      "evidence would settle it either way?")
+Q1 = (
+    "At what point did you call the bank about yesterday's 12,000 EUR payment, and who has "
+    "the authority and the number to do it?"
+)
+Q3 = (
+    "Did you treat the CEO's own account as compromised, given the delegate access? What "
+    "evidence would settle it either way?"
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -151,14 +155,18 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert isinstance(drill, DrillScreen)
         started = rows(journal, iid, DK.CLOCK)
         assert [(e.payload, e.actor, e.occurred_at) for e in started] == [
-            ({"action": "start", "exercise_at_s": 0.0}, ACTOR, START)]
+            ({"action": "start", "exercise_at_s": 0.0}, ACTOR, START)
+        ]
         await beat(pilot, drill)
         [first] = rows(journal, iid, DK.DELIVERED)
         assert first.actor == "system"
         assert first.payload["inject"] == "first-report"
         assert first.payload["from"] == "Helpdesk"
-        assert (first.payload["early"], first.payload["exercise_at_s"],
-                first.payload["due_at_s"]) == (False, 0.0, 0.0)
+        assert (
+            first.payload["early"],
+            first.payload["exercise_at_s"],
+            first.payload["due_at_s"],
+        ) == (False, 0.0, 0.0)
         assert "RUNNING" in header(drill) and "exercise 00:00:00 / 1h · 1x" in header(drill)
         assert banner_shown(drill)
         assert banner(drill).startswith("Helpdesk  at 00:00:00\nTicket from Priya")
@@ -183,8 +191,10 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         # ---- P pauses; paused time does not count (30 minutes of wall time pass)
         await pilot.press("P")
         await settle(pilot)
-        assert rows(journal, iid, DK.CLOCK)[-1].payload == {"action": "pause",
-                                                          "exercise_at_s": exercise_s(2)}
+        assert rows(journal, iid, DK.CLOCK)[-1].payload == {
+            "action": "pause",
+            "exercise_at_s": exercise_s(2),
+        }
         assert "PAUSED" in header(drill)
         clock.advance(timedelta(minutes=30))
         await beat(pilot, drill)
@@ -196,8 +206,10 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert rows(journal, iid, K.ESCALATED) == []
         await pilot.press("P")
         await settle(pilot)
-        assert rows(journal, iid, DK.CLOCK)[-1].payload == {"action": "resume",
-                                                          "exercise_at_s": exercise_s(2)}
+        assert rows(journal, iid, DK.CLOCK)[-1].payload == {
+            "action": "resume",
+            "exercise_at_s": exercise_s(2),
+        }
         assert "RUNNING" in header(drill)
 
         # ---- the team works the triage step at 3m: both first-report expectations met
@@ -212,7 +224,8 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         await settle(pilot)
         done = rows(journal, iid, K.STEP_DONE)
         assert [(e.payload["step"], e.payload["marks"]) for e in done] == [
-            ("triage", "acknowledged")]
+            ("triage", "acknowledged")
+        ]
         assert len(rows(journal, iid, K.TICKED)) == 4
         assert "✔ met     first-report → acknowledged  at 00:03:00" in panel(drill)
         assert "✔ met     first-report → step:triage:done  at 00:03:00" in panel(drill)
@@ -221,11 +234,18 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert f"{ACK_TIMER}: met at exercise 00:03:00" in timers(drill)
 
         # ---- > three times: 2x, 5x, 10x; < slows down, > back to 10x
-        await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign",
-                          "less_than_sign", "greater_than_sign")
+        await pilot.press(
+            "greater_than_sign",
+            "greater_than_sign",
+            "greater_than_sign",
+            "less_than_sign",
+            "greater_than_sign",
+        )
         await settle(pilot)
-        speeds = [(e.payload["speed"], e.payload["from"], e.payload["exercise_at_s"])
-                  for e in rows(journal, iid, DK.SPEED)]
+        speeds = [
+            (e.payload["speed"], e.payload["from"], e.payload["exercise_at_s"])
+            for e in rows(journal, iid, DK.SPEED)
+        ]
         at3 = exercise_s(3)
         assert speeds == [(2, 1, at3), (5, 2, at3), (10, 5, at3), (5, 10, at3), (10, 5, at3)]
         assert " · 10x · RUNNING" in header(drill)
@@ -235,8 +255,10 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         await beat(pilot, drill)
         delivered = rows(journal, iid, DK.DELIVERED)
         assert [e.payload["inject"] for e in delivered] == ["first-report", "assistant-calls"]
-        assert (delivered[-1].payload["exercise_at_s"],
-                delivered[-1].payload["due_at_s"]) == (exercise_s(8), exercise_s(8))
+        assert (delivered[-1].payload["exercise_at_s"], delivered[-1].payload["due_at_s"]) == (
+            exercise_s(8),
+            exercise_s(8),
+        )
         assert banner(drill).startswith("Tom (executive assistant)  at 00:08:00\n")
         clock.advance(timedelta(seconds=12))  # exercise 10m: trace-results
         await beat(pilot, drill)
@@ -244,26 +266,31 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert delivered[-1].payload["inject"] == "trace-results"
         assert delivered[-1].payload["exercise_at_s"] == exercise_s(10)
         assert banner(drill).startswith(
-            "Mail gateway admin  at 00:10:00  (+1 more unacknowledged)\n")
+            "Mail gateway admin  at 00:10:00  (+1 more unacknowledged)\n"
+        )
         assert "exercise 00:10:00 / 1h · 10x" in header(drill)
 
         # ---- 14m: the 5-minute expectation of assistant-calls (due 13m) is missed
         clock.advance(timedelta(seconds=24))
         await beat(pilot, drill)
-        assert expectation_lines(drill)[
-            ("assistant-calls", "step:credentials-entered:done")] == "missed"
+        assert (
+            expectation_lines(drill)[("assistant-calls", "step:credentials-entered:done")]
+            == "missed"
+        )
         assert "✘ missed  assistant-calls → step:credentials-entered:done" in panel(drill)
-        assert "⏳ pending assistant-calls → step:revoke-access:done  00:24:00 left" \
-            in panel(drill)
+        assert "⏳ pending assistant-calls → step:revoke-access:done  00:24:00 left" in panel(drill)
 
         # ---- N delivers the next inject at once (early)
         await pilot.press("N")
         await settle(pilot)
         early = rows(journal, iid, DK.DELIVERED)[-1]
         assert early.actor == ACTOR
-        assert {k: early.payload[k] for k in ("inject", "early", "exercise_at_s", "due_at_s")} \
-            == {"inject": "hidden-rule", "early": True, "exercise_at_s": exercise_s(14),
-                "due_at_s": exercise_s(25)}
+        assert {k: early.payload[k] for k in ("inject", "early", "exercise_at_s", "due_at_s")} == {
+            "inject": "hidden-rule",
+            "early": True,
+            "exercise_at_s": exercise_s(14),
+            "due_at_s": exercise_s(25),
+        }
         assert "✔ hidden-rule 00:14:00 early" in panel(drill)
 
         # ---- K skips one with the facilitator's reason
@@ -282,12 +309,17 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         await settle(pilot)
         [skipped] = rows(journal, iid, DK.SKIPPED)
         assert (skipped.payload, skipped.actor) == (
-            {"inject": "supplier-calls", "reason": "facilitator",
-             "detail": "legal is not in the room today"}, ACTOR)
-        assert "↷ supplier-calls skipped (facilitator: legal is not in the room today)" \
-            in panel(drill)
-        assert expectation_lines(drill)[("supplier-calls", "step:legal-review:started")] \
-            == "n/a"
+            {
+                "inject": "supplier-calls",
+                "reason": "facilitator",
+                "detail": "legal is not in the room today",
+            },
+            ACTOR,
+        )
+        assert "↷ supplier-calls skipped (facilitator: legal is not in the room today)" in panel(
+            drill
+        )
+        assert expectation_lines(drill)[("supplier-calls", "step:legal-review:started")] == "n/a"
 
         # ---- I adds a free-form inject, delivered at once, from whoever the facilitator says
         await pilot.press("I")
@@ -303,10 +335,17 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         await settle(pilot)
         [added] = rows(journal, iid, DK.ADDED)
         assert (added.payload, added.actor) == (
-            {"inject": "extra-1", "text": "The CEO calls from the airport: is my own account "
-             "safe?", "from": "CEO", "exercise_at_s": exercise_s(14)}, ACTOR)
-        assert banner(drill).startswith("CEO  at 00:14:00  (+3 more unacknowledged)\n"
-                                        "The CEO calls from the airport")
+            {
+                "inject": "extra-1",
+                "text": "The CEO calls from the airport: is my own account safe?",
+                "from": "CEO",
+                "exercise_at_s": exercise_s(14),
+            },
+            ACTOR,
+        )
+        assert banner(drill).startswith(
+            "CEO  at 00:14:00  (+3 more unacknowledged)\nThe CEO calls from the airport"
+        )
         await pilot.press("i")  # the newest is acknowledged first
         await settle(pilot)
         assert rows(journal, iid, DK.ACKNOWLEDGED)[-1].payload == {"inject": "extra-1"}
@@ -315,8 +354,11 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         # ---- mid-exercise: met, missed, n/a and provisional ratings, as the session says
         assert_panel_matches_session(drill)
         letters = [(r.objective.id, r.rating, r.provisional) for r in drill.session.ratings()]
-        assert letters == [("contain-fast", "M", True), ("scope-fully", "P", True),
-                           ("protect-money", None, True)]
+        assert letters == [
+            ("contain-fast", "M", True),
+            ("scope-fully", "P", True),
+            ("protect-money", None, True),
+        ]
         assert " M  Cut the attacker out" in panel(drill)
         assert "Performed with major challenges (so far)" in panel(drill)
 
@@ -343,9 +385,11 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
             ("session-still-live", "contained"): "n/a",
             ("supplier-calls", "step:legal-review:started"): "n/a",
         }
-        assert [(r.objective.id, r.rating, r.provisional) for r in drill.session.ratings()] \
-            == [("contain-fast", "M", False), ("scope-fully", "M", False),
-                ("protect-money", None, False)]
+        assert [(r.objective.id, r.rating, r.provisional) for r in drill.session.ratings()] == [
+            ("contain-fast", "M", False),
+            ("scope-fully", "M", False),
+            ("protect-money", None, False),
+        ]
         assert_panel_matches_session(drill)
         assert "· cfo-pressure not delivered (the drill ended first)" in panel(drill)
         assert " –  Stop further fraudulent payments" in panel(drill)
@@ -367,10 +411,22 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         await settle(pilot)
         answers = rows(journal, iid, DK.ANSWER)
         assert [(e.payload, e.actor) for e in answers] == [
-            ({"index": 0, "question": Q1,
-              "answer": "We called the bank at 10:40; only the CFO had the number"}, ACTOR),
-            ({"index": 2, "question": Q3,
-              "answer": "Yes, until the sign-in logs showed otherwise"}, ACTOR),
+            (
+                {
+                    "index": 0,
+                    "question": Q1,
+                    "answer": "We called the bank at 10:40; only the CFO had the number",
+                },
+                ACTOR,
+            ),
+            (
+                {
+                    "index": 2,
+                    "question": Q3,
+                    "answer": "Yes, until the sign-in logs showed otherwise",
+                },
+                ACTOR,
+            ),
         ]
         assert "Hot wash  2/4 answered" in text_of(hotwash.query_one("#hotwash-title"))
         assert "Question 2 of 4" in screen_text(app)  # the first one still unanswered
@@ -381,7 +437,8 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert app.screen is hotwash
         assert "Question 1 of 4" in screen_text(app)
         assert str(hotwash.query_one("#hotwash-answers").content) == (
-            "• We called the bank at 10:40; only the CFO had the number  (alice)\n")
+            "• We called the bank at 10:40; only the CFO had the number  (alice)\n"
+        )
 
         # ---- ctrl+f + y: hot wash done, the drill closes, its review opens
         await pilot.press("ctrl+f")
@@ -397,13 +454,16 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert journal.incident(iid).status == "closed"
         assert isinstance(app.screen, ReviewScreen)
         head = str(app.screen.query_one("#review-head").content)
-        assert head.startswith(f"After-action review  {iid}  Drill: The CEO's mailbox  "
-                               "(drill, closed)\nreview: not started")
+        assert head.startswith(
+            f"After-action review  {iid}  Drill: The CEO's mailbox  "
+            "(drill, closed)\nreview: not started"
+        )
         assert journal.verify().ok
 
 
-async def test_briefing_later_and_keys_that_make_no_sense_yet(desk, make_app, journal,
-                                                              clock, catalog):
+async def test_briefing_later_and_keys_that_make_no_sense_yet(
+    desk, make_app, journal, clock, catalog
+):
     """Escape on the briefing leaves the clock stopped (P starts it); keys that need a
     running or ended drill say why instead of writing anything."""
     session = start_drill(desk, catalog.scenarios[SCENARIO])
@@ -421,9 +481,11 @@ async def test_briefing_later_and_keys_that_make_no_sense_yet(desk, make_app, jo
         assert "exercise 00:00:00 / 1h · 1x · NOT STARTED (P)" in header(drill)
         assert "· first-report in 00:00:00" in panel(drill)
         assert not banner_shown(drill)
-        for key, message in (("N", "start the exercise clock first"),
-                             ("i", "no inject is waiting for acknowledgement"),
-                             ("H", "the hot wash starts when the drill has ended (E)")):
+        for key, message in (
+            ("N", "start the exercise clock first"),
+            ("i", "no inject is waiting for acknowledgement"),
+            ("H", "the hot wash starts when the drill has ended (E)"),
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert message in toasts(app), key
@@ -431,10 +493,8 @@ async def test_briefing_later_and_keys_that_make_no_sense_yet(desk, make_app, jo
 
         await pilot.press("P")
         await beat(pilot, drill)
-        assert rows(journal, iid, DK.CLOCK)[0].payload == {"action": "start",
-                                                         "exercise_at_s": 0.0}
-        assert [e.payload["inject"] for e in rows(journal, iid, DK.DELIVERED)] == [
-            "first-report"]
+        assert rows(journal, iid, DK.CLOCK)[0].payload == {"action": "start", "exercise_at_s": 0.0}
+        assert [e.payload["inject"] for e in rows(journal, iid, DK.DELIVERED)] == ["first-report"]
         await pilot.press("B")  # the briefing again, to read out
         await settle(pilot)
         assert isinstance(app.screen, DrillBriefing)
@@ -465,7 +525,8 @@ async def test_briefing_later_and_keys_that_make_no_sense_yet(desk, make_app, jo
 
 
 async def test_drill_timers_run_on_the_exercise_clock_and_never_notify(
-        desk, make_app, journal, clock, catalog, notify_log):
+    desk, make_app, journal, clock, catalog, notify_log
+):
     """The playbook's 20-minute acknowledge timer counts exercise time: it stands still
     while the exercise is paused and runs ten times as fast at 10x. When it lapses the
     escalation is journaled and shown, but no notify command runs in a drill."""
@@ -521,7 +582,8 @@ async def test_drill_timers_run_on_the_exercise_clock_and_never_notify(
 
 
 async def test_current_step_and_ratings_stay_on_screen_with_an_inject_up(
-        desk, make_app, journal, clock, catalog):
+    desk, make_app, journal, clock, catalog
+):
     session = start_drill(desk, catalog.scenarios[SCENARIO])
     session.start_clock()
     session.deliver_due()

@@ -11,9 +11,19 @@ from irdesk.tui.home import HomeScreen
 from irdesk.tui.modals import DeclareDialog, TextPrompt
 from irdesk.tui.runner import RunnerScreen
 
-RUNNER_ACTIONS = ("Add a note", "Complete step", "Skip step", "Choose decision option",
-                  "Record milestone", "Change severity", "Change status", "Assign role",
-                  "Acknowledge escalation", "Contacts", "Close incident")
+RUNNER_ACTIONS = (
+    "Add a note",
+    "Complete step",
+    "Skip step",
+    "Choose decision option",
+    "Record milestone",
+    "Change severity",
+    "Change status",
+    "Assign role",
+    "Acknowledge escalation",
+    "Contacts",
+    "Close incident",
+)
 
 
 def help_lines(app) -> list[str]:
@@ -30,8 +40,9 @@ async def test_help_on_the_runner_lists_every_binding(declare, make_app):
         assert isinstance(app.screen, HelpScreen)
         lines = help_lines(app)
         for binding in RunnerScreen.BINDINGS:
-            assert any(line.endswith(f"[{binding.id}]") and binding.description in line
-                       for line in lines), binding.id
+            assert any(
+                line.endswith(f"[{binding.id}]") and binding.description in line for line in lines
+            ), binding.id
         # Keys read as a person types them, each apart from its description.
         assert "space        Tick   [runner.tick]" in lines
         assert "esc          Home   [runner.back]" in lines

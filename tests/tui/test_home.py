@@ -25,8 +25,13 @@ async def test_empty_journal_says_how_to_start(make_app):
         catalog = app.desk.catalog.playbooks
         assert playbooks.splitlines() == [
             f"{pid} | {catalog[pid].title} | 1 | {len(catalog[pid].steps)} | bundled"
-            for pid in ("leaked-secret", "endpoint-malware-or-loss", "account-compromise",
-                        "ransomware", "web-app-exploitation")
+            for pid in (
+                "leaked-secret",
+                "endpoint-malware-or-loss",
+                "account-compromise",
+                "ransomware",
+                "web-app-exploitation",
+            )
         ]
         contacts = text_of(app.screen.query_one("#contact-panel"))
         assert "Contact point: commander\n  Ada Moreno  +1 555 0100, ada@example.org" in contacts
@@ -40,7 +45,7 @@ async def test_open_incidents_first_then_recent_closed(make_app, declare, clock)
     for n in range(RECENT_CLOSED + 4):
         sessions.append(declare(title=f"incident number {n + 1}"))
         clock.advance(60)
-    for session in sessions[:RECENT_CLOSED + 2]:
+    for session in sessions[: RECENT_CLOSED + 2]:
         session.close("done")
     sessions[-1].set_severity("SEV1")
     app = make_app()
@@ -111,8 +116,9 @@ async def test_unknown_incident_on_the_command_line_is_a_message(make_app):
         assert "no incident INC-0042 in this journal" in screen_text(app)
 
 
-async def test_reload_shows_broken_playbooks_with_their_first_error(make_app, irdesk_home,
-                                                                  monkeypatch):
+async def test_reload_shows_broken_playbooks_with_their_first_error(
+    make_app, irdesk_home, monkeypatch
+):
     app = make_app()
     async with run(app) as pilot:
         await settle(pilot)
@@ -129,8 +135,7 @@ async def test_reload_shows_broken_playbooks_with_their_first_error(make_app, ir
         assert "broken.yaml" in screen_text(app)
 
 
-async def test_home_shows_a_closed_incident_after_the_runner_closes_it(make_app, declare,
-                                                                      clock):
+async def test_home_shows_a_closed_incident_after_the_runner_closes_it(make_app, declare, clock):
     iid = declare(title="short-lived").incident_id
     app = make_app(iid)
     async with run(app) as pilot:

@@ -31,8 +31,9 @@ def no_styling_from(text, fragment: str) -> None:
             assert "red" not in str(span.style), span
 
 
-async def test_title_and_note_are_literal_on_home_header_and_timeline(declare, make_app,
-                                                                     journal, clock):
+async def test_title_and_note_are_literal_on_home_header_and_timeline(
+    declare, make_app, journal, clock
+):
     session = declare(title=TITLE, commander="[i]Mallory[/i]")
     session.note(NOTE)
     app = make_app()
@@ -78,16 +79,19 @@ async def test_typed_markup_in_evidence_skip_reason_and_role(declare, make_app, 
         await pilot.press("s", *"[u]why[/u]", "enter")
         await settle(pilot)
         assert "Take ownership and triage the report: [u]why[/u]" in text_of(
-            app.screen.query_one("#timeline"))
+            app.screen.query_one("#timeline")
+        )
         assert "[u]why[/u]" in screen_text(app)
 
 
-async def test_irdesk_log_from_stdin_is_shown_literally(declare, make_app, journal,
-                                                        journal_path):
+async def test_irdesk_log_from_stdin_is_shown_literally(declare, make_app, journal, journal_path):
     iid = declare().incident_id
     piped = "$ grep evil /var/log/auth.log\n\x1b[1;31mFailed password\x1b[0m [bold]root[/bold]\n"
-    result = CliRunner().invoke(main, ["log", "--incident", iid, "--journal", str(journal_path),
-                                       "--as", "ci-bot"], input=piped)
+    result = CliRunner().invoke(
+        main,
+        ["log", "--incident", iid, "--journal", str(journal_path), "--as", "ci-bot"],
+        input=piped,
+    )
     assert result.exit_code == 0, result.output
     [note] = rows(journal, iid, K.NOTE)
     assert note.actor == "ci-bot"
@@ -96,5 +100,7 @@ async def test_irdesk_log_from_stdin_is_shown_literally(declare, make_app, journ
     async with run(app) as pilot:
         await settle(pilot)
         line = text_of(app.screen.query_one("#timeline")).splitlines()[-1]
-        assert line.endswith("ci-bot       note       $ grep evil /var/log/auth.log ⏎ "
-                             "␛[1;31mFailed password␛[0m [bold]root[/bold]")
+        assert line.endswith(
+            "ci-bot       note       $ grep evil /var/log/auth.log ⏎ "
+            "␛[1;31mFailed password␛[0m [bold]root[/bold]"
+        )

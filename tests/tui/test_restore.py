@@ -11,8 +11,16 @@ from irdesk.service import Desk
 from irdesk.store import Journal
 from irdesk.tui.runner import RunnerScreen
 
-WIDGETS = ("#incident-header", "#steps", "#step-title", "#step-decision", "#checklist",
-           "#step-meta", "#timers", "#timeline")
+WIDGETS = (
+    "#incident-header",
+    "#steps",
+    "#step-title",
+    "#step-decision",
+    "#checklist",
+    "#step-meta",
+    "#timers",
+    "#timeline",
+)
 
 
 def view(app) -> dict[str, str]:
@@ -26,9 +34,16 @@ def view(app) -> dict[str, str]:
 
 def step_states(app) -> dict:
     state = app.screen.session.state
-    return {sid: (st.status, sorted((i, t.evidence) for i, t in st.ticks.items()),
-                  st.decision, st.skip_reason, st.visits)
-            for sid, st in state.steps.items()}
+    return {
+        sid: (
+            st.status,
+            sorted((i, t.evidence) for i, t in st.ticks.items()),
+            st.decision,
+            st.skip_reason,
+            st.visits,
+        )
+        for sid, st in state.steps.items()
+    }
 
 
 async def select_step(pilot, step_id: str) -> None:
@@ -39,8 +54,9 @@ async def select_step(pilot, step_id: str) -> None:
     await settle(pilot)
 
 
-async def test_quit_and_reopen_restores_the_exact_state(declare, make_app, journal_path, clock,
-                                                        catalog, roster):
+async def test_quit_and_reopen_restores_the_exact_state(
+    declare, make_app, journal_path, clock, catalog, roster
+):
     iid = declare().incident_id
     app = make_app(iid)
     async with run(app) as pilot:
@@ -96,12 +112,18 @@ async def test_quit_and_reopen_restores_the_exact_state(declare, make_app, journ
             assert states["scope-campaign"][0] == "skipped"
             assert states["scope-campaign"][3] == "SOC already scoped it"
             assert states["credentials-entered"][2] == (
-                0, "Yes, at least one account is exposed", "revoke-access")
+                0,
+                "Yes, at least one account is exposed",
+                "revoke-access",
+            )
             # Looking back at the decision shows the option taken.
             await select_step(pilot, "credentials-entered")
             assert "● 1. Yes, at least one account is exposed" in text_of(
-                again.screen.query_one("#step-decision"))
+                again.screen.query_one("#step-decision")
+            )
             await select_step(pilot, "triage")
-            assert "[x] 2. Original message saved as an attachment with full headers " \
-                "(evidence) \"phish.eml\"" in text_of(again.screen.query_one("#checklist"))
+            assert (
+                "[x] 2. Original message saved as an attachment with full headers "
+                '(evidence) "phish.eml"' in text_of(again.screen.query_one("#checklist"))
+            )
             assert "[ ] 3. Reporter asked" in text_of(again.screen.query_one("#checklist"))

@@ -66,11 +66,19 @@ def seed_review(desk, declare, *, title: str = "Phished mailbox") -> str:
     review.add_note("went_well", "Helpdesk escalated the CFO's payment request within minutes")
     review.add_note("to_improve", "Nobody knew who could call the bank")
     review.add_note("lesson", "A password reset is not a session revocation")
-    review.add_improvement("Enforce number matching for MFA push", owner="Ada Moreno",
-                           due=START.date() + timedelta(days=14), step="revoke-access",
-                           poete="equipment")
-    review.add_improvement("Bank call-back list in the finance runbook", owner="comms",
-                           due=START.date() + timedelta(days=30), poete="planning")
+    review.add_improvement(
+        "Enforce number matching for MFA push",
+        owner="Ada Moreno",
+        due=START.date() + timedelta(days=14),
+        step="revoke-access",
+        poete="equipment",
+    )
+    review.add_improvement(
+        "Bank call-back list in the finance runbook",
+        owner="comms",
+        due=START.date() + timedelta(days=30),
+        poete="planning",
+    )
     review.close_improvement(f"{session.incident_id}-2", "done", "added to runbook v4")
     review.save("Reviewed with the response team")
     return session.incident_id
@@ -99,11 +107,13 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         await settle(pilot)
         await answer(pilot, "Phish contained; CFO payment recalled")
         assert rows(journal, iid, K.CLOSED)[-1].payload == {
-            "summary": "Phish contained; CFO payment recalled"}
+            "summary": "Phish contained; CFO payment recalled"
+        }
         assert isinstance(app.screen, ReviewScreen)
         review = app.screen
-        assert head(app) == (f"After-action review  {iid}  Phished mailbox  (incident, closed)"
-                             "\nreview: not started")
+        assert head(app) == (
+            f"After-action review  {iid}  Phished mailbox  (incident, closed)\nreview: not started"
+        )
         assert "Root cause  (c free text · w five whys)\n  not recorded yet" in body(app)
 
         # ---- five whys: three whys, an empty answer stops, then the conclusion
@@ -144,17 +154,32 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         await answer(pilot, "A password reset is not a session revocation")
         notes = [(e.payload, e.actor) for e in rows(journal, iid, RK.NOTE)]
         assert notes == [
-            ({"section": "went_well", "text": "Helpdesk escalated within minutes",
-              "replaces": None}, ACTOR),
+            (
+                {
+                    "section": "went_well",
+                    "text": "Helpdesk escalated within minutes",
+                    "replaces": None,
+                },
+                ACTOR,
+            ),
             ({"section": "to_improve", "text": HOSTILE, "replaces": None}, ACTOR),
-            ({"section": "lesson", "text": "A password reset is not a session revocation",
-              "replaces": None}, ACTOR),
+            (
+                {
+                    "section": "lesson",
+                    "text": "A password reset is not a session revocation",
+                    "replaces": None,
+                },
+                ACTOR,
+            ),
         ]
-        assert ("What went well  (g to add)\n  • Helpdesk escalated within minutes  (alice)"
-                in body(app))
+        assert "What went well  (g to add)\n  • Helpdesk escalated within minutes  (alice)" in body(
+            app
+        )
         assert f"What to improve  (i to add)\n  • {HOSTILE_SHOWN}  (alice)" in body(app)
-        assert "Lessons learned  (l to add)\n  • A password reset is not a session " \
+        assert (
+            "Lessons learned  (l to add)\n  • A password reset is not a session "
             "revocation  (alice)" in body(app)
+        )
         shown = screen_text(app)
         assert HOSTILE_SHOWN in shown  # not bold, not a link, no escape reaching the terminal
         assert "\x1b" not in body(app)
@@ -187,11 +212,20 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         due = START.date() + timedelta(days=14)
         assert due.isoformat() == "2026-12-07"
         assert (added.payload, added.actor) == (
-            {"item": f"{iid}-1", "what": "Enforce number matching for MFA push",
-             "owner": "Ada Moreno", "due": due.isoformat(), "step": "revoke-access",
-             "poete": "equipment"}, ACTOR)
-        assert plan(app) == (f"{iid}-1 | Enforce number matching for MFA push | Ada Moreno | "
-                             "2026-12-07 | revoke-access | equipment | open")
+            {
+                "item": f"{iid}-1",
+                "what": "Enforce number matching for MFA push",
+                "owner": "Ada Moreno",
+                "due": due.isoformat(),
+                "step": "revoke-access",
+                "poete": "equipment",
+            },
+            ACTOR,
+        )
+        assert plan(app) == (
+            f"{iid}-1 | Enforce number matching for MFA push | Ada Moreno | "
+            "2026-12-07 | revoke-access | equipment | open"
+        )
 
         # ---- x: close the highlighted item as done, with a note
         await pilot.press("x")
@@ -203,8 +237,11 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         assert f"{iid}-1: done" in screen_text(app)
         await answer(pilot, "number matching enforced tenant-wide")
         [closed] = rows(journal, iid, RK.IMPROVEMENT_CLOSED)
-        assert closed.payload == {"item": f"{iid}-1", "outcome": "done",
-                                  "note": "number matching enforced tenant-wide"}
+        assert closed.payload == {
+            "item": f"{iid}-1",
+            "outcome": "done",
+            "note": "number matching enforced tenant-wide",
+        }
         assert plan(app).endswith("| revoke-access | equipment | done")
 
         # ---- s: save with a summary; after that, changes are refused until reopened
@@ -213,8 +250,10 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         assert "Save the review" in screen_text(app)
         await answer(pilot, "Reviewed with the response team")
         [saved] = rows(journal, iid, RK.SAVED)
-        assert (saved.payload, saved.actor) == ({"summary": "Reviewed with the response team"},
-                                                ACTOR)
+        assert (saved.payload, saved.actor) == (
+            {"summary": "Reviewed with the response team"},
+            ACTOR,
+        )
         assert head(app).endswith("review: saved by alice")
         before = kinds(journal, iid)
         await pilot.press("g")
@@ -264,8 +303,7 @@ async def test_improvement_dialog_refuses_what_it_cannot_journal(declare, make_a
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is dialog
-        assert "'next week': write a date (2026-12-15) or days from today (14d)" \
-            in screen_text(app)
+        assert "'next week': write a date (2026-12-15) or days from today (14d)" in screen_text(app)
         assert rows(journal, iid, RK.IMPROVEMENT_ADDED) == []
         await pilot.press("ctrl+u")
         await paste(pilot, "2026-12-15")
@@ -279,8 +317,9 @@ async def test_improvement_dialog_refuses_what_it_cannot_journal(declare, make_a
 # --------------------------------------------------------------------------- report
 
 
-async def test_report_screen_shows_and_writes_the_report(desk, declare, make_app, journal,
-                                                         irdesk_home: Path, repo: Path):
+async def test_report_screen_shows_and_writes_the_report(
+    desk, declare, make_app, journal, irdesk_home: Path, repo: Path
+):
     iid = seed_review(desk, declare)
     app = make_app()
     async with run(app) as pilot:
@@ -296,8 +335,9 @@ async def test_report_screen_shows_and_writes_the_report(desk, declare, make_app
         assert isinstance(report, ReportScreen)
         reports = irdesk_home / "reports"
         status = str(report.query_one("#report-status").content)
-        assert status.startswith(f"{iid} after-action report   m Markdown · h HTML · j JSON: "
-                                 f"written to {reports}")
+        assert status.startswith(
+            f"{iid} after-action report   m Markdown · h HTML · j JSON: written to {reports}"
+        )
         chart = str(report.query_one("#report-chart").content)
         assert "█ actual" in chart and "│ milestone" in chart
         assert "▼declared" in chart and "▼closed" in chart
@@ -308,8 +348,11 @@ async def test_report_screen_shows_and_writes_the_report(desk, declare, make_app
         assert "Incident report, generated 2026-11-23 09:00:00 UTC" in screen_text(app)
         assert not reports.exists()  # nothing is written until asked
 
-        for key, ext, label in (("m", "md", "Markdown"), ("h", "html", "HTML"),
-                                ("j", "json", "JSON")):
+        for key, ext, label in (
+            ("m", "md", "Markdown"),
+            ("h", "html", "HTML"),
+            ("j", "json", "JSON"),
+        ):
             await pilot.press(key)
             await settle(pilot)
             target = reports / f"{iid}.{ext}"
@@ -343,7 +386,8 @@ async def test_report_screen_shows_and_writes_the_report(desk, declare, make_app
 
 
 async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
-        desk, declare, make_app, journal, clock):
+    desk, declare, make_app, journal, clock
+):
     first = seed_review(desk, declare, title="Phished mailbox in March")
     # Another playbook's open item must not show up in an account-compromise report.
     other = declare(playbook="endpoint-malware-or-loss", title="Laptop left on a train")
@@ -352,7 +396,9 @@ async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
     clock.advance(timedelta(days=20))  # the first item (due in 14 days) is now overdue
     later = declare(title="Phished mailbox in April")
     assert [r.item for r in improvement_rows(journal, today=clock.now().date())] == [
-        f"{first}-1", f"{other.incident_id}-1"]
+        f"{first}-1",
+        f"{other.incident_id}-1",
+    ]
 
     app = make_app()
     async with run(app) as pilot:
@@ -363,8 +409,10 @@ async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
         source = app.screen.query_one("#report-markdown", Markdown).source
         assert "### Still open from earlier incidents on this playbook" in source
         carried = source.split("### Still open from earlier incidents on this playbook")[1]
-        assert (f"| {first}-1 | {first}: Phished mailbox in March | Enforce number matching "
-                "for MFA push | Ada Moreno |") in carried
+        assert (
+            f"| {first}-1 | {first}: Phished mailbox in March | Enforce number matching "
+            "for MFA push | Ada Moreno |"
+        ) in carried
         assert "overdue" in carried.split("\n\n")[1]
         assert f"{first}-2" not in source  # done: not carried over
         assert "Full-disk encryption check" not in source  # another playbook

@@ -123,14 +123,16 @@ async def test_evidence_item_asks_for_a_note_and_journals_it(declare, make_app, 
         assert isinstance(app.screen, RunnerScreen)
         tick = last(journal, iid)
         assert tick.kind == K.TICKED
-        assert tick.payload == {"step": "triage", "item": 1, "text": TRIAGE_2,
-                                "evidence": "phish-0912.eml in case folder"}
+        assert tick.payload == {
+            "step": "triage",
+            "item": 1,
+            "text": TRIAGE_2,
+            "evidence": "phish-0912.eml in case folder",
+        }
         assert tick.actor == ACTOR
-        assert '[x] 2. ' in checklist(app)
+        assert "[x] 2. " in checklist(app)
         assert '"phish-0912.eml in case folder"' in checklist(app)
         assert '(evidence: "phish-0912.eml in case folder")' in timeline(app)
-
-
 
 
 # --------------------------------------------------------------------------- steps
@@ -156,20 +158,24 @@ async def test_done_with_open_items_confirms_then_moves_to_next_step(declare, ma
         await settle(pilot)
         done = last(journal, iid)
         assert done.kind == K.STEP_DONE
-        assert done.payload == {"step": "triage", "title": "Take ownership and triage the report",
-                                "marks": "acknowledged"}
+        assert done.payload == {
+            "step": "triage",
+            "title": "Take ownership and triage the report",
+            "marks": "acknowledged",
+        }
         assert (done.actor, done.role, done.occurred_at) == (ACTOR, "commander", START)
         # The pointer moved on; the finished step is marked done; its milestone is shown.
         assert step_title(app).startswith("Now: Find every recipient and every click")
         assert "✔ Take ownership and triage the" in steps(app)
         assert "▶ Find every recipient" in steps(app)
         assert "acknowledged 09:00" in header(app)
-        assert "done       Take ownership and triage the report → milestone acknowledged" \
+        assert (
+            "done       Take ownership and triage the report → milestone acknowledged"
             in timeline(app)
+        )
 
 
-async def test_done_with_every_item_ticked_needs_no_confirmation(declare, make_app, journal,
-                                                                 clock):
+async def test_done_with_every_item_ticked_needs_no_confirmation(declare, make_app, journal, clock):
     session = declare()
     iid = session.incident_id
     for item in (0, 2, 3):
@@ -207,14 +213,17 @@ async def test_skip_needs_a_reason_and_journals_it(declare, make_app, journal):
         await settle(pilot)
         skipped = last(journal, iid)
         assert skipped.kind == K.STEP_SKIPPED
-        assert skipped.payload == {"step": "triage",
-                                   "title": "Take ownership and triage the report",
-                                   "reason": "reported by the SOC, already triaged"}
+        assert skipped.payload == {
+            "step": "triage",
+            "title": "Take ownership and triage the report",
+            "reason": "reported by the SOC, already triaged",
+        }
         assert skipped.actor == ACTOR
         assert "↷ Take ownership and triage the" in steps(app)
         assert "Now: Find every recipient" in step_title(app)
-        assert "skipped    Take ownership and triage the report: reported by the SOC" \
-            in timeline(app)
+        assert "skipped    Take ownership and triage the report: reported by the SOC" in timeline(
+            app
+        )
 
 
 async def test_decision_option_chosen_by_digit_branches_the_path(declare, make_app, journal):
@@ -233,8 +242,9 @@ async def test_decision_option_chosen_by_digit_branches_the_path(declare, make_a
         await pilot.pause(0.6)  # the runner's poll picks it up
         await settle(pilot)
         assert "Now: Did anyone hand over credentials or approve MFA?" in step_title(app)
-        assert "○ 2. No, the lure was only delivered or clicked → block-indicators" \
-            in text_of(app.screen.query_one("#step-decision"))
+        assert "○ 2. No, the lure was only delivered or clicked → block-indicators" in text_of(
+            app.screen.query_one("#step-decision")
+        )
         await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, ChoicePrompt)
@@ -248,7 +258,8 @@ async def test_decision_option_chosen_by_digit_branches_the_path(declare, make_a
         assert decided.payload == {
             "step": "credentials-entered",
             "title": "Did anyone hand over credentials or approve MFA?",
-            "option": 1, "label": "No, the lure was only delivered or clicked",
+            "option": 1,
+            "label": "No, the lure was only delivered or clicked",
             "next": "block-indicators",
         }
         assert decided.actor == ACTOR
@@ -257,8 +268,10 @@ async def test_decision_option_chosen_by_digit_branches_the_path(declare, make_a
         assert app.screen.session.state.current == "block-indicators"
         assert "▶ Purge the lure and block" in steps(app)
         assert "· Cut the attacker out of" in steps(app)
-        assert "decided    Did anyone hand over credentials or approve MFA? → No, the lure" \
+        assert (
+            "decided    Did anyone hand over credentials or approve MFA? → No, the lure"
             in timeline(app)
+        )
 
 
 async def test_done_on_a_decision_opens_the_options(declare, make_app, journal):
@@ -277,8 +290,6 @@ async def test_done_on_a_decision_opens_the_options(declare, make_app, journal):
         assert decided.kind == K.DECIDED
         assert (decided.payload["option"], decided.payload["next"]) == (0, "revoke-access")
         assert "Now: Cut the attacker out of exposed accounts" in step_title(app)
-
-
 
 
 # --------------------------------------------------------------------------- notes, milestones
@@ -302,8 +313,9 @@ async def test_note_is_journaled_and_shown_on_the_timeline(declare, make_app, jo
         assert note.payload == {"text": "Finance confirms no payment was made"}
         assert (note.actor, note.role) == (ACTOR, "commander")
         assert note.occurred_at == note.recorded_at == START + timedelta(seconds=90)
-        assert "09:01:30 alice        note       Finance confirms no payment was made" \
-            in timeline(app)
+        assert "09:01:30 alice        note       Finance confirms no payment was made" in timeline(
+            app
+        )
 
 
 async def choose_in_select(pilot, select: Select, label: str) -> None:
@@ -344,8 +356,9 @@ async def test_milestone_now(declare, make_app, journal, clock):
         assert "contained 09:07" in header(app)
 
 
-async def test_backdated_milestone_keeps_both_times_and_the_reason(declare, make_app, journal,
-                                                                   clock):
+async def test_backdated_milestone_keeps_both_times_and_the_reason(
+    declare, make_app, journal, clock
+):
     session = declare()
     iid = session.incident_id
     clock.advance(timedelta(minutes=45))
@@ -372,8 +385,10 @@ async def test_backdated_milestone_keeps_both_times_and_the_reason(declare, make
         assert milestone.occurred_at == START + timedelta(minutes=15)
         assert milestone.backdate_reason == "first SIEM alert at 09:15"
         assert "detected 09:15" in header(app)
-        assert ("09:15:00 alice        milestone  detected (backdated: first SIEM alert at "
-                "09:15)  (recorded 09:45:00)") in timeline(app)
+        assert (
+            "09:15:00 alice        milestone  detected (backdated: first SIEM alert at "
+            "09:15)  (recorded 09:45:00)"
+        ) in timeline(app)
 
 
 async def test_milestone_times_that_cannot_be_recorded(declare, make_app, journal):
@@ -430,8 +445,11 @@ async def test_severity_change_with_reason(declare, make_app, journal):
         await settle(pilot)
         change = last(journal, iid)
         assert change.kind == K.SEVERITY
-        assert change.payload == {"severity": "SEV1", "from": "SEV2",
-                                  "reason": "admin account confirmed lost"}
+        assert change.payload == {
+            "severity": "SEV1",
+            "from": "SEV2",
+            "reason": "admin account confirmed lost",
+        }
         assert (change.actor, change.role) == (ACTOR, "commander")
         assert journal.incident(iid).severity == "SEV1"
         assert " · SEV1 · open · " in header(app)
@@ -482,8 +500,12 @@ async def test_assign_a_role_from_the_roster(declare, make_app, journal):
         await settle(pilot)
         assigned = last(journal, iid)
         assert assigned.kind == K.ROLE
-        assert assigned.payload == {"role": "scribe", "person": "Lena Fischer", "from": None,
-                                    "handoff": False}
+        assert assigned.payload == {
+            "role": "scribe",
+            "person": "Lena Fischer",
+            "from": None,
+            "handoff": False,
+        }
         assert (assigned.actor, assigned.role) == (ACTOR, "commander")
         assert "scribe Lena Fischer" in header(app)
         assert "role       scribe → Lena Fischer" in timeline(app)
@@ -508,8 +530,13 @@ async def test_commander_handoff_is_explicit(declare, make_app, journal):
         await settle(pilot)
         handoff = last(journal, iid)
         assert handoff.kind == K.ROLE
-        assert handoff.payload == {"role": "commander", "person": "Ada Moreno", "from": "alice",
-                                   "handoff": True, "reason": "end of shift"}
+        assert handoff.payload == {
+            "role": "commander",
+            "person": "Ada Moreno",
+            "from": "alice",
+            "handoff": True,
+            "reason": "end of shift",
+        }
         assert (handoff.actor, handoff.role) == (ACTOR, "commander")
         assert "commander Ada Moreno" in header(app)
         assert "commander handed off from alice to Ada Moreno (end of shift)" in timeline(app)
@@ -571,5 +598,6 @@ async def test_escape_returns_home_and_home_lists_the_change(declare, make_app, 
         await settle(pilot)
         assert type(app.screen).__name__ == "HomeScreen"
         row = text_of(app.screen.query_one("#incidents"))
-        assert f"{iid} | Phished mailbox | SEV2 | investigating | 09:00:00 | account-compromise" \
-            in row
+        assert (
+            f"{iid} | Phished mailbox | SEV2 | investigating | 09:00:00 | account-compromise" in row
+        )

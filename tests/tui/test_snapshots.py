@@ -46,8 +46,11 @@ def test_runner_mid_incident(declare, journal, catalog, clock, roster, make_app,
     session.decide("credentials-entered", 0)
     session.tick("revoke-access", 0, "signin-cfo.csv")
     session.note("Finance confirms no payment was made [yet]")
-    session.milestone("detected", occurred_at=clock.now() - timedelta(minutes=40),
-                      reason="first risky sign-in alert")
+    session.milestone(
+        "detected",
+        occurred_at=clock.now() - timedelta(minutes=40),
+        reason="first risky sign-in alert",
+    )
     clock.advance(timedelta(minutes=33))  # containment SLA running, revoke-access overdue
     # The roster's notify command is not used here: the snapshot must not wait on a thread.
     quiet = Desk(journal, catalog=catalog, roster=None, clock=clock, actor=ACTOR)

@@ -29,10 +29,14 @@ from irdesk.service import Desk
 from irdesk.tui.runner import RunnerScreen
 
 TIMER_TITLE = "An incident commander acknowledges the incident"
-LEVEL1_MESSAGE = ("INC-0001 Phished mailbox: 'An incident commander acknowledges the incident' "
-                  "not met within 20m; level 1: Incident commander (alice, Ada Moreno)")
-LEVEL2_MESSAGE = ("INC-0001 Phished mailbox: 'An incident commander acknowledges the incident' "
-                  "not met within 20m; level 2: Security lead (Ada Moreno)")
+LEVEL1_MESSAGE = (
+    "INC-0001 Phished mailbox: 'An incident commander acknowledges the incident' "
+    "not met within 20m; level 1: Incident commander (alice, Ada Moreno)"
+)
+LEVEL2_MESSAGE = (
+    "INC-0001 Phished mailbox: 'An incident commander acknowledges the incident' "
+    "not met within 20m; level 2: Security lead (Ada Moreno)"
+)
 
 
 def timers(app) -> str:
@@ -40,8 +44,11 @@ def timers(app) -> str:
 
 
 def escalations(journal, iid, timer="acknowledge"):
-    return [(e.payload["level"], e.payload["repeat"]) for e in rows(journal, iid, K.ESCALATED)
-            if e.payload["timer"] == timer]
+    return [
+        (e.payload["level"], e.payload["repeat"])
+        for e in rows(journal, iid, K.ESCALATED)
+        if e.payload["timer"] == timer
+    ]
 
 
 async def tick(pilot) -> None:
@@ -50,8 +57,9 @@ async def tick(pilot) -> None:
     await settle(pilot)
 
 
-async def test_lapse_fires_level_1_notifies_and_shows_it(declare, make_app, journal, clock,
-                                                         notify_log, notify_script):
+async def test_lapse_fires_level_1_notifies_and_shows_it(
+    declare, make_app, journal, clock, notify_log, notify_script
+):
     session = declare()
     iid = session.incident_id
     app = make_app(iid)
@@ -71,35 +79,51 @@ async def test_lapse_fires_level_1_notifies_and_shows_it(declare, make_app, jour
         assert fired.uid == f"{iid}/esc/acknowledge/1/0"
         assert fired.payload["fired_by"].startswith(f"{ACTOR}@")
         assert {k: v for k, v in fired.payload.items() if k != "fired_by"} == {
-            "timer": "acknowledge", "level": 1, "repeat": 0, "role": "commander",
-            "people": ["alice", "Ada Moreno"], "message": LEVEL1_MESSAGE,
+            "timer": "acknowledge",
+            "level": 1,
+            "repeat": 0,
+            "role": "commander",
+            "people": ["alice", "Ada Moreno"],
+            "message": LEVEL1_MESSAGE,
             "due_at": (START + timedelta(minutes=20)).isoformat(),
         }
         # The notify command ran with each placeholder filled in its own argument.
         [notified] = rows(journal, iid, K.NOTIFIED)
-        argv = ["irdesk: INC-0001", "acknowledge", "1", "commander", "alice, Ada Moreno",
-                LEVEL1_MESSAGE]
+        argv = [
+            "irdesk: INC-0001",
+            "acknowledge",
+            "1",
+            "commander",
+            "alice, Ada Moreno",
+            LEVEL1_MESSAGE,
+        ]
         assert notify_calls(notify_log) == [argv]
         assert notified.actor == "system"
         assert notified.payload == {
-            "timer": "acknowledge", "level": 1, "repeat": 0, "escalation_seq": fired.seq,
-            "argv": [sys.executable, str(notify_script), *argv], "returncode": 0,
-            "error": None, "output": "",
+            "timer": "acknowledge",
+            "level": 1,
+            "repeat": 0,
+            "escalation_seq": fired.seq,
+            "argv": [sys.executable, str(notify_script), *argv],
+            "returncode": 0,
+            "error": None,
+            "output": "",
         }
         # What the commander sees: a toast, the lapsed timer in red, the timeline line.
         assert "▌ ESCALATION" in screen_text(app)
         assert f"ESCALATION {LEVEL1_MESSAGE}" in toasts(app)
-        assert (f"⚠ {TIMER_TITLE}: LAPSED 1s ago → escalated to level 1 "
-                "(commander: alice, Ada Moreno)   [a] acknowledge") in timers(app)
+        assert (
+            f"⚠ {TIMER_TITLE}: LAPSED 1s ago → escalated to level 1 "
+            "(commander: alice, Ada Moreno)   [a] acknowledge"
+        ) in timers(app)
         log = text_of(app.screen.query_one("#timeline"))
-        assert "system       escalate   acknowledge → level 1 (commander: alice, Ada Moreno)" \
-            in log
+        assert "system       escalate   acknowledge → level 1 (commander: alice, Ada Moreno)" in log
         assert "system       notify     notified for acknowledge level 1" in log
 
 
-async def test_level_2_after_ten_minutes_then_repeats_without_a_burst(declare, make_app,
-                                                                      journal, clock,
-                                                                      notify_log):
+async def test_level_2_after_ten_minutes_then_repeats_without_a_burst(
+    declare, make_app, journal, clock, notify_log
+):
     session = declare()
     iid = session.incident_id
     app = make_app(iid)
@@ -123,8 +147,11 @@ async def test_level_2_after_ten_minutes_then_repeats_without_a_burst(declare, m
         clock.advance(timedelta(minutes=10))  # 40m: first reminder of the last level
         await tick(pilot)
         assert escalations(journal, iid) == [(1, 0), (2, 0), (2, 1)]
-        assert rows(journal, iid, K.ESCALATED)[-1].payload["message"].endswith(
-            "level 2 (reminder 1): Security lead (Ada Moreno)")
+        assert (
+            rows(journal, iid, K.ESCALATED)[-1]
+            .payload["message"]
+            .endswith("level 2 (reminder 1): Security lead (Ada Moreno)")
+        )
         # Nobody looked for 35 minutes: one reminder for now, not three in a row.
         clock.advance(timedelta(minutes=35))
         await tick(pilot)
@@ -156,8 +183,9 @@ async def test_acknowledge_stops_the_escalation(declare, make_app, journal, cloc
         assert ack.occurred_at == START + timedelta(minutes=31, seconds=30)
         assert f"{TIMER_TITLE}: met late at 09:31:30" in timers(app)
         assert "acknowledged 09:31" in text_of(app.screen.query_one("#incident-header"))
-        assert "ack        acknowledge escalation acknowledged → milestone acknowledged" \
-            in text_of(app.screen.query_one("#timeline"))
+        assert "ack        acknowledge escalation acknowledged → milestone acknowledged" in text_of(
+            app.screen.query_one("#timeline")
+        )
         # The acknowledged milestone starts the containment timer, which runs its own course;
         # the acknowledge timer never fires again.
         assert "Attacker access cut off: 1h left" in timers(app)
@@ -172,7 +200,9 @@ async def test_acknowledge_stops_the_escalation(declare, make_app, journal, cloc
         await pilot.press("a")
         await settle(pilot)
         assert [e.payload["timer"] for e in rows(journal, iid, K.ESCALATION_ACK)] == [
-            "acknowledge", "contain"]
+            "acknowledge",
+            "contain",
+        ]
         assert len(notify_calls(notify_log)) == 3
 
 
@@ -192,10 +222,12 @@ async def test_completing_triage_in_time_stops_the_timer(declare, make_app, jour
 
 
 async def test_failing_notify_command_is_journaled_and_not_fatal(
-        declare, journal, catalog, clock, tmp_path, make_app):
+    declare, journal, catalog, clock, tmp_path, make_app
+):
     roster_path = tmp_path / "failing-roster.yaml"
-    roster = write_roster(roster_path, [sys.executable, "-c", "import sys; sys.exit(3)",
-                                        "{incident}"])
+    roster = write_roster(
+        roster_path, [sys.executable, "-c", "import sys; sys.exit(3)", "{incident}"]
+    )
     desk = Desk(journal, catalog=catalog, roster=roster, clock=clock, actor=ACTOR)
     session = declare()
     iid = session.incident_id
@@ -211,8 +243,9 @@ async def test_failing_notify_command_is_journaled_and_not_fatal(
         assert notified.payload["error"] == "exited with status 3"
         assert notified.payload["argv"][-1] == iid
         assert "notify command failed: exited with status 3" in toasts(app)
-        assert "notify command failed for acknowledge level 1: exited with status 3" \
-            in text_of(app.screen.query_one("#timeline"))
+        assert "notify command failed for acknowledge level 1: exited with status 3" in text_of(
+            app.screen.query_one("#timeline")
+        )
         # The desk keeps working: the next level fires and a note can still be written.
         clock.advance(timedelta(minutes=10))
         await tick(pilot)
@@ -223,8 +256,9 @@ async def test_failing_notify_command_is_journaled_and_not_fatal(
         assert rows(journal, iid, K.NOTE)[-1].payload == {"text": "paging by phone"}
 
 
-async def test_missing_notify_command_is_journaled(declare, journal, catalog, clock, tmp_path,
-                                                  make_app):
+async def test_missing_notify_command_is_journaled(
+    declare, journal, catalog, clock, tmp_path, make_app
+):
     roster_path = tmp_path / "missing-roster.yaml"
     missing = str(tmp_path / "no-such-notifier")
     roster = write_roster(roster_path, [missing, "{message}"])
@@ -241,8 +275,9 @@ async def test_missing_notify_command_is_journaled(declare, journal, catalog, cl
         assert f"notify command failed: command not found: {missing}" in toasts(app)
 
 
-async def test_notify_arguments_never_meet_a_shell(declare, make_app, journal, clock,
-                                                   notify_log, tmp_path):
+async def test_notify_arguments_never_meet_a_shell(
+    declare, make_app, journal, clock, notify_log, tmp_path
+):
     """A title full of shell syntax reaches the notify command as one literal argument."""
     marker = tmp_path / "pwned"
     title = f"$(touch {marker}); `touch {marker}` | rm -rf ~ & \"quoted\" 'single'"
@@ -254,13 +289,16 @@ async def test_notify_arguments_never_meet_a_shell(declare, make_app, journal, c
         await tick(pilot)
         [call] = notify_calls(notify_log)
         assert len(call) == 6
-        assert call[5] == (f"{iid} {title}: 'An incident commander acknowledges the incident' "
-                           "not met within 20m; level 1: Incident commander (alice, Ada Moreno)")
+        assert call[5] == (
+            f"{iid} {title}: 'An incident commander acknowledges the incident' "
+            "not met within 20m; level 1: Incident commander (alice, Ada Moreno)"
+        )
         assert not marker.exists()
 
 
-async def test_no_roster_no_notify_command_still_escalates(declare, journal, catalog, clock,
-                                                           make_app, tmp_path):
+async def test_no_roster_no_notify_command_still_escalates(
+    declare, journal, catalog, clock, make_app, tmp_path
+):
     desk = Desk(journal, catalog=catalog, roster=None, clock=clock, actor=ACTOR)
     iid = declare().incident_id
     app = make_app(iid, desk_=desk, roster_path_=tmp_path / "none.yaml")

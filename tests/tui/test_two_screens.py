@@ -60,21 +60,27 @@ async def test_two_runners_see_each_other(declare, make_app, bob, journal):
         await settle(bobs)
         assert rows(journal, iid)[-1].actor == "bob"
         await wait_until(alice, lambda: "[x] 1. Incident acknowledged" in checklist(alice_app))
-        assert "bob          checked    Incident acknowledged and severity set" \
-            in timeline(alice_app)
+        assert "bob          checked    Incident acknowledged and severity set" in timeline(
+            alice_app
+        )
 
         # Bob finishes the step alice is looking at: her "Now" moves on with the pointer.
         await bobs.press("d", "y")
         await settle(bobs)
-        await wait_until(alice, lambda: text_of(alice_app.screen.query_one(
-            "#step-title")).startswith("Now: Find every recipient and every click"))
+        await wait_until(
+            alice,
+            lambda: text_of(alice_app.screen.query_one("#step-title")).startswith(
+                "Now: Find every recipient and every click"
+            ),
+        )
         assert "acknowledged 09:00" in text_of(alice_app.screen.query_one("#incident-header"))
 
         # Alice raises the severity; bob's header follows.
         await alice.press("v", "1", "enter")
         await settle(alice)
-        await wait_until(bobs, lambda: " · SEV1 · " in text_of(
-            bob_app.screen.query_one("#incident-header")))
+        await wait_until(
+            bobs, lambda: " · SEV1 · " in text_of(bob_app.screen.query_one("#incident-header"))
+        )
 
 
 async def test_a_plain_second_connection_writing_shows_up(declare, make_app, bob, journal):
@@ -95,16 +101,23 @@ async def test_home_lists_an_incident_declared_elsewhere(make_app, bob, journal)
     async with run(app) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        bob.declare(bob.catalog.playbooks["ransomware"], title="File server encrypted",
-                    severity="SEV1", commander="bob")
-        await wait_until(pilot, lambda: "File server encrypted" in text_of(
-            app.screen.query_one("#incidents")))
+        bob.declare(
+            bob.catalog.playbooks["ransomware"],
+            title="File server encrypted",
+            severity="SEV1",
+            commander="bob",
+        )
+        await wait_until(
+            pilot, lambda: "File server encrypted" in text_of(app.screen.query_one("#incidents"))
+        )
         assert text_of(app.screen.query_one("#incidents")).startswith(
-            "INC-0001 | File server encrypted | SEV1 | open")
+            "INC-0001 | File server encrypted | SEV1 | open"
+        )
 
 
 async def test_an_escalation_fired_by_both_screens_is_recorded_and_sent_once(
-        declare, make_app, bob, journal, clock, notify_log):
+    declare, make_app, bob, journal, clock, notify_log
+):
     """Both screens tick in the same second and both see the timer lapse before either
     wrote: one escalation row, one notify run, and no error on the slower screen."""
     iid = declare().incident_id
@@ -121,11 +134,13 @@ async def test_an_escalation_fired_by_both_screens_is_recorded_and_sent_once(
         await settle(bobs)
         del bob_session.refresh
         assert [(e.payload["level"], e.actor) for e in rows(journal, iid, K.ESCALATED)] == [
-            (1, "system")]
+            (1, "system")
+        ]
         assert rows(journal, iid, K.ESCALATED)[0].payload["fired_by"].startswith(f"{ACTOR}@")
         assert len(notify_calls(notify_log)) == 1
         assert len(rows(journal, iid, K.NOTIFIED)) == 1
         assert "not recorded" not in toasts(bob_app)
         assert "already used" not in screen_text(bob_app)
-        await wait_until(bobs, lambda: "escalated to level 1" in text_of(
-            bob_app.screen.query_one("#timers")))
+        await wait_until(
+            bobs, lambda: "escalated to level 1" in text_of(bob_app.screen.query_one("#timers"))
+        )

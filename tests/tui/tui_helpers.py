@@ -65,11 +65,19 @@ def write_roster(path: Path, command: list[str]) -> Roster:
 def screen_text(app: App) -> str:
     """The whole terminal as plain text, exactly as a person would read it (toasts too)."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False,
-                      safe_box=False)
-    console.print(app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens))
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
     return console.export_text(styles=False)
 
 
@@ -83,8 +91,9 @@ def toasts(app: App) -> str:
 def text_of(widget: Widget) -> str:
     """A widget's content as plain text (Static, OptionList, RichLog, DataTable)."""
     if isinstance(widget, OptionList):
-        return "\n".join(str(widget.get_option_at_index(i).prompt)
-                         for i in range(widget.option_count))
+        return "\n".join(
+            str(widget.get_option_at_index(i).prompt) for i in range(widget.option_count)
+        )
     if isinstance(widget, RichLog):
         return "\n".join("".join(segment.text for segment in strip) for strip in widget.lines)
     if isinstance(widget, DataTable):

@@ -64,8 +64,9 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
     """
     from irdesk.service import Desk
 
-    desk = Desk(journal, roster_path=paths.roster_path(), clock=clock,
-                actor=actor or group_option("actor"))
+    desk = Desk(
+        journal, roster_path=paths.roster_path(), clock=clock, actor=actor or group_option("actor")
+    )
     if not lazy:
         desk.load()
         result = desk.roster_result
@@ -76,6 +77,9 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
 
 
 actor_option = click.option(
-    "--as", "actor", metavar="NAME", default=None,
+    "--as",
+    "actor",
+    metavar="NAME",
+    default=None,
     help="Who is acting (default: $IRDESK_ACTOR or your login name).",
 )

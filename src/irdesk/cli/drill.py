@@ -17,8 +17,10 @@ def _clean(text: str) -> str:
 
 def scenario_lines(catalog: Catalog) -> list[str]:
     """One line per scenario: id, playbook, duration, injects, title."""
-    rows = [(s.id, s.playbook, format_duration(s.duration), str(len(s.injects)),
-             _clean(s.title)) for s in sorted(catalog.scenarios.values(), key=lambda s: s.id)]
+    rows = [
+        (s.id, s.playbook, format_duration(s.duration), str(len(s.injects)), _clean(s.title))
+        for s in sorted(catalog.scenarios.values(), key=lambda s: s.id)
+    ]
     if not rows:
         return []
     header = ("SCENARIO", "PLAYBOOK", "DURATION", "INJECTS", "TITLE")
@@ -34,14 +36,15 @@ def _one_line(message: str, scenario: str) -> str:
     lines = [ln for ln in message.splitlines() if ln.strip()] or ["scenario not found"]
     if len(lines) == 1:
         return lines[0]
-    return (f"{lines[0]} (and {len(lines) - 1} more problem{'s' * (len(lines) > 2)}: "
-            f"irdesk validate {scenario} lists them)")
+    return (
+        f"{lines[0]} (and {len(lines) - 1} more problem{'s' * (len(lines) > 2)}: "
+        f"irdesk validate {scenario} lists them)"
+    )
 
 
 @click.command()
 @click.argument("scenario", required=False)
-@click.option("--list", "list_only", is_flag=True,
-              help="List the available scenarios and exit.")
+@click.option("--list", "list_only", is_flag=True, help="List the available scenarios and exit.")
 @click.option("--title", default=None, help='Drill title (default: "Drill: " + scenario title).')
 @click.option("--commander", default=None, help="Incident commander (default: you).")
 @journal_option

@@ -38,9 +38,15 @@ def _declare(desk, playbook_ref, title, severity, commander, detected, started, 
     except NotFound as exc:
         raise Failure(str(exc)) from None
     try:
-        return desk.declare(playbook, title=title, severity=severity, commander=commander,
-                            detected_at=_when(detected, "--detected"),
-                            started_at=_when(started, "--started"), backdate_reason=reason)
+        return desk.declare(
+            playbook,
+            title=title,
+            severity=severity,
+            commander=commander,
+            detected_at=_when(detected, "--detected"),
+            started_at=_when(started, "--started"),
+            backdate_reason=reason,
+        )
     except ActionError as exc:
         raise Failure(str(exc)) from None
 
@@ -49,10 +55,18 @@ _declare_options = [
     click.option("--title", required=False, help="What is happening, in a few words."),
     click.option("--severity", default=None, help="One of the playbook's severities."),
     click.option("--commander", default=None, help="Incident commander (default: you)."),
-    click.option("--detected", default=None, metavar="WHEN",
-                 help="When it was detected: 09:12, -15m, 2026-11-23T09:12 (needs --reason)."),
-    click.option("--started", default=None, metavar="WHEN",
-                 help="When impact started, if known (needs --reason)."),
+    click.option(
+        "--detected",
+        default=None,
+        metavar="WHEN",
+        help="When it was detected: 09:12, -15m, 2026-11-23T09:12 (needs --reason).",
+    ),
+    click.option(
+        "--started",
+        default=None,
+        metavar="WHEN",
+        help="When impact started, if known (needs --reason).",
+    ),
     click.option("--reason", default=None, help="How the earlier times are known."),
 ]
 
@@ -68,8 +82,9 @@ def declare_options(fn):
 @declare_options
 @journal_option
 @actor_option
-def declare(playbook, title, severity, commander, detected, started, reason, journal_path,
-            actor) -> None:
+def declare(
+    playbook, title, severity, commander, detected, started, reason, journal_path, actor
+) -> None:
     """Open an incident without the UI; print its id alone (id=$(irdesk declare ...)).
 
     PLAYBOOK is a playbook id or a path to a playbook file.
@@ -78,23 +93,26 @@ def declare(playbook, title, severity, commander, detected, started, reason, jou
         raise Failure("--title is required")
     with open_journal(journal_path) as journal:
         desk = make_desk(journal, actor=actor)
-        session = _declare(desk, playbook, title, severity, commander, detected, started,
-                           reason)
+        session = _declare(desk, playbook, title, severity, commander, detected, started, reason)
         click.echo(session.incident_id)
 
 
 @click.command(name="list")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@click.option("--status", type=click.Choice(["open", "closed", "all"]), default="all",
-              show_default=True)
-@click.option("--mode", type=click.Choice(["live", "drill", "all"]), default="all",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--status", type=click.Choice(["open", "closed", "all"]), default="all", show_default=True
+)
+@click.option(
+    "--mode", type=click.Choice(["live", "drill", "all"]), default="all", show_default=True
+)
 @journal_option
 def list_incidents(fmt, status, mode, journal_path) -> None:
     """List incidents and drills in the journal, newest first."""
     path = journal_path
     from irdesk.cli.common import resolve_journal
+
     if not resolve_journal(path).exists():
         records = []
     else:
@@ -112,17 +130,25 @@ def list_incidents(fmt, status, mode, journal_path) -> None:
         return
     for r in records:
         title = r.title.replace("\x1b", "␛")
-        click.echo(f"{r.id:<10} {r.status:<13} {r.severity:<6} {r.mode:<5} {r.playbook_id:<26} "
-                   f"{format_ts(r.updated_at) if r.updated_at else '':<24} {title}")
+        click.echo(
+            f"{r.id:<10} {r.status:<13} {r.severity:<6} {r.mode:<5} {r.playbook_id:<26} "
+            f"{format_ts(r.updated_at) if r.updated_at else '':<24} {title}"
+        )
 
 
 def _record_json(r) -> dict:
     return {
-        "id": r.id, "mode": r.mode, "title": r.title, "severity": r.severity,
-        "status": r.status, "playbook": {"id": r.playbook_id, "version": r.playbook_version,
-                                         "sha256": r.playbook_sha256},
-        "scenario": {"id": r.scenario_id, "sha256": r.scenario_sha256} if r.scenario_id
-        else None,
+        "id": r.id,
+        "mode": r.mode,
+        "title": r.title,
+        "severity": r.severity,
+        "status": r.status,
+        "playbook": {
+            "id": r.playbook_id,
+            "version": r.playbook_version,
+            "sha256": r.playbook_sha256,
+        },
+        "scenario": {"id": r.scenario_id, "sha256": r.scenario_sha256} if r.scenario_id else None,
         "created_at": format_ts(r.created_at) if r.created_at else None,
         "updated_at": format_ts(r.updated_at) if r.updated_at else None,
         "closed_at": format_ts(r.closed_at) if r.closed_at else None,
@@ -142,8 +168,10 @@ def log(incident_id, text, journal_path, actor) -> None:
             raise Failure("give the note as an argument or pipe it in on stdin")
         data = sys.stdin.buffer.read(MAX_LOG_BYTES + 1)
         if len(data) > MAX_LOG_BYTES:
-            raise Failure(f"the note is longer than {MAX_LOG_BYTES // 1024} KiB; "
-                          "attach large output as a file and log its path")
+            raise Failure(
+                f"the note is longer than {MAX_LOG_BYTES // 1024} KiB; "
+                "attach large output as a file and log its path"
+            )
         text = data.decode("utf-8", "replace").rstrip("\n")
     if not text.strip():
         raise Failure("the note is empty")
@@ -168,8 +196,18 @@ def log(incident_id, text, journal_path, actor) -> None:
 @declare_options
 @journal_option
 @actor_option
-def run(playbook, incident_id, title, severity, commander, detected, started, reason,
-        journal_path, actor) -> None:
+def run(
+    playbook,
+    incident_id,
+    title,
+    severity,
+    commander,
+    detected,
+    started,
+    reason,
+    journal_path,
+    actor,
+) -> None:
     """Declare an incident on PLAYBOOK and open the runner, or open --incident ID."""
     if playbook and incident_id:
         raise Failure("give either a PLAYBOOK (to declare) or --incident ID (to open)")
@@ -180,8 +218,9 @@ def run(playbook, incident_id, title, severity, commander, detected, started, re
     if playbook:
         if not title:
             raise Failure("--title is required to declare")
-        incident_id = _declare(desk, playbook, title, severity, commander, detected, started,
-                               reason).incident_id
+        incident_id = _declare(
+            desk, playbook, title, severity, commander, detected, started, reason
+        ).incident_id
     else:
         try:
             desk.session(incident_id)
@@ -225,8 +264,9 @@ def demo(reset: bool, actor) -> None:  # noqa: ANN001
         shutil.rmtree(demo_home())
     journal_path, roster_path = prepare()
     journal = open_journal(journal_path)
-    desk = Desk(journal, roster_path=roster_path,
-                actor=actor or group_option("actor") or "Ada Moreno")
+    desk = Desk(
+        journal, roster_path=roster_path, actor=actor or group_option("actor") or "Ada Moreno"
+    )
     from irdesk.tui.app import IrdeskApp
 
     try:

@@ -71,12 +71,27 @@ def _destination(output: Path | None):
 
 @click.command("report")
 @click.argument("incident_id", metavar="INCIDENT")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,
-              help="Markdown, a self-contained HTML page, or JSON (docs/report.schema.json).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to FILE instead of standard output.")
-@click.option("--no-verify", "skip_verify", is_flag=True,
-              help="Do not recompute the hash chain (the report then says 'not verified').")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="md",
+    show_default=True,
+    help="Markdown, a self-contained HTML page, or JSON (docs/report.schema.json).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE instead of standard output.",
+)
+@click.option(
+    "--no-verify",
+    "skip_verify",
+    is_flag=True,
+    help="Do not recompute the hash chain (the report then says 'not verified').",
+)
 @journal_option
 def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
     """Write the after-action report of INCIDENT (e.g. INC-0003 or DRL-0001).
@@ -91,8 +106,9 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
     incident_id = incident_id.strip()
     with open_journal(journal_path, readonly=True) as journal:
         try:
-            built = load_report(journal, incident_id, now=_now(), catalog=_catalog(Catalog),
-                                verify=not skip_verify)
+            built = load_report(
+                journal, incident_id, now=_now(), catalog=_catalog(Catalog), verify=not skip_verify
+            )
         except KeyError:
             raise Failure(f"no incident {visible(incident_id)} in {journal.path}") from None
         except NotFound as exc:
@@ -123,12 +139,20 @@ def _line(text: object) -> str:
 def _row_json(row) -> dict:  # noqa: ANN001
     imp = row.improvement
     return {
-        "item": _line(imp.item), "incident": row.incident_id,
-        "incident_title": _line(row.incident_title), "mode": row.mode,
-        "playbook": row.playbook_id, "what": visible(imp.what), "owner": visible(imp.owner),
-        "due": imp.due.isoformat() if imp.due else None, "step": imp.step,
-        "poete": imp.poete, "status": imp.status, "overdue": row.overdue,
-        "added_at": format_ts(imp.added_at), "added_by": visible(imp.added_by),
+        "item": _line(imp.item),
+        "incident": row.incident_id,
+        "incident_title": _line(row.incident_title),
+        "mode": row.mode,
+        "playbook": row.playbook_id,
+        "what": visible(imp.what),
+        "owner": visible(imp.owner),
+        "due": imp.due.isoformat() if imp.due else None,
+        "step": imp.step,
+        "poete": imp.poete,
+        "status": imp.status,
+        "overdue": row.overdue,
+        "added_at": format_ts(imp.added_at),
+        "added_by": visible(imp.added_by),
         "closed_at": format_ts(imp.closed_at) if imp.closed_at else None,
         "closed_by": visible(imp.closed_by) if imp.closed_by else None,
         "note": visible(imp.close_note) or None,
@@ -159,8 +183,9 @@ def _write_rows(rows, out: TextIO) -> None:  # noqa: ANN001
 @click.group("improvements", invoke_without_command=True)
 @click.option("--all", "include_closed", is_flag=True, help="Include done and dropped items.")
 @click.option("--playbook", "playbook_id", default=None, help="Only items of this playbook.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @journal_option
 @click.pass_context
 def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
@@ -177,8 +202,12 @@ def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
         rows = []
     else:
         with open_journal(journal_path, readonly=True) as journal:
-            rows = improvement_rows(journal, today=today_of(_now()),
-                                    include_closed=include_closed, playbook_id=playbook_id)
+            rows = improvement_rows(
+                journal,
+                today=today_of(_now()),
+                include_closed=include_closed,
+                playbook_id=playbook_id,
+            )
     if fmt == "json":
         click.echo(json.dumps([_row_json(r) for r in rows], indent=2, ensure_ascii=False))
         return
@@ -193,8 +222,14 @@ def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
     click.echo(f"{open_count} open, {overdue} overdue (due dates are compared in UTC)")
 
 
-def _close(ctx: click.Context, item: str, outcome: str, note: str, journal_path,  # noqa: ANN001
-           actor) -> None:  # noqa: ANN001
+def _close(
+    ctx: click.Context,
+    item: str,
+    outcome: str,
+    note: str,
+    journal_path,  # noqa: ANN001
+    actor,
+) -> None:  # noqa: ANN001
     from irdesk.reviews import close_improvement
     from irdesk.service import default_actor
 
@@ -209,8 +244,9 @@ def _close(ctx: click.Context, item: str, outcome: str, note: str, journal_path,
     click.echo(f"{_line(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})")
 
 
-_note_option = click.option("--note", required=True,
-                            help="What was done (done) or why it is dropped (drop).")
+_note_option = click.option(
+    "--note", required=True, help="What was done (done) or why it is dropped (drop)."
+)
 
 
 @improvements.command("done")

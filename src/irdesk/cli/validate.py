@@ -44,8 +44,14 @@ def check(paths_given: tuple[Path, ...]) -> list[FileResult]:
 
 @click.command()
 @click.argument("targets", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="json is for CI pipelines.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json is for CI pipelines.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as failures too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, not valid files.")
 def validate(targets: tuple[Path, ...], fmt: str, strict: bool, quiet: bool) -> None:

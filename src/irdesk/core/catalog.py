@@ -71,7 +71,9 @@ class Catalog:
         scenario_owner: dict[str, FileResult] = {}
         for path, bundled in later:
             result = load_file(
-                path, today=self.today, bundled=bundled,
+                path,
+                today=self.today,
+                bundled=bundled,
                 resolve_playbook=self.resolver_for(path),
             )
             self.results.append(result)
@@ -89,18 +91,29 @@ class Catalog:
             owners[result.id] = result
             return True
         if previous.bundled and not result.bundled:
-            result.problems.append(Problem(
-                str(result.path), None, None, "id",
-                f"overrides the bundled {what} {result.id!r} ({previous.path})", Severity.NOTE,
-            ))
+            result.problems.append(
+                Problem(
+                    str(result.path),
+                    None,
+                    None,
+                    "id",
+                    f"overrides the bundled {what} {result.id!r} ({previous.path})",
+                    Severity.NOTE,
+                )
+            )
             owners[result.id] = result
             return True
-        result.problems.append(Problem(
-            str(result.path), None, None, "id",
-            f"duplicate {what} id {result.id!r}: {previous.path} has it too; "
-            f"only the first is used",
-            Severity.ERROR,
-        ))
+        result.problems.append(
+            Problem(
+                str(result.path),
+                None,
+                None,
+                "id",
+                f"duplicate {what} id {result.id!r}: {previous.path} has it too; "
+                f"only the first is used",
+                Severity.ERROR,
+            )
+        )
         result.model = None
         return False
 
@@ -163,14 +176,16 @@ def default_sources() -> list[tuple[Path, bool]]:
     ]
 
 
-def expand(source: Path, catalog: Catalog | None = None, *, must_exist: bool = False
-           ) -> Iterator[Path]:
+def expand(
+    source: Path, catalog: Catalog | None = None, *, must_exist: bool = False
+) -> Iterator[Path]:
     """A file, or the YAML files below a folder (sorted). Unreadable folders are reported."""
 
     def report(message: str, where: Path) -> None:
         if catalog is not None:
-            catalog.results.append(FileResult(path=where, problems=[
-                Problem(str(where), None, None, "", message)]))
+            catalog.results.append(
+                FileResult(path=where, problems=[Problem(str(where), None, None, "", message)])
+            )
 
     if source.is_dir():
         found: list[Path] = []
@@ -184,8 +199,11 @@ def expand(source: Path, catalog: Catalog | None = None, *, must_exist: bool = F
 
         for folder, dirs, names in os.walk(source, onerror=on_error):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.extend(Path(folder) / n for n in names
-                         if Path(n).suffix in YAML_SUFFIXES and not n.startswith("."))
+            found.extend(
+                Path(folder) / n
+                for n in names
+                if Path(n).suffix in YAML_SUFFIXES and not n.startswith(".")
+            )
         yield from sorted(found)
     elif source.exists() or source.is_symlink():
         yield source

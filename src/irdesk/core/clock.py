@@ -91,8 +91,9 @@ def parse_when(text: str, now: datetime) -> datetime:
             parsed = datetime.strptime(raw, fmt)
         except ValueError:
             continue
-        candidate = local_now.replace(hour=parsed.hour, minute=parsed.minute,
-                                      second=parsed.second, microsecond=0)
+        candidate = local_now.replace(
+            hour=parsed.hour, minute=parsed.minute, second=parsed.second, microsecond=0
+        )
         if candidate > local_now:
             candidate -= timedelta(days=1)
         return to_utc(candidate)

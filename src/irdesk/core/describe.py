@@ -59,14 +59,17 @@ def _describer(kind: str):
     def wrap(fn: _Describer) -> _Describer:
         _DESCRIBERS[kind] = fn
         return fn
+
     return wrap
 
 
 @_describer(K.DECLARED)
 def _(p, e):
     what = "drill" if p.get("mode") == "drill" else "incident"
-    text = (f"{what} declared: {p.get('title', '')} ({p.get('severity', '')}) "
-            f"on playbook {p.get('playbook_id', '')} v{p.get('playbook_version', '')}")
+    text = (
+        f"{what} declared: {p.get('title', '')} ({p.get('severity', '')}) "
+        f"on playbook {p.get('playbook_id', '')} v{p.get('playbook_version', '')}"
+    )
     if p.get("commander"):
         text += f"; commander {p['commander']}"
     return text

@@ -349,8 +349,9 @@ def inject_due_at(state: IncidentState, inject: Inject) -> timedelta | None:
     return None if base is None else base + inject.at
 
 
-def _unless_happened(state: IncidentState, drill: DrillState, inject: Inject,
-                     by: timedelta | None) -> bool:
+def _unless_happened(
+    state: IncidentState, drill: DrillState, inject: Inject, by: timedelta | None
+) -> bool:
     if inject.unless is None:
         return False
     when = _event_exercise(state, drill, str(inject.unless))
@@ -447,35 +448,82 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
     for inject in drill.scenario.injects:
         st = drill.injects.get(inject.id)
         for index, exp in enumerate(inject.expect):
-            base = dict(inject=inject.id, index=index, event=str(exp.event),
-                        within=exp.within, objective=exp.objective)
+            base = dict(
+                inject=inject.id,
+                index=index,
+                event=str(exp.event),
+                within=exp.within,
+                objective=exp.objective,
+            )
             if st is None or st.status == "skipped":
                 why = "facilitator" if st is None else st.skip_reason
-                views.append(ExpectationView(**base, status="n/a", deadline=None,
-                                             remaining=None, occurred_at=None,
-                                             detail=f"inject skipped ({why})"))
+                views.append(
+                    ExpectationView(
+                        **base,
+                        status="n/a",
+                        deadline=None,
+                        remaining=None,
+                        occurred_at=None,
+                        detail=f"inject skipped ({why})",
+                    )
+                )
                 continue
             if st.status != "delivered" or st.exercise_at is None:
                 if drill.ended:
-                    views.append(ExpectationView(**base, status="n/a", deadline=None,
-                                                 remaining=None, occurred_at=None,
-                                                 detail="inject never delivered"))
+                    views.append(
+                        ExpectationView(
+                            **base,
+                            status="n/a",
+                            deadline=None,
+                            remaining=None,
+                            occurred_at=None,
+                            detail="inject never delivered",
+                        )
+                    )
                 else:
-                    views.append(ExpectationView(**base, status="waiting", deadline=None,
-                                                 remaining=None, occurred_at=None))
+                    views.append(
+                        ExpectationView(
+                            **base,
+                            status="waiting",
+                            deadline=None,
+                            remaining=None,
+                            occurred_at=None,
+                        )
+                    )
                 continue
             deadline = st.exercise_at + exp.within
             happened = _event_exercise(state, drill, str(exp.event))
             if happened is not None:
                 status = "met" if happened <= deadline else "late"
-                views.append(ExpectationView(**base, status=status, deadline=deadline,
-                                             remaining=None, occurred_at=happened))
+                views.append(
+                    ExpectationView(
+                        **base,
+                        status=status,
+                        deadline=deadline,
+                        remaining=None,
+                        occurred_at=happened,
+                    )
+                )
             elif drill.ended or elapsed > deadline:
-                views.append(ExpectationView(**base, status="missed", deadline=deadline,
-                                             remaining=deadline - elapsed, occurred_at=None))
+                views.append(
+                    ExpectationView(
+                        **base,
+                        status="missed",
+                        deadline=deadline,
+                        remaining=deadline - elapsed,
+                        occurred_at=None,
+                    )
+                )
             else:
-                views.append(ExpectationView(**base, status="pending", deadline=deadline,
-                                             remaining=deadline - elapsed, occurred_at=None))
+                views.append(
+                    ExpectationView(
+                        **base,
+                        status="pending",
+                        deadline=deadline,
+                        remaining=deadline - elapsed,
+                        occurred_at=None,
+                    )
+                )
     return views
 
 
@@ -497,13 +545,20 @@ def objective_ratings(state: IncidentState, now: datetime) -> list[ObjectiveRati
     ratings: list[ObjectiveRating] = []
     for objective in drill.scenario.objectives:
         mine = tuple(v for v in views if v.objective == objective.id)
-        count = {s: sum(1 for v in mine if v.status == s)
-                 for s in ("met", "late", "missed", "n/a")}
+        count = {s: sum(1 for v in mine if v.status == s) for s in ("met", "late", "missed", "n/a")}
         opened = sum(1 for v in mine if v.open)
-        ratings.append(ObjectiveRating(
-            objective, rate(count["met"], count["late"], count["missed"]),
-            count["met"], count["late"], count["missed"], opened, count["n/a"], mine,
-        ))
+        ratings.append(
+            ObjectiveRating(
+                objective,
+                rate(count["met"], count["late"], count["missed"]),
+                count["met"],
+                count["late"],
+                count["missed"],
+                opened,
+                count["n/a"],
+                mine,
+            )
+        )
     return ratings
 
 
@@ -528,7 +583,8 @@ def _new_drill(state: IncidentState) -> DrillState:
     if state.scenario is not None:
         for order, inject in enumerate(state.scenario.injects):
             drill.injects[inject.id] = InjectState(
-                inject.id, inject.text, inject.sender, inject=inject, order=order)
+                inject.id, inject.text, inject.sender, inject=inject, order=order
+            )
     state.ext[FEATURE] = drill
     return drill
 
@@ -622,8 +678,9 @@ def _added(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     ident = str(p.get("inject") or f"extra-{e.seq}")
     if ident in drill.injects:  # never expected (writers pick a free id); keep both
         ident = f"{ident}-{e.seq}"
-    st = InjectState(ident, str(p.get("text", "")), str(p.get("from", "")),
-                     order=len(drill.injects))
+    st = InjectState(
+        ident, str(p.get("text", "")), str(p.get("from", "")), order=len(drill.injects)
+    )
     drill.injects[ident] = st
     _deliver(s, drill, st, e)
 
@@ -667,9 +724,16 @@ def _answer(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
         index = int(p.get("index", -1))
     except (TypeError, ValueError):
         return
-    drill.answers.append(HotwashAnswer(index, str(p.get("question", "")),
-                                       str(p.get("answer", "")), e.actor, e.occurred_at,
-                                       e.seq))
+    drill.answers.append(
+        HotwashAnswer(
+            index,
+            str(p.get("question", "")),
+            str(p.get("answer", "")),
+            e.actor,
+            e.occurred_at,
+            e.seq,
+        )
+    )
 
 
 def _hotwash_done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
@@ -762,8 +826,10 @@ def _d_answer(p: dict[str, Any], e: Entry) -> str:
 
 
 def _d_hotwash_done(p: dict[str, Any], e: Entry) -> str:
-    return (f"hot wash finished ({p.get('answered', '?')} of {p.get('questions', '?')} "
-            "questions answered)")
+    return (
+        f"hot wash finished ({p.get('answered', '?')} of {p.get('questions', '?')} "
+        "questions answered)"
+    )
 
 
 _describe.register(DK.CLOCK, "clock", _d_clock)

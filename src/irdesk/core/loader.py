@@ -131,8 +131,10 @@ class Reader:
         if isinstance(value, bool):
             word = "true" if value else "false"
             self.error(
-                node, path, f"expected text, got a boolean ({word}); quote the value if you meant "
-                "the word (YAML reads yes/no/on/off as booleans)"
+                node,
+                path,
+                f"expected text, got a boolean ({word}); quote the value if you meant "
+                "the word (YAML reads yes/no/on/off as booleans)",
             )
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -147,7 +149,8 @@ class Reader:
             return None
         if not ID_PATTERN.match(value):
             self.error(
-                node, path,
+                node,
+                path,
                 f"{value!r} is not a valid id; expected lowercase letters, digits and dashes, "
                 "starting with a letter or digit, at most 64 characters",
             )
@@ -218,7 +221,8 @@ class Reader:
                 continue
             if value in seen:
                 self.error(
-                    node, path_of(index),
+                    node,
+                    path_of(index),
                     f"duplicate {what} {value!r} (first at line {seen[value].line})",
                 )
             else:
@@ -288,7 +292,8 @@ def _read_file(path: Path, display: str | None = None, bundled: bool = False) ->
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             reader.error(
-                None, "",
+                None,
+                "",
                 f"file is {size / 1024 / 1024:.1f} MB; irdesk reads files of at most "
                 f"{MAX_FILE_BYTES // 1024 // 1024} MB (is this really a playbook?)",
             )
@@ -332,8 +337,9 @@ def _parse_bytes(data: bytes, result: FileResult, reader: Reader, bundled: bool)
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        reader._add(Y(None, line, column), "", "contains NUL bytes; is this a binary file?",
-                    Severity.ERROR)
+        reader._add(
+            Y(None, line, column), "", "contains NUL bytes; is this a binary file?", Severity.ERROR
+        )
         return _Parsed(result, reader, None, source)
     try:
         tree, soft = yamlsrc.parse(text)
@@ -345,7 +351,8 @@ def _parse_bytes(data: bytes, result: FileResult, reader: Reader, bundled: bool)
         reader.error(Y(None, problem.line, problem.column), "", problem.message)
     if not tree.is_map:
         reader.error(
-            tree, "",
+            tree,
+            "",
             f"expected a mapping starting with 'irdesk: playbook/1' (or scenario/1, roster/1), "
             f"got {_shown(tree)}",
         )
@@ -353,7 +360,8 @@ def _parse_bytes(data: bytes, result: FileResult, reader: Reader, bundled: bool)
     marker = tree.value.get("irdesk")
     if marker is None:
         reader.error(
-            tree, "irdesk",
+            tree,
+            "irdesk",
             "missing format marker; the first line should be 'irdesk: playbook/1' "
             "(or scenario/1, roster/1)",
         )
@@ -364,13 +372,15 @@ def _parse_bytes(data: bytes, result: FileResult, reader: Reader, bundled: bool)
         result.kind = kind
     elif kind in KINDS:
         reader.error(
-            marker.value, "irdesk",
+            marker.value,
+            "irdesk",
             f"format {value!r} is not one this irdesk reads (it reads {KINDS[kind]}); "
             "upgrade irdesk or rewrite the file for that format",
         )
     else:
         reader.error(
-            marker.value, "irdesk",
+            marker.value,
+            "irdesk",
             f"unknown format marker {value!r}; expected playbook/1, scenario/1 or roster/1"
             + _hint(str(value), KINDS.values()),
         )
@@ -421,8 +431,12 @@ def load_file(
         else:
             model = _roster(reader, tree, parsed.source)
     except Exception as exc:  # a bug of ours must not become a traceback for the user
-        reader.error(None, "", f"internal error while reading this file ({type(exc).__name__}: "
-                     f"{exc}); please report it with the file attached")
+        reader.error(
+            None,
+            "",
+            f"internal error while reading this file ({type(exc).__name__}: "
+            f"{exc}); please report it with the file attached",
+        )
         return result
     if not reader.failed:
         result.model = model
@@ -470,8 +484,17 @@ def _identified(r: Reader, top: dict[str, Y], key: str, what: str, required, opt
 
 # --------------------------------------------------------------------------- playbook
 
-_PLAYBOOK_REQUIRED = ("irdesk", "id", "title", "version", "owner", "reviewed", "contact_point",
-                      "roles", "steps")
+_PLAYBOOK_REQUIRED = (
+    "irdesk",
+    "id",
+    "title",
+    "version",
+    "owner",
+    "reviewed",
+    "contact_point",
+    "roles",
+    "steps",
+)
 _PLAYBOOK_OPTIONAL = ("summary", "references", "severities", "timers")
 _STEP_REQUIRED = ("id", "title", "phase")
 _STEP_OPTIONAL = ("role", "within", "marks", "instructions", "checklist", "next", "decision")
@@ -491,7 +514,8 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
         r.warn(top["reviewed"], "reviewed", f"review date {reviewed} is in the future")
     elif reviewed is not None and (today - reviewed).days > 365:
         r.warn(
-            top["reviewed"], "reviewed",
+            top["reviewed"],
+            "reviewed",
             f"last reviewed {reviewed}, more than a year ago; review it (SAMM O-IM-3-B)",
         )
 
@@ -501,8 +525,11 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
         if not listed and top["severities"].is_list:
             r.error(top["severities"], "severities", "expected at least one severity")
         items = list(enumerate(top["severities"].value)) if top["severities"].is_list else []
-        r.unique([(listed[i] if i < len(listed) else None, n) for i, n in items],
-                 lambda i: f"severities[{i}]", "severity")
+        r.unique(
+            [(listed[i] if i < len(listed) else None, n) for i, n in items],
+            lambda i: f"severities[{i}]",
+            "severity",
+        )
         severities = listed or DEFAULT_SEVERITIES
 
     # roles
@@ -526,16 +553,20 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
     def check_role(node: Y | None, path: str) -> str | None:
         value = r.ident(node, path)
         if value is not None and declared_roles and value not in declared_roles:
-            r.error(node, path, f"role {value!r} is not declared under roles"
-                    + _hint(value, declared_roles))
+            r.error(
+                node,
+                path,
+                f"role {value!r} is not declared under roles" + _hint(value, declared_roles),
+            )
         return value
 
     owner = check_role(top.get("owner"), "owner")
     contact_point = check_role(top.get("contact_point"), "contact_point")
 
     # steps (shape first, cross-references once every id is known)
-    step_nodes, raw_steps, step_ids = _identified(r, top, "steps", "step", _STEP_REQUIRED,
-                                                  _STEP_OPTIONAL)
+    step_nodes, raw_steps, step_ids = _identified(
+        r, top, "steps", "step", _STEP_REQUIRED, _STEP_OPTIONAL
+    )
     known_steps = [sid for sid, _ in step_ids if sid]
 
     def check_target(node: Y | None, path: str) -> str | None:
@@ -543,8 +574,12 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
         if value is None:
             return None
         if value != END and value not in known_steps:
-            r.error(node, path, f"unknown step {value!r}; expected a step id or 'end'"
-                    + _hint(value, [*known_steps, END]))
+            r.error(
+                node,
+                path,
+                f"unknown step {value!r}; expected a step id or 'end'"
+                + _hint(value, [*known_steps, END]),
+            )
             return None
         return value
 
@@ -559,11 +594,18 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
         if ref is None:
             return None
         if ref.kind == "step" and ref.name not in known_steps:
-            r.error(node, path, f"unknown step {ref.name!r} in {str(ref)!r}"
-                    + _hint(ref.name, known_steps))
+            r.error(
+                node,
+                path,
+                f"unknown step {ref.name!r} in {str(ref)!r}" + _hint(ref.name, known_steps),
+            )
         elif ref.kind == "inject":
-            r.error(node, path, "inject events exist only in scenarios; a playbook timer "
-                    "must start and stop on a milestone or a step event")
+            r.error(
+                node,
+                path,
+                "inject events exist only in scenarios; a playbook timer "
+                "must start and stop on a milestone or a step event",
+            )
         return ref
 
     timers = _timers(r, top.get("timers"), check_role, check_event)
@@ -574,24 +616,37 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
     if r.failed or None in (ident, title, version, owner, reviewed, contact_point):
         return None
     return Playbook(
-        id=ident, title=title, version=version, owner=owner, reviewed=reviewed,
-        contact_point=contact_point, roles=tuple(roles), steps=tuple(steps),
-        timers=tuple(timers), summary=summary, references=references,
-        severities=tuple(severities), source=source,
+        id=ident,
+        title=title,
+        version=version,
+        owner=owner,
+        reviewed=reviewed,
+        contact_point=contact_point,
+        roles=tuple(roles),
+        steps=tuple(steps),
+        timers=tuple(timers),
+        summary=summary,
+        references=references,
+        severities=tuple(severities),
+        source=source,
     )
 
 
-def _step(r: Reader, i: int, sid: str | None, fields: dict[str, Y], check_role,
-          check_target) -> Step | None:
+def _step(
+    r: Reader, i: int, sid: str | None, fields: dict[str, Y], check_role, check_target
+) -> Step | None:
     path = f"steps[{i}]"
     title = r.text(fields.get("title"), f"{path}.title")
     phase = None
     if "phase" in fields:
         value = r.text(fields["phase"], f"{path}.phase")
         if value is not None and value not in PHASES:
-            r.error(fields["phase"], f"{path}.phase",
-                    f"unknown phase {value!r}; expected one of: {', '.join(PHASES)}"
-                    + _hint(value, PHASES))
+            r.error(
+                fields["phase"],
+                f"{path}.phase",
+                f"unknown phase {value!r}; expected one of: {', '.join(PHASES)}"
+                + _hint(value, PHASES),
+            )
         elif value is not None:
             phase = Phase(value)
     role = check_role(fields.get("role"), f"{path}.role") if "role" in fields else None
@@ -600,12 +655,16 @@ def _step(r: Reader, i: int, sid: str | None, fields: dict[str, Y], check_role,
     if "marks" in fields:
         marks = r.text(fields["marks"], f"{path}.marks")
         if marks is not None and marks not in MILESTONES:
-            r.error(fields["marks"], f"{path}.marks",
-                    f"unknown milestone {marks!r}; expected one of: {', '.join(MILESTONES)}"
-                    + _hint(marks, MILESTONES))
+            r.error(
+                fields["marks"],
+                f"{path}.marks",
+                f"unknown milestone {marks!r}; expected one of: {', '.join(MILESTONES)}"
+                + _hint(marks, MILESTONES),
+            )
             marks = None
-    instructions = r.text(fields.get("instructions"), f"{path}.instructions",
-                          allow_empty=True) or ""
+    instructions = (
+        r.text(fields.get("instructions"), f"{path}.instructions", allow_empty=True) or ""
+    )
     checklist: list[ChecklistItem] = []
     if "checklist" in fields:
         for j, item in enumerate(r.seq(fields["checklist"], f"{path}.checklist")):
@@ -624,8 +683,11 @@ def _step(r: Reader, i: int, sid: str | None, fields: dict[str, Y], check_role,
     next_step = None
     decision: list[DecisionOption] = []
     if "next" in fields and "decision" in fields:
-        r.error(fields["decision"], f"{path}.decision",
-                "a step has either 'next' or 'decision', not both")
+        r.error(
+            fields["decision"],
+            f"{path}.decision",
+            "a step has either 'next' or 'decision', not both",
+        )
     if "next" in fields:
         next_step = check_target(fields["next"], f"{path}.next")
     if "decision" in fields:
@@ -643,13 +705,23 @@ def _step(r: Reader, i: int, sid: str | None, fields: dict[str, Y], check_role,
                 decision.append(DecisionOption(label, target))
         r.unique(labels, lambda j: f"{path}.decision[{j}].label", "option label")
         if len(options) == 1:
-            r.warn(fields["decision"], f"{path}.decision",
-                   "a decision with a single option is not a choice; use 'next' instead")
+            r.warn(
+                fields["decision"],
+                f"{path}.decision",
+                "a decision with a single option is not a choice; use 'next' instead",
+            )
     if sid is None or title is None or phase is None:
         return None
     return Step(
-        id=sid, title=title, phase=phase, role=role, within=within, marks=marks,
-        instructions=instructions, checklist=tuple(checklist), next=next_step,
+        id=sid,
+        title=title,
+        phase=phase,
+        role=role,
+        within=within,
+        marks=marks,
+        instructions=instructions,
+        checklist=tuple(checklist),
+        next=next_step,
         decision=tuple(decision),
     )
 
@@ -661,8 +733,9 @@ def _timers(r: Reader, node: Y | None, check_role, check_event) -> list[Timer]:
     ids: list[tuple[str | None, Y]] = []
     for i, item in enumerate(r.seq(node, "timers")):
         path = f"timers[{i}]"
-        fields = r.mapping(item, path, ("id", "title", "start", "stop", "within"),
-                           ("escalate", "repeat"))
+        fields = r.mapping(
+            item, path, ("id", "title", "start", "stop", "within"), ("escalate", "repeat")
+        )
         if fields is None:
             continue
         tid = r.ident(fields.get("id"), f"{path}.id")
@@ -671,35 +744,46 @@ def _timers(r: Reader, node: Y | None, check_role, check_event) -> list[Timer]:
         start = check_event(fields.get("start"), f"{path}.start")
         stop = check_event(fields.get("stop"), f"{path}.stop")
         if start is not None and start == stop:
-            r.error(fields["stop"], f"{path}.stop",
-                    "a timer cannot stop on the event that starts it")
+            r.error(
+                fields["stop"], f"{path}.stop", "a timer cannot stop on the event that starts it"
+            )
         within = r.duration(fields.get("within"), f"{path}.within")
         repeat = r.duration(fields.get("repeat"), f"{path}.repeat")
         levels: list[EscalationLevel] = []
         if "escalate" in fields:
-            for j, lnode in enumerate(r.seq(fields["escalate"], f"{path}.escalate", min_len=1,
-                                            what="level")):
+            for j, lnode in enumerate(
+                r.seq(fields["escalate"], f"{path}.escalate", min_len=1, what="level")
+            ):
                 lpath = f"{path}.escalate[{j}]"
                 sub = r.mapping(lnode, lpath, ("role",), ("after",))
                 if sub is None:
                     continue
                 role = check_role(sub.get("role"), f"{lpath}.role")
                 if j == 0 and "after" in sub:
-                    r.error(sub["after"], f"{lpath}.after",
-                            "level 1 fires when the timer lapses (at 'within'); "
-                            "'after' applies from level 2 on")
+                    r.error(
+                        sub["after"],
+                        f"{lpath}.after",
+                        "level 1 fires when the timer lapses (at 'within'); "
+                        "'after' applies from level 2 on",
+                    )
                     after = None
                 elif j > 0 and "after" not in sub:
-                    r.error(lnode, lpath, "missing required key 'after' (time after the "
-                            "previous level, e.g. 10m)")
+                    r.error(
+                        lnode,
+                        lpath,
+                        "missing required key 'after' (time after the previous level, e.g. 10m)",
+                    )
                     after = None
                 else:
                     after = r.duration(sub.get("after"), f"{lpath}.after") if j else timedelta(0)
                 if role is not None and after is not None:
                     levels.append(EscalationLevel(j + 1, role, after))
         elif repeat is not None:
-            r.error(fields["repeat"], f"{path}.repeat",
-                    "'repeat' re-notifies the last escalation level; add 'escalate'")
+            r.error(
+                fields["repeat"],
+                f"{path}.repeat",
+                "'repeat' re-notifies the last escalation level; add 'escalate'",
+            )
         if None not in (tid, title, start, stop, within):
             timers.append(Timer(tid, title, start, stop, within, tuple(levels), repeat))
     r.unique(ids, lambda i: f"timers[{i}].id", "timer id")
@@ -732,13 +816,19 @@ def _check_flow(r: Reader, steps: list[Step], nodes: list[Y]) -> None:
                 frontier.append(target)
     for i, step in enumerate(steps):
         if step.id not in reachable:
-            r.warn(nodes[i], f"steps[{i}]",
-                   f"step {step.id!r} cannot be reached from the first step "
-                   f"{steps[0].id!r}; no next or decision leads to it")
+            r.warn(
+                nodes[i],
+                f"steps[{i}]",
+                f"step {step.id!r} cannot be reached from the first step "
+                f"{steps[0].id!r}; no next or decision leads to it",
+            )
     if not reaches_end:
-        r.error(nodes[0], "steps",
-                "no path from the first step reaches 'end' or the last step; "
-                "the playbook could never finish")
+        r.error(
+            nodes[0],
+            "steps",
+            "no path from the first step reaches 'end' or the last step; "
+            "the playbook could never finish",
+        )
 
 
 # --------------------------------------------------------------------------- scenario
@@ -766,16 +856,20 @@ def _scenario(
     if playbook_id is not None:
         playbook = resolve(playbook_id) if resolve is not None else None
         if playbook is None:
-            r.error(top["playbook"], "playbook",
-                    f"no playbook with id {playbook_id!r} found (looked in the scenario's "
-                    "folder, your playbooks folder and the bundled playbooks)")
+            r.error(
+                top["playbook"],
+                "playbook",
+                f"no playbook with id {playbook_id!r} found (looked in the scenario's "
+                "folder, your playbooks folder and the bundled playbooks)",
+            )
     step_ids = [s.id for s in playbook.steps] if playbook else None
 
     objectives: list[Objective] = []
     objective_ids: list[tuple[str | None, Y]] = []
     if "objectives" in top:
-        for i, node in enumerate(r.seq(top["objectives"], "objectives", min_len=1,
-                                       what="objective")):
+        for i, node in enumerate(
+            r.seq(top["objectives"], "objectives", min_len=1, what="objective")
+        ):
             fields = r.mapping(node, f"objectives[{i}]", ("id", "text"))
             if fields is None:
                 continue
@@ -787,8 +881,9 @@ def _scenario(
     r.unique(objective_ids, lambda i: f"objectives[{i}].id", "objective id")
     known_objectives = {oid for oid, _ in objective_ids if oid}
 
-    _, raw, inject_ids = _identified(r, top, "injects", "inject", _INJECT_REQUIRED,
-                                     _INJECT_OPTIONAL)
+    _, raw, inject_ids = _identified(
+        r, top, "injects", "inject", _INJECT_REQUIRED, _INJECT_OPTIONAL
+    )
     known_injects = [iid for iid, _ in inject_ids if iid]
 
     def check_event(node: Y | None, path: str) -> EventRef | None:
@@ -796,11 +891,17 @@ def _scenario(
         if ref is None:
             return None
         if ref.kind == "step" and step_ids is not None and ref.name not in step_ids:
-            r.error(node, path, f"playbook {playbook_id!r} has no step {ref.name!r}"
-                    + _hint(ref.name, step_ids))
+            r.error(
+                node,
+                path,
+                f"playbook {playbook_id!r} has no step {ref.name!r}" + _hint(ref.name, step_ids),
+            )
         elif ref.kind == "inject" and ref.name not in known_injects:
-            r.error(node, path, f"no inject {ref.name!r} in this scenario"
-                    + _hint(ref.name, known_injects))
+            r.error(
+                node,
+                path,
+                f"no inject {ref.name!r} in this scenario" + _hint(ref.name, known_injects),
+            )
         return ref
 
     injects: list[Inject] = []
@@ -827,38 +928,55 @@ def _scenario(
                 if "objective" in sub:
                     objective = r.ident(sub["objective"], f"{epath}.objective")
                     if objective is not None and objective not in known_objectives:
-                        r.error(sub["objective"], f"{epath}.objective",
-                                f"unknown objective {objective!r}"
-                                + _hint(objective, known_objectives))
+                        r.error(
+                            sub["objective"],
+                            f"{epath}.objective",
+                            f"unknown objective {objective!r}" + _hint(objective, known_objectives),
+                        )
                     elif objective is not None:
                         used_objectives.add(objective)
                 if event is not None and within is not None:
                     expectations.append(Expectation(event, within, objective))
         if duration is not None and at is not None and after is None and at > duration:
-            r.warn(fields["at"], f"{path}.at",
-                   "this inject is scheduled after the planned end of the exercise")
+            r.warn(
+                fields["at"],
+                f"{path}.at",
+                "this inject is scheduled after the planned end of the exercise",
+            )
         if None not in (iid, at, text):
             injects.append(Inject(iid, at, text, sender, tuple(expectations), unless, after))
 
     _check_inject_order(r, injects, raw)
     for index, (oid, node) in enumerate(objective_ids):
         if oid and oid not in used_objectives:
-            r.warn(node, f"objectives[{index}].id",
-                   f"objective {oid!r} has no expectation pointing at it, so it cannot be rated")
+            r.warn(
+                node,
+                f"objectives[{index}].id",
+                f"objective {oid!r} has no expectation pointing at it, so it cannot be rated",
+            )
 
     if r.failed or None in (ident, title, playbook_id, duration):
         return None
     return Scenario(
-        id=ident, title=title, playbook=playbook_id, duration=duration,
-        objectives=tuple(objectives), injects=tuple(injects), summary=summary,
-        questions=questions, source=source,
+        id=ident,
+        title=title,
+        playbook=playbook_id,
+        duration=duration,
+        objectives=tuple(objectives),
+        injects=tuple(injects),
+        summary=summary,
+        questions=questions,
+        source=source,
     )
 
 
 def _check_inject_order(r: Reader, injects: list[Inject], raw) -> None:  # noqa: ANN001
     """``after: inject:x`` chains must not loop (an inject after itself is reported apart)."""
-    after = {i.id: i.after.name for i in injects
-             if i.after and i.after.kind == "inject" and i.after.name != i.id}
+    after = {
+        i.id: i.after.name
+        for i in injects
+        if i.after and i.after.kind == "inject" and i.after.name != i.id
+    }
     where = {iid: (i, fields) for i, iid, fields in raw if iid}
     for start in after:
         seen = [start]
@@ -868,8 +986,11 @@ def _check_inject_order(r: Reader, injects: list[Inject], raw) -> None:  # noqa:
             current = after.get(current)
         if current == start:
             index, fields = where[start]
-            r.error(fields.get("after"), f"injects[{index}].after",
-                    "injects wait for each other in a loop: " + " -> ".join([*seen, start]))
+            r.error(
+                fields.get("after"),
+                f"injects[{index}].after",
+                "injects wait for each other in a loop: " + " -> ".join([*seen, start]),
+            )
             return
 
 
@@ -907,16 +1028,19 @@ def _roster(r: Reader, tree: Y, source: Source | None) -> Roster | None:
         if fields is not None and "command" in fields:
             node = fields["command"]
             if isinstance(node.value, str):
-                r.error(node, "notify.command",
-                        "expected a list of arguments (argv form, e.g. [notify-send, "
-                        "\"{message}\"]); irdesk never runs a command through a shell")
+                r.error(
+                    node,
+                    "notify.command",
+                    "expected a list of arguments (argv form, e.g. [notify-send, "
+                    '"{message}"]); irdesk never runs a command through a shell',
+                )
             else:
                 argv = []
-                for j, arg in enumerate(r.seq(node, "notify.command", min_len=1,
-                                              what="argument")):
+                for j, arg in enumerate(r.seq(node, "notify.command", min_len=1, what="argument")):
                     value = r.text(arg, f"notify.command[{j}]")
-                    if value is not None and _check_placeholders(r, arg, f"notify.command[{j}]",
-                                                                 value):
+                    if value is not None and _check_placeholders(
+                        r, arg, f"notify.command[{j}]", value
+                    ):
                         argv.append(value)
                 if argv and len(argv) == len(node.value):
                     notify = Notify(tuple(argv))
@@ -934,8 +1058,12 @@ def _check_placeholders(r: Reader, node: Y, path: str, value: str) -> bool:
     ok = True
     for name in fields:
         if name not in NOTIFY_PLACEHOLDERS:
-            r.error(node, path, f"unknown placeholder {{{name}}}; expected one of: "
-                    + ", ".join("{" + p + "}" for p in NOTIFY_PLACEHOLDERS)
-                    + _hint(name, NOTIFY_PLACEHOLDERS))
+            r.error(
+                node,
+                path,
+                f"unknown placeholder {{{name}}}; expected one of: "
+                + ", ".join("{" + p + "}" for p in NOTIFY_PLACEHOLDERS)
+                + _hint(name, NOTIFY_PLACEHOLDERS),
+            )
             ok = False
     return ok

@@ -41,7 +41,11 @@ def run(argv: list[str], timeout: float = TIMEOUT_SECONDS) -> NotifyResult:
     """Run the notify command. Never raises: a failure is a result to journal."""
     try:
         done = subprocess.run(
-            argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, check=False,
+            argv,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
         )
     except FileNotFoundError:
         return NotifyResult(tuple(argv), None, f"command not found: {argv[0]}")
@@ -53,6 +57,7 @@ def run(argv: list[str], timeout: float = TIMEOUT_SECONDS) -> NotifyResult:
         return NotifyResult(tuple(argv), None, f"could not run {argv[0]}: {exc.strerror or exc}")
     output = (done.stdout + done.stderr).decode("utf-8", "replace")[-500:]
     if done.returncode != 0:
-        return NotifyResult(tuple(argv), done.returncode, f"exited with status {done.returncode}",
-                            output)
+        return NotifyResult(
+            tuple(argv), done.returncode, f"exited with status {done.returncode}", output
+        )
     return NotifyResult(tuple(argv), 0, None, output)

@@ -45,8 +45,10 @@ except ImportError:  # pragma: no cover - the drill engine ships with irdesk
 
 SCHEMA = "irdesk.report/1"
 FORMATS: tuple[str, ...] = ("md", "html", "json")
-TIME_NOTE = ("All times are UTC, 24-hour clock, to the second (the journal keeps "
-             "milliseconds; the JSON export carries them).")
+TIME_NOTE = (
+    "All times are UTC, 24-hour clock, to the second (the journal keeps "
+    "milliseconds; the JSON export carries them)."
+)
 NOT_RECORDED = "not recorded"
 SYSTEM_ACTOR = "system"
 BACKDATE_TOLERANCE = timedelta(seconds=1)
@@ -59,13 +61,15 @@ _INVISIBLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 
 _INVISIBLE.update({0x1B: "␛"})
 for _c in (0x09, 0x0A):
     del _INVISIBLE[_c]  # tab and newline are text
-for _c in (0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
-           0xFEFF):
+for _c in (0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF):
     _INVISIBLE[_c] = f"\\u{_c:04x}"
 
 
-_NEEDS_VISIBLE = re.compile("[" + "".join(
-    re.escape(chr(c)) if c > 0x20 else f"\\x{c:02x}" for c in sorted(_INVISIBLE)) + "]")
+_NEEDS_VISIBLE = re.compile(
+    "["
+    + "".join(re.escape(chr(c)) if c > 0x20 else f"\\x{c:02x}" for c in sorted(_INVISIBLE))
+    + "]"
+)
 
 
 def visible(text: object) -> str:
@@ -93,7 +97,8 @@ def _md_line_start(m: re.Match[str]) -> str:
 
 _MD_PLAIN = re.compile(
     r"[\\`*_\[\]<>#|~&\n\r\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069"
-    r"\ufeff]|^\s*(?:[-+=]|\d+[.)])")
+    r"\ufeff]|^\s*(?:[-+=]|\d+[.)])"
+)
 
 
 def md(text: object) -> str:
@@ -257,8 +262,10 @@ class Metric:
             names = " and ".join(f"'{m}'" for m in self.missing)
             return f"{NOT_RECORDED} (no {names} milestone)"
         if self.value < timedelta(0):
-            return (f"check the times: '{self.end}' is recorded {span(-self.value)} "
-                    f"before '{self.start}'")
+            return (
+                f"check the times: '{self.end}' is recorded {span(-self.value)} "
+                f"before '{self.start}'"
+            )
         return span(self.value)
 
     @property
@@ -304,8 +311,12 @@ class StepVisit:
     @property
     def overrun(self) -> timedelta | None:
         """How far past its expected duration the visit ran (finished visits only)."""
-        if (self.expected is None or self.end is None or self.status == "skipped"
-                or not self.start_known):
+        if (
+            self.expected is None
+            or self.end is None
+            or self.status == "skipped"
+            or not self.start_known
+        ):
             return None
         over = self.end - self.start - self.expected
         return over if over > timedelta(0) else None
@@ -378,8 +389,7 @@ class TimerRow:
         if self.state in ("met", "late") and self.stopped_at and self.started_at:
             took = span(self.stopped_at - self.started_at)
             if self.stopped_by_close:
-                return (f"{self.state}: ended by closing after {took}; "
-                        f"'{self.stop}' not recorded")
+                return f"{self.state}: ended by closing after {took}; '{self.stop}' not recorded"
             if self.state == "late" and self.deadline:
                 over = span(self.stopped_at - self.deadline)
                 return f"late: '{self.stop}' after {took}, {over} over"
@@ -526,11 +536,19 @@ class ChainStatus:
     def from_verify(cls, verify: Any, incident_id: str) -> ChainStatus:
         """From a store ``VerifyReport`` (duck-typed: core does not import the store).
         :func:`build_report` sets the head hash to the last entry it read."""
-        problems = tuple(str(p.message) for p in getattr(verify, "problems", ())
-                         if getattr(p, "incident_id", incident_id) == incident_id)
+        problems = tuple(
+            str(p.message)
+            for p in getattr(verify, "problems", ())
+            if getattr(p, "incident_id", incident_id) == incident_id
+        )
         head = getattr(verify, "heads", {}).get(incident_id, "")
-        return cls(True, bool(getattr(verify, "ok", False)) and not problems,
-                   int(getattr(verify, "checked", 0)), head, problems)
+        return cls(
+            True,
+            bool(getattr(verify, "ok", False)) and not problems,
+            int(getattr(verify, "checked", 0)),
+            head,
+            problems,
+        )
 
     @classmethod
     def unchecked(cls, head_hash: str = "") -> ChainStatus:
@@ -620,8 +638,9 @@ class Timeline:
     """
 
     def __init__(self, limit: int = SPOOL_IN_MEMORY) -> None:
-        self._spool = tempfile.SpooledTemporaryFile(max_size=limit, mode="w+",
-                                                    encoding="utf-8", newline="\n")
+        self._spool = tempfile.SpooledTemporaryFile(
+            max_size=limit, mode="w+", encoding="utf-8", newline="\n"
+        )
         self.count = 0
         self.corrected_by: dict[int, list[int]] = {}  # seq → seqs of entries correcting it
         self._words: dict[tuple[str, str | None, str], str] = {}
@@ -636,13 +655,23 @@ class Timeline:
         head = (entry.actor, entry.role, entry.kind)
         fixed = words.get(head)
         if fixed is None:
-            fixed = words[head] = _SEP.join((f(entry.actor), f(entry.role), f(entry.kind),
-                                             f(label(entry))))
-        self._spool.write(_SEP.join((
-            str(entry.seq), occurred, recorded, fixed, f(describe(entry)),
-            f(entry.backdate_reason),
-            "" if entry.corrects is None else str(entry.corrects),
-        )) + "\n")
+            fixed = words[head] = _SEP.join(
+                (f(entry.actor), f(entry.role), f(entry.kind), f(label(entry)))
+            )
+        self._spool.write(
+            _SEP.join(
+                (
+                    str(entry.seq),
+                    occurred,
+                    recorded,
+                    fixed,
+                    f(describe(entry)),
+                    f(entry.backdate_reason),
+                    "" if entry.corrects is None else str(entry.corrects),
+                )
+            )
+            + "\n"
+        )
         self.count += 1
         if entry.corrects is not None:
             self.corrected_by.setdefault(entry.corrects, []).append(entry.seq)
@@ -654,15 +683,25 @@ class Timeline:
         self._spool.flush()
         self._spool.seek(0)
         for line in self._spool:
-            (seq, occurred, recorded, actor, role, kind, text_label, text, reason,
-             corrects) = line[:-1].split(_SEP)
+            (seq, occurred, recorded, actor, role, kind, text_label, text, reason, corrects) = line[
+                :-1
+            ].split(_SEP)
             if _NL in text:
                 text = text.replace(_NL, "\n")
             if _NL in reason:
                 reason = reason.replace(_NL, "\n")
-            yield TimelineRow(int(seq), occurred, recorded or None, actor, role or None, kind,
-                              text_label, text, reason or None,
-                              int(corrects) if corrects else None)
+            yield TimelineRow(
+                int(seq),
+                occurred,
+                recorded or None,
+                actor,
+                role or None,
+                kind,
+                text_label,
+                text,
+                reason or None,
+                int(corrects) if corrects else None,
+            )
         self._spool.seek(0, io.SEEK_END)
 
     def close(self) -> None:
@@ -733,8 +772,7 @@ class _Visits:
             expected = self.state.playbook.step(step_id).within
         except KeyError:
             expected = None
-        visit = StepVisit(step_id, len(visits) + 1, start, expected=expected,
-                          activated=activated)
+        visit = StepVisit(step_id, len(visits) + 1, start, expected=expected, activated=activated)
         visits.append(visit)
         return visit
 
@@ -818,12 +856,14 @@ def build_report(
             genesis = entry.payload
             if entry.payload.get("commander"):
                 role_history.setdefault("commander", []).append(
-                    (entry.occurred_at, None, str(entry.payload["commander"])))
+                    (entry.occurred_at, None, str(entry.payload["commander"]))
+                )
         elif kind == K.ROLE:
             role, person = entry.payload.get("role"), entry.payload.get("person")
             if role:
                 role_history.setdefault(str(role), []).append(
-                    (entry.occurred_at, entry.payload.get("from"), str(person or "")))
+                    (entry.occurred_at, entry.payload.get("from"), str(person or ""))
+                )
     counts["entries"] = state.entry_count
 
     overview = _overview(state, genesis, playbook, scenario, now, closing_summary)
@@ -860,8 +900,14 @@ def build_report(
     return report
 
 
-def _overview(state: IncidentState, genesis: dict[str, Any], playbook: Playbook,
-              scenario: Scenario | None, now: datetime, summary: str) -> Overview:
+def _overview(
+    state: IncidentState,
+    genesis: dict[str, Any],
+    playbook: Playbook,
+    scenario: Scenario | None,
+    now: datetime,
+    summary: str,
+) -> Overview:
     end = state.closed_at if state.closed and state.closed_at else now
     duration = end - state.declared_at if state.declared_at else None
     return Overview(
@@ -878,8 +924,9 @@ def _overview(state: IncidentState, genesis: dict[str, Any], playbook: Playbook,
         playbook_id=str(genesis.get("playbook_id") or playbook.id),
         playbook_title=str(genesis.get("playbook_title") or playbook.title),
         playbook_version=str(genesis.get("playbook_version") or playbook.version),
-        playbook_sha256=str(genesis.get("playbook_sha256")
-                            or (playbook.source.sha256 if playbook.source else "")),
+        playbook_sha256=str(
+            genesis.get("playbook_sha256") or (playbook.source.sha256 if playbook.source else "")
+        ),
         scenario_id=genesis.get("scenario_id") or (scenario.id if scenario else None),
         scenario_title=genesis.get("scenario_title") or (scenario.title if scenario else None),
         scenario_sha256=genesis.get("scenario_sha256"),
@@ -894,19 +941,32 @@ def _role_title(playbook: Playbook, role: str) -> str:
         return role
 
 
-def _roles(state: IncidentState, playbook: Playbook,
-           history: dict[str, list[tuple[datetime, str | None, str]]]) -> tuple[RoleHolder, ...]:
+def _roles(
+    state: IncidentState,
+    playbook: Playbook,
+    history: dict[str, list[tuple[datetime, str | None, str]]],
+) -> tuple[RoleHolder, ...]:
     rows = []
     ids = [r.id for r in playbook.roles] + sorted(set(history) - {r.id for r in playbook.roles})
     for role in ids:
-        rows.append(RoleHolder(role, _role_title(playbook, role), state.roles.get(role),
-                               tuple(history.get(role, ()))))
+        rows.append(
+            RoleHolder(
+                role,
+                _role_title(playbook, role),
+                state.roles.get(role),
+                tuple(history.get(role, ())),
+            )
+        )
     return tuple(rows)
 
 
-def _people(state: IncidentState, playbook: Playbook, entries_by: Counter[str],
-            roles_seen: dict[str, set[str]],
-            history: dict[str, list[tuple[datetime, str | None, str]]]) -> tuple[Person, ...]:
+def _people(
+    state: IncidentState,
+    playbook: Playbook,
+    entries_by: Counter[str],
+    roles_seen: dict[str, set[str]],
+    history: dict[str, list[tuple[datetime, str | None, str]]],
+) -> tuple[Person, ...]:
     held: dict[str, set[str]] = {}
     for role, changes in history.items():
         for _at, _from, person in changes:
@@ -919,8 +979,9 @@ def _people(state: IncidentState, playbook: Playbook, entries_by: Counter[str],
     people = []
     for name in sorted(names, key=lambda n: (-entries_by.get(n, 0), n)):
         roles = sorted(held.get(name, ()), key=lambda r: (order.get(r, 99), r))
-        people.append(Person(name, tuple(_role_title(playbook, r) for r in roles),
-                             entries_by.get(name, 0)))
+        people.append(
+            Person(name, tuple(_role_title(playbook, r) for r in roles), entries_by.get(name, 0))
+        )
     return tuple(people)
 
 
@@ -930,8 +991,11 @@ def _metrics(state: IncidentState) -> tuple[Metric, ...]:
         a, b = state.milestones.get(start), state.milestones.get(end)
         missing = tuple(m for m, found in ((start, a), (end, b)) if found is None)
         value = (b.at - a.at) if a is not None and b is not None else None
-        backdated = tuple(m.name for m in (a, b)
-                          if m is not None and abs(m.recorded_at - m.at) > BACKDATE_TOLERANCE)
+        backdated = tuple(
+            m.name
+            for m in (a, b)
+            if m is not None and abs(m.recorded_at - m.at) > BACKDATE_TOLERANCE
+        )
         rows.append(Metric(key, text, start, end, value, missing, backdated))
     return tuple(rows)
 
@@ -941,24 +1005,45 @@ def _steps(state: IncidentState, visits: _Visits) -> tuple[StepRow, ...]:
     for number, step in enumerate(state.playbook.steps, 1):
         st = state.steps[step.id]
         evidence = tuple(t.evidence for _, t in sorted(st.ticks.items()) if t.evidence)
-        rows.append(StepRow(
-            id=step.id, number=number, title=step.title, phase=str(step.phase),
-            role=step.role, expected=step.within, status=st.status,
-            is_decision=step.is_decision, visits=tuple(visits.by_step.get(step.id, ())),
-            checked=len(st.ticks), checklist=len(step.checklist), evidence=evidence,
-        ))
+        rows.append(
+            StepRow(
+                id=step.id,
+                number=number,
+                title=step.title,
+                phase=str(step.phase),
+                role=step.role,
+                expected=step.within,
+                status=st.status,
+                is_decision=step.is_decision,
+                visits=tuple(visits.by_step.get(step.id, ())),
+                checked=len(st.ticks),
+                checklist=len(step.checklist),
+                evidence=evidence,
+            )
+        )
     return tuple(rows)
 
 
-def _chart(state: IncidentState, steps: Sequence[StepRow], end: datetime,
-           *, open_end: bool) -> Chart:
+def _chart(
+    state: IncidentState, steps: Sequence[StepRow], end: datetime, *, open_end: bool
+) -> Chart:
     titles = {s.id: s.title for s in steps}
     bars = []
     for visit in sorted((v for s in steps for v in s.visits), key=lambda v: (v.start, v.step)):
         finish = visit.end if visit.end is not None else max(end, visit.start)
-        bars.append(Bar(visit.step, titles.get(visit.step, visit.step), visit.visit,
-                        visit.start, finish, visit.end is not None, visit.expected,
-                        visit.status, visit.start_known))
+        bars.append(
+            Bar(
+                visit.step,
+                titles.get(visit.step, visit.step),
+                visit.visit,
+                visit.start,
+                finish,
+                visit.end is not None,
+                visit.expected,
+                visit.status,
+                visit.start_known,
+            )
+        )
     marks = tuple((m.name, m.at) for m in state.ordered_milestones())
     times = [b.start for b in bars] + [b.end for b in bars] + [at for _, at in marks]
     if state.declared_at is not None:
@@ -982,14 +1067,36 @@ def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
     for view in state.timers(now):
         timer = view.timer
         escalations = tuple(
-            EscalationRow(e.timer, e.level, e.repeat, e.role, e.people, e.at,
-                          e.acknowledged_by, e.acknowledged_at, notify.get(e.seq, ""))
+            EscalationRow(
+                e.timer,
+                e.level,
+                e.repeat,
+                e.role,
+                e.people,
+                e.at,
+                e.acknowledged_by,
+                e.acknowledged_at,
+                notify.get(e.seq, ""),
+            )
             for e in view.escalations
         )
-        by_close = (view.state in ("met", "late") and state.event_time(timer.stop) is None)
-        rows.append(TimerRow(timer.id, timer.title, str(timer.start), str(timer.stop),
-                             timer.within, view.state, view.started_at, view.deadline,
-                             view.stopped_at, by_close, escalations, origin))
+        by_close = view.state in ("met", "late") and state.event_time(timer.stop) is None
+        rows.append(
+            TimerRow(
+                timer.id,
+                timer.title,
+                str(timer.start),
+                str(timer.stop),
+                timer.within,
+                view.state,
+                view.started_at,
+                view.deadline,
+                view.stopped_at,
+                by_close,
+                escalations,
+                origin,
+            )
+        )
     return tuple(rows)
 
 
@@ -1000,29 +1107,60 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
     if drill is None:
         return None
     injects = tuple(
-        InjectRow(v.state.id, v.state.sender, v.state.text, v.status, v.state.added,
-                  v.state.delivered_at, v.state.exercise_at, v.due_at, v.state.early,
-                  v.state.skip_reason, v.state.skip_detail, v.state.acknowledged_by,
-                  v.state.acknowledged_at)
+        InjectRow(
+            v.state.id,
+            v.state.sender,
+            v.state.text,
+            v.status,
+            v.state.added,
+            v.state.delivered_at,
+            v.state.exercise_at,
+            v.due_at,
+            v.state.early,
+            v.state.skip_reason,
+            v.state.skip_detail,
+            v.state.acknowledged_by,
+            v.state.acknowledged_at,
+        )
         for v in _drill.inject_views(state, now)
     )
     expectations = tuple(
-        ExpectationRow(v.inject, v.event, v.within, v.objective, v.status, v.deadline,
-                       v.occurred_at, v.detail)
+        ExpectationRow(
+            v.inject, v.event, v.within, v.objective, v.status, v.deadline, v.occurred_at, v.detail
+        )
         for v in _drill.expectation_views(state, now)
     )
     ratings = tuple(
-        RatingRow(r.objective.id, r.objective.text, r.rating, r.label, r.met, r.late,
-                  r.missed, r.void, r.provisional)
+        RatingRow(
+            r.objective.id,
+            r.objective.text,
+            r.rating,
+            r.label,
+            r.met,
+            r.late,
+            r.missed,
+            r.void,
+            r.provisional,
+        )
         for r in _drill.objective_ratings(state, now)
     )
     hotwash = tuple(
         HotwashRow(i, q, tuple((a.answer, a.actor, a.at) for a in drill.answers_to(i)))
         for i, q in enumerate(drill.questions)
     )
-    return DrillSection(drill.started_at, drill.ended_at, drill.ended_by,
-                        drill.exercise_elapsed(now), drill.planned, injects, expectations,
-                        ratings, hotwash, drill.hotwash_done, _drill.RATING_RULE)
+    return DrillSection(
+        drill.started_at,
+        drill.ended_at,
+        drill.ended_by,
+        drill.exercise_elapsed(now),
+        drill.planned,
+        injects,
+        expectations,
+        ratings,
+        hotwash,
+        drill.hotwash_done,
+        _drill.RATING_RULE,
+    )
 
 
 def _review_section(state: IncidentState, playbook: Playbook, now: datetime) -> ReviewSection:
@@ -1030,9 +1168,22 @@ def _review_section(state: IncidentState, playbook: Playbook, now: datetime) -> 
     today = to_utc(now).date()
     titles = {s.id: s.title for s in playbook.steps}
     items = tuple(
-        ImprovementView(i.item, i.what, i.owner, i.due, i.step, titles.get(i.step or ""),
-                        i.poete, i.status, i.overdue(today), i.added_at, i.added_by,
-                        i.closed_at, i.closed_by, i.close_note)
+        ImprovementView(
+            i.item,
+            i.what,
+            i.owner,
+            i.due,
+            i.step,
+            titles.get(i.step or ""),
+            i.poete,
+            i.status,
+            i.overdue(today),
+            i.added_at,
+            i.added_by,
+            i.closed_at,
+            i.closed_by,
+            i.close_note,
+        )
         for i in sorted(r.improvements.values(), key=lambda i: _review.item_number(i.item))
     )
     notes = {
@@ -1041,12 +1192,18 @@ def _review_section(state: IncidentState, playbook: Playbook, now: datetime) -> 
     }
     rc = r.root_cause
     return ReviewSection(
-        status=r.status, saved_at=r.saved_at if r.saved else None,
-        saved_by=r.saved_by if r.saved else None, summary=r.summary if r.saved else "",
-        reopened_at=r.reopened_at, reopen_reason=r.reopen_reason,
-        root_cause_method=rc.method if rc else None, root_cause=rc.text if rc else "",
-        whys=rc.whys if rc else (), root_cause_by=rc.actor if rc else None,
-        notes=notes, improvements=items,
+        status=r.status,
+        saved_at=r.saved_at if r.saved else None,
+        saved_by=r.saved_by if r.saved else None,
+        summary=r.summary if r.saved else "",
+        reopened_at=r.reopened_at,
+        reopen_reason=r.reopen_reason,
+        root_cause_method=rc.method if rc else None,
+        root_cause=rc.text if rc else "",
+        whys=rc.whys if rc else (),
+        root_cause_by=rc.actor if rc else None,
+        notes=notes,
+        improvements=items,
     )
 
 
@@ -1056,15 +1213,22 @@ def _headline(report: Report) -> tuple[str, ...]:
     what = "Drill" if o.is_drill else "Incident"
     when = f"declared {utc_minute(o.declared_at)} UTC by {o.declared_by}"
     if o.closed_at:
-        lines.append(f"{what} {o.incident_id} ({o.severity}) was {when} and closed "
-                     f"{utc_minute(o.closed_at)} UTC, {span(o.duration)} later.")
+        lines.append(
+            f"{what} {o.incident_id} ({o.severity}) was {when} and closed "
+            f"{utc_minute(o.closed_at)} UTC, {span(o.duration)} later."
+        )
     else:
-        lines.append(f"{what} {o.incident_id} ({o.severity}) was {when}; it is still "
-                     f"{o.status} ({span(o.duration)} so far).")
+        lines.append(
+            f"{what} {o.incident_id} ({o.severity}) was {when}; it is still "
+            f"{o.status} ({span(o.duration)} so far)."
+        )
     metrics = {m.key: m for m in report.metrics}
     facts = []
-    for key, words in (("time_to_acknowledge", "acknowledged"), ("time_to_contain",
-                       "contained"), ("time_to_resolve", "resolved")):
+    for key, words in (
+        ("time_to_acknowledge", "acknowledged"),
+        ("time_to_contain", "contained"),
+        ("time_to_resolve", "resolved"),
+    ):
         m = metrics[key]
         if m.value is not None and m.value >= timedelta(0):
             origin = "after declaration" if m.start == "declared" else "after detection"
@@ -1076,15 +1240,20 @@ def _headline(report: Report) -> tuple[str, ...]:
         absent = [name for name in MILESTONES if any(name in m.missing for m in unmeasured)]
         names = _and([f"'{a}'" for a in absent], "or")
         what = _and([m.label.lower() for m in unmeasured])
-        lines.append(f"No {names} milestone was recorded, so {what} "
-                     f"{'is' if len(unmeasured) == 1 else 'are'} not measured.")
+        lines.append(
+            f"No {names} milestone was recorded, so {what} "
+            f"{'is' if len(unmeasured) == 1 else 'are'} not measured."
+        )
     finished = [v for v in report.visits if v.end is not None]
     over = [v for v in finished if v.overrun]
     skipped = [v for v in finished if v.status == "skipped"]
     steps_text = f"{_plural(len(finished), 'step')} finished"
     if over:
-        steps_text += f", {len(over)} over its expected time" if len(over) == 1 else \
-            f", {len(over)} over their expected time"
+        steps_text += (
+            f", {len(over)} over its expected time"
+            if len(over) == 1
+            else f", {len(over)} over their expected time"
+        )
     if skipped:
         steps_text += f", {len(skipped)} skipped"
     fired = sum(len(t.escalations) for t in report.timers)
@@ -1100,23 +1269,47 @@ def _headline(report: Report) -> tuple[str, ...]:
         lines.append("No after-action review has been recorded yet.")
     else:
         state = "saved" if rv.status == "saved" else "a draft (not saved)"
-        lines.append(f"The after-action review is {state}, with "
-                     f"{_plural(len(rv.improvements), 'improvement item')} "
-                     f"({open_items} open).")
+        lines.append(
+            f"The after-action review is {state}, with "
+            f"{_plural(len(rv.improvements), 'improvement item')} "
+            f"({open_items} open)."
+        )
     if report.carried:
-        lines.append(f"{_plural(len(report.carried), 'improvement item')} from earlier "
-                     f"incidents on this playbook {'is' if len(report.carried) == 1 else 'are'}"
-                     " still open.")
+        lines.append(
+            f"{_plural(len(report.carried), 'improvement item')} from earlier "
+            f"incidents on this playbook {'is' if len(report.carried) == 1 else 'are'}"
+            " still open."
+        )
     return tuple(lines)
 
 
 # --------------------------------------------------------------------------- chart scale
 
 
-_NICE_STEPS = tuple(timedelta(seconds=s) for s in (
-    1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
-    86400, 172800, 604800,
-))
+_NICE_STEPS = tuple(
+    timedelta(seconds=s)
+    for s in (
+        1,
+        5,
+        10,
+        15,
+        30,
+        60,
+        120,
+        300,
+        600,
+        900,
+        1800,
+        3600,
+        7200,
+        10800,
+        21600,
+        43200,
+        86400,
+        172800,
+        604800,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -1141,13 +1334,27 @@ class Scale:
     the response as a sliver; the breaks are drawn and labelled with the time they hide.
     """
 
-    def __init__(self, chart: Chart, x0: float, width: float, break_width: float,
-                 min_gap: timedelta = timedelta(hours=1), share: float = 0.3,
-                 max_breaks: int = 6) -> None:
+    def __init__(
+        self,
+        chart: Chart,
+        x0: float,
+        width: float,
+        break_width: float,
+        min_gap: timedelta = timedelta(hours=1),
+        share: float = 0.3,
+        max_breaks: int = 6,
+    ) -> None:
         self.x0, self.width = x0, width
         start, end = chart.start, chart.end
-        keys = sorted({start, end, *(b.start for b in chart.bars), *(b.end for b in chart.bars),
-                       *(at for _, at in chart.milestones)})
+        keys = sorted(
+            {
+                start,
+                end,
+                *(b.start for b in chart.bars),
+                *(b.end for b in chart.bars),
+                *(at for _, at in chart.milestones),
+            }
+        )
         total = (end - start).total_seconds() or 1.0
         # Compress the longest quiet stretches (no bar starts or ends, no milestone) while
         # each is long against what is left at scale.
@@ -1208,8 +1415,7 @@ class Scale:
         return out
 
 
-def tick_labels(ticks: list[tuple[float, datetime, timedelta]]
-                ) -> list[tuple[float, str, str]]:
+def tick_labels(ticks: list[tuple[float, datetime, timedelta]]) -> list[tuple[float, str, str]]:
     """(x, time label, date label or "") for ticks: the date under the first tick and
     wherever the day changes."""
     out = []
@@ -1315,22 +1521,24 @@ def text_chart(report: Report, width: int = 100) -> list[str]:
             axis[c] = "≈"
     for x, time_text, date_text in tick_labels(scale.ticks(12)):
         c = min(area - 1, int(x))
-        free = times[max(0, c - 1):c + len(time_text) + 1]
+        free = times[max(0, c - 1) : c + len(time_text) + 1]
         if c + len(time_text) > len(times) or any(ch != " " for ch in free):
             continue
         if axis[c] != "≈":
             axis[c] = "┬"
-        times[c:c + len(time_text)] = list(time_text)
-        if date_text and all(ch == " " for ch in dates[max(0, c - 1):c + len(date_text) + 1]):
-            dates[c:c + len(date_text)] = list(date_text)
+        times[c : c + len(time_text)] = list(time_text)
+        if date_text and all(ch == " " for ch in dates[max(0, c - 1) : c + len(date_text) + 1]):
+            dates[c : c + len(date_text)] = list(date_text)
     pad = " " * (label_w + 1)
     lines.append(pad + "".join(axis))
     lines.append(pad + "".join(times).rstrip())
     if any(ch != " " for ch in dates):
         lines.append(pad + "".join(dates).rstrip())
     hidden = [span(seg.t1 - seg.t0) for seg in scale.breaks]
-    legend = (f"{_FULL} actual  {_OVER} over expected  {_EXPECTED} expected  ◆ decision  "
-              "× skipped  │ milestone")
+    legend = (
+        f"{_FULL} actual  {_OVER} over expected  {_EXPECTED} expected  ◆ decision  "
+        "× skipped  │ milestone"
+    )
     if any(not b.start_known for b in chart.bars):
         legend += "  ● done out of order"
     if hidden:
@@ -1358,9 +1566,16 @@ def _wrap(text: str, width: int) -> list[str]:
 # --------------------------------------------------------------------------- SVG chart
 
 _COLORS = {
-    "done": "#2b6cb0", "decided": "#6b46c1", "skipped": "#a0aec0", "active": "#2f855a",
-    "over": "#c53030", "expected": "#cfe0f3", "milestone": "#b7791f", "grid": "#e2e8f0",
-    "text": "#1a202c", "muted": "#4a5568",
+    "done": "#2b6cb0",
+    "decided": "#6b46c1",
+    "skipped": "#a0aec0",
+    "active": "#2f855a",
+    "over": "#c53030",
+    "expected": "#cfe0f3",
+    "milestone": "#b7791f",
+    "grid": "#e2e8f0",
+    "text": "#1a202c",
+    "muted": "#4a5568",
 }
 
 
@@ -1371,9 +1586,11 @@ def svg_chart(report: Report, width: int = 1040) -> str:
     area = width - label_w - right
     row_h, bar_h, exp_h = 24, 10, 18
     if not chart.bars and not chart.milestones:
-        return ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="30" role="img" '
-                'aria-label="no step was started"><text x="0" y="20" font-size="13">'
-                'No step was started.</text></svg>')
+        return (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="30" role="img" '
+            'aria-label="no step was started"><text x="0" y="20" font-size="13">'
+            "No step was started.</text></svg>"
+        )
     scale = Scale(chart, label_w, area, 34)
     # milestone labels staggered in rows above the bars
     label_rows: list[list[tuple[float, float]]] = []
@@ -1394,9 +1611,14 @@ def svg_chart(report: Report, width: int = 1040) -> str:
     body_h = row_h * len(chart.bars)
     axis_y = top + body_h + 6
     legend_y = axis_y + 66
-    items = [("done", "step (done)"), ("decided", "decision"), ("skipped", "skipped"),
-             ("active", "not finished"), ("over", "beyond expected time"),
-             ("expected", "expected duration")]
+    items = [
+        ("done", "step (done)"),
+        ("decided", "decision"),
+        ("skipped", "skipped"),
+        ("active", "not finished"),
+        ("over", "beyond expected time"),
+        ("expected", "expected duration"),
+    ]
     if any(not b.start_known for b in chart.bars):
         items.append(("dot", "done out of order"))
     items.append(("milestone", "milestone"))
@@ -1411,22 +1633,32 @@ def svg_chart(report: Report, width: int = 1040) -> str:
     height = int(ly) + 22
     out = io.StringIO()
     w = out.write
-    w(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-      f'width="{width}" height="{height}" role="img" font-family="system-ui, -apple-system, '
-      f'Segoe UI, Roboto, Helvetica, Arial, sans-serif" font-size="12" '
-      f'aria-label="Steps against their expected durations, with milestones">\n')
+    w(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" font-family="system-ui, -apple-system, '
+        f'Segoe UI, Roboto, Helvetica, Arial, sans-serif" font-size="12" '
+        f'aria-label="Steps against their expected durations, with milestones">\n'
+    )
     w(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>\n')
     # grid and ticks
     for x, time_text, date_text in tick_labels(scale.ticks(64)):
-        w(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" '
-          f'stroke="{_COLORS["grid"]}" stroke-width="1"/>\n')
-        w(f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle" '
-          f'fill="{_COLORS["muted"]}">{h(time_text)}</text>\n')
+        w(
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" '
+            f'stroke="{_COLORS["grid"]}" stroke-width="1"/>\n'
+        )
+        w(
+            f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle" '
+            f'fill="{_COLORS["muted"]}">{h(time_text)}</text>\n'
+        )
         if date_text:
-            w(f'<text x="{x:.1f}" y="{axis_y + 30}" text-anchor="middle" font-size="10" '
-              f'fill="{_COLORS["muted"]}">{h(date_text)}</text>\n')
-    w(f'<line x1="{label_w}" y1="{axis_y}" x2="{label_w + area}" y2="{axis_y}" '
-      f'stroke="{_COLORS["muted"]}" stroke-width="1"/>\n')
+            w(
+                f'<text x="{x:.1f}" y="{axis_y + 30}" text-anchor="middle" font-size="10" '
+                f'fill="{_COLORS["muted"]}">{h(date_text)}</text>\n'
+            )
+    w(
+        f'<line x1="{label_w}" y1="{axis_y}" x2="{label_w + area}" y2="{axis_y}" '
+        f'stroke="{_COLORS["muted"]}" stroke-width="1"/>\n'
+    )
     # zebra rows and labels
     for i, bar in enumerate(chart.bars):
         y = top + i * row_h
@@ -1434,90 +1666,127 @@ def svg_chart(report: Report, width: int = 1040) -> str:
             w(f'<rect x="0" y="{y}" width="{width}" height="{row_h}" fill="#f7fafc"/>\n')
         name = bar.title + (f" (visit {bar.visit})" if bar.visit > 1 else "")
         short = name if len(name) <= 40 else name[:39] + "…"
-        w(f'<text x="{label_w - 8}" y="{y + row_h / 2 + 4:.1f}" text-anchor="end" '
-          f'fill="{_COLORS["text"]}"><title>{h(name)}</title>{h(short)}</text>\n')
+        w(
+            f'<text x="{label_w - 8}" y="{y + row_h / 2 + 4:.1f}" text-anchor="end" '
+            f'fill="{_COLORS["text"]}"><title>{h(name)}</title>{h(short)}</text>\n'
+        )
     # bars
     for i, bar in enumerate(chart.bars):
         y = top + i * row_h
         x1, x2 = scale.x(bar.start), scale.x(bar.end)
         exp_end = bar.expected_end
         if bar.start_known:
-            tip = (f"{bar.title}: {bar.status}, {utc(bar.start)} → "
-                   f"{utc(bar.end) if bar.finished else 'not finished'} "
-                   f"({span(bar.end - bar.start)}"
-                   + (f" of {span(bar.expected)} expected" if bar.expected else "") + ")")
+            tip = (
+                f"{bar.title}: {bar.status}, {utc(bar.start)} → "
+                f"{utc(bar.end) if bar.finished else 'not finished'} "
+                f"({span(bar.end - bar.start)}"
+                + (f" of {span(bar.expected)} expected" if bar.expected else "")
+                + ")"
+            )
         else:
             tip = f"{bar.title}: {bar.status} out of order at {utc(bar.end)} (start not recorded)"
         if exp_end is not None and bar.status != "skipped":
             xe = scale.x(min(exp_end, chart.end))
-            w(f'<rect x="{x1:.1f}" y="{y + (row_h - exp_h) / 2:.1f}" '
-              f'width="{max(xe - x1, 1):.1f}" height="{exp_h}" rx="2" '
-              f'fill="{_COLORS["expected"]}"/>\n')
+            w(
+                f'<rect x="{x1:.1f}" y="{y + (row_h - exp_h) / 2:.1f}" '
+                f'width="{max(xe - x1, 1):.1f}" height="{exp_h}" rx="2" '
+                f'fill="{_COLORS["expected"]}"/>\n'
+            )
             if exp_end > chart.end:
-                w(f'<text x="{xe + (12 if not bar.finished else 3):.1f}" '
-                  f'y="{y + row_h / 2 + 4:.1f}" '
-                  f'fill="{_COLORS["muted"]}" font-size="10">→ {h(span(bar.expected))}</text>\n')
+                w(
+                    f'<text x="{xe + (12 if not bar.finished else 3):.1f}" '
+                    f'y="{y + row_h / 2 + 4:.1f}" '
+                    f'fill="{_COLORS["muted"]}" font-size="10">→ {h(span(bar.expected))}</text>\n'
+                )
         color = _COLORS.get(bar.status, _COLORS["done"])
         over = bar.overrun_from
         xo = scale.x(over) if over is not None else x2
         by = y + (row_h - bar_h) / 2
-        w(f'<g><title>{h(tip)}</title>')
+        w(f"<g><title>{h(tip)}</title>")
         if not bar.start_known:
             w(f'<circle cx="{x2:.1f}" cy="{by + bar_h / 2:.1f}" r="5" fill="{color}"/></g>\n')
             continue
-        w(f'<rect x="{x1:.1f}" y="{by:.1f}" width="{max(xo - x1, 2):.1f}" height="{bar_h}" '
-          f'fill="{color}"/>')
+        w(
+            f'<rect x="{x1:.1f}" y="{by:.1f}" width="{max(xo - x1, 2):.1f}" height="{bar_h}" '
+            f'fill="{color}"/>'
+        )
         if over is not None:
-            w(f'<rect x="{xo:.1f}" y="{by:.1f}" width="{max(x2 - xo, 1):.1f}" '
-              f'height="{bar_h}" fill="{_COLORS["over"]}"/>')
+            w(
+                f'<rect x="{xo:.1f}" y="{by:.1f}" width="{max(x2 - xo, 1):.1f}" '
+                f'height="{bar_h}" fill="{_COLORS["over"]}"/>'
+            )
         if not bar.finished:
-            w(f'<polygon points="{x2:.1f},{by - 2:.1f} {x2 + 7:.1f},{by + bar_h / 2:.1f} '
-              f'{x2:.1f},{by + bar_h + 2:.1f}" fill="{color}"/>')
+            w(
+                f'<polygon points="{x2:.1f},{by - 2:.1f} {x2 + 7:.1f},{by + bar_h / 2:.1f} '
+                f'{x2:.1f},{by + bar_h + 2:.1f}" fill="{color}"/>'
+            )
         if bar.status == "decided":
             cy = by + bar_h / 2
-            w(f'<polygon points="{x2:.1f},{cy - 7:.1f} {x2 + 7:.1f},{cy:.1f} {x2:.1f},'
-              f'{cy + 7:.1f} {x2 - 7:.1f},{cy:.1f}" fill="{color}" stroke="#ffffff"/>')
+            w(
+                f'<polygon points="{x2:.1f},{cy - 7:.1f} {x2 + 7:.1f},{cy:.1f} {x2:.1f},'
+                f'{cy + 7:.1f} {x2 - 7:.1f},{cy:.1f}" fill="{color}" stroke="#ffffff"/>'
+            )
         if bar.status == "skipped":
             cy = by + bar_h / 2
-            w(f'<path d="M{x2 - 5:.1f},{cy - 5:.1f} L{x2 + 5:.1f},{cy + 5:.1f} M{x2 - 5:.1f},'
-              f'{cy + 5:.1f} L{x2 + 5:.1f},{cy - 5:.1f}" stroke="{_COLORS["muted"]}" '
-              f'stroke-width="2"/>')
-        w('</g>\n')
+            w(
+                f'<path d="M{x2 - 5:.1f},{cy - 5:.1f} L{x2 + 5:.1f},{cy + 5:.1f} M{x2 - 5:.1f},'
+                f'{cy + 5:.1f} L{x2 + 5:.1f},{cy - 5:.1f}" stroke="{_COLORS["muted"]}" '
+                f'stroke-width="2"/>'
+            )
+        w("</g>\n")
     # breaks (compressed idle time)
     for seg in scale.breaks:
         mid = (seg.x0 + seg.x1) / 2
-        w(f'<rect x="{seg.x0 + 4:.1f}" y="{top - 4}" width="{seg.x1 - seg.x0 - 8:.1f}" '
-          f'height="{axis_y - top + 8}" fill="#ffffff" opacity="0.85"/>\n')
+        w(
+            f'<rect x="{seg.x0 + 4:.1f}" y="{top - 4}" width="{seg.x1 - seg.x0 - 8:.1f}" '
+            f'height="{axis_y - top + 8}" fill="#ffffff" opacity="0.85"/>\n'
+        )
         for dx in (-4, 4):
             xs = mid + dx
-            w(f'<path d="M{xs - 3:.1f},{top - 4} L{xs + 3:.1f},{top + 4} ' +
-              " ".join(f"L{xs - 3 if k % 2 else xs + 3:.1f},{top + 4 + 8 * k}"
-                       for k in range(1, int((axis_y - top) / 8) + 1)) +
-              f'" fill="none" stroke="{_COLORS["muted"]}" stroke-width="1"/>\n')
-        w(f'<text x="{mid:.1f}" y="{axis_y + 44}" text-anchor="middle" font-size="10" '
-          f'fill="{_COLORS["muted"]}">{h(span(seg.t1 - seg.t0))}</text>\n')
+            w(
+                f'<path d="M{xs - 3:.1f},{top - 4} L{xs + 3:.1f},{top + 4} '
+                + " ".join(
+                    f"L{xs - 3 if k % 2 else xs + 3:.1f},{top + 4 + 8 * k}"
+                    for k in range(1, int((axis_y - top) / 8) + 1)
+                )
+                + f'" fill="none" stroke="{_COLORS["muted"]}" stroke-width="1"/>\n'
+            )
+        w(
+            f'<text x="{mid:.1f}" y="{axis_y + 44}" text-anchor="middle" font-size="10" '
+            f'fill="{_COLORS["muted"]}">{h(span(seg.t1 - seg.t0))}</text>\n'
+        )
     # milestones
     for name, x, row in placed:
         ly = 14 + 16 * row
-        w(f'<line x1="{x:.1f}" y1="{ly + 3}" x2="{x:.1f}" y2="{axis_y}" '
-          f'stroke="{_COLORS["milestone"]}" stroke-width="1.5" stroke-dasharray="4 3"/>\n')
+        w(
+            f'<line x1="{x:.1f}" y1="{ly + 3}" x2="{x:.1f}" y2="{axis_y}" '
+            f'stroke="{_COLORS["milestone"]}" stroke-width="1.5" stroke-dasharray="4 3"/>\n'
+        )
         fits = x + 3 + 7.2 * len(name) <= width
-        w(f'<text x="{x + 3 if fits else x - 3:.1f}" y="{ly}" '
-          f'text-anchor="{"start" if fits else "end"}" fill="{_COLORS["milestone"]}" '
-          f'font-weight="600">{h(name)}</text>\n')
+        w(
+            f'<text x="{x + 3 if fits else x - 3:.1f}" y="{ly}" '
+            f'text-anchor="{"start" if fits else "end"}" fill="{_COLORS["milestone"]}" '
+            f'font-weight="600">{h(name)}</text>\n'
+        )
     # axis captions, bottom left
-    w(f'<text x="{label_w - 30}" y="{axis_y + 16}" text-anchor="end" '
-      f'fill="{_COLORS["muted"]}">time (UTC)</text>\n')
+    w(
+        f'<text x="{label_w - 30}" y="{axis_y + 16}" text-anchor="end" '
+        f'fill="{_COLORS["muted"]}">time (UTC)</text>\n'
+    )
     if scale.breaks:
-        w(f'<text x="{label_w - 8}" y="{axis_y + 44}" text-anchor="end" font-size="10" '
-          f'fill="{_COLORS["muted"]}">compressed quiet stretches</text>\n')
+        w(
+            f'<text x="{label_w - 8}" y="{axis_y + 44}" text-anchor="end" font-size="10" '
+            f'fill="{_COLORS["muted"]}">compressed quiet stretches</text>\n'
+        )
     # legend (laid out above, wrapped to the width)
     for key, text, lx, ly in legend:
         if key == "dot":
             w(f'<circle cx="{lx + 7}" cy="{ly - 4}" r="5" fill="{_COLORS["done"]}"/>')
         elif key == "milestone":
-            w(f'<line x1="{lx + 7}" y1="{ly - 10}" x2="{lx + 7}" y2="{ly + 2}" '
-              f'stroke="{_COLORS["milestone"]}" stroke-width="1.5" stroke-dasharray="4 3"/>')
+            w(
+                f'<line x1="{lx + 7}" y1="{ly - 10}" x2="{lx + 7}" y2="{ly + 2}" '
+                f'stroke="{_COLORS["milestone"]}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+            )
         else:
             w(f'<rect x="{lx}" y="{ly - 9}" width="14" height="10" fill="{_COLORS[key]}"/>')
         w(f'<text x="{lx + 18}" y="{ly}" fill="{_COLORS["muted"]}">{h(text)}</text>\n')
@@ -1544,8 +1813,11 @@ def _visit_actual(v: StepVisit, report: Report) -> str:
         return "start not recorded"
     if v.end is None:
         end = report.chart.end
-        return f"{span(end - v.start)} so far" if report.chart.open_end else \
-            f"{span(end - v.start)}, unfinished"
+        return (
+            f"{span(end - v.start)} so far"
+            if report.chart.open_end
+            else f"{span(end - v.start)}, unfinished"
+        )
     return span(v.end - v.start)
 
 
@@ -1634,8 +1906,10 @@ def write_markdown(report: Report, out: TextIO) -> None:
     w = out.write
     kind = "Drill report" if o.is_drill else "Incident report"
     w(f"# {md(o.incident_id)}: {md(o.title)}\n\n")
-    w(f"*{kind}, generated {utc(report.generated_at)} UTC by {md(report.generator)}. "
-      f"{TIME_NOTE}*\n\n")
+    w(
+        f"*{kind}, generated {utc(report.generated_at)} UTC by {md(report.generator)}. "
+        f"{TIME_NOTE}*\n\n"
+    )
     w("## Summary\n\n")
     for line in report.headline:
         w(f"{md(line)}\n")
@@ -1646,18 +1920,25 @@ def write_markdown(report: Report, out: TextIO) -> None:
         ("Severity", md(o.severity)),
         ("Status", md(o.status)),
         ("Declared", f"{utc(o.declared_at)} by {md(o.declared_by)}"),
-        ("Closed", f"{utc(o.closed_at)} (after {span(o.duration)})" if o.closed_at
-         else f"not closed ({span(o.duration)} so far)"),
-        ("Playbook", f"{md(o.playbook_title)} (`{md(o.playbook_id)}` version "
-                     f"{md(o.playbook_version)})"),
+        (
+            "Closed",
+            f"{utc(o.closed_at)} (after {span(o.duration)})"
+            if o.closed_at
+            else f"not closed ({span(o.duration)} so far)",
+        ),
+        (
+            "Playbook",
+            f"{md(o.playbook_title)} (`{md(o.playbook_id)}` version {md(o.playbook_version)})",
+        ),
         ("Playbook SHA-256", f"`{md(o.playbook_sha256)}`" if o.playbook_sha256 else "unknown"),
     ]
     if o.scenario_id:
         rows.append(("Scenario", f"{md(o.scenario_title or '')} (`{md(o.scenario_id)}`)"))
         if o.scenario_sha256:
             rows.append(("Scenario SHA-256", f"`{md(o.scenario_sha256)}`"))
-    rows.append(("Journal", f"{_plural(o.entry_count, 'entry', 'entries')}; chain "
-                            f"{md(report.chain.text)}"))
+    rows.append(
+        ("Journal", f"{_plural(o.entry_count, 'entry', 'entries')}; chain {md(report.chain.text)}")
+    )
     w("| | |\n|---|---|\n")
     for key, value in rows:
         w(f"| {key} | {value} |\n")
@@ -1690,7 +1971,8 @@ def _md_people(report: Report, w: Callable[[str], Any]) -> None:
             continue
         changes = "; ".join(
             f"{utc(at)} {md(prev)} → {md(to)}" if prev else f"{utc(at)} {md(to)}"
-            for at, prev, to in r.history if to
+            for at, prev, to in r.history
+            if to
         )
         w(f"| {md(r.title)} | {md(r.person or 'nobody')} | {changes} |\n")
     unassigned = [r.title for r in report.roles if not r.person and not r.history]
@@ -1707,8 +1989,9 @@ def _md_people(report: Report, w: Callable[[str], Any]) -> None:
 def _md_metrics(report: Report, w: Callable[[str], Any]) -> None:
     w("## Milestones and metrics\n\n| Metric | Measured | Time |\n|---|---|---|\n")
     for m in report.metrics:
-        note = f" (backdated: {', '.join(m.backdated)})" if m.backdated and m.value is not None \
-            else ""
+        note = (
+            f" (backdated: {', '.join(m.backdated)})" if m.backdated and m.value is not None else ""
+        )
         w(f"| {m.label} | {m.start} → {m.end} | {md(m.text)}{note} |\n")
     w("\n")
     if report.milestones:
@@ -1749,9 +2032,11 @@ def _md_steps(report: Report, w: Callable[[str], Any]) -> None:
     for s in report.steps:
         expected = span(s.expected) if s.expected else "—"
         if not s.visits:
-            w(f"| {s.number} | {md(s.title)} | {md(s.phase)} | {expected} | — | "
-              f"{_unreached(report, s.id)}"
-              f" | |\n")
+            w(
+                f"| {s.number} | {md(s.title)} | {md(s.phase)} | {expected} | — | "
+                f"{_unreached(report, s.id)}"
+                f" | |\n"
+            )
             continue
         for v in s.visits:
             title = md(s.title) + (f" (visit {v.visit})" if len(s.visits) > 1 else "")
@@ -1761,15 +2046,16 @@ def _md_steps(report: Report, w: Callable[[str], Any]) -> None:
             result = md(_step_result(v))
             if s.checklist and v is s.visits[-1]:
                 result += f"; checklist {s.checked}/{s.checklist}"
-            w(f"| {s.number} | {title} | {md(s.phase)} | {expected} | {actual} | {result} | "
-              f"{md(v.actor or '')} |\n")
+            w(
+                f"| {s.number} | {title} | {md(s.phase)} | {expected} | {actual} | {result} | "
+                f"{md(v.actor or '')} |\n"
+            )
     w("\n")
     decisions = report.decisions
     if decisions:
         w("Decisions taken:\n\n")
         for s, v in decisions:
-            w(f"- {utc(v.end)}: {md(s.title)} → **{md(v.decision or '')}** "
-              f"({md(v.actor or '')})\n")
+            w(f"- {utc(v.end)}: {md(s.title)} → **{md(v.decision or '')}** ({md(v.actor or '')})\n")
         w("\n")
     evidence = report.evidence
     if evidence:
@@ -1787,8 +2073,10 @@ def _md_timers(report: Report, w: Callable[[str], Any]) -> None:
         w("Timers of a drill run on the exercise clock (T+, pauses excluded).\n\n")
     w("| Timer | Window | Started | Deadline | Outcome |\n|---|---|---|---|---|\n")
     for t in report.timers:
-        w(f"| {md(t.title)} | {t.start} → {t.stop} within {span(t.within)} | "
-          f"{t.when(t.started_at) or '—'} | {t.when(t.deadline) or '—'} | {md(t.outcome)} |\n")
+        w(
+            f"| {md(t.title)} | {t.start} → {t.stop} within {span(t.within)} | "
+            f"{t.when(t.started_at) or '—'} | {t.when(t.deadline) or '—'} | {md(t.outcome)} |\n"
+        )
     w("\n")
     fired = [e for t in report.timers for e in t.escalations]
     if fired:
@@ -1796,8 +2084,10 @@ def _md_timers(report: Report, w: Callable[[str], Any]) -> None:
         for e in sorted(fired, key=lambda e: e.at):
             level = f"{e.level}" + (f" (reminder {e.repeat})" if e.repeat else "")
             notify = f"; notify {md(e.notify)}" if e.notify else ""
-            w(f"| {utc(e.at)} | {md(e.timer)} | {level} | {md(_escalation_who(e))}{notify} | "
-              f"{md(_ack(e))} |\n")
+            w(
+                f"| {utc(e.at)} | {md(e.timer)} | {level} | {md(_escalation_who(e))}{notify} | "
+                f"{md(_ack(e))} |\n"
+            )
         w("\n")
     else:
         w("No escalation fired.\n\n")
@@ -1809,28 +2099,38 @@ def _md_drill(report: Report, w: Callable[[str], Any]) -> None:
     w("## Drill\n\n")
     w(_drill_clock_text(d) + "\n\n")
     if d.ratings:
-        w("### Objectives\n\n| Objective | Rating | Met | Late | Missed | n/a |\n"
-          "|---|---|---:|---:|---:|---:|\n")
+        w(
+            "### Objectives\n\n| Objective | Rating | Met | Late | Missed | n/a |\n"
+            "|---|---|---:|---:|---:|---:|\n"
+        )
         for r in d.ratings:
             rating = f"**{r.rating}**: {md(r.label)}" if r.rating else md(r.label)
             if r.provisional:
                 rating += " (provisional)"
-            w(f"| {md(r.objective)}: {md(r.text)} | {rating} | {r.met} | {r.late} | "
-              f"{r.missed} | {r.void} |\n")
+            w(
+                f"| {md(r.objective)}: {md(r.text)} | {rating} | {r.met} | {r.late} | "
+                f"{r.missed} | {r.void} |\n"
+            )
         w("\n")
         w("How ratings are given: " + md(d.rating_rule.replace("\n", " ")) + "\n\n")
     if d.injects:
-        w("### Injects\n\n| Inject | From | Status | Wall time | Exercise time | "
-          "Acknowledged |\n|---|---|---|---|---|---|\n")
+        w(
+            "### Injects\n\n| Inject | From | Status | Wall time | Exercise time | "
+            "Acknowledged |\n|---|---|---|---|---|---|\n"
+        )
         for i in d.injects:
             status = _inject_status(i)
             ack = f"{md(i.acknowledged_by)}, {utc(i.acknowledged_at)}" if i.acknowledged_by else ""
-            w(f"| {md(i.id)} | {md(i.sender)} | {md(status)} | {utc(i.delivered_at)} | "
-              f"{exercise_clock(i.exercise_at)} | {ack} |\n")
+            w(
+                f"| {md(i.id)} | {md(i.sender)} | {md(status)} | {utc(i.delivered_at)} | "
+                f"{exercise_clock(i.exercise_at)} | {ack} |\n"
+            )
         w("\n")
     if d.expectations:
-        w("### Expectations\n\n| Inject | Expected event | Within | Objective | Outcome |\n"
-          "|---|---|---|---|---|\n")
+        w(
+            "### Expectations\n\n| Inject | Expected event | Within | Objective | Outcome |\n"
+            "|---|---|---|---|---|\n"
+        )
         for e in d.expectations:
             outcome = e.status
             if e.occurred_at is not None:
@@ -1839,8 +2139,10 @@ def _md_drill(report: Report, w: Callable[[str], Any]) -> None:
                 outcome += f" (deadline {exercise_clock(e.deadline)})"
             if e.detail:
                 outcome += f": {e.detail}"
-            w(f"| {md(e.inject)} | {md(e.event)} | {span(e.within)} | {md(e.objective or '')} "
-              f"| {md(outcome)} |\n")
+            w(
+                f"| {md(e.inject)} | {md(e.event)} | {span(e.within)} | {md(e.objective or '')} "
+                f"| {md(outcome)} |\n"
+            )
         w("\n")
     if d.hotwash:
         w("### Hot wash\n\n")
@@ -1894,8 +2196,10 @@ def _md_review(report: Report, w: Callable[[str], Any]) -> None:
                 status += f" {utc_minute(i.closed_at)} ({md(i.closed_by or '')})"
                 if i.note:
                     status += f": {md(i.note)}"
-            w(f"| {md(i.item)} | {md(i.what)} | {md(i.owner)} | {_due(i)} | "
-              f"{md(i.step_title or i.step or '—')} | {md(i.poete or '—')} | {status} |\n")
+            w(
+                f"| {md(i.item)} | {md(i.what)} | {md(i.owner)} | {_due(i)} | "
+                f"{md(i.step_title or i.step or '—')} | {md(i.poete or '—')} | {status} |\n"
+            )
         w("\n")
     else:
         w("No improvement items.\n\n")
@@ -1903,8 +2207,10 @@ def _md_review(report: Report, w: Callable[[str], Any]) -> None:
         w("### Still open from earlier incidents on this playbook\n\n")
         w("| ID | From | What | Owner | Due | Step |\n|---|---|---|---|---|---|\n")
         for c in report.carried:
-            w(f"| {md(c.item)} | {md(c.incident_id)}: {md(c.incident_title)} | {md(c.what)} | "
-              f"{md(c.owner)} | {_due(c)} | {md(_step_title(report, c.step))} |\n")
+            w(
+                f"| {md(c.item)} | {md(c.incident_id)}: {md(c.incident_title)} | {md(c.what)} | "
+                f"{md(c.owner)} | {_due(c)} | {md(_step_title(report, c.step))} |\n"
+            )
         w("\n")
 
 
@@ -1920,14 +2226,18 @@ def _md_chain(report: Report, w: Callable[[str], Any]) -> None:
     if c.problems:
         w("\n")
     w(f"Head hash (SHA-256 of the last entry): `{md(c.head_hash) or 'none'}`\n\n")
-    w(f"To check: `irdesk verify` on the journal must list {md(report.overview.incident_id)} "
-      "with this head hash.\n\n")
+    w(
+        f"To check: `irdesk verify` on the journal must list {md(report.overview.incident_id)} "
+        "with this head hash.\n\n"
+    )
 
 
 def _md_timeline(report: Report, w: Callable[[str], Any]) -> None:
     tl = report.timeline
-    w(f"## Timeline\n\nEvery journal entry ({_plural(len(tl), 'entry', 'entries')}). "
-      "*Recorded* is shown when an entry was written later than it happened.\n\n")
+    w(
+        f"## Timeline\n\nEvery journal entry ({_plural(len(tl), 'entry', 'entries')}). "
+        "*Recorded* is shown when an entry was written later than it happened.\n\n"
+    )
     w("| # | Occurred | Recorded | Who | Kind | What |\n|---:|---|---|---|---|---|\n")
     last_day = ""
     corrected = tl.corrected_by
@@ -2013,19 +2323,26 @@ def write_html(report: Report, out: TextIO) -> None:
     o = report.overview
     w = out.write
     kind = "Drill report" if o.is_drill else "Incident report"
-    w("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+    w('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n')
     w('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
-    w("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-      "style-src 'unsafe-inline'; img-src data:\">\n")
+    w(
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">\n"
+    )
     w(f"<title>{h(o.incident_id)}: {h(o.title)}</title>\n<style>{_CSS}</style>\n</head>\n")
-    w("<body>\n<main>\n<header class=\"top\">\n")
+    w('<body>\n<main>\n<header class="top">\n')
     w(f'<div class="kind">{kind} · {h(o.incident_id)}</div>\n<h1>{h(o.title)}</h1>\n')
-    w(f'<div class="meta">Generated {utc(report.generated_at)} UTC by {h(report.generator)}. '
-      f"{h(TIME_NOTE)}</div>\n</header>\n")
+    w(
+        f'<div class="meta">Generated {utc(report.generated_at)} UTC by {h(report.generator)}. '
+        f"{h(TIME_NOTE)}</div>\n</header>\n"
+    )
     # key figures
     metrics = {m.key: m for m in report.metrics}
-    cards = [("Severity", o.severity, ""), ("Status", o.status, ""),
-             ("Duration", span(o.duration) if o.duration is not None else "—", "")]
+    cards = [
+        ("Severity", o.severity, ""),
+        ("Status", o.status, ""),
+        ("Duration", span(o.duration) if o.duration is not None else "—", ""),
+    ]
     for key in ("time_to_detect", "time_to_acknowledge", "time_to_contain", "time_to_resolve"):
         m = metrics[key]
         cards.append((m.label, m.short, "small" if m.value is None else ""))
@@ -2047,10 +2364,12 @@ def write_html(report: Report, out: TextIO) -> None:
     _html_people(report, w)
     _html_metrics(report, w)
     w("<h2>Response chart</h2>\n")
-    w("<p class=\"muted\">Each bar is one visit of a step, from when it started to when it was "
-      "finished, over a lighter bar of the time the playbook expects it to take; red is time "
-      "beyond that. Dashed lines are milestones. Long idle stretches are compressed "
-      "(zigzag, labelled with the time they hide).</p>\n")
+    w(
+        '<p class="muted">Each bar is one visit of a step, from when it started to when it was '
+        "finished, over a lighter bar of the time the playbook expects it to take; red is time "
+        "beyond that. Dashed lines are milestones. Long idle stretches are compressed "
+        "(zigzag, labelled with the time they hide).</p>\n"
+    )
     w(f'<div class="chart">{svg_chart(report)}</div>\n')
     _html_steps(report, w)
     _html_timers(report, w)
@@ -2059,24 +2378,33 @@ def write_html(report: Report, out: TextIO) -> None:
     _html_review(report, w)
     _html_chain(report, w)
     _html_timeline(report, w)
-    w(f"<footer>{h(o.incident_id)} · playbook {h(o.playbook_id)} v{h(o.playbook_version)} · "
-      f"head hash <span class=\"hash\">{h(report.chain.head_hash)}</span> · "
-      f"{h(report.generator)}</footer>\n</main>\n</body>\n</html>\n")
+    w(
+        f"<footer>{h(o.incident_id)} · playbook {h(o.playbook_id)} v{h(o.playbook_version)} · "
+        f'head hash <span class="hash">{h(report.chain.head_hash)}</span> · '
+        f"{h(report.generator)}</footer>\n</main>\n</body>\n</html>\n"
+    )
 
 
 def _html_overview(report: Report, w: Callable[[str], Any]) -> None:
     o = report.overview
-    w("<h2>Overview</h2>\n<table class=\"kv\">\n")
+    w('<h2>Overview</h2>\n<table class="kv">\n')
     rows = [
         ("Incident", f"{h(o.incident_id)} ({'drill' if o.is_drill else 'live incident'})"),
         ("Title", _u(o.title)),
         ("Severity", h(o.severity)),
         ("Status", h(o.status)),
         ("Declared", f'<span class="t">{utc(o.declared_at)}</span> by {h(o.declared_by)}'),
-        ("Closed", f'<span class="t">{utc(o.closed_at)}</span> (after {span(o.duration)})'
-         if o.closed_at else f"not closed ({span(o.duration)} so far)"),
-        ("Playbook", f"{h(o.playbook_title)} (<code>{h(o.playbook_id)}</code> version "
-                     f"{h(o.playbook_version)})"),
+        (
+            "Closed",
+            f'<span class="t">{utc(o.closed_at)}</span> (after {span(o.duration)})'
+            if o.closed_at
+            else f"not closed ({span(o.duration)} so far)",
+        ),
+        (
+            "Playbook",
+            f"{h(o.playbook_title)} (<code>{h(o.playbook_id)}</code> version "
+            f"{h(o.playbook_version)})",
+        ),
         ("Playbook SHA-256", f'<span class="hash">{h(o.playbook_sha256) or "unknown"}</span>'),
     ]
     if o.scenario_id:
@@ -2084,38 +2412,50 @@ def _html_overview(report: Report, w: Callable[[str], Any]) -> None:
         if o.scenario_sha256:
             rows.append(("Scenario SHA-256", f'<span class="hash">{h(o.scenario_sha256)}</span>'))
     tone = "good" if report.chain.ok else ("bad" if report.chain.checked else "warn")
-    rows.append(("Journal", f"{_plural(o.entry_count, 'entry', 'entries')}; "
-                            f"{_badge(report.chain.text, tone)}"))
+    rows.append(
+        (
+            "Journal",
+            f"{_plural(o.entry_count, 'entry', 'entries')}; {_badge(report.chain.text, tone)}",
+        )
+    )
     for k, v in rows:
         w(f"<tr><th>{h(k)}</th><td>{v}</td></tr>\n")
     w("</table>\n")
 
 
 def _html_people(report: Report, w: Callable[[str], Any]) -> None:
-    w("<h2>People and roles</h2>\n<table>\n<tr><th>Role</th><th>Held by</th>"
-      "<th>Changes</th></tr>\n")
+    w(
+        "<h2>People and roles</h2>\n<table>\n<tr><th>Role</th><th>Held by</th>"
+        "<th>Changes</th></tr>\n"
+    )
     for r in report.roles:
         if not r.person and not r.history:
             continue
         changes = "<br>".join(
             f'<span class="t">{utc(at)}</span> ' + (f"{h(prev)} → {h(to)}" if prev else h(to))
-            for at, prev, to in r.history if to)
+            for at, prev, to in r.history
+            if to
+        )
         w(f"<tr><td>{h(r.title)}</td><td>{h(r.person or 'nobody')}</td><td>{changes}</td></tr>\n")
     w("</table>\n")
     unassigned = [r.title for r in report.roles if not r.person and not r.history]
     if unassigned:
-        w(f"<p class=\"muted\">Roles nobody held: {h(', '.join(unassigned))}.</p>\n")
+        w(f'<p class="muted">Roles nobody held: {h(", ".join(unassigned))}.</p>\n')
     if report.people:
-        w("<table>\n<tr><th>Person</th><th>Roles</th><th class=\"num\">Journal entries</th></tr>\n")
+        w('<table>\n<tr><th>Person</th><th>Roles</th><th class="num">Journal entries</th></tr>\n')
         for p in report.people:
-            w(f"<tr><td>{h(p.name)}</td><td>{h(', '.join(p.roles)) or '—'}</td>"
-              f"<td class=\"num\">{p.entries:,}</td></tr>\n")
+            w(
+                f"<tr><td>{h(p.name)}</td><td>{h(', '.join(p.roles)) or '—'}</td>"
+                f'<td class="num">{p.entries:,}</td></tr>\n'
+            )
         w("</table>\n")
 
 
 def _html_metrics(report: Report, w: Callable[[str], Any]) -> None:
-    w("<h2>Milestones and metrics</h2>\n<table>\n<tr><th>Metric</th><th>Measured</th>"
-      "<th>Time</th></tr>\n")
+    w(
+        "<h2>Milestones and metrics</h2>\n<table>\n<tr><th>Metric</th><th>Measured</th>"
+        "<th>Time</th></tr>\n"
+    )
     for m in report.metrics:
         if m.value is None:
             value = f'<span class="muted">{h(m.text)}</span>'
@@ -2128,53 +2468,66 @@ def _html_metrics(report: Report, w: Callable[[str], Any]) -> None:
         w(f"<tr><td>{h(m.label)}</td><td>{h(m.start)} → {h(m.end)}</td><td>{value}</td></tr>\n")
     w("</table>\n")
     if report.milestones:
-        w("<table>\n<tr><th>Milestone</th><th>Occurred</th><th>Recorded</th><th>By</th>"
-          "<th>How it is known</th></tr>\n")
+        w(
+            "<table>\n<tr><th>Milestone</th><th>Occurred</th><th>Recorded</th><th>By</th>"
+            "<th>How it is known</th></tr>\n"
+        )
         for m in report.milestones:
             how = []
             if m.via_step:
                 how.append(f"step {h(m.via_step)}")
             if m.backdate_reason:
                 how.append(f"backdated: {_u(m.backdate_reason)}")
-            w(f"<tr><td>{h(m.name)}</td><td class=\"t\">{utc(m.at)}</td>"
-              f"<td class=\"t\">{utc(m.recorded_at) if m.backdated else ''}</td>"
-              f"<td>{h(m.actor)}</td><td>{'; '.join(how)}</td></tr>\n")
+            w(
+                f'<tr><td>{h(m.name)}</td><td class="t">{utc(m.at)}</td>'
+                f'<td class="t">{utc(m.recorded_at) if m.backdated else ""}</td>'
+                f"<td>{h(m.actor)}</td><td>{'; '.join(how)}</td></tr>\n"
+            )
         w("</table>\n")
     recorded = {m.name for m in report.milestones}
     missing = [name for name in MILESTONES if name not in recorded]
     if missing:
-        w(f"<p class=\"muted\">Milestones not recorded: {h(', '.join(missing))}.</p>\n")
+        w(f'<p class="muted">Milestones not recorded: {h(", ".join(missing))}.</p>\n')
 
 
 def _html_steps(report: Report, w: Callable[[str], Any]) -> None:
-    w("<h2>Steps</h2>\n<table>\n<tr><th class=\"num\">#</th><th>Step</th><th>Phase</th>"
-      "<th>Expected</th><th>Actual</th><th>Result</th><th>By</th></tr>\n")
+    w(
+        '<h2>Steps</h2>\n<table>\n<tr><th class="num">#</th><th>Step</th><th>Phase</th>'
+        "<th>Expected</th><th>Actual</th><th>Result</th><th>By</th></tr>\n"
+    )
     for s in report.steps:
         expected = span(s.expected) if s.expected else "—"
         if not s.visits:
             why = _unreached(report, s.id)
-            w(f"<tr class=\"muted\"><td class=\"num\">{s.number}</td><td>{h(s.title)}</td>"
-              f"<td>{h(s.phase)}</td><td>{expected}</td><td>—</td><td>{why}</td><td></td></tr>\n")
+            w(
+                f'<tr class="muted"><td class="num">{s.number}</td><td>{h(s.title)}</td>'
+                f"<td>{h(s.phase)}</td><td>{expected}</td><td>—</td><td>{why}</td><td></td></tr>\n"
+            )
             continue
         for v in s.visits:
-            title = h(s.title) + (f" <span class=\"muted\">(visit {v.visit})</span>"
-                                  if len(s.visits) > 1 else "")
+            title = h(s.title) + (
+                f' <span class="muted">(visit {v.visit})</span>' if len(s.visits) > 1 else ""
+            )
             actual = h(_visit_actual(v, report))
             if v.overrun:
                 actual += f' <span class="badge bad">{h(span(v.overrun))} over</span>'
             result = _u(_step_result(v))
             if s.checklist and v is s.visits[-1]:
                 result += f' <span class="muted">· checklist {s.checked}/{s.checklist}</span>'
-            w(f"<tr><td class=\"num\">{s.number}</td><td>{title}</td><td>{h(s.phase)}</td>"
-              f"<td>{expected}</td><td>{actual}</td><td>{result}</td>"
-              f"<td>{h(v.actor or '')}</td></tr>\n")
+            w(
+                f'<tr><td class="num">{s.number}</td><td>{title}</td><td>{h(s.phase)}</td>'
+                f"<td>{expected}</td><td>{actual}</td><td>{result}</td>"
+                f"<td>{h(v.actor or '')}</td></tr>\n"
+            )
     w("</table>\n")
     decisions = report.decisions
     if decisions:
         w("<h3>Decisions taken</h3>\n<ul>\n")
         for s, v in decisions:
-            w(f"<li><span class=\"t\">{utc(v.end)}</span>: {h(s.title)} → "
-              f"<strong>{h(v.decision or '')}</strong> ({h(v.actor or '')})</li>\n")
+            w(
+                f'<li><span class="t">{utc(v.end)}</span>: {h(s.title)} → '
+                f"<strong>{h(v.decision or '')}</strong> ({h(v.actor or '')})</li>\n"
+            )
         w("</ul>\n")
     evidence = report.evidence
     if evidence:
@@ -2189,30 +2542,40 @@ def _html_timers(report: Report, w: Callable[[str], Any]) -> None:
         return
     w("<h2>Timers and escalations</h2>\n")
     if report.timers[0].clock == "exercise":
-        w("<p class=\"muted\">Timers of a drill run on the exercise clock (T+, pauses "
-          "excluded).</p>\n")
-    w("<table>\n<tr><th>Timer</th><th>Window</th>"
-      "<th>Started</th><th>Deadline</th><th>Outcome</th></tr>\n")
+        w(
+            '<p class="muted">Timers of a drill run on the exercise clock (T+, pauses '
+            "excluded).</p>\n"
+        )
+    w(
+        "<table>\n<tr><th>Timer</th><th>Window</th>"
+        "<th>Started</th><th>Deadline</th><th>Outcome</th></tr>\n"
+    )
     tones = {"met": "good", "late": "bad", "lapsed": "bad", "acknowledged": "warn"}
     for t in report.timers:
-        w(f"<tr><td>{h(t.title)}</td><td>{h(t.start)} → {h(t.stop)} within {span(t.within)}</td>"
-          f"<td class=\"t\">{t.when(t.started_at) or '—'}</td>"
-          f"<td class=\"t\">{t.when(t.deadline) or '—'}</td>"
-          f"<td>{_badge(t.state, tones.get(t.state, ''))} {h(t.outcome)}</td></tr>\n")
+        w(
+            f"<tr><td>{h(t.title)}</td><td>{h(t.start)} → {h(t.stop)} within {span(t.within)}</td>"
+            f'<td class="t">{t.when(t.started_at) or "—"}</td>'
+            f'<td class="t">{t.when(t.deadline) or "—"}</td>'
+            f"<td>{_badge(t.state, tones.get(t.state, ''))} {h(t.outcome)}</td></tr>\n"
+        )
     w("</table>\n")
     fired = sorted((e for t in report.timers for e in t.escalations), key=lambda e: e.at)
     if fired:
-        w("<table>\n<tr><th>Fired</th><th>Timer</th><th>Level</th><th>Notified</th>"
-          "<th>Acknowledged</th></tr>\n")
+        w(
+            "<table>\n<tr><th>Fired</th><th>Timer</th><th>Level</th><th>Notified</th>"
+            "<th>Acknowledged</th></tr>\n"
+        )
         for e in fired:
             level = f"{e.level}" + (f" (reminder {e.repeat})" if e.repeat else "")
-            notify = f"<br><span class=\"muted\">notify {h(e.notify)}</span>" if e.notify else ""
+            notify = f'<br><span class="muted">notify {h(e.notify)}</span>' if e.notify else ""
             ack = h(_ack(e)) if e.acknowledged_by else '<span class="bad">not acknowledged</span>'
-            w(f"<tr><td class=\"t\">{utc(e.at)}</td><td>{h(e.timer)}</td><td>{level}</td>"
-              f"<td>{h(_escalation_who(e))}{notify}</td><td>{ack}</td></tr>\n")
+            w(
+                f'<tr><td class="t">{utc(e.at)}</td><td>{h(e.timer)}</td><td>{level}</td>'
+                f"<td>{h(_escalation_who(e))}{notify}</td><td>{ack}</td></tr>\n"
+            )
         w("</table>\n")
     else:
-        w("<p class=\"muted\">No escalation fired.</p>\n")
+        w('<p class="muted">No escalation fired.</p>\n')
 
 
 def _html_drill(report: Report, w: Callable[[str], Any]) -> None:
@@ -2222,33 +2585,46 @@ def _html_drill(report: Report, w: Callable[[str], Any]) -> None:
     w(f"<p>{h(_drill_clock_text(d))}</p>\n")
     tones = {"P": "good", "S": "warn", "M": "bad", "U": "bad"}
     if d.ratings:
-        w("<h3>Objectives</h3>\n<table>\n<tr><th>Objective</th><th>Rating</th>"
-          "<th class=\"num\">Met</th><th class=\"num\">Late</th><th class=\"num\">Missed</th>"
-          "<th class=\"num\">n/a</th></tr>\n")
+        w(
+            "<h3>Objectives</h3>\n<table>\n<tr><th>Objective</th><th>Rating</th>"
+            '<th class="num">Met</th><th class="num">Late</th><th class="num">Missed</th>'
+            '<th class="num">n/a</th></tr>\n'
+        )
         for r in d.ratings:
-            rating = (_badge(r.rating, tones.get(r.rating, "")) + " " + h(r.label)
-                      if r.rating else h(r.label))
+            rating = (
+                _badge(r.rating, tones.get(r.rating, "")) + " " + h(r.label)
+                if r.rating
+                else h(r.label)
+            )
             if r.provisional:
                 rating += ' <span class="muted">(provisional)</span>'
-            w(f"<tr><td><strong>{h(r.objective)}</strong>: {h(r.text)}</td><td>{rating}</td>"
-              f"<td class=\"num\">{r.met}</td><td class=\"num\">{r.late}</td>"
-              f"<td class=\"num\">{r.missed}</td><td class=\"num\">{r.void}</td></tr>\n")
+            w(
+                f"<tr><td><strong>{h(r.objective)}</strong>: {h(r.text)}</td><td>{rating}</td>"
+                f'<td class="num">{r.met}</td><td class="num">{r.late}</td>'
+                f'<td class="num">{r.missed}</td><td class="num">{r.void}</td></tr>\n'
+            )
         w("</table>\n")
-        w(f"<p class=\"muted u\">{h(d.rating_rule)}</p>\n")
+        w(f'<p class="muted u">{h(d.rating_rule)}</p>\n')
     if d.injects:
-        w("<h3>Injects</h3>\n<table>\n<tr><th>Inject</th><th>From</th><th>Status</th>"
-          "<th>Wall time</th><th>Exercise time</th><th>Acknowledged</th></tr>\n")
+        w(
+            "<h3>Injects</h3>\n<table>\n<tr><th>Inject</th><th>From</th><th>Status</th>"
+            "<th>Wall time</th><th>Exercise time</th><th>Acknowledged</th></tr>\n"
+        )
         for i in d.injects:
             status = _inject_status(i)
             ack = f"{h(i.acknowledged_by)}, {utc(i.acknowledged_at)}" if i.acknowledged_by else ""
-            w(f"<tr><td>{h(i.id)}</td><td>{h(i.sender)}</td><td>{_u(status)}</td>"
-              f"<td class=\"t\">{utc(i.delivered_at)}</td>"
-              f"<td class=\"t\">{exercise_clock(i.exercise_at)}</td><td>{ack}</td></tr>\n")
+            w(
+                f"<tr><td>{h(i.id)}</td><td>{h(i.sender)}</td><td>{_u(status)}</td>"
+                f'<td class="t">{utc(i.delivered_at)}</td>'
+                f'<td class="t">{exercise_clock(i.exercise_at)}</td><td>{ack}</td></tr>\n'
+            )
         w("</table>\n")
     if d.expectations:
         tone = {"met": "good", "late": "warn", "missed": "bad"}
-        w("<h3>Expectations</h3>\n<table>\n<tr><th>Inject</th><th>Expected event</th>"
-          "<th>Within</th><th>Objective</th><th>Outcome</th></tr>\n")
+        w(
+            "<h3>Expectations</h3>\n<table>\n<tr><th>Inject</th><th>Expected event</th>"
+            "<th>Within</th><th>Objective</th><th>Outcome</th></tr>\n"
+        )
         for e in d.expectations:
             detail = ""
             if e.occurred_at is not None:
@@ -2257,18 +2633,20 @@ def _html_drill(report: Report, w: Callable[[str], Any]) -> None:
                 detail += f" (deadline {exercise_clock(e.deadline)})"
             if e.detail:
                 detail += f": {e.detail}"
-            w(f"<tr><td>{h(e.inject)}</td><td>{h(e.event)}</td><td>{span(e.within)}</td>"
-              f"<td>{h(e.objective or '')}</td><td>{_badge(e.status, tone.get(e.status, ''))}"
-              f"{h(detail)}</td></tr>\n")
+            w(
+                f"<tr><td>{h(e.inject)}</td><td>{h(e.event)}</td><td>{span(e.within)}</td>"
+                f"<td>{h(e.objective or '')}</td><td>{_badge(e.status, tone.get(e.status, ''))}"
+                f"{h(detail)}</td></tr>\n"
+            )
         w("</table>\n")
     if d.hotwash:
         w("<h3>Hot wash</h3>\n<ol>\n")
         for q in d.hotwash:
             w(f"<li><strong>{h(q.question)}</strong><ul>\n")
             if not q.answers:
-                w("<li class=\"muted\">(no answer recorded)</li>\n")
+                w('<li class="muted">(no answer recorded)</li>\n')
             for answer, actor, _at in q.answers:
-                w(f"<li>{_u(answer)} <span class=\"muted\">({h(actor)})</span></li>\n")
+                w(f'<li>{_u(answer)} <span class="muted">({h(actor)})</span></li>\n')
             w("</ul></li>\n")
         w("</ol>\n")
 
@@ -2296,12 +2674,12 @@ def _html_review(report: Report, w: Callable[[str], Any]) -> None:
     elif rv.root_cause:
         w(f"<p>{_u(rv.root_cause)}</p>\n")
     else:
-        w(f"<p class=\"muted\">{NOT_RECORDED.capitalize()}.</p>\n")
+        w(f'<p class="muted">{NOT_RECORDED.capitalize()}.</p>\n')
     for section, heading in _review.SECTIONS.items():
         notes = rv.notes.get(section, ())
         w(f"<h3>{h(heading)}</h3>\n")
         if not notes:
-            w("<p class=\"muted\">Nothing recorded.</p>\n")
+            w('<p class="muted">Nothing recorded.</p>\n')
             continue
         w("<ul>\n")
         for note in notes:
@@ -2309,34 +2687,44 @@ def _html_review(report: Report, w: Callable[[str], Any]) -> None:
         w("</ul>\n")
     w("<h3>Improvement plan</h3>\n")
     if rv.improvements:
-        w("<table>\n<tr><th>ID</th><th>What</th><th>Owner</th><th>Due</th><th>Step</th>"
-          "<th>POETE</th><th>Status</th></tr>\n")
+        w(
+            "<table>\n<tr><th>ID</th><th>What</th><th>Owner</th><th>Due</th><th>Step</th>"
+            "<th>POETE</th><th>Status</th></tr>\n"
+        )
         for i in rv.improvements:
             if i.status == "open":
                 status = _badge("open", "bad" if i.overdue else "")
             else:
-                status = (_badge(i.status, "good" if i.status == "done" else "") +
-                          f" {utc_minute(i.closed_at)} ({h(i.closed_by or '')})"
-                          + (f": {_u(i.note)}" if i.note else ""))
+                status = (
+                    _badge(i.status, "good" if i.status == "done" else "")
+                    + f" {utc_minute(i.closed_at)} ({h(i.closed_by or '')})"
+                    + (f": {_u(i.note)}" if i.note else "")
+                )
             due = h(_due(i))
             if i.overdue:
                 due = f'<span class="bad">{due}</span>'
-            w(f"<tr><td class=\"t\">{h(i.item)}</td><td>{_u(i.what)}</td><td>{h(i.owner)}</td>"
-              f"<td class=\"t\">{due}</td><td>{h(i.step_title or i.step or '—')}</td>"
-              f"<td>{h(i.poete or '—')}</td><td>{status}</td></tr>\n")
+            w(
+                f'<tr><td class="t">{h(i.item)}</td><td>{_u(i.what)}</td><td>{h(i.owner)}</td>'
+                f'<td class="t">{due}</td><td>{h(i.step_title or i.step or "—")}</td>'
+                f"<td>{h(i.poete or '—')}</td><td>{status}</td></tr>\n"
+            )
         w("</table>\n")
     else:
-        w("<p class=\"muted\">No improvement items.</p>\n")
+        w('<p class="muted">No improvement items.</p>\n')
     if report.carried:
-        w("<h3>Still open from earlier incidents on this playbook</h3>\n<table>\n<tr><th>ID</th>"
-          "<th>From</th><th>What</th><th>Owner</th><th>Due</th><th>Step</th></tr>\n")
+        w(
+            "<h3>Still open from earlier incidents on this playbook</h3>\n<table>\n<tr><th>ID</th>"
+            "<th>From</th><th>What</th><th>Owner</th><th>Due</th><th>Step</th></tr>\n"
+        )
         for c in report.carried:
             due = h(_due(c))
             if c.overdue:
                 due = f'<span class="bad">{due}</span>'
-            w(f"<tr><td class=\"t\">{h(c.item)}</td><td>{h(c.incident_id)}: "
-              f"{h(c.incident_title)}</td><td>{_u(c.what)}</td><td>{h(c.owner)}</td>"
-              f"<td class=\"t\">{due}</td><td>{h(_step_title(report, c.step))}</td></tr>\n")
+            w(
+                f'<tr><td class="t">{h(c.item)}</td><td>{h(c.incident_id)}: '
+                f"{h(c.incident_title)}</td><td>{_u(c.what)}</td><td>{h(c.owner)}</td>"
+                f'<td class="t">{due}</td><td>{h(_step_title(report, c.step))}</td></tr>\n'
+            )
         w("</table>\n")
 
 
@@ -2348,19 +2736,27 @@ def _html_chain(report: Report, w: Callable[[str], Any]) -> None:
     w(f"<p>{_badge(c.text, tone)}{checked}</p>\n")
     if c.problems:
         w("<ul>\n" + "".join(f"<li>{h(p)}</li>\n" for p in c.problems) + "</ul>\n")
-    w(f"<p>Head hash (SHA-256 of the last entry): <span class=\"hash\">"
-      f"{h(c.head_hash) or 'none'}</span></p>\n")
-    w(f"<p class=\"muted\">To check: <code>irdesk verify</code> on the journal must list "
-      f"{h(report.overview.incident_id)} with this head hash.</p>\n")
+    w(
+        f'<p>Head hash (SHA-256 of the last entry): <span class="hash">'
+        f"{h(c.head_hash) or 'none'}</span></p>\n"
+    )
+    w(
+        f'<p class="muted">To check: <code>irdesk verify</code> on the journal must list '
+        f"{h(report.overview.incident_id)} with this head hash.</p>\n"
+    )
 
 
 def _html_timeline(report: Report, w: Callable[[str], Any]) -> None:
     tl = report.timeline
-    w(f"<h2>Timeline</h2>\n<p class=\"muted\">Every journal entry "
-      f"({_plural(len(tl), 'entry', 'entries')}). <em>Recorded</em> is shown when an entry was "
-      "written later than it happened.</p>\n")
-    w('<table class="timeline">\n<tr><th class="num">#</th><th>Occurred</th><th>Recorded</th>'
-      "<th>Who</th><th>Kind</th><th>What</th></tr>\n")
+    w(
+        f'<h2>Timeline</h2>\n<p class="muted">Every journal entry '
+        f"({_plural(len(tl), 'entry', 'entries')}). <em>Recorded</em> is shown when an entry was "
+        "written later than it happened.</p>\n"
+    )
+    w(
+        '<table class="timeline">\n<tr><th class="num">#</th><th>Occurred</th><th>Recorded</th>'
+        "<th>Who</th><th>Kind</th><th>What</th></tr>\n"
+    )
     last_day = ""
     corrected = tl.corrected_by
     esc = h
@@ -2378,8 +2774,11 @@ def _html_timeline(report: Report, w: Callable[[str], Any]) -> None:
         if row.seq in corrected:
             text += " <em>(corrected by entry " + ", ".join(map(str, corrected[row.seq])) + ")</em>"
         who = esc(row.actor) + (f" ({esc(row.role)})" if row.role else "")
-        w(f'<tr><td class="num">{row.seq}</td><td class="t">{occurred}</td><td class="t">'
-          f'{recorded}</td><td>{who}</td><td>{esc(row.label)}</td><td class="u">{text}</td></tr>\n')
+        w(
+            f'<tr><td class="num">{row.seq}</td><td class="t">{occurred}</td>'
+            f'<td class="t">{recorded}</td><td>{who}</td><td>{esc(row.label)}</td>'
+            f'<td class="u">{text}</td></tr>\n'
+        )
     w("</table>\n")
 
 
@@ -2399,143 +2798,260 @@ def report_document(report: Report) -> dict[str, Any]:
         "generator": v(report.generator),
         "timezone": "UTC",
         "incident": {
-            "id": v(o.incident_id), "mode": o.mode, "title": v(o.title),
-            "severity": v(o.severity), "status": v(o.status),
-            "declared_at": iso(o.declared_at), "declared_by": v(o.declared_by),
-            "closed_at": iso(o.closed_at), "duration_seconds": seconds(o.duration),
-            "summary": v(o.summary) or None, "entry_count": o.entry_count,
+            "id": v(o.incident_id),
+            "mode": o.mode,
+            "title": v(o.title),
+            "severity": v(o.severity),
+            "status": v(o.status),
+            "declared_at": iso(o.declared_at),
+            "declared_by": v(o.declared_by),
+            "closed_at": iso(o.closed_at),
+            "duration_seconds": seconds(o.duration),
+            "summary": v(o.summary) or None,
+            "entry_count": o.entry_count,
         },
         "headline": [v(line) for line in report.headline],
-        "playbook": {"id": v(o.playbook_id), "title": v(o.playbook_title),
-                     "version": v(o.playbook_version), "sha256": v(o.playbook_sha256)},
-        "scenario": None if not o.scenario_id else {
-            "id": v(o.scenario_id), "title": v(o.scenario_title or ""),
-            "sha256": v(o.scenario_sha256) if o.scenario_sha256 else None},
+        "playbook": {
+            "id": v(o.playbook_id),
+            "title": v(o.playbook_title),
+            "version": v(o.playbook_version),
+            "sha256": v(o.playbook_sha256),
+        },
+        "scenario": None
+        if not o.scenario_id
+        else {
+            "id": v(o.scenario_id),
+            "title": v(o.scenario_title or ""),
+            "sha256": v(o.scenario_sha256) if o.scenario_sha256 else None,
+        },
         "roles": [
-            {"role": v(r.role), "title": v(r.title), "person": v(r.person) if r.person else None,
-             "history": [{"at": iso(at), "from": v(prev) if prev else None, "to": v(to)}
-                         for at, prev, to in r.history]}
+            {
+                "role": v(r.role),
+                "title": v(r.title),
+                "person": v(r.person) if r.person else None,
+                "history": [
+                    {"at": iso(at), "from": v(prev) if prev else None, "to": v(to)}
+                    for at, prev, to in r.history
+                ],
+            }
             for r in report.roles
         ],
-        "people": [{"name": v(p.name), "roles": [v(r) for r in p.roles], "entries": p.entries}
-                   for p in report.people],
+        "people": [
+            {"name": v(p.name), "roles": [v(r) for r in p.roles], "entries": p.entries}
+            for p in report.people
+        ],
         "milestones": [
-            {"name": m.name, "occurred_at": iso(m.at), "recorded_at": iso(m.recorded_at),
-             "actor": v(m.actor), "backdate_reason": v(m.backdate_reason)
-             if m.backdate_reason else None, "via_step": m.via_step}
+            {
+                "name": m.name,
+                "occurred_at": iso(m.at),
+                "recorded_at": iso(m.recorded_at),
+                "actor": v(m.actor),
+                "backdate_reason": v(m.backdate_reason) if m.backdate_reason else None,
+                "via_step": m.via_step,
+            }
             for m in report.milestones
         ],
         "metrics": [
-            {"key": m.key, "label": m.label, "from": m.start, "to": m.end,
-             "seconds": seconds(m.value), "text": m.text, "missing": list(m.missing),
-             "backdated": list(m.backdated)}
+            {
+                "key": m.key,
+                "label": m.label,
+                "from": m.start,
+                "to": m.end,
+                "seconds": seconds(m.value),
+                "text": m.text,
+                "missing": list(m.missing),
+                "backdated": list(m.backdated),
+            }
             for m in report.metrics
         ],
         "steps": [
-            {"id": s.id, "number": s.number, "title": v(s.title), "phase": s.phase,
-             "role": s.role, "expected_seconds": seconds(s.expected), "status": s.status,
-             "decision_point": s.is_decision,
-             "checklist": {"checked": s.checked, "items": s.checklist},
-             "evidence": [v(e) for e in s.evidence],
-             "visits": [
-                 {"visit": x.visit,
-                  "started_at": iso(x.start) if x.start_known else None,
-                  "finished_at": iso(x.end),
-                  "status": x.status, "actor": v(x.actor) if x.actor else None,
-                  "seconds": seconds(x.duration), "overrun_seconds": seconds(x.overrun),
-                  "decision": v(x.decision) if x.decision else None,
-                  "skip_reason": v(x.skip_reason) if x.skip_reason is not None else None,
-                  "in_order": x.activated}
-                 for x in s.visits
-             ]}
+            {
+                "id": s.id,
+                "number": s.number,
+                "title": v(s.title),
+                "phase": s.phase,
+                "role": s.role,
+                "expected_seconds": seconds(s.expected),
+                "status": s.status,
+                "decision_point": s.is_decision,
+                "checklist": {"checked": s.checked, "items": s.checklist},
+                "evidence": [v(e) for e in s.evidence],
+                "visits": [
+                    {
+                        "visit": x.visit,
+                        "started_at": iso(x.start) if x.start_known else None,
+                        "finished_at": iso(x.end),
+                        "status": x.status,
+                        "actor": v(x.actor) if x.actor else None,
+                        "seconds": seconds(x.duration),
+                        "overrun_seconds": seconds(x.overrun),
+                        "decision": v(x.decision) if x.decision else None,
+                        "skip_reason": v(x.skip_reason) if x.skip_reason is not None else None,
+                        "in_order": x.activated,
+                    }
+                    for x in s.visits
+                ],
+            }
             for s in report.steps
         ],
         "timers": [
-            {"id": t.id, "title": v(t.title), "start": t.start, "stop": t.stop,
-             "within_seconds": seconds(t.within), "state": t.state,
-             "started_at": iso(t.started_at), "deadline": iso(t.deadline),
-             "stopped_at": iso(t.stopped_at), "stopped_by_close": t.stopped_by_close,
-             "clock": t.clock,
-             "outcome": v(t.outcome),
-             "escalations": [
-                 {"level": e.level, "repeat": e.repeat, "role": v(e.role),
-                  "people": [v(p) for p in e.people], "at": iso(e.at),
-                  "acknowledged_by": v(e.acknowledged_by) if e.acknowledged_by else None,
-                  "acknowledged_at": iso(e.acknowledged_at), "notify": v(e.notify) or None}
-                 for e in t.escalations
-             ]}
+            {
+                "id": t.id,
+                "title": v(t.title),
+                "start": t.start,
+                "stop": t.stop,
+                "within_seconds": seconds(t.within),
+                "state": t.state,
+                "started_at": iso(t.started_at),
+                "deadline": iso(t.deadline),
+                "stopped_at": iso(t.stopped_at),
+                "stopped_by_close": t.stopped_by_close,
+                "clock": t.clock,
+                "outcome": v(t.outcome),
+                "escalations": [
+                    {
+                        "level": e.level,
+                        "repeat": e.repeat,
+                        "role": v(e.role),
+                        "people": [v(p) for p in e.people],
+                        "at": iso(e.at),
+                        "acknowledged_by": v(e.acknowledged_by) if e.acknowledged_by else None,
+                        "acknowledged_at": iso(e.acknowledged_at),
+                        "notify": v(e.notify) or None,
+                    }
+                    for e in t.escalations
+                ],
+            }
             for t in report.timers
         ],
-        "drill": None if d is None else {
-            "started_at": iso(d.started_at), "ended_at": iso(d.ended_at),
+        "drill": None
+        if d is None
+        else {
+            "started_at": iso(d.started_at),
+            "ended_at": iso(d.ended_at),
             "ended_by": v(d.ended_by) if d.ended_by else None,
             "exercise_seconds": seconds(d.exercise_time),
             "planned_seconds": seconds(d.planned),
             "injects": [
-                {"id": v(i.id), "from": v(i.sender), "text": v(i.text), "status": i.status,
-                 "free_form": i.added, "delivered_at": iso(i.delivered_at),
-                 "exercise_at_seconds": seconds(i.exercise_at),
-                 "due_at_seconds": seconds(i.due_at), "early": i.early,
-                 "skip_reason": i.skip_reason, "skip_detail": v(i.skip_detail) or None,
-                 "acknowledged_by": v(i.acknowledged_by) if i.acknowledged_by else None,
-                 "acknowledged_at": iso(i.acknowledged_at)}
+                {
+                    "id": v(i.id),
+                    "from": v(i.sender),
+                    "text": v(i.text),
+                    "status": i.status,
+                    "free_form": i.added,
+                    "delivered_at": iso(i.delivered_at),
+                    "exercise_at_seconds": seconds(i.exercise_at),
+                    "due_at_seconds": seconds(i.due_at),
+                    "early": i.early,
+                    "skip_reason": i.skip_reason,
+                    "skip_detail": v(i.skip_detail) or None,
+                    "acknowledged_by": v(i.acknowledged_by) if i.acknowledged_by else None,
+                    "acknowledged_at": iso(i.acknowledged_at),
+                }
                 for i in d.injects
             ],
             "expectations": [
-                {"inject": v(e.inject), "event": v(e.event), "within_seconds": seconds(e.within),
-                 "objective": v(e.objective) if e.objective else None, "status": e.status,
-                 "deadline_seconds": seconds(e.deadline),
-                 "occurred_at_seconds": seconds(e.occurred_at), "detail": v(e.detail) or None}
+                {
+                    "inject": v(e.inject),
+                    "event": v(e.event),
+                    "within_seconds": seconds(e.within),
+                    "objective": v(e.objective) if e.objective else None,
+                    "status": e.status,
+                    "deadline_seconds": seconds(e.deadline),
+                    "occurred_at_seconds": seconds(e.occurred_at),
+                    "detail": v(e.detail) or None,
+                }
                 for e in d.expectations
             ],
             "objectives": [
-                {"id": v(r.objective), "text": v(r.text), "rating": r.rating,
-                 "label": r.label, "met": r.met, "late": r.late, "missed": r.missed,
-                 "not_applicable": r.void, "provisional": r.provisional}
+                {
+                    "id": v(r.objective),
+                    "text": v(r.text),
+                    "rating": r.rating,
+                    "label": r.label,
+                    "met": r.met,
+                    "late": r.late,
+                    "missed": r.missed,
+                    "not_applicable": r.void,
+                    "provisional": r.provisional,
+                }
                 for r in d.ratings
             ],
             "rating_rule": d.rating_rule,
             "hotwash": [
-                {"index": q.index, "question": v(q.question),
-                 "answers": [{"answer": v(a), "actor": v(who), "at": iso(at)}
-                             for a, who, at in q.answers]}
+                {
+                    "index": q.index,
+                    "question": v(q.question),
+                    "answers": [
+                        {"answer": v(a), "actor": v(who), "at": iso(at)} for a, who, at in q.answers
+                    ],
+                }
                 for q in d.hotwash
             ],
             "hotwash_done": d.hotwash_done,
         },
         "review": {
-            "status": rv.status, "saved_at": iso(rv.saved_at),
+            "status": rv.status,
+            "saved_at": iso(rv.saved_at),
             "saved_by": v(rv.saved_by) if rv.saved_by else None,
             "summary": v(rv.summary) or None,
             "reopened_at": iso(rv.reopened_at),
             "reopen_reason": v(rv.reopen_reason) if rv.reopen_reason else None,
-            "root_cause": None if rv.root_cause_method is None else {
-                "method": rv.root_cause_method, "text": v(rv.root_cause),
+            "root_cause": None
+            if rv.root_cause_method is None
+            else {
+                "method": rv.root_cause_method,
+                "text": v(rv.root_cause),
                 "whys": [v(x) for x in rv.whys],
-                "actor": v(rv.root_cause_by) if rv.root_cause_by else None},
-            "notes": {section: [{"text": v(n.text), "actor": v(n.actor), "at": iso(n.at)}
-                                for n in rv.notes.get(section, ())]
-                      for section in _review.SECTIONS},
+                "actor": v(rv.root_cause_by) if rv.root_cause_by else None,
+            },
+            "notes": {
+                section: [
+                    {"text": v(n.text), "actor": v(n.actor), "at": iso(n.at)}
+                    for n in rv.notes.get(section, ())
+                ]
+                for section in _review.SECTIONS
+            },
             "improvements": [_improvement_json(i) for i in rv.improvements],
         },
         "carried_over": [
-            {"item": v(c.item), "incident_id": v(c.incident_id),
-             "incident_title": v(c.incident_title), "declared_at": iso(c.declared_at),
-             "what": v(c.what), "owner": v(c.owner),
-             "due": c.due.isoformat() if c.due else None, "step": c.step, "poete": c.poete,
-             "overdue": c.overdue}
+            {
+                "item": v(c.item),
+                "incident_id": v(c.incident_id),
+                "incident_title": v(c.incident_title),
+                "declared_at": iso(c.declared_at),
+                "what": v(c.what),
+                "owner": v(c.owner),
+                "due": c.due.isoformat() if c.due else None,
+                "step": c.step,
+                "poete": c.poete,
+                "overdue": c.overdue,
+            }
             for c in report.carried
         ],
-        "chain": {"verified": report.chain.checked, "ok": report.chain.ok
-                  if report.chain.checked else None,
-                  "entries_checked": report.chain.entries, "head_hash": report.chain.head_hash,
-                  "problems": [v(p) for p in report.chain.problems]},
+        "chain": {
+            "verified": report.chain.checked,
+            "ok": report.chain.ok if report.chain.checked else None,
+            "entries_checked": report.chain.entries,
+            "head_hash": report.chain.head_hash,
+            "problems": [v(p) for p in report.chain.problems],
+        },
         "chart": {
-            "start": iso(report.chart.start), "end": iso(report.chart.end),
+            "start": iso(report.chart.start),
+            "end": iso(report.chart.end),
             "open_end": report.chart.open_end,
-            "bars": [{"step": b.step, "visit": b.visit, "start": iso(b.start),
-                      "end": iso(b.end), "finished": b.finished, "status": b.status,
-                      "expected_seconds": seconds(b.expected)} for b in report.chart.bars],
+            "bars": [
+                {
+                    "step": b.step,
+                    "visit": b.visit,
+                    "start": iso(b.start),
+                    "end": iso(b.end),
+                    "finished": b.finished,
+                    "status": b.status,
+                    "expected_seconds": seconds(b.expected),
+                }
+                for b in report.chart.bars
+            ],
             "milestones": [{"name": n, "at": iso(at)} for n, at in report.chart.milestones],
         },
         "counts": dict(sorted(report.counts.items())),
@@ -2545,13 +3061,22 @@ def report_document(report: Report) -> dict[str, Any]:
 
 def _improvement_json(i: ImprovementView) -> dict[str, Any]:
     v = visible
-    return {"item": v(i.item), "what": v(i.what), "owner": v(i.owner),
-            "due": i.due.isoformat() if i.due else None, "step": i.step,
-            "step_title": v(i.step_title) if i.step_title else None, "poete": i.poete,
-            "status": i.status, "overdue": i.overdue, "added_at": iso(i.added_at),
-            "added_by": v(i.added_by), "closed_at": iso(i.closed_at),
-            "closed_by": v(i.closed_by) if i.closed_by else None,
-            "note": v(i.note) or None}
+    return {
+        "item": v(i.item),
+        "what": v(i.what),
+        "owner": v(i.owner),
+        "due": i.due.isoformat() if i.due else None,
+        "step": i.step,
+        "step_title": v(i.step_title) if i.step_title else None,
+        "poete": i.poete,
+        "status": i.status,
+        "overdue": i.overdue,
+        "added_at": iso(i.added_at),
+        "added_by": v(i.added_by),
+        "closed_at": iso(i.closed_at),
+        "closed_by": v(i.closed_by) if i.closed_by else None,
+        "note": v(i.note) or None,
+    }
 
 
 _json_str = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C-accelerated
@@ -2573,7 +3098,7 @@ def write_json(report: Report, out: TextIO) -> None:
             f'"recorded_at": "{row.recorded_at or row.occurred_at}", "actor": {q(row.actor)}, '
             f'"role": {q(row.role) if row.role else "null"}, "kind": {q(row.kind)}, '
             f'"label": {q(row.label)}, "text": {q(row.text)}, "backdate_reason": '
-            f'{q(row.backdate_reason) if row.backdate_reason else "null"}, '
+            f"{q(row.backdate_reason) if row.backdate_reason else 'null'}, "
             f'"corrects": {"null" if row.corrects is None else row.corrects}, '
             f'"corrected_by": [{", ".join(map(str, fixes)) if fixes else ""}]}}'
         )
@@ -2585,7 +3110,9 @@ def write_json(report: Report, out: TextIO) -> None:
 # --------------------------------------------------------------------------- entry points
 
 WRITERS: dict[str, Callable[[Report, TextIO], None]] = {
-    "md": write_markdown, "html": write_html, "json": write_json,
+    "md": write_markdown,
+    "html": write_html,
+    "json": write_json,
 }
 
 

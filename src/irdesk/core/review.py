@@ -49,10 +49,18 @@ class RK:
     IMPROVEMENT_CLOSED = "improvement.closed"
 
 
-REVIEW_KINDS: frozenset[str] = frozenset({
-    RK.ROOT_CAUSE, RK.NOTE, RK.NOTE_REMOVED, RK.SAVED, RK.REOPENED,
-    RK.IMPROVEMENT_ADDED, RK.IMPROVEMENT_UPDATED, RK.IMPROVEMENT_CLOSED,
-})
+REVIEW_KINDS: frozenset[str] = frozenset(
+    {
+        RK.ROOT_CAUSE,
+        RK.NOTE,
+        RK.NOTE_REMOVED,
+        RK.SAVED,
+        RK.REOPENED,
+        RK.IMPROVEMENT_ADDED,
+        RK.IMPROVEMENT_UPDATED,
+        RK.IMPROVEMENT_CLOSED,
+    }
+)
 
 #: Root-cause methods.
 FREE = "free"
@@ -239,8 +247,9 @@ def _root_cause(r: ReviewState, e: Entry, p: dict[str, Any]) -> None:
     whys = tuple(str(w) for w in (p.get("whys") or ()) if str(w).strip())
     method = str(p.get("method") or (FIVE_WHYS if whys else FREE))
     revisions = r.root_cause.revisions + 1 if r.root_cause else 1
-    r.root_cause = RootCause(method, str(p.get("text", "")), whys, e.occurred_at, e.actor,
-                             e.seq, revisions)
+    r.root_cause = RootCause(
+        method, str(p.get("text", "")), whys, e.occurred_at, e.actor, e.seq, revisions
+    )
 
 
 def _note(r: ReviewState, e: Entry, p: dict[str, Any]) -> None:
@@ -289,10 +298,16 @@ def _improvement_added(r: ReviewState, e: Entry, p: dict[str, Any]) -> None:
     if item in r.improvements:
         return  # a second entry with the same id (cannot be written by irdesk): keep the first
     r.improvements[item] = Improvement(
-        item=item, incident_id=item_incident(item) or e.incident_id,
-        what=str(p.get("what", "")), owner=str(p.get("owner", "")),
-        due=parse_due(p.get("due")), step=_opt(p.get("step")), poete=_opt(p.get("poete")),
-        added_at=e.occurred_at, added_by=e.actor, seq=e.seq,
+        item=item,
+        incident_id=item_incident(item) or e.incident_id,
+        what=str(p.get("what", "")),
+        owner=str(p.get("owner", "")),
+        due=parse_due(p.get("due")),
+        step=_opt(p.get("step")),
+        poete=_opt(p.get("poete")),
+        added_at=e.occurred_at,
+        added_by=e.actor,
+        seq=e.seq,
     )
 
 

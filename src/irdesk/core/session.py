@@ -46,7 +46,13 @@ class K:
 
 
 STATUSES: tuple[str, ...] = (
-    "open", "investigating", "containing", "eradicating", "recovering", "monitoring", "closed",
+    "open",
+    "investigating",
+    "containing",
+    "eradicating",
+    "recovering",
+    "monitoring",
+    "closed",
 )
 OPEN_STATUS = "open"
 
@@ -172,8 +178,9 @@ class IncidentState:
 
     # ----------------------------------------------------------------- building
     @classmethod
-    def fold(cls, playbook: Playbook, entries: Iterable[Entry],
-             scenario: Scenario | None = None) -> IncidentState:
+    def fold(
+        cls, playbook: Playbook, entries: Iterable[Entry], scenario: Scenario | None = None
+    ) -> IncidentState:
         state = cls(playbook, scenario)
         for entry in entries:
             state.apply(entry)
@@ -246,12 +253,16 @@ class IncidentState:
             state = "met" if stopped <= deadline else "late"
             return TimerView(timer, state, started, deadline, stopped, deadline - stopped, fired)
         if self.closed:
-            return TimerView(timer, "late" if fired else "met", started, deadline,
-                             self.closed_at, None, fired)
+            return TimerView(
+                timer, "late" if fired else "met", started, deadline, self.closed_at, None, fired
+            )
         remaining = deadline - now
         acknowledged = any(e.acknowledged_by for e in fired)
-        state = "running" if remaining > timedelta(0) else (
-            "acknowledged" if acknowledged else "lapsed")
+        state = (
+            "running"
+            if remaining > timedelta(0)
+            else ("acknowledged" if acknowledged else "lapsed")
+        )
         return TimerView(timer, state, started, deadline, None, remaining, fired)
 
     def due_escalations(self, now: datetime) -> list[DueEscalation]:
@@ -282,8 +293,9 @@ class IncidentState:
             if timer.repeat and clock_now >= last_at + timer.repeat:
                 n = int((clock_now - last_at) / timer.repeat)
                 if (timer.id, last.level, n) not in fired:
-                    due.append(DueEscalation(timer, last.level, n, last.role,
-                                             last_at + n * timer.repeat))
+                    due.append(
+                        DueEscalation(timer, last.level, n, last.role, last_at + n * timer.repeat)
+                    )
         return due
 
     def milestone_time(self, name: str) -> datetime | None:
@@ -324,8 +336,9 @@ class IncidentState:
     def check_skip(self, step_id: str, reason: str) -> Step:
         step = self.check_finish(step_id)
         if step.decision:
-            raise ActionError(f"{step.title!r} is a decision and cannot be skipped: "
-                              "choose the option that fits")
+            raise ActionError(
+                f"{step.title!r} is a decision and cannot be skipped: choose the option that fits"
+            )
         if not reason.strip():
             raise ActionError("skipping a step needs a reason")
         return step
@@ -407,8 +420,13 @@ class IncidentState:
         if via_step is not None and name in self.milestones:
             return
         self.milestones[name] = MilestoneState(
-            name, entry.occurred_at, entry.recorded_at, entry.actor, entry.seq,
-            entry.backdate_reason, via_step,
+            name,
+            entry.occurred_at,
+            entry.recorded_at,
+            entry.actor,
+            entry.seq,
+            entry.backdate_reason,
+            via_step,
         )
         self.events[name] = entry.occurred_at
 
@@ -501,10 +519,17 @@ def _role(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 
 
 def _escalated(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
-    s.escalations.append(Escalation(
-        str(p.get("timer")), int(p.get("level", 1)), int(p.get("repeat", 0)),
-        str(p.get("role", "")), tuple(p.get("people", ())), e.occurred_at, e.seq,
-    ))
+    s.escalations.append(
+        Escalation(
+            str(p.get("timer")),
+            int(p.get("level", 1)),
+            int(p.get("repeat", 0)),
+            str(p.get("role", "")),
+            tuple(p.get("people", ())),
+            e.occurred_at,
+            e.seq,
+        )
+    )
 
 
 def _notified(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
@@ -576,8 +601,9 @@ def register_handler(kind: str, handler) -> None:
         _HANDLERS[kind] = handler
 
 
-def fold_prefixes(playbook: Playbook, entries: list[Entry],
-                  scenario: Scenario | None = None) -> Iterator[IncidentState]:
+def fold_prefixes(
+    playbook: Playbook, entries: list[Entry], scenario: Scenario | None = None
+) -> Iterator[IncidentState]:
     """The state after each prefix of ``entries`` (used by tests of replay equivalence)."""
     for n in range(len(entries) + 1):
         yield IncidentState.fold(playbook, entries[:n], scenario)

@@ -74,8 +74,11 @@ class _Loader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH + 1:  # the document itself is depth 1
                 mark = self.peek_event().start_mark
-                raise YamlProblem(f"nested too deeply (more than {MAX_DEPTH} levels)",
-                                  mark.line + 1, mark.column + 1)
+                raise YamlProblem(
+                    f"nested too deeply (more than {MAX_DEPTH} levels)",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -104,7 +107,10 @@ def parse(text: str) -> tuple[Y, list[YamlProblem]]:
             code = exc.character if isinstance(exc.character, int) else ord(exc.character)
             raise YamlProblem(
                 f"control character {code:#04x} is not allowed in YAML; "
-                "is this a binary file or a pasted control code?", line, column) from None
+                "is this a binary file or a pasted control code?",
+                line,
+                column,
+            ) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             message = _describe_yaml_error(exc)
@@ -181,16 +187,18 @@ class _Converter:
                 self.loader.flatten_mapping(node)
             except yaml.MarkedYAMLError as exc:
                 mark = exc.problem_mark or node.start_mark
-                raise YamlProblem(_describe_yaml_error(exc), mark.line + 1,
-                                  mark.column + 1) from None
+                raise YamlProblem(
+                    _describe_yaml_error(exc), mark.line + 1, mark.column + 1
+                ) from None
         result: dict[str, YEntry] = {}
         for key_node, value_node in node.value:
             key = self.convert(key_node, depth + 1)
             if not isinstance(key.value, str):
                 shown = key.value if not isinstance(key.value, dict | list) else "a collection"
                 self.problems.append(
-                    YamlProblem(f"keys must be text; got {shown!r} (quote it)", key.line,
-                                key.column)
+                    YamlProblem(
+                        f"keys must be text; got {shown!r} (quote it)", key.line, key.column
+                    )
                 )
                 continue
             if key.value in result:

@@ -89,8 +89,18 @@ def entry_hash(
     """SHA-256 hex of :func:`encode_entry`."""
     return _sha256(
         encode_entry(
-            incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at,
-            backdate_reason, corrects, payload_json, prev_hash,
+            incident_id,
+            seq,
+            uid,
+            kind,
+            actor,
+            role,
+            occurred_at,
+            recorded_at,
+            backdate_reason,
+            corrects,
+            payload_json,
+            prev_hash,
         )
     ).hexdigest()
 
@@ -115,7 +125,21 @@ def reference_encoding(
     anyone re-implementing verification in another language.
     """
     return json.dumps(
-        [incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at,
-         backdate_reason, corrects, payload, prev_hash],
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        [
+            incident_id,
+            seq,
+            uid,
+            kind,
+            actor,
+            role,
+            occurred_at,
+            recorded_at,
+            backdate_reason,
+            corrects,
+            payload,
+            prev_hash,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     ).encode("utf-8")

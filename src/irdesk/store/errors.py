@@ -76,9 +76,7 @@ def translate(exc: sqlite3.Error, path: Path | str, *, timeout: float = 0.0) -> 
     if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly database" in lowered:
         return JournalReadOnly(f"journal {path} is read-only: {text}")
     if is_busy(exc):
-        return JournalLocked(
-            f"journal {path} is locked by another process (waited {timeout:g}s)"
-        )
+        return JournalLocked(f"journal {path} is locked by another process (waited {timeout:g}s)")
     if primary == _SQLITE_CANTOPEN or "unable to open" in lowered:
         return JournalError(f"cannot open journal {path}: {text}")
     if primary == _SQLITE_IOERR or "disk i/o error" in lowered:

@@ -68,8 +68,7 @@ _ENTRY_COLS = (
 _INSERT_ENTRY = f"INSERT INTO entries ({_ENTRY_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 _READ_HEAD = "SELECT last_seq, head_hash FROM incidents WHERE id = ?"
 _UPDATE_HEAD = (
-    "UPDATE incidents SET last_seq = ?, head_hash = ?, updated_at = ?, entry_count = ? "
-    "WHERE id = ?"
+    "UPDATE incidents SET last_seq = ?, head_hash = ?, updated_at = ?, entry_count = ? WHERE id = ?"
 )
 _INCIDENT_COLS = (
     "id, mode, title, severity, status, playbook_id, playbook_version, playbook_sha256, "
@@ -117,8 +116,24 @@ def _entry_from_row(row: tuple) -> Entry:
 
 
 def _incident_from_row(row: tuple) -> IncidentRecord:
-    (iid, mode, title, severity, status, pb_id, pb_version, pb_sha, sc_id, sc_sha, created,
-     updated, closed, last_seq, head, count) = row
+    (
+        iid,
+        mode,
+        title,
+        severity,
+        status,
+        pb_id,
+        pb_version,
+        pb_sha,
+        sc_id,
+        sc_sha,
+        created,
+        updated,
+        closed,
+        last_seq,
+        head,
+        count,
+    ) = row
     return IncidentRecord(
         id=iid,
         mode=mode,
@@ -239,9 +254,7 @@ class Journal:
                 except FileExistsError:
                     pass  # another process created it a moment ago: just open it
                 except OSError as exc:
-                    raise JournalReadOnly(
-                        f"cannot create journal {path}: {exc.strerror}"
-                    ) from exc
+                    raise JournalReadOnly(f"cannot create journal {path}: {exc.strerror}") from exc
             uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
             try:
                 conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
@@ -306,9 +319,7 @@ class Journal:
             }
             ours = {"incidents", "entries", "_sqlite_migrations"}
             if tables and not tables <= ours:
-                raise JournalCorrupt(
-                    f"{self.path} is a SQLite database but not an irdesk journal"
-                )
+                raise JournalCorrupt(f"{self.path} is a SQLite database but not an irdesk journal")
         return version
 
     def _prepare_readwrite(self) -> None:
@@ -475,25 +486,73 @@ class Journal:
                 ).fetchone()
                 iid = f"{prefix}-{(highest or 0) + 1:04d}"
                 now, recorded, occurred = self._timestamps(occurred_at, backdate_reason)
-                h = entry_hash(iid, 1, uid, DECLARED_KIND, actor, role, occurred, recorded,
-                               backdate_reason, None, payload_json, GENESIS_HASH)
+                h = entry_hash(
+                    iid,
+                    1,
+                    uid,
+                    DECLARED_KIND,
+                    actor,
+                    role,
+                    occurred,
+                    recorded,
+                    backdate_reason,
+                    None,
+                    payload_json,
+                    GENESIS_HASH,
+                )
                 conn.execute(
                     f"INSERT INTO incidents ({_INCIDENT_COLS}) "
                     "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, 1)",
-                    (iid, mode, meta["title"], meta["severity"], meta["playbook_id"],
-                     meta["playbook_version"], meta["playbook_sha256"], meta["scenario_id"],
-                     meta["scenario_sha256"], recorded, recorded, h),
+                    (
+                        iid,
+                        mode,
+                        meta["title"],
+                        meta["severity"],
+                        meta["playbook_id"],
+                        meta["playbook_version"],
+                        meta["playbook_sha256"],
+                        meta["scenario_id"],
+                        meta["scenario_sha256"],
+                        recorded,
+                        recorded,
+                        h,
+                    ),
                 )
-                conn.execute(_INSERT_ENTRY, (iid, 1, uid, DECLARED_KIND, actor, role, occurred,
-                                             recorded, backdate_reason, None, payload_json,
-                                             GENESIS_HASH, h))
+                conn.execute(
+                    _INSERT_ENTRY,
+                    (
+                        iid,
+                        1,
+                        uid,
+                        DECLARED_KIND,
+                        actor,
+                        role,
+                        occurred,
+                        recorded,
+                        backdate_reason,
+                        None,
+                        payload_json,
+                        GENESIS_HASH,
+                        h,
+                    ),
+                )
                 record = IncidentRecord(
-                    id=iid, mode=mode, title=meta["title"], severity=meta["severity"],
-                    status="open", playbook_id=meta["playbook_id"],
+                    id=iid,
+                    mode=mode,
+                    title=meta["title"],
+                    severity=meta["severity"],
+                    status="open",
+                    playbook_id=meta["playbook_id"],
                     playbook_version=meta["playbook_version"],
-                    playbook_sha256=meta["playbook_sha256"], scenario_id=meta["scenario_id"],
-                    scenario_sha256=meta["scenario_sha256"], created_at=now, updated_at=now,
-                    closed_at=None, last_seq=1, head_hash=h, entry_count=1,
+                    playbook_sha256=meta["playbook_sha256"],
+                    scenario_id=meta["scenario_id"],
+                    scenario_sha256=meta["scenario_sha256"],
+                    created_at=now,
+                    updated_at=now,
+                    closed_at=None,
+                    last_seq=1,
+                    head_hash=h,
+                    entry_count=1,
                 )
         except BaseException as exc:
             self._rollback(conn)
@@ -553,12 +612,39 @@ class Journal:
                 )
             now, recorded, occurred = self._timestamps(occurred_at, backdate_reason)
             seq = last_seq + 1
-            h = entry_hash(incident_id, seq, uid, kind, actor, role, occurred, recorded,
-                           backdate_reason, corrects, payload_json, prev)
+            h = entry_hash(
+                incident_id,
+                seq,
+                uid,
+                kind,
+                actor,
+                role,
+                occurred,
+                recorded,
+                backdate_reason,
+                corrects,
+                payload_json,
+                prev,
+            )
             try:
-                conn.execute(_INSERT_ENTRY, (incident_id, seq, uid, kind, actor, role, occurred,
-                                             recorded, backdate_reason, corrects, payload_json,
-                                             prev, h))
+                conn.execute(
+                    _INSERT_ENTRY,
+                    (
+                        incident_id,
+                        seq,
+                        uid,
+                        kind,
+                        actor,
+                        role,
+                        occurred,
+                        recorded,
+                        backdate_reason,
+                        corrects,
+                        payload_json,
+                        prev,
+                        h,
+                    ),
+                )
             except sqlite3.IntegrityError as exc:
                 if "entries.uid" not in str(exc):
                     raise

@@ -142,7 +142,13 @@ def scan_range(conn: sqlite3.Connection, incident_id: str, lo: int, hi: int) -> 
         count += sum(1 for _ in cur)  # still counted as checked; the first problem is named
         return RangeResult(incident_id, lo, count, first_seq, first_prev, None, None, anomaly)
     return RangeResult(
-        incident_id, lo, count, first_seq, first_prev, None if exp is None else exp - 1, prev,
+        incident_id,
+        lo,
+        count,
+        first_seq,
+        first_prev,
+        None if exp is None else exp - 1,
+        prev,
         None,
     )
 
@@ -207,8 +213,11 @@ def _run_parallel(
     try:
         for share in shares:
             proc = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                [sys.executable, "-c", _WORKER_CODE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
             )
             procs.append(proc)
             assert proc.stdin is not None
@@ -386,16 +395,24 @@ def _check_incident(conn, iid, record, ranges, report: VerifyReport) -> None:  #
         report.heads[iid] = last_row[11]
     if record is None:
         count = sum(r.count for r in ranges)
-        problems.append(Problem(
-            iid, None, METADATA,
-            f"{iid} has {count:,} entries but no incident record (the record was deleted)",
-        ))
+        problems.append(
+            Problem(
+                iid,
+                None,
+                METADATA,
+                f"{iid} has {count:,} entries but no incident record (the record was deleted)",
+            )
+        )
     if last_row is None:
-        problems.append(Problem(
-            iid, 1, DELETED,
-            f"{iid} has no entries: its declaration (entry 1) and any later entries "
-            "were deleted",
-        ))
+        problems.append(
+            Problem(
+                iid,
+                1,
+                DELETED,
+                f"{iid} has no entries: its declaration (entry 1) and any later entries "
+                "were deleted",
+            )
+        )
         return
     anomaly, last_seq, last_hash = _stitch(ranges)
     tail = None
@@ -421,20 +438,26 @@ def _check_tail(iid, record, last_seq: int, last_hash: str, last_row) -> Problem
     recorded_last, recorded_head = record[9], record[10]
     if recorded_last > last_seq:
         return Problem(
-            iid, last_seq + 1, TRUNCATED,
+            iid,
+            last_seq + 1,
+            TRUNCATED,
             f"{iid} {_span(last_seq + 1, recorded_last)} removed from the end: the incident "
             f"record says the chain ends at entry {recorded_last}, the journal stops at "
             f"{last_seq}",
         )
     if recorded_last < last_seq:
         return Problem(
-            iid, recorded_last + 1, INSERTED,
+            iid,
+            recorded_last + 1,
+            INSERTED,
             f"{iid} {_span(recorded_last + 1, last_seq)} inserted after the recorded end of "
             f"the chain (the incident record ends at entry {recorded_last})",
         )
     if recorded_head != last_hash:
         return Problem(
-            iid, last_seq, EDITED,
+            iid,
+            last_seq,
+            EDITED,
             f"{iid} entry {last_seq} was edited: its hash was recomputed and no longer matches "
             "the head recorded for the incident",
         )
@@ -450,7 +473,9 @@ def _check_record(conn, iid, record, last_seq: int | None, last_row) -> Problem 
         return None  # reported as a deleted entry already
     if genesis[2] != DECLARED_KIND:
         return Problem(
-            iid, 1, METADATA,
+            iid,
+            1,
+            METADATA,
             f"{iid} entry 1 is not the incident's declaration (kind {genesis[2]!r})",
         )
     try:
@@ -462,26 +487,34 @@ def _check_record(conn, iid, record, last_seq: int | None, last_row) -> Problem 
     for index, name in enumerate(IDENTITY_FIELDS, start=1):
         if declared.get(name) != record[index]:
             return Problem(
-                iid, None, METADATA,
+                iid,
+                None,
+                METADATA,
                 f"{iid} incident record was changed: {name} is {record[index]!r} in the "
                 f"record but {declared.get(name)!r} in its declaration (entry 1)",
             )
     if record[7] != genesis[6]:
         return Problem(
-            iid, None, METADATA,
+            iid,
+            None,
+            METADATA,
             f"{iid} incident record was changed: created_at is {record[7]} but the "
             f"declaration was recorded at {genesis[6]}",
         )
     if last_seq is not None:
         if record[11] != last_seq:
             return Problem(
-                iid, None, METADATA,
+                iid,
+                None,
+                METADATA,
                 f"{iid} incident record was changed: it counts {record[11]} entries, "
                 f"the chain has {last_seq}",
             )
         if record[8] != last_row[6]:
             return Problem(
-                iid, None, METADATA,
+                iid,
+                None,
+                METADATA,
                 f"{iid} incident record was changed: updated_at is {record[8]} but the "
                 f"last entry was recorded at {last_row[6]}",
             )
@@ -562,17 +595,23 @@ def _diagnose(conn, iid: str, anomaly: Anomaly) -> Problem:  # noqa: ANN001
             for other in conn.execute(_BY_PREV_SQL, (iid, before)).fetchall():
                 if other[0] != k and _hash_as(iid, other, k) == other[11]:
                     return Problem(
-                        iid, k, REORDERED,
+                        iid,
+                        k,
+                        REORDERED,
                         f"{iid} entry {k} was reordered: position {k} holds the original "
                         f"entry {s}, and the original entry {k} is at position {other[0]}",
                     )
             return Problem(
-                iid, k, DELETED,
+                iid,
+                k,
+                DELETED,
                 f"{iid} {_span(k, s - 1)} deleted: position {k} holds the original entry {s} "
                 "(later entries were renumbered)",
             )
         return Problem(
-            iid, s, INSERTED,
+            iid,
+            s,
+            INSERTED,
             f"{iid} {_span(s, k - 1)} inserted: not part of the original chain (the "
             f"original entry {s} was pushed to position {k})",
         )
@@ -587,20 +626,28 @@ def _diagnose(conn, iid: str, anomaly: Anomaly) -> Problem:  # noqa: ANN001
     if m is None or not isinstance(m, int):
         if k == 1:
             return Problem(
-                iid, 1, EDITED,
+                iid,
+                1,
+                EDITED,
                 f"{iid} entry 1 was edited: it does not link to the start of the chain",
             )
         return Problem(
-            iid, k - 1, EDITED,
+            iid,
+            k - 1,
+            EDITED,
             f"{iid} entry {k - 1} was edited: its hash was recomputed, but entry {k} still "
             "links to the original",
         )
     if m < k - 1:
         return Problem(
-            iid, m + 1, INSERTED,
+            iid,
+            m + 1,
+            INSERTED,
             f"{iid} {_span(m + 1, k - 1)} inserted: entry {k} links to entry {m}",
         )
     return Problem(
-        iid, k, REORDERED,
+        iid,
+        k,
+        REORDERED,
         f"{iid} entry {k} was reordered: it links to entry {m}, which comes after it",
     )

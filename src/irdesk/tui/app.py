@@ -54,13 +54,16 @@ class HelpScreen(Screen[None]):
             seen.add(binding.key)
             # As the footer shows them ("?", "^q"), and never run into the description.
             keys = binding.key_display or ", ".join(
-                self.app.get_key_display(Binding(key.strip(), ""))
-                for key in binding.key.split(","))
+                self.app.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(",")
+            )
             text.append(f"  {keys:<12} ", style="bold cyan")
             text.append(f"{binding.description}")
             text.append(f"   [{binding.id}]\n" if binding.id else "\n", style="dim")
-        text.append("\nKeys can be remapped by binding id; the command palette (ctrl+p) lists "
-                    "the main actions too.", style="dim")
+        text.append(
+            "\nKeys can be remapped by binding id; the command palette (ctrl+p) lists "
+            "the main actions too.",
+            style="dim",
+        )
         self.query_one("#help-text", Static).update(text)
 
     def action_back(self) -> None:
@@ -75,9 +78,15 @@ class IrdeskApp(App[None]):
         Binding("ctrl+q,q", "quit", "Quit", id="app.quit", priority=False),
     ]
 
-    def __init__(self, desk: Desk | None, *, open_incident: str | None = None,
-                 journal_label: str = "", roster_path: Path | None = None,
-                 replay: Replay | None = None) -> None:
+    def __init__(
+        self,
+        desk: Desk | None,
+        *,
+        open_incident: str | None = None,
+        journal_label: str = "",
+        roster_path: Path | None = None,
+        replay: Replay | None = None,
+    ) -> None:
         super().__init__()
         self.desk = desk
         self.open_incident = open_incident
@@ -85,8 +94,15 @@ class IrdeskApp(App[None]):
         self.journal_label = journal_label or (str(desk.journal.path) if desk else "")
         self.roster_path = roster_path or paths.roster_path()
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Every toast shows its text literally.
 
         Toasts carry user text (titles, notes, journal and notify errors). Textual reads a
@@ -127,8 +143,9 @@ class IrdeskApp(App[None]):
         from irdesk.tui.drill import DrillScreen
         from irdesk.tui.runner import RunnerScreen
 
-        screen = DrillScreen(session) if isinstance(session, DrillSession) else \
-            RunnerScreen(session)
+        screen = (
+            DrillScreen(session) if isinstance(session, DrillSession) else RunnerScreen(session)
+        )
         self.push_screen(screen, lambda _: self._back_home())
 
     def action_drill(self) -> None:
@@ -150,11 +167,18 @@ class IrdeskApp(App[None]):
                 return
             self.show_runner(session)
 
-        self.push_screen(ChoicePrompt(
-            "Start a drill", [(f"{s.title}  ({s.playbook}, {format_duration(s.duration)})",
-                               s.id) for s in scenarios],
-            note="The briefing (summary, objectives, duration) comes next; the exercise "
-                 "clock starts when you say so."), chosen)
+        self.push_screen(
+            ChoicePrompt(
+                "Start a drill",
+                [
+                    (f"{s.title}  ({s.playbook}, {format_duration(s.duration)})", s.id)
+                    for s in scenarios
+                ],
+                note="The briefing (summary, objectives, duration) comes next; the exercise "
+                "clock starts when you say so.",
+            ),
+            chosen,
+        )
 
     def _back_home(self) -> None:
         if isinstance(self.screen, HomeScreen):
@@ -185,8 +209,9 @@ class IrdeskApp(App[None]):
         screen = ReplayScreen(replay)
         self.push_screen(screen, on_close)
         # Verify once the first frame is up: hashing competes with painting for the GIL.
-        self.set_timer(0.3, lambda: self._verify_for_replay(
-            replay.journal.path, replay.incident_id, screen))
+        self.set_timer(
+            0.3, lambda: self._verify_for_replay(replay.journal.path, replay.incident_id, screen)
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
     def _verify_for_replay(self, path: Path, incident_id: str, screen: ReplayScreen) -> None:
@@ -203,8 +228,7 @@ class IrdeskApp(App[None]):
         if screen.is_attached:
             screen.set_chain_warning(problem)
         if problem is None:
-            self.notify("hash chain verified: the journal is as it was recorded",
-                        title="replay")
+            self.notify("hash chain verified: the journal is as it was recorded", title="replay")
 
     def reload_catalog(self) -> None:
         self.desk.reload(self.roster_path)
@@ -267,9 +291,13 @@ class IrdeskApp(App[None]):
                 return
             try:
                 session = self.desk.declare(
-                    request.playbook, title=request.title, severity=request.severity,
-                    commander=request.commander, detected_at=request.detected_at,
-                    started_at=request.started_at, backdate_reason=request.reason,
+                    request.playbook,
+                    title=request.title,
+                    severity=request.severity,
+                    commander=request.commander,
+                    detected_at=request.detected_at,
+                    started_at=request.started_at,
+                    backdate_reason=request.reason,
                 )
             except ActionError as exc:
                 self.notify(clean(str(exc)), severity="error")
@@ -279,8 +307,16 @@ class IrdeskApp(App[None]):
                 return
             self.show_runner(session)
 
-        self.push_screen(DeclareDialog(playbooks, commanders=commanders, default_commander=default,
-                                       now=self.desk.clock.now, preselect=playbook_id), declared)
+        self.push_screen(
+            DeclareDialog(
+                playbooks,
+                commanders=commanders,
+                default_commander=default,
+                now=self.desk.clock.now,
+                preselect=playbook_id,
+            ),
+            declared,
+        )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -288,10 +324,12 @@ class IrdeskApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Declare an incident", "Open a new incident on a playbook",
-                            self.action_declare)
-        yield SystemCommand("Start a drill", "Run a tabletop exercise from a scenario",
-                            self.action_drill)
+        yield SystemCommand(
+            "Declare an incident", "Open a new incident on a playbook", self.action_declare
+        )
+        yield SystemCommand(
+            "Start a drill", "Run a tabletop exercise from a scenario", self.action_drill
+        )
         yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
         from irdesk.tui.runner import RunnerScreen
 
@@ -301,13 +339,19 @@ class IrdeskApp(App[None]):
                 ("Complete step", "Mark the selected step done", screen.action_done),
                 ("Skip step", "Skip the selected step (with a reason)", screen.action_skip),
                 ("Choose decision option", "Take a branch of a decision", screen.action_option),
-                ("Record milestone", "Record a milestone, now or backdated",
-                 screen.action_milestone),
+                (
+                    "Record milestone",
+                    "Record a milestone, now or backdated",
+                    screen.action_milestone,
+                ),
                 ("Change severity", "Raise or lower the severity", screen.action_severity),
                 ("Change status", "Set the incident status", screen.action_status),
                 ("Assign role", "Assign or hand off a role", screen.action_roles),
-                ("Acknowledge escalation", "Acknowledge a fired escalation",
-                 screen.action_acknowledge),
+                (
+                    "Acknowledge escalation",
+                    "Acknowledge a fired escalation",
+                    screen.action_acknowledge,
+                ),
                 ("Contacts", "The roster, on call and role holders", screen.action_contacts),
                 ("Close incident", "Close this incident", screen.action_close_incident),
             ):

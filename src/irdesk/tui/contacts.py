@@ -16,9 +16,14 @@ from irdesk.tui.safe import literal
 class ContactsScreen(Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back", id="contacts.back")]
 
-    def __init__(self, roster: Roster | None, playbook: Playbook | None,
-                 holders: dict[str, str], *,
-                 contact_points: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        roster: Roster | None,
+        playbook: Playbook | None,
+        holders: dict[str, str],
+        *,
+        contact_points: dict[str, list[str]] | None = None,
+    ) -> None:
         """From a runner: that incident's playbook and role holders. From home: no
         playbook, and the contact point role of every playbook."""
         super().__init__()
@@ -37,9 +42,13 @@ class ContactsScreen(Screen[None]):
     def on_mount(self) -> None:
         head = Text("Contacts\n", style="bold")
         if self.roster is None or not self.roster.people:
-            head.append_text(literal(
-                f"No roster found at {self.app.roster_path}. Copy the example roster there "
-                "to list people, roles, contact details and who is on call.\n", "yellow"))
+            head.append_text(
+                literal(
+                    f"No roster found at {self.app.roster_path}. Copy the example roster there "
+                    "to list people, roles, contact details and who is on call.\n",
+                    "yellow",
+                )
+            )
         if self.playbook is not None:
             point = self.playbook.contact_point
             head.append(f"Contact point ({self.playbook.title}): {point}", style="bold")
@@ -53,9 +62,13 @@ class ContactsScreen(Screen[None]):
         self.query_one("#contacts-head", Static).update(head)
         table = self.query_one("#people", DataTable)
         table.add_columns("name", "roles", "on call", "contact")
-        for person in (self.roster.people if self.roster else ()):
-            table.add_row(literal(person.name), literal(", ".join(person.roles)),
-                          "yes" if person.on_call else "", literal(person.contact))
+        for person in self.roster.people if self.roster else ():
+            table.add_row(
+                literal(person.name),
+                literal(", ".join(person.roles)),
+                "yes" if person.on_call else "",
+                literal(person.contact),
+            )
         roles = Text()
         if self.playbook is not None:
             roles.append("\nRoles in this incident\n", style="bold")

@@ -18,10 +18,15 @@ from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, Dialog, TextPrompt
 from irdesk.tui.runner import RunnerScreen
 from irdesk.tui.safe import clean, literal
 
-STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "waiting": "…",
-               "n/a": "–"}
-STATUS_STYLE = {"met": "green", "late": "yellow", "missed": "bold red", "pending": "",
-                "waiting": "dim", "n/a": "dim"}
+STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "waiting": "…", "n/a": "–"}
+STATUS_STYLE = {
+    "met": "green",
+    "late": "yellow",
+    "missed": "bold red",
+    "pending": "",
+    "waiting": "dim",
+    "n/a": "dim",
+}
 
 
 class DrillBriefing(Dialog[bool]):
@@ -37,14 +42,18 @@ class DrillBriefing(Dialog[bool]):
         scenario = self.session.scenario
         drill = self.session.drill
         with Vertical(classes="dialog dialog-wide dialog-tall"):
-            yield Label(literal(scenario.title if scenario else self.session.state.title),
-                        classes="dialog-title")
+            yield Label(
+                literal(scenario.title if scenario else self.session.state.title),
+                classes="dialog-title",
+            )
             with VerticalScroll(id="briefing-body"):
                 lines = []
                 if scenario is not None:
-                    lines.append(f"**Planned duration:** {format_duration(scenario.duration)}"
-                                 f" · **injects:** {len(scenario.injects)} · **playbook:** "
-                                 f"{scenario.playbook}\n")
+                    lines.append(
+                        f"**Planned duration:** {format_duration(scenario.duration)}"
+                        f" · **injects:** {len(scenario.injects)} · **playbook:** "
+                        f"{scenario.playbook}\n"
+                    )
                     lines.append(clean(scenario.summary) or "")
                     lines.append("\n**Objectives**\n")
                     lines.extend(f"- {clean(o.text)}" for o in scenario.objectives)
@@ -53,8 +62,11 @@ class DrillBriefing(Dialog[bool]):
                 yield Markdown("\n".join(lines))
             started = drill.started
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Resume" if started else "Start the exercise clock",
-                             id="start", variant="success")
+                yield Button(
+                    "Resume" if started else "Start the exercise clock",
+                    id="start",
+                    variant="success",
+                )
                 yield Button("Later", id="later")
 
     def on_mount(self) -> None:
@@ -109,8 +121,12 @@ class DrillScreen(RunnerScreen):
             self.notify(clean(str(exc)), severity="error", title="inject not delivered")
             return
         for inject in delivered:
-            self.notify(clean(f"{inject.sender}: {inject.text}"), title="INJECT",
-                        severity="warning", timeout=10)
+            self.notify(
+                clean(f"{inject.sender}: {inject.text}"),
+                title="INJECT",
+                severity="warning",
+                timeout=10,
+            )
 
     def tick_clock(self) -> None:
         super().tick_clock()
@@ -172,16 +188,17 @@ class DrillScreen(RunnerScreen):
         injects = Text("Injects\n", style="bold")
         for view in self.session.injects():
             st = view.state
-            mark = {"delivered": "✔", "skipped": "↷", "waiting": "…", "scheduled": "·"}[
-                view.status]
+            mark = {"delivered": "✔", "skipped": "↷", "waiting": "…", "scheduled": "·"}[view.status]
             injects.append(f"{mark} ")
             injects.append_text(literal(st.id, "bold" if view.status == "delivered" else ""))
             if view.status == "delivered" and st.exercise_at is not None:
-                injects.append(f" {format_clock(st.exercise_at)}"
-                               + (" early" if st.early else ""), style="dim")
+                injects.append(
+                    f" {format_clock(st.exercise_at)}" + (" early" if st.early else ""), style="dim"
+                )
             elif view.status == "skipped":
-                injects.append_text(literal(f" skipped ({st.skip_reason}: {st.skip_detail})",
-                                            "dim"))
+                injects.append_text(
+                    literal(f" skipped ({st.skip_reason}: {st.skip_detail})", "dim")
+                )
             elif self.session.drill.ended:
                 injects.append(" not delivered (the drill ended first)", style="dim")
             elif view.status == "waiting":
@@ -211,8 +228,9 @@ class DrillScreen(RunnerScreen):
             letter = rating.rating or "–"
             rated.append(f" {letter} ", style="bold reverse" if rating.rating else "dim")
             rated.append_text(literal(f" {rating.objective.text}"))
-            rated.append(f"  {rating.label}" + (" (so far)" if rating.provisional else ""),
-                         style="dim")
+            rated.append(
+                f"  {rating.label}" + (" (so far)" if rating.provisional else ""), style="dim"
+            )
             rated.append("\n")
         text = Text()
         for part in (rated, expected, injects):
@@ -229,6 +247,7 @@ class DrillScreen(RunnerScreen):
             elif start and drill.paused:
                 self._do(self.session.resume)
             self.refresh_view()
+
         self.app.push_screen(DrillBriefing(self.session), chosen)
 
     def action_clock(self) -> None:
@@ -257,8 +276,9 @@ class DrillScreen(RunnerScreen):
             self.refresh_view()
 
     def action_skip_inject(self) -> None:
-        scheduled = [v.state for v in self.session.injects()
-                     if v.status in ("scheduled", "waiting")]
+        scheduled = [
+            v.state for v in self.session.injects() if v.status in ("scheduled", "waiting")
+        ]
         if not scheduled:
             self.notify("no inject is waiting to be delivered")
             return
@@ -270,12 +290,16 @@ class DrillScreen(RunnerScreen):
             def got(reason: str | None) -> None:
                 if reason and self._do(self.session.skip_inject, inject_id, reason):
                     self.refresh_view()
+
             self.app.push_screen(TextPrompt("Skip inject", f"Why skip {inject_id}?"), got)
 
-        self.app.push_screen(ChoicePrompt(
-            "Skip which inject?",
-            [(f"{st.id}: {clean(st.text.strip().splitlines()[0] if st.text.strip() else '')}"
-              [:70], st.id) for st in scheduled]), chosen)
+        self.app.push_screen(
+            ChoicePrompt(
+                "Skip which inject?",
+                [(f"{st.id}: {clean(_first_line(st.text))}"[:70], st.id) for st in scheduled],
+            ),
+            chosen,
+        )
 
     def action_add_inject(self) -> None:
         def got_text(text: str | None) -> None:
@@ -283,14 +307,19 @@ class DrillScreen(RunnerScreen):
                 return
 
             def got_sender(sender: str | None) -> None:
-                if sender is not None and self._do(self.session.add_inject, text,
-                                                   sender or "Facilitator"):
+                if sender is not None and self._do(
+                    self.session.add_inject, text, sender or "Facilitator"
+                ):
                     self.refresh_view()
-            self.app.push_screen(TextPrompt("Add inject", "From (who sends it)",
-                                            initial="Facilitator", required=False),
-                                 got_sender)
-        self.app.push_screen(TextPrompt("Add inject", "What happens (delivered at once)"),
-                             got_text)
+
+            self.app.push_screen(
+                TextPrompt(
+                    "Add inject", "From (who sends it)", initial="Facilitator", required=False
+                ),
+                got_sender,
+            )
+
+        self.app.push_screen(TextPrompt("Add inject", "What happens (delivered at once)"), got_text)
 
     def action_ack_inject(self) -> None:
         waiting = self.session.drill.unacknowledged
@@ -309,9 +338,16 @@ class DrillScreen(RunnerScreen):
             if ok and self._do(self.session.end_drill):
                 self.refresh_view()
                 self.action_hotwash()
-        self.app.push_screen(ConfirmPrompt(
-            "End the drill?", "The exercise clock stops; expectations not met by now count "
-            "as missed. Then the hot wash starts.", yes="End drill"), confirmed)
+
+        self.app.push_screen(
+            ConfirmPrompt(
+                "End the drill?",
+                "The exercise clock stops; expectations not met by now count "
+                "as missed. Then the hot wash starts.",
+                yes="End drill",
+            ),
+            confirmed,
+        )
 
     def action_hotwash(self) -> None:
         if not self.session.drill.ended:
@@ -354,14 +390,16 @@ class HotwashScreen(Screen[None]):
         drill = self.session.drill
         questions = drill.questions
         title = Text("Hot wash", style="bold")
-        title.append(f"  {len({a.index for a in drill.answers})}/{len(questions)} answered",
-                     style="dim")
+        title.append(
+            f"  {len({a.index for a in drill.answers})}/{len(questions)} answered", style="dim"
+        )
         if drill.hotwash_done:
             title.append("  · finished", style="green")
         self.query_one("#hotwash-title", Static).update(title)
         if not questions:
             self.query_one("#hotwash-question", Static).update(
-                "This scenario has no discussion questions. Finish with ctrl+f.")
+                "This scenario has no discussion questions. Finish with ctrl+f."
+            )
             return
         question = Text(f"Question {self.index + 1} of {len(questions)}\n", style="bold")
         question.append_text(literal(questions[self.index]))
@@ -373,9 +411,13 @@ class HotwashScreen(Screen[None]):
             answers.append_text(literal(f"  ({answer.actor})", "dim"))
             answers.append("\n")
         self.query_one("#hotwash-answers", Static).update(answers)
-        self.query_one("#hotwash-hint", Static).update(Text(
-            "enter records an answer (several are fine) · ctrl+n / ctrl+b move between "
-            "questions · ctrl+f finishes the hot wash", style="dim"))
+        self.query_one("#hotwash-hint", Static).update(
+            Text(
+                "enter records an answer (several are fine) · ctrl+n / ctrl+b move between "
+                "questions · ctrl+f finishes the hot wash",
+                style="dim",
+            )
+        )
 
     @on(Input.Submitted, "#hotwash-input")
     def submitted(self, event: Input.Submitted) -> None:
@@ -419,11 +461,21 @@ class HotwashScreen(Screen[None]):
         if drill.hotwash_done:
             self.dismiss(None)
         elif unanswered:
-            self.app.push_screen(ConfirmPrompt(
-                "Finish the hot wash?", f"{unanswered} question(s) have no answer.",
-                yes="Finish"), confirmed)
+            self.app.push_screen(
+                ConfirmPrompt(
+                    "Finish the hot wash?",
+                    f"{unanswered} question(s) have no answer.",
+                    yes="Finish",
+                ),
+                confirmed,
+            )
         else:
             confirmed(True)
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _first_line(text: str) -> str:
+    stripped = text.strip()
+    return stripped.splitlines()[0] if stripped else ""

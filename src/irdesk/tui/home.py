@@ -124,8 +124,9 @@ class HomeScreen(Screen[None]):
         try:
             self.app.desk.load()
         except Exception as exc:  # never a traceback: say what went wrong
-            self.app.call_from_thread(self.notify, str(exc), severity="error",
-                                      title="playbooks not loaded")
+            self.app.call_from_thread(
+                self.notify, str(exc), severity="error", title="playbooks not loaded"
+            )
             return
         self.app.call_from_thread(self._fill_files)
 
@@ -155,15 +156,20 @@ class HomeScreen(Screen[None]):
                 _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
                 Text(record.severity, style=style),
                 Text(record.status, style=style or "yellow"),
-                Text(local_when(record.updated_at, now) if record.updated_at else "",
-                     style=style),
+                Text(local_when(record.updated_at, now) if record.updated_at else "", style=style),
                 Text(record.playbook_id, style=style),
                 key=record.id,
             )
         if not records:
-            table.add_row(Text("—", style="dim"), Text("No incidents yet. Press n to declare "
-                                                      "one.", style="dim"), "", "", "", "",
-                          key="__none__")
+            table.add_row(
+                Text("—", style="dim"),
+                Text("No incidents yet. Press n to declare one.", style="dim"),
+                "",
+                "",
+                "",
+                "",
+                key="__none__",
+            )
         if keep is not None and keep < table.row_count:
             table.move_cursor(row=keep)
 
@@ -172,17 +178,25 @@ class HomeScreen(Screen[None]):
         table.clear()
         for playbook in sorted(playbooks, key=lambda p: p.title):
             source = "bundled" if playbook.source and playbook.source.bundled else "yours"
-            table.add_row(playbook.id, literal(playbook.title, single_line=True),
-                          playbook.version, str(len(playbook.steps)), source, key=playbook.id)
+            table.add_row(
+                playbook.id,
+                literal(playbook.title, single_line=True),
+                playbook.version,
+                str(len(playbook.steps)),
+                source,
+                key=playbook.id,
+            )
         problems = Text()
         for result in invalid:
             first = result.errors[0] if result.errors else None
             problems.append("✘ ", style="bold red")
-            problems.append_text(literal(str(first) if first else str(result.path),
-                                         single_line=True))
+            problems.append_text(
+                literal(str(first) if first else str(result.path), single_line=True)
+            )
             if len(result.errors) > 1:
-                problems.append(f" (+{len(result.errors) - 1} more; run irdesk validate)",
-                                style="dim")
+                problems.append(
+                    f" (+{len(result.errors) - 1} more; run irdesk validate)", style="dim"
+                )
             problems.append("\n")
         panel = self.query_one("#home-problems", Static)
         panel.update(problems)
@@ -194,9 +208,14 @@ class HomeScreen(Screen[None]):
         points = sorted({p.contact_point for p in playbooks})
         if roster is None or not roster.people:
             text.append("No roster yet.\n", style="bold")
-            text.append_text(literal(f"Put one at {self.app.roster_path} (see the example in "
-                                     "the README); roles are filled by typed names until "
-                                     "then.\n", "dim"))
+            text.append_text(
+                literal(
+                    f"Put one at {self.app.roster_path} (see the example in "
+                    "the README); roles are filled by typed names until "
+                    "then.\n",
+                    "dim",
+                )
+            )
         for role in points:
             text.append(f"Contact point: {role}\n", style="bold")
             if roster is not None:
@@ -223,8 +242,7 @@ class HomeScreen(Screen[None]):
         points: dict[str, list[str]] = {}
         for playbook in self.app.desk.catalog.playbooks.values():
             points.setdefault(playbook.contact_point, []).append(playbook.title)
-        self.app.push_screen(ContactsScreen(self.app.desk.roster, None, {},
-                                            contact_points=points))
+        self.app.push_screen(ContactsScreen(self.app.desk.roster, None, {}, contact_points=points))
 
     def _highlighted_incident(self) -> str | None:
         table = self.query_one("#incidents", DataTable)

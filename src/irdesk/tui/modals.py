@@ -52,8 +52,16 @@ def _error_line() -> Static:
 class TextPrompt(Dialog[str]):
     """Ask for one line of text (a note, a reason, an evidence note)."""
 
-    def __init__(self, title: str, label: str, *, placeholder: str = "", initial: str = "",
-                 required: bool = True, suggestions: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        *,
+        placeholder: str = "",
+        initial: str = "",
+        required: bool = True,
+        suggestions: Sequence[str] = (),
+    ) -> None:
         super().__init__(title)
         self.label = label
         self.placeholder = placeholder
@@ -65,10 +73,15 @@ class TextPrompt(Dialog[str]):
         with Vertical(classes="dialog"):
             yield Label(literal(self.dialog_title), classes="dialog-title")
             yield Label(literal(self.label))
-            yield Input(compact=True, value=self.initial, placeholder=self.placeholder,
-                        id="prompt-input",
-                        suggester=SuggestFromList(self.suggestions, case_sensitive=False)
-                        if self.suggestions else None)
+            yield Input(
+                compact=True,
+                value=self.initial,
+                placeholder=self.placeholder,
+                id="prompt-input",
+                suggester=SuggestFromList(self.suggestions, case_sensitive=False)
+                if self.suggestions
+                else None,
+            )
             yield _error_line()
             yield Static("enter to confirm · escape to cancel", classes="dialog-hint")
 
@@ -84,8 +97,9 @@ class TextPrompt(Dialog[str]):
 class ChoicePrompt(Dialog[T], Generic[T]):
     """Pick one of several options (decision options, severities, roles...)."""
 
-    def __init__(self, title: str, options: Sequence[tuple[str, T]], *, note: str = "",
-                 highlighted: int = 0) -> None:
+    def __init__(
+        self, title: str, options: Sequence[tuple[str, T]], *, note: str = "", highlighted: int = 0
+    ) -> None:
         super().__init__(title)
         self.options = list(options)
         self.note = note
@@ -97,8 +111,10 @@ class ChoicePrompt(Dialog[T], Generic[T]):
             if self.note:
                 yield Static(literal(self.note), classes="dialog-note")
             yield OptionList(
-                *[Option(literal(f"{i + 1}. {label}" if i < 9 else label), id=str(i))
-                  for i, (label, _) in enumerate(self.options)],
+                *[
+                    Option(literal(f"{i + 1}. {label}" if i < 9 else label), id=str(i))
+                    for i, (label, _) in enumerate(self.options)
+                ],
                 id="choice-list",
             )
             yield Static("enter or 1-9 to choose · escape to cancel", classes="dialog-hint")
@@ -121,8 +137,11 @@ class ChoicePrompt(Dialog[T], Generic[T]):
 
 
 class ConfirmPrompt(Dialog[bool]):
-    BINDINGS = [CANCEL, Binding("y", "yes", "Yes", id="modal.yes"),
-                Binding("n", "cancel", "No", id="modal.no")]
+    BINDINGS = [
+        CANCEL,
+        Binding("y", "yes", "Yes", id="modal.yes"),
+        Binding("n", "cancel", "No", id="modal.no"),
+    ]
 
     def __init__(self, title: str, message: str, yes: str = "Yes") -> None:
         super().__init__(title)
@@ -159,9 +178,15 @@ class DeclareRequest:
 class DeclareDialog(Dialog[DeclareRequest]):
     """Declare an incident: title, playbook, severity, commander, optional earlier times."""
 
-    def __init__(self, playbooks: Sequence[Playbook], *, commanders: Sequence[str],
-                 default_commander: str, now: Callable[[], datetime],
-                 preselect: str | None = None) -> None:
+    def __init__(
+        self,
+        playbooks: Sequence[Playbook],
+        *,
+        commanders: Sequence[str],
+        default_commander: str,
+        now: Callable[[], datetime],
+        preselect: str | None = None,
+    ) -> None:
         super().__init__("Declare an incident")
         self.playbooks = list(playbooks)
         self.commanders = list(commanders)
@@ -170,31 +195,49 @@ class DeclareDialog(Dialog[DeclareRequest]):
         self.preselect = preselect
 
     def compose(self) -> ComposeResult:
-        first = next((p for p in self.playbooks if p.id == self.preselect),
-                     self.playbooks[0] if self.playbooks else None)
+        first = next(
+            (p for p in self.playbooks if p.id == self.preselect),
+            self.playbooks[0] if self.playbooks else None,
+        )
         with VerticalScroll(classes="dialog dialog-wide"):
             yield Label("Declare an incident", classes="dialog-title")
             yield Label("Title")
-            yield Input(compact=True, placeholder="What is happening, in a few words",
-                        id="declare-title")
+            yield Input(
+                compact=True, placeholder="What is happening, in a few words", id="declare-title"
+            )
             yield Label("Playbook")
-            yield Select(compact=True, options=[(p.title, p.id) for p in self.playbooks],
-                         id="declare-playbook",
-                         allow_blank=False, value=first.id if first else Select.NULL)
+            yield Select(
+                compact=True,
+                options=[(p.title, p.id) for p in self.playbooks],
+                id="declare-playbook",
+                allow_blank=False,
+                value=first.id if first else Select.NULL,
+            )
             yield Label("Severity")
-            yield Select(compact=True, options=self._severities(first), id="declare-severity",
-                         allow_blank=False,
-                         value=self._default_severity(first))
+            yield Select(
+                compact=True,
+                options=self._severities(first),
+                id="declare-severity",
+                allow_blank=False,
+                value=self._default_severity(first),
+            )
             yield Label("Commander")
-            yield Input(compact=True, value=self.default_commander, id="declare-commander",
-                        suggester=SuggestFromList(self.commanders, case_sensitive=False))
+            yield Input(
+                compact=True,
+                value=self.default_commander,
+                id="declare-commander",
+                suggester=SuggestFromList(self.commanders, case_sensitive=False),
+            )
             yield Label("Detected at (optional: 09:12, -15m, 2026-11-23 09:12)")
             yield Input(compact=True, placeholder="now", id="declare-detected")
             yield Label("Impact started at (optional)")
             yield Input(compact=True, placeholder="unknown", id="declare-started")
             yield Label("Reason for earlier times (how do we know?)")
-            yield Input(compact=True, placeholder="e.g. first alert in the SIEM at 09:12",
-                        id="declare-reason")
+            yield Input(
+                compact=True,
+                placeholder="e.g. first alert in the SIEM at 09:12",
+                id="declare-reason",
+            )
             yield _error_line()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Declare", id="declare", variant="error")
@@ -264,8 +307,17 @@ class DeclareDialog(Dialog[DeclareRequest]):
             self.show_error("earlier times need a reason: how do we know?")
             self.query_one("#declare-reason", Input).focus()
             return
-        self.dismiss(DeclareRequest(playbook, title, str(severity), commander,
-                                    times["detected"], times["started"], reason))
+        self.dismiss(
+            DeclareRequest(
+                playbook,
+                title,
+                str(severity),
+                commander,
+                times["detected"],
+                times["started"],
+                reason,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -286,9 +338,13 @@ class MilestoneDialog(Dialog[MilestoneRequest]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Record a milestone", classes="dialog-title")
-            yield Select(compact=True, options=self.milestones, id="milestone-name",
-                         allow_blank=False,
-                         value=self.milestones[0][1] if self.milestones else Select.NULL)
+            yield Select(
+                compact=True,
+                options=self.milestones,
+                id="milestone-name",
+                allow_blank=False,
+                value=self.milestones[0][1] if self.milestones else Select.NULL,
+            )
             yield Label("When (empty = now; or 09:12, -15m, 2026-11-23 09:12)")
             yield Input(compact=True, placeholder="now", id="milestone-when")
             yield Label("Reason (needed for an earlier time)")
@@ -338,8 +394,9 @@ class RoleRequest:
 class RoleDialog(Dialog[RoleRequest]):
     """Assign or hand off a role; the roster's people are suggested."""
 
-    def __init__(self, roles: Sequence[tuple[str, str]], people: Sequence[str],
-                 holders: dict[str, str]) -> None:
+    def __init__(
+        self, roles: Sequence[tuple[str, str]], people: Sequence[str], holders: dict[str, str]
+    ) -> None:
         super().__init__("Assign a role")
         self.roles = list(roles)  # (label, id)
         self.people = list(people)
@@ -348,12 +405,21 @@ class RoleDialog(Dialog[RoleRequest]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Assign or hand off a role", classes="dialog-title")
-            yield Select(compact=True, options=self.roles, id="role-id", allow_blank=False,
-                         value=self.roles[0][1] if self.roles else Select.NULL)
+            yield Select(
+                compact=True,
+                options=self.roles,
+                id="role-id",
+                allow_blank=False,
+                value=self.roles[0][1] if self.roles else Select.NULL,
+            )
             yield Static("", id="role-holder", classes="dialog-note")
             yield Label("Person")
-            yield Input(compact=True, id="role-person", placeholder="name",
-                        suggester=SuggestFromList(self.people, case_sensitive=False))
+            yield Input(
+                compact=True,
+                id="role-person",
+                placeholder="name",
+                suggester=SuggestFromList(self.people, case_sensitive=False),
+            )
             yield Label("Reason (for a handoff)")
             yield Input(compact=True, id="role-reason", placeholder="e.g. end of shift")
             yield _error_line()

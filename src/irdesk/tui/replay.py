@@ -33,10 +33,8 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         Binding("j", "jump", "Jump", id="replay.jump"),
         Binding("t", "jump_time", "Time", id="replay.time"),
         Binding("g", "gaps", "Compress gaps", id="replay.gaps"),
-        Binding("pagedown", "step(50)", "+50", id="replay.page_next", show=False,
-                priority=True),
-        Binding("pageup", "step(-50)", "-50", id="replay.page_previous", show=False,
-                priority=True),
+        Binding("pagedown", "step(50)", "+50", id="replay.page_next", show=False, priority=True),
+        Binding("pageup", "step(-50)", "-50", id="replay.page_previous", show=False, priority=True),
         Binding("escape", "back", "Back", id="replay.back"),
     ]
 
@@ -77,8 +75,12 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         self.chain_checked = True
         banner = self.query_one("#replay-warning", Static)
         if warning:
-            banner.update(literal(f"⚠ CHAIN CHECK FAILED: {warning}. What follows may not be "
-                                  "what was recorded.", "bold white on red"))
+            banner.update(
+                literal(
+                    f"⚠ CHAIN CHECK FAILED: {warning}. What follows may not be what was recorded.",
+                    "bold white on red",
+                )
+            )
         banner.display = bool(warning)
         self._render_transport()
 
@@ -95,8 +97,9 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         log.scroll_to(y=max(0, min(TIMELINE_CONTEXT, self.replay.cursor - 1) - 2), animate=False)
 
     def refresh_view(self) -> None:
-        if self.state.current and (self.selected is None or
-                                   self.state.steps[self.selected].status == "pending"):
+        if self.state.current and (
+            self.selected is None or self.state.steps[self.selected].status == "pending"
+        ):
             self.selected = self.state.current
         super().refresh_view()
         self._load_timeline()
@@ -188,9 +191,13 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
                 self.replay.seek(seq)
                 self.refresh_view()
 
-        self.app.push_screen(ChoicePrompt(
-            "Jump to", [(f"{local_hms(m.at)}  {m.label}  (entry {m.seq})", m.seq)
-                        for m in marks]), chosen)
+        self.app.push_screen(
+            ChoicePrompt(
+                "Jump to",
+                [(f"{local_hms(m.at)}  {m.label}  (entry {m.seq})", m.seq) for m in marks],
+            ),
+            chosen,
+        )
 
     def action_jump_time(self) -> None:
         def got(text: str | None) -> None:
@@ -205,5 +212,9 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
             self.replay.seek_time(when)
             self.refresh_view()
 
-        self.app.push_screen(TextPrompt("Jump to a time", "Time (09:12, 2026-11-23 09:12, -5m)",
-                                        placeholder="09:12"), got)
+        self.app.push_screen(
+            TextPrompt(
+                "Jump to a time", "Time (09:12, 2026-11-23 09:12, -5m)", placeholder="09:12"
+            ),
+            got,
+        )

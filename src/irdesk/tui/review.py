@@ -60,8 +60,7 @@ def parse_due(text: str, today: date) -> date | None:
     try:
         return today + timedelta(days=parse_duration(raw.removeprefix("+")).days)
     except DurationError:
-        raise ValueError(f"{raw!r}: write a date (2026-12-15) or days from today (14d)") \
-            from None
+        raise ValueError(f"{raw!r}: write a date (2026-12-15) or days from today (14d)") from None
 
 
 class ImprovementDialog(Dialog[ImprovementRequest]):
@@ -79,18 +78,24 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
         with VerticalScroll(classes="dialog dialog-wide"):
             yield Label("Add an improvement item", classes="dialog-title")
             yield Label("What will change")
-            yield Input(compact=True, id="imp-what",
-                        placeholder="e.g. alert on new inbox forwarding rules")
+            yield Input(
+                compact=True, id="imp-what", placeholder="e.g. alert on new inbox forwarding rules"
+            )
             yield Label("Owner (a person or role)")
-            yield Input(compact=True, id="imp-owner", placeholder="who makes it happen",
-                        suggester=SuggestFromList(self.people, case_sensitive=False))
+            yield Input(
+                compact=True,
+                id="imp-owner",
+                placeholder="who makes it happen",
+                suggester=SuggestFromList(self.people, case_sensitive=False),
+            )
             yield Label("Due (2026-12-15, or 14d from today; empty: no date)")
             yield Input(compact=True, id="imp-due", placeholder="14d")
             yield Label("Playbook step it concerns (optional)")
             yield Select(self.steps, id="imp-step", compact=True, prompt="no particular step")
             yield Label("POETE element (optional)")
-            yield Select([(p.capitalize(), p) for p in POETE], id="imp-poete", compact=True,
-                         prompt="none")
+            yield Select(
+                [(p.capitalize(), p) for p in POETE], id="imp-poete", compact=True, prompt="none"
+            )
             yield _error_line()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add", id="add", variant="primary")
@@ -118,9 +123,15 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
             return
         step = self.query_one("#imp-step", Select).value
         poete = self.query_one("#imp-poete", Select).value
-        self.dismiss(ImprovementRequest(
-            what, owner, due, None if step is Select.NULL else str(step),
-            None if poete is Select.NULL else str(poete)))
+        self.dismiss(
+            ImprovementRequest(
+                what,
+                owner,
+                due,
+                None if step is Select.NULL else str(step),
+                None if poete is Select.NULL else str(poete),
+            )
+        )
 
 
 class ReviewScreen(Screen[None]):
@@ -174,8 +185,11 @@ class ReviewScreen(Screen[None]):
         head.append(" ")
         head.append_text(literal(state.title, "bold", single_line=True))
         head.append(f"  ({'drill' if state.mode == 'drill' else 'incident'}, {state.status})")
-        status = {"empty": ("not started", "yellow"), "draft": ("draft", "yellow"),
-                  "saved": ("saved", "green")}.get(review.status, (review.status, ""))
+        status = {
+            "empty": ("not started", "yellow"),
+            "draft": ("draft", "yellow"),
+            "saved": ("saved", "green"),
+        }.get(review.status, (review.status, ""))
         head.append(f"\nreview: {status[0]}", style=f"bold {status[1]}")
         if review.saved and review.saved_by:
             head.append_text(literal(f" by {review.saved_by}", "dim"))
@@ -218,14 +232,29 @@ class ReviewScreen(Screen[None]):
             overdue = imp.status == "open" and imp.due is not None and imp.due < today
             status = imp.status + (" (overdue)" if overdue else "")
             table.add_row(
-                imp.item, literal(imp.what, single_line=True),
+                imp.item,
+                literal(imp.what, single_line=True),
                 literal(imp.owner, single_line=True),
-                str(imp.due or ""), imp.step or "", imp.poete or "",
-                Text(status, style="bold red" if overdue else
-                     ("green" if imp.status == "done" else "")), key=imp.item)
+                str(imp.due or ""),
+                imp.step or "",
+                imp.poete or "",
+                Text(
+                    status,
+                    style="bold red" if overdue else ("green" if imp.status == "done" else ""),
+                ),
+                key=imp.item,
+            )
         if not review.improvements:
-            table.add_row("", Text("no improvement items yet (a to add)", style="dim"),
-                          "", "", "", "", "", key="__none__")
+            table.add_row(
+                "",
+                Text("no improvement items yet (a to add)", style="dim"),
+                "",
+                "",
+                "",
+                "",
+                "",
+                key="__none__",
+            )
 
     # ----------------------------------------------------------------- actions
     def _do(self, fn, *args, **kwargs) -> bool:  # noqa: ANN001
@@ -243,18 +272,27 @@ class ReviewScreen(Screen[None]):
         def got(text: str | None) -> None:
             if text:
                 self._do(self.review.set_root_cause, text)
-        self.app.push_screen(TextPrompt(
-            "Root cause", "What made this incident possible? (replaces any earlier one)",
-            initial=current.text if current and not current.whys else ""), got)
+
+        self.app.push_screen(
+            TextPrompt(
+                "Root cause",
+                "What made this incident possible? (replaces any earlier one)",
+                initial=current.text if current and not current.whys else "",
+            ),
+            got,
+        )
 
     def action_five_whys(self) -> None:
         whys: list[str] = []
 
         def ask() -> None:
             n = len(whys) + 1
-            self.app.push_screen(TextPrompt(
-                f"Five whys: why {n}", "Why did that happen? (empty to stop)",
-                required=False), got)
+            self.app.push_screen(
+                TextPrompt(
+                    f"Five whys: why {n}", "Why did that happen? (empty to stop)", required=False
+                ),
+                got,
+            )
 
         def got(text: str | None) -> None:
             if text is None:
@@ -270,14 +308,19 @@ class ReviewScreen(Screen[None]):
             def conclude(cause: str | None) -> None:
                 if cause is not None:
                     self._do(self.review.set_root_cause, cause, whys=whys)
-            self.app.push_screen(TextPrompt("Five whys", "So the root cause is:",
-                                            initial=whys[-1], required=False), conclude)
+
+            self.app.push_screen(
+                TextPrompt("Five whys", "So the root cause is:", initial=whys[-1], required=False),
+                conclude,
+            )
+
         ask()
 
     def action_note(self, section: str) -> None:
         def got(text: str | None) -> None:
             if text:
                 self._do(self.review.add_note, section, text)
+
         self.app.push_screen(TextPrompt(SECTIONS[section], "Add a point"), got)
 
     def action_add_improvement(self) -> None:
@@ -287,10 +330,16 @@ class ReviewScreen(Screen[None]):
 
         def got(request: ImprovementRequest | None) -> None:
             if request:
-                self._do(self.review.add_improvement, request.what, owner=request.owner,
-                         due=request.due, step=request.step, poete=request.poete)
-        self.app.push_screen(ImprovementDialog(steps, people, today_of(self.session.now())),
-                             got)
+                self._do(
+                    self.review.add_improvement,
+                    request.what,
+                    owner=request.owner,
+                    due=request.due,
+                    step=request.step,
+                    poete=request.poete,
+                )
+
+        self.app.push_screen(ImprovementDialog(steps, people, today_of(self.session.now())), got)
 
     def action_close_item(self) -> None:
         table = self.query_one("#improvements", DataTable)
@@ -308,22 +357,29 @@ class ReviewScreen(Screen[None]):
             def got(note: str | None) -> None:
                 if note:
                     self._do(self.review.close_improvement, item, chosen, note)
-            self.app.push_screen(TextPrompt(f"{item}: {chosen}", "Note (what was done, or "
-                                            "why it was dropped)"), got)
-        self.app.push_screen(ChoicePrompt(f"Close {item}", [("done", "done"),
-                                                            ("dropped", "dropped")]), outcome)
+
+            self.app.push_screen(
+                TextPrompt(f"{item}: {chosen}", "Note (what was done, or why it was dropped)"), got
+            )
+
+        self.app.push_screen(
+            ChoicePrompt(f"Close {item}", [("done", "done"), ("dropped", "dropped")]), outcome
+        )
 
     def action_save(self) -> None:
         def got(summary: str | None) -> None:
             if summary is not None:
                 self._do(self.review.save, summary)
-        self.app.push_screen(TextPrompt("Save the review", "Summary for the report "
-                                        "(optional)", required=False), got)
+
+        self.app.push_screen(
+            TextPrompt("Save the review", "Summary for the report (optional)", required=False), got
+        )
 
     def action_reopen(self) -> None:
         def got(reason: str | None) -> None:
             if reason:
                 self._do(self.review.reopen, reason)
+
         self.app.push_screen(TextPrompt("Reopen the review", "Why?"), got)
 
     def action_report(self) -> None:
@@ -381,7 +437,8 @@ class ReportScreen(Screen[None]):
         if len(report.timeline) > TUI_TIMELINE_ROWS and "\n## Timeline" in markdown:
             markdown = markdown.split("\n## Timeline", 1)[0] + (
                 f"\n## Timeline\n\n{len(report.timeline):,} entries: too many to show here. "
-                "Write the report (m, h or j) or replay the incident to see them.\n")
+                "Write the report (m, h or j) or replay the incident to see them.\n"
+            )
         self.app.call_from_thread(self._show, report, chart, markdown)
 
     def app_clock_now(self):  # noqa: ANN201
@@ -390,13 +447,13 @@ class ReportScreen(Screen[None]):
 
     def _failed(self, message: str) -> None:
         self.query_one("#report-status", Static).update(
-            literal(f"Could not build the report: {message}", "bold red"))
+            literal(f"Could not build the report: {message}", "bold red")
+        )
 
     def _show(self, report, chart: list[str], markdown: str) -> None:  # noqa: ANN001
         self.report = report
         status = Text(f"{report.overview.incident_id} after-action report", style="bold")
-        status.append("   m Markdown · h HTML · j JSON: written to "
-                      f"{reports_dir()}", style="dim")
+        status.append(f"   m Markdown · h HTML · j JSON: written to {reports_dir()}", style="dim")
         self.query_one("#report-status", Static).update(status)
         self.query_one("#report-chart", Static).update(Text("\n".join(chart)))
         self.query_one("#report-markdown", Markdown).update(markdown)
@@ -414,9 +471,7 @@ class ReportScreen(Screen[None]):
         except OSError as exc:
             self.notify(clean(f"could not write the report: {exc}"), severity="error")
             return
-        self.notify(clean(f"{REPORT_FORMATS[fmt]} report written to {target}"),
-                    title="report")
+        self.notify(clean(f"{REPORT_FORMATS[fmt]} report written to {target}"), title="report")
 
     def action_back(self) -> None:
         self.dismiss(None)
-

@@ -70,15 +70,20 @@ class RunnerScreen(Screen[None]):
         Binding("p", "contacts", "Contacts", id="runner.contacts", show=False),
         Binding("c", "close_incident", "Close", id="runner.close"),
         Binding("escape", "back", "Home", id="runner.back"),
-        *[Binding(str(n), f"tick_number({n})", f"Tick item {n}", show=False,
-                  id=f"runner.tick_{n}") for n in range(1, 10)],
+        *[
+            Binding(
+                str(n), f"tick_number({n})", f"Tick item {n}", show=False, id=f"runner.tick_{n}"
+            )
+            for n in range(1, 10)
+        ],
     ]
 
     def __init__(self, session: IncidentSession) -> None:
         super().__init__()
         self.session = session
         self.selected: str | None = session.state.current or (
-            session.playbook.steps[0].id if session.playbook.steps else None)
+            session.playbook.steps[0].id if session.playbook.steps else None
+        )
         self._shown_step: str | None = None
         self._step_options: list[str] = []
         self._pointer: str | None = session.state.current  # the active step last shown
@@ -252,8 +257,9 @@ class RunnerScreen(Screen[None]):
         owner = self.session.playbook.role(step.role).title if step.role else "anyone"
         holder = self.state.roles.get(step.role or "", "")
         head = Text()
-        head.append("Now: " if self.state.current == step.id else f"{st.status.title()}: ",
-                    style="bold")
+        head.append(
+            "Now: " if self.state.current == step.id else f"{st.status.title()}: ", style="bold"
+        )
         head.append_text(literal(step.title, "bold"))
         head.append(f"  ({step.phase} · owner: {owner}", style="dim")
         head.append_text(literal(f" – {holder}" if holder else "", "dim"))
@@ -262,7 +268,8 @@ class RunnerScreen(Screen[None]):
         if self._shown_step != step.id:
             self._shown_step = step.id
             self.query_one("#step-instructions", Markdown).update(
-                clean(step.instructions) or "_No instructions._")
+                clean(step.instructions) or "_No instructions._"
+            )
             self.query_one("#step-body").scroll_home(animate=False)
         decision = self.query_one("#step-decision", Static)
         if step.decision:
@@ -314,8 +321,7 @@ class RunnerScreen(Screen[None]):
             parts.append(f"done {local_hms(st.finished_at)} by {clean(st.actor or '')}")
         if st.visits > 1:
             parts.append(f"visit {st.visits}")
-        meta.update(Text(" · ".join(parts), style="bold yellow" if "OVERDUE" in str(parts)
-                         else ""))
+        meta.update(Text(" · ".join(parts), style="bold yellow" if "OVERDUE" in str(parts) else ""))
 
     def _render_timers(self) -> None:
         now = self.now()
@@ -334,14 +340,17 @@ class RunnerScreen(Screen[None]):
                     who = ", ".join(last.people) or last.role
                     line += f" → escalated to level {last.level} ({last.role}: {who})"
                 if view.state == "acknowledged":
-                    text.append(line + f" · acknowledged by {last.acknowledged_by}\n",
-                                style="yellow")
+                    text.append(
+                        line + f" · acknowledged by {last.acknowledged_by}\n", style="yellow"
+                    )
                 else:
                     text.append(line + "   [a] acknowledge\n", style="bold red")
             else:
                 word = "met" if view.state == "met" else "met late"
-                text.append(f"  {title}: {word} at {self.timer_moment(view.stopped_at)}\n",
-                            style="green" if view.state == "met" else "yellow")
+                text.append(
+                    f"  {title}: {word} at {self.timer_moment(view.stopped_at)}\n",
+                    style="green" if view.state == "met" else "yellow",
+                )
         if not self.state.playbook.timers:
             text.append("  this playbook has no timers", style="dim")
         text.rstrip()
@@ -413,12 +422,19 @@ class RunnerScreen(Screen[None]):
             return
         check = step.checklist[item]
         if check.evidence:
+
             def got(evidence: str | None) -> None:
                 if evidence:
                     self._do(self.session.tick, step.id, item, evidence)
-            self.app.push_screen(TextPrompt(
-                "Evidence", f"Evidence for: {clean(check.text)}",
-                placeholder="what was kept and where (file name, ticket, hash)"), got)
+
+            self.app.push_screen(
+                TextPrompt(
+                    "Evidence",
+                    f"Evidence for: {clean(check.text)}",
+                    placeholder="what was kept and where (file name, ticket, hash)",
+                ),
+                got,
+            )
         else:
             self._do(self.session.tick, step.id, item)
 
@@ -438,9 +454,15 @@ class RunnerScreen(Screen[None]):
                 self._follow_pointer(before)
 
         if open_items and st.status != "done":
-            self.app.push_screen(ConfirmPrompt(
-                "Complete step?", f"{len(open_items)} checklist item(s) are not ticked. "
-                "Mark the step done anyway?", yes="Done anyway"), confirmed)
+            self.app.push_screen(
+                ConfirmPrompt(
+                    "Complete step?",
+                    f"{len(open_items)} checklist item(s) are not ticked. "
+                    "Mark the step done anyway?",
+                    yes="Done anyway",
+                ),
+                confirmed,
+            )
         else:
             confirmed(True)
 
@@ -454,8 +476,12 @@ class RunnerScreen(Screen[None]):
             if reason and self._do(self.session.skip, step.id, reason):
                 self._follow_pointer(before)
 
-        self.app.push_screen(TextPrompt("Skip step", f"Why skip {clean(step.title)}?",
-                                        placeholder="reason (journaled)"), got)
+        self.app.push_screen(
+            TextPrompt(
+                "Skip step", f"Why skip {clean(step.title)}?", placeholder="reason (journaled)"
+            ),
+            got,
+        )
 
     def action_option(self) -> None:
         step = self.selected_step
@@ -468,26 +494,48 @@ class RunnerScreen(Screen[None]):
             if option is not None and self._do(self.session.decide, step.id, option):
                 self._follow_pointer(before)
 
-        self.app.push_screen(ChoicePrompt(
-            step.title, [(o.label, i) for i, o in enumerate(step.decision)],
-            note="Choose the option that matches what you found."), chosen)
+        self.app.push_screen(
+            ChoicePrompt(
+                step.title,
+                [(o.label, i) for i, o in enumerate(step.decision)],
+                note="Choose the option that matches what you found.",
+            ),
+            chosen,
+        )
 
     def action_note(self) -> None:
         def got(text: str | None) -> None:
             if text:
                 self._do(self.session.note, text)
-        self.app.push_screen(TextPrompt("Note", "Add a note to the timeline",
-                                        placeholder="what happened, what was decided"), got)
+
+        self.app.push_screen(
+            TextPrompt(
+                "Note", "Add a note to the timeline", placeholder="what happened, what was decided"
+            ),
+            got,
+        )
 
     def action_milestone(self) -> None:
         names = [m for m in MILESTONES if m != "closed"]
-        options = [(f"{m} (recorded {local_hms(self.state.milestones[m].at)})"
-                    if m in self.state.milestones else m, m) for m in names]
+        options = [
+            (
+                f"{m} (recorded {local_hms(self.state.milestones[m].at)})"
+                if m in self.state.milestones
+                else m,
+                m,
+            )
+            for m in names
+        ]
 
         def got(request: MilestoneRequest | None) -> None:
             if request:
-                self._do(self.session.milestone, request.name, occurred_at=request.when,
-                         reason=request.reason)
+                self._do(
+                    self.session.milestone,
+                    request.name,
+                    occurred_at=request.when,
+                    reason=request.reason,
+                )
+
         self.app.push_screen(MilestoneDialog(options, self.now), got)
 
     def action_acknowledge(self) -> None:
@@ -503,8 +551,10 @@ class RunnerScreen(Screen[None]):
         def chosen(timer: str | None) -> None:
             if timer:
                 self._do(self.session.acknowledge, timer)
-        self.app.push_screen(ChoicePrompt("Acknowledge escalation",
-                                          [(titles.get(t, t), t) for t in pending]), chosen)
+
+        self.app.push_screen(
+            ChoicePrompt("Acknowledge escalation", [(titles.get(t, t), t) for t in pending]), chosen
+        )
 
     def action_severity(self) -> None:
         severities = self.session.playbook.severities
@@ -516,10 +566,14 @@ class RunnerScreen(Screen[None]):
             def got(reason: str | None) -> None:
                 if reason is not None:
                     self._do(self.session.set_severity, severity, reason)
+
             self.app.push_screen(TextPrompt("Severity", f"Why {severity}?", required=False), got)
+
         current = severities.index(self.state.severity) if self.state.severity in severities else 0
-        self.app.push_screen(ChoicePrompt("Change severity", [(s, s) for s in severities],
-                                          highlighted=current), chosen)
+        self.app.push_screen(
+            ChoicePrompt("Change severity", [(s, s) for s in severities], highlighted=current),
+            chosen,
+        )
 
     def action_status(self) -> None:
         options = [(s, s) for s in STATUSES if s != "closed"]
@@ -527,24 +581,33 @@ class RunnerScreen(Screen[None]):
         def chosen(status: str | None) -> None:
             if status:
                 self._do(self.session.set_status, status)
+
         self.app.push_screen(ChoicePrompt("Change status", options), chosen)
 
     def action_roles(self) -> None:
         playbook = self.session.playbook
-        roles = [(f"{r.title} ({r.id})" + (f" – {self.state.roles[r.id]}"
-                                           if r.id in self.state.roles else ""), r.id)
-                 for r in playbook.roles]
+        roles = [
+            (
+                f"{r.title} ({r.id})"
+                + (f" – {self.state.roles[r.id]}" if r.id in self.state.roles else ""),
+                r.id,
+            )
+            for r in playbook.roles
+        ]
         people = [p.name for p in self.session.roster.people]
 
         def got(request: RoleRequest | None) -> None:
             if request:
                 self._do(self.session.assign, request.role, request.person, reason=request.reason)
+
         self.app.push_screen(RoleDialog(roles, people, dict(self.state.roles)), got)
 
     def action_contacts(self) -> None:
         from irdesk.tui.contacts import ContactsScreen
-        self.app.push_screen(ContactsScreen(self.session.roster, self.session.playbook,
-                                            dict(self.state.roles)))
+
+        self.app.push_screen(
+            ContactsScreen(self.session.roster, self.session.playbook, dict(self.state.roles))
+        )
 
     def action_close_incident(self) -> None:
         if self.state.closed:
@@ -555,10 +618,16 @@ class RunnerScreen(Screen[None]):
             if summary is not None and self._do(self.session.close, summary):
                 self.refresh_view()
                 self.app.post_message(IncidentClosed(self.session.incident_id))
-        self.app.push_screen(TextPrompt(
-            "Close incident", "Closing summary (journaled; escape to cancel)", required=False,
-            placeholder="outcome in one line"), got)
+
+        self.app.push_screen(
+            TextPrompt(
+                "Close incident",
+                "Closing summary (journaled; escape to cancel)",
+                required=False,
+                placeholder="outcome in one line",
+            ),
+            got,
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)
-
