@@ -462,3 +462,64 @@ def test_store_at_work_imports_no_ui_and_no_sqlite_utils(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+# ----------------------------------------------------------------------------- odd files
+
+
+def test_named_pipe_is_refused_without_hanging(tmp_path: Path):
+    """A FIFO given as the journal used to hang the command (open() blocks on a pipe
+    with no writer); it is a one-line error, for reading and for writing."""
+    fifo = tmp_path / "j.db"
+    os.mkfifo(fifo)
+    for readonly in (False, True):
+        with pytest.raises(JournalError, match="is a named pipe, not a journal file") as info:
+            Journal.open(fifo, readonly=readonly, timeout=0.2)
+        one_line(info.value)
+
+
+def test_symlink_to_a_missing_file_is_refused_not_followed(tmp_path: Path):
+    link = tmp_path / "journal.db"
+    target = tmp_path / "elsewhere" / "real.db"
+    link.symlink_to(target)
+    with pytest.raises(JournalError, match="symbolic link to .*does not exist") as info:
+        Journal.open(link)
+    one_line(info.value)
+    assert not target.exists() and not target.parent.exists()
+
+
+def test_symlink_to_a_journal_is_followed(tmp_path: Path):
+    real = tmp_path / "real.db"
+    [iid] = journal_with_notes(real, 2)
+    link = tmp_path / "journal.db"
+    link.symlink_to(real)
+    with Journal.open(link) as journal:
+        assert journal.last_seq(iid) == 3
+
+
+def test_loose_permissions_are_warned_about(tmp_path: Path):
+    path = tmp_path / "j.db"
+    journal_with_notes(path, 1)
+    with Journal.open(path) as journal:
+        assert journal.warnings == []
+    os.chmod(path, 0o644)
+    for readonly in (False, True):
+        with Journal.open(path, readonly=readonly) as journal:
+            [warning] = journal.warnings
+            assert warning == (
+                f"journal {path} can be read by others (mode 0644); it names people and "
+                f"holds incident details: chmod 600 {path}"
+            )
+
+
+def test_sidecars_are_never_looser_than_the_journal(tmp_path: Path):
+    path = tmp_path / "j.db"
+    [iid] = journal_with_notes(path, 1)
+    with Journal.open(path) as writer:
+        writer.append(iid, "note", {"text": "keeps the -wal and -shm"}, actor="a")
+        for suffix in ("-wal", "-shm"):
+            os.chmod(f"{path}{suffix}", 0o666)
+        with Journal.open(path) as second:
+            second.append(iid, "note", {"text": "x"}, actor="b")
+        for suffix in ("-wal", "-shm"):
+            assert mode(Path(f"{path}{suffix}")) == 0o600

@@ -49,11 +49,14 @@ def open_journal(path: Path | None, *, readonly: bool = False, create: bool = Tr
 
     target = resolve_journal(path)
     try:
-        return Journal.open(target, readonly=readonly, create=create and not readonly)
+        journal = Journal.open(target, readonly=readonly, create=create and not readonly)
     except JournalError as exc:
         raise Failure(str(exc)) from None
     except OSError as exc:
         raise Failure(f"cannot open journal {target}: {exc.strerror or exc}") from None
+    for warning in journal.warnings:
+        click.echo(f"irdesk: warning: {warning}", err=True)
+    return journal
 
 
 def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = False):  # noqa: ANN001

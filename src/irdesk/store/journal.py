@@ -1,5 +1,16 @@
 """The journal: an append-only, hash-chained, crash-safe SQLite file.
 
+**Nothing but SQLite opens a journal's files** (the database, its ``-wal`` and ``-shm``),
+in any irdesk process, on any path: header checks, size checks, copies, permission
+checks. On POSIX, closing *any* descriptor of a file drops every advisory lock the process
+holds on it, SQLite's included ("How To Corrupt An SQLite Database File", section 2.2).
+One plain ``open()``/``close()`` while this process has a connection lets another process
+believe it holds the last connection, checkpoint, and delete the live ``-wal`` under us.
+So files are judged by ``stat``/``lstat`` (type, size, mode), changed only by name
+(``chmod``), and read only through SQLite, which reports a file that is not a database.
+``tests/test_store_only_sqlite_opens.py`` watches for any other open while every store
+operation runs.
+
 Durability: every write is ``BEGIN IMMEDIATE`` → read the chain head → insert → ``COMMIT``
 on a WAL journal with ``synchronous=FULL``; a method returns only after COMMIT, so whatever
 the caller was told is on disk and survives a crash or ``kill -9``. Several processes may
@@ -28,6 +39,7 @@ import json
 import os
 import random
 import sqlite3
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -45,6 +57,7 @@ from irdesk.store.chain import GENESIS_HASH, canonical_json, entry_hash
 from irdesk.store.errors import (
     JournalCorrupt,
     JournalError,
+    JournalLocked,
     JournalNewerSchema,
     JournalNotFound,
     JournalReadOnly,
@@ -59,7 +72,14 @@ ID_PREFIX = {"live": "INC", "drill": "DRL"}
 SUMMARY_KEYS = frozenset({"status", "severity", "title", "closed_at"})
 #: occurred_at may trail recorded_at by this much before it counts as backdated.
 BACKDATE_TOLERANCE = timedelta(seconds=1)
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+#: A SQLite file's header is this long; a shorter non-empty file cannot be a journal.
+_SQLITE_HEADER = 100
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 _ENTRY_COLS = (
     "incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at, backdate_reason, "
@@ -162,6 +182,40 @@ def _text(name: str, value: object, *, optional: bool = False) -> str | None:
     return value
 
 
+def _inspect_path(path: Path) -> int | None:
+    """The size of the journal file at ``path`` (None if there is none), or a JournalError.
+
+    Uses ``lstat``/``stat`` only, never ``open()``: closing any descriptor of a database
+    file drops every POSIX lock this process holds on it, SQLite's included (see the
+    module docstring), so nothing but SQLite may open a journal's files.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise JournalError(f"cannot open journal {path}: {exc.strerror}") from exc
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            target = os.readlink(path)
+            raise JournalError(
+                f"{path} is a symbolic link to {target}, which does not exist; "
+                "refusing to create a journal through it"
+            ) from None
+        except OSError as exc:
+            raise JournalError(f"cannot open journal {path}: {exc.strerror}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise JournalError(f"{path} is a directory, not a journal file")
+    for test, what in _FILE_KINDS:
+        if test(info.st_mode):
+            raise JournalError(f"{path} is {what}, not a journal file")
+    if not os.access(path, os.R_OK):
+        raise JournalReadOnly(f"cannot read journal {path}: permission denied")
+    return info.st_size
+
+
 class Journal:
     """One open journal file. Use :meth:`open`; close it (or use ``with``)."""
 
@@ -185,6 +239,8 @@ class Journal:
         self._seen_writes = 0
         self._seen_version: int | None = None
         self.schema_version = 0
+        #: one-line warnings about the file (loose permissions) for the caller to show
+        self.warnings: list[str] = []
 
     # ------------------------------------------------------------------ opening
 
@@ -206,51 +262,28 @@ class Journal:
         """
         path = Path(path).expanduser()
         clock = clock if clock is not None else SystemClock()
-        try:
-            if path.is_dir():
-                raise JournalError(f"{path} is a directory, not a journal file")
-            exists = path.exists()
-        except OSError as exc:
-            raise JournalError(f"cannot open journal {path}: {exc.strerror}") from exc
-        if not exists and (readonly or not create):
+        size = _inspect_path(path)
+        if size is None and (readonly or not create):
             raise JournalNotFound(f"no journal at {path}")
-        if exists:
-            cls._check_header(path, allow_empty=create and not readonly)
-        if readonly:
-            return cls._open_readonly(path, clock, timeout)
-        return cls._open_readwrite(path, clock, timeout, creating=not exists)
-
-    @staticmethod
-    def _check_header(path: Path, *, allow_empty: bool) -> None:
-        """Refuse files that are clearly not SQLite before SQLite touches them."""
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(100)
-        except PermissionError as exc:
-            raise JournalReadOnly(f"cannot read journal {path}: permission denied") from exc
-        except OSError as exc:
-            raise JournalError(f"cannot read journal {path}: {exc.strerror}") from exc
-        if not head:
-            if allow_empty:
-                return  # an empty file becomes a new journal
+        if size == 0 and (readonly or not create):
             raise JournalCorrupt(f"journal {path} is empty (0 bytes): it holds no journal")
-        magic = _SQLITE_MAGIC[: min(len(head), len(_SQLITE_MAGIC))]
-        if head[: len(magic)] != magic:
-            raise JournalCorrupt(f"{path} is not an irdesk journal (not a SQLite file)")
-        if len(head) < 100:
-            raise JournalCorrupt(f"journal {path} is truncated ({len(head)} bytes)")
+        if readonly:
+            journal = cls._open_readonly(path, clock, timeout, size)
+        else:
+            journal = cls._open_readwrite(path, clock, timeout, size)
+        journal._check_modes()
+        return journal
 
     @classmethod
-    def _open_readwrite(
-        cls, path: Path, clock: Clock, timeout: float, *, creating: bool
-    ) -> Journal:
+    def _open_readwrite(cls, path: Path, clock: Clock, timeout: float, size: int | None) -> Journal:
+        creating = size is None
         guard = _private_umask() if creating else nullcontext()
         with guard:
             if creating:
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                    os.close(fd)
+                    os.close(fd)  # no connection to this new file exists yet
                 except FileExistsError:
                     pass  # another process created it a moment ago: just open it
                 except OSError as exc:
@@ -262,14 +295,14 @@ class Journal:
                 raise translate(exc, path, timeout=timeout) from exc
             journal = cls(conn, path, clock=clock, readonly=False, timeout=timeout, uri=uri)
             try:
-                journal._prepare_readwrite()
+                journal._prepare(size)
             except BaseException:
                 conn.close()
                 raise
         return journal
 
     @classmethod
-    def _open_readonly(cls, path: Path, clock: Clock, timeout: float) -> Journal:
+    def _open_readonly(cls, path: Path, clock: Clock, timeout: float, size: int | None) -> Journal:
         # immutable=1 only when no connection can be using the journal: no -wal with
         # content and no -shm. A writer that is connected (or crashed) leaves a -shm; then
         # the reader must take part in WAL locking, or a checkpoint running under it could
@@ -289,11 +322,45 @@ class Journal:
                 raise translate(exc, path, timeout=timeout) from exc
             journal = cls(conn, path, clock=clock, readonly=True, timeout=timeout, uri=uri)
             try:
-                journal._prepare_readonly()
+                journal._prepare(size)
             except BaseException:
                 conn.close()
                 raise
         return journal
+
+    def _prepare(self, size: int | None) -> None:
+        """Let SQLite judge the file (it alone reads it), with a clearer word for a file
+        too short to hold even a header."""
+        try:
+            self._retry_busy(self._prepare_readonly if self.readonly else self._prepare_readwrite)
+        except JournalCorrupt:
+            if size is not None and 0 < size < _SQLITE_HEADER:
+                raise JournalCorrupt(
+                    f"journal {self.path} is truncated or not a journal ({size} bytes, "
+                    "shorter than a SQLite header)"
+                ) from None
+            raise
+
+    def _check_modes(self) -> None:
+        """Warn about a journal others can read or write, and keep its -wal/-shm no looser
+        than the database (``chmod`` by name: no descriptor is opened)."""
+        try:
+            mode = stat.S_IMODE(os.stat(self.path).st_mode)
+        except OSError:
+            return
+        if mode & 0o077:
+            self.warnings.append(
+                f"journal {self.path} can be read by others (mode {mode:04o}); "
+                f"it names people and holds incident details: chmod 600 {self.path}"
+            )
+        for suffix in ("-wal", "-shm"):
+            side = f"{self.path}{suffix}"
+            try:
+                side_mode = stat.S_IMODE(os.stat(side).st_mode)
+                if side_mode & ~mode:
+                    os.chmod(side, side_mode & mode)
+            except OSError:
+                continue  # absent (or not ours to change): SQLite creates it like the journal
 
     def _schema_check(self) -> int:
         """Read the schema version; refuse newer journals and foreign databases."""
@@ -377,18 +444,29 @@ class Journal:
         if self.readonly:
             raise JournalReadOnly(f"journal {self.path} was opened read-only")
         conn = self._conn
-        # SQLite's busy handler waits for the lock, but some BUSY results skip it (a WAL
-        # being recovered after a writer was killed mid-transaction, for one): retry those
-        # here, with a growing jittered pause, until ``timeout`` has really gone by.
+        self._retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
+        return conn
+
+    def _retry_busy(self, attempt: Callable[[], object]) -> None:
+        """Run ``attempt`` until it does not fail with BUSY, for up to ``timeout`` seconds.
+
+        SQLite's busy handler waits for a lock, but some BUSY results skip it: a WAL being
+        recovered after a writer was killed mid-transaction, or two connections switching
+        a new journal to WAL at once (one of them would deadlock waiting). Those are retried
+        here, with a growing jittered pause, until ``timeout`` has really gone by.
+        """
         deadline = time.monotonic() + self.timeout
         pause = 0.002
         while True:
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                return conn
+                attempt()
+                return
             except sqlite3.Error as exc:
                 if not is_busy(exc) or time.monotonic() >= deadline:
                     raise translate(exc, self.path, timeout=self.timeout) from exc
+            except JournalLocked:
+                if time.monotonic() >= deadline:
+                    raise
             time.sleep(pause * (0.5 + random.random()))
             pause = min(pause * 2, 0.05)
 
