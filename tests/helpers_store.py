@@ -64,13 +64,39 @@ def journal_with_notes(path: Path, notes: int = 11, *, incidents: int = 1) -> li
 # then change rows. They never use the store.
 
 
+TRIGGERS = (
+    "entries_no_update",
+    "entries_no_delete",
+    "incidents_no_delete",
+    "incidents_identity_fixed",
+    "incidents_follow_chain",
+)
+
+
 def attacker(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("DROP TRIGGER IF EXISTS entries_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS entries_no_delete")
-    conn.execute("DROP TRIGGER IF EXISTS incidents_no_delete")
-    conn.execute("DROP TRIGGER IF EXISTS incidents_identity_fixed")
+    for name in TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
     return conn
+
+
+def cover_tracks(conn: sqlite3.Connection) -> None:
+    """A careful attacker puts the triggers back after the attack (verify then has only
+    the chains to go by)."""
+    from irdesk.store import migrations
+
+    for name, sql in migrations.TRIGGERS.items():
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(sql)
+
+
+def chain_problems(report) -> list:  # noqa: ANN001
+    """The report's problems with incidents, after checking that the only other problems
+    are the triggers the attacker dropped (verify names those too, last)."""
+    schema = [p for p in report.problems if p.how == "schema"]
+    assert [p.message.split()[2] for p in schema] == sorted(TRIGGERS), schema
+    assert report.problems[len(report.problems) - len(schema) :] == schema
+    return [p for p in report.problems if p.how != "schema"]
 
 
 COLUMNS = (

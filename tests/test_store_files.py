@@ -135,9 +135,16 @@ def downgrade_to_v1(path: Path) -> None:
         "entries_no_delete",
         "incidents_no_delete",
         "incidents_identity_fixed",
+        "incidents_follow_chain",
     ):
         conn.execute(f"DROP TRIGGER {name}")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm0002_append_only'")
+    conn.execute("DROP INDEX entries_by_kind")
+    conn.execute("DROP TABLE runtime")
+    conn.execute("ALTER TABLE incidents DROP COLUMN chain")
+    conn.execute(
+        "DELETE FROM _sqlite_migrations "
+        "WHERE name IN ('m0002_append_only', 'm0003_chains_and_runtime')"
+    )
     conn.execute("PRAGMA user_version = 1")
     conn.close()
 
@@ -172,7 +179,8 @@ def test_triggers_refuse_update_and_delete(tmp_path: Path):
         conn.execute("DELETE FROM incidents")
     with pytest.raises(sqlite3.IntegrityError, match="identity"):
         conn.execute("UPDATE incidents SET playbook_sha256 = 'x'")
-    conn.execute("UPDATE incidents SET status = 'closed'")  # the summary cache may change
+    with pytest.raises(sqlite3.IntegrityError, match="follows its chain"):
+        conn.execute("UPDATE incidents SET status = 'closed'")  # the record follows its chain
     assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 3
 
 
@@ -387,7 +395,7 @@ def test_exclusively_locked_journal(tmp_path: Path):
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("PRAGMA locking_mode = EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
-    holder.execute("UPDATE incidents SET status = 'under review'")
+    holder.execute("INSERT INTO runtime VALUES ('test', 'k', 'v', 'now')")
     holder.execute("COMMIT")  # the exclusive lock is kept, and the -wal has the change
     assert (tmp_path / "j.db-wal").stat().st_size > 0
     for readonly in (False, True):

@@ -16,7 +16,9 @@ from irdesk.store import (
     GENESIS_HASH,
     IncidentRecord,
     Journal,
+    JournalError,
     JournalReadOnly,
+    UnknownIncident,
     canonical_json,
     entry_hash,
 )
@@ -149,10 +151,8 @@ def test_append_validates_before_writing(journal: Journal):
         ({"kind": "incident.declared", "payload": {}, "actor": "bob"}, "create_incident"),
         ({"kind": "note.added", "payload": {}, "actor": "bob", "corrects": 0}, "corrects"),
         ({"kind": "note.added", "payload": {}, "actor": "bob", "corrects": True}, "corrects"),
-        (
-            {"kind": "note.added", "payload": {}, "actor": "bob", "summary": {"owner": "x"}},
-            "summary",
-        ),
+        ({"kind": "finding.recorded", "payload": {}, "actor": "bob"}, "create_incident"),
+        ({"kind": "desk.opened", "payload": {}, "actor": "bob"}, "desk"),
     ]:
         with pytest.raises(ValueError, match=match):
             journal.append(rec.id, **kwargs)
@@ -160,8 +160,11 @@ def test_append_validates_before_writing(journal: Journal):
 
 
 def test_unknown_incident(journal: Journal):
-    with pytest.raises(KeyError):
+    """UnknownIncident is a JournalError with a sentence (and a KeyError for lookups)."""
+    with pytest.raises(UnknownIncident) as info:
         journal.append("INC-0404", "note.added", {}, actor="bob")
+    assert str(info.value) == f"no incident INC-0404 in journal {journal.path}"
+    assert isinstance(info.value, JournalError)
     with pytest.raises(KeyError):
         journal.incident("INC-0404")
     with pytest.raises(KeyError):
@@ -245,41 +248,51 @@ def test_retried_declaration_returns_the_same_incident(journal: Journal):
         declare(journal, uid="declare-1", title="Something else")
 
 
-def test_summary_updates_the_record_in_the_same_write(journal: Journal, clock: FixedClock):
+def test_the_record_follows_its_chain_in_the_same_write(journal: Journal, clock: FixedClock):
+    """Nobody sets the record's summary: the kind and payload of each entry decide it."""
     rec = declare(journal)
     clock.advance(60)
-    closed = clock.now()
-    journal.append(
-        rec.id,
-        "severity.changed",
-        {"to": "SEV1"},
-        actor="bob",
-        summary={"severity": "SEV1", "title": "Payments down"},
-    )
-    e = journal.append(
-        rec.id,
-        "incident.closed",
-        {},
-        actor="bob",
-        summary={"status": "closed", "closed_at": closed},
-    )
+    journal.append(rec.id, "severity.changed", {"severity": "SEV1", "from": "SEV2"}, actor="bob")
+    journal.append(rec.id, "status.changed", {"status": "containing"}, actor="bob")
+    e = journal.append(rec.id, "incident.closed", {"summary": "done"}, actor="bob")
     after = journal.incident(rec.id)
-    assert (after.severity, after.title, after.status) == ("SEV1", "Payments down", "closed")
-    assert after.closed_at == closed.replace(microsecond=123000)
-    assert after.updated_at == e.recorded_at
-    # identity fields are not summary fields
-    with pytest.raises(ValueError):
-        journal.append(rec.id, "x", {}, actor="bob", summary={"mode": "drill"})
-    with pytest.raises(ValueError, match="closed_at"):
-        journal.append(rec.id, "x", {}, actor="bob", summary={"closed_at": "yesterday"})
-    assert journal.last_seq(rec.id) == 3
+    assert (after.severity, after.title, after.status) == ("SEV1", rec.title, "closed")
+    assert after.closed_at == e.recorded_at
+    assert after.updated_at == e.recorded_at and after.head == (4, e.hash)
+    clock.advance(60)
+    journal.append(
+        rec.id, "incident.reopened", {"reason": "again", "status": "investigating"}, actor="bob"
+    )
+    reopened = journal.incident(rec.id)
+    assert (reopened.status, reopened.closed_at) == ("investigating", None)
+    done = journal.append(rec.id, "step.done", {"step": "wrap", "marks": "closed"}, actor="bob")
+    assert journal.incident(rec.id).status == "closed"
+    assert journal.incident(rec.id).closed_at == done.recorded_at
+    journal.append(rec.id, "step.done", {"step": "other", "marks": "contained"}, actor="bob")
+    assert journal.incident(rec.id).status == "closed"
+
+
+def test_the_record_cannot_be_edited_apart_from_its_chain(journal: Journal):
+    """A plain UPDATE of a record's summary or head is refused while the triggers stand."""
+    rec = declare(journal)
+    conn = sqlite3.connect(journal.path, isolation_level=None)
+    for sql in (
+        "UPDATE incidents SET status = 'closed'",
+        "UPDATE incidents SET title = 'nothing to see'",
+        "UPDATE incidents SET last_seq = 7",
+        "UPDATE incidents SET head_hash = '00'",
+    ):
+        with pytest.raises(sqlite3.IntegrityError, match="follows its chain"):
+            conn.execute(sql)
+    conn.close()
+    assert journal.incident(rec.id) == rec
 
 
 def test_incident_list_newest_first_with_filters(journal: Journal):
     a = declare(journal)
     b = declare(journal, mode="drill")
     c = declare(journal)
-    journal.append(a.id, "incident.closed", {}, actor="bob", summary={"status": "closed"})
+    journal.append(a.id, "incident.closed", {}, actor="bob")
     assert [r.id for r in journal.incidents()] == [c.id, b.id, a.id]
     assert [r.id for r in journal.incidents(mode="live")] == [c.id, a.id]
     assert [r.id for r in journal.incidents(status="open")] == [c.id, b.id]

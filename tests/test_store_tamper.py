@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from irdesk.store import (
     DELETED,
+    DESK_ID,
     EDITED,
     INSERTED,
     METADATA,
     REORDERED,
+    SCHEMA,
     TRUNCATED,
     Journal,
     VerifyReport,
@@ -25,10 +28,21 @@ from irdesk.store import (
 from irdesk.store.chain import entry_hash
 
 try:
-    from helpers_store import attacker, forge_append, forge_insert, journal_with_notes, row, swap
+    from helpers_store import (
+        TRIGGERS,
+        attacker,
+        chain_problems,
+        forge_append,
+        forge_insert,
+        journal_with_notes,
+        row,
+        swap,
+    )
 except ImportError:  # tests/ as a package
     from tests.helpers_store import (
+        TRIGGERS,
         attacker,
+        chain_problems,
         forge_append,
         forge_insert,
         journal_with_notes,
@@ -64,8 +78,9 @@ def verify(path: Path, incident_id: str | None = None, workers: int = 1) -> Veri
 
 def only_problem(report: VerifyReport):
     assert not report.ok
-    assert [p.incident_id for p in report.problems] == ["INC-0001"], report.problems
-    [problem] = report.problems
+    problems = chain_problems(report)
+    assert [p.incident_id for p in problems] == ["INC-0001"], problems
+    [problem] = problems
     assert "\n" not in problem.message and problem.message.startswith("INC-0001 ")
     return problem
 
@@ -75,7 +90,10 @@ def test_untouched_journal_verifies(path: Path):
     assert report.ok and report.problems == []
     assert (report.checked, report.incidents) == (24, 2)
     with Journal.open(path, readonly=True) as journal:
-        assert report.heads == {r.id: r.head_hash for r in journal.incidents()}
+        assert report.heads == {r.id: r.head for r in journal.incidents()}
+        assert report.heads["INC-0001"].label("INC-0001") == (
+            f"INC-0001@12:{journal.incident('INC-0001').head_hash}"
+        )
 
 
 def test_edited_payload(path: Path):
@@ -251,6 +269,9 @@ def test_truncated_tail(path: Path):
 
 
 def test_last_entry_edited_and_rehashed(path: Path):
+    """Inside one file, a re-hashed last entry and a changed head hash in the record look
+    the same (the chain is whole, the record's head is not its last entry's hash): verify
+    says both, and how to tell them apart (a head noted elsewhere)."""
     conn = attacker(path)
     r = row(conn, "INC-0001", 12)
     payload = '{"text":"resolved by itself"}'
@@ -260,7 +281,9 @@ def test_last_entry_edited_and_rehashed(path: Path):
         (payload, h),
     )
     problem = only_problem(verify(path))
-    assert (problem.seq, problem.how) == (12, EDITED)
+    assert (problem.seq, problem.how) == (None, METADATA)
+    assert "entry 12 was rewritten with a recomputed hash" in problem.message
+    assert "irdesk verify --expect INC-0001@12:<hash>" in problem.message
 
 
 def test_incident_record_metadata_changed(path: Path):
@@ -298,11 +321,11 @@ def test_every_tampered_incident_is_reported(path: Path):
     conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 4")
     swap(conn, "INC-0002", 2, 3)
     report = verify(path)
-    assert [(p.incident_id, p.seq, p.how) for p in report.problems] == [
+    assert [(p.incident_id, p.seq, p.how) for p in chain_problems(report)] == [
         ("INC-0001", 4, DELETED),
         ("INC-0002", 2, REORDERED),
     ]
-    assert verify(path, "INC-0002").problems == [report.problems[1]]
+    assert chain_problems(verify(path, "INC-0002")) == [chain_problems(report)[1]]
 
 
 def test_only_the_first_broken_entry_is_named(path: Path):
@@ -316,7 +339,7 @@ def test_only_the_first_broken_entry_is_named(path: Path):
 def test_one_incident(path: Path):
     attacker(path).execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 4")
     report = verify(path, "INC-0002")
-    assert report.ok and report.incidents == 1 and report.checked == 12
+    assert chain_problems(report) == [] and report.incidents == 1 and report.checked == 12
     with pytest.raises(KeyError):
         verify(path, "INC-0404")
 
@@ -381,3 +404,99 @@ def test_workers_do_not_rerun_the_callers_script(path: Path, tmp_path: Path):
     assert done.stdout.split() == ["True", "25", "25"]
     with Journal.open(path, readonly=True) as journal:
         assert journal.last_seq("INC-0001") == 13  # appended exactly once
+
+
+# ----------------------------------------------------------------------------- the record
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "chain_says"),
+    [
+        ("title", "Nothing to see here", "Payments API returning 500s"),
+        ("severity", "SEV4", "SEV2"),
+        ("status", "closed", "open"),
+        ("closed_at", "2026-11-01T00:00:00.000Z", None),
+    ],
+)
+def test_a_record_field_edited_with_plain_sql_is_named(path: Path, field, value, chain_says):
+    conn = attacker(path)
+    conn.execute(f"UPDATE incidents SET {field} = ? WHERE id = 'INC-0001'", (value,))
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (None, METADATA)
+    assert problem.message == (
+        f"INC-0001 incident record was changed: {field} is {value!r} in the record but "
+        f"{chain_says!r} in its chain"
+    )
+
+
+def test_a_hidden_incident_comes_back_when_the_journal_is_next_opened(path: Path):
+    """Status set to closed with plain SQL hid a live incident from the open list. Verify
+    names it; the next read-write open puts the triggers and the record back, and says so
+    in the desk chain."""
+    conn = attacker(path)
+    conn.execute("UPDATE incidents SET status = 'closed' WHERE id = 'INC-0001'")
+    conn.close()
+    with Journal.open(path, readonly=True) as ro:
+        assert [r.id for r in ro.incidents(status="open")] == ["INC-0002"]
+    with Journal.open(path) as journal:
+        [warning] = journal.warnings
+        assert (
+            "incidents_follow_chain" in warning and "INC-0001 status 'closed' → 'open'" in warning
+        )
+        assert [r.id for r in journal.incidents(status="open")] == ["INC-0002", "INC-0001"]
+        [opened, repaired] = list(journal.entries(DESK_ID))
+        assert (opened.kind, repaired.kind) == ("desk.opened", "journal.repaired")
+        assert repaired.payload["records"] == {"INC-0001": {"status": ["closed", "open"]}}
+        assert repaired.payload["triggers"] == {name: "missing" for name in TRIGGERS}
+        report = journal.verify()
+        assert report.ok, report.problems
+        assert journal.incidents(chain="desk")[0].id == DESK_ID
+        assert DESK_ID not in [r.id for r in journal.incidents()]
+    with Journal.open(path) as again:
+        assert again.warnings == []  # repaired once
+        assert again.last_seq(DESK_ID) == 2
+
+
+def test_dropped_triggers_are_reported_last(path: Path):
+    attacker(path).close()
+    report = verify(path)
+    assert chain_problems(report) == []
+    assert [(p.incident_id, p.how) for p in report.problems] == [("", SCHEMA)] * len(TRIGGERS)
+    assert report.problems[0].message == (
+        "journal trigger entries_no_delete was dropped: the journal was opened for changes "
+        "outside irdesk"
+    )
+
+
+def test_a_trigger_added_outside_irdesk_is_reported_and_removed(path: Path):
+    conn = sqlite3.connect(path, isolation_level=None)
+    sql = "CREATE TRIGGER sneaky AFTER INSERT ON entries BEGIN SELECT 1; END"
+    conn.execute(sql)
+    conn.close()
+    [problem] = verify(path).problems
+    assert problem.how == SCHEMA and "sneaky was added by something other than irdesk" in (
+        problem.message
+    )
+    with Journal.open(path) as journal:
+        repaired = journal.get_entry(DESK_ID, 2)
+        assert repaired.payload["removed"] == {"sneaky": sql}
+        assert journal.verify().ok
+
+
+def test_a_lowered_last_seq_is_named_as_a_record_edit(path: Path):
+    conn = attacker(path)
+    conn.execute("UPDATE incidents SET last_seq = 9 WHERE id = 'INC-0001'")
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (None, METADATA)
+    assert problem.message == (
+        "INC-0001 incident record was changed: last_seq is 9 but its own head hash is "
+        "entry 12's, the end of an intact chain"
+    )
+
+
+def test_a_changed_head_hash_is_named_as_a_record_edit(path: Path):
+    conn = attacker(path)
+    conn.execute("UPDATE incidents SET head_hash = ? WHERE id = 'INC-0001'", ("f" * 64,))
+    problem = only_problem(verify(path))
+    assert (problem.seq, problem.how) == (None, METADATA)
+    assert problem.message.startswith("INC-0001 incident record was changed, or entry 12")

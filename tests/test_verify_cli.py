@@ -12,12 +12,26 @@ import pytest
 from click.testing import CliRunner
 
 from irdesk.cli import main
-from irdesk.store import Journal
+from irdesk.store import SCHEMA_VERSION, Journal
 
 try:
-    from helpers_store import attacker, journal_with_notes, python, subprocess_env, swap
+    from helpers_store import (
+        attacker,
+        cover_tracks,
+        journal_with_notes,
+        python,
+        subprocess_env,
+        swap,
+    )
 except ImportError:  # tests/ as a package
-    from tests.helpers_store import attacker, journal_with_notes, python, subprocess_env, swap
+    from tests.helpers_store import (
+        attacker,
+        cover_tracks,
+        journal_with_notes,
+        python,
+        subprocess_env,
+        swap,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -63,8 +77,8 @@ def test_intact_journal(path: Path):
         heads = {r.id: r.head_hash for r in journal.incidents()}
     assert lines[1:] == [
         "heads:",
-        f"  INC-0001  {heads['INC-0001']}",
-        f"  INC-0002  {heads['INC-0002']}",
+        f"  INC-0001@12:{heads['INC-0001']}",
+        f"  INC-0002@12:{heads['INC-0002']}",
     ]
     assert result.stderr == ""  # no progress when stderr is not a terminal
 
@@ -122,14 +136,18 @@ def test_inserted_row_is_named(path: Path):
 
 
 def test_one_incident(path: Path):
-    attacker(path).execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 4")
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 4")
+    cover_tracks(conn)
     assert run("--journal", str(path), "INC-0002").exit_code == 0
     assert run("--journal", str(path), "INC-0001").exit_code == 1
     assert_one_line_failure(run("--journal", str(path), "INC-0404"), "no incident INC-0404")
 
 
 def test_json_format(path: Path):
-    attacker(path).execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 12")
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = 12")
+    cover_tracks(conn)
     result = run("--journal", str(path), "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
@@ -144,6 +162,13 @@ def test_json_format(path: Path):
         }
     ]
     assert set(data["heads"]) == {"INC-0001", "INC-0002"}
+    with Journal.open(path, readonly=True) as journal:
+        head = journal.incident("INC-0002").head_hash
+    assert data["heads"]["INC-0002"] == {
+        "seq": 12,
+        "hash": head,
+        "label": f"INC-0002@12:{head}",
+    }
 
 
 def test_progress_on_request(path: Path):
@@ -211,7 +236,8 @@ def test_newer_schema(path: Path):
     conn.commit()
     conn.close()
     assert_one_line_failure(
-        run("--journal", str(path)), "was written by a newer irdesk (schema 9, this irdesk knows 2)"
+        run("--journal", str(path)),
+        f"was written by a newer irdesk (schema 9, this irdesk knows {SCHEMA_VERSION})",
     )
 
 
@@ -219,7 +245,7 @@ def test_locked_journal(path: Path):
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("PRAGMA locking_mode = EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
-    holder.execute("UPDATE incidents SET status = 'busy'")
+    holder.execute("INSERT INTO runtime VALUES ('test', 'busy', 'v', 'now')")
     holder.execute("COMMIT")  # keeps the exclusive lock; the change sits in the -wal
     try:
         assert_one_line_failure(
@@ -243,3 +269,122 @@ def test_installed_command_prints_no_traceback(tmp_path: Path):
     )
     assert done.returncode == 2
     assert done.stderr == f"irdesk: {bad} is not an irdesk journal (not a SQLite file)\n"
+
+
+# ----------------------------------------------------------------------------- --expect
+
+
+def head_of(path: Path, incident_id: str = "INC-0001") -> str:
+    with Journal.open(path, readonly=True) as journal:
+        return journal.incident(incident_id).head.label(incident_id)
+
+
+def test_an_expected_head_holds_after_later_appends(path: Path):
+    noted = head_of(path)  # as printed in last month's report
+    with Journal.open(path) as journal:
+        journal.append("INC-0001", "improvement.closed", {"item": "INC-0001-1"}, actor="lin")
+    result = run("--journal", str(path), "--expect", noted)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ok: 2 incidents, 25 entries, chains intact")
+
+
+def test_a_journal_cut_short_fails_the_expectation(path: Path):
+    noted = head_of(path)
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq >= 11")
+    conn.execute(
+        "UPDATE incidents SET last_seq = 10, entry_count = 10, "
+        "head_hash = (SELECT hash FROM entries WHERE incident_id = 'INC-0001' AND seq = 10), "
+        "updated_at = (SELECT recorded_at FROM entries "
+        "              WHERE incident_id = 'INC-0001' AND seq = 10) "
+        "WHERE id = 'INC-0001'"
+    )
+    cover_tracks(conn)  # the chain and record now look whole
+    assert run("--journal", str(path)).exit_code == 0  # nothing inside the file tells
+    result = run("--journal", str(path), "--expect", noted)
+    assert result.exit_code == 1
+    assert (
+        f"  {noted}: INC-0001 ends at entry 10: entries were cut from the end, or the journal "
+        "was replaced by an older copy"
+    ) in result.stdout.splitlines()
+
+
+def test_an_older_copy_fails_the_expectation(path: Path, tmp_path: Path):
+    older = tmp_path / "older.db"
+    shutil.copy(path, older)
+    with Journal.open(path) as journal:
+        journal.append("INC-0001", "note", {"text": "later"}, actor="lin")
+    noted = head_of(path)
+    shutil.copy(older, path)  # someone swaps the journal for last week's copy
+    result = run("--journal", str(path), "--expect", noted)
+    assert result.exit_code == 1
+    assert "INC-0001 ends at entry 12: entries were cut from the end" in result.stdout
+
+
+def test_a_rehashed_chain_fails_the_expectation(path: Path):
+    """An entry edited and every later hash recomputed: a whole chain, another head."""
+    from irdesk.store.chain import entry_hash
+
+    noted = head_of(path)
+    conn = attacker(path)
+    rows = conn.execute(
+        "SELECT incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at, "
+        "backdate_reason, corrects, payload, prev_hash, hash FROM entries "
+        "WHERE incident_id = 'INC-0001' ORDER BY seq"
+    ).fetchall()
+    prev = None
+    for r in rows:
+        payload = '{"text":"nothing happened"}' if r[1] == 5 else r[10]
+        link = r[11] if prev is None else prev
+        h = entry_hash(*r[:10], payload, link)
+        conn.execute(
+            "UPDATE entries SET payload = ?, prev_hash = ?, hash = ? "
+            "WHERE incident_id = ? AND seq = ?",
+            (payload, link, h, r[0], r[1]),
+        )
+        prev = h
+    conn.execute("UPDATE incidents SET head_hash = ? WHERE id = 'INC-0001'", (prev,))
+    cover_tracks(conn)
+    assert run("--journal", str(path)).exit_code == 0  # a perfect forgery, inside the file
+    result = run("--journal", str(path), "--expect", noted, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is True and data["expected"] == [noted]
+    [unmet] = data["unmet"]
+    assert unmet.startswith(f"{noted}: entry 12 of INC-0001 now hashes to {prev[:12]}…")
+
+
+def test_expect_file_takes_heads_from_a_report_or_a_list(path: Path, tmp_path: Path):
+    report = tmp_path / "report.md"
+    report.write_text(
+        f"# INC-0001 after-action report\n\nChain: intact, head {head_of(path)}\n",
+        encoding="utf-8",
+    )
+    heads = tmp_path / "heads.txt"
+    heads.write_text(f"{head_of(path, 'INC-0002')}\nINC-0003@1:{'0' * 64}\n", encoding="utf-8")
+    assert run("--journal", str(path), "--expect-file", str(report)).exit_code == 0
+    result = run("--journal", str(path), "--expect-file", str(report), "--expect-file", str(heads))
+    assert result.exit_code == 1
+    assert (
+        f"  INC-0003@1:{'0' * 64}: the journal has no INC-0003 (removed, or this is another "
+        "journal)"
+    ) in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    "value", ["INC-0001", "INC-0001@12:abc", "INC-0001@0:" + "a" * 64, "inc-1@2:" + "a" * 64]
+)
+def test_a_malformed_expectation_is_one_line(path: Path, value: str):
+    assert_one_line_failure(run("--journal", str(path), "--expect", value), "is not a head")
+
+
+def test_an_expect_file_without_heads_is_one_line(path: Path, tmp_path: Path):
+    empty = tmp_path / "nothing.txt"
+    empty.write_text("no heads here\n", encoding="utf-8")
+    assert_one_line_failure(
+        run("--journal", str(path), "--expect-file", str(empty)), "no heads in it"
+    )
+    assert_one_line_failure(
+        run("--journal", str(path), "--expect-file", str(tmp_path / "missing.txt")),
+        "cannot read",
+    )

@@ -144,7 +144,6 @@ class IncidentSession:
         *,
         occurred_at: datetime | None = None,
         reason: str | None = None,
-        summary: dict | None = None,
         uid: str | None = None,
         corrects: int | None = None,
     ) -> Entry:
@@ -164,7 +163,6 @@ class IncidentSession:
             role=self.role_of(self.actor),
             occurred_at=occurred_at,
             backdate_reason=reason or None,
-            summary=summary,
             uid=uid,
             corrects=corrects,
         )
@@ -211,11 +209,7 @@ class IncidentSession:
         payload = {"step": step_id, "title": step.title}
         if step.marks:
             payload["marks"] = step.marks
-        return self._append(K.STEP_DONE, payload, summary=self._closing(step.marks))
-
-    def _closing(self, marks: str | None) -> dict | None:
-        """A step that marks ``closed`` closes the incident: keep the listing in step."""
-        return {"status": "closed", "closed_at": self.now()} if marks == "closed" else None
+        return self._append(K.STEP_DONE, payload)
 
     def skip(self, step_id: str, reason: str) -> Entry:
         step = self.state.check_skip(step_id, reason)
@@ -235,7 +229,7 @@ class IncidentSession:
         }
         if step.marks:
             payload["marks"] = step.marks
-        return self._append(K.DECIDED, payload, summary=self._closing(step.marks))
+        return self._append(K.DECIDED, payload)
 
     def milestone(
         self, name: str, *, occurred_at: datetime | None = None, reason: str | None = None
@@ -258,7 +252,6 @@ class IncidentSession:
         return self._append(
             K.SEVERITY,
             {"severity": severity, "from": self.state.severity, "reason": reason},
-            summary={"severity": severity},
         )
 
     def set_status(self, status: str) -> Entry:
@@ -269,9 +262,7 @@ class IncidentSession:
             raise ActionError(f"unknown status {status!r}; one of: {', '.join(STATUSES[:-1])}")
         if status == self.state.status:
             raise ActionError(f"status is already {status}")
-        return self._append(
-            K.STATUS, {"status": status, "from": self.state.status}, summary={"status": status}
-        )
+        return self._append(K.STATUS, {"status": status, "from": self.state.status})
 
     def assign(self, role: str, person: str, *, reason: str = "") -> Entry:
         """Give a role to a person. Handing off the commander role is explicit."""
@@ -318,21 +309,14 @@ class IncidentSession:
 
     def close(self, summary: str = "") -> Entry:
         self.state.check_open()
-        now = self.now()
-        return self._append(
-            K.CLOSED, {"summary": summary}, summary={"status": "closed", "closed_at": now}
-        )
+        return self._append(K.CLOSED, {"summary": summary})
 
     def reopen(self, reason: str) -> Entry:
         if not self.state.closed:
             raise ActionError(f"{self.incident_id} is not closed")
         if not reason.strip():
             raise ActionError("reopening needs a reason")
-        return self._append(
-            K.REOPENED,
-            {"reason": reason, "status": "investigating"},
-            summary={"status": "investigating", "closed_at": None},
-        )
+        return self._append(K.REOPENED, {"reason": reason, "status": "investigating"})
 
     # ----------------------------------------------------------------- timers
     def people_for(self, role: str) -> tuple[str, ...]:

@@ -1,7 +1,12 @@
 """``irdesk verify``: recompute every hash chain in a journal and name the first bad entry.
 
-Exit status: 0 every chain intact, 1 tampering found, 2 the journal could not be read
-(missing, not a journal, damaged, newer schema, locked...): always one line, no traceback.
+Heads are printed as ``INC-0001@57:<hash>``; ``--expect`` checks heads written down earlier
+(in a report, a ticket) still hold, so a journal cut short, rolled back to an older copy or
+re-hashed after an edit is caught even though its chains are whole.
+
+Exit status: 0 every chain intact (and every expected head found), 1 tampering found or an
+expectation failed, 2 the journal could not be read (missing, not a journal, damaged,
+newer schema, locked...): always one line, no traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from pathlib import Path
 import click
 
 from irdesk.cli.common import Failure, journal_option, resolve_journal
-from irdesk.store import Journal, JournalError, VerifyReport
+from irdesk.store import Expectation, Journal, JournalError, VerifyReport
+from irdesk.tui.safe import clean
 
 
 class _Progress:
@@ -50,7 +56,7 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def _text_report(report: VerifyReport, path: Path) -> None:
+def _text_report(report: VerifyReport, path: Path, unmet: list[str]) -> None:
     if report.ok:
         click.echo(
             f"ok: {_count(report.incidents, 'incident', 'incidents')}, "
@@ -58,16 +64,48 @@ def _text_report(report: VerifyReport, path: Path) -> None:
         )
     else:
         broken = len(report.broken_incidents)
+        journal_wide = sum(1 for p in report.problems if not p.incident_id)
         click.echo(
             f"TAMPERED: {broken} of {_count(report.incidents, 'incident', 'incidents')} broken "
-            f"({report.checked:,} entries checked in {path})"
+            f"({report.checked:,} entries checked in {clean(str(path))})"
+            + (
+                f", and {_count(journal_wide, 'problem', 'problems')} with the journal itself"
+                if journal_wide
+                else ""
+            )
         )
         for problem in report.problems:
-            click.echo(f"  {problem.how}: {problem.message}")
+            click.echo(f"  {problem.how}: {clean(problem.message)}")
+    if unmet:
+        click.echo(f"EXPECTED HEADS NOT FOUND: {len(unmet)}")
+        for line in unmet:
+            click.echo(f"  {clean(line)}")
     if report.heads:
         click.echo("heads:")
         for incident_id, head in report.heads.items():
-            click.echo(f"  {incident_id}  {head}")
+            click.echo(f"  {clean(head.label(incident_id))}")
+
+
+def _expectations(given: tuple[str, ...], files: tuple[Path, ...]) -> list[Expectation]:
+    """--expect values and the heads written in --expect-file files (one a line, or a
+    report: every ``INC-0001@57:<hash>`` in it counts)."""
+    found: list[Expectation] = []
+    try:
+        for text in given:
+            found.append(Expectation.parse(text))
+        for path in files:
+            try:
+                content = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or exc
+                raise Failure(f"cannot read {path}: {reason}") from None
+            heads = Expectation.find_all(content)
+            if not heads:
+                raise Failure(f"{path}: no heads in it (they look like INC-0001@57:<hash>)")
+            found.extend(heads)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    return found
 
 
 @click.command("verify")
@@ -99,6 +137,20 @@ def _text_report(report: VerifyReport, path: Path) -> None:
     show_default=True,
     help="Seconds to wait for a journal another process has locked.",
 )
+@click.option(
+    "--expect",
+    "expected",
+    metavar="ID@SEQ:HASH",
+    multiple=True,
+    help="A head written down earlier: entry SEQ of ID must still have HASH (repeatable).",
+)
+@click.option(
+    "--expect-file",
+    "expect_files",
+    type=click.Path(dir_okay=False, path_type=Path),
+    multiple=True,
+    help="A file of heads, one a line (or a report): each must still hold.",
+)
 @click.argument("incident", required=False)
 def verify(
     journal_path: Path | None,
@@ -106,26 +158,30 @@ def verify(
     fmt: str,
     jobs: int | None,
     timeout: float,
+    expected: tuple[str, ...],
+    expect_files: tuple[Path, ...],
     incident: str | None,
 ) -> None:
     """Recompute the hash chains of a journal (or of one INCIDENT).
 
     Names the first broken entry of each incident and how it was broken (edited,
-    deleted, inserted, reordered, truncated, or a changed incident record). Exit 0 if
-    every chain is intact, 1 if not, 2 if the journal cannot be read. The journal is
-    opened read-only: verify never changes it.
+    deleted, inserted, reordered, truncated, a changed incident record, or the journal's
+    triggers removed), and prints each incident's head as ID@SEQ:HASH. With --expect,
+    heads written down earlier must still be in the journal. Exit 0 if every chain is
+    intact and every expected head found, 1 if not, 2 if the journal cannot be read. The
+    journal is opened read-only: verify never changes it.
     """
     path = resolve_journal(journal_path)
+    expectations = _expectations(expected, expect_files)
     if show_progress is None:
         show_progress = sys.stderr.isatty()
     progress = _Progress() if show_progress else None
     try:
         with Journal.open(path, readonly=True, create=False, timeout=timeout) as journal:
             report = journal.verify(incident, progress=progress, workers=jobs)
+            unmet = journal.unmet(expectations)
     except JournalError as exc:
-        raise Failure(str(exc)) from exc
-    except KeyError as exc:
-        raise Failure(f"no incident {incident} in journal {path}") from exc
+        raise Failure(clean(str(exc))) from exc
     finally:
         if progress is not None:
             progress.finish()
@@ -138,12 +194,17 @@ def verify(
                     "incidents": report.incidents,
                     "checked": report.checked,
                     "problems": [p._asdict() for p in report.problems],
-                    "heads": report.heads,
+                    "heads": {
+                        iid: {"seq": head.seq, "hash": head.hash, "label": head.label(iid)}
+                        for iid, head in report.heads.items()
+                    },
+                    "expected": [e.label for e in expectations],
+                    "unmet": unmet,
                 },
                 indent=2,
             )
         )
     else:
-        _text_report(report, path)
-    if not report.ok:
+        _text_report(report, path, unmet)
+    if not report.ok or unmet:
         click.get_current_context().exit(1)

@@ -34,6 +34,14 @@ class JournalLocked(JournalError):
     """Another process held the journal's write lock for longer than the timeout."""
 
 
+class UnknownIncident(JournalError, KeyError):
+    """The journal has no incident (or chain) with that id. Also a ``KeyError``, so code
+    that looks ids up can catch either."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "no such incident"
+
+
 class JournalFull(JournalError):
     """The disk (or the journal's size limit) is full; the write was not recorded."""
 

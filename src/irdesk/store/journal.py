@@ -42,7 +42,7 @@ import sqlite3
 import stat
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,7 +52,7 @@ from urllib.parse import quote
 
 from irdesk.core.clock import Clock, SystemClock, format_ts, parse_ts, to_utc
 from irdesk.core.entry import Entry
-from irdesk.store import migrations
+from irdesk.store import migrations, summary
 from irdesk.store.chain import GENESIS_HASH, canonical_json, entry_hash
 from irdesk.store.errors import (
     JournalCorrupt,
@@ -61,15 +61,31 @@ from irdesk.store.errors import (
     JournalNewerSchema,
     JournalNotFound,
     JournalReadOnly,
+    UnknownIncident,
     is_busy,
     translate,
 )
-from irdesk.store.records import IncidentRecord, VerifyReport
-from irdesk.store.verify import DECLARED_KIND, IDENTITY_FIELDS, verify_journal
+from irdesk.store.records import DESK_ID, Expectation, IncidentRecord, VerifyReport
+from irdesk.store.verify import IDENTITY_FIELDS, verify_journal
 
 MODES = ("live", "drill")
-ID_PREFIX = {"live": "INC", "drill": "DRL"}
-SUMMARY_KEYS = frozenset({"status", "severity", "title", "closed_at"})
+#: id prefixes by chain and mode
+ID_PREFIXES = {"incident": {"live": "INC", "drill": "DRL"}, "finding": {"live": "FND"}}
+GENESIS = frozenset(summary.GENESIS_KINDS.values())
+DESK_OPENED = summary.DESK_OPENED
+#: the desk-chain entry written when a read-write open put the journal's triggers back
+REPAIRED = "journal.repaired"
+_DESK_META: dict[str, Any] = {
+    "mode": "live",
+    "chain": "desk",
+    "title": "The desk",
+    "severity": "-",
+    "playbook_id": "desk",
+    "playbook_version": "1",
+    "playbook_sha256": GENESIS_HASH,
+    "scenario_id": None,
+    "scenario_sha256": None,
+}
 #: occurred_at may trail recorded_at by this much before it counts as backdated.
 BACKDATE_TOLERANCE = timedelta(seconds=1)
 #: A SQLite file's header is this long; a shorter non-empty file cannot be a journal.
@@ -93,8 +109,10 @@ _UPDATE_HEAD = (
 _INCIDENT_COLS = (
     "id, mode, title, severity, status, playbook_id, playbook_version, playbook_sha256, "
     "scenario_id, scenario_sha256, created_at, updated_at, closed_at, last_seq, head_hash, "
-    "entry_count"
+    "entry_count, chain"
 )
+#: what an older journal (before migration 3, read-only) is read with: all incidents
+_INCIDENT_COLS_V2 = _INCIDENT_COLS.replace("chain", "'incident' AS chain")
 
 
 @contextmanager
@@ -153,6 +171,7 @@ def _incident_from_row(row: tuple) -> IncidentRecord:
         last_seq,
         head,
         count,
+        chain,
     ) = row
     return IncidentRecord(
         id=iid,
@@ -171,6 +190,7 @@ def _incident_from_row(row: tuple) -> IncidentRecord:
         last_seq=last_seq,
         head_hash=head,
         entry_count=count,
+        chain=chain,
     )
 
 
@@ -239,6 +259,7 @@ class Journal:
         self._seen_writes = 0
         self._seen_version: int | None = None
         self.schema_version = 0
+        self._cols = _INCIDENT_COLS
         #: one-line warnings about the file (loose permissions) for the caller to show
         self.warnings: list[str] = []
 
@@ -413,7 +434,8 @@ class Journal:
                         conn.execute("ROLLBACK")
                     raise
             self.schema_version = version
-            self._seen_version = self.data_version()
+        self._repair_triggers()
+        self._seen_version = self.data_version()
 
     def _prepare_readonly(self) -> None:
         conn = self._conn
@@ -428,6 +450,8 @@ class Journal:
                     f"{self.path} is not an irdesk journal (it has no journal tables)"
                 )
             self.schema_version = version
+            if version < 3:
+                self._cols = _INCIDENT_COLS_V2
             self._seen_version = self.data_version()
 
     # ------------------------------------------------------------------ plumbing
@@ -523,15 +547,21 @@ class Journal:
         occurred_at: datetime | None = None,
         backdate_reason: str | None = None,
         uid: str | None = None,
+        chain: str = "incident",
     ) -> IncidentRecord:
-        """Declare an incident: its record and entry 1 (``incident.declared``) in one
-        transaction. The id is allocated inside the transaction: INC-0001… for live
-        incidents, DRL-0001… for drills. Entry 1's payload is the metadata merged with
+        """Open a chain: its record and entry 1 in one transaction.
+
+        For an incident (``chain="incident"``), entry 1 is ``incident.declared`` and the
+        id is INC-0001… for live incidents, DRL-0001… for drills; a finding's chain starts
+        with ``finding.recorded`` (FND-0001…, the rule in the playbook fields). The id is
+        allocated inside the transaction. Entry 1's payload is the metadata merged with
         ``payload``, so the chain protects the metadata. A retried call with the same
-        ``uid`` returns the incident that call created and writes nothing.
+        ``uid`` returns the chain that call created and writes nothing.
         """
         if mode not in MODES:
             raise ValueError(f"mode must be 'live' or 'drill', not {mode!r}")
+        if chain not in ID_PREFIXES or (chain == "finding" and mode != "live"):
+            raise ValueError(f"chain must be 'incident' or a live 'finding', not {chain!r}")
         meta: dict[str, Any] = {
             "mode": mode,
             "title": _text("title", title),
@@ -542,103 +572,160 @@ class Journal:
             "scenario_id": _text("scenario_id", scenario_id, optional=True),
             "scenario_sha256": _text("scenario_sha256", scenario_sha256, optional=True),
         }
+        if chain != "incident":
+            meta["chain"] = chain
+        prefix = ID_PREFIXES[chain][mode]
+        return self._open_chain(
+            chain, prefix, meta, payload, actor, role, occurred_at, backdate_reason, uid
+        )
+
+    def desk(self, actor: str = "irdesk") -> IncidentRecord:
+        """The journal's own chain (``DESK``), opened on first use: what concerns the
+        journal itself (repairs, detection defects, checklist changes) is recorded there."""
+        try:
+            return self.incident(DESK_ID)
+        except UnknownIncident:
+            pass
+        meta = dict(_DESK_META)
+        return self._open_chain("desk", DESK_ID, meta, None, actor, None, None, None, None)
+
+    def _open_chain(
+        self,
+        chain: str,
+        prefix: str,
+        meta: dict[str, Any],
+        payload: Mapping[str, Any] | None,
+        actor: str,
+        role: str | None,
+        occurred_at: datetime | None,
+        backdate_reason: str | None,
+        uid: str | None,
+    ) -> IncidentRecord:
+        genesis = summary.GENESIS_KINDS[chain]
         body = dict(payload or {})
         clash = sorted(k for k in meta if k in body and body[k] != meta[k])
         if clash:
             raise ValueError(f"payload contradicts the incident's metadata: {', '.join(clash)}")
         body.update(meta)
-        uid, payload_json = self._validate(DECLARED_KIND, body, actor, role, uid, backdate_reason)
-
-        conn = self._begin()
-        before = conn.total_changes
-        try:
+        if chain == "desk":
+            uid = "desk/opened"
+        uid, payload_json = self._validate(genesis, body, actor, role, uid, backdate_reason)
+        with self._writing() as conn:
             existing = self._entry_by_uid(uid)
             if existing is not None:
-                self._same_write(existing, uid, existing.incident_id, DECLARED_KIND, payload_json)
-                record = self.incident(existing.incident_id)
-            else:
-                prefix = ID_PREFIX[mode]
-                (highest,) = conn.execute(
-                    "SELECT max(CAST(substr(id, ?) AS INTEGER)) FROM incidents WHERE id LIKE ?",
-                    (len(prefix) + 2, prefix + "-%"),
-                ).fetchone()
-                iid = f"{prefix}-{(highest or 0) + 1:04d}"
-                now, recorded, occurred = self._timestamps(occurred_at, backdate_reason)
-                h = entry_hash(
-                    iid,
-                    1,
-                    uid,
-                    DECLARED_KIND,
-                    actor,
-                    role,
-                    occurred,
-                    recorded,
-                    backdate_reason,
-                    None,
-                    payload_json,
-                    GENESIS_HASH,
-                )
-                conn.execute(
-                    f"INSERT INTO incidents ({_INCIDENT_COLS}) "
-                    "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, 1)",
-                    (
-                        iid,
-                        mode,
-                        meta["title"],
-                        meta["severity"],
-                        meta["playbook_id"],
-                        meta["playbook_version"],
-                        meta["playbook_sha256"],
-                        meta["scenario_id"],
-                        meta["scenario_sha256"],
-                        recorded,
-                        recorded,
-                        h,
-                    ),
-                )
-                conn.execute(
-                    _INSERT_ENTRY,
-                    (
-                        iid,
-                        1,
-                        uid,
-                        DECLARED_KIND,
-                        actor,
-                        role,
-                        occurred,
-                        recorded,
-                        backdate_reason,
-                        None,
-                        payload_json,
-                        GENESIS_HASH,
-                        h,
-                    ),
-                )
-                record = IncidentRecord(
-                    id=iid,
-                    mode=mode,
-                    title=meta["title"],
-                    severity=meta["severity"],
-                    status="open",
-                    playbook_id=meta["playbook_id"],
-                    playbook_version=meta["playbook_version"],
-                    playbook_sha256=meta["playbook_sha256"],
-                    scenario_id=meta["scenario_id"],
-                    scenario_sha256=meta["scenario_sha256"],
-                    created_at=now,
-                    updated_at=now,
-                    closed_at=None,
-                    last_seq=1,
-                    head_hash=h,
-                    entry_count=1,
-                )
-        except BaseException as exc:
-            self._rollback(conn)
-            if isinstance(exc, sqlite3.Error):
-                raise translate(exc, self.path, timeout=self.timeout) from exc
-            raise
-        self._commit(conn, before)
-        return record
+                self._same_write(existing, uid, existing.incident_id, genesis, payload_json)
+                return self.incident(existing.incident_id)
+            return self._insert_chain(
+                conn,
+                chain,
+                prefix,
+                meta,
+                body,
+                payload_json,
+                uid,
+                actor,
+                role,
+                occurred_at,
+                backdate_reason,
+            )
+
+    def _insert_chain(
+        self,
+        conn: sqlite3.Connection,
+        chain: str,
+        prefix: str,
+        meta: dict[str, Any],
+        body: dict[str, Any],
+        payload_json: str,
+        uid: str,
+        actor: str,
+        role: str | None,
+        occurred_at: datetime | None,
+        backdate_reason: str | None,
+    ) -> IncidentRecord:
+        """Insert a chain's record and entry 1 (inside the caller's write transaction)."""
+        genesis = summary.GENESIS_KINDS[chain]
+        if chain == "desk":
+            iid = prefix
+        else:
+            (highest,) = conn.execute(
+                "SELECT max(CAST(substr(id, ?) AS INTEGER)) FROM incidents WHERE id LIKE ?",
+                (len(prefix) + 2, prefix + "-%"),
+            ).fetchone()
+            iid = f"{prefix}-{(highest or 0) + 1:04d}"
+        now, recorded, occurred = self._timestamps(occurred_at, backdate_reason)
+        h = entry_hash(
+            iid,
+            1,
+            uid,
+            genesis,
+            actor,
+            role,
+            occurred,
+            recorded,
+            backdate_reason,
+            None,
+            payload_json,
+            GENESIS_HASH,
+        )
+        fields = summary.change(genesis, body, recorded)
+        conn.execute(
+            f"INSERT INTO incidents ({_INCIDENT_COLS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, 1, ?)",
+            (
+                iid,
+                meta["mode"],
+                fields["title"],
+                fields["severity"],
+                fields["status"],
+                meta["playbook_id"],
+                meta["playbook_version"],
+                meta["playbook_sha256"],
+                meta["scenario_id"],
+                meta["scenario_sha256"],
+                recorded,
+                recorded,
+                h,
+                chain,
+            ),
+        )
+        conn.execute(
+            _INSERT_ENTRY,
+            (
+                iid,
+                1,
+                uid,
+                genesis,
+                actor,
+                role,
+                occurred,
+                recorded,
+                backdate_reason,
+                None,
+                payload_json,
+                GENESIS_HASH,
+                h,
+            ),
+        )
+        return IncidentRecord(
+            id=iid,
+            mode=meta["mode"],
+            title=fields["title"],
+            severity=fields["severity"],
+            status=fields["status"],
+            playbook_id=meta["playbook_id"],
+            playbook_version=meta["playbook_version"],
+            playbook_sha256=meta["playbook_sha256"],
+            scenario_id=meta["scenario_id"],
+            scenario_sha256=meta["scenario_sha256"],
+            created_at=now,
+            updated_at=now,
+            closed_at=None,
+            last_seq=1,
+            head_hash=h,
+            entry_count=1,
+            chain=chain,
+        )
 
     def append(
         self,
@@ -652,94 +739,117 @@ class Journal:
         backdate_reason: str | None = None,
         corrects: int | None = None,
         uid: str | None = None,
-        summary: Mapping[str, Any] | None = None,
     ) -> Entry:
         """Append one entry to an incident's chain; returns it once it is committed.
 
         ``occurred_at`` defaults to the recorded time; more than a second earlier needs a
         ``backdate_reason`` (ValueError otherwise). ``corrects`` is the seq of an entry of
         the same incident that this one corrects. A ``uid`` that is already in the
-        journal returns that entry and writes nothing (a retried write). ``summary``
-        updates the incident record's status/severity/title/closed_at in the same
-        transaction. Raises KeyError for an unknown incident.
+        journal returns that entry and writes nothing (a retried write). The incident
+        record (head, and title/severity/status/closed_at where the kind changes them,
+        see :mod:`irdesk.store.summary`) follows in the same transaction. Raises
+        :class:`UnknownIncident` for an unknown incident.
         """
-        if kind == DECLARED_KIND:
-            raise ValueError(f"{DECLARED_KIND!r} entries are written by create_incident()")
+        if kind in GENESIS:
+            raise ValueError(f"{kind!r} entries are written by create_incident() or desk()")
         if not isinstance(payload, Mapping):
             raise ValueError(f"payload must be a dict, not {type(payload).__name__}")
         if corrects is not None and (
             type(corrects) is not int or corrects < 1  # bool is not a seq
         ):
             raise ValueError(f"corrects must be the seq (>= 1) of an entry, not {corrects!r}")
-        update_sql = _UPDATE_HEAD
-        updates: tuple[Any, ...] = ()
-        if summary:
-            update_sql, updates = self._summary_updates(summary)
         uid, payload_json = self._validate(kind, payload, actor, role, uid, backdate_reason)
-
-        conn = self._begin()
-        before = conn.total_changes
-        try:
-            head = conn.execute(_READ_HEAD, (incident_id,)).fetchone()
-            if head is None:
-                raise KeyError(incident_id)
-            last_seq, prev = head
-            if corrects is not None and corrects > last_seq:
-                raise ValueError(
-                    f"{incident_id} has no entry {corrects} to correct (last is {last_seq})"
-                )
-            now, recorded, occurred = self._timestamps(occurred_at, backdate_reason)
-            seq = last_seq + 1
-            h = entry_hash(
+        with self._writing() as conn:
+            return self._insert_entry(
+                conn,
                 incident_id,
-                seq,
-                uid,
                 kind,
+                payload,
+                payload_json,
+                uid,
                 actor,
                 role,
-                occurred,
-                recorded,
+                occurred_at,
                 backdate_reason,
                 corrects,
-                payload_json,
-                prev,
             )
-            try:
-                conn.execute(
-                    _INSERT_ENTRY,
-                    (
-                        incident_id,
-                        seq,
-                        uid,
-                        kind,
-                        actor,
-                        role,
-                        occurred,
-                        recorded,
-                        backdate_reason,
-                        corrects,
-                        payload_json,
-                        prev,
-                        h,
-                    ),
-                )
-            except sqlite3.IntegrityError as exc:
-                if "entries.uid" not in str(exc):
-                    raise
-                # A retried write: the uid is already recorded. Return that entry and write
-                # nothing (the failed INSERT changed nothing; committing nothing is free).
-                existing = self._entry_by_uid(uid)
-                assert existing is not None
-                self._same_write(existing, uid, incident_id, kind, payload_json)
-                self._commit(conn, before)
-                return existing
-            conn.execute(update_sql, (seq, h, recorded, seq, *updates, incident_id))
-        except BaseException as exc:
-            self._rollback(conn)
-            if isinstance(exc, sqlite3.Error):
-                raise translate(exc, self.path, timeout=self.timeout) from exc
-            raise
-        self._commit(conn, before)
+
+    def _insert_entry(
+        self,
+        conn: sqlite3.Connection,
+        incident_id: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        payload_json: str,
+        uid: str,
+        actor: str,
+        role: str | None,
+        occurred_at: datetime | None,
+        backdate_reason: str | None,
+        corrects: int | None,
+    ) -> Entry:
+        """Extend a chain by one entry (inside the caller's write transaction)."""
+        head = conn.execute(_READ_HEAD, (incident_id,)).fetchone()
+        if head is None:
+            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+        last_seq, prev = head
+        if corrects is not None and corrects > last_seq:
+            raise ValueError(
+                f"{incident_id} has no entry {corrects} to correct (last is {last_seq})"
+            )
+        now, recorded, occurred = self._timestamps(occurred_at, backdate_reason)
+        seq = last_seq + 1
+        h = entry_hash(
+            incident_id,
+            seq,
+            uid,
+            kind,
+            actor,
+            role,
+            occurred,
+            recorded,
+            backdate_reason,
+            corrects,
+            payload_json,
+            prev,
+        )
+        try:
+            conn.execute(
+                _INSERT_ENTRY,
+                (
+                    incident_id,
+                    seq,
+                    uid,
+                    kind,
+                    actor,
+                    role,
+                    occurred,
+                    recorded,
+                    backdate_reason,
+                    corrects,
+                    payload_json,
+                    prev,
+                    h,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            if "entries.uid" not in str(exc):
+                raise
+            # A retried write: the uid is already recorded. Return that entry and write
+            # nothing (the failed INSERT changed nothing; committing nothing is free).
+            existing = self._entry_by_uid(uid)
+            assert existing is not None
+            self._same_write(existing, uid, incident_id, kind, payload_json)
+            return existing
+        fields = summary.change(kind, payload, recorded) if kind in summary.KINDS else None
+        if fields:
+            sets = "".join(f", {name} = ?" for name in fields)
+            conn.execute(
+                _UPDATE_HEAD.replace(" WHERE", sets + " WHERE"),
+                (seq, h, recorded, seq, *fields.values(), incident_id),
+            )
+        else:
+            conn.execute(_UPDATE_HEAD, (seq, h, recorded, seq, incident_id))
         return Entry(
             incident_id=incident_id,
             seq=seq,
@@ -755,6 +865,116 @@ class Journal:
             prev_hash=prev,
             hash=h,
         )
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: BEGIN IMMEDIATE, the body, COMMIT (ROLLBACK on any error,
+        sqlite3 errors translated). Returns only once the commit is durable."""
+        conn = self._begin()
+        before = conn.total_changes
+        try:
+            yield conn
+        except BaseException as exc:
+            self._rollback(conn)
+            if isinstance(exc, sqlite3.Error):
+                raise translate(exc, self.path, timeout=self.timeout) from exc
+            raise
+        self._commit(conn, before)
+
+    def _repair_triggers(self) -> None:
+        """Put back triggers that were dropped, altered or added outside irdesk, and say
+        so in the desk chain in the same transaction: nothing changes silently.
+
+        While the triggers were gone, an incident record could have been edited (an
+        incident marked closed to hide it from the open list): the records' title,
+        severity, status and closed_at are put back to what their chains say, and named
+        in the same note. Their heads are left alone: a head that disagrees with its chain
+        is evidence of a cut or forged chain, for verify to name.
+        """
+        with self._errors():
+            if not migrations.trigger_changes(self._conn):
+                return
+        with self._writing() as conn:
+            changes = migrations.trigger_changes(conn)  # under the lock, for certain
+            if not changes:
+                return
+            found = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+            conn.execute("DROP TRIGGER IF EXISTS incidents_follow_chain")
+            records = self._restore_records(conn)
+            migrations.restore_triggers(conn, {**changes, "incidents_follow_chain": "missing"})
+            if self._desk_record(conn) is None:
+                body = dict(_DESK_META)
+                uid, body_json = self._validate(
+                    DESK_OPENED, body, "irdesk", None, "desk/opened", None
+                )
+                self._insert_chain(
+                    conn, "desk", DESK_ID, body, body, body_json, uid, "irdesk", None, None, None
+                )
+            text = "journal triggers were " + ", ".join(
+                f"{how} ({name})" for name, how in sorted(changes.items())
+            )
+            if records:
+                text += "; incident records put back to what their chains say: " + "; ".join(
+                    f"{iid} {name} {was!r} → {now!r}"
+                    for iid, fields in records.items()
+                    for name, (was, now) in fields.items()
+                )
+            payload = {
+                "triggers": dict(sorted(changes.items())),
+                "removed": {n: found[n] for n in sorted(changes) if changes[n] == "unknown"},
+                "records": records,
+                "text": text,
+            }
+            uid, payload_json = self._validate(REPAIRED, payload, "irdesk", None, None, None)
+            self._insert_entry(
+                conn,
+                DESK_ID,
+                REPAIRED,
+                payload,
+                payload_json,
+                uid,
+                "irdesk",
+                None,
+                None,
+                None,
+                None,
+            )
+        self.warnings.append(text + " (recorded in the desk chain)")
+
+    def _desk_record(self, conn: sqlite3.Connection) -> tuple | None:
+        return conn.execute("SELECT id FROM incidents WHERE id = ?", (DESK_ID,)).fetchone()
+
+    def _restore_records(self, conn: sqlite3.Connection) -> dict[str, dict[str, list[Any]]]:
+        """Set every record's summary fields to what its chain says; return what changed
+        ({incident: {field: [was, now]}}). Reads only the entries that change records."""
+        kinds = sorted(summary.KINDS)
+        rows: dict[str, list[tuple[int, str, str, str]]] = {}
+        for iid, seq, kind, payload, recorded in conn.execute(
+            "SELECT incident_id, seq, kind, payload, recorded_at FROM entries "
+            f"WHERE kind IN ({','.join('?' * len(kinds))})",
+            kinds,
+        ):
+            if summary.picks(kind, payload):
+                rows.setdefault(iid, []).append((seq, kind, payload, recorded))
+        changed: dict[str, dict[str, list[Any]]] = {}
+        columns = ", ".join(summary.FIELDS)
+        for iid, *stored in conn.execute(f"SELECT id, {columns} FROM incidents").fetchall():
+            derived = summary.fold(rows.get(iid, []))
+            if not derived:
+                continue
+            diff = {
+                name: [was, derived[name]]
+                for name, was in zip(summary.FIELDS, stored, strict=True)
+                if name in derived and derived[name] != was
+            }
+            if diff:
+                sets = ", ".join(f"{name} = ?" for name in diff)
+                conn.execute(
+                    f"UPDATE incidents SET {sets} WHERE id = ?",
+                    (*(now for _, now in diff.values()), iid),
+                )
+                changed[iid] = diff
+        return changed
 
     @staticmethod
     def _validate(
@@ -795,24 +1015,6 @@ class Journal:
                 "a backdated entry needs a backdate_reason"
             )
         return now, recorded, _format_utc(when)
-
-    @staticmethod
-    def _summary_updates(summary: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
-        unknown = sorted(set(summary) - SUMMARY_KEYS)
-        if unknown:
-            raise ValueError(f"summary keys must be among {sorted(SUMMARY_KEYS)}, not {unknown}")
-        columns, values = [], []
-        for key in sorted(summary):
-            value = summary[key]
-            if key == "closed_at":
-                if value is not None and not isinstance(value, datetime):
-                    raise ValueError(f"closed_at must be a datetime or None, not {value!r}")
-                values.append(format_ts(value) if value is not None else None)
-            else:
-                values.append(_text(key, value))
-            columns.append(f", {key} = ?")
-        sql = _UPDATE_HEAD.replace(" WHERE", "".join(columns) + " WHERE")
-        return sql, tuple(values)
 
     @staticmethod
     def _same_write(
@@ -879,7 +1081,7 @@ class Journal:
         return _entry_from_row(row) if row else None
 
     def last_seq(self, incident_id: str) -> int:
-        """The seq of the incident's last entry (KeyError for an unknown incident)."""
+        """The seq of the incident's last entry (UnknownIncident if there is none)."""
         with self._errors():
             row = self._conn.execute(
                 "SELECT (SELECT 1 FROM incidents WHERE id = :i), "
@@ -887,7 +1089,7 @@ class Journal:
                 {"i": incident_id},
             ).fetchone()
         if row[0] is None:
-            raise KeyError(incident_id)
+            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
         return row[1] or 0
 
     def entry_count(self, incident_id: str) -> int:
@@ -897,32 +1099,38 @@ class Journal:
                 "SELECT entry_count FROM incidents WHERE id = ?", (incident_id,)
             ).fetchone()
         if row is None:
-            raise KeyError(incident_id)
+            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
         return row[0]
 
     def incident(self, incident_id: str) -> IncidentRecord:
         with self._errors():
             row = self._conn.execute(
-                f"SELECT {_INCIDENT_COLS} FROM incidents WHERE id = ?", (incident_id,)
+                f"SELECT {self._cols} FROM incidents WHERE id = ?", (incident_id,)
             ).fetchone()
         if row is None:
-            raise KeyError(incident_id)
+            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
         return _incident_from_row(row)
 
     def incidents(
-        self, *, mode: str | None = None, status: str | None = None, limit: int | None = None
+        self,
+        *,
+        mode: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        chain: str = "incident",
     ) -> list[IncidentRecord]:
-        """Incident records, newest (most recently declared) first."""
-        where, params = [], []
+        """Records of one kind of chain (incidents and drills unless ``chain`` says
+        otherwise), newest (most recently opened) first."""
+        where, params = ["chain = ?"], [chain]
+        if self._cols is _INCIDENT_COLS_V2:
+            where, params = ["? = 'incident'"], [chain]
         if mode is not None:
             where.append("mode = ?")
             params.append(mode)
         if status is not None:
             where.append("status = ?")
             params.append(status)
-        sql = f"SELECT {_INCIDENT_COLS} FROM incidents"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {self._cols} FROM incidents WHERE " + " AND ".join(where)
         sql += " ORDER BY rowid DESC"
         if limit is not None:
             sql += " LIMIT ?"
@@ -947,6 +1155,37 @@ class Journal:
 
     # ------------------------------------------------------------------ verifying
 
+    def unmet(self, expectations: Iterable[Expectation]) -> list[str]:
+        """Which written-down heads this journal no longer has, each as one line saying
+        how (an incident gone, a chain cut short or rolled back, an entry re-hashed). A
+        head stays checkable after later appends: entry ``seq`` must still have ``hash``."""
+        failures = []
+        with self._errors():
+            for expected in expectations:
+                iid, (seq, digest) = expected
+                row = self._conn.execute(
+                    "SELECT (SELECT hash FROM entries WHERE incident_id = :i AND seq = :s), "
+                    "(SELECT max(seq) FROM entries WHERE incident_id = :i)",
+                    {"i": iid, "s": seq},
+                ).fetchone()
+                found, last = row
+                if last is None:
+                    failures.append(
+                        f"{expected.label}: the journal has no {iid} (removed, or this is "
+                        "another journal)"
+                    )
+                elif found is None:
+                    failures.append(
+                        f"{expected.label}: {iid} ends at entry {last}: entries were cut "
+                        "from the end, or the journal was replaced by an older copy"
+                    )
+                elif found != digest:
+                    failures.append(
+                        f"{expected.label}: entry {seq} of {iid} now hashes to {found[:12]}…: "
+                        "the chain was rewritten or the journal replaced"
+                    )
+        return failures
+
     def verify(
         self,
         incident_id: str | None = None,
@@ -958,7 +1197,7 @@ class Journal:
 
         ``progress(done, total)`` is called as ranges of entries are checked. ``workers``:
         None lets big journals be checked by several processes; 1 keeps it in-process.
-        Raises KeyError for an unknown incident.
+        Raises UnknownIncident for an unknown incident.
         """
         with self._errors():
             return verify_journal(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -13,6 +14,57 @@ INSERTED = "inserted"  # an entry that was never part of the chain was added
 REORDERED = "reordered"  # genuine entries sit at the wrong positions (e.g. two swapped)
 TRUNCATED = "truncated"  # entries are missing from the end of the chain
 METADATA = "metadata"  # the incident record disagrees with its entries
+SCHEMA = "schema"  # the journal's protections (its triggers) were dropped, altered or added
+SEAL = "seal"  # a signed seal no longer matches the chain (or its signature does not verify)
+
+#: The kinds of chain a journal holds. Incidents and drills are what people work; a
+#: finding is one detection (its own chain, so it escalates like an incident); the desk
+#: chain records what concerns the journal itself (repairs, defects, checklist changes).
+CHAINS = ("incident", "finding", "desk")
+DESK_ID = "DESK"
+
+
+class Head(NamedTuple):
+    """An incident's head: its last entry's seq and hash. Written ``INC-0001@57:<hash>``,
+    it can be handed out (a report, a ticket) and checked later with ``verify --expect``
+    even after more entries were appended."""
+
+    seq: int
+    hash: str
+
+    def label(self, incident_id: str) -> str:
+        return f"{incident_id}@{self.seq}:{self.hash}"
+
+
+#: ``INC-0001@57:<64 hex>``, as verify and every report print a head
+HEAD_PATTERN = re.compile(r"(?P<id>[A-Z]+(?:-[0-9]+)?)@(?P<seq>[0-9]+):(?P<hash>[0-9a-fA-F]+)")
+
+
+class Expectation(NamedTuple):
+    """A head someone wrote down: entry ``seq`` of ``incident_id`` had ``hash``."""
+
+    incident_id: str
+    head: Head
+
+    @property
+    def label(self) -> str:
+        return self.head.label(self.incident_id)
+
+    @classmethod
+    def parse(cls, text: str) -> Expectation:
+        """``INC-0001@57:<64 hex>`` (ValueError with a sentence otherwise)."""
+        match = HEAD_PATTERN.fullmatch(text.strip())
+        if match is None or len(match["hash"]) != 64 or int(match["seq"]) < 1:
+            raise ValueError(
+                f"{text.strip()!r} is not a head: write it as INC-0001@57:<64 hex digits>, "
+                "as verify and reports print it"
+            )
+        return cls(match["id"], Head(int(match["seq"]), match["hash"].lower()))
+
+    @classmethod
+    def find_all(cls, text: str) -> list[Expectation]:
+        """Every head written in a text (a file of heads, one per line, or a report)."""
+        return [cls.parse(m.group(0)) for m in HEAD_PATTERN.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -21,8 +73,8 @@ class IncidentRecord:
 
     The identity and playbook fields are fixed at declaration (and protected by the
     chain: they are repeated in entry 1's payload). ``title``, ``severity``, ``status``
-    and ``closed_at`` are a cache kept up to date by ``Journal.append(summary=...)``;
-    the entries remain the truth.
+    and ``closed_at`` are derived from the chain as it is appended to (see
+    :mod:`irdesk.store.summary`) and checked by verify; the entries remain the truth.
     """
 
     id: str
@@ -41,18 +93,23 @@ class IncidentRecord:
     last_seq: int
     head_hash: str
     entry_count: int
+    chain: str = "incident"  # one of CHAINS
 
     @property
     def is_drill(self) -> bool:
         return self.mode == "drill"
 
+    @property
+    def head(self) -> Head:
+        return Head(self.last_seq, self.head_hash)
+
 
 class Problem(NamedTuple):
     """One broken chain, named by its first bad entry."""
 
-    incident_id: str
+    incident_id: str  # "" for a problem with the journal as a whole (SCHEMA)
     seq: int | None  # the entry named (None when the problem is with the record itself)
-    how: str  # EDITED, DELETED, INSERTED, REORDERED, TRUNCATED or METADATA
+    how: str  # EDITED, DELETED, INSERTED, REORDERED, TRUNCATED, METADATA, SCHEMA or SEAL
     message: str  # one line, e.g. "INC-0003 entry 17 was edited: ..."
 
 
@@ -62,9 +119,10 @@ class VerifyReport:
     checked: int  # entries whose hash was recomputed
     incidents: int  # incidents examined
     problems: list[Problem] = field(default_factory=list)
-    heads: dict[str, str] = field(default_factory=dict)  # incident id -> last entry's hash
+    heads: dict[str, Head] = field(default_factory=dict)  # incident id -> its last entry
     seconds: float = 0.0
 
     @property
     def broken_incidents(self) -> list[str]:
-        return sorted({p.incident_id for p in self.problems})
+        """Incidents with a problem (journal-wide problems have no incident id)."""
+        return sorted({p.incident_id for p in self.problems if p.incident_id})

@@ -26,14 +26,18 @@ import time
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from irdesk.store import migrations, summary
 from irdesk.store.chain import GENESIS_HASH, _q, _sha256
+from irdesk.store.errors import UnknownIncident
 from irdesk.store.records import (
     DELETED,
     EDITED,
     INSERTED,
     METADATA,
     REORDERED,
+    SCHEMA,
     TRUNCATED,
+    Head,
     Problem,
     VerifyReport,
 )
@@ -88,6 +92,8 @@ class RangeResult(NamedTuple):
     last_seq: int | None
     last_hash: str | None
     anomaly: Anomaly | None
+    #: the rows of this range that change the incident record: (seq, kind, payload, rec)
+    summary: list[tuple[int, str, str, str]] = []
 
 
 # --------------------------------------------------------------------------- hot loop
@@ -102,6 +108,10 @@ def scan_range(conn: sqlite3.Connection, incident_id: str, lo: int, hi: int) -> 
     qi = _q(incident_id)
     sha = _sha256
     q = _q
+    picked = summary.KINDS
+    marks = summary.MARK_KINDS
+    closing = summary.CLOSING_MARK
+    rows: list[tuple[int, str, str, str]] = []
     cur = conn.execute(_RANGE_SQL, (incident_id, lo, hi))
     count = 0
     first_seq = first_prev = None
@@ -138,9 +148,11 @@ def scan_range(conn: sqlite3.Connection, incident_id: str, lo: int, hi: int) -> 
             break
         exp = seq + 1
         prev = h
+        if kind in picked and (kind not in marks or closing in pl):
+            rows.append((seq, kind, pl, rec))
     if anomaly is not None:
         count += sum(1 for _ in cur)  # still counted as checked; the first problem is named
-        return RangeResult(incident_id, lo, count, first_seq, first_prev, None, None, anomaly)
+        return RangeResult(incident_id, lo, count, first_seq, first_prev, None, None, anomaly, rows)
     return RangeResult(
         incident_id,
         lo,
@@ -150,6 +162,7 @@ def scan_range(conn: sqlite3.Connection, incident_id: str, lo: int, hi: int) -> 
         None if exp is None else exp - 1,
         prev,
         None,
+        rows,
     )
 
 
@@ -178,8 +191,12 @@ def _decode(line: bytes) -> RangeResult:
     import json
 
     fields = json.loads(line)
-    anomaly = fields[-1]
-    return RangeResult(*fields[:-1], Anomaly(*anomaly) if anomaly is not None else None)
+    anomaly, rows = fields[-2], fields[-1]
+    return RangeResult(
+        *fields[:-2],
+        Anomaly(*anomaly) if anomaly is not None else None,
+        [tuple(row) for row in rows],
+    )
 
 
 def _run_parallel(
@@ -273,7 +290,7 @@ def verify_journal(
     """Verify the chains of every incident (or one) on ``conn``.
 
     ``workers``: None chooses (several processes for big journals when ``worker_uri`` is
-    given), 1 forces one process. Raises KeyError for an unknown ``incident_id``.
+    given), 1 forces one process. Raises UnknownIncident for an unknown ``incident_id``.
     sqlite3 errors propagate (the Journal translates them).
     """
     started = time.perf_counter()
@@ -290,8 +307,12 @@ def verify_journal(
 def _verify(conn, incident_id, progress, workers, worker_uri, started) -> VerifyReport:  # noqa: ANN001
     record_cols = (
         "id, mode, playbook_id, playbook_version, playbook_sha256, scenario_id, "
-        "scenario_sha256, created_at, updated_at, last_seq, head_hash, entry_count"
+        "scenario_sha256, created_at, updated_at, last_seq, head_hash, entry_count, "
+        "title, severity, status, closed_at, chain"
     )
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version < 3:  # an older journal, read-only: no chains but incidents yet
+        record_cols = record_cols.replace("chain", "'incident'")
     if incident_id is None:
         records = {
             r[0]: r for r in conn.execute(f"SELECT {record_cols} FROM incidents ORDER BY rowid")
@@ -307,7 +328,7 @@ def _verify(conn, incident_id, progress, workers, worker_uri, started) -> Verify
             "SELECT 1 FROM entries WHERE incident_id = ? LIMIT 1", (incident_id,)
         ).fetchone()
         if row is None and has_entries is None:
-            raise KeyError(incident_id)
+            raise UnknownIncident(f"no incident {incident_id} in the journal")
         ids = [incident_id]
 
     # Plan: ranges of seq numbers per incident, as they stand in this snapshot.
@@ -365,6 +386,7 @@ def _verify(conn, incident_id, progress, workers, worker_uri, started) -> Verify
         ranges = sorted(by_incident.get(iid, []), key=lambda r: r.lo)
         report.checked += sum(r.count for r in ranges)
         _check_incident(conn, iid, records.get(iid), ranges, report)
+    report.problems.extend(_check_triggers(conn))
     report.ok = not report.problems
     report.seconds = time.perf_counter() - started
     return report
@@ -388,11 +410,37 @@ def _stitch(ranges: Iterable[RangeResult]) -> tuple[Anomaly | None, int, str]:
     return None, exp - 1, prev
 
 
+def _check_triggers(conn: sqlite3.Connection) -> list[Problem]:
+    """The journal's protections: its triggers, as the current schema defines them."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version != migrations.SCHEMA_VERSION:
+        return []  # an older journal's triggers are put right when it is upgraded
+    said = {
+        "missing": "was dropped",
+        "altered": "was altered",
+        "unknown": "was added by something other than irdesk",
+    }
+    return [
+        Problem(
+            "",
+            None,
+            SCHEMA,
+            f"journal trigger {name} {said[how]}: "
+            + (
+                "it could rewrite what is appended"
+                if how == "unknown"
+                else "the journal was opened for changes outside irdesk"
+            ),
+        )
+        for name, how in sorted(migrations.trigger_changes(conn).items())
+    ]
+
+
 def _check_incident(conn, iid, record, ranges, report: VerifyReport) -> None:  # noqa: ANN001
     problems = report.problems
     last_row = conn.execute(_LAST_SQL, (iid,)).fetchone()
     if last_row is not None:
-        report.heads[iid] = last_row[11]
+        report.heads[iid] = Head(last_row[0], last_row[11])
     if record is None:
         count = sum(r.count for r in ranges)
         problems.append(
@@ -419,13 +467,15 @@ def _check_incident(conn, iid, record, ranges, report: VerifyReport) -> None:  #
     if anomaly is not None:
         problems.append(_diagnose(conn, iid, anomaly))
     elif record is not None:
-        tail = _check_tail(iid, record, last_seq, last_hash, last_row)
+        tail = _check_tail(conn, iid, record, last_seq, last_hash)
         if tail is not None:
             problems.append(tail)
     if record is not None and not (anomaly is not None and anomaly.seq == 1):
-        # The record's counters are only compared with a chain that is whole.
+        # The record's counters and summary are only compared with a chain that is whole.
         whole = anomaly is None and tail is None
         meta = _check_record(conn, iid, record, last_seq if whole else None, last_row)
+        if meta is None and whole:
+            meta = _check_summary(iid, record, ranges)
         if meta is not None:
             problems.append(meta)
 
@@ -434,8 +484,25 @@ def _span(first: int, last: int) -> str:
     return f"entry {first} was" if first == last else f"entries {first}–{last} were"
 
 
-def _check_tail(iid, record, last_seq: int, last_hash: str, last_row) -> Problem | None:  # noqa: ANN001
+def _hash_at(conn: sqlite3.Connection, iid: str, seq: int) -> str | None:
+    row = conn.execute(_ROW_SQL, (iid, seq)).fetchone()
+    return row[11] if row is not None else None
+
+
+def _check_tail(conn, iid, record, last_seq: int, last_hash: str) -> Problem | None:  # noqa: ANN001
+    """A whole chain against the head its record holds. Where the record's own head still
+    names the chain's last entry, it is the record that was changed, and said so."""
     recorded_last, recorded_head = record[9], record[10]
+    if recorded_last == last_seq and recorded_head == last_hash:
+        return None
+    if recorded_head == last_hash:
+        return Problem(
+            iid,
+            None,
+            METADATA,
+            f"{iid} incident record was changed: last_seq is {recorded_last} but its own "
+            f"head hash is entry {last_seq}'s, the end of an intact chain",
+        )
     if recorded_last > last_seq:
         return Problem(
             iid,
@@ -445,7 +512,7 @@ def _check_tail(iid, record, last_seq: int, last_hash: str, last_row) -> Problem
             f"record says the chain ends at entry {recorded_last}, the journal stops at "
             f"{last_seq}",
         )
-    if recorded_last < last_seq:
+    if recorded_last < last_seq and _hash_at(conn, iid, recorded_last) == recorded_head:
         return Problem(
             iid,
             recorded_last + 1,
@@ -453,14 +520,42 @@ def _check_tail(iid, record, last_seq: int, last_hash: str, last_row) -> Problem
             f"{iid} {_span(recorded_last + 1, last_seq)} inserted after the recorded end of "
             f"the chain (the incident record ends at entry {recorded_last})",
         )
-    if recorded_head != last_hash:
+    if recorded_last < last_seq:
         return Problem(
             iid,
-            last_seq,
-            EDITED,
-            f"{iid} entry {last_seq} was edited: its hash was recomputed and no longer matches "
-            "the head recorded for the incident",
+            None,
+            METADATA,
+            f"{iid} incident record was changed: its head (entry {recorded_last}, hash "
+            f"{str(recorded_head)[:12]}…) matches no entry of the chain, which ends at "
+            f"{last_seq}",
         )
+    return Problem(
+        iid,
+        None,
+        METADATA,
+        f"{iid} incident record was changed, or entry {last_seq} was rewritten with a "
+        f"recomputed hash: the record's head hash {str(recorded_head)[:12]}… is not entry "
+        f"{last_seq}'s ({last_hash[:12]}…); a head noted elsewhere tells which "
+        f"(irdesk verify --expect {iid}@{last_seq}:<hash>)",
+    )
+
+
+def _check_summary(iid: str, record, ranges: list[RangeResult]) -> Problem | None:  # noqa: ANN001
+    """Title, severity, status and closed_at must be what the chain says."""
+    rows = [row for r in ranges for row in r.summary]
+    derived = summary.fold(rows)
+    if derived is None:
+        return None  # an unreadable payload is reported where it is read
+    stored = dict(zip(summary.FIELDS, record[12:16], strict=True))
+    for name in summary.FIELDS:
+        if name in derived and derived[name] != stored[name]:
+            return Problem(
+                iid,
+                None,
+                METADATA,
+                f"{iid} incident record was changed: {name} is {stored[name]!r} in the "
+                f"record but {derived[name]!r} in its chain",
+            )
     return None
 
 
@@ -471,12 +566,14 @@ def _check_record(conn, iid, record, last_seq: int | None, last_row) -> Problem 
     genesis = conn.execute(_ROW_SQL, (iid, 1)).fetchone()
     if genesis is None:
         return None  # reported as a deleted entry already
-    if genesis[2] != DECLARED_KIND:
+    chain = record[16]
+    expected_kind = summary.GENESIS_KINDS.get(chain, DECLARED_KIND)
+    if genesis[2] != expected_kind:
         return Problem(
             iid,
             1,
             METADATA,
-            f"{iid} entry 1 is not the incident's declaration (kind {genesis[2]!r})",
+            f"{iid} entry 1 is not the {chain}'s opening entry (kind {genesis[2]!r})",
         )
     try:
         declared = json.loads(genesis[9])
@@ -484,6 +581,14 @@ def _check_record(conn, iid, record, last_seq: int | None, last_row) -> Problem 
         declared = None
     if not isinstance(declared, dict):
         return Problem(iid, 1, METADATA, f"{iid} entry 1 has no readable declaration")
+    if declared.get("chain", "incident") != chain:
+        return Problem(
+            iid,
+            None,
+            METADATA,
+            f"{iid} incident record was changed: chain is {chain!r} in the record but "
+            f"{declared.get('chain', 'incident')!r} in its declaration (entry 1)",
+        )
     for index, name in enumerate(IDENTITY_FIELDS, start=1):
         if declared.get(name) != record[index]:
             return Problem(
