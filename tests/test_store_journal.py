@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -394,7 +393,7 @@ def test_default_journal_path_honours_irdesk_home(tmp_path: Path):
 
 def test_unicode_and_control_characters_verify(journal: Journal):
     rec = declare(journal, title='Ünïcødé "quoted" \\ title\u2028')
-    journal.append(
+    entry = journal.append(
         rec.id,
         "note.ädded\t",
         {
@@ -406,4 +405,6 @@ def test_unicode_and_control_characters_verify(journal: Journal):
     )
     report = journal.verify()
     assert report.ok, report.problems
-    assert json.dumps(report.heads)
+    assert report.heads[rec.id] == (2, entry.hash)
+    assert journal.get_entry(rec.id, 2) == entry  # every character came back as written
+    assert journal.incident(rec.id).title == 'Ünïcødé "quoted" \\ title\u2028'

@@ -22,6 +22,8 @@ from irdesk.store import (
     REORDERED,
     SCHEMA,
     TRUNCATED,
+    Expectation,
+    Head,
     Journal,
     VerifyReport,
 )
@@ -32,6 +34,7 @@ try:
         TRIGGERS,
         attacker,
         chain_problems,
+        cover_tracks,
         forge_append,
         forge_insert,
         journal_with_notes,
@@ -43,6 +46,7 @@ except ImportError:  # tests/ as a package
         TRIGGERS,
         attacker,
         chain_problems,
+        cover_tracks,
         forge_append,
         forge_insert,
         journal_with_notes,
@@ -250,14 +254,28 @@ def test_forged_entry_after_the_end(path: Path):
     assert "after the recorded end of the chain" in problem.message
 
 
-def test_forged_entry_after_the_end_with_record_fixed_changes_the_head(path: Path):
-    """A forger who also moves the record's head leaves a valid chain: only a head hash
-    noted elsewhere (verify prints them) tells. That is why verify reports heads."""
-    before = verify(path).heads["INC-0001"]
-    forge_append(attacker(path), "INC-0001", fix_record=True)
+def test_a_forged_append_with_the_record_fixed_is_the_limit_of_one_file(path: Path):
+    """A forger who appends a well-hashed entry, moves the record's head to it and puts the
+    triggers back leaves a whole chain: verify passes, and so does every head noted before
+    the forgery (it is still there). Nothing inside one file can tell: only a head noted
+    (or sealed) elsewhere *after* the real last entry does. docs/journal.md says so."""
+    with Journal.open(path, readonly=True) as journal:
+        noted = Expectation("INC-0001", journal.incident("INC-0001").head)
+    conn = attacker(path)
+    seq = forge_append(conn, "INC-0001", fix_record=True)
+    cover_tracks(conn)
     report = verify(path)
-    assert report.heads["INC-0001"] != before
-    assert report.heads["INC-0002"] == verify(path).heads["INC-0002"]
+    assert report.ok, report.problems
+    with Journal.open(path, readonly=True) as journal:
+        forged = journal.get_entry("INC-0001", seq)
+        assert forged is not None and forged.actor == "mallory"
+        assert report.heads["INC-0001"] == (13, forged.hash)
+        assert journal.unmet([noted]) == []
+        later = Expectation("INC-0001", Head(13, "0" * 64))  # what the real desk had at 13
+        assert journal.unmet([later]) == [
+            f"{later.label}: entry 13 of INC-0001 now hashes to {forged.hash[:12]}…: "
+            "the chain was rewritten or the journal replaced"
+        ]
 
 
 def test_truncated_tail(path: Path):
