@@ -76,6 +76,7 @@ def test_intact_journal(path: Path):
     with Journal.open(path, readonly=True) as journal:
         heads = {r.id: r.head_hash for r in journal.incidents()}
     assert lines[1:] == [
+        "seals: none (sealing needs a signing key: irdesk seal --key FILE)",
         "heads:",
         f"  INC-0001@12:{heads['INC-0001']}",
         f"  INC-0002@12:{heads['INC-0002']}",

@@ -28,6 +28,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("improvements", "irdesk.cli.report", "improvements"),
     ("validate", "irdesk.cli.validate", "validate"),
     ("verify", "irdesk.cli.verify", "verify"),
+    ("seal", "irdesk.cli.seal", "seal"),
 )
 COMMAND_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COMMANDS)
 

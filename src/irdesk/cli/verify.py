@@ -12,15 +12,22 @@ newer schema, locked...): always one line, no traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from irdesk.cli.common import Failure, journal_option, resolve_journal
 from irdesk.store import Expectation, Journal, JournalError, VerifyReport
 from irdesk.tui.safe import clean
+
+if TYPE_CHECKING:
+    from irdesk import sealing
+
+ENV_ALLOWED_SIGNERS = "IRDESK_ALLOWED_SIGNERS"
 
 
 class _Progress:
@@ -56,7 +63,9 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def _text_report(report: VerifyReport, path: Path, unmet: list[str]) -> None:
+def _text_report(
+    report: VerifyReport, path: Path, unmet: list[str], seals: sealing.SealCheck
+) -> None:
     if report.ok:
         click.echo(
             f"ok: {_count(report.incidents, 'incident', 'incidents')}, "
@@ -80,6 +89,11 @@ def _text_report(report: VerifyReport, path: Path, unmet: list[str]) -> None:
         click.echo(f"EXPECTED HEADS NOT FOUND: {len(unmet)}")
         for line in unmet:
             click.echo(f"  {clean(line)}")
+    click.echo(seals.summary())
+    for line in seals.bad:
+        click.echo(f"  BAD: {clean(line)}")
+    for line in seals.good:
+        click.echo(f"  good: {clean(line)}")
     if report.heads:
         click.echo("heads:")
         for incident_id, head in report.heads.items():
@@ -151,6 +165,12 @@ def _expectations(given: tuple[str, ...], files: tuple[Path, ...]) -> list[Expec
     multiple=True,
     help="A file of heads, one a line (or a report): each must still hold.",
 )
+@click.option(
+    "--allowed-signers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="ssh-keygen allowed-signers file to check seals with (default: $IRDESK_ALLOWED_SIGNERS).",
+)
 @click.argument("incident", required=False)
 def verify(
     journal_path: Path | None,
@@ -160,6 +180,7 @@ def verify(
     timeout: float,
     expected: tuple[str, ...],
     expect_files: tuple[Path, ...],
+    allowed_signers: Path | None,
     incident: str | None,
 ) -> None:
     """Recompute the hash chains of a journal (or of one INCIDENT).
@@ -171,8 +192,12 @@ def verify(
     intact and every expected head found, 1 if not, 2 if the journal cannot be read. The
     journal is opened read-only: verify never changes it.
     """
+    from irdesk import sealing
+
     path = resolve_journal(journal_path)
     expectations = _expectations(expected, expect_files)
+    if allowed_signers is None and os.environ.get(ENV_ALLOWED_SIGNERS):
+        allowed_signers = Path(os.environ[ENV_ALLOWED_SIGNERS]).expanduser()
     if show_progress is None:
         show_progress = sys.stderr.isatty()
     progress = _Progress() if show_progress else None
@@ -180,6 +205,7 @@ def verify(
         with Journal.open(path, readonly=True, create=False, timeout=timeout) as journal:
             report = journal.verify(incident, progress=progress, workers=jobs)
             unmet = journal.unmet(expectations)
+            seals = sealing.check(journal, incident, allowed_signers)
     except JournalError as exc:
         raise Failure(clean(str(exc))) from exc
     finally:
@@ -200,11 +226,17 @@ def verify(
                     },
                     "expected": [e.label for e in expectations],
                     "unmet": unmet,
+                    "seals": {
+                        "count": seals.seals,
+                        "signatures_checked": seals.checked_signatures,
+                        "good": seals.good,
+                        "bad": seals.bad,
+                    },
                 },
                 indent=2,
             )
         )
     else:
-        _text_report(report, path, unmet)
-    if not report.ok or unmet:
+        _text_report(report, path, unmet, seals)
+    if not report.ok or unmet or not seals.ok:
         click.get_current_context().exit(1)

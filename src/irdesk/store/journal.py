@@ -53,6 +53,7 @@ from urllib.parse import quote
 from irdesk.core.clock import Clock, SystemClock, format_ts, parse_ts, to_utc
 from irdesk.core.entry import Entry
 from irdesk.store import migrations, summary
+from irdesk.store import seals as seals_format
 from irdesk.store.chain import GENESIS_HASH, canonical_json, entry_hash
 from irdesk.store.errors import (
     JournalCorrupt,
@@ -66,6 +67,7 @@ from irdesk.store.errors import (
     translate,
 )
 from irdesk.store.records import DESK_ID, Expectation, IncidentRecord, VerifyReport
+from irdesk.store.seals import Seal
 from irdesk.store.verify import IDENTITY_FIELDS, verify_journal
 
 MODES = ("live", "drill")
@@ -1152,6 +1154,28 @@ class Journal:
         self._seen_version = version
         self._seen_writes = self._own_writes
         return changed
+
+    def seals(self, incident_id: str | None = None) -> list[tuple[Seal | None, int, str]]:
+        """Every seal in the journal (or one incident's), oldest first, as (seal, entry
+        seq, incident id); the seal is None where its payload cannot be read."""
+        sql = (
+            "SELECT incident_id, seq, actor, recorded_at, payload FROM entries "
+            "WHERE kind = ?"
+            + (" AND incident_id = ?" if incident_id else "")
+            + " ORDER BY incident_id, seq"
+        )
+        params = (seals_format.KIND, incident_id) if incident_id else (seals_format.KIND,)
+        with self._errors():
+            rows = self._conn.execute(sql, params).fetchall()
+        return [(Seal.from_row(row), row[1], row[0]) for row in rows]
+
+    def hash_at(self, incident_id: str, seq: int) -> str | None:
+        """The hash of an incident's entry ``seq`` (None if there is no such entry)."""
+        with self._errors():
+            row = self._conn.execute(
+                "SELECT hash FROM entries WHERE incident_id = ? AND seq = ?", (incident_id, seq)
+            ).fetchone()
+        return row[0] if row else None
 
     # ------------------------------------------------------------------ verifying
 
