@@ -16,7 +16,7 @@ from irdesk.core.catalog import (
     expand,
     load_roster_or_none,
 )
-from irdesk.core.problems import Severity
+from irdesk.domain.problems import Severity
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = date(2026, 6, 1)

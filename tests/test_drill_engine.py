@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from irdesk.core.catalog import Catalog
-from irdesk.core.describe import describe, label
-from irdesk.core.drill import (
+from irdesk.domain.describe import describe, label
+from irdesk.domain.drill import (
     DK,
     RATING_RULE,
     RATINGS,
@@ -22,8 +22,8 @@ from irdesk.core.drill import (
     objective_ratings,
     rate,
 )
-from irdesk.core.entry import Entry
-from irdesk.core.session import IncidentState, K
+from irdesk.domain.entry import Entry
+from irdesk.domain.fold import IncidentState, K
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures_drill"

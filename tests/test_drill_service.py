@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from irdesk.core.catalog import Catalog, NotFound
-from irdesk.core.clock import FixedClock
-from irdesk.core.describe import describe
-from irdesk.core.drill import DK, drill_state
-from irdesk.core.session import ActionError
+from irdesk.domain.clock import FixedClock
+from irdesk.domain.describe import describe
+from irdesk.domain.drill import DK, drill_state
+from irdesk.domain.fold import ActionError
 from irdesk.drills import DrillSession, open_drill, start_drill
 from irdesk.service import Desk
 from irdesk.store import Journal

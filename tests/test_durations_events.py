@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from irdesk.core.durations import (
+from irdesk.domain.durations import (
     MAX_DURATION,
     DurationError,
     format_clock,
@@ -17,7 +17,7 @@ from irdesk.core.durations import (
     parse_duration,
     type_name,
 )
-from irdesk.core.events import MILESTONES, EventRef, EventRefError
+from irdesk.domain.events import MILESTONES, EventRef, EventRefError
 
 # --------------------------------------------------------------------------- durations
 

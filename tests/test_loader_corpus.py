@@ -33,8 +33,8 @@ from irdesk.core.loader import (
     load_roster,
     load_scenario,
 )
-from irdesk.core.models import END, Phase, Playbook, Roster, Scenario
-from irdesk.core.problems import LoadError, Severity
+from irdesk.domain.models import END, Phase, Playbook, Roster, Scenario
+from irdesk.domain.problems import LoadError, Severity
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "corpus"

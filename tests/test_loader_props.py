@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from irdesk.core.loader import FileResult, load_file
-from irdesk.core.models import END, Playbook, Roster, Scenario
-from irdesk.core.problems import Severity
+from irdesk.domain.models import END, Playbook, Roster, Scenario
+from irdesk.domain.problems import Severity
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from irdesk.core.catalog import Catalog
-from irdesk.core.clock import FixedClock
-from irdesk.core.session import IncidentState
+from irdesk.domain.clock import FixedClock
+from irdesk.domain.fold import IncidentState
 from irdesk.replay import COMPRESSED_GAP, Replay, open_replay
 from irdesk.service import Desk
 from irdesk.store import Journal

@@ -262,7 +262,7 @@ def test_a_timeline_can_be_read_more_than_once() -> None:
 def test_report_of_an_open_incident_says_so(tmp_path: Path) -> None:
     from fixtures_report.scripts import T0
 
-    from irdesk.core.clock import FixedClock
+    from irdesk.domain.clock import FixedClock
     from irdesk.service import Desk
     from irdesk.store import Journal
 

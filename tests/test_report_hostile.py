@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from fixtures_report.scripts import fixture_catalog
 
-from irdesk.core.clock import FixedClock
 from irdesk.core.report import md, text_chart, to_html, to_json, to_markdown, visible
+from irdesk.domain.clock import FixedClock
 from irdesk.reviews import ReviewSession, load_report
 from irdesk.service import Desk
 from irdesk.store import Journal

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from fixtures_report.scripts import fixture_catalog
 
-from irdesk.core.clock import FixedClock
-from irdesk.core.describe import describe, label
 from irdesk.core.report import to_markdown
-from irdesk.core.review import RK, ReviewState, item_incident, review_state
-from irdesk.core.session import ActionError, IncidentState
+from irdesk.domain.clock import FixedClock
+from irdesk.domain.describe import describe, label
+from irdesk.domain.fold import ActionError, IncidentState
+from irdesk.domain.review import RK, ReviewState, item_incident, review_state
 from irdesk.reviews import (
     ReviewSession,
     carried_over,
@@ -169,7 +169,7 @@ def test_a_review_works_on_a_session_folded_before_reviews_were_loaded(desk: Des
     review = declare(desk)
     review.add_note("lesson", "x")
     session = desk.session(review.incident_id)
-    session.state.ext.clear()  # as if folded without irdesk.core.review registered
+    session.state.ext.clear()  # as if folded without irdesk.domain.review registered
     again = ReviewSession(session)
     assert [n.text for n in again.state.notes.values()] == ["x"]
 

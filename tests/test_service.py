@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from irdesk.core.catalog import Catalog
-from irdesk.core.clock import FixedClock
-from irdesk.core.models import Notify, Person, Roster
-from irdesk.core.session import K
+from irdesk.domain.clock import FixedClock
+from irdesk.domain.fold import K
+from irdesk.domain.models import Notify, Person, Roster
 from irdesk.service import Desk
 from irdesk.store import Journal
 

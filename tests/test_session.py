@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from irdesk.core.entry import Entry
 from irdesk.core.loader import load_playbook
-from irdesk.core.session import ActionError, IncidentState, K
+from irdesk.domain.entry import Entry
+from irdesk.domain.fold import ActionError, IncidentState, K
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PLAYBOOK = load_playbook(Path(__file__).parent / "fixtures_domain" / "mini.yaml")
@@ -260,7 +260,7 @@ def test_every_prefix_folds_incrementally_the_same_as_from_scratch():
 
 
 def test_local_when_shows_the_date_only_for_other_days():
-    from irdesk.core.clock import local_when
+    from irdesk.domain.clock import local_when
 
     assert local_when(T0 + timedelta(hours=2), T0 + timedelta(hours=3)) == "11:00:00"
     assert local_when(T0 - timedelta(days=1), T0) == "Nov 22 09:00"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from irdesk.core.clock import format_ts
+from irdesk.domain.clock import format_ts
 from irdesk.store import GENESIS_HASH, canonical_json, encode_entry, entry_hash
 from irdesk.store.chain import reference_encoding
 from irdesk.store.journal import _format_utc

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from irdesk.core.clock import FixedClock, format_ts
-from irdesk.core.entry import Entry
+from irdesk.domain.clock import FixedClock, format_ts
+from irdesk.domain.entry import Entry
 from irdesk.store import (
     GENESIS_HASH,
     IncidentRecord,

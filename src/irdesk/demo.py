@@ -14,8 +14,8 @@ from pathlib import Path
 
 from irdesk import paths
 from irdesk.core.catalog import Catalog
-from irdesk.core.clock import FixedClock, SystemClock
 from irdesk.core.loader import load_roster
+from irdesk.domain.clock import FixedClock, SystemClock
 from irdesk.service import Desk
 from irdesk.store import Journal
 

@@ -4,7 +4,7 @@
 :class:`DrillSession` is an :class:`~irdesk.service.IncidentSession` on a drill incident
 (mode ``drill``) with the facilitator's actions added. Every action refreshes from the
 journal first (another screen may have acted), checks that it makes sense (raising
-:class:`~irdesk.core.session.ActionError` with a message for people otherwise), appends
+:class:`~irdesk.domain.fold.ActionError` with a message for people otherwise), appends
 one entry and re-folds. The exercise clock reads the session's injected clock.
 
 Writes that two screens may race to make (a due inject, a clock change, the end of the
@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from irdesk.core import drill as engine
-from irdesk.core.drill import (
+from irdesk.domain import drill as engine
+from irdesk.domain.drill import (
     DK,
     FACILITATOR,
     PAUSE,
@@ -36,9 +36,9 @@ from irdesk.core.drill import (
     drill_state,
     exercise_seconds,
 )
-from irdesk.core.entry import Entry
-from irdesk.core.models import Scenario
-from irdesk.core.session import ActionError
+from irdesk.domain.entry import Entry
+from irdesk.domain.fold import ActionError
+from irdesk.domain.models import Scenario
 from irdesk.service import Desk, IncidentSession
 
 SYSTEM = "system"  # the actor of automatic deliveries and skips
@@ -131,7 +131,7 @@ class DrillSession(IncidentSession):
                 return entry, True
         self.refresh()
         if same is not None and not same(existing):
-            from irdesk.core.describe import describe
+            from irdesk.domain.describe import describe
 
             raise ActionError(f"{existing.actor} got there first: {describe(existing)}")
         return existing, False

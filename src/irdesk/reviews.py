@@ -19,9 +19,10 @@ from datetime import UTC, date, datetime
 
 from irdesk import __version__
 from irdesk.core.catalog import Catalog
-from irdesk.core.entry import Entry
 from irdesk.core.report import SPOOL_IN_MEMORY, CarriedItem, ChainStatus, Report, build_report
-from irdesk.core.review import (
+from irdesk.domain.entry import Entry
+from irdesk.domain.fold import ActionError, IncidentState
+from irdesk.domain.review import (
     DONE,
     DROPPED,
     FIVE_WHYS,
@@ -37,7 +38,6 @@ from irdesk.core.review import (
     item_incident,
     review_state,
 )
-from irdesk.core.session import ActionError, IncidentState
 from irdesk.service import IncidentSession, playbook_of, scenario_of
 from irdesk.store import IncidentRecord, Journal, VerifyReport
 
@@ -95,7 +95,7 @@ class ReviewSession:
     def __init__(self, session: IncidentSession) -> None:
         self.session = session
         if not folded_with_reviews(session.state):
-            # The state was folded before irdesk.core.review registered its entry kinds:
+            # The state was folded before irdesk.domain.review registered its entry kinds:
             # fold it again so the review entries are in it.
             session.state = IncidentState.fold(
                 session.playbook, session.journal.entries(session.incident_id), session.scenario

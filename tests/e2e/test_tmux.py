@@ -21,8 +21,8 @@ import pytest
 from tmux_helpers import base_env
 
 from irdesk.core.catalog import Catalog
-from irdesk.core.clock import FixedClock
-from irdesk.core.session import K
+from irdesk.domain.clock import FixedClock
+from irdesk.domain.fold import K
 from irdesk.service import Desk
 from irdesk.store import Journal
 

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 from irdesk.core.catalog import Catalog
-from irdesk.core.clock import FixedClock
+from irdesk.domain.clock import FixedClock
 from irdesk.drills import DrillSession, start_drill
 from irdesk.reviews import ReviewSession, close_improvement
 from irdesk.service import Desk, IncidentSession

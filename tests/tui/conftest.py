@@ -16,9 +16,9 @@ from tui_helpers import ACTOR, NOTIFY_SCRIPT, START, write_roster
 
 from irdesk import paths
 from irdesk.core.catalog import Catalog
-from irdesk.core.clock import FixedClock
 from irdesk.core.loader import load_file
-from irdesk.core.models import Roster
+from irdesk.domain.clock import FixedClock
+from irdesk.domain.models import Roster
 from irdesk.service import Desk, IncidentSession
 from irdesk.store import Journal
 from irdesk.tui.app import IrdeskApp

@@ -9,7 +9,7 @@ from tui_helpers import ACTOR, START, paste, rows, run, screen_text, settle, tex
 
 from irdesk import paths
 from irdesk.core.catalog import Catalog
-from irdesk.core.session import K
+from irdesk.domain.fold import K
 from irdesk.service import Desk
 from irdesk.tui.home import HomeScreen
 from irdesk.tui.modals import DeclareDialog

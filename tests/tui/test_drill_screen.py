@@ -29,8 +29,8 @@ from tui_helpers import (
     toasts,
 )
 
-from irdesk.core.drill import DK, RATING_RULE
-from irdesk.core.session import K
+from irdesk.domain.drill import DK, RATING_RULE
+from irdesk.domain.fold import K
 from irdesk.drills import start_drill
 from irdesk.tui.drill import STATUS_MARK, DrillBriefing, DrillScreen, HotwashScreen
 from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, TextPrompt

@@ -6,8 +6,8 @@ import click
 
 from irdesk.cli.common import Failure, actor_option, journal_option, make_desk, open_journal
 from irdesk.core.catalog import Catalog, NotFound
-from irdesk.core.durations import format_duration
-from irdesk.core.session import ActionError
+from irdesk.domain.durations import format_duration
+from irdesk.domain.fold import ActionError
 
 
 def _clean(text: str) -> str:

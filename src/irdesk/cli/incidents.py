@@ -17,8 +17,8 @@ from irdesk.cli.common import (
     open_journal,
 )
 from irdesk.core.catalog import NotFound
-from irdesk.core.clock import SystemClock, WhenError, format_ts, parse_when
-from irdesk.core.session import ActionError
+from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
+from irdesk.domain.fold import ActionError
 
 MAX_LOG_BYTES = 64 * 1024
 

@@ -23,9 +23,9 @@ from irdesk.cli.common import (
     open_journal,
     resolve_journal,
 )
-from irdesk.core.clock import SystemClock, format_ts
 from irdesk.core.report import FORMATS, render, visible
-from irdesk.core.session import ActionError
+from irdesk.domain.clock import SystemClock, format_ts
+from irdesk.domain.fold import ActionError
 
 
 def _now() -> datetime:

@@ -11,7 +11,7 @@ import click
 from irdesk import paths
 from irdesk.core.catalog import Catalog, default_sources, expand
 from irdesk.core.loader import FileResult, load_file
-from irdesk.core.problems import Severity
+from irdesk.domain.problems import Severity
 
 
 def display_path(path: Path) -> str:

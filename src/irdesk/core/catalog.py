@@ -15,8 +15,8 @@ from pathlib import Path
 
 from irdesk import paths
 from irdesk.core.loader import FileResult, load_file
-from irdesk.core.models import Playbook, Roster, Scenario
-from irdesk.core.problems import Problem, Severity
+from irdesk.domain.models import Playbook, Roster, Scenario
+from irdesk.domain.problems import Problem, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from irdesk.core import yamlsrc
-from irdesk.core.durations import DurationError, parse_duration, type_name
-from irdesk.core.events import ID_PATTERN, MILESTONES, EventRef, EventRefError
-from irdesk.core.models import (
+from irdesk.core.yamlsrc import Y, YEntry
+from irdesk.domain.durations import DurationError, parse_duration, type_name
+from irdesk.domain.events import ID_PATTERN, MILESTONES, EventRef, EventRefError
+from irdesk.domain.models import (
     DEFAULT_SEVERITIES,
     END,
     NOTIFY_PLACEHOLDERS,
@@ -41,8 +42,7 @@ from irdesk.core.models import (
     Step,
     Timer,
 )
-from irdesk.core.problems import LoadError, Problem, Severity
-from irdesk.core.yamlsrc import Y, YEntry
+from irdesk.domain.problems import LoadError, Problem, Severity
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # the largest real playbook is a few tens of KB
 

@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from irdesk.core.models import NOTIFY_PLACEHOLDERS
+from irdesk.domain.models import NOTIFY_PLACEHOLDERS
 
 TIMEOUT_SECONDS = 15.0
 

@@ -30,16 +30,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, TextIO
 
-from irdesk.core import review as _review  # registers the review entry kinds
-from irdesk.core.clock import format_ts, to_utc
-from irdesk.core.describe import describe, label
-from irdesk.core.entry import Entry
-from irdesk.core.events import MILESTONES
-from irdesk.core.models import END, Playbook, Scenario
-from irdesk.core.session import IncidentState, K, StepState
+from irdesk.domain import review as _review  # registers the review entry kinds
+from irdesk.domain.clock import format_ts, to_utc
+from irdesk.domain.describe import describe, label
+from irdesk.domain.entry import Entry
+from irdesk.domain.events import MILESTONES
+from irdesk.domain.fold import IncidentState, K, StepState
+from irdesk.domain.models import END, Playbook, Scenario
 
 try:  # drills are optional for a report (and registered when present)
-    from irdesk.core import drill as _drill
+    from irdesk.domain import drill as _drill
 except ImportError:  # pragma: no cover - the drill engine ships with irdesk
     _drill = None  # type: ignore[assignment]
 

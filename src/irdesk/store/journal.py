@@ -38,8 +38,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
-from irdesk.core.clock import Clock, SystemClock, format_ts, parse_ts, to_utc
-from irdesk.core.entry import Entry
+from irdesk.domain.clock import Clock, SystemClock, format_ts, parse_ts, to_utc
+from irdesk.domain.entry import Entry
 from irdesk.store import migrations
 from irdesk.store.chain import GENESIS_HASH, canonical_json, entry_hash
 from irdesk.store.errors import (

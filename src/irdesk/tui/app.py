@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from irdesk import paths
-from irdesk.core.durations import format_duration
-from irdesk.core.session import ActionError
+from irdesk.domain.durations import format_duration
+from irdesk.domain.fold import ActionError
 from irdesk.tui.home import HomeScreen
 from irdesk.tui.messages import HotwashFinished, IncidentClosed
 from irdesk.tui.modals import ChoicePrompt, DeclareDialog, DeclareRequest

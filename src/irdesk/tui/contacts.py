@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from irdesk.core.models import Playbook, Roster
+from irdesk.domain.models import Playbook, Roster
 from irdesk.tui.safe import literal
 
 

@@ -10,8 +10,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Markdown, Static
 
-from irdesk.core.drill import RATING_RULE, SPEEDS
-from irdesk.core.durations import format_clock, format_duration
+from irdesk.domain.drill import RATING_RULE, SPEEDS
+from irdesk.domain.durations import format_clock, format_duration
 from irdesk.drills import DrillSession
 from irdesk.tui.messages import HotwashFinished
 from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, Dialog, TextPrompt

@@ -13,12 +13,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from irdesk.core.clock import local_when
+from irdesk.domain.clock import local_when
 from irdesk.tui.safe import literal
 
 if TYPE_CHECKING:
     from irdesk.core.loader import FileResult
-    from irdesk.core.models import Playbook, Roster
+    from irdesk.domain.models import Playbook, Roster
     from irdesk.store import IncidentRecord
 
 RECENT_CLOSED = 15

@@ -16,8 +16,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from irdesk.core.clock import WhenError, parse_when
-from irdesk.core.models import Playbook
+from irdesk.domain.clock import WhenError, parse_when
+from irdesk.domain.models import Playbook
 from irdesk.tui.safe import literal
 
 T = TypeVar("T")

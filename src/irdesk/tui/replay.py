@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import RichLog, Static
 
-from irdesk.core.clock import WhenError, local_hms, parse_when
-from irdesk.core.durations import format_clock
+from irdesk.domain.clock import WhenError, local_hms, parse_when
+from irdesk.domain.durations import format_clock
 from irdesk.replay import SPEEDS, Replay
 from irdesk.tui.modals import ChoicePrompt, TextPrompt
 from irdesk.tui.runner import RunnerScreen, timeline_line

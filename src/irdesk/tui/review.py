@@ -21,10 +21,10 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Markdown, Select, Static
 
 from irdesk import paths
-from irdesk.core.clock import SystemClock
-from irdesk.core.durations import DurationError, parse_duration
 from irdesk.core.report import render, text_chart, to_markdown
-from irdesk.core.review import POETE, SECTIONS
+from irdesk.domain.clock import SystemClock
+from irdesk.domain.durations import DurationError, parse_duration
+from irdesk.domain.review import POETE, SECTIONS
 from irdesk.reviews import ReviewSession, load_report, today_of
 from irdesk.service import IncidentSession
 from irdesk.store import Journal

@@ -13,14 +13,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
-from irdesk.core import describe
-from irdesk.core.clock import local_hms
-from irdesk.core.durations import format_clock, format_duration
-from irdesk.core.entry import Entry
-from irdesk.core.events import MILESTONES
-from irdesk.core.models import PHASES, Step
 from irdesk.core.notify import run as run_notify
-from irdesk.core.session import STATUSES, ActionError, IncidentState
+from irdesk.domain import describe
+from irdesk.domain.clock import local_hms
+from irdesk.domain.durations import format_clock, format_duration
+from irdesk.domain.entry import Entry
+from irdesk.domain.events import MILESTONES
+from irdesk.domain.fold import STATUSES, ActionError, IncidentState
+from irdesk.domain.models import PHASES, Step
 from irdesk.service import Escalated, IncidentSession
 from irdesk.tui.messages import IncidentClosed
 from irdesk.tui.modals import (

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from irdesk.core.entry import Entry
-from irdesk.core.events import MILESTONES, EventRef
-from irdesk.core.models import END, Playbook, Scenario, Step, Timer
+from irdesk.domain.entry import Entry
+from irdesk.domain.events import MILESTONES, EventRef
+from irdesk.domain.models import END, Playbook, Scenario, Step, Timer
 
 
 class K:
@@ -218,7 +218,7 @@ class IncidentState:
     def timer_time(self, when: datetime) -> datetime:
         """Where timers read time: the wall clock, or in a drill the exercise clock.
 
-        A drill (``ext["drill"]``, see irdesk.core.drill) maps a wall time to the exercise
+        A drill (``ext["drill"]``, see irdesk.domain.drill) maps a wall time to the exercise
         clock's reading, so pausing the exercise pauses the playbook's timers too and
         speeding it up speeds them up. Before the exercise clock starts it reads zero.
         """

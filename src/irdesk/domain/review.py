@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from irdesk.core import describe as _describe
-from irdesk.core.entry import Entry
-from irdesk.core.session import IncidentState, K, register_handler
+from irdesk.domain import describe as _describe
+from irdesk.domain.entry import Entry
+from irdesk.domain.fold import IncidentState, K, register_handler
 
 
 class RK:

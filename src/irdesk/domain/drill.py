@@ -49,11 +49,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from irdesk.core import describe as _describe
-from irdesk.core.durations import format_clock
-from irdesk.core.entry import Entry
-from irdesk.core.models import Inject, Objective, Scenario
-from irdesk.core.session import IncidentState, K, register_handler
+from irdesk.domain import describe as _describe
+from irdesk.domain.durations import format_clock
+from irdesk.domain.entry import Entry
+from irdesk.domain.fold import IncidentState, K, register_handler
+from irdesk.domain.models import Inject, Objective, Scenario
 
 FEATURE = "drill"
 SPEEDS: tuple[int, ...] = (1, 2, 5, 10)

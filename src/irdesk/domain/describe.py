@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from irdesk.core.entry import Entry
-from irdesk.core.session import K
+from irdesk.domain.entry import Entry
+from irdesk.domain.fold import K
 
 LABELS: dict[str, str] = {
     K.DECLARED: "declared",

@@ -70,7 +70,7 @@ def parse_when(text: str, now: datetime) -> datetime:
     Clock times are local and mean the most recent such moment (``23:50`` typed at 00:10
     is yesterday). Result is aware UTC. Raises :class:`WhenError` with a message for people.
     """
-    from irdesk.core.durations import DurationError, parse_duration
+    from irdesk.domain.durations import DurationError, parse_duration
 
     raw = text.strip()
     if not raw:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from irdesk.core.events import EventRef
+from irdesk.domain.events import EventRef
 
 END = "end"
 DEFAULT_SEVERITIES: tuple[str, ...] = ("SEV1", "SEV2", "SEV3", "SEV4")
