@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from irdesk import paths
-from irdesk.core.catalog import (
+from irdesk.domain.problems import Severity
+from irdesk.formats.catalog import (
     Catalog,
     NotFound,
     default_sources,
     expand,
     load_roster_or_none,
 )
-from irdesk.domain.problems import Severity
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = date(2026, 6, 1)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from irdesk.core.catalog import Catalog
 from irdesk.domain.describe import describe, label
 from irdesk.domain.drill import (
     DK,
@@ -24,6 +23,7 @@ from irdesk.domain.drill import (
 )
 from irdesk.domain.entry import Entry
 from irdesk.domain.fold import IncidentState, K
+from irdesk.formats.catalog import Catalog
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures_drill"

@@ -40,7 +40,7 @@ def test_the_check_itself_sees_ui_imports():
 def test_core_imports_no_textual_or_rich():
     assert (
         ui_modules_after_importing(
-            "irdesk.core.loader", "irdesk.core.catalog", "irdesk.domain.models"
+            "irdesk.formats.loader", "irdesk.formats.catalog", "irdesk.domain.models"
         )
         == []
     )
@@ -49,13 +49,14 @@ def test_core_imports_no_textual_or_rich():
 def test_every_core_module_imports_no_textual_or_rich():
     import irdesk.core
     import irdesk.domain
+    import irdesk.formats
 
     names = [
         f"{package.__name__}.{m.name}"
-        for package in (irdesk.domain, irdesk.core)
+        for package in (irdesk.domain, irdesk.formats, irdesk.core)
         for m in pkgutil.iter_modules(package.__path__)
     ]
-    assert "irdesk.core.loader" in names and "irdesk.domain.fold" in names
+    assert "irdesk.formats.loader" in names and "irdesk.domain.fold" in names
     assert ui_modules_after_importing(*names) == []
 
 

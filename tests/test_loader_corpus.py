@@ -25,16 +25,16 @@ from pathlib import Path
 
 import pytest
 
-from irdesk.core.catalog import Catalog
-from irdesk.core.loader import (
+from irdesk.domain.models import END, Phase, Playbook, Roster, Scenario
+from irdesk.domain.problems import LoadError, Severity
+from irdesk.formats.catalog import Catalog
+from irdesk.formats.loader import (
     FileResult,
     load_file,
     load_playbook,
     load_roster,
     load_scenario,
 )
-from irdesk.domain.models import END, Phase, Playbook, Roster, Scenario
-from irdesk.domain.problems import LoadError, Severity
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "corpus"

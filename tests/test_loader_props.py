@@ -17,9 +17,9 @@ import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from irdesk.core.loader import FileResult, load_file
 from irdesk.domain.models import END, Playbook, Roster, Scenario
 from irdesk.domain.problems import Severity
+from irdesk.formats.loader import FileResult, load_file
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

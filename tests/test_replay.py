@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from irdesk.core.catalog import Catalog
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.fold import IncidentState
+from irdesk.formats.catalog import Catalog
 from irdesk.replay import COMPRESSED_GAP, Replay, open_replay
 from irdesk.service import Desk
 from irdesk.store import Journal

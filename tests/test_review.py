@@ -263,7 +263,7 @@ def test_a_later_incident_on_the_same_playbook_carries_open_items(desk: Desk, cl
 def test_items_of_another_playbook_are_not_carried(desk: Desk, tmp_path: Path) -> None:
     import shutil
 
-    from irdesk.core.catalog import Catalog
+    from irdesk.formats.catalog import Catalog
 
     src = Path(__file__).parent / "fixtures_report" / "playbook.yaml"
     other = tmp_path / "other" / "other.yaml"

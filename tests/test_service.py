@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from irdesk.core.catalog import Catalog
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.fold import K
 from irdesk.domain.models import Notify, Person, Roster
+from irdesk.formats.catalog import Catalog
 from irdesk.service import Desk
 from irdesk.store import Journal
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from irdesk.core.loader import load_playbook
 from irdesk.domain.entry import Entry
 from irdesk.domain.fold import ActionError, IncidentState, K
+from irdesk.formats.loader import load_playbook
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PLAYBOOK = load_playbook(Path(__file__).parent / "fixtures_domain" / "mini.yaml")

@@ -13,9 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from irdesk import paths
-from irdesk.core.catalog import Catalog
-from irdesk.core.loader import load_roster
 from irdesk.domain.clock import FixedClock, SystemClock
+from irdesk.formats.catalog import Catalog
+from irdesk.formats.loader import load_roster
 from irdesk.service import Desk
 from irdesk.store import Journal
 

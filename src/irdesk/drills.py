@@ -382,7 +382,7 @@ def start_drill(
 ) -> DrillSession:
     """Declare a drill on ``scenario`` (mode ``drill``); the clock is not started yet.
 
-    Raises :class:`irdesk.core.catalog.NotFound` when the scenario's playbook cannot be
+    Raises :class:`irdesk.formats.catalog.NotFound` when the scenario's playbook cannot be
     found, :class:`ActionError` when the declaration makes no sense.
     """
     playbook = desk.catalog.playbook_for(scenario)

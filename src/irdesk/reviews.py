@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from irdesk import __version__
-from irdesk.core.catalog import Catalog
 from irdesk.core.report import SPOOL_IN_MEMORY, CarriedItem, ChainStatus, Report, build_report
 from irdesk.domain.entry import Entry
 from irdesk.domain.fold import ActionError, IncidentState
@@ -38,6 +37,7 @@ from irdesk.domain.review import (
     item_incident,
     review_state,
 )
+from irdesk.formats.catalog import Catalog
 from irdesk.service import IncidentSession, playbook_of, scenario_of
 from irdesk.store import IncidentRecord, Journal, VerifyReport
 

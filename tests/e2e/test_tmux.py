@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from tmux_helpers import base_env
 
-from irdesk.core.catalog import Catalog
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.fold import K
+from irdesk.formats.catalog import Catalog
 from irdesk.service import Desk
 from irdesk.store import Journal
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
-from irdesk.core.catalog import Catalog
 from irdesk.domain.clock import FixedClock
 from irdesk.drills import DrillSession, start_drill
+from irdesk.formats.catalog import Catalog
 from irdesk.reviews import ReviewSession, close_improvement
 from irdesk.service import Desk, IncidentSession
 from irdesk.store import Journal

@@ -15,10 +15,10 @@ import pytest
 from tui_helpers import ACTOR, NOTIFY_SCRIPT, START, write_roster
 
 from irdesk import paths
-from irdesk.core.catalog import Catalog
-from irdesk.core.loader import load_file
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.models import Roster
+from irdesk.formats.catalog import Catalog
+from irdesk.formats.loader import load_file
 from irdesk.service import Desk, IncidentSession
 from irdesk.store import Journal
 from irdesk.tui.app import IrdeskApp

@@ -15,9 +15,9 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, OptionList, RichLog
 
-from irdesk.core.loader import load_file
 from irdesk.domain.entry import Entry
 from irdesk.domain.models import Roster
+from irdesk.formats.loader import load_file
 from irdesk.store import Journal
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from irdesk.cli.common import Failure, actor_option, journal_option, make_desk, open_journal
-from irdesk.core.catalog import Catalog, NotFound
 from irdesk.domain.durations import format_duration
 from irdesk.domain.fold import ActionError
+from irdesk.formats.catalog import Catalog, NotFound
 
 
 def _clean(text: str) -> str:

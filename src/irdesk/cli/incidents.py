@@ -16,9 +16,9 @@ from irdesk.cli.common import (
     make_desk,
     open_journal,
 )
-from irdesk.core.catalog import NotFound
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
 from irdesk.domain.fold import ActionError
+from irdesk.formats.catalog import NotFound
 
 MAX_LOG_BYTES = 64 * 1024
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from irdesk.cli.common import Failure, journal_option, resolve_journal
-from irdesk.core.catalog import Catalog, NotFound
+from irdesk.formats.catalog import Catalog, NotFound
 
 
 @click.command()

@@ -99,7 +99,7 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
     The journal is opened read-only. Times are UTC. The report covers the entries in the
     journal when it starts; the chain is verified unless --no-verify.
     """
-    from irdesk.core.catalog import Catalog, NotFound
+    from irdesk.formats.catalog import Catalog, NotFound
     from irdesk.reviews import load_report
     from irdesk.store import JournalError
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from irdesk import paths
-from irdesk.core.catalog import Catalog, default_sources, expand
-from irdesk.core.loader import FileResult, load_file
 from irdesk.domain.problems import Severity
+from irdesk.formats.catalog import Catalog, default_sources, expand
+from irdesk.formats.loader import FileResult, load_file
 
 
 def display_path(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""Domain objects: frozen dataclasses built by :mod:`irdesk.core.loader`.
+"""Domain objects: frozen dataclasses built by :mod:`irdesk.formats.loader`.
 
 Sequences are tuples so a loaded playbook can be shared freely and never changes under
 anybody's feet.

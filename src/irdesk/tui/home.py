@@ -17,8 +17,8 @@ from irdesk.domain.clock import local_when
 from irdesk.tui.safe import literal
 
 if TYPE_CHECKING:
-    from irdesk.core.loader import FileResult
     from irdesk.domain.models import Playbook, Roster
+    from irdesk.formats.loader import FileResult
     from irdesk.store import IncidentRecord
 
 RECENT_CLOSED = 15

@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 
 from irdesk import paths
-from irdesk.core.loader import FileResult, load_file
 from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.domain.problems import Problem, Severity
+from irdesk.formats.loader import FileResult, load_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -16,8 +16,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from irdesk.core import yamlsrc
-from irdesk.core.yamlsrc import Y, YEntry
 from irdesk.domain.durations import DurationError, parse_duration, type_name
 from irdesk.domain.events import ID_PATTERN, MILESTONES, EventRef, EventRefError
 from irdesk.domain.models import (
@@ -43,6 +41,8 @@ from irdesk.domain.models import (
     Timer,
 )
 from irdesk.domain.problems import LoadError, Problem, Severity
+from irdesk.formats import yamlsrc
+from irdesk.formats.yamlsrc import Y, YEntry
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # the largest real playbook is a few tens of KB
 
