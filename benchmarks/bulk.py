@@ -21,7 +21,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from irdesk.domain.clock import format_ts
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.domain.models import Playbook
 from irdesk.formats.catalog import Catalog
 from irdesk.store import Journal

@@ -22,7 +22,8 @@ from irdesk.domain.drill import (
     rate,
 )
 from irdesk.domain.entry import Entry
-from irdesk.domain.fold import IncidentState, K
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import K
 from irdesk.formats.catalog import Catalog
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

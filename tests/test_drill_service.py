@@ -10,7 +10,7 @@ import pytest
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.describe import describe
 from irdesk.domain.drill import DK, drill_state
-from irdesk.domain.fold import ActionError
+from irdesk.domain.incident import ActionError
 from irdesk.drills import DrillSession, open_drill, start_drill
 from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.service import Desk

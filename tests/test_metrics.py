@@ -9,7 +9,7 @@ from pathlib import Path
 
 from irdesk.core.report import Report, build_report, span, text_chart, to_json, to_markdown
 from irdesk.domain.entry import Entry
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.formats.loader import load_playbook
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from irdesk.domain.clock import FixedClock
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.domain.models import Notify, Person, Roster
 from irdesk.formats.catalog import Catalog
 from irdesk.service import Desk

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from irdesk.domain.entry import Entry
-from irdesk.domain.fold import ActionError, IncidentState, K
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import ActionError, K
 from irdesk.formats.loader import load_playbook
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

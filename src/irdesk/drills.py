@@ -37,7 +37,7 @@ from irdesk.domain.drill import (
     exercise_seconds,
 )
 from irdesk.domain.entry import Entry
-from irdesk.domain.fold import ActionError
+from irdesk.domain.incident import ActionError
 from irdesk.domain.models import Scenario
 from irdesk.service import Desk, IncidentSession
 

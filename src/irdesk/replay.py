@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import irdesk.domain.drill  # noqa: F401  (registers the drill entry kinds with the fold)
-import irdesk.domain.review  # noqa: F401  (registers the review entry kinds with the fold)
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
-from irdesk.domain.fold import IncidentState, K
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import K
 from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
 from irdesk.store import Journal
 

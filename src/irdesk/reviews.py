@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime
 from irdesk import __version__
 from irdesk.core.report import SPOOL_IN_MEMORY, CarriedItem, ChainStatus, Report, build_report
 from irdesk.domain.entry import Entry
-from irdesk.domain.fold import ActionError, IncidentState
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import ActionError
 from irdesk.domain.review import (
     DONE,
     DROPPED,
@@ -33,7 +34,6 @@ from irdesk.domain.review import (
     UPDATABLE,
     Improvement,
     ReviewState,
-    folded_with_reviews,
     item_incident,
     review_state,
 )
@@ -94,12 +94,6 @@ class ReviewSession:
 
     def __init__(self, session: IncidentSession) -> None:
         self.session = session
-        if not folded_with_reviews(session.state):
-            # The state was folded before irdesk.domain.review registered its entry kinds:
-            # fold it again so the review entries are in it.
-            session.state = IncidentState.fold(
-                session.playbook, session.journal.entries(session.incident_id), session.scenario
-            )
         self.session.refresh()
 
     # ----------------------------------------------------------------- reading

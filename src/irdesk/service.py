@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import irdesk.domain.drill  # noqa: F401  (registers the drill entry kinds with the fold)
-import irdesk.domain.review  # noqa: F401  (registers the review entry kinds with the fold)
 from irdesk.core.notify import NotifyResult, build_argv
 from irdesk.core.notify import run as run_notify
 from irdesk.domain.clock import Clock, SystemClock
 from irdesk.domain.durations import format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES, EventRef
-from irdesk.domain.fold import STATUSES, ActionError, DueEscalation, IncidentState, K
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import STATUSES, ActionError, DueEscalation, K
 from irdesk.domain.models import EMPTY_ROSTER, Playbook, Roster, Scenario
 from irdesk.formats.catalog import Catalog, NotFound, load_roster_or_none
 from irdesk.formats.loader import FileResult, load_file

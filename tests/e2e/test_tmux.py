@@ -21,7 +21,7 @@ import pytest
 from tmux_helpers import base_env
 
 from irdesk.domain.clock import FixedClock
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.formats.catalog import Catalog
 from irdesk.service import Desk
 from irdesk.store import Journal

@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover
     from conftest import base_env
 
 from irdesk.domain.drill import DK
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.store import Journal
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ from textual.widgets import Input, Select
 from tui_helpers import ACTOR, START, paste, rows, run, screen_text, settle, text_of
 
 from irdesk import paths
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.formats.catalog import Catalog
 from irdesk.service import Desk
 from irdesk.tui.home import HomeScreen

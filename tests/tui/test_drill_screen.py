@@ -30,7 +30,7 @@ from tui_helpers import (
 )
 
 from irdesk.domain.drill import DK, RATING_RULE
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.drills import start_drill
 from irdesk.tui.drill import STATUS_MARK, DrillBriefing, DrillScreen, HotwashScreen
 from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, TextPrompt

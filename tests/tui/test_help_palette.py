@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from tui_helpers import paste, rows, run, screen_text, settle, text_of
 
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.tui.app import HelpScreen
 from irdesk.tui.home import HomeScreen
 from irdesk.tui.modals import DeclareDialog, TextPrompt

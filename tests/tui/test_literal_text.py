@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from tui_helpers import rows, run, screen_text, settle, text_of, toasts
 
 from irdesk.cli import main
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 
 TITLE = "[bold]Boss[/bold] [link=http://x]click[/link] \x1b[31mred\x1b[0m"
 SHOWN = "[bold]Boss[/bold] [link=http://x]click[/link] ␛[31mred␛[0m"

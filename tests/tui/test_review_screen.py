@@ -17,7 +17,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Markdown
 from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, settle, text_of, toasts
 
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.domain.review import RK
 from irdesk.reviews import ReviewSession, improvement_rows
 from irdesk.tui.modals import ChoicePrompt, TextPrompt

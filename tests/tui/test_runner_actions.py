@@ -13,7 +13,7 @@ from datetime import timedelta
 from textual.widgets import Input, OptionList, Select
 from tui_helpers import ACTOR, START, kinds, last, paste, rows, run, screen_text, settle, text_of
 
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, MilestoneDialog, RoleDialog, TextPrompt
 from irdesk.tui.runner import RunnerScreen
 

@@ -24,7 +24,7 @@ from tui_helpers import (
     write_roster,
 )
 
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.service import Desk
 from irdesk.tui.runner import RunnerScreen
 

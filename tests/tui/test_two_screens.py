@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from tui_helpers import ACTOR, notify_calls, rows, run, screen_text, settle, text_of, toasts
 
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 from irdesk.service import Desk
 from irdesk.store import Journal
 from irdesk.tui.home import HomeScreen

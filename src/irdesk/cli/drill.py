@@ -6,7 +6,7 @@ import click
 
 from irdesk.cli.common import Failure, actor_option, journal_option, make_desk, open_journal
 from irdesk.domain.durations import format_duration
-from irdesk.domain.fold import ActionError
+from irdesk.domain.incident import ActionError
 from irdesk.formats.catalog import Catalog, NotFound
 
 

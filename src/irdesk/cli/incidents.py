@@ -17,7 +17,7 @@ from irdesk.cli.common import (
     open_journal,
 )
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
-from irdesk.domain.fold import ActionError
+from irdesk.domain.incident import ActionError
 from irdesk.formats.catalog import NotFound
 
 MAX_LOG_BYTES = 64 * 1024

@@ -25,7 +25,7 @@ from irdesk.cli.common import (
 )
 from irdesk.core.report import FORMATS, render, visible
 from irdesk.domain.clock import SystemClock, format_ts
-from irdesk.domain.fold import ActionError
+from irdesk.domain.incident import ActionError
 
 
 def _now() -> datetime:

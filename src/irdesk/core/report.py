@@ -30,18 +30,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, TextIO
 
-from irdesk.domain import review as _review  # registers the review entry kinds
+from irdesk.domain import drill as _drill
+from irdesk.domain import review as _review
 from irdesk.domain.clock import format_ts, to_utc
 from irdesk.domain.describe import describe, label
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
-from irdesk.domain.fold import IncidentState, K, StepState
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import K, StepState
 from irdesk.domain.models import END, Playbook, Scenario
-
-try:  # drills are optional for a report (and registered when present)
-    from irdesk.domain import drill as _drill
-except ImportError:  # pragma: no cover - the drill engine ships with irdesk
-    _drill = None  # type: ignore[assignment]
 
 SCHEMA = "irdesk.report/1"
 FORMATS: tuple[str, ...] = ("md", "html", "json")
@@ -1101,8 +1098,6 @@ def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
 
 
 def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
-    if _drill is None:
-        return None
     drill = _drill.drill_state(state)
     if drill is None:
         return None

@@ -1,12 +1,17 @@
-"""One sentence per journal entry, shared by the live timeline, replay, reports and the CLI."""
+"""One sentence per journal entry, shared by the live timeline, replay, reports and the CLI.
+
+The incident's kinds are described here; the drill's and the review's descriptions come
+from their modules and are composed below, so an entry always reads the same.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from irdesk.domain import drill, review
 from irdesk.domain.entry import Entry
-from irdesk.domain.fold import K
+from irdesk.domain.incident import K
 
 LABELS: dict[str, str] = {
     K.DECLARED: "declared",
@@ -43,12 +48,6 @@ def describe(entry: Entry) -> str:
     if entry.corrects is not None and entry.kind != K.CORRECTION:
         text += f" (corrects entry {entry.corrects})"
     return text
-
-
-def register(kind: str, text_label: str, fn: _Describer) -> None:
-    """Feature modules (drills, reviews) describe their own kinds."""
-    LABELS[kind] = text_label
-    _DESCRIBERS[kind] = fn
 
 
 def _generic(payload: dict[str, Any]) -> str:
@@ -174,3 +173,8 @@ def _(p, e):
 @_describer(K.CORRECTION)
 def _(p, e):
     return f"entry {e.corrects}: {p.get('text', '')}"
+
+
+for _kind, (_label, _fn) in (*drill.DESCRIBERS.items(), *review.DESCRIBERS.items()):
+    LABELS[_kind] = _label
+    _DESCRIBERS[_kind] = _fn

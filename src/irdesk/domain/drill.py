@@ -1,9 +1,10 @@
 """The drill engine: the exercise clock, inject delivery, expectations and objective ratings.
 
 Like the rest of the incident state, a drill is a pure fold over journal entries. This
-module registers handlers for its own entry kinds (importing it is enough) and keeps its
-state at ``state.ext["drill"]`` (read it with :func:`drill_state`). Nothing here reads a
-clock: every query takes the ``now`` the caller passes in. No Textual, no Rich.
+module says what its entry kinds do (:data:`HANDLERS`, composed with the others in
+:mod:`irdesk.domain.fold`) and keeps its state at ``state.ext["drill"]`` (read it with
+:func:`drill_state`). Nothing here reads a clock: every query takes the ``now`` the caller
+passes in. No Textual, no Rich.
 
 Entry kinds (the strings are part of the journal format: never rename one)
 
@@ -47,13 +48,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from irdesk.domain import describe as _describe
 from irdesk.domain.durations import format_clock
 from irdesk.domain.entry import Entry
-from irdesk.domain.fold import IncidentState, K, register_handler
+from irdesk.domain.incident import K
 from irdesk.domain.models import Inject, Objective, Scenario
+
+if TYPE_CHECKING:
+    from irdesk.domain.fold import IncidentState
 
 FEATURE = "drill"
 SPEEDS: tuple[int, ...] = (1, 2, 5, 10)
@@ -742,17 +745,21 @@ def _hotwash_done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
         drill.hotwash_done_at = e.occurred_at
 
 
-register_handler(K.DECLARED, _declared)
-register_handler(K.CLOSED, _incident_closed)
-register_handler(DK.CLOCK, _clock)
-register_handler(DK.SPEED, _speed)
-register_handler(DK.DELIVERED, _delivered)
-register_handler(DK.SKIPPED, _skipped)
-register_handler(DK.ADDED, _added)
-register_handler(DK.ACKNOWLEDGED, _acknowledged)
-register_handler(DK.ENDED, _ended)
-register_handler(DK.ANSWER, _answer)
-register_handler(DK.HOTWASH_DONE, _hotwash_done)
+#: What the drill's entry kinds do (incident.declared and incident.closed too: a drill
+#: starts and ends with its incident). Composed with the others in irdesk.domain.fold.
+HANDLERS = {
+    K.DECLARED: _declared,
+    K.CLOSED: _incident_closed,
+    DK.CLOCK: _clock,
+    DK.SPEED: _speed,
+    DK.DELIVERED: _delivered,
+    DK.SKIPPED: _skipped,
+    DK.ADDED: _added,
+    DK.ACKNOWLEDGED: _acknowledged,
+    DK.ENDED: _ended,
+    DK.ANSWER: _answer,
+    DK.HOTWASH_DONE: _hotwash_done,
+}
 
 
 # --------------------------------------------------------------------------- describe
@@ -832,12 +839,15 @@ def _d_hotwash_done(p: dict[str, Any], e: Entry) -> str:
     )
 
 
-_describe.register(DK.CLOCK, "clock", _d_clock)
-_describe.register(DK.SPEED, "speed", _d_speed)
-_describe.register(DK.DELIVERED, "inject", _d_delivered)
-_describe.register(DK.SKIPPED, "inject skip", _d_skipped)
-_describe.register(DK.ADDED, "inject+", _d_added)
-_describe.register(DK.ACKNOWLEDGED, "inject ack", _d_ack)
-_describe.register(DK.ENDED, "drill end", _d_ended)
-_describe.register(DK.ANSWER, "hot wash", _d_answer)
-_describe.register(DK.HOTWASH_DONE, "hot wash", _d_hotwash_done)
+#: How the drill's entries read (kind: label, sentence); composed in irdesk.domain.describe.
+DESCRIBERS = {
+    DK.CLOCK: ("clock", _d_clock),
+    DK.SPEED: ("speed", _d_speed),
+    DK.DELIVERED: ("inject", _d_delivered),
+    DK.SKIPPED: ("inject skip", _d_skipped),
+    DK.ADDED: ("inject+", _d_added),
+    DK.ACKNOWLEDGED: ("inject ack", _d_ack),
+    DK.ENDED: ("drill end", _d_ended),
+    DK.ANSWER: ("hot wash", _d_answer),
+    DK.HOTWASH_DONE: ("hot wash", _d_hotwash_done),
+}

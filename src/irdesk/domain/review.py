@@ -29,11 +29,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from irdesk.domain import describe as _describe
 from irdesk.domain.entry import Entry
-from irdesk.domain.fold import IncidentState, K, register_handler
+from irdesk.domain.incident import K
+
+if TYPE_CHECKING:
+    from irdesk.domain.fold import IncidentState
 
 
 class RK:
@@ -361,12 +363,6 @@ def review_state(state: IncidentState) -> ReviewState:
     return found
 
 
-def folded_with_reviews(state: IncidentState) -> bool:
-    """False when ``state`` was folded before this module registered its handlers (its
-    review entries were then passed over, and the state needs folding again)."""
-    return state.last_seq == 0 or EXT_KEY in state.ext
-
-
 def _on_declared(state: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     state.ext.setdefault(EXT_KEY, ReviewState(incident_id=e.incident_id))
 
@@ -375,9 +371,9 @@ def _incident_handler(state: IncidentState, e: Entry, p: dict[str, Any]) -> None
     review_state(state).apply(e)
 
 
-register_handler(K.DECLARED, _on_declared)
-for _kind in REVIEW_KINDS:
-    register_handler(_kind, _incident_handler)
+#: What the review's entry kinds do to an incident's state (and incident.declared, which
+#: starts an empty review). Composed with the others in irdesk.domain.fold.
+HANDLERS = {K.DECLARED: _on_declared, **dict.fromkeys(sorted(REVIEW_KINDS), _incident_handler)}
 
 
 # --------------------------------------------------------------------------- descriptions
@@ -442,11 +438,14 @@ def _describe_reopened(p: dict[str, Any], e: Entry) -> str:
     return "review reopened" + (f": {p['reason']}" if p.get("reason") else "")
 
 
-_describe.register(RK.ROOT_CAUSE, "root cause", _describe_root_cause)
-_describe.register(RK.NOTE, "review", _describe_note)
-_describe.register(RK.NOTE_REMOVED, "review", _describe_note_removed)
-_describe.register(RK.SAVED, "review", _describe_saved)
-_describe.register(RK.REOPENED, "review", _describe_reopened)
-_describe.register(RK.IMPROVEMENT_ADDED, "improve", _describe_added)
-_describe.register(RK.IMPROVEMENT_UPDATED, "improve", _describe_updated)
-_describe.register(RK.IMPROVEMENT_CLOSED, "improve", _describe_closed)
+#: How the review's entries read (kind: label, sentence); composed in irdesk.domain.describe.
+DESCRIBERS = {
+    RK.ROOT_CAUSE: ("root cause", _describe_root_cause),
+    RK.NOTE: ("review", _describe_note),
+    RK.NOTE_REMOVED: ("review", _describe_note_removed),
+    RK.SAVED: ("review", _describe_saved),
+    RK.REOPENED: ("review", _describe_reopened),
+    RK.IMPROVEMENT_ADDED: ("improve", _describe_added),
+    RK.IMPROVEMENT_UPDATED: ("improve", _describe_updated),
+    RK.IMPROVEMENT_CLOSED: ("improve", _describe_closed),
+}

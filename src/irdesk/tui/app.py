@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static
 
 from irdesk import paths
 from irdesk.domain.durations import format_duration
-from irdesk.domain.fold import ActionError
+from irdesk.domain.incident import ActionError
 from irdesk.tui.home import HomeScreen
 from irdesk.tui.messages import HotwashFinished, IncidentClosed
 from irdesk.tui.modals import ChoicePrompt, DeclareDialog, DeclareRequest

@@ -19,7 +19,8 @@ from irdesk.domain.clock import local_hms
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
-from irdesk.domain.fold import STATUSES, ActionError, IncidentState
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import STATUSES, ActionError
 from irdesk.domain.models import PHASES, Step
 from irdesk.service import Escalated, IncidentSession
 from irdesk.tui.messages import IncidentClosed
