@@ -11,9 +11,9 @@ from irdesk.domain.clock import FixedClock
 from irdesk.domain.describe import describe
 from irdesk.domain.drill import DK, drill_state
 from irdesk.domain.incident import ActionError
-from irdesk.drills import DrillSession, open_drill, start_drill
 from irdesk.formats.catalog import Catalog, NotFound
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
+from irdesk.services.drill import DrillSession
 from irdesk.store import Journal
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -53,7 +53,7 @@ def desk(journal, catalog, clock) -> Desk:
 
 @pytest.fixture
 def session(desk, catalog) -> DrillSession:
-    return start_drill(desk, catalog.scenarios["drill-mini"])
+    return desk.start_drill(catalog.scenarios["drill-mini"])
 
 
 def started(session: DrillSession) -> DrillSession:
@@ -91,24 +91,24 @@ class TestStartDrill:
         assert journal.incidents(mode="live") == []  # never mixed into live incidents
 
     def test_title_and_commander_can_be_given(self, desk, catalog):
-        s = start_drill(desk, catalog.scenarios["drill-mini"], title="Q4 exercise", commander="Bea")
+        s = desk.start_drill(catalog.scenarios["drill-mini"], title="Q4 exercise", commander="Bea")
         assert s.state.title == "Q4 exercise" and s.state.roles["commander"] == "Bea"
 
     def test_a_scenario_whose_playbook_is_missing_is_refused(self, journal, clock, catalog):
         scenario = catalog.scenarios["drill-mini"]
         bare = Desk(journal, catalog=Catalog(), clock=clock, actor="fac")
         # the scenario's own folder still holds its playbook: resolved from there
-        assert start_drill(bare, scenario).playbook.id == "drill-mini-pb"
+        assert bare.start_drill(scenario).playbook.id == "drill-mini-pb"
         from dataclasses import replace
 
         orphan = replace(scenario, playbook="no-such-playbook", source=None)
         with pytest.raises(NotFound):
-            start_drill(bare, orphan)
+            bare.start_drill(orphan)
 
     def test_open_drill_refuses_a_live_incident(self, desk, catalog):
         live = desk.declare(catalog.playbooks["drill-mini-pb"], title="Real one")
         with pytest.raises(ActionError, match="not a drill"):
-            open_drill(desk, live.incident_id)
+            desk.open_drill(live.incident_id)
 
 
 # --------------------------------------------------------------------------- the clock
@@ -391,7 +391,7 @@ def test_reopening_after_quitting_gives_the_same_drill(session, journal_path, ca
     clock.advance(m(2))
     with Journal.open(journal_path, clock=clock) as journal:
         desk = Desk(journal, catalog=Catalog(), clock=clock, actor="fac")  # scenario from journal
-        again = open_drill(desk, session.incident_id)
+        again = desk.open_drill(session.incident_id)
         assert drill_state(again.state) == before
         assert again.scenario == catalog.scenarios["drill-mini"]
         assert again.exercise_elapsed() == m(8) + m(2) * 5
@@ -404,8 +404,8 @@ def test_reopening_after_quitting_gives_the_same_drill(session, journal_path, ca
 @pytest.fixture
 def two_screens(session, journal_path, catalog, clock):
     other_journal = Journal.open(journal_path, clock=clock)
-    other = open_drill(
-        Desk(other_journal, catalog=catalog, clock=clock, actor="bea"), session.incident_id
+    other = Desk(other_journal, catalog=catalog, clock=clock, actor="bea").open_drill(
+        session.incident_id
     )
     yield session, other
     other_journal.close()
@@ -474,7 +474,7 @@ def test_a_stale_clock_change_that_conflicts_is_refused(two_screens, clock):
 def test_the_bundled_ceo_phish_scenario_from_start_to_hot_wash(journal, clock, repo):
     catalog = Catalog.load([(repo / "playbooks", True), (repo / "scenarios", True)])
     desk = Desk(journal, catalog=catalog, clock=clock, actor="fac")
-    s = start_drill(desk, catalog.scenarios["ttx-ceo-phish"])
+    s = desk.start_drill(catalog.scenarios["ttx-ceo-phish"])
     assert s.playbook.id == "account-compromise"
     assert s.state.title == "Drill: The CEO's mailbox"
     s.start_clock()

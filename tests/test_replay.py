@@ -13,8 +13,8 @@ import pytest
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.fold import IncidentState
 from irdesk.formats.catalog import Catalog
-from irdesk.replay import COMPRESSED_GAP, Replay, open_replay
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
+from irdesk.services.replay import COMPRESSED_GAP, Replay, open_replay
 from irdesk.store import Journal
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def test_state_at_every_entry_equals_the_live_state(scripted):
 
 
 def test_random_seeks_back_and_forth_give_the_same_states(scripted, monkeypatch):
-    monkeypatch.setattr("irdesk.replay.CHECKPOINT_EVERY", 3)  # exercise checkpoints
+    monkeypatch.setattr("irdesk.services.replay.CHECKPOINT_EVERY", 3)  # exercise checkpoints
     path, playbook, live = scripted
     with Journal.open(path, readonly=True) as journal:
         replay = Replay(journal, "INC-0001", playbook)

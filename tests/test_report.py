@@ -35,7 +35,7 @@ from irdesk.core.report import (
     to_json,
     to_markdown,
 )
-from irdesk.reviews import load_report
+from irdesk.services.review import load_report
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "report.schema.json"
@@ -263,7 +263,7 @@ def test_report_of_an_open_incident_says_so(tmp_path: Path) -> None:
     from fixtures_report.scripts import T0
 
     from irdesk.domain.clock import FixedClock
-    from irdesk.service import Desk
+    from irdesk.services.desk import Desk
     from irdesk.store import Journal
 
     clock = FixedClock(T0)

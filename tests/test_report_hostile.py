@@ -17,8 +17,8 @@ from fixtures_report.scripts import fixture_catalog
 
 from irdesk.core.report import md, text_chart, to_html, to_json, to_markdown, visible
 from irdesk.domain.clock import FixedClock
-from irdesk.reviews import ReviewSession, load_report
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
+from irdesk.services.review import ReviewSession, load_report
 from irdesk.store import Journal
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -14,7 +14,8 @@ from irdesk.domain.describe import describe, label
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import ActionError
 from irdesk.domain.review import RK, ReviewState, item_incident, review_state
-from irdesk.reviews import (
+from irdesk.services.desk import Desk
+from irdesk.services.review import (
     ReviewSession,
     carried_over,
     close_improvement,
@@ -22,7 +23,6 @@ from irdesk.reviews import (
     load_report,
     today_of,
 )
-from irdesk.service import Desk
 from irdesk.store import Journal
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -300,13 +300,12 @@ def test_two_screens_adding_items_at_once_get_distinct_ids(desk: Desk, monkeypat
 
 
 def test_a_drill_review_is_journaled_like_an_incident_review(tmp_path: Path) -> None:
-    from irdesk.drills import start_drill
 
     clock = FixedClock(T0)
     catalog = fixture_catalog()
     with Journal.open(tmp_path / "j.db", clock=clock) as journal:
         desk = Desk(journal, catalog=catalog, clock=clock, actor="fay")
-        drill = start_drill(desk, catalog.scenarios["ttx-phish"])
+        drill = desk.start_drill(catalog.scenarios["ttx-phish"])
         drill.start_clock()
         clock.advance(60)
         drill.end_drill()

@@ -13,7 +13,7 @@ from irdesk.domain.clock import FixedClock
 from irdesk.domain.incident import K
 from irdesk.domain.models import Notify, Person, Roster
 from irdesk.formats.catalog import Catalog
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
 from irdesk.store import Journal
 
 
@@ -99,12 +99,11 @@ def test_a_failing_notify_command_is_journaled_not_fatal(tmp_path):
 
 
 def test_drills_run_playbook_timers_on_the_exercise_clock_and_page_nobody(tmp_path, recorder):
-    from irdesk.drills import start_drill
 
     roster, log = recorder
     clock = FixedClock()
     desk = _desk(tmp_path / "journal.db", clock, roster, "ada")
-    drill = start_drill(desk, desk.catalog.scenario("ttx-ceo-phish"))
+    drill = desk.start_drill(desk.catalog.scenario("ttx-ceo-phish"))
     clock.advance(timedelta(minutes=30))  # the exercise clock has not started: no lapse
     assert drill.check_timers() == []
     drill.start_clock()

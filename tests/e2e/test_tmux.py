@@ -23,7 +23,7 @@ from tmux_helpers import base_env
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.incident import K
 from irdesk.formats.catalog import Catalog
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
 from irdesk.store import Journal
 
 pytestmark = pytest.mark.e2e

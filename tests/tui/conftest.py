@@ -19,7 +19,8 @@ from irdesk.domain.clock import FixedClock
 from irdesk.domain.models import Roster
 from irdesk.formats.catalog import Catalog
 from irdesk.formats.loader import load_file
-from irdesk.service import Desk, IncidentSession
+from irdesk.services.desk import Desk
+from irdesk.services.incident import IncidentSession
 from irdesk.store import Journal
 from irdesk.tui.app import IrdeskApp
 

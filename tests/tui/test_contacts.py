@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui_helpers import ACTOR, run, screen_text, settle, text_of
 
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
 from irdesk.tui.contacts import ContactsScreen
 from irdesk.tui.home import HomeScreen
 from irdesk.tui.runner import RunnerScreen

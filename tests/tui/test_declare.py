@@ -10,7 +10,7 @@ from tui_helpers import ACTOR, START, paste, rows, run, screen_text, settle, tex
 from irdesk import paths
 from irdesk.domain.incident import K
 from irdesk.formats.catalog import Catalog
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
 from irdesk.tui.home import HomeScreen
 from irdesk.tui.modals import DeclareDialog
 from irdesk.tui.runner import RunnerScreen

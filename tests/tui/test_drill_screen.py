@@ -31,7 +31,6 @@ from tui_helpers import (
 
 from irdesk.domain.drill import DK, RATING_RULE
 from irdesk.domain.incident import K
-from irdesk.drills import start_drill
 from irdesk.tui.drill import STATUS_MARK, DrillBriefing, DrillScreen, HotwashScreen
 from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.review import ReviewScreen
@@ -466,7 +465,7 @@ async def test_briefing_later_and_keys_that_make_no_sense_yet(
 ):
     """Escape on the briefing leaves the clock stopped (P starts it); keys that need a
     running or ended drill say why instead of writing anything."""
-    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
     iid = session.incident_id
     app = make_app(iid)
     async with run(app) as pilot:
@@ -531,7 +530,7 @@ async def test_drill_timers_run_on_the_exercise_clock_and_never_notify(
     while the exercise is paused and runs ten times as fast at 10x. When it lapses the
     escalation is journaled and shown, but no notify command runs in a drill."""
     assert desk.roster.notify is not None  # a live incident would run the recording script
-    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
     iid = session.incident_id
     clock.advance(timedelta(minutes=3))  # the briefing took three minutes
     session.start_clock()
@@ -584,7 +583,7 @@ async def test_drill_timers_run_on_the_exercise_clock_and_never_notify(
 async def test_current_step_and_ratings_stay_on_screen_with_an_inject_up(
     desk, make_app, journal, clock, catalog
 ):
-    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
     session.start_clock()
     session.deliver_due()
     app = make_app(session.incident_id)
@@ -607,7 +606,7 @@ def test_drill_screen_snapshot_mid_exercise(desk, make_app, clock, catalog, snap
     in the banner, triage done at 12m (its 10-minute expectation late, its 15-minute one
     met), the acknowledge timer met on the exercise clock. The squeezed step panel at the
     top right is the layout bug of the xfail test above."""
-    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
     session.start_clock()
     session.deliver_due()
     session.acknowledge_inject("first-report")

@@ -19,7 +19,7 @@ from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, sett
 
 from irdesk.domain.incident import K
 from irdesk.domain.review import RK
-from irdesk.reviews import ReviewSession, improvement_rows
+from irdesk.services.review import ReviewSession, improvement_rows
 from irdesk.tui.modals import ChoicePrompt, TextPrompt
 from irdesk.tui.review import ImprovementDialog, ReportScreen, ReviewScreen
 

@@ -25,7 +25,7 @@ from tui_helpers import (
 )
 
 from irdesk.domain.incident import K
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
 from irdesk.tui.runner import RunnerScreen
 
 TIMER_TITLE = "An incident commander acknowledges the incident"

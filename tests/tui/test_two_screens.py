@@ -14,7 +14,7 @@ import pytest
 from tui_helpers import ACTOR, notify_calls, rows, run, screen_text, settle, text_of, toasts
 
 from irdesk.domain.incident import K
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
 from irdesk.store import Journal
 from irdesk.tui.home import HomeScreen
 

@@ -62,7 +62,7 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
     ``lazy`` leaves the catalog and roster to be read on first use (the TUI's home loads
     them after its first frame and shows a broken roster among its problems).
     """
-    from irdesk.service import Desk
+    from irdesk.services.desk import Desk
 
     desk = Desk(
         journal, roster_path=paths.roster_path(), clock=clock, actor=actor or group_option("actor")

@@ -69,14 +69,13 @@ def drill(scenario, list_only, title, commander, journal_path, actor) -> None:
     if not scenario:
         raise Failure("give a SCENARIO id or file (irdesk drill --list shows them)")
     from irdesk.cli import incidents
-    from irdesk.drills import start_drill
 
     journal = open_journal(journal_path)
     try:
         desk = make_desk(journal, actor=actor)
         try:
             model = desk.catalog.scenario(scenario)
-            session = start_drill(desk, model, title=title, commander=commander)
+            session = desk.start_drill(model, title=title, commander=commander)
         except NotFound as exc:
             raise Failure(_one_line(str(exc), scenario)) from None
         except ActionError as exc:

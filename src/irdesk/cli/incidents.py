@@ -257,8 +257,8 @@ def demo(reset: bool, actor) -> None:  # noqa: ANN001
     """
     import shutil
 
-    from irdesk.demo import demo_home, prepare
-    from irdesk.service import Desk
+    from irdesk.services.demo import demo_home, prepare
+    from irdesk.services.desk import Desk
 
     if reset and demo_home().exists():
         shutil.rmtree(demo_home())

@@ -17,7 +17,7 @@ def replay(incident: str, journal_path) -> None:  # noqa: ANN001
     Keys: space play/pause · ←/→ step · +/- speed (1x, 10x, 60x, max) · home/end ·
     j jump to a milestone · t jump to a time · g compress idle gaps · escape quit.
     """
-    from irdesk.replay import open_replay
+    from irdesk.services.replay import open_replay
     from irdesk.store import JournalError
 
     path = resolve_journal(journal_path)

@@ -100,7 +100,7 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
     journal when it starts; the chain is verified unless --no-verify.
     """
     from irdesk.formats.catalog import Catalog, NotFound
-    from irdesk.reviews import load_report
+    from irdesk.services.review import load_report
     from irdesk.store import JournalError
 
     incident_id = incident_id.strip()
@@ -196,7 +196,7 @@ def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from irdesk.reviews import improvement_rows, today_of
+    from irdesk.services.review import improvement_rows, today_of
 
     if not resolve_journal(journal_path).exists():
         rows = []
@@ -230,8 +230,8 @@ def _close(
     journal_path,  # noqa: ANN001
     actor,
 ) -> None:  # noqa: ANN001
-    from irdesk.reviews import close_improvement
-    from irdesk.service import default_actor
+    from irdesk.services.incident import default_actor
+    from irdesk.services.review import close_improvement
 
     if journal_path is None and ctx.parent is not None:  # irdesk improvements --journal X done
         journal_path = ctx.parent.params.get("journal_path")

@@ -811,7 +811,7 @@ def build_report(
     """Read an incident's entries once (in seq order) and build its report.
 
     ``playbook`` and ``scenario`` are the ones the incident ran with (kept in its first
-    entry: see :func:`irdesk.service.playbook_of`). ``chain`` is what verify said,
+    entry: see :func:`irdesk.services.incident.playbook_of`). ``chain`` is what verify said,
     ``carried`` the items still open from earlier incidents on the same playbook, ``now``
     the report's time (for an open incident: how long things have been running).
     """

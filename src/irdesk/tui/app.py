@@ -24,8 +24,8 @@ from irdesk.tui.modals import ChoicePrompt, DeclareDialog, DeclareRequest
 from irdesk.tui.safe import clean, literal
 
 if TYPE_CHECKING:
-    from irdesk.replay import Replay
-    from irdesk.service import Desk
+    from irdesk.services.desk import Desk
+    from irdesk.services.replay import Replay
     from irdesk.tui.replay import ReplayScreen
 
 # Screens other than home are imported when first opened: `irdesk` paints home sooner.
@@ -139,7 +139,7 @@ class IrdeskApp(App[None]):
 
     def show_runner(self, session) -> None:  # noqa: ANN001
         """The runner for a live incident, the drill screen for a drill."""
-        from irdesk.drills import DrillSession
+        from irdesk.services.drill import DrillSession
         from irdesk.tui.drill import DrillScreen
         from irdesk.tui.runner import RunnerScreen
 
@@ -150,7 +150,6 @@ class IrdeskApp(App[None]):
 
     def action_drill(self) -> None:
         """Choose a scenario and start a drill on it."""
-        from irdesk.drills import start_drill
 
         scenarios = sorted(self.desk.catalog.scenarios.values(), key=lambda s: s.title)
         if not scenarios:
@@ -161,7 +160,7 @@ class IrdeskApp(App[None]):
             if scenario_id is None:
                 return
             try:
-                session = start_drill(self.desk, self.desk.catalog.scenarios[scenario_id])
+                session = self.desk.start_drill(self.desk.catalog.scenarios[scenario_id])
             except Exception as exc:
                 self.notify(clean(str(exc)), severity="error", title="drill not started")
                 return
@@ -186,7 +185,7 @@ class IrdeskApp(App[None]):
 
     def open_replay(self, incident_id: str) -> None:
         """Replay an incident of the desk's journal on a read-only connection of its own."""
-        from irdesk.replay import open_replay
+        from irdesk.services.replay import open_replay
 
         try:
             replay = open_replay(self.desk.journal.path, incident_id, self.desk.catalog)
@@ -216,7 +215,7 @@ class IrdeskApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
     def _verify_for_replay(self, path: Path, incident_id: str, screen: ReplayScreen) -> None:
         """Check the chain before trusting the story; warn on screen if it is broken."""
-        from irdesk.replay import chain_problem
+        from irdesk.services.replay import chain_problem
 
         try:
             problem = chain_problem(path, incident_id)

@@ -12,7 +12,7 @@ from textual.widgets import Button, Footer, Input, Label, Markdown, Static
 
 from irdesk.domain.drill import RATING_RULE, SPEEDS
 from irdesk.domain.durations import format_clock, format_duration
-from irdesk.drills import DrillSession
+from irdesk.services.drill import DrillSession
 from irdesk.tui.messages import HotwashFinished
 from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, Dialog, TextPrompt
 from irdesk.tui.runner import RunnerScreen

@@ -9,7 +9,7 @@ from textual.widgets import RichLog, Static
 
 from irdesk.domain.clock import WhenError, local_hms, parse_when
 from irdesk.domain.durations import format_clock
-from irdesk.replay import SPEEDS, Replay
+from irdesk.services.replay import SPEEDS, Replay
 from irdesk.tui.modals import ChoicePrompt, TextPrompt
 from irdesk.tui.runner import RunnerScreen, timeline_line
 from irdesk.tui.safe import clean, literal

@@ -25,8 +25,8 @@ from irdesk.core.report import render, text_chart, to_markdown
 from irdesk.domain.clock import SystemClock
 from irdesk.domain.durations import DurationError, parse_duration
 from irdesk.domain.review import POETE, SECTIONS
-from irdesk.reviews import ReviewSession, load_report, today_of
-from irdesk.service import IncidentSession
+from irdesk.services.incident import IncidentSession
+from irdesk.services.review import ReviewSession, load_report, today_of
 from irdesk.store import Journal
 from irdesk.tui.modals import ChoicePrompt, Dialog, TextPrompt, _error_line
 from irdesk.tui.safe import clean, literal

@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
-from irdesk.core.notify import run as run_notify
 from irdesk.domain import describe
 from irdesk.domain.clock import local_hms
 from irdesk.domain.durations import format_clock, format_duration
@@ -22,7 +21,8 @@ from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import STATUSES, ActionError
 from irdesk.domain.models import PHASES, Step
-from irdesk.service import Escalated, IncidentSession
+from irdesk.services.incident import Escalated, IncidentSession
+from irdesk.services.notify import run as run_notify
 from irdesk.tui.messages import IncidentClosed
 from irdesk.tui.modals import (
     ChoicePrompt,

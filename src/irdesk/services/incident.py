@@ -1,7 +1,7 @@
-"""Application services: what a responder can do to an incident, journaled.
+"""What a responder can do to an incident, journaled: :class:`IncidentSession`.
 
-This layer sits between the screens/CLI and the journal: ``tui → service → store → core``.
-It holds no Textual and no SQL. Every method appends one entry (or a few) and returns only
+Services sit between the front ends and the journal: ``cli | tui → services → store``.
+They hold no Textual and no SQL. Every method appends one entry (or a few) and returns only
 after the journal committed, then re-folds the incident state from the journal, so what
 the screen shows is always what the journal holds, including other responders' writes.
 """
@@ -15,10 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from irdesk.core.notify import NotifyResult, build_argv
-from irdesk.core.notify import run as run_notify
 from irdesk.domain.clock import Clock, SystemClock
 from irdesk.domain.durations import format_duration
 from irdesk.domain.entry import Entry
@@ -26,8 +23,10 @@ from irdesk.domain.events import MILESTONES, EventRef
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import STATUSES, ActionError, DueEscalation, K
 from irdesk.domain.models import EMPTY_ROSTER, Playbook, Roster, Scenario
-from irdesk.formats.catalog import Catalog, NotFound, load_roster_or_none
-from irdesk.formats.loader import FileResult, load_file
+from irdesk.formats.catalog import Catalog, NotFound
+from irdesk.formats.loader import load_file
+from irdesk.services import notify
+from irdesk.services.notify import NotifyResult
 from irdesk.store import IncidentRecord, Journal
 
 BACKDATE_SLACK = timedelta(seconds=1)
@@ -59,6 +58,7 @@ def playbook_of(record_payload: dict, catalog: Catalog | None, playbook_id: str)
 
 
 def scenario_of(record_payload: dict, playbook: Playbook) -> Scenario | None:
+    """The scenario a drill ran with: the copy kept in its journal (None for an incident)."""
     text = record_payload.get("scenario_source")
     if not isinstance(text, str):
         return None
@@ -69,6 +69,18 @@ def scenario_of(record_payload: dict, playbook: Playbook) -> Scenario | None:
         resolve_playbook=lambda pid: playbook if pid == playbook.id else None,
     )
     return result.model if result.ok else None
+
+
+def ran_with(
+    journal: Journal, incident_id: str, catalog: Catalog | None
+) -> tuple[IncidentRecord, Playbook, Scenario | None]:
+    """An incident's record and the playbook and scenario it ran with (kept in its first
+    entry; the catalog only when the journal has no copy)."""
+    record = journal.incident(incident_id)
+    first = journal.get_entry(incident_id, 1)
+    genesis = dict(first.payload) if first else {}
+    playbook = playbook_of(genesis, catalog, record.playbook_id)
+    return record, playbook, scenario_of(genesis, playbook)
 
 
 @dataclass
@@ -388,7 +400,7 @@ class IncidentSession:
             argv = None
             # A tabletop exercise never pages real people: the escalation shows, no command.
             if self.roster.notify is not None and self.state.mode != "drill":
-                argv = build_argv(
+                argv = notify.build_argv(
                     self.roster.notify.command,
                     {
                         "incident": self.incident_id,
@@ -422,164 +434,19 @@ class IncidentSession:
         self.refresh()
         return entry
 
+    def run_notify(self, escalated: Escalated) -> NotifyResult:
+        """Run an escalation's notify command (the roster's, argv form, never a shell).
+
+        Touches no journal, so a screen can run it in a worker thread; record the result
+        with :meth:`record_notification` on the session's own thread.
+        """
+        assert escalated.argv, "an escalation without a notify command"
+        return notify.run(escalated.argv)
+
     def check_timers(self) -> list[Escalated]:
         """Fire due escalations and run their notify commands right here (CLI, tests)."""
         fired = self.fire_due_escalations()
         for escalated in fired:
             if escalated.argv:
-                self.record_notification(escalated, run_notify(escalated.argv))
+                self.record_notification(escalated, self.run_notify(escalated))
         return fired
-
-
-class Desk:
-    """What the app needs, gathered: journal, playbooks and scenarios, roster, clock, actor."""
-
-    def __init__(
-        self,
-        journal: Journal,
-        *,
-        catalog: Catalog | None = None,
-        roster: Roster | None = None,
-        roster_path: Path | None = None,
-        clock: Clock | None = None,
-        actor: str | None = None,
-    ) -> None:
-        """Without ``catalog``, the bundled and user files are loaded on first use; with
-        ``roster_path`` (and no ``roster``), so is the roster. The home screen uses this to
-        paint before any YAML is parsed."""
-        self.journal = journal
-        self._catalog = catalog
-        self._roster = roster
-        self._roster_path = roster_path if roster is None else None
-        self.roster_result: FileResult | None = None  # the roster file's problems, if any
-        self.clock = clock or SystemClock()
-        self.actor = actor or default_actor()
-
-    @property
-    def catalog(self) -> Catalog:
-        if self._catalog is None:
-            self._catalog = Catalog.load()
-        return self._catalog
-
-    @catalog.setter
-    def catalog(self, value: Catalog) -> None:
-        self._catalog = value
-
-    @property
-    def roster(self) -> Roster | None:
-        if self._roster_path is not None:
-            path, self._roster_path = self._roster_path, None
-            self._roster, self.roster_result = load_roster_or_none(path)
-        return self._roster
-
-    @roster.setter
-    def roster(self, value: Roster | None) -> None:
-        self._roster, self._roster_path = value, None
-
-    @property
-    def loaded(self) -> bool:
-        """True once the catalog and roster are in memory (no file will be read)."""
-        return self._catalog is not None and self._roster_path is None
-
-    def load(self) -> None:
-        """Read the catalog and the roster now (the home screen calls this in a worker)."""
-        _ = self.catalog, self.roster
-
-    def reload(self, roster_path: Path) -> None:
-        """Read the playbooks, scenarios and the roster at ``roster_path`` again (f5)."""
-        self._catalog, self._roster, self._roster_path = None, None, roster_path
-        self.roster_result = None
-        self.load()
-
-    def declare(
-        self,
-        playbook: Playbook,
-        *,
-        title: str,
-        severity: str | None = None,
-        commander: str | None = None,
-        detected_at: datetime | None = None,
-        started_at: datetime | None = None,
-        backdate_reason: str | None = None,
-        mode: str = "live",
-        scenario: Scenario | None = None,
-        extra: dict | None = None,
-    ) -> IncidentSession:
-        """Open an incident: one transaction for the declaration, then optional milestones."""
-        title = title.strip()
-        if not title:
-            raise ActionError("an incident needs a title")
-        severity = severity or playbook.severities[min(1, len(playbook.severities) - 1)]
-        if severity not in playbook.severities:
-            raise ActionError(
-                f"unknown severity {severity!r}; one of: {', '.join(playbook.severities)}"
-            )
-        now = self.clock.now()
-        for label, when in (("detected", detected_at), ("impact started", started_at)):
-            if when is not None and when > now + BACKDATE_SLACK:
-                raise ActionError(f"the {label} time is in the future")
-        if (detected_at or started_at) and not (backdate_reason or "").strip():
-            raise ActionError("times before now need a reason (how do we know?)")
-        commander = (commander or "").strip() or self.actor
-        payload = {
-            "commander": commander,
-            "playbook_title": playbook.title,
-            "playbook_source": playbook.source.text if playbook.source else None,
-            **(extra or {}),
-        }
-        if scenario is not None:
-            payload["scenario_title"] = scenario.title
-            payload["scenario_source"] = scenario.source.text if scenario.source else None
-        record = self.journal.create_incident(
-            mode=mode,
-            title=title,
-            severity=severity,
-            playbook_id=playbook.id,
-            playbook_version=playbook.version,
-            playbook_sha256=playbook.source.sha256 if playbook.source else "",
-            scenario_id=scenario.id if scenario else None,
-            scenario_sha256=scenario.source.sha256 if scenario and scenario.source else None,
-            actor=self.actor,
-            role="commander" if commander == self.actor else None,
-            payload=payload,
-        )
-        session = self.session(record.id, playbook=playbook, scenario=scenario)
-        if started_at is not None:
-            session.milestone("started", occurred_at=started_at, reason=backdate_reason)
-        if detected_at is not None:
-            session.milestone("detected", occurred_at=detected_at, reason=backdate_reason)
-        elif mode == "live":
-            pass  # detection time unknown: the report says "not recorded" rather than guess
-        return session
-
-    def genesis(self, incident_id: str) -> dict:
-        first = self.journal.get_entry(incident_id, 1)
-        return dict(first.payload) if first else {}
-
-    def session(
-        self,
-        incident_id: str,
-        *,
-        playbook: Playbook | None = None,
-        scenario: Scenario | None = None,
-    ) -> IncidentSession:
-        record = self.journal.incident(incident_id)  # KeyError when unknown
-        if playbook is None:
-            genesis = self.genesis(incident_id)
-            playbook = playbook_of(genesis, self.catalog, record.playbook_id)
-            if scenario is None:
-                scenario = scenario_of(genesis, playbook)
-        cls = IncidentSession
-        if record.mode == "drill":
-            from irdesk.drills import DrillSession  # drills builds on this module
-
-            cls = DrillSession
-        return cls(
-            self.journal,
-            incident_id,
-            playbook,
-            roster=self.roster,
-            clock=self.clock,
-            actor=self.actor,
-            scenario=scenario,
-        )

@@ -1,11 +1,12 @@
 """Drill services: the facilitator's controls over a tabletop exercise, journaled.
 
-``tui → service → store → core`` as for live incidents: no Textual, no SQL. A
-:class:`DrillSession` is an :class:`~irdesk.service.IncidentSession` on a drill incident
-(mode ``drill``) with the facilitator's actions added. Every action refreshes from the
-journal first (another screen may have acted), checks that it makes sense (raising
-:class:`~irdesk.domain.fold.ActionError` with a message for people otherwise), appends
-one entry and re-folds. The exercise clock reads the session's injected clock.
+``cli | tui → services → store`` as for live incidents: no Textual, no SQL. A
+:class:`DrillSession` is an :class:`~irdesk.services.incident.IncidentSession` on a drill
+incident (mode ``drill``) with the facilitator's actions added; the desk declares and
+opens them (:meth:`~irdesk.services.desk.Desk.start_drill`). Every action refreshes from
+the journal first (another screen may have acted), checks that it makes sense (raising
+:class:`~irdesk.domain.incident.ActionError` with a message for people otherwise),
+appends one entry and re-folds. The exercise clock reads the session's injected clock.
 
 Writes that two screens may race to make (a due inject, a clock change, the end of the
 drill) carry deterministic uids, so the journal records each once:
@@ -38,8 +39,7 @@ from irdesk.domain.drill import (
 )
 from irdesk.domain.entry import Entry
 from irdesk.domain.incident import ActionError
-from irdesk.domain.models import Scenario
-from irdesk.service import Desk, IncidentSession
+from irdesk.services.incident import IncidentSession
 
 SYSTEM = "system"  # the actor of automatic deliveries and skips
 DEFAULT_SENDER = "Facilitator"
@@ -355,52 +355,3 @@ class DrillSession(IncidentSession):
             same=lambda e: e.kind == DK.HOTWASH_DONE,
         )
         return entry
-
-
-# --------------------------------------------------------------------------- opening
-
-
-def _as_drill(desk: Desk, session: IncidentSession) -> DrillSession:
-    return DrillSession(
-        desk.journal,
-        session.incident_id,
-        session.playbook,
-        roster=desk.roster,
-        clock=desk.clock,
-        actor=desk.actor,
-        scenario=session.scenario,
-    )
-
-
-def start_drill(
-    desk: Desk,
-    scenario: Scenario,
-    *,
-    title: str | None = None,
-    commander: str | None = None,
-    severity: str | None = None,
-) -> DrillSession:
-    """Declare a drill on ``scenario`` (mode ``drill``); the clock is not started yet.
-
-    Raises :class:`irdesk.formats.catalog.NotFound` when the scenario's playbook cannot be
-    found, :class:`ActionError` when the declaration makes no sense.
-    """
-    playbook = desk.catalog.playbook_for(scenario)
-    title = (title or "").strip() or f"{TITLE_PREFIX}{scenario.title}"
-    session = desk.declare(
-        playbook,
-        title=title,
-        severity=severity,
-        commander=commander,
-        mode="drill",
-        scenario=scenario,
-    )
-    return _as_drill(desk, session)
-
-
-def open_drill(desk: Desk, incident_id: str) -> DrillSession:
-    """Reopen a drill from the journal (KeyError for an unknown incident)."""
-    session = desk.session(incident_id)
-    if session.state.mode != "drill":
-        raise ActionError(f"{incident_id} is a live incident, not a drill")
-    return _as_drill(desk, session)

@@ -1,9 +1,9 @@
 """Application services for after-action reviews and improvement items, journaled.
 
-``tui → reviews → store → core``; no Textual, no SQL. :class:`ReviewSession` wraps an
-:class:`irdesk.service.IncidentSession` and writes the review of that incident; each method
-validates its input (raising :class:`ActionError` with a message for people), appends one
-entry, returns after the journal committed and re-folds the incident state.
+``cli | tui → services → store``; no Textual, no SQL. :class:`ReviewSession` wraps an
+:class:`~irdesk.services.incident.IncidentSession` and writes the review of that incident;
+each method validates its input (raising :class:`ActionError` with a message for people),
+appends one entry, returns after the journal committed and re-folds the incident state.
 
 Improvement items live in the incident whose review added them; :func:`improvement_rows`
 lists them across a journal (overdue first, then by due date) and :func:`close_improvement`
@@ -38,7 +38,7 @@ from irdesk.domain.review import (
     review_state,
 )
 from irdesk.formats.catalog import Catalog
-from irdesk.service import IncidentSession, playbook_of, scenario_of
+from irdesk.services.incident import IncidentSession, ran_with
 from irdesk.store import IncidentRecord, Journal, VerifyReport
 
 MAX_WHYS = 7  # "five whys" is a habit, not a hard limit; past seven it is a novel
@@ -475,11 +475,7 @@ def load_report(
     Raises KeyError for an unknown incident, NotFound when its playbook cannot be loaded.
     Close the report (or use ``with``) to free its spooled timeline.
     """
-    record = journal.incident(incident_id)
-    first = journal.get_entry(incident_id, 1)
-    genesis = dict(first.payload) if first else {}
-    playbook = playbook_of(genesis, catalog, record.playbook_id)
-    scenario = scenario_of(genesis, playbook)
+    record, playbook, scenario = ran_with(journal, incident_id, catalog)
     checking = _BackgroundVerify(journal, incident_id, record.entry_count) if verify else None
     carried = carried_items(carried_over(journal, record, today=today_of(now)))
     try:

@@ -19,6 +19,7 @@ from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
 from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
+from irdesk.services.incident import ran_with
 from irdesk.store import Journal
 
 CHECKPOINT_EVERY = 500
@@ -205,15 +206,9 @@ def open_replay(path, incident_id: str, catalog=None) -> Replay:  # noqa: ANN001
     Raises JournalError (bad journal), KeyError (no such incident) or NotFound (the
     playbook is neither in the journal nor in the catalog).
     """
-    from irdesk.service import playbook_of, scenario_of
-
     journal = Journal.open(path, readonly=True, create=False)
     try:
-        record = journal.incident(incident_id)
-        first = journal.get_entry(incident_id, 1)
-        genesis = dict(first.payload) if first else {}
-        playbook = playbook_of(genesis, catalog, record.playbook_id)
-        scenario = scenario_of(genesis, playbook)
+        _, playbook, scenario = ran_with(journal, incident_id, catalog)
     except BaseException:
         journal.close()
         raise

@@ -16,7 +16,7 @@ from irdesk import paths
 from irdesk.domain.clock import FixedClock, SystemClock
 from irdesk.formats.catalog import Catalog
 from irdesk.formats.loader import load_roster
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
 from irdesk.store import Journal
 
 
