@@ -16,9 +16,17 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from irdesk import __version__
-from irdesk.core.report import SPOOL_IN_MEMORY, CarriedItem, ChainStatus, Report, build_report
+from irdesk.core.report import (
+    SPOOL_IN_MEMORY,
+    CarriedItem,
+    ChainStatus,
+    Report,
+    build_report,
+    render,
+)
 from irdesk.domain.entry import Entry
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import ActionError
@@ -498,6 +506,23 @@ def load_report(
     return report
 
 
+def open_report(
+    path: Path, incident_id: str, *, now: datetime, catalog: Catalog | None = None
+) -> Report:
+    """:func:`load_report` on a read-only connection of its own, opened and closed here (a
+    screen builds its report in a worker thread, and a connection stays in its thread)."""
+    with Journal.open(path, readonly=True) as journal:
+        return load_report(journal, incident_id, now=now, catalog=catalog)
+
+
+def export_report(report: Report, fmt: str, target: Path) -> None:
+    """Write the report to ``target`` as ``md``, ``html`` or ``json`` (its folder is made,
+    private, when missing). OSError when it cannot be written."""
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with target.open("w", encoding="utf-8") as out:
+        render(report, fmt, out)
+
+
 class _BackgroundVerify:
     """Verify the incident's chain on a connection of its own, in a thread, while the
     report reads the entries: a long chain is hashed by the store's worker processes, so
@@ -541,7 +566,9 @@ __all__ = [
     "close_improvement",
     "find_improvement",
     "improvement_rows",
+    "export_report",
     "load_report",
+    "open_report",
     "review_of",
     "today_of",
 ]

@@ -21,22 +21,17 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Markdown, Select, Static
 
 from irdesk import paths
-from irdesk.core.report import render, text_chart, to_markdown
+from irdesk.core.report import text_chart, to_markdown
 from irdesk.domain.clock import SystemClock
 from irdesk.domain.durations import DurationError, parse_duration
 from irdesk.domain.review import POETE, SECTIONS
 from irdesk.services.incident import IncidentSession
-from irdesk.services.review import ReviewSession, load_report, today_of
-from irdesk.store import Journal
+from irdesk.services.review import ReviewSession, export_report, open_report, today_of
 from irdesk.tui.modals import ChoicePrompt, Dialog, TextPrompt, _error_line
 from irdesk.tui.safe import clean, literal
 
 TUI_TIMELINE_ROWS = 400  # beyond this the view leaves the timeline to the exports
 REPORT_FORMATS = {"md": "Markdown", "html": "HTML", "json": "JSON"}
-
-
-def reports_dir() -> Path:
-    return paths.home() / "reports"
 
 
 @dataclass(frozen=True)
@@ -427,8 +422,7 @@ class ReportScreen(Screen[None]):
     def build(self) -> None:
         """Read the journal on a read-only connection of this thread; verify the chain."""
         try:
-            with Journal.open(self.journal_path, readonly=True) as journal:
-                report = load_report(journal, self.incident_id, now=self.app_clock_now())
+            report = open_report(self.journal_path, self.incident_id, now=self.app_clock_now())
             chart = text_chart(report, width=self._width())
             markdown = to_markdown(report)
         except Exception as exc:
@@ -453,7 +447,9 @@ class ReportScreen(Screen[None]):
     def _show(self, report, chart: list[str], markdown: str) -> None:  # noqa: ANN001
         self.report = report
         status = Text(f"{report.overview.incident_id} after-action report", style="bold")
-        status.append(f"   m Markdown · h HTML · j JSON: written to {reports_dir()}", style="dim")
+        status.append(
+            f"   m Markdown · h HTML · j JSON: written to {paths.reports_dir()}", style="dim"
+        )
         self.query_one("#report-status", Static).update(status)
         self.query_one("#report-chart", Static).update(Text("\n".join(chart)))
         self.query_one("#report-markdown", Markdown).update(markdown)
@@ -462,12 +458,9 @@ class ReportScreen(Screen[None]):
         if self.report is None:
             self.notify("the report is still being built")
             return
-        folder = reports_dir()
+        target = paths.reports_dir() / f"{self.incident_id}.{fmt}"
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            target = folder / f"{self.incident_id}.{fmt}"
-            with target.open("w", encoding="utf-8") as out:
-                render(self.report, fmt, out)
+            export_report(self.report, fmt, target)
         except OSError as exc:
             self.notify(clean(f"could not write the report: {exc}"), severity="error")
             return

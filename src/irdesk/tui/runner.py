@@ -22,7 +22,6 @@ from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import STATUSES, ActionError
 from irdesk.domain.models import PHASES, Step
 from irdesk.services.incident import Escalated, IncidentSession
-from irdesk.services.notify import run as run_notify
 from irdesk.tui.messages import IncidentClosed
 from irdesk.tui.modals import (
     ChoicePrompt,
@@ -182,7 +181,7 @@ class RunnerScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="notify")
     def _send_notification(self, escalated: Escalated) -> None:
-        result = run_notify(escalated.argv)
+        result = self.session.run_notify(escalated)
         self.app.call_from_thread(self._record_notification, escalated, result)
 
     def _record_notification(self, escalated: Escalated, result) -> None:  # noqa: ANN001
