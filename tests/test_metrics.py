@@ -7,10 +7,15 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from irdesk.core.report import Report, build_report, span, text_chart, to_json, to_markdown
 from irdesk.domain.entry import Entry
 from irdesk.domain.incident import K
 from irdesk.formats.loader import load_playbook
+from irdesk.report.build import build_report
+from irdesk.report.chart.text import text_chart
+from irdesk.report.format import span
+from irdesk.report.model import Report
+from irdesk.report.render.json import to_json
+from irdesk.report.render.markdown import to_markdown
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PLAYBOOK = load_playbook(Path(__file__).parent / "fixtures_domain" / "mini.yaml")

@@ -26,15 +26,13 @@ from fixtures_report.scripts import (
     script_incident,
 )
 
-from irdesk.core.report import (
-    Report,
-    Timeline,
-    svg_chart,
-    text_chart,
-    to_html,
-    to_json,
-    to_markdown,
-)
+from irdesk.report.chart.svg import svg_chart
+from irdesk.report.chart.text import text_chart
+from irdesk.report.model import Report
+from irdesk.report.render.html import to_html
+from irdesk.report.render.json import to_json
+from irdesk.report.render.markdown import to_markdown
+from irdesk.report.timeline import Timeline
 from irdesk.services.review import load_report
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -14,9 +14,14 @@ from pathlib import Path
 
 import pytest
 from fixtures_report.scripts import fixture_catalog
+from irdesk.text import visible
 
-from irdesk.core.report import md, text_chart, to_html, to_json, to_markdown, visible
 from irdesk.domain.clock import FixedClock
+from irdesk.report.chart.text import text_chart
+from irdesk.report.escape import md
+from irdesk.report.render.html import to_html
+from irdesk.report.render.json import to_json
+from irdesk.report.render.markdown import to_markdown
 from irdesk.services.desk import Desk
 from irdesk.services.review import ReviewSession, load_report
 from irdesk.store import Journal

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from fixtures_report.scripts import fixture_catalog
 
-from irdesk.core.report import to_markdown
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.describe import describe, label
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import ActionError
 from irdesk.domain.review import RK, ReviewState, item_incident, review_state
+from irdesk.report.render.markdown import to_markdown
 from irdesk.services.desk import Desk
 from irdesk.services.review import (
     ReviewSession,

@@ -23,9 +23,10 @@ from irdesk.cli.common import (
     open_journal,
     resolve_journal,
 )
-from irdesk.core.report import FORMATS, render, visible
 from irdesk.domain.clock import SystemClock, format_ts
 from irdesk.domain.incident import ActionError
+from irdesk.report.render import FORMATS, render
+from irdesk.text import visible
 
 
 def _now() -> datetime:

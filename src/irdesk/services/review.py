@@ -19,14 +19,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from irdesk import __version__
-from irdesk.core.report import (
-    SPOOL_IN_MEMORY,
-    CarriedItem,
-    ChainStatus,
-    Report,
-    build_report,
-    render,
-)
 from irdesk.domain.entry import Entry
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import ActionError
@@ -46,6 +38,10 @@ from irdesk.domain.review import (
     review_state,
 )
 from irdesk.formats.catalog import Catalog
+from irdesk.report.build import build_report
+from irdesk.report.model import CarriedItem, ChainStatus, Report
+from irdesk.report.render import render
+from irdesk.report.timeline import SPOOL_IN_MEMORY
 from irdesk.services.incident import IncidentSession, ran_with
 from irdesk.store import IncidentRecord, Journal, VerifyReport
 

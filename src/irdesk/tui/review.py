@@ -2,7 +2,7 @@
 
 The review screen journals root cause (free text or five whys), what went well, what to
 improve, lessons and improvement items. The report view shows the after-action report
-built by :mod:`irdesk.core.report` (headline, metrics, step chart, sections) and writes it
+built by :mod:`irdesk.report` (headline, metrics, step chart, sections) and writes it
 to Markdown, HTML or JSON with one key.
 """
 
@@ -21,10 +21,11 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Markdown, Select, Static
 
 from irdesk import paths
-from irdesk.core.report import text_chart, to_markdown
 from irdesk.domain.clock import SystemClock
 from irdesk.domain.durations import DurationError, parse_duration
 from irdesk.domain.review import POETE, SECTIONS
+from irdesk.report.chart.text import text_chart
+from irdesk.report.render.markdown import to_markdown
 from irdesk.services.incident import IncidentSession
 from irdesk.services.review import ReviewSession, export_report, open_report, today_of
 from irdesk.tui.modals import ChoicePrompt, Dialog, TextPrompt, _error_line
