@@ -5,9 +5,9 @@ from __future__ import annotations
 from tui_helpers import ACTOR, run, screen_text, settle, text_of
 
 from irdesk.services.desk import Desk
-from irdesk.tui.contacts import ContactsScreen
-from irdesk.tui.home import HomeScreen
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.screens.contacts import ContactsScreen
+from irdesk.tui.screens.home import HomeScreen
+from irdesk.tui.screens.runner import RunnerScreen
 
 
 async def test_contacts_from_the_runner_show_roster_and_role_holders(declare, make_app):

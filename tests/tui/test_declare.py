@@ -11,9 +11,9 @@ from irdesk import paths
 from irdesk.domain.incident import K
 from irdesk.formats.catalog import Catalog
 from irdesk.services.desk import Desk
-from irdesk.tui.home import HomeScreen
-from irdesk.tui.modals import DeclareDialog
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.modals.declare import DeclareDialog
+from irdesk.tui.screens.home import HomeScreen
+from irdesk.tui.screens.runner import RunnerScreen
 
 
 async def choose(pilot, select: Select, value: str) -> None:

@@ -31,9 +31,10 @@ from tui_helpers import (
 
 from irdesk.domain.drill import DK, RATING_RULE
 from irdesk.domain.incident import K
-from irdesk.tui.drill import STATUS_MARK, DrillBriefing, DrillScreen, HotwashScreen
-from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
-from irdesk.tui.review import ReviewScreen
+from irdesk.tui.modals.briefing import DrillBriefing
+from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
+from irdesk.tui.screens.drill import STATUS_MARK, DrillScreen, HotwashScreen
+from irdesk.tui.screens.review import ReviewScreen
 
 SCENARIO = "ttx-ceo-phish"
 ACK_TIMER = "An incident commander acknowledges the incident"

@@ -9,7 +9,7 @@ from tui_helpers import ACTOR, paste, run, settle, text_of
 
 from irdesk.services.desk import Desk
 from irdesk.store import Journal
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.screens.runner import RunnerScreen
 
 WIDGETS = (
     "#incident-header",

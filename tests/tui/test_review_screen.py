@@ -20,8 +20,10 @@ from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, sett
 from irdesk.domain.incident import K
 from irdesk.domain.review import RK
 from irdesk.services.review import ReviewSession, improvement_rows
-from irdesk.tui.modals import ChoicePrompt, TextPrompt
-from irdesk.tui.review import ImprovementDialog, ReportScreen, ReviewScreen
+from irdesk.tui.modals.improvement import ImprovementDialog
+from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
+from irdesk.tui.screens.report import ReportScreen
+from irdesk.tui.screens.review import ReviewScreen
 
 WHYS = [
     "The assistant approved an MFA prompt he had not started",

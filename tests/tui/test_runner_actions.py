@@ -14,8 +14,10 @@ from textual.widgets import Input, OptionList, Select
 from tui_helpers import ACTOR, START, kinds, last, paste, rows, run, screen_text, settle, text_of
 
 from irdesk.domain.incident import K
-from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, MilestoneDialog, RoleDialog, TextPrompt
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.modals.milestone import MilestoneDialog
+from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
+from irdesk.tui.modals.role import RoleDialog
+from irdesk.tui.screens.runner import RunnerScreen
 
 TRIAGE_1 = "Incident acknowledged and severity set"
 TRIAGE_2 = "Original message saved as an attachment with full headers"

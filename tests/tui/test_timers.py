@@ -26,7 +26,7 @@ from tui_helpers import (
 
 from irdesk.domain.incident import K
 from irdesk.services.desk import Desk
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.screens.runner import RunnerScreen
 
 TIMER_TITLE = "An incident commander acknowledges the incident"
 LEVEL1_MESSAGE = (

@@ -8,66 +8,27 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Static
 
 from irdesk import paths
 from irdesk.domain.durations import format_duration
 from irdesk.domain.incident import ActionError
-from irdesk.tui.home import HomeScreen
 from irdesk.tui.messages import HotwashFinished, IncidentClosed
-from irdesk.tui.modals import ChoicePrompt, DeclareDialog, DeclareRequest
+from irdesk.tui.modals.declare import DeclareDialog, DeclareRequest
+from irdesk.tui.modals.prompts import ChoicePrompt
 from irdesk.tui.safe import clean, literal
+from irdesk.tui.screens.help import HelpScreen
+from irdesk.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
     from irdesk.services.desk import Desk
     from irdesk.services.replay import Replay
-    from irdesk.tui.replay import ReplayScreen
+    from irdesk.tui.screens.replay import ReplayScreen
 
 # Screens other than home are imported when first opened: `irdesk` paints home sooner.
-
-
-class HelpScreen(Screen[None]):
-    """Every key of the screen underneath, from its bindings (so remapped keys show too)."""
-
-    BINDINGS = [Binding("escape,question_mark,q", "back", "Back", id="help.back")]
-
-    def __init__(self, under: Screen) -> None:
-        super().__init__()
-        self.under = under
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(id="help-text")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        text = Text("Keys\n\n", style="bold")
-        seen = set()
-        for binding in [*self.under.BINDINGS, *self.app.BINDINGS]:
-            if not isinstance(binding, Binding) or binding.key in seen:
-                continue
-            seen.add(binding.key)
-            # As the footer shows them ("?", "^q"), and never run into the description.
-            keys = binding.key_display or ", ".join(
-                self.app.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(",")
-            )
-            text.append(f"  {keys:<12} ", style="bold cyan")
-            text.append(f"{binding.description}")
-            text.append(f"   [{binding.id}]\n" if binding.id else "\n", style="dim")
-        text.append(
-            "\nKeys can be remapped by binding id; the command palette (ctrl+p) lists "
-            "the main actions too.",
-            style="dim",
-        )
-        self.query_one("#help-text", Static).update(text)
-
-    def action_back(self) -> None:
-        self.dismiss(None)
 
 
 class IrdeskApp(App[None]):
@@ -140,8 +101,8 @@ class IrdeskApp(App[None]):
     def show_runner(self, session) -> None:  # noqa: ANN001
         """The runner for a live incident, the drill screen for a drill."""
         from irdesk.services.drill import DrillSession
-        from irdesk.tui.drill import DrillScreen
-        from irdesk.tui.runner import RunnerScreen
+        from irdesk.tui.screens.drill import DrillScreen
+        from irdesk.tui.screens.runner import RunnerScreen
 
         screen = (
             DrillScreen(session) if isinstance(session, DrillSession) else RunnerScreen(session)
@@ -203,7 +164,7 @@ class IrdeskApp(App[None]):
         self.show_replay(replay, on_close=closed)
 
     def show_replay(self, replay: Replay, *, on_close) -> None:  # noqa: ANN001
-        from irdesk.tui.replay import ReplayScreen
+        from irdesk.tui.screens.replay import ReplayScreen
 
         screen = ReplayScreen(replay)
         self.push_screen(screen, on_close)
@@ -260,14 +221,14 @@ class IrdeskApp(App[None]):
 
     @on(HomeScreen.ReportIncident)
     def _report(self, message: HomeScreen.ReportIncident) -> None:
-        from irdesk.tui.review import ReportScreen
+        from irdesk.tui.screens.report import ReportScreen
 
         self.push_screen(ReportScreen(self.desk.journal.path, message.incident_id))
 
     def open_review(self, incident_id: str) -> None:
         session = self._session(incident_id, "open the review")
         if session is not None:
-            from irdesk.tui.review import ReviewScreen
+            from irdesk.tui.screens.review import ReviewScreen
 
             self.push_screen(ReviewScreen(session), lambda _: self._back_home())
 
@@ -330,7 +291,7 @@ class IrdeskApp(App[None]):
             "Start a drill", "Run a tabletop exercise from a scenario", self.action_drill
         )
         yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
-        from irdesk.tui.runner import RunnerScreen
+        from irdesk.tui.screens.runner import RunnerScreen
 
         if isinstance(screen, RunnerScreen):
             for title, help_text, action in (

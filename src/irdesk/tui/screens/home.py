@@ -237,7 +237,7 @@ class HomeScreen(Screen[None]):
         self.post_message(self.StartDrill())
 
     def action_contacts(self) -> None:
-        from irdesk.tui.contacts import ContactsScreen
+        from irdesk.tui.screens.contacts import ContactsScreen
 
         points: dict[str, list[str]] = {}
         for playbook in self.app.desk.catalog.playbooks.values():

@@ -6,17 +6,18 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Markdown, Static
+from textual.widgets import Footer, Input, Static
 
-from irdesk.domain.drill import RATING_RULE, SPEEDS
+from irdesk.domain.drill import SPEEDS
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.services.drill import DrillSession
 from irdesk.tui.messages import HotwashFinished
-from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, Dialog, TextPrompt
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.modals.briefing import DrillBriefing
+from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.safe import clean, literal
+from irdesk.tui.screens.runner import RunnerScreen
 
 STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "waiting": "…", "n/a": "–"}
 STATUS_STYLE = {
@@ -27,54 +28,6 @@ STATUS_STYLE = {
     "waiting": "dim",
     "n/a": "dim",
 }
-
-
-class DrillBriefing(Dialog[bool]):
-    """What the facilitator reads out before starting the exercise clock."""
-
-    BINDINGS = [Binding("escape", "cancel", "Later", id="briefing.later")]
-
-    def __init__(self, session: DrillSession) -> None:
-        super().__init__("Drill briefing")
-        self.session = session
-
-    def compose(self) -> ComposeResult:
-        scenario = self.session.scenario
-        drill = self.session.drill
-        with Vertical(classes="dialog dialog-wide dialog-tall"):
-            yield Label(
-                literal(scenario.title if scenario else self.session.state.title),
-                classes="dialog-title",
-            )
-            with VerticalScroll(id="briefing-body"):
-                lines = []
-                if scenario is not None:
-                    lines.append(
-                        f"**Planned duration:** {format_duration(scenario.duration)}"
-                        f" · **injects:** {len(scenario.injects)} · **playbook:** "
-                        f"{scenario.playbook}\n"
-                    )
-                    lines.append(clean(scenario.summary) or "")
-                    lines.append("\n**Objectives**\n")
-                    lines.extend(f"- {clean(o.text)}" for o in scenario.objectives)
-                lines.append("\n**How objectives are rated**\n")
-                lines.extend(clean(line) + "\n" for line in RATING_RULE.split("\n"))
-                yield Markdown("\n".join(lines))
-            started = drill.started
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(
-                    "Resume" if started else "Start the exercise clock",
-                    id="start",
-                    variant="success",
-                )
-                yield Button("Later", id="later")
-
-    def on_mount(self) -> None:
-        self.query_one("#start", Button).focus()
-
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "start")
 
 
 class DrillScreen(RunnerScreen):

@@ -10,9 +10,10 @@ from textual.widgets import RichLog, Static
 from irdesk.domain.clock import WhenError, local_hms, parse_when
 from irdesk.domain.durations import format_clock
 from irdesk.services.replay import SPEEDS, Replay
-from irdesk.tui.modals import ChoicePrompt, TextPrompt
-from irdesk.tui.runner import RunnerScreen, timeline_line
+from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import clean, literal
+from irdesk.tui.screens.runner import RunnerScreen
+from irdesk.tui.widgets.timeline import timeline_line
 
 FRAME_SECONDS = 0.1
 TIMELINE_CONTEXT = 4

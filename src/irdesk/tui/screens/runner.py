@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
-from irdesk.domain import describe
 from irdesk.domain.clock import local_hms
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.entry import Entry
@@ -23,33 +22,14 @@ from irdesk.domain.incident import STATUSES, ActionError
 from irdesk.domain.models import PHASES, Step
 from irdesk.services.incident import Escalated, IncidentSession
 from irdesk.tui.messages import IncidentClosed
-from irdesk.tui.modals import (
-    ChoicePrompt,
-    ConfirmPrompt,
-    MilestoneDialog,
-    MilestoneRequest,
-    RoleDialog,
-    RoleRequest,
-    TextPrompt,
-)
+from irdesk.tui.modals.milestone import MilestoneDialog, MilestoneRequest
+from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
+from irdesk.tui.modals.role import RoleDialog, RoleRequest
 from irdesk.tui.safe import clean, literal
+from irdesk.tui.widgets.timeline import timeline_line
 
 TIMELINE_LINES = 300
 STATE_MARK = {"done": "✔", "active": "▶", "pending": "·", "skipped": "↷"}
-
-
-def timeline_line(entry: Entry) -> Text:
-    """One timeline row; user text goes through ``literal`` so it is shown as typed."""
-    line = Text()
-    line.append(local_hms(entry.occurred_at), style="bold")
-    line.append(" ")
-    line.append_text(literal(f"{entry.actor[:12]:<12}", single_line=True))
-    line.append(f" {describe.label(entry):<10} ", style="italic")
-    style = "bold red" if entry.kind == "escalation.fired" else ""
-    line.append_text(literal(describe.describe(entry), style, single_line=True))
-    if entry.backdated:
-        line.append(f"  (recorded {local_hms(entry.recorded_at)})", style="dim")
-    return line
 
 
 class RunnerScreen(Screen[None]):
@@ -603,7 +583,7 @@ class RunnerScreen(Screen[None]):
         self.app.push_screen(RoleDialog(roles, people, dict(self.state.roles)), got)
 
     def action_contacts(self) -> None:
-        from irdesk.tui.contacts import ContactsScreen
+        from irdesk.tui.screens.contacts import ContactsScreen
 
         self.app.push_screen(
             ContactsScreen(self.session.roster, self.session.playbook, dict(self.state.roles))

@@ -8,126 +8,20 @@ to Markdown, HTML or JSON with one key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-from pathlib import Path
-
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Markdown, Select, Static
+from textual.widgets import DataTable, Footer, Static
 
-from irdesk import paths
-from irdesk.domain.clock import SystemClock
-from irdesk.domain.durations import DurationError, parse_duration
-from irdesk.domain.review import POETE, SECTIONS
-from irdesk.report.chart.text import text_chart
-from irdesk.report.render.markdown import to_markdown
+from irdesk.domain.review import SECTIONS
 from irdesk.services.incident import IncidentSession
-from irdesk.services.review import ReviewSession, export_report, open_report, today_of
-from irdesk.tui.modals import ChoicePrompt, Dialog, TextPrompt, _error_line
+from irdesk.services.review import ReviewSession, today_of
+from irdesk.tui.modals.improvement import ImprovementDialog, ImprovementRequest
+from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import clean, literal
-
-TUI_TIMELINE_ROWS = 400  # beyond this the view leaves the timeline to the exports
-REPORT_FORMATS = {"md": "Markdown", "html": "HTML", "json": "JSON"}
-
-
-@dataclass(frozen=True)
-class ImprovementRequest:
-    what: str
-    owner: str
-    due: date | None
-    step: str | None
-    poete: str | None
-
-
-def parse_due(text: str, today: date) -> date | None:
-    """A due date as typed: 2026-12-15, or days from today such as 14d."""
-    raw = text.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    try:
-        return today + timedelta(days=parse_duration(raw.removeprefix("+")).days)
-    except DurationError:
-        raise ValueError(f"{raw!r}: write a date (2026-12-15) or days from today (14d)") from None
-
-
-class ImprovementDialog(Dialog[ImprovementRequest]):
-    """What, owner, due date, the playbook step it concerns, the POETE element."""
-
-    def __init__(self, steps: list[tuple[str, str]], people: list[str], today: date) -> None:
-        super().__init__("Add an improvement item")
-        self.steps = steps
-        self.people = people
-        self.today = today
-
-    def compose(self) -> ComposeResult:
-        from textual.suggester import SuggestFromList
-
-        with VerticalScroll(classes="dialog dialog-wide"):
-            yield Label("Add an improvement item", classes="dialog-title")
-            yield Label("What will change")
-            yield Input(
-                compact=True, id="imp-what", placeholder="e.g. alert on new inbox forwarding rules"
-            )
-            yield Label("Owner (a person or role)")
-            yield Input(
-                compact=True,
-                id="imp-owner",
-                placeholder="who makes it happen",
-                suggester=SuggestFromList(self.people, case_sensitive=False),
-            )
-            yield Label("Due (2026-12-15, or 14d from today; empty: no date)")
-            yield Input(compact=True, id="imp-due", placeholder="14d")
-            yield Label("Playbook step it concerns (optional)")
-            yield Select(self.steps, id="imp-step", compact=True, prompt="no particular step")
-            yield Label("POETE element (optional)")
-            yield Select(
-                [(p.capitalize(), p) for p in POETE], id="imp-poete", compact=True, prompt="none"
-            )
-            yield _error_line()
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Add", id="add", variant="primary")
-                yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#imp-what", Input).focus()
-
-    @on(Button.Pressed, "#cancel")
-    def cancelled(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#add")
-    def submit(self) -> None:
-        what = self.query_one("#imp-what", Input).value.strip()
-        owner = self.query_one("#imp-owner", Input).value.strip()
-        if not what or not owner:
-            self.show_error("an improvement needs what will change and an owner")
-            return
-        try:
-            due = parse_due(self.query_one("#imp-due", Input).value, self.today)
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return
-        step = self.query_one("#imp-step", Select).value
-        poete = self.query_one("#imp-poete", Select).value
-        self.dismiss(
-            ImprovementRequest(
-                what,
-                owner,
-                due,
-                None if step is Select.NULL else str(step),
-                None if poete is Select.NULL else str(poete),
-            )
-        )
+from irdesk.tui.screens.report import ReportScreen
 
 
 class ReviewScreen(Screen[None]):
@@ -380,92 +274,6 @@ class ReviewScreen(Screen[None]):
 
     def action_report(self) -> None:
         self.app.push_screen(ReportScreen(self.session.journal.path, self.session.incident_id))
-
-    def action_back(self) -> None:
-        self.dismiss(None)
-
-
-class ReportScreen(Screen[None]):
-    """The after-action report in the terminal; m/h/j write it to a file."""
-
-    BINDINGS = [
-        Binding("m", "export('md')", "Write Markdown", id="report.markdown"),
-        Binding("h", "export('html')", "Write HTML", id="report.html"),
-        Binding("j", "export('json')", "Write JSON", id="report.json"),
-        Binding("escape", "back", "Back", id="report.back"),
-    ]
-
-    def __init__(self, journal_path: Path, incident_id: str) -> None:
-        super().__init__()
-        self.journal_path = journal_path
-        self.incident_id = incident_id
-        self.report = None
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="report-view"):
-            yield Static(f"Building the report of {self.incident_id}…", id="report-status")
-            yield Static(id="report-chart")
-            yield Markdown(id="report-markdown")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.build()
-
-    def on_unmount(self) -> None:
-        if self.report is not None:
-            self.report.close()
-
-    def _width(self) -> int:
-        """The chart's width: the screen less padding (2+2) and a scrollbar (2), and slack."""
-        return max(60, min(self.size.width - 8, 160))
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def build(self) -> None:
-        """Read the journal on a read-only connection of this thread; verify the chain."""
-        try:
-            report = open_report(self.journal_path, self.incident_id, now=self.app_clock_now())
-            chart = text_chart(report, width=self._width())
-            markdown = to_markdown(report)
-        except Exception as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        if len(report.timeline) > TUI_TIMELINE_ROWS and "\n## Timeline" in markdown:
-            markdown = markdown.split("\n## Timeline", 1)[0] + (
-                f"\n## Timeline\n\n{len(report.timeline):,} entries: too many to show here. "
-                "Write the report (m, h or j) or replay the incident to see them.\n"
-            )
-        self.app.call_from_thread(self._show, report, chart, markdown)
-
-    def app_clock_now(self):  # noqa: ANN201
-        desk = getattr(self.app, "desk", None)
-        return (desk.clock if desk is not None else SystemClock()).now()
-
-    def _failed(self, message: str) -> None:
-        self.query_one("#report-status", Static).update(
-            literal(f"Could not build the report: {message}", "bold red")
-        )
-
-    def _show(self, report, chart: list[str], markdown: str) -> None:  # noqa: ANN001
-        self.report = report
-        status = Text(f"{report.overview.incident_id} after-action report", style="bold")
-        status.append(
-            f"   m Markdown · h HTML · j JSON: written to {paths.reports_dir()}", style="dim"
-        )
-        self.query_one("#report-status", Static).update(status)
-        self.query_one("#report-chart", Static).update(Text("\n".join(chart)))
-        self.query_one("#report-markdown", Markdown).update(markdown)
-
-    def action_export(self, fmt: str) -> None:
-        if self.report is None:
-            self.notify("the report is still being built")
-            return
-        target = paths.reports_dir() / f"{self.incident_id}.{fmt}"
-        try:
-            export_report(self.report, fmt, target)
-        except OSError as exc:
-            self.notify(clean(f"could not write the report: {exc}"), severity="error")
-            return
-        self.notify(clean(f"{REPORT_FORMATS[fmt]} report written to {target}"), title="report")
 
     def action_back(self) -> None:
         self.dismiss(None)
