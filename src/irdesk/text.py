@@ -9,7 +9,8 @@ reader could act on is shown literally instead:
   (``\\x80``-``\\x9f``, among them the one-byte CSI ``\\x9b``) as ``\\xNN``;
 - bidirectional overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069), the
   left-to-right and right-to-left marks, the line and paragraph separators and the byte
-  order mark as ``\\uNNNN``.
+  order mark as ``\\uNNNN``; so are lone surrogates (bytes that were not UTF-8), which no
+  output stream could encode.
 
 Tabs and newlines are text (``\\r\\n`` becomes ``\\n``). :func:`single_line` and
 :func:`squeezed` also fold the line breaks, for rows and table cells. Markup is the
@@ -23,19 +24,30 @@ from __future__ import annotations
 
 import re
 
+#: The characters :func:`visible` replaces, as the body of a regular-expression class (the
+#: report's Markdown escaping extends it).
+INVISIBLE = (
+    r"\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline; DEL; C1
+    r"\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff"  # marks, separators, bidi, BOM
+    r"\ud800-\udfff"  # lone surrogates (bytes that were not UTF-8): no stream can print them
+)
+_NEEDS_VISIBLE = re.compile(f"[{INVISIBLE}]")
+
 _INVISIBLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0))}
 _INVISIBLE.update({0x1B: "␛"})
 for _c in (0x09, 0x0A):
     del _INVISIBLE[_c]  # tab and newline are text
-for _c in (0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF):
+for _c in (
+    0x200E,
+    0x200F,
+    0x2028,
+    0x2029,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+    *range(0xD800, 0xE000),
+):
     _INVISIBLE[_c] = f"\\u{_c:04x}"
-
-
-_NEEDS_VISIBLE = re.compile(
-    "["
-    + "".join(re.escape(chr(c)) if c > 0x20 else f"\\x{c:02x}" for c in sorted(_INVISIBLE))
-    + "]"
-)
 
 
 def visible(text: object) -> str:

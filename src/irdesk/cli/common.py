@@ -1,4 +1,6 @@
-"""Pieces every command shares: the --journal option and friendly failure."""
+"""Pieces every command shares: the --journal option, opening the journal and the desk, and
+the command line's own failures (printed, as every IrdeskError, by the group: see
+irdesk.cli)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from pathlib import Path
 import click
 
 from irdesk import paths
+from irdesk.errors import IrdeskError
 
 journal_option = click.option(
     "--journal",
@@ -30,28 +33,17 @@ def resolve_journal(path: Path | None) -> Path:
     return path if path is not None else paths.default_journal_path()
 
 
-class Failure(click.ClickException):
-    """A one-line message and a non-zero exit: never a traceback."""
-
-    exit_code = 2
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"irdesk: {self.format_message()}", err=True)
+class Failure(IrdeskError):
+    """A command used the wrong way (a missing option, a file that cannot be written)."""
 
 
 def open_journal(path: Path | None, *, readonly: bool = False, create: bool = True):
     """Open the journal or fail with one line (corrupt, locked, newer, read-only...)."""
-    from irdesk.store import Journal, JournalError
+    from irdesk.store import Journal
 
     target = resolve_journal(path)
     try:
         return Journal.open(target, readonly=readonly, create=create and not readonly)
-    except JournalError as exc:
-        raise Failure(str(exc)) from None
     except OSError as exc:
         raise Failure(f"cannot open journal {target}: {exc.strerror or exc}") from None
 

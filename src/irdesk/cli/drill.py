@@ -6,7 +6,6 @@ import click
 
 from irdesk.cli.common import Failure, actor_option, journal_option, make_desk, open_journal
 from irdesk.domain.durations import format_duration
-from irdesk.domain.incident import ActionError
 from irdesk.formats.catalog import Catalog, NotFound
 
 
@@ -78,8 +77,6 @@ def drill(scenario, list_only, title, commander, journal_path, actor) -> None:
             session = desk.start_drill(model, title=title, commander=commander)
         except NotFound as exc:
             raise Failure(_one_line(str(exc), scenario)) from None
-        except ActionError as exc:
-            raise Failure(str(exc)) from None
     except BaseException:
         journal.close()
         raise

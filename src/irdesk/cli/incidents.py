@@ -17,8 +17,6 @@ from irdesk.cli.common import (
     open_journal,
 )
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
-from irdesk.domain.incident import ActionError
-from irdesk.formats.catalog import NotFound
 
 MAX_LOG_BYTES = 64 * 1024
 
@@ -33,22 +31,15 @@ def _when(value: str | None, label: str):
 
 
 def _declare(desk, playbook_ref, title, severity, commander, detected, started, reason):
-    try:
-        playbook = desk.catalog.playbook(playbook_ref)
-    except NotFound as exc:
-        raise Failure(str(exc)) from None
-    try:
-        return desk.declare(
-            playbook,
-            title=title,
-            severity=severity,
-            commander=commander,
-            detected_at=_when(detected, "--detected"),
-            started_at=_when(started, "--started"),
-            backdate_reason=reason,
-        )
-    except ActionError as exc:
-        raise Failure(str(exc)) from None
+    return desk.declare(
+        desk.catalog.playbook(playbook_ref),
+        title=title,
+        severity=severity,
+        commander=commander,
+        detected_at=_when(detected, "--detected"),
+        started_at=_when(started, "--started"),
+        backdate_reason=reason,
+    )
 
 
 _declare_options = [
@@ -177,16 +168,7 @@ def log(incident_id, text, journal_path, actor) -> None:
         raise Failure("the note is empty")
     with open_journal(journal_path, create=False) as journal:
         desk = make_desk(journal, actor=actor)
-        try:
-            session = desk.session(incident_id)
-        except KeyError:
-            raise Failure(f"no incident {incident_id} in {journal.path}") from None
-        except NotFound as exc:
-            raise Failure(str(exc)) from None
-        try:
-            entry = session.note(text, source="cli")
-        except ActionError as exc:
-            raise Failure(str(exc)) from None
+        entry = desk.session(incident_id).note(text, source="cli")
         click.echo(f"{incident_id} entry {entry.seq}", err=True)
 
 
@@ -222,12 +204,7 @@ def run(
             desk, playbook, title, severity, commander, detected, started, reason
         ).incident_id
     else:
-        try:
-            desk.session(incident_id)
-        except KeyError:
-            raise Failure(f"no incident {incident_id} in {journal.path}") from None
-        except NotFound as exc:
-            raise Failure(str(exc)) from None
+        desk.session(incident_id)  # an unknown incident or playbook fails here, in one line
     launch(desk, open_incident=incident_id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from irdesk.cli.common import Failure, journal_option, resolve_journal
-from irdesk.formats.catalog import Catalog, NotFound
+from irdesk.formats.catalog import Catalog
 
 
 @click.command()
@@ -18,19 +18,11 @@ def replay(incident: str, journal_path) -> None:  # noqa: ANN001
     j jump to a milestone · t jump to a time · g compress idle gaps · escape quit.
     """
     from irdesk.services.replay import open_replay
-    from irdesk.store import JournalError
 
     path = resolve_journal(journal_path)
     if not path.exists():
         raise Failure(f"no journal at {path}")
-    try:
-        session = open_replay(path, incident, Catalog.load())
-    except JournalError as exc:
-        raise Failure(str(exc)) from None
-    except KeyError:
-        raise Failure(f"no incident {incident} in {path}") from None
-    except NotFound as exc:
-        raise Failure(str(exc)) from None
+    session = open_replay(path, incident, Catalog.load())
     from irdesk.tui.app import IrdeskApp
 
     try:

@@ -24,7 +24,6 @@ from irdesk.cli.common import (
     resolve_journal,
 )
 from irdesk.domain.clock import SystemClock, format_ts
-from irdesk.domain.incident import ActionError
 from irdesk.report.render import FORMATS, render
 from irdesk.text import visible
 
@@ -100,22 +99,14 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
     The journal is opened read-only. Times are UTC. The report covers the entries in the
     journal when it starts; the chain is verified unless --no-verify.
     """
-    from irdesk.formats.catalog import Catalog, NotFound
+    from irdesk.formats.catalog import Catalog
     from irdesk.services.review import load_report
-    from irdesk.store import JournalError
 
     incident_id = incident_id.strip()
     with open_journal(journal_path, readonly=True) as journal:
-        try:
-            built = load_report(
-                journal, incident_id, now=_now(), catalog=_catalog(Catalog), verify=not skip_verify
-            )
-        except KeyError:
-            raise Failure(f"no incident {visible(incident_id)} in {journal.path}") from None
-        except NotFound as exc:
-            raise Failure(str(exc)) from None
-        except JournalError as exc:
-            raise Failure(str(exc)) from None
+        built = load_report(
+            journal, incident_id, now=_now(), catalog=_catalog(Catalog), verify=not skip_verify
+        )
         with built, _destination(output) as out:
             render(built, fmt, out)
     if output is not None:
@@ -237,11 +228,8 @@ def _close(
     if journal_path is None and ctx.parent is not None:  # irdesk improvements --journal X done
         journal_path = ctx.parent.params.get("journal_path")
     with open_journal(journal_path, create=False) as journal:
-        try:
-            who = (actor or group_option("actor") or "").strip() or default_actor()
-            entry = close_improvement(journal, item, outcome, note, actor=who)
-        except ActionError as exc:
-            raise Failure(str(exc)) from None
+        who = (actor or group_option("actor") or "").strip() or default_actor()
+        entry = close_improvement(journal, item, outcome, note, actor=who)
     click.echo(f"{_line(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from irdesk.cli.common import Failure, journal_option, resolve_journal
-from irdesk.store import Journal, JournalError, VerifyReport
+from irdesk.store import Journal, VerifyReport
 
 
 class _Progress:
@@ -122,8 +122,6 @@ def verify(
     try:
         with Journal.open(path, readonly=True, create=False, timeout=timeout) as journal:
             report = journal.verify(incident, progress=progress, workers=jobs)
-    except JournalError as exc:
-        raise Failure(str(exc)) from exc
     except KeyError as exc:
         raise Failure(f"no incident {incident} in journal {path}") from exc
     finally:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from irdesk.errors import IrdeskError
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -60,7 +62,7 @@ def parse_ts(text: str) -> datetime:
     return to_utc(value)
 
 
-class WhenError(ValueError):
+class WhenError(IrdeskError, ValueError):
     pass
 
 

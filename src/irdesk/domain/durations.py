@@ -6,12 +6,14 @@ import math
 import re
 from datetime import timedelta
 
+from irdesk.errors import IrdeskError
+
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 # A playbook timer longer than a year is a typo, not a plan (and keeps timedelta in range).
 MAX_DURATION = timedelta(days=366)
 
 
-class DurationError(ValueError):
+class DurationError(IrdeskError, ValueError):
     pass
 
 

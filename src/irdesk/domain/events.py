@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from irdesk.errors import IrdeskError
+
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -22,7 +24,7 @@ class Milestone(StrEnum):
 MILESTONES: tuple[str, ...] = tuple(m.value for m in Milestone)
 
 
-class EventRefError(ValueError):
+class EventRefError(IrdeskError, ValueError):
     pass
 
 

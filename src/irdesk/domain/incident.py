@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from irdesk.domain.entry import Entry
 from irdesk.domain.models import END, Timer
+from irdesk.errors import IrdeskError
 
 if TYPE_CHECKING:
     from irdesk.domain.fold import IncidentState
@@ -53,7 +54,7 @@ STATUSES: tuple[str, ...] = (
 OPEN_STATUS = "open"
 
 
-class ActionError(ValueError):
+class ActionError(IrdeskError, ValueError):
     """An action that makes no sense in the current state (the message is for people)."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from irdesk.errors import IrdeskError
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -45,7 +47,7 @@ class Problem:
 
 
 @dataclass
-class LoadError(Exception):
+class LoadError(IrdeskError):
     """A file could not be turned into a model. ``problems`` lists every error found."""
 
     file: str

@@ -16,12 +16,13 @@ from pathlib import Path
 from irdesk import paths
 from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.domain.problems import Problem, Severity
+from irdesk.errors import IrdeskError
 from irdesk.formats.loader import FileResult, load_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-class NotFound(LookupError):
+class NotFound(IrdeskError, LookupError):
     """A playbook or scenario named by id or path does not exist (message is for people)."""
 
 

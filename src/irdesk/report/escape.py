@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 
-from irdesk.text import visible
+from irdesk.text import INVISIBLE, visible
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~]|&(?=#?\w+;))")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
@@ -20,10 +20,8 @@ def _md_line_start(m: re.Match[str]) -> str:
     return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
 
 
-_MD_PLAIN = re.compile(
-    r"[\\`*_\[\]<>#|~&\n\r\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069"
-    r"\ufeff]|^\s*(?:[-+=]|\d+[.)])"
-)
+# What md() has to act on: Markdown's specials, line breaks, and what visible() replaces.
+_MD_PLAIN = re.compile(r"[\\`*_\[\]<>#|~&\n\r" + INVISIBLE + r"]|^\s*(?:[-+=]|\d+[.)])")
 
 
 def md(text: object) -> str:

@@ -13,7 +13,13 @@ from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.formats.catalog import Catalog, load_roster_or_none
 from irdesk.formats.loader import FileResult
 from irdesk.services.drill import TITLE_PREFIX, DrillSession
-from irdesk.services.incident import BACKDATE_SLACK, IncidentSession, default_actor, ran_with
+from irdesk.services.incident import (
+    BACKDATE_SLACK,
+    IncidentSession,
+    default_actor,
+    ran_with,
+    record_of,
+)
 from irdesk.store import Journal
 
 
@@ -149,7 +155,7 @@ class Desk:
             record, playbook, found = ran_with(self.journal, incident_id, self.catalog)
             scenario = found if scenario is None else scenario
         else:
-            record = self.journal.incident(incident_id)  # KeyError when unknown
+            record = record_of(self.journal, incident_id)
         cls = DrillSession if record.mode == "drill" else IncidentSession
         return cls(
             self.journal,
@@ -188,7 +194,8 @@ class Desk:
         return session
 
     def open_drill(self, incident_id: str) -> DrillSession:
-        """Reopen a drill from the journal (KeyError for an unknown incident)."""
+        """Reopen a drill from the journal (:class:`UnknownIncident`, a KeyError, when the
+        journal has no such incident)."""
         session = self.session(incident_id)
         if not isinstance(session, DrillSession):
             raise ActionError(f"{incident_id} is a live incident, not a drill")

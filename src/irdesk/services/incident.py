@@ -26,6 +26,7 @@ from irdesk.domain.models import EMPTY_ROSTER, Playbook, Roster, Scenario
 from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.formats.loader import load_file
 from irdesk.services import notify
+from irdesk.services.errors import UnknownIncident
 from irdesk.services.notify import NotifyResult
 from irdesk.store import IncidentRecord, Journal
 
@@ -71,12 +72,20 @@ def scenario_of(record_payload: dict, playbook: Playbook) -> Scenario | None:
     return result.model if result.ok else None
 
 
+def record_of(journal: Journal, incident_id: str) -> IncidentRecord:
+    """The incident's record; :class:`UnknownIncident` when the journal has none."""
+    try:
+        return journal.incident(incident_id)
+    except KeyError:
+        raise UnknownIncident(incident_id, journal.path) from None
+
+
 def ran_with(
     journal: Journal, incident_id: str, catalog: Catalog | None
 ) -> tuple[IncidentRecord, Playbook, Scenario | None]:
     """An incident's record and the playbook and scenario it ran with (kept in its first
     entry; the catalog only when the journal has no copy)."""
-    record = journal.incident(incident_id)
+    record = record_of(journal, incident_id)
     first = journal.get_entry(incident_id, 1)
     genesis = dict(first.payload) if first else {}
     playbook = playbook_of(genesis, catalog, record.playbook_id)

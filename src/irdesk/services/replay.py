@@ -19,6 +19,7 @@ from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
 from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
+from irdesk.services.errors import UnknownIncident
 from irdesk.services.incident import ran_with
 from irdesk.store import Journal
 
@@ -203,7 +204,7 @@ class Replay:
 def open_replay(path, incident_id: str, catalog=None) -> Replay:  # noqa: ANN001
     """Open ``incident_id`` from the journal at ``path`` read-only, with its own playbook.
 
-    Raises JournalError (bad journal), KeyError (no such incident) or NotFound (the
+    Raises JournalError (bad journal), UnknownIncident (no such incident) or NotFound (the
     playbook is neither in the journal nor in the catalog).
     """
     journal = Journal.open(path, readonly=True, create=False)
@@ -218,7 +219,10 @@ def open_replay(path, incident_id: str, catalog=None) -> Replay:  # noqa: ANN001
 def chain_problem(path, incident_id: str) -> str | None:  # noqa: ANN001
     """Verify the incident's chain on a connection of its own; a sentence if it is broken."""
     with Journal.open(path, readonly=True, create=False) as journal:
-        report = journal.verify(incident_id)
+        try:
+            report = journal.verify(incident_id)
+        except KeyError:
+            raise UnknownIncident(incident_id, journal.path) from None
     if report.ok:
         return None
     first = report.problems[0]

@@ -42,6 +42,7 @@ from irdesk.report.build import build_report
 from irdesk.report.model import CarriedItem, ChainStatus, Report
 from irdesk.report.render import render
 from irdesk.report.timeline import SPOOL_IN_MEMORY
+from irdesk.services.errors import NotWritten
 from irdesk.services.incident import IncidentSession, ran_with
 from irdesk.store import IncidentRecord, Journal, VerifyReport
 
@@ -476,7 +477,7 @@ def load_report(
     ran with (kept in its first entry), its entries read once, its chain verified, and the
     improvement items still open from earlier incidents on the same playbook.
 
-    Raises KeyError for an unknown incident, NotFound when its playbook cannot be loaded.
+    Raises UnknownIncident for an unknown incident, NotFound when its playbook cannot be loaded.
     Close the report (or use ``with``) to free its spooled timeline.
     """
     record, playbook, scenario = ran_with(journal, incident_id, catalog)
@@ -513,10 +514,13 @@ def open_report(
 
 def export_report(report: Report, fmt: str, target: Path) -> None:
     """Write the report to ``target`` as ``md``, ``html`` or ``json`` (its folder is made,
-    private, when missing). OSError when it cannot be written."""
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with target.open("w", encoding="utf-8") as out:
-        render(report, fmt, out)
+    private, when missing); :class:`NotWritten` when it cannot be written."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with target.open("w", encoding="utf-8") as out:
+            render(report, fmt, out)
+    except OSError as exc:
+        raise NotWritten(f"could not write the report: {exc}") from None
 
 
 class _BackgroundVerify:

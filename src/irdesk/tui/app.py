@@ -1,8 +1,15 @@
-"""The irdesk Textual app: home, declare, runner, contacts, help."""
+"""The irdesk Textual app: home, declare, runner, contacts, help.
+
+Errors are translated here, once: an :class:`~irdesk.errors.IrdeskError` raised by a
+service becomes a notification (:meth:`IrdeskApp.show_error`); screens run their actions
+in :meth:`IrdeskApp.attempt`. Anything else is a bug, and Textual shows it as one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +23,8 @@ from textual.screen import Screen
 from irdesk import paths
 from irdesk.domain.durations import format_duration
 from irdesk.domain.incident import ActionError
+from irdesk.errors import IrdeskError
+from irdesk.services.errors import UnknownIncident
 from irdesk.tui.messages import HotwashFinished, IncidentClosed
 from irdesk.tui.modals.declare import DeclareDialog, DeclareRequest
 from irdesk.tui.modals.prompts import ChoicePrompt
@@ -29,6 +38,13 @@ if TYPE_CHECKING:
     from irdesk.tui.screens.replay import ReplayScreen
 
 # Screens other than home are imported when first opened: `irdesk` paints home sooner.
+
+
+@dataclass
+class Attempt:
+    """What :meth:`IrdeskApp.attempt` saw: ``failed`` once an error was shown."""
+
+    failed: bool = False
 
 
 class IrdeskApp(App[None]):
@@ -73,6 +89,34 @@ class IrdeskApp(App[None]):
         """
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def show_error(self, error: IrdeskError, *, title: str = "") -> None:
+        """The one place an irdesk error becomes a notification, shown literally.
+
+        A refusal (an action that makes no sense now) is a warning; anything else (a journal
+        locked or full, a playbook that cannot be loaded) is an error, under ``title``.
+        """
+        if isinstance(error, UnknownIncident):
+            self.notify(f"no incident {clean(error.incident_id)} in this journal", severity="error")
+        elif isinstance(error, ActionError):
+            self.notify(clean(error.message), severity="warning")
+        else:
+            self.notify(clean(error.message), severity="error", title=title)
+
+    @contextmanager
+    def attempt(self, title: str = "") -> Iterator[Attempt]:
+        """Run the block; an IrdeskError it raises is shown (:meth:`show_error`), not raised.
+
+        with self.app.attempt("not recorded") as attempt:
+            self.session.note(text)
+        if attempt.failed: ...
+        """
+        attempt = Attempt()
+        try:
+            yield attempt
+        except IrdeskError as error:
+            attempt.failed = True
+            self.show_error(error, title=title)
+
     def on_mount(self) -> None:
         if self.replay_only is not None:
             # irdesk replay: read-only from start to finish; leaving the replay quits.
@@ -85,12 +129,8 @@ class IrdeskApp(App[None]):
     # ----------------------------------------------------------------- navigation
     def _session(self, incident_id: str, what: str = "open"):  # noqa: ANN202
         """The incident's session, or None after telling the user why not."""
-        try:
+        with self.attempt(f"cannot {what}"):
             return self.desk.session(incident_id)
-        except KeyError:
-            self.notify(f"no incident {clean(incident_id)} in this journal", severity="error")
-        except Exception as exc:  # a playbook that cannot be loaded, a journal error
-            self.notify(clean(str(exc)), severity="error", title=f"cannot {what}")
         return None
 
     def open_runner(self, incident_id: str) -> None:
@@ -120,12 +160,8 @@ class IrdeskApp(App[None]):
         def chosen(scenario_id: str | None) -> None:
             if scenario_id is None:
                 return
-            try:
-                session = self.desk.start_drill(self.desk.catalog.scenarios[scenario_id])
-            except Exception as exc:
-                self.notify(clean(str(exc)), severity="error", title="drill not started")
-                return
-            self.show_runner(session)
+            with self.attempt("drill not started"):
+                self.show_runner(self.desk.start_drill(self.desk.catalog.scenarios[scenario_id]))
 
         self.push_screen(
             ChoicePrompt(
@@ -148,13 +184,9 @@ class IrdeskApp(App[None]):
         """Replay an incident of the desk's journal on a read-only connection of its own."""
         from irdesk.services.replay import open_replay
 
-        try:
+        with self.attempt("cannot replay") as attempt:
             replay = open_replay(self.desk.journal.path, incident_id, self.desk.catalog)
-        except KeyError:
-            self.notify(f"no incident {clean(incident_id)} in this journal", severity="error")
-            return
-        except Exception as exc:
-            self.notify(clean(str(exc)), severity="error", title="cannot replay")
+        if attempt.failed:
             return
 
         def closed(_: object) -> None:
@@ -180,8 +212,8 @@ class IrdeskApp(App[None]):
 
         try:
             problem = chain_problem(path, incident_id)
-        except Exception as exc:
-            problem = f"could not verify the chain ({exc})"
+        except IrdeskError as error:  # shown in the replay's warning line, not as a toast
+            problem = f"could not verify the chain ({error.message})"
         self.call_from_thread(self._chain_checked, screen, problem)
 
     def _chain_checked(self, screen: ReplayScreen, problem: str | None) -> None:
@@ -249,7 +281,7 @@ class IrdeskApp(App[None]):
         def declared(request: DeclareRequest | None) -> None:
             if request is None:
                 return
-            try:
+            with self.attempt("not declared"):
                 session = self.desk.declare(
                     request.playbook,
                     title=request.title,
@@ -259,13 +291,7 @@ class IrdeskApp(App[None]):
                     started_at=request.started_at,
                     backdate_reason=request.reason,
                 )
-            except ActionError as exc:
-                self.notify(clean(str(exc)), severity="error")
-                return
-            except Exception as exc:
-                self.notify(clean(str(exc)), severity="error", title="not declared")
-                return
-            self.show_runner(session)
+                self.show_runner(session)
 
         self.push_screen(
             DeclareDialog(

@@ -68,10 +68,9 @@ class DrillScreen(RunnerScreen):
         drill = self.session.drill
         if not drill.started or drill.ended:
             return
-        try:
+        with self.app.attempt("inject not delivered") as attempt:  # locked: next poll
             delivered = self.session.deliver_due()
-        except Exception as exc:  # locked journal etc.: try again next poll
-            self.notify(clean(str(exc)), severity="error", title="inject not delivered")
+        if attempt.failed:
             return
         for inject in delivered:
             self.notify(
@@ -377,10 +376,9 @@ class HotwashScreen(Screen[None]):
         text = event.value.strip()
         if not text:
             return
-        try:
+        with self.app.attempt("answer not recorded") as attempt:
             self.session.answer(self.index, text)
-        except Exception as exc:
-            self.notify(clean(str(exc)), severity="warning")
+        if attempt.failed:
             return
         event.input.value = ""
         nxt = self.session.drill.next_question()
@@ -401,12 +399,11 @@ class HotwashScreen(Screen[None]):
         def confirmed(ok: bool | None) -> None:
             if not ok:
                 return
-            try:
+            with self.app.attempt("hot wash not finished") as attempt:
                 self.session.finish_hotwash()
                 if not self.session.state.closed:  # the exercise is over: the drill closes
                     self.session.close("exercise finished; hot wash done")
-            except Exception as exc:
-                self.notify(clean(str(exc)), severity="warning")
+            if attempt.failed:
                 return
             self.dismiss(None)
             self.app.post_message(HotwashFinished(self.session.incident_id))

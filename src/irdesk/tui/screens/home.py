@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from irdesk.domain.clock import local_when
+from irdesk.errors import IrdeskError
 from irdesk.tui.safe import literal
 
 if TYPE_CHECKING:
@@ -123,10 +124,8 @@ class HomeScreen(Screen[None]):
     def _load_files(self) -> None:
         try:
             self.app.desk.load()
-        except Exception as exc:  # never a traceback: say what went wrong
-            self.app.call_from_thread(
-                self.notify, str(exc), severity="error", title="playbooks not loaded"
-            )
+        except IrdeskError as error:  # shown by the app, from its own thread
+            self.app.call_from_thread(self.app.show_error, error, title="playbooks not loaded")
             return
         self.app.call_from_thread(self._fill_files)
 

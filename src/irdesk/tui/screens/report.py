@@ -14,6 +14,7 @@ from textual.widgets import Footer, Markdown, Static
 
 from irdesk import paths
 from irdesk.domain.clock import SystemClock
+from irdesk.errors import IrdeskError
 from irdesk.report.chart.text import text_chart
 from irdesk.report.render.markdown import to_markdown
 from irdesk.services.review import export_report, open_report
@@ -65,8 +66,8 @@ class ReportScreen(Screen[None]):
             report = open_report(self.journal_path, self.incident_id, now=self.app_clock_now())
             chart = text_chart(report, width=self._width())
             markdown = to_markdown(report)
-        except Exception as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+        except IrdeskError as error:  # the view says it, where the report would be
+            self.app.call_from_thread(self._failed, error.message)
             return
         if len(report.timeline) > TUI_TIMELINE_ROWS and "\n## Timeline" in markdown:
             markdown = markdown.split("\n## Timeline", 1)[0] + (
@@ -99,10 +100,9 @@ class ReportScreen(Screen[None]):
             self.notify("the report is still being built")
             return
         target = paths.reports_dir() / f"{self.incident_id}.{fmt}"
-        try:
+        with self.app.attempt() as attempt:
             export_report(self.report, fmt, target)
-        except OSError as exc:
-            self.notify(clean(f"could not write the report: {exc}"), severity="error")
+        if attempt.failed:
             return
         self.notify(clean(f"{REPORT_FORMATS[fmt]} report written to {target}"), title="report")
 

@@ -20,7 +20,7 @@ from irdesk.services.incident import IncidentSession
 from irdesk.services.review import ReviewSession, today_of
 from irdesk.tui.modals.improvement import ImprovementDialog, ImprovementRequest
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
-from irdesk.tui.safe import clean, literal
+from irdesk.tui.safe import literal
 from irdesk.tui.screens.report import ReportScreen
 
 
@@ -148,10 +148,9 @@ class ReviewScreen(Screen[None]):
 
     # ----------------------------------------------------------------- actions
     def _do(self, fn, *args, **kwargs) -> bool:  # noqa: ANN001
-        try:
+        with self.app.attempt("not recorded") as attempt:
             fn(*args, **kwargs)
-        except Exception as exc:  # ActionError or a journal error: a message, not a crash
-            self.notify(clean(str(exc)), severity="warning")
+        if attempt.failed:
             return False
         self.refresh_view()
         return True

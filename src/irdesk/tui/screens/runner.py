@@ -18,7 +18,7 @@ from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
-from irdesk.domain.incident import STATUSES, ActionError
+from irdesk.domain.incident import STATUSES
 from irdesk.domain.models import PHASES, Step
 from irdesk.services.incident import Escalated, IncidentSession
 from irdesk.tui.messages import IncidentClosed
@@ -148,10 +148,10 @@ class RunnerScreen(Screen[None]):
         self._render_meta()
 
     def fire_escalations(self) -> None:
-        try:
+        # The journal may be locked by a long writer: say so, and try again next tick.
+        with self.app.attempt("escalation not recorded") as attempt:
             fired = self.session.fire_due_escalations()
-        except Exception as exc:  # the journal may be locked by a long writer: retry later
-            self.notify(clean(str(exc)), severity="error", title="escalation not recorded")
+        if attempt.failed:
             return
         for escalated in fired:
             message = escalated.entry.payload.get("message", "")
@@ -375,15 +375,9 @@ class RunnerScreen(Screen[None]):
     # ----------------------------------------------------------------- actions
     def _do(self, fn, *args, **kwargs) -> bool:  # noqa: ANN001
         """Run a service action; show refusals instead of crashing. True when journaled."""
-        try:
+        with self.app.attempt("not recorded") as attempt:
             fn(*args, **kwargs)
-        except ActionError as exc:
-            self.notify(clean(str(exc)), severity="warning")
-            return False
-        except Exception as exc:  # journal errors (locked, full, read-only) are messages
-            self.notify(clean(str(exc)), severity="error", title="not recorded")
-            return False
-        return True
+        return not attempt.failed
 
     def action_toggle_item(self) -> None:
         checklist = self.query_one("#checklist", OptionList)
