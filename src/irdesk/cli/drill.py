@@ -7,17 +7,13 @@ import click
 from irdesk.cli.common import Failure, actor_option, journal_option, make_desk, open_journal
 from irdesk.domain.durations import format_duration
 from irdesk.formats.catalog import Catalog, NotFound
-
-
-def _clean(text: str) -> str:
-    """One line, no terminal escapes (titles come from user files)."""
-    return " ".join(str(text).replace("\x1b", "␛").split())
+from irdesk.text import squeezed
 
 
 def scenario_lines(catalog: Catalog) -> list[str]:
     """One line per scenario: id, playbook, duration, injects, title."""
     rows = [
-        (s.id, s.playbook, format_duration(s.duration), str(len(s.injects)), _clean(s.title))
+        (s.id, s.playbook, format_duration(s.duration), str(len(s.injects)), squeezed(s.title))
         for s in sorted(catalog.scenarios.values(), key=lambda s: s.id)
     ]
     if not rows:

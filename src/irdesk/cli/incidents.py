@@ -17,6 +17,7 @@ from irdesk.cli.common import (
     open_journal,
 )
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
+from irdesk.text import squeezed, visible
 
 MAX_LOG_BYTES = 64 * 1024
 
@@ -120,26 +121,36 @@ def list_incidents(fmt, status, mode, journal_path) -> None:
         click.echo("no incidents")
         return
     for r in records:
-        title = r.title.replace("\x1b", "␛")
+        cell = squeezed  # journal text may hold escapes and bidi overrides: shown literally
         click.echo(
-            f"{r.id:<10} {r.status:<13} {r.severity:<6} {r.mode:<5} {r.playbook_id:<26} "
-            f"{format_ts(r.updated_at) if r.updated_at else '':<24} {title}"
+            f"{cell(r.id):<10} {cell(r.status):<13} {cell(r.severity):<6} {r.mode:<5} "
+            f"{cell(r.playbook_id):<26} {format_ts(r.updated_at) if r.updated_at else '':<24} "
+            f"{cell(r.title)}"
         )
 
 
+def _shown(value: str | None) -> str | None:
+    """A text field of the JSON listing, its control characters made visible (as in the
+    report's JSON); None stays null."""
+    return None if value is None else visible(value)
+
+
 def _record_json(r) -> dict:
+    v = _shown
     return {
-        "id": r.id,
+        "id": v(r.id),
         "mode": r.mode,
-        "title": r.title,
-        "severity": r.severity,
-        "status": r.status,
+        "title": v(r.title),
+        "severity": v(r.severity),
+        "status": v(r.status),
         "playbook": {
-            "id": r.playbook_id,
-            "version": r.playbook_version,
-            "sha256": r.playbook_sha256,
+            "id": v(r.playbook_id),
+            "version": v(r.playbook_version),
+            "sha256": v(r.playbook_sha256),
         },
-        "scenario": {"id": r.scenario_id, "sha256": r.scenario_sha256} if r.scenario_id else None,
+        "scenario": {"id": v(r.scenario_id), "sha256": v(r.scenario_sha256)}
+        if r.scenario_id
+        else None,
         "created_at": format_ts(r.created_at) if r.created_at else None,
         "updated_at": format_ts(r.updated_at) if r.updated_at else None,
         "closed_at": format_ts(r.closed_at) if r.closed_at else None,

@@ -25,7 +25,7 @@ from irdesk.cli.common import (
 )
 from irdesk.domain.clock import SystemClock, format_ts
 from irdesk.report.render import FORMATS, render
-from irdesk.text import visible
+from irdesk.text import squeezed, visible
 
 
 def _now() -> datetime:
@@ -124,16 +124,12 @@ def _catalog(catalog_cls):  # noqa: ANN001, ANN202
 # --------------------------------------------------------------------------- improvements
 
 
-def _line(text: object) -> str:
-    return " ".join(visible(text).split())
-
-
 def _row_json(row) -> dict:  # noqa: ANN001
     imp = row.improvement
     return {
-        "item": _line(imp.item),
+        "item": squeezed(imp.item),
         "incident": row.incident_id,
-        "incident_title": _line(row.incident_title),
+        "incident_title": squeezed(row.incident_title),
         "mode": row.mode,
         "playbook": row.playbook_id,
         "what": visible(imp.what),
@@ -157,15 +153,15 @@ def _write_rows(rows, out: TextIO) -> None:  # noqa: ANN001
         imp = row.improvement
         state = "OVERDUE" if row.overdue else imp.status
         due = imp.due.isoformat() if imp.due else "no date"
-        where = [f"{row.incident_id} {_line(row.incident_title)}"]
+        where = [f"{row.incident_id} {squeezed(row.incident_title)}"]
         if imp.step:
             where.append(f"step {imp.step}")
         if imp.poete:
             where.append(imp.poete)
-        what = _line(imp.what)
+        what = squeezed(imp.what)
         if imp.status != "open" and imp.close_note:
-            what += f" [{imp.status}: {_line(imp.close_note)}]"
-        table.append((state, _line(imp.item), due, _line(imp.owner), what, "; ".join(where)))
+            what += f" [{imp.status}: {squeezed(imp.close_note)}]"
+        table.append((state, squeezed(imp.item), due, squeezed(imp.owner), what, "; ".join(where)))
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     for r in table:
         head = "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True))
@@ -230,7 +226,9 @@ def _close(
     with open_journal(journal_path, create=False) as journal:
         who = (actor or group_option("actor") or "").strip() or default_actor()
         entry = close_improvement(journal, item, outcome, note, actor=who)
-    click.echo(f"{_line(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})")
+    click.echo(
+        f"{squeezed(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})"
+    )
 
 
 _note_option = click.option(

@@ -15,6 +15,7 @@ import click
 
 from irdesk.cli.common import Failure, journal_option, resolve_journal
 from irdesk.store import Journal, VerifyReport
+from irdesk.text import visible
 
 
 class _Progress:
@@ -60,14 +61,14 @@ def _text_report(report: VerifyReport, path: Path) -> None:
         broken = len(report.broken_incidents)
         click.echo(
             f"TAMPERED: {broken} of {_count(report.incidents, 'incident', 'incidents')} broken "
-            f"({report.checked:,} entries checked in {path})"
+            f"({report.checked:,} entries checked in {visible(path)})"
         )
         for problem in report.problems:
-            click.echo(f"  {problem.how}: {problem.message}")
+            click.echo(f"  {problem.how}: {visible(problem.message)}")
     if report.heads:
         click.echo("heads:")
         for incident_id, head in report.heads.items():
-            click.echo(f"  {incident_id}  {head}")
+            click.echo(f"  {visible(incident_id)}  {head}")
 
 
 @click.command("verify")

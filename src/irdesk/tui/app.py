@@ -25,10 +25,11 @@ from irdesk.domain.durations import format_duration
 from irdesk.domain.incident import ActionError
 from irdesk.errors import IrdeskError
 from irdesk.services.errors import UnknownIncident
+from irdesk.text import visible
 from irdesk.tui.messages import HotwashFinished, IncidentClosed
 from irdesk.tui.modals.declare import DeclareDialog, DeclareRequest
 from irdesk.tui.modals.prompts import ChoicePrompt
-from irdesk.tui.safe import clean, literal
+from irdesk.tui.safe import literal
 from irdesk.tui.screens.help import HelpScreen
 from irdesk.tui.screens.home import HomeScreen
 
@@ -96,11 +97,13 @@ class IrdeskApp(App[None]):
         locked or full, a playbook that cannot be loaded) is an error, under ``title``.
         """
         if isinstance(error, UnknownIncident):
-            self.notify(f"no incident {clean(error.incident_id)} in this journal", severity="error")
+            self.notify(
+                f"no incident {visible(error.incident_id)} in this journal", severity="error"
+            )
         elif isinstance(error, ActionError):
-            self.notify(clean(error.message), severity="warning")
+            self.notify(visible(error.message), severity="warning")
         else:
-            self.notify(clean(error.message), severity="error", title=title)
+            self.notify(visible(error.message), severity="error", title=title)
 
     @contextmanager
     def attempt(self, title: str = "") -> Iterator[Attempt]:

@@ -11,8 +11,9 @@ from textual.widgets import Button, Label, Markdown
 from irdesk.domain.drill import RATING_RULE
 from irdesk.domain.durations import format_duration
 from irdesk.services.drill import DrillSession
+from irdesk.text import visible
 from irdesk.tui.modals.dialog import Dialog
-from irdesk.tui.safe import clean, literal
+from irdesk.tui.safe import literal
 
 
 class DrillBriefing(Dialog[bool]):
@@ -40,11 +41,11 @@ class DrillBriefing(Dialog[bool]):
                         f" · **injects:** {len(scenario.injects)} · **playbook:** "
                         f"{scenario.playbook}\n"
                     )
-                    lines.append(clean(scenario.summary) or "")
+                    lines.append(visible(scenario.summary) or "")
                     lines.append("\n**Objectives**\n")
-                    lines.extend(f"- {clean(o.text)}" for o in scenario.objectives)
+                    lines.extend(f"- {visible(o.text)}" for o in scenario.objectives)
                 lines.append("\n**How objectives are rated**\n")
-                lines.extend(clean(line) + "\n" for line in RATING_RULE.split("\n"))
+                lines.extend(visible(line) + "\n" for line in RATING_RULE.split("\n"))
                 yield Markdown("\n".join(lines))
             started = drill.started
             with Horizontal(classes="dialog-buttons"):

@@ -13,10 +13,11 @@ from textual.widgets import Footer, Input, Static
 from irdesk.domain.drill import SPEEDS
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.services.drill import DrillSession
+from irdesk.text import visible
 from irdesk.tui.messages import HotwashFinished
 from irdesk.tui.modals.briefing import DrillBriefing
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
-from irdesk.tui.safe import clean, literal
+from irdesk.tui.safe import literal
 from irdesk.tui.screens.runner import RunnerScreen
 
 STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "waiting": "…", "n/a": "–"}
@@ -74,7 +75,7 @@ class DrillScreen(RunnerScreen):
             return
         for inject in delivered:
             self.notify(
-                clean(f"{inject.sender}: {inject.text}"),
+                visible(f"{inject.sender}: {inject.text}"),
                 title="INJECT",
                 severity="warning",
                 timeout=10,
@@ -248,7 +249,7 @@ class DrillScreen(RunnerScreen):
         self.app.push_screen(
             ChoicePrompt(
                 "Skip which inject?",
-                [(f"{st.id}: {clean(_first_line(st.text))}"[:70], st.id) for st in scheduled],
+                [(f"{st.id}: {visible(_first_line(st.text))}"[:70], st.id) for st in scheduled],
             ),
             chosen,
         )

@@ -10,8 +10,9 @@ from textual.widgets import RichLog, Static
 from irdesk.domain.clock import WhenError, local_hms, parse_when
 from irdesk.domain.durations import format_clock
 from irdesk.services.replay import SPEEDS, Replay
+from irdesk.text import visible
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
-from irdesk.tui.safe import clean, literal
+from irdesk.tui.safe import literal
 from irdesk.tui.screens.runner import RunnerScreen
 from irdesk.tui.widgets.timeline import timeline_line
 
@@ -207,7 +208,7 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
             try:
                 when = parse_when(text, self.replay.now())
             except WhenError as exc:
-                self.notify(clean(str(exc)), severity="warning")
+                self.notify(visible(str(exc)), severity="warning")
                 return
             self.playing = False
             self.replay.seek_time(when)

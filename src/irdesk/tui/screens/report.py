@@ -18,7 +18,8 @@ from irdesk.errors import IrdeskError
 from irdesk.report.chart.text import text_chart
 from irdesk.report.render.markdown import to_markdown
 from irdesk.services.review import export_report, open_report
-from irdesk.tui.safe import clean, literal
+from irdesk.text import visible
+from irdesk.tui.safe import literal
 
 TUI_TIMELINE_ROWS = 400  # beyond this the view leaves the timeline to the exports
 
@@ -104,7 +105,7 @@ class ReportScreen(Screen[None]):
             export_report(self.report, fmt, target)
         if attempt.failed:
             return
-        self.notify(clean(f"{REPORT_FORMATS[fmt]} report written to {target}"), title="report")
+        self.notify(visible(f"{REPORT_FORMATS[fmt]} report written to {target}"), title="report")
 
     def action_back(self) -> None:
         self.dismiss(None)

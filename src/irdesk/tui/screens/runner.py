@@ -21,11 +21,12 @@ from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import STATUSES
 from irdesk.domain.models import PHASES, Step
 from irdesk.services.incident import Escalated, IncidentSession
+from irdesk.text import single_line, visible
 from irdesk.tui.messages import IncidentClosed
 from irdesk.tui.modals.milestone import MilestoneDialog, MilestoneRequest
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.modals.role import RoleDialog, RoleRequest
-from irdesk.tui.safe import clean, literal
+from irdesk.tui.safe import literal
 from irdesk.tui.widgets.timeline import timeline_line
 
 TIMELINE_LINES = 300
@@ -155,7 +156,7 @@ class RunnerScreen(Screen[None]):
             return
         for escalated in fired:
             message = escalated.entry.payload.get("message", "")
-            self.notify(clean(message), severity="error", title="ESCALATION", timeout=15)
+            self.notify(visible(message), severity="error", title="ESCALATION", timeout=15)
             if escalated.argv:
                 self._send_notification(escalated)
 
@@ -167,7 +168,7 @@ class RunnerScreen(Screen[None]):
     def _record_notification(self, escalated: Escalated, result) -> None:  # noqa: ANN001
         self.session.record_notification(escalated, result)
         if not result.ok:
-            self.notify(clean(f"notify command failed: {result.error}"), severity="warning")
+            self.notify(visible(f"notify command failed: {result.error}"), severity="warning")
 
     # ----------------------------------------------------------------- rendering
     def refresh_view(self) -> None:
@@ -248,7 +249,7 @@ class RunnerScreen(Screen[None]):
         if self._shown_step != step.id:
             self._shown_step = step.id
             self.query_one("#step-instructions", Markdown).update(
-                clean(step.instructions) or "_No instructions._"
+                visible(step.instructions) or "_No instructions._"
             )
             self.query_one("#step-body").scroll_home(animate=False)
         decision = self.query_one("#step-decision", Static)
@@ -296,9 +297,9 @@ class RunnerScreen(Screen[None]):
             if over:
                 parts.append(f"OVERDUE by {format_duration(over)}")
         if st.status == "skipped":
-            parts.append(f"skipped: {clean(st.skip_reason or '', single_line=True)}")
+            parts.append(f"skipped: {single_line(st.skip_reason or '')}")
         if st.status == "done" and st.finished_at:
-            parts.append(f"done {local_hms(st.finished_at)} by {clean(st.actor or '')}")
+            parts.append(f"done {local_hms(st.finished_at)} by {visible(st.actor or '')}")
         if st.visits > 1:
             parts.append(f"visit {st.visits}")
         meta.update(Text(" · ".join(parts), style="bold yellow" if "OVERDUE" in str(parts) else ""))
@@ -404,7 +405,7 @@ class RunnerScreen(Screen[None]):
             self.app.push_screen(
                 TextPrompt(
                     "Evidence",
-                    f"Evidence for: {clean(check.text)}",
+                    f"Evidence for: {visible(check.text)}",
                     placeholder="what was kept and where (file name, ticket, hash)",
                 ),
                 got,
@@ -452,7 +453,7 @@ class RunnerScreen(Screen[None]):
 
         self.app.push_screen(
             TextPrompt(
-                "Skip step", f"Why skip {clean(step.title)}?", placeholder="reason (journaled)"
+                "Skip step", f"Why skip {visible(step.title)}?", placeholder="reason (journaled)"
             ),
             got,
         )
