@@ -102,7 +102,3 @@ def main(ctx: click.Context, journal_path, actor) -> None:  # noqa: ANN001
         from irdesk.cli.incidents import open_home
 
         open_home(journal_path, actor)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,6 +4,8 @@ irdesk.cli)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -66,6 +68,23 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
             first = result.errors[0] if result.errors else None
             click.echo(f"irdesk: warning: roster not loaded: {first}", err=True)
     return desk
+
+
+@dataclass(frozen=True)
+class Screens:
+    """How the command line opens the desk on screen. The program (:mod:`irdesk.main`)
+    passes the Textual ones as the group's ``obj``; the command line imports no UI."""
+
+    desk: Callable[..., None]  # (desk, *, open_incident, journal_label, roster_path)
+    replay: Callable[..., None]  # (replay, *, journal_label)
+
+
+def screens() -> Screens:
+    """The screens this run of irdesk can open."""
+    found = click.get_current_context().find_object(Screens)
+    if found is None:
+        raise Failure("no screen to open here: start irdesk as `irdesk` (irdesk.main)")
+    return found
 
 
 actor_option = click.option(

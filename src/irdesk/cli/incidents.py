@@ -15,6 +15,7 @@ from irdesk.cli.common import (
     journal_option,
     make_desk,
     open_journal,
+    screens,
 )
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
 from irdesk.text import squeezed, visible
@@ -220,13 +221,8 @@ def run(
 
 
 def launch(desk, *, open_incident: str | None = None) -> None:
-    from irdesk.tui.app import IrdeskApp
-
-    app = IrdeskApp(desk, open_incident=open_incident)
-    try:
-        app.run()
-    finally:
-        desk.journal.close()
+    """Open the desk on screen (the journal is closed when the person quits)."""
+    screens().desk(desk, open_incident=open_incident)
 
 
 def open_home(journal_path: Path | None, actor: str | None) -> None:
@@ -255,9 +251,4 @@ def demo(reset: bool, actor) -> None:  # noqa: ANN001
     desk = Desk(
         journal, roster_path=roster_path, actor=actor or group_option("actor") or "Ada Moreno"
     )
-    from irdesk.tui.app import IrdeskApp
-
-    try:
-        IrdeskApp(desk, journal_label=f"{journal_path} (demo)", roster_path=roster_path).run()
-    finally:
-        journal.close()
+    screens().desk(desk, journal_label=f"{journal_path} (demo)", roster_path=roster_path)

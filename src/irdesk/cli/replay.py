@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from irdesk.cli.common import Failure, journal_option, resolve_journal
+from irdesk.cli.common import Failure, journal_option, resolve_journal, screens
 from irdesk.formats.catalog import Catalog
 
 
@@ -22,10 +22,4 @@ def replay(incident: str, journal_path) -> None:  # noqa: ANN001
     path = resolve_journal(journal_path)
     if not path.exists():
         raise Failure(f"no journal at {path}")
-    session = open_replay(path, incident, Catalog.load())
-    from irdesk.tui.app import IrdeskApp
-
-    try:
-        IrdeskApp(None, replay=session, journal_label=str(path)).run()
-    finally:
-        session.journal.close()
+    screens().replay(open_replay(path, incident, Catalog.load()), journal_label=str(path))
