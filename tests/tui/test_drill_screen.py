@@ -2,7 +2,7 @@
 injects, expectations and objective ratings, the facilitator's keys, the hot wash and the
 move to the review.
 
-A drill is declared on the bundled ``ttx-ceo-phish`` scenario (playbook
+A drill is declared on the tests' copy of the ``ttx-ceo-phish`` scenario (playbook
 account-compromise); every app runs at 130x40 with actor alice. Time moves only when a test
 advances the FixedClock, and the screen's half-second poll (which delivers due injects) and
 one-second clock tick are called directly after each advance, so nothing depends on how

@@ -4,7 +4,7 @@ Closing an incident opens its review; every review action is journaled (root cau
 whys, notes per section, improvement items added and closed, save and reopen) and shown
 literally. The report screen builds the report in a worker thread, shows the step chart and
 the Markdown, and m/h/j write it under $IRDESK_HOME/reports. Incidents are declared on the
-bundled account-compromise playbook (actor alice, 130x40).
+tests' copy of the account-compromise playbook (actor alice, 130x40).
 """
 
 from __future__ import annotations

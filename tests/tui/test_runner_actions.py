@@ -1,7 +1,7 @@
 """Every runner action, driven by keys: the journal rows written and what the screen shows.
 
-Each test declares an incident on the bundled account-compromise playbook through the
-service (fixed clock, actor alice, commander alice), opens it in the app at 130x40 and
+Each test declares an incident on the tests' copy of the account-compromise playbook
+through the service (fixed clock, actor alice, commander alice), opens it in the app at 130x40 and
 acts with ``pilot.press``. Assertions read the journal with the store API (kind, payload,
 actor, role, times) and the screen as a person would (widget text or the whole terminal).
 """

@@ -4,6 +4,7 @@ and where incidents and drills are declared and opened as sessions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -31,16 +32,20 @@ class Desk:
         journal: Journal,
         *,
         catalog: Catalog | None = None,
+        sources: Sequence[tuple[Path, bool]] | None = None,
         roster: Roster | None = None,
         roster_path: Path | None = None,
         clock: Clock | None = None,
         actor: str | None = None,
     ) -> None:
-        """Without ``catalog``, the bundled and user files are loaded on first use; with
+        """Without ``catalog``, the playbooks and scenarios are loaded on first use, from
+        ``sources`` (folders or files, and whether each is bundled content; by default the
+        bundled content, then the user's own), and from them again on :meth:`reload`; with
         ``roster_path`` (and no ``roster``), so is the roster. The home screen uses this to
         paint before any YAML is parsed."""
         self.journal = journal
         self._catalog = catalog
+        self.sources = sources
         self._roster = roster
         self._roster_path = roster_path if roster is None else None
         self.roster_result: FileResult | None = None  # the roster file's problems, if any
@@ -50,7 +55,7 @@ class Desk:
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = Catalog.load()
+            self._catalog = Catalog.load(self.sources)
         return self._catalog
 
     @catalog.setter

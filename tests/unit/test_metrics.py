@@ -18,7 +18,7 @@ from irdesk.report.render.json import to_json
 from irdesk.report.render.markdown import to_markdown
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-PLAYBOOK = load_playbook(Path(__file__).parent / "fixtures_domain" / "mini.yaml")
+PLAYBOOK = load_playbook(Path(__file__).resolve().parents[1] / "fixtures_domain" / "mini.yaml")
 
 
 class Script:

@@ -18,7 +18,7 @@ from irdesk.formats.catalog import (
     load_roster_or_none,
 )
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TODAY = date(2026, 6, 1)
 PLAYBOOK = (FIXTURES / "playbook-valid.yaml").read_text()
 SCENARIO = (FIXTURES / "scenario-valid.yaml").read_text()

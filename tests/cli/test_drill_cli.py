@@ -13,7 +13,7 @@ from irdesk import paths
 from irdesk.cli import main
 from irdesk.store import Journal
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures_drill"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures_drill"
 
 
 def run(*args: str):

@@ -267,7 +267,7 @@ def test_items_of_another_playbook_are_not_carried(desk: Desk, tmp_path: Path) -
 
     from irdesk.formats.catalog import Catalog
 
-    src = Path(__file__).parent / "fixtures_report" / "playbook.yaml"
+    src = Path(__file__).resolve().parents[1] / "fixtures_report" / "playbook.yaml"
     other = tmp_path / "other" / "other.yaml"
     other.parent.mkdir()
     shutil.copy(src, other)

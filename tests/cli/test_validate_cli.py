@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_loader_corpus import CORPUS, CRASHES, LOADER_BUGS, corpus_files, expectations
+from helpers_corpus import CORPUS, CRASHES, LOADER_BUGS, corpus_files, expectations
 
 from irdesk import __version__, paths
 from irdesk.cli import main
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def run(*args: str):

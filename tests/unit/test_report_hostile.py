@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from fixtures_report.scripts import fixture_catalog
-from irdesk.text import visible
 
 from irdesk.domain.clock import FixedClock
 from irdesk.report.chart.text import text_chart
@@ -25,6 +24,7 @@ from irdesk.report.render.markdown import to_markdown
 from irdesk.services.desk import Desk
 from irdesk.services.review import ReviewSession, load_report
 from irdesk.store import Journal
+from irdesk.text import visible
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

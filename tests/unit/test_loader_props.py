@@ -21,7 +21,7 @@ from irdesk.domain.models import END, Playbook, Roster, Scenario
 from irdesk.domain.problems import Severity
 from irdesk.formats.loader import FileResult, load_file
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
 FIXTURES = TESTS / "fixtures"
 TODAY = dt.date(2026, 6, 1)

@@ -17,7 +17,7 @@ from irdesk.services.drill import DrillSession
 from irdesk.store import Journal
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-FIXTURES = Path(__file__).parent / "fixtures_drill"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures_drill"
 
 
 def m(minutes: float) -> timedelta:

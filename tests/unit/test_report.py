@@ -36,7 +36,7 @@ from irdesk.report.timeline import Timeline
 from irdesk.services.review import load_report
 
 GOLDEN = Path(__file__).parent / "golden"
-SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "report.schema.json"
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
 UPDATE = os.environ.get("IRDESK_UPDATE_GOLDEN") == "1"
 GENERATOR = "irdesk (golden)"
 

@@ -13,7 +13,7 @@ from irdesk.domain.incident import ActionError, K
 from irdesk.formats.loader import load_playbook
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-PLAYBOOK = load_playbook(Path(__file__).parent / "fixtures_domain" / "mini.yaml")
+PLAYBOOK = load_playbook(Path(__file__).resolve().parents[1] / "fixtures_domain" / "mini.yaml")
 
 
 class Script:

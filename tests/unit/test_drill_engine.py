@@ -27,7 +27,7 @@ from irdesk.domain.incident import K
 from irdesk.formats.catalog import Catalog
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-FIXTURES = Path(__file__).parent / "fixtures_drill"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures_drill"
 _CATALOG = Catalog.load([(FIXTURES, False)])
 SCENARIO = _CATALOG.scenarios["drill-mini"]
 PLAYBOOK = _CATALOG.playbooks["drill-mini-pb"]

@@ -17,7 +17,7 @@ from irdesk.domain.fold import FOLD
 from irdesk.domain.incident import K
 from irdesk.domain.review import REVIEW_KINDS
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures_drill"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures_drill"
 
 
 def test_every_entry_kind_of_every_part_is_in_the_one_table():

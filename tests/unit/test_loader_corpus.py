@@ -17,13 +17,19 @@ unreadable) are generated in ``tmp_path`` further down.
 from __future__ import annotations
 
 import functools
-import re
 import time
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers_corpus import (
+    CORPUS,
+    CRASHES,
+    LOADER_BUGS,
+    REPORTED_TWICE,
+    corpus_files,
+    expectations,
+)
 
 from irdesk.domain.models import END, Phase, Playbook, Roster, Scenario
 from irdesk.domain.problems import LoadError, Severity
@@ -36,24 +42,11 @@ from irdesk.formats.loader import (
     load_scenario,
 )
 
-TESTS = Path(__file__).resolve().parent
-CORPUS = TESTS / "corpus"
+TESTS = Path(__file__).resolve().parents[1]
 SCENARIO_PLAYBOOKS = CORPUS / "playbooks-for-scenarios"
 FIXTURES = TESTS / "fixtures"
 # Fixed, so review-date warnings do not change with the calendar.
 TODAY = date(2026, 6, 1)
-
-EXPECT_LINE = re.compile(
-    r"^# expect: (?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning|note): "
-    r"(?:(?P<key_path>[^\s:]+): )?(?P<message>.+)$"
-)
-
-# Corpus cases that show a loader bug: strict xfail, so the fix turns them into failures
-# that ask for the marker to be removed. Each is listed in the report with its fix.
-LOADER_BUGS: dict[str, str] = {}  # none known; add "case-name": "what is wrong" to mark one
-# Files whose problems are all right but one of them is reported twice.
-REPORTED_TWICE: dict[str, str] = {}  # none known
-CRASHES: set[str] = set()  # corpus files that crash the loader: none known
 
 # One corpus file per rule of FORMATS.md and the loader; the test below fails if any goes
 # missing (a deleted file would otherwise silently shrink the coverage).
@@ -80,52 +73,6 @@ REQUIRED_CASES = """
     multiple-documents tab-indentation bad-indentation recursive-alias alias-bomb
     merge-key-not-mapping control-character several-errors
 """.split()
-
-
-@dataclass(frozen=True)
-class Expected:
-    line: int
-    column: int
-    severity: str
-    key_path: str
-    message: str
-
-    def matches(self, problem) -> bool:
-        return (
-            problem.line == self.line
-            and problem.column == self.column
-            and problem.severity.value == self.severity
-            and problem.key_path == self.key_path
-            and self.message in problem.message
-        )
-
-    def __str__(self) -> str:
-        where = f"{self.key_path}: " if self.key_path else ""
-        return f"{self.line}:{self.column}: {self.severity}: {where}...{self.message}..."
-
-
-def expectations(path: Path) -> list[Expected]:
-    found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        if line.startswith("# expect:"):
-            match = EXPECT_LINE.match(line)
-            assert match, f"{path.name}: malformed header {line!r}"
-            found.append(
-                Expected(
-                    int(match["line"]),
-                    int(match["column"]),
-                    match["severity"],
-                    match["key_path"] or "",
-                    match["message"],
-                )
-            )
-    return found
-
-
-def corpus_files() -> list[Path]:
-    return sorted(CORPUS.glob("*.yaml"))
 
 
 @functools.cache

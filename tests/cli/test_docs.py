@@ -8,7 +8,7 @@ from pathlib import Path
 
 from irdesk.cli import COMMAND_NAMES
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text()
 
 
