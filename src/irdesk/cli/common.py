@@ -12,6 +12,7 @@ import click
 
 from irdesk import paths
 from irdesk.errors import IrdeskError
+from irdesk.text import visible
 
 journal_option = click.option(
     "--journal",
@@ -66,7 +67,7 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
         result = desk.roster_result
         if result is not None and not result.ok:
             first = result.errors[0] if result.errors else None
-            click.echo(f"irdesk: warning: roster not loaded: {first}", err=True)
+            click.echo(visible(f"irdesk: warning: roster not loaded: {first}"), err=True)
     return desk
 
 

@@ -181,7 +181,7 @@ def log(incident_id, text, journal_path, actor) -> None:
     with open_journal(journal_path, create=False) as journal:
         desk = make_desk(journal, actor=actor)
         entry = desk.session(incident_id).note(text, source="cli")
-        click.echo(f"{incident_id} entry {entry.seq}", err=True)
+        click.echo(f"{visible(incident_id)} entry {entry.seq}", err=True)
 
 
 @click.command()

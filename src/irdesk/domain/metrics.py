@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 #: A time recorded more than this after it occurred counts as backdated.
 BACKDATE_TOLERANCE = timedelta(seconds=1)
+
+#: Each metric: key, label, and the milestones it is measured from and to.
 METRICS: tuple[tuple[str, str, str, str], ...] = (
     ("time_to_detect", "Time to detect", "started", "detected"),
     ("time_to_acknowledge", "Time to acknowledge", "declared", "acknowledged"),
