@@ -20,10 +20,10 @@ try:
 except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from irdesk.core.catalog import Catalog
-from irdesk.core.clock import format_ts
-from irdesk.core.models import Playbook
-from irdesk.core.session import K
+from irdesk.domain.clock import format_ts
+from irdesk.domain.incident import K
+from irdesk.domain.models import Playbook
+from irdesk.formats.catalog import Catalog
 from irdesk.store import Journal
 from irdesk.store.chain import GENESIS_HASH, canonical_json, entry_hash
 

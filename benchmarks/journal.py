@@ -35,7 +35,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from irdesk.store import Journal
 
-from irdesk.core.clock import format_ts
+from irdesk.domain.clock import format_ts
 from irdesk.store.chain import GENESIS_HASH, canonical_json, entry_hash
 
 PLAYBOOK_SHA = "5" * 64

@@ -46,7 +46,7 @@ def measure(path: str, incident: str, bare: bool) -> dict:
         asyncio.run(bare_frame())
         results["first_frame_s"] = time.perf_counter() - t0
     else:
-        from irdesk.replay import open_replay
+        from irdesk.services.replay import open_replay
         from irdesk.tui.app import IrdeskApp
 
         replay = open_replay(path, incident)

@@ -28,11 +28,11 @@ sys.path.insert(0, str(HERE))
 
 from bulk import build_incident, bundled_playbook  # noqa: E402
 
-from irdesk.core.catalog import Catalog  # noqa: E402
-from irdesk.core.clock import FixedClock  # noqa: E402
-from irdesk.core.report import render  # noqa: E402
-from irdesk.reviews import ReviewSession, load_report  # noqa: E402
-from irdesk.service import Desk  # noqa: E402
+from irdesk.domain.clock import FixedClock  # noqa: E402
+from irdesk.formats.catalog import Catalog  # noqa: E402
+from irdesk.report.render import render  # noqa: E402
+from irdesk.services.desk import Desk  # noqa: E402
+from irdesk.services.review import ReviewSession, load_report  # noqa: E402
 from irdesk.store import Journal  # noqa: E402
 
 TARGET_S = 2.0

@@ -69,9 +69,9 @@ class Handles:
         self.held: list[tuple[str, object]] = []
 
     def open(self, kind: str) -> None:
-        from irdesk.core.clock import SystemClock
-        from irdesk.replay import open_replay
-        from irdesk.reviews import load_report
+        from irdesk.domain.clock import SystemClock
+        from irdesk.services.replay import open_replay
+        from irdesk.services.review import load_report
         from irdesk.store import Journal
 
         iid = self.rng.choice(self.incidents)
@@ -186,8 +186,8 @@ class RoundResult:
 def prepare(path: Path, playbook: Path, incidents: int) -> list[str]:
     """A journal with a few incidents declared through the desk (their playbook is kept in
     the journal, so replays and reports need no catalog)."""
-    from irdesk.core.catalog import Catalog
-    from irdesk.service import Desk
+    from irdesk.formats.catalog import Catalog
+    from irdesk.services.desk import Desk
     from irdesk.store import Journal
 
     catalog = Catalog.load([(playbook, False)])

@@ -143,8 +143,8 @@ def child_bare_key() -> dict:
 def child_home(journal: str) -> dict:
     painted: dict = {"started": time.perf_counter()}
     from irdesk.cli.common import make_desk, open_journal
-    from irdesk.tui import home
     from irdesk.tui.app import IrdeskApp
+    from irdesk.tui.screens import home
 
     painted["imported"] = time.perf_counter()
     mounted = home.HomeScreen.on_mount
@@ -173,7 +173,7 @@ def child_runner(journal: str, incident: str) -> dict:
 
     from irdesk.cli.common import make_desk, open_journal
     from irdesk.tui.app import IrdeskApp
-    from irdesk.tui.runner import RunnerScreen
+    from irdesk.tui.screens.runner import RunnerScreen
 
     results: dict = {}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import irdesk
-from irdesk.core.clock import FixedClock
+from irdesk.domain.clock import FixedClock
 from irdesk.store import Journal
 from irdesk.store.chain import entry_hash
 

@@ -1,4 +1,4 @@
-from irdesk.cli import main
+from irdesk.main import main
 
 if __name__ == "__main__":
     main()

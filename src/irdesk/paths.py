@@ -38,6 +38,11 @@ def default_journal_path() -> Path:
     return home() / "journal.db"
 
 
+def reports_dir() -> Path:
+    """Where the desk writes reports (the report screen's m, h and j keys)."""
+    return home() / "reports"
+
+
 def bundled_dir() -> Path:
     """The content shipped with irdesk.
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from tmux_helpers import base_env
 
-from irdesk.core.catalog import Catalog
-from irdesk.core.clock import FixedClock
-from irdesk.core.session import K
-from irdesk.service import Desk
+from irdesk.domain.clock import FixedClock
+from irdesk.domain.incident import K
+from irdesk.formats.catalog import Catalog
+from irdesk.services.desk import Desk
 from irdesk.store import Journal
 
 pytestmark = pytest.mark.e2e

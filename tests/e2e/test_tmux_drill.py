@@ -21,8 +21,8 @@ try:  # the tmux helpers are moving out of conftest.py into tmux_helpers.py
 except ImportError:  # pragma: no cover
     from conftest import base_env
 
-from irdesk.core.drill import DK
-from irdesk.core.session import K
+from irdesk.domain.drill import DK
+from irdesk.domain.incident import K
 from irdesk.store import Journal
 
 pytestmark = pytest.mark.e2e

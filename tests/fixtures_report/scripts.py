@@ -22,11 +22,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
-from irdesk.core.catalog import Catalog
-from irdesk.core.clock import FixedClock
-from irdesk.drills import DrillSession, start_drill
-from irdesk.reviews import ReviewSession, close_improvement
-from irdesk.service import Desk, IncidentSession
+from irdesk.domain.clock import FixedClock
+from irdesk.formats.catalog import Catalog
+from irdesk.services import incident as incident_service
+from irdesk.services.desk import Desk
+from irdesk.services.drill import DrillSession
+from irdesk.services.incident import IncidentSession
+from irdesk.services.review import ReviewSession, close_improvement
 from irdesk.store import Journal
 
 HERE = Path(__file__).resolve().parent
@@ -58,8 +60,8 @@ def fixed_uids() -> Iterator[None]:
     host = SimpleNamespace(gethostname=lambda: "desk")
     with (
         mock.patch("irdesk.store.journal.uuid", fake),
-        mock.patch("irdesk.service.uuid", fake),
-        mock.patch("irdesk.service.socket", host),
+        mock.patch("irdesk.services.incident.uuid", fake),
+        mock.patch("irdesk.services.incident.socket", host),
         mock.patch.object(os, "getpid", return_value=4242),
     ):
         yield
@@ -281,7 +283,11 @@ def script_drill(
     journal = Journal.open(path, clock=clock)
     desk = Desk(journal, catalog=catalog, clock=clock, actor=actor)
     scenario = catalog.scenarios[scenario_id]
-    d: DrillSession = start_drill(desk, scenario, commander="ada")
+    d: DrillSession = desk.start_drill(scenario, commander="ada")
+    # Opening a drill used to build its session twice, drawing one more session token
+    # (tokens are never journaled here); draw it, so the entry uids after it, and with
+    # them the golden reports' hashes, stay as they were.
+    incident_service.uuid.uuid4()
     d.assign("security-lead", "chen")
     d.assign("it-ops", "dev")
     _at(clock, DRILL_T0 + timedelta(minutes=3))

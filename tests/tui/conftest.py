@@ -1,5 +1,7 @@
-"""Fixtures for the TUI tests: a fixed clock, a journal in tmp_path, the bundled catalog, a
-roster whose notify command records its argv, and an app factory.
+"""Fixtures for the TUI tests: a fixed clock, a journal in tmp_path, the catalog of the
+playbooks and scenarios the tests own (tests/tui/playbooks, tests/tui/scenarios: copies of
+the bundled ones, which users are invited to edit), a roster whose notify command records
+its argv, and an app factory.
 
 Every app runs at 130x40 with the journal label ``journal.db`` so screens (and snapshots)
 read the same on every machine.
@@ -12,24 +14,29 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tui_helpers import ACTOR, NOTIFY_SCRIPT, START, write_roster
+from tui_helpers import (
+    ACTOR,
+    NOTIFY_SCRIPT,
+    PLAYBOOKS_AND_SCENARIOS,
+    START,
+    catalog_sources,
+    write_roster,
+)
 
-from irdesk import paths
-from irdesk.core.catalog import Catalog
-from irdesk.core.clock import FixedClock
-from irdesk.core.loader import load_file
-from irdesk.core.models import Roster
-from irdesk.service import Desk, IncidentSession
+from irdesk.domain.clock import FixedClock
+from irdesk.domain.models import Roster
+from irdesk.formats.catalog import Catalog
+from irdesk.formats.loader import load_file
+from irdesk.services.desk import Desk
+from irdesk.services.incident import IncidentSession
 from irdesk.store import Journal
 from irdesk.tui.app import IrdeskApp
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
-    """The bundled playbooks and scenarios (loaded once: models are frozen)."""
-    loaded = Catalog.load(
-        [(paths.bundled_playbooks_dir(), True), (paths.bundled_scenarios_dir(), True)]
-    )
+    """The tests' own playbooks and scenarios (loaded once: models are frozen)."""
+    loaded = Catalog.load(PLAYBOOKS_AND_SCENARIOS)
     assert not loaded.invalid, loaded.invalid
     return loaded
 
@@ -94,7 +101,14 @@ def roster(roster_path: Path) -> Roster:
 
 @pytest.fixture
 def desk(journal: Journal, catalog: Catalog, roster: Roster, clock: FixedClock) -> Desk:
-    return Desk(journal, catalog=catalog, roster=roster, clock=clock, actor=ACTOR)
+    return Desk(
+        journal,
+        catalog=catalog,
+        sources=catalog_sources(),
+        roster=roster,
+        clock=clock,
+        actor=ACTOR,
+    )
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tui_helpers import ACTOR, run, screen_text, settle, text_of
+from tui_helpers import ACTOR, catalog_sources, run, screen_text, settle, text_of
 
-from irdesk.service import Desk
-from irdesk.tui.contacts import ContactsScreen
-from irdesk.tui.home import HomeScreen
-from irdesk.tui.runner import RunnerScreen
+from irdesk.services.desk import Desk
+from irdesk.tui.screens.contacts import ContactsScreen
+from irdesk.tui.screens.home import HomeScreen
+from irdesk.tui.screens.runner import RunnerScreen
 
 
 async def test_contacts_from_the_runner_show_roster_and_role_holders(declare, make_app):
@@ -66,7 +66,9 @@ async def test_without_a_roster_the_screen_says_where_to_put_one(
 async def test_roster_appears_after_reload(
     journal, catalog, clock, tmp_path, make_app, roster_path
 ):
-    desk = Desk(journal, catalog=catalog, roster=None, clock=clock, actor=ACTOR)
+    desk = Desk(
+        journal, catalog=catalog, sources=catalog_sources(), roster=None, clock=clock, actor=ACTOR
+    )
     app = make_app(desk_=desk, roster_path_=roster_path)
     async with run(app) as pilot:
         await settle(pilot)

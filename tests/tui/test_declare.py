@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from textual.widgets import Input, Select
-from tui_helpers import ACTOR, START, paste, rows, run, screen_text, settle, text_of
+from tui_helpers import ACTOR, START, TUI, paste, rows, run, screen_text, settle, text_of
 
-from irdesk import paths
-from irdesk.core.catalog import Catalog
-from irdesk.core.session import K
-from irdesk.service import Desk
-from irdesk.tui.home import HomeScreen
-from irdesk.tui.modals import DeclareDialog
-from irdesk.tui.runner import RunnerScreen
+from irdesk.domain.incident import K
+from irdesk.formats.catalog import Catalog
+from irdesk.services.desk import Desk
+from irdesk.tui.modals.declare import DeclareDialog
+from irdesk.tui.screens.home import HomeScreen
+from irdesk.tui.screens.runner import RunnerScreen
 
 
 async def choose(pilot, select: Select, value: str) -> None:
@@ -179,14 +178,14 @@ async def test_changing_playbook_changes_the_severities(
     journal, clock, roster, roster_path, tmp_path, make_app
 ):
     own = tmp_path / "p1.yaml"
-    text = (paths.bundled_playbooks_dir() / "leaked-secret.yaml").read_text()
+    text = (TUI / "playbooks" / "leaked-secret.yaml").read_text()
     text = text.replace("id: leaked-secret", "id: own-scale", 1)
     text = text.replace("title: Leaked secret or credential", "title: Own scale", 1)
     assert "\nseverities:" not in text
     own.write_text(
         text.replace("\ncontact_point:", "\nseverities: [P1, P2, P3]\ncontact_point:", 1)
     )
-    catalog = Catalog.load([(paths.bundled_playbooks_dir(), True), (own, False)])
+    catalog = Catalog.load([(TUI / "playbooks", True), (own, False)])
     assert "own-scale" in catalog.playbooks, catalog.invalid
     desk = Desk(journal, catalog=catalog, roster=roster, clock=clock, actor=ACTOR)
     app = make_app(desk_=desk)

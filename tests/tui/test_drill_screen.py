@@ -2,7 +2,7 @@
 injects, expectations and objective ratings, the facilitator's keys, the hot wash and the
 move to the review.
 
-A drill is declared on the bundled ``ttx-ceo-phish`` scenario (playbook
+A drill is declared on the tests' copy of the ``ttx-ceo-phish`` scenario (playbook
 account-compromise); every app runs at 130x40 with actor alice. Time moves only when a test
 advances the FixedClock, and the screen's half-second poll (which delivers due injects) and
 one-second clock tick are called directly after each advance, so nothing depends on how
@@ -29,12 +29,12 @@ from tui_helpers import (
     toasts,
 )
 
-from irdesk.core.drill import DK, RATING_RULE
-from irdesk.core.session import K
-from irdesk.drills import start_drill
-from irdesk.tui.drill import STATUS_MARK, DrillBriefing, DrillScreen, HotwashScreen
-from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
-from irdesk.tui.review import ReviewScreen
+from irdesk.domain.drill import DK, RATING_RULE
+from irdesk.domain.incident import K
+from irdesk.tui.modals.briefing import DrillBriefing
+from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
+from irdesk.tui.screens.drill import STATUS_MARK, DrillScreen, HotwashScreen
+from irdesk.tui.screens.review import ReviewScreen
 
 SCENARIO = "ttx-ceo-phish"
 ACK_TIMER = "An incident commander acknowledges the incident"
@@ -466,7 +466,7 @@ async def test_briefing_later_and_keys_that_make_no_sense_yet(
 ):
     """Escape on the briefing leaves the clock stopped (P starts it); keys that need a
     running or ended drill say why instead of writing anything."""
-    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
     iid = session.incident_id
     app = make_app(iid)
     async with run(app) as pilot:
@@ -531,7 +531,7 @@ async def test_drill_timers_run_on_the_exercise_clock_and_never_notify(
     while the exercise is paused and runs ten times as fast at 10x. When it lapses the
     escalation is journaled and shown, but no notify command runs in a drill."""
     assert desk.roster.notify is not None  # a live incident would run the recording script
-    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
     iid = session.incident_id
     clock.advance(timedelta(minutes=3))  # the briefing took three minutes
     session.start_clock()
@@ -584,7 +584,7 @@ async def test_drill_timers_run_on_the_exercise_clock_and_never_notify(
 async def test_current_step_and_ratings_stay_on_screen_with_an_inject_up(
     desk, make_app, journal, clock, catalog
 ):
-    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
     session.start_clock()
     session.deliver_due()
     app = make_app(session.incident_id)
@@ -607,7 +607,7 @@ def test_drill_screen_snapshot_mid_exercise(desk, make_app, clock, catalog, snap
     in the banner, triage done at 12m (its 10-minute expectation late, its 15-minute one
     met), the acknowledge timer met on the exercise clock. The squeezed step panel at the
     top right is the layout bug of the xfail test above."""
-    session = start_drill(desk, catalog.scenarios[SCENARIO])
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
     session.start_clock()
     session.deliver_due()
     session.acknowledge_inject("first-report")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from tui_helpers import paste, rows, run, screen_text, settle, text_of
 
-from irdesk.core.session import K
+from irdesk.domain.incident import K
 from irdesk.tui.app import HelpScreen
-from irdesk.tui.home import HomeScreen
-from irdesk.tui.modals import DeclareDialog, TextPrompt
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.modals.declare import DeclareDialog
+from irdesk.tui.modals.prompts import TextPrompt
+from irdesk.tui.screens.home import HomeScreen
+from irdesk.tui.screens.runner import RunnerScreen
 
 RUNNER_ACTIONS = (
     "Add a note",

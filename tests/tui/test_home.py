@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from tui_helpers import run, screen_text, settle, text_of
 
-from irdesk.tui.home import RECENT_CLOSED, HomeScreen
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.screens.home import RECENT_CLOSED, HomeScreen
+from irdesk.tui.screens.runner import RunnerScreen
 
 
 def incidents(app) -> str:

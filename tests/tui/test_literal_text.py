@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from tui_helpers import rows, run, screen_text, settle, text_of, toasts
 
 from irdesk.cli import main
-from irdesk.core.session import K
+from irdesk.domain.incident import K
 
 TITLE = "[bold]Boss[/bold] [link=http://x]click[/link] \x1b[31mred\x1b[0m"
 SHOWN = "[bold]Boss[/bold] [link=http://x]click[/link] ␛[31mred␛[0m"
@@ -104,3 +104,22 @@ async def test_irdesk_log_from_stdin_is_shown_literally(declare, make_app, journ
             "ci-bot       note       $ grep evil /var/log/auth.log ⏎ "
             "␛[1;31mFailed password␛[0m [bold]root[/bold]"
         )
+
+
+BIDI_TITLE = "invoice rtl\u202egnp.exe csi\x9b2J iso\u2066x\u2069"
+BIDI_SHOWN = "invoice rtl\\u202egnp.exe csi\\x9b2J iso\\u2066x\\u2069"
+
+
+async def test_bidi_overrides_and_c1_controls_are_shown_literally(declare, make_app):
+    # The screens use the report's sanitiser (irdesk.text): before, only C0 and C1 controls
+    # were escaped here, and a right-to-left override reordered the title on screen.
+    iid = declare(title=BIDI_TITLE).incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        header = str(app.screen.query_one("#incident-header").render())
+        assert header.startswith(f" {iid}  {BIDI_SHOWN} · SEV2")
+        timeline = text_of(app.screen.query_one("#timeline"))
+        assert f"incident declared: {BIDI_SHOWN} (SEV2)" in timeline
+        screen = screen_text(app)
+        assert "\u202e" not in screen and "\u2066" not in screen and "\x9b" not in screen

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from tui_helpers import rows, run, settle, text_of
 
 from irdesk.cli import main
-from irdesk.core.session import K
+from irdesk.domain.incident import K
 from irdesk.store import Journal
 
 

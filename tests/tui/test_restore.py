@@ -7,9 +7,9 @@ from datetime import timedelta
 from textual.widgets import Input, OptionList, Select
 from tui_helpers import ACTOR, paste, run, settle, text_of
 
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
 from irdesk.store import Journal
-from irdesk.tui.runner import RunnerScreen
+from irdesk.tui.screens.runner import RunnerScreen
 
 WIDGETS = (
     "#incident-header",

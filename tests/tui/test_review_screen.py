@@ -4,7 +4,7 @@ Closing an incident opens its review; every review action is journaled (root cau
 whys, notes per section, improvement items added and closed, save and reopen) and shown
 literally. The report screen builds the report in a worker thread, shows the step chart and
 the Markdown, and m/h/j write it under $IRDESK_HOME/reports. Incidents are declared on the
-bundled account-compromise playbook (actor alice, 130x40).
+tests' copy of the account-compromise playbook (actor alice, 130x40).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Markdown
 from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, settle, text_of, toasts
 
-from irdesk.core.review import RK
-from irdesk.core.session import K
-from irdesk.reviews import ReviewSession, improvement_rows
-from irdesk.tui.modals import ChoicePrompt, TextPrompt
-from irdesk.tui.review import ImprovementDialog, ReportScreen, ReviewScreen
+from irdesk.domain.incident import K
+from irdesk.domain.review import RK
+from irdesk.services.review import ReviewSession, improvement_rows
+from irdesk.tui.modals.improvement import ImprovementDialog
+from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
+from irdesk.tui.screens.report import ReportScreen
+from irdesk.tui.screens.review import ReviewScreen
 
 WHYS = [
     "The assistant approved an MFA prompt he had not started",

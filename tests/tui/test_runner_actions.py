@@ -1,7 +1,7 @@
 """Every runner action, driven by keys: the journal rows written and what the screen shows.
 
-Each test declares an incident on the bundled account-compromise playbook through the
-service (fixed clock, actor alice, commander alice), opens it in the app at 130x40 and
+Each test declares an incident on the tests' copy of the account-compromise playbook
+through the service (fixed clock, actor alice, commander alice), opens it in the app at 130x40 and
 acts with ``pilot.press``. Assertions read the journal with the store API (kind, payload,
 actor, role, times) and the screen as a person would (widget text or the whole terminal).
 """
@@ -13,9 +13,11 @@ from datetime import timedelta
 from textual.widgets import Input, OptionList, Select
 from tui_helpers import ACTOR, START, kinds, last, paste, rows, run, screen_text, settle, text_of
 
-from irdesk.core.session import K
-from irdesk.tui.modals import ChoicePrompt, ConfirmPrompt, MilestoneDialog, RoleDialog, TextPrompt
-from irdesk.tui.runner import RunnerScreen
+from irdesk.domain.incident import K
+from irdesk.tui.modals.milestone import MilestoneDialog
+from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
+from irdesk.tui.modals.role import RoleDialog
+from irdesk.tui.screens.runner import RunnerScreen
 
 TRIAGE_1 = "Incident acknowledged and severity set"
 TRIAGE_2 = "Original message saved as an attachment with full headers"

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from tui_helpers import ACTOR, SIZE, settle
 
-from irdesk.service import Desk
+from irdesk.services.desk import Desk
 
 
 def test_home_with_a_few_incidents(declare, make_app, clock, snap_compare):

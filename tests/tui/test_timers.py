@@ -24,9 +24,9 @@ from tui_helpers import (
     write_roster,
 )
 
-from irdesk.core.session import K
-from irdesk.service import Desk
-from irdesk.tui.runner import RunnerScreen
+from irdesk.domain.incident import K
+from irdesk.services.desk import Desk
+from irdesk.tui.screens.runner import RunnerScreen
 
 TIMER_TITLE = "An incident commander acknowledges the incident"
 LEVEL1_MESSAGE = (

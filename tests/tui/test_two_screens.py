@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 from tui_helpers import ACTOR, notify_calls, rows, run, screen_text, settle, text_of, toasts
 
-from irdesk.core.session import K
-from irdesk.service import Desk
+from irdesk.domain.incident import K
+from irdesk.services.desk import Desk
 from irdesk.store import Journal
-from irdesk.tui.home import HomeScreen
+from irdesk.tui.screens.home import HomeScreen
 
 SECOND = 1.5  # the runner polls every 0.5 s and home every 1 s; slack for a busy machine
 

@@ -15,10 +15,28 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, OptionList, RichLog
 
-from irdesk.core.entry import Entry
-from irdesk.core.loader import load_file
-from irdesk.core.models import Roster
+from irdesk import paths
+from irdesk.domain.entry import Entry
+from irdesk.domain.models import Roster
+from irdesk.formats.loader import load_file
 from irdesk.store import Journal
+
+TUI = Path(__file__).resolve().parent
+#: The playbooks and scenarios the TUI tests run on: copies the tests own (the bundled ones
+#: are there for users to edit), loaded as bundled content is, so the screens (and the
+#: snapshots) read as on a fresh install.
+PLAYBOOKS_AND_SCENARIOS = [(TUI / "playbooks", True), (TUI / "scenarios", True)]
+
+
+def catalog_sources() -> list[tuple[Path, bool]]:
+    """What a test desk reloads (f5) from: the tests' own content, then the user's folders
+    (under the test's IRDESK_HOME)."""
+    return [
+        *PLAYBOOKS_AND_SCENARIOS,
+        (paths.user_playbooks_dir(), False),
+        (paths.user_scenarios_dir(), False),
+    ]
+
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SIZE = (130, 40)  # every app runs at this size

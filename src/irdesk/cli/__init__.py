@@ -2,17 +2,25 @@
 
 Each command lives in its own module under ``irdesk.cli`` and is registered here, so the
 group stays a table of contents. Every command that touches a journal takes ``--journal``.
+
+Errors are translated here, once: every :class:`~irdesk.errors.IrdeskError` a command
+raises is one line on stderr, ``irdesk: <message>``, and exit status 2; an argument that
+is not valid UTF-8 is refused the same way before any command sees it.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from irdesk import __version__
 from irdesk.cli.common import actor_option, journal_option
+from irdesk.errors import IrdeskError
+from irdesk.text import visible
 
 # (name, module, attribute). Order is the order `irdesk --help` lists them in. Modules are
 # imported only when their command runs (or help lists them): `irdesk` alone starts fast.
@@ -33,8 +41,39 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 COMMAND_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COMMANDS)
 
 
+def _fail(message: str) -> None:
+    click.echo(f"irdesk: {visible(message)}", err=True)
+
+
+def _undecodable(argument: str) -> bool:
+    """Bytes that were not UTF-8 reach Python as lone surrogates (surrogateescape)."""
+    return any("\ud800" <= c <= "\udfff" for c in argument)
+
+
+def _as_bytes(argument: str) -> str:
+    """The argument with each byte that was not UTF-8 shown as ``\\xNN``."""
+    return "".join(
+        f"\\x{ord(c) - 0xDC00:02x}" if "\udc80" <= c <= "\udcff" else c for c in argument
+    )
+
+
 class _Group(click.Group):
-    """Lists commands in table order and imports each one's module on first use."""
+    """Lists commands in table order, imports each one's module on first use, and turns
+    every IrdeskError into one line and exit status 2."""
+
+    def main(self, args: Sequence[str] | None = None, *more: Any, **extra: Any) -> Any:
+        for argument in sys.argv[1:] if args is None else args:
+            if _undecodable(argument):
+                _fail(f"argument '{_as_bytes(argument)}' is not valid UTF-8 text")
+                sys.exit(2)
+        return super().main(args, *more, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except IrdeskError as error:
+            _fail(error.message)
+            ctx.exit(2)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMAND_NAMES)
@@ -64,7 +103,3 @@ def main(ctx: click.Context, journal_path, actor) -> None:  # noqa: ANN001
         from irdesk.cli.incidents import open_home
 
         open_home(journal_path, actor)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,12 +1,18 @@
-"""Pieces every command shares: the --journal option and friendly failure."""
+"""Pieces every command shares: the --journal option, opening the journal and the desk, and
+the command line's own failures (printed, as every IrdeskError, by the group: see
+irdesk.cli)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from irdesk import paths
+from irdesk.errors import IrdeskError
+from irdesk.text import visible
 
 journal_option = click.option(
     "--journal",
@@ -30,28 +36,17 @@ def resolve_journal(path: Path | None) -> Path:
     return path if path is not None else paths.default_journal_path()
 
 
-class Failure(click.ClickException):
-    """A one-line message and a non-zero exit: never a traceback."""
-
-    exit_code = 2
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"irdesk: {self.format_message()}", err=True)
+class Failure(IrdeskError):
+    """A command used the wrong way (a missing option, a file that cannot be written)."""
 
 
 def open_journal(path: Path | None, *, readonly: bool = False, create: bool = True):
     """Open the journal or fail with one line (corrupt, locked, newer, read-only...)."""
-    from irdesk.store import Journal, JournalError
+    from irdesk.store import Journal
 
     target = resolve_journal(path)
     try:
         journal = Journal.open(target, readonly=readonly, create=create and not readonly)
-    except JournalError as exc:
-        raise Failure(str(exc)) from None
     except OSError as exc:
         raise Failure(f"cannot open journal {target}: {exc.strerror or exc}") from None
     for warning in journal.warnings:
@@ -65,7 +60,7 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
     ``lazy`` leaves the catalog and roster to be read on first use (the TUI's home loads
     them after its first frame and shows a broken roster among its problems).
     """
-    from irdesk.service import Desk
+    from irdesk.services.desk import Desk
 
     desk = Desk(
         journal, roster_path=paths.roster_path(), clock=clock, actor=actor or group_option("actor")
@@ -75,8 +70,25 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
         result = desk.roster_result
         if result is not None and not result.ok:
             first = result.errors[0] if result.errors else None
-            click.echo(f"irdesk: warning: roster not loaded: {first}", err=True)
+            click.echo(visible(f"irdesk: warning: roster not loaded: {first}"), err=True)
     return desk
+
+
+@dataclass(frozen=True)
+class Screens:
+    """How the command line opens the desk on screen. The program (:mod:`irdesk.main`)
+    passes the Textual ones as the group's ``obj``; the command line imports no UI."""
+
+    desk: Callable[..., None]  # (desk, *, open_incident, journal_label, roster_path)
+    replay: Callable[..., None]  # (replay, *, journal_label)
+
+
+def screens() -> Screens:
+    """The screens this run of irdesk can open."""
+    found = click.get_current_context().find_object(Screens)
+    if found is None:
+        raise Failure("no screen to open here: start irdesk as `irdesk` (irdesk.main)")
+    return found
 
 
 actor_option = click.option(

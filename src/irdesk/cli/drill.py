@@ -5,20 +5,15 @@ from __future__ import annotations
 import click
 
 from irdesk.cli.common import Failure, actor_option, journal_option, make_desk, open_journal
-from irdesk.core.catalog import Catalog, NotFound
-from irdesk.core.durations import format_duration
-from irdesk.core.session import ActionError
-
-
-def _clean(text: str) -> str:
-    """One line, no terminal escapes (titles come from user files)."""
-    return " ".join(str(text).replace("\x1b", "␛").split())
+from irdesk.domain.durations import format_duration
+from irdesk.formats.catalog import Catalog, NotFound
+from irdesk.text import squeezed
 
 
 def scenario_lines(catalog: Catalog) -> list[str]:
     """One line per scenario: id, playbook, duration, injects, title."""
     rows = [
-        (s.id, s.playbook, format_duration(s.duration), str(len(s.injects)), _clean(s.title))
+        (s.id, s.playbook, format_duration(s.duration), str(len(s.injects)), squeezed(s.title))
         for s in sorted(catalog.scenarios.values(), key=lambda s: s.id)
     ]
     if not rows:
@@ -69,18 +64,15 @@ def drill(scenario, list_only, title, commander, journal_path, actor) -> None:
     if not scenario:
         raise Failure("give a SCENARIO id or file (irdesk drill --list shows them)")
     from irdesk.cli import incidents
-    from irdesk.drills import start_drill
 
     journal = open_journal(journal_path)
     try:
         desk = make_desk(journal, actor=actor)
         try:
             model = desk.catalog.scenario(scenario)
-            session = start_drill(desk, model, title=title, commander=commander)
+            session = desk.start_drill(model, title=title, commander=commander)
         except NotFound as exc:
             raise Failure(_one_line(str(exc), scenario)) from None
-        except ActionError as exc:
-            raise Failure(str(exc)) from None
     except BaseException:
         journal.close()
         raise

@@ -15,10 +15,10 @@ from irdesk.cli.common import (
     journal_option,
     make_desk,
     open_journal,
+    screens,
 )
-from irdesk.core.catalog import NotFound
-from irdesk.core.clock import SystemClock, WhenError, format_ts, parse_when
-from irdesk.core.session import ActionError
+from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
+from irdesk.text import squeezed, visible
 
 MAX_LOG_BYTES = 64 * 1024
 
@@ -33,22 +33,15 @@ def _when(value: str | None, label: str):
 
 
 def _declare(desk, playbook_ref, title, severity, commander, detected, started, reason):
-    try:
-        playbook = desk.catalog.playbook(playbook_ref)
-    except NotFound as exc:
-        raise Failure(str(exc)) from None
-    try:
-        return desk.declare(
-            playbook,
-            title=title,
-            severity=severity,
-            commander=commander,
-            detected_at=_when(detected, "--detected"),
-            started_at=_when(started, "--started"),
-            backdate_reason=reason,
-        )
-    except ActionError as exc:
-        raise Failure(str(exc)) from None
+    return desk.declare(
+        desk.catalog.playbook(playbook_ref),
+        title=title,
+        severity=severity,
+        commander=commander,
+        detected_at=_when(detected, "--detected"),
+        started_at=_when(started, "--started"),
+        backdate_reason=reason,
+    )
 
 
 _declare_options = [
@@ -129,26 +122,36 @@ def list_incidents(fmt, status, mode, journal_path) -> None:
         click.echo("no incidents")
         return
     for r in records:
-        title = r.title.replace("\x1b", "␛")
+        cell = squeezed  # journal text may hold escapes and bidi overrides: shown literally
         click.echo(
-            f"{r.id:<10} {r.status:<13} {r.severity:<6} {r.mode:<5} {r.playbook_id:<26} "
-            f"{format_ts(r.updated_at) if r.updated_at else '':<24} {title}"
+            f"{cell(r.id):<10} {cell(r.status):<13} {cell(r.severity):<6} {r.mode:<5} "
+            f"{cell(r.playbook_id):<26} {format_ts(r.updated_at) if r.updated_at else '':<24} "
+            f"{cell(r.title)}"
         )
 
 
+def _shown(value: str | None) -> str | None:
+    """A text field of the JSON listing, its control characters made visible (as in the
+    report's JSON); None stays null."""
+    return None if value is None else visible(value)
+
+
 def _record_json(r) -> dict:
+    v = _shown
     return {
-        "id": r.id,
+        "id": v(r.id),
         "mode": r.mode,
-        "title": r.title,
-        "severity": r.severity,
-        "status": r.status,
+        "title": v(r.title),
+        "severity": v(r.severity),
+        "status": v(r.status),
         "playbook": {
-            "id": r.playbook_id,
-            "version": r.playbook_version,
-            "sha256": r.playbook_sha256,
+            "id": v(r.playbook_id),
+            "version": v(r.playbook_version),
+            "sha256": v(r.playbook_sha256),
         },
-        "scenario": {"id": r.scenario_id, "sha256": r.scenario_sha256} if r.scenario_id else None,
+        "scenario": {"id": v(r.scenario_id), "sha256": v(r.scenario_sha256)}
+        if r.scenario_id
+        else None,
         "created_at": format_ts(r.created_at) if r.created_at else None,
         "updated_at": format_ts(r.updated_at) if r.updated_at else None,
         "closed_at": format_ts(r.closed_at) if r.closed_at else None,
@@ -177,17 +180,8 @@ def log(incident_id, text, journal_path, actor) -> None:
         raise Failure("the note is empty")
     with open_journal(journal_path, create=False) as journal:
         desk = make_desk(journal, actor=actor)
-        try:
-            session = desk.session(incident_id)
-        except KeyError:
-            raise Failure(f"no incident {incident_id} in {journal.path}") from None
-        except NotFound as exc:
-            raise Failure(str(exc)) from None
-        try:
-            entry = session.note(text, source="cli")
-        except ActionError as exc:
-            raise Failure(str(exc)) from None
-        click.echo(f"{incident_id} entry {entry.seq}", err=True)
+        entry = desk.session(incident_id).note(text, source="cli")
+        click.echo(f"{visible(incident_id)} entry {entry.seq}", err=True)
 
 
 @click.command()
@@ -222,23 +216,13 @@ def run(
             desk, playbook, title, severity, commander, detected, started, reason
         ).incident_id
     else:
-        try:
-            desk.session(incident_id)
-        except KeyError:
-            raise Failure(f"no incident {incident_id} in {journal.path}") from None
-        except NotFound as exc:
-            raise Failure(str(exc)) from None
+        desk.session(incident_id)  # an unknown incident or playbook fails here, in one line
     launch(desk, open_incident=incident_id)
 
 
 def launch(desk, *, open_incident: str | None = None) -> None:
-    from irdesk.tui.app import IrdeskApp
-
-    app = IrdeskApp(desk, open_incident=open_incident)
-    try:
-        app.run()
-    finally:
-        desk.journal.close()
+    """Open the desk on screen (the journal is closed when the person quits)."""
+    screens().desk(desk, open_incident=open_incident)
 
 
 def open_home(journal_path: Path | None, actor: str | None) -> None:
@@ -257,8 +241,8 @@ def demo(reset: bool, actor) -> None:  # noqa: ANN001
     """
     import shutil
 
-    from irdesk.demo import demo_home, prepare
-    from irdesk.service import Desk
+    from irdesk.services.demo import demo_home, prepare
+    from irdesk.services.desk import Desk
 
     if reset and demo_home().exists():
         shutil.rmtree(demo_home())
@@ -267,9 +251,4 @@ def demo(reset: bool, actor) -> None:  # noqa: ANN001
     desk = Desk(
         journal, roster_path=roster_path, actor=actor or group_option("actor") or "Ada Moreno"
     )
-    from irdesk.tui.app import IrdeskApp
-
-    try:
-        IrdeskApp(desk, journal_label=f"{journal_path} (demo)", roster_path=roster_path).run()
-    finally:
-        journal.close()
+    screens().desk(desk, journal_label=f"{journal_path} (demo)", roster_path=roster_path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from irdesk.cli.common import Failure, journal_option, resolve_journal
-from irdesk.core.catalog import Catalog, NotFound
+from irdesk.cli.common import Failure, journal_option, resolve_journal, screens
+from irdesk.formats.catalog import Catalog
 
 
 @click.command()
@@ -17,23 +17,9 @@ def replay(incident: str, journal_path) -> None:  # noqa: ANN001
     Keys: space play/pause · ←/→ step · +/- speed (1x, 10x, 60x, max) · home/end ·
     j jump to a milestone · t jump to a time · g compress idle gaps · escape quit.
     """
-    from irdesk.replay import open_replay
-    from irdesk.store import JournalError
+    from irdesk.services.replay import open_replay
 
     path = resolve_journal(journal_path)
     if not path.exists():
         raise Failure(f"no journal at {path}")
-    try:
-        session = open_replay(path, incident, Catalog.load())
-    except JournalError as exc:
-        raise Failure(str(exc)) from None
-    except KeyError:
-        raise Failure(f"no incident {incident} in {path}") from None
-    except NotFound as exc:
-        raise Failure(str(exc)) from None
-    from irdesk.tui.app import IrdeskApp
-
-    try:
-        IrdeskApp(None, replay=session, journal_label=str(path)).run()
-    finally:
-        session.journal.close()
+    screens().replay(open_replay(path, incident, Catalog.load()), journal_label=str(path))

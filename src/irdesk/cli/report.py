@@ -23,9 +23,9 @@ from irdesk.cli.common import (
     open_journal,
     resolve_journal,
 )
-from irdesk.core.clock import SystemClock, format_ts
-from irdesk.core.report import FORMATS, render, visible
-from irdesk.core.session import ActionError
+from irdesk.domain.clock import SystemClock, format_ts
+from irdesk.report.render import FORMATS, render
+from irdesk.text import squeezed, visible
 
 
 def _now() -> datetime:
@@ -99,22 +99,14 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
     The journal is opened read-only. Times are UTC. The report covers the entries in the
     journal when it starts; the chain is verified unless --no-verify.
     """
-    from irdesk.core.catalog import Catalog, NotFound
-    from irdesk.reviews import load_report
-    from irdesk.store import JournalError
+    from irdesk.formats.catalog import Catalog
+    from irdesk.services.review import load_report
 
     incident_id = incident_id.strip()
     with open_journal(journal_path, readonly=True) as journal:
-        try:
-            built = load_report(
-                journal, incident_id, now=_now(), catalog=_catalog(Catalog), verify=not skip_verify
-            )
-        except KeyError:
-            raise Failure(f"no incident {visible(incident_id)} in {journal.path}") from None
-        except NotFound as exc:
-            raise Failure(str(exc)) from None
-        except JournalError as exc:
-            raise Failure(str(exc)) from None
+        built = load_report(
+            journal, incident_id, now=_now(), catalog=_catalog(Catalog), verify=not skip_verify
+        )
         with built, _destination(output) as out:
             render(built, fmt, out)
     if output is not None:
@@ -132,16 +124,12 @@ def _catalog(catalog_cls):  # noqa: ANN001, ANN202
 # --------------------------------------------------------------------------- improvements
 
 
-def _line(text: object) -> str:
-    return " ".join(visible(text).split())
-
-
 def _row_json(row) -> dict:  # noqa: ANN001
     imp = row.improvement
     return {
-        "item": _line(imp.item),
+        "item": squeezed(imp.item),
         "incident": row.incident_id,
-        "incident_title": _line(row.incident_title),
+        "incident_title": squeezed(row.incident_title),
         "mode": row.mode,
         "playbook": row.playbook_id,
         "what": visible(imp.what),
@@ -165,15 +153,15 @@ def _write_rows(rows, out: TextIO) -> None:  # noqa: ANN001
         imp = row.improvement
         state = "OVERDUE" if row.overdue else imp.status
         due = imp.due.isoformat() if imp.due else "no date"
-        where = [f"{row.incident_id} {_line(row.incident_title)}"]
+        where = [f"{row.incident_id} {squeezed(row.incident_title)}"]
         if imp.step:
             where.append(f"step {imp.step}")
         if imp.poete:
             where.append(imp.poete)
-        what = _line(imp.what)
+        what = squeezed(imp.what)
         if imp.status != "open" and imp.close_note:
-            what += f" [{imp.status}: {_line(imp.close_note)}]"
-        table.append((state, _line(imp.item), due, _line(imp.owner), what, "; ".join(where)))
+            what += f" [{imp.status}: {squeezed(imp.close_note)}]"
+        table.append((state, squeezed(imp.item), due, squeezed(imp.owner), what, "; ".join(where)))
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     for r in table:
         head = "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True))
@@ -196,7 +184,7 @@ def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from irdesk.reviews import improvement_rows, today_of
+    from irdesk.services.review import improvement_rows, today_of
 
     if not resolve_journal(journal_path).exists():
         rows = []
@@ -230,18 +218,17 @@ def _close(
     journal_path,  # noqa: ANN001
     actor,
 ) -> None:  # noqa: ANN001
-    from irdesk.reviews import close_improvement
-    from irdesk.service import default_actor
+    from irdesk.services.incident import default_actor
+    from irdesk.services.review import close_improvement
 
     if journal_path is None and ctx.parent is not None:  # irdesk improvements --journal X done
         journal_path = ctx.parent.params.get("journal_path")
     with open_journal(journal_path, create=False) as journal:
-        try:
-            who = (actor or group_option("actor") or "").strip() or default_actor()
-            entry = close_improvement(journal, item, outcome, note, actor=who)
-        except ActionError as exc:
-            raise Failure(str(exc)) from None
-    click.echo(f"{_line(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})")
+        who = (actor or group_option("actor") or "").strip() or default_actor()
+        entry = close_improvement(journal, item, outcome, note, actor=who)
+    click.echo(
+        f"{squeezed(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})"
+    )
 
 
 _note_option = click.option(

@@ -45,7 +45,7 @@ def seal(
     without the key.
     """
     from irdesk.cli.common import group_option
-    from irdesk.service import default_actor
+    from irdesk.services.incident import default_actor
 
     key = key or (Path(os.environ[ENV_KEY]).expanduser() if os.environ.get(ENV_KEY) else None)
     if key is None:
@@ -61,7 +61,7 @@ def seal(
 def _seal_all(
     journal_path: Path | None, incident: str | None, key: Path, principal: str, who: str
 ) -> None:
-    from irdesk import sealing
+    from irdesk.services import sealing
 
     with open_journal(journal_path) as journal:
         if incident:

@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from irdesk import paths
-from irdesk.core.catalog import Catalog, default_sources, expand
-from irdesk.core.loader import FileResult, load_file
-from irdesk.core.problems import Severity
+from irdesk.domain.problems import Severity
+from irdesk.formats.catalog import Catalog, default_sources, expand
+from irdesk.formats.loader import FileResult, load_file
+from irdesk.text import visible
 
 
 def display_path(path: Path) -> str:
@@ -85,11 +86,11 @@ def _print_text(results: list[FileResult], failed: list[FileResult], quiet: bool
     for result in results:
         shown = display_path(result.path)
         if result.ok and not quiet:
-            click.echo(f"ok      {shown}  ({_describe(result)})")
+            click.echo(visible(f"ok      {shown}  ({_describe(result)})"))
         for problem in result.problems:
             warnings += problem.severity is Severity.WARNING
             text = str(problem).replace(problem.file, shown, 1)
-            click.echo(text, err=False)
+            click.echo(visible(text), err=False)
     if not results:
         click.echo("no playbook, scenario or roster files found", err=True)
         return

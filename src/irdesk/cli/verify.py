@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 import click
 
 from irdesk.cli.common import Failure, journal_option, resolve_journal
-from irdesk.store import Expectation, Journal, JournalError, VerifyReport
-from irdesk.tui.safe import clean
+from irdesk.store import Expectation, Journal, VerifyReport
+from irdesk.text import visible
 
 if TYPE_CHECKING:
-    from irdesk import sealing
+    from irdesk.services import sealing
 
 ENV_ALLOWED_SIGNERS = "IRDESK_ALLOWED_SIGNERS"
 
@@ -76,7 +76,7 @@ def _text_report(
         journal_wide = sum(1 for p in report.problems if not p.incident_id)
         click.echo(
             f"TAMPERED: {broken} of {_count(report.incidents, 'incident', 'incidents')} broken "
-            f"({report.checked:,} entries checked in {clean(str(path))})"
+            f"({report.checked:,} entries checked in {visible(str(path))})"
             + (
                 f", and {_count(journal_wide, 'problem', 'problems')} with the journal itself"
                 if journal_wide
@@ -84,20 +84,20 @@ def _text_report(
             )
         )
         for problem in report.problems:
-            click.echo(f"  {problem.how}: {clean(problem.message)}")
+            click.echo(f"  {problem.how}: {visible(problem.message)}")
     if unmet:
         click.echo(f"EXPECTED HEADS NOT FOUND: {len(unmet)}")
         for line in unmet:
-            click.echo(f"  {clean(line)}")
+            click.echo(f"  {visible(line)}")
     click.echo(seals.summary())
     for line in seals.bad:
-        click.echo(f"  BAD: {clean(line)}")
+        click.echo(f"  BAD: {visible(line)}")
     for line in seals.good:
-        click.echo(f"  good: {clean(line)}")
+        click.echo(f"  good: {visible(line)}")
     if report.heads:
         click.echo("heads:")
         for incident_id, head in report.heads.items():
-            click.echo(f"  {clean(head.label(incident_id))}")
+            click.echo(f"  {visible(head.label(incident_id))}")
 
 
 def _expectations(given: tuple[str, ...], files: tuple[Path, ...]) -> list[Expectation]:
@@ -192,7 +192,7 @@ def verify(
     intact and every expected head found, 1 if not, 2 if the journal cannot be read. The
     journal is opened read-only: verify never changes it.
     """
-    from irdesk import sealing
+    from irdesk.services import sealing
 
     path = resolve_journal(journal_path)
     expectations = _expectations(expected, expect_files)
@@ -206,8 +206,6 @@ def verify(
             report = journal.verify(incident, progress=progress, workers=jobs)
             unmet = journal.unmet(expectations)
             seals = sealing.check(journal, incident, allowed_signers)
-    except JournalError as exc:
-        raise Failure(clean(str(exc))) from exc
     finally:
         if progress is not None:
             progress.finish()

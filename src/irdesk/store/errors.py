@@ -9,8 +9,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from irdesk.errors import IrdeskError
 
-class JournalError(Exception):
+
+class JournalError(IrdeskError):
     """Something is wrong with the journal file (and nothing in it was harmed)."""
 
 

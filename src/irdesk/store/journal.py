@@ -50,8 +50,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
-from irdesk.core.clock import Clock, SystemClock, format_ts, parse_ts, to_utc
-from irdesk.core.entry import Entry
+from irdesk.domain.clock import Clock, SystemClock, format_ts, parse_ts, to_utc
+from irdesk.domain.entry import Entry
 from irdesk.store import migrations, summary
 from irdesk.store import seals as seals_format
 from irdesk.store.chain import GENESIS_HASH, canonical_json, entry_hash
@@ -129,7 +129,7 @@ def _private_umask() -> Iterator[None]:
 
 def _format_utc(when: datetime) -> str:
     """format_ts() for an aware UTC datetime, without strftime (this is on the append
-    path; tests check it agrees with irdesk.core.clock.format_ts)."""
+    path; tests check it agrees with irdesk.domain.clock.format_ts)."""
     return (
         f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:"
         f"{when.second:02d}.{when.microsecond // 1000:03d}Z"

@@ -1,4 +1,4 @@
-"""Value types the store returns besides :class:`irdesk.core.entry.Entry`."""
+"""Value types the store returns besides :class:`irdesk.domain.entry.Entry`."""
 
 from __future__ import annotations
 

@@ -1,73 +1,51 @@
-"""The irdesk Textual app: home, declare, runner, contacts, help."""
+"""The irdesk Textual app: home, declare, runner, contacts, help.
+
+Errors are translated here, once: an :class:`~irdesk.errors.IrdeskError` raised by a
+service becomes a notification (:meth:`IrdeskApp.show_error`); screens run their actions
+in :meth:`IrdeskApp.attempt`. Anything else is a bug, and Textual shows it as one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Static
 
 from irdesk import paths
-from irdesk.core.durations import format_duration
-from irdesk.core.session import ActionError
-from irdesk.tui.home import HomeScreen
+from irdesk.domain.durations import format_duration
+from irdesk.domain.incident import ActionError
+from irdesk.errors import IrdeskError
+from irdesk.services.errors import UnknownIncident
+from irdesk.text import visible
 from irdesk.tui.messages import HotwashFinished, IncidentClosed
-from irdesk.tui.modals import ChoicePrompt, DeclareDialog, DeclareRequest
-from irdesk.tui.safe import clean, literal
+from irdesk.tui.modals.declare import DeclareDialog, DeclareRequest
+from irdesk.tui.modals.prompts import ChoicePrompt
+from irdesk.tui.safe import literal
+from irdesk.tui.screens.help import HelpScreen
+from irdesk.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
-    from irdesk.replay import Replay
-    from irdesk.service import Desk
-    from irdesk.tui.replay import ReplayScreen
+    from irdesk.services.desk import Desk
+    from irdesk.services.replay import Replay
+    from irdesk.tui.screens.replay import ReplayScreen
 
 # Screens other than home are imported when first opened: `irdesk` paints home sooner.
 
 
-class HelpScreen(Screen[None]):
-    """Every key of the screen underneath, from its bindings (so remapped keys show too)."""
+@dataclass
+class Attempt:
+    """What :meth:`IrdeskApp.attempt` saw: ``failed`` once an error was shown."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "back", "Back", id="help.back")]
-
-    def __init__(self, under: Screen) -> None:
-        super().__init__()
-        self.under = under
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(id="help-text")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        text = Text("Keys\n\n", style="bold")
-        seen = set()
-        for binding in [*self.under.BINDINGS, *self.app.BINDINGS]:
-            if not isinstance(binding, Binding) or binding.key in seen:
-                continue
-            seen.add(binding.key)
-            # As the footer shows them ("?", "^q"), and never run into the description.
-            keys = binding.key_display or ", ".join(
-                self.app.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(",")
-            )
-            text.append(f"  {keys:<12} ", style="bold cyan")
-            text.append(f"{binding.description}")
-            text.append(f"   [{binding.id}]\n" if binding.id else "\n", style="dim")
-        text.append(
-            "\nKeys can be remapped by binding id; the command palette (ctrl+p) lists "
-            "the main actions too.",
-            style="dim",
-        )
-        self.query_one("#help-text", Static).update(text)
-
-    def action_back(self) -> None:
-        self.dismiss(None)
+    failed: bool = False
 
 
 class IrdeskApp(App[None]):
@@ -112,6 +90,36 @@ class IrdeskApp(App[None]):
         """
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def show_error(self, error: IrdeskError, *, title: str = "") -> None:
+        """The one place an irdesk error becomes a notification, shown literally.
+
+        A refusal (an action that makes no sense now) is a warning; anything else (a journal
+        locked or full, a playbook that cannot be loaded) is an error, under ``title``.
+        """
+        if isinstance(error, UnknownIncident):
+            self.notify(
+                f"no incident {visible(error.incident_id)} in this journal", severity="error"
+            )
+        elif isinstance(error, ActionError):
+            self.notify(visible(error.message), severity="warning")
+        else:
+            self.notify(visible(error.message), severity="error", title=title)
+
+    @contextmanager
+    def attempt(self, title: str = "") -> Iterator[Attempt]:
+        """Run the block; an IrdeskError it raises is shown (:meth:`show_error`), not raised.
+
+        with self.app.attempt("not recorded") as attempt:
+            self.session.note(text)
+        if attempt.failed: ...
+        """
+        attempt = Attempt()
+        try:
+            yield attempt
+        except IrdeskError as error:
+            attempt.failed = True
+            self.show_error(error, title=title)
+
     def on_mount(self) -> None:
         if self.replay_only is not None:
             # irdesk replay: read-only from start to finish; leaving the replay quits.
@@ -124,12 +132,8 @@ class IrdeskApp(App[None]):
     # ----------------------------------------------------------------- navigation
     def _session(self, incident_id: str, what: str = "open"):  # noqa: ANN202
         """The incident's session, or None after telling the user why not."""
-        try:
+        with self.attempt(f"cannot {what}"):
             return self.desk.session(incident_id)
-        except KeyError:
-            self.notify(f"no incident {clean(incident_id)} in this journal", severity="error")
-        except Exception as exc:  # a playbook that cannot be loaded, a journal error
-            self.notify(clean(str(exc)), severity="error", title=f"cannot {what}")
         return None
 
     def open_runner(self, incident_id: str) -> None:
@@ -139,9 +143,9 @@ class IrdeskApp(App[None]):
 
     def show_runner(self, session) -> None:  # noqa: ANN001
         """The runner for a live incident, the drill screen for a drill."""
-        from irdesk.drills import DrillSession
-        from irdesk.tui.drill import DrillScreen
-        from irdesk.tui.runner import RunnerScreen
+        from irdesk.services.drill import DrillSession
+        from irdesk.tui.screens.drill import DrillScreen
+        from irdesk.tui.screens.runner import RunnerScreen
 
         screen = (
             DrillScreen(session) if isinstance(session, DrillSession) else RunnerScreen(session)
@@ -150,7 +154,6 @@ class IrdeskApp(App[None]):
 
     def action_drill(self) -> None:
         """Choose a scenario and start a drill on it."""
-        from irdesk.drills import start_drill
 
         scenarios = sorted(self.desk.catalog.scenarios.values(), key=lambda s: s.title)
         if not scenarios:
@@ -160,12 +163,8 @@ class IrdeskApp(App[None]):
         def chosen(scenario_id: str | None) -> None:
             if scenario_id is None:
                 return
-            try:
-                session = start_drill(self.desk, self.desk.catalog.scenarios[scenario_id])
-            except Exception as exc:
-                self.notify(clean(str(exc)), severity="error", title="drill not started")
-                return
-            self.show_runner(session)
+            with self.attempt("drill not started"):
+                self.show_runner(self.desk.start_drill(self.desk.catalog.scenarios[scenario_id]))
 
         self.push_screen(
             ChoicePrompt(
@@ -186,15 +185,11 @@ class IrdeskApp(App[None]):
 
     def open_replay(self, incident_id: str) -> None:
         """Replay an incident of the desk's journal on a read-only connection of its own."""
-        from irdesk.replay import open_replay
+        from irdesk.services.replay import open_replay
 
-        try:
+        with self.attempt("cannot replay") as attempt:
             replay = open_replay(self.desk.journal.path, incident_id, self.desk.catalog)
-        except KeyError:
-            self.notify(f"no incident {clean(incident_id)} in this journal", severity="error")
-            return
-        except Exception as exc:
-            self.notify(clean(str(exc)), severity="error", title="cannot replay")
+        if attempt.failed:
             return
 
         def closed(_: object) -> None:
@@ -204,7 +199,7 @@ class IrdeskApp(App[None]):
         self.show_replay(replay, on_close=closed)
 
     def show_replay(self, replay: Replay, *, on_close) -> None:  # noqa: ANN001
-        from irdesk.tui.replay import ReplayScreen
+        from irdesk.tui.screens.replay import ReplayScreen
 
         screen = ReplayScreen(replay)
         self.push_screen(screen, on_close)
@@ -216,12 +211,12 @@ class IrdeskApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
     def _verify_for_replay(self, path: Path, incident_id: str, screen: ReplayScreen) -> None:
         """Check the chain before trusting the story; warn on screen if it is broken."""
-        from irdesk.replay import chain_problem
+        from irdesk.services.replay import chain_problem
 
         try:
             problem = chain_problem(path, incident_id)
-        except Exception as exc:
-            problem = f"could not verify the chain ({exc})"
+        except IrdeskError as error:  # shown in the replay's warning line, not as a toast
+            problem = f"could not verify the chain ({error.message})"
         self.call_from_thread(self._chain_checked, screen, problem)
 
     def _chain_checked(self, screen: ReplayScreen, problem: str | None) -> None:
@@ -261,14 +256,14 @@ class IrdeskApp(App[None]):
 
     @on(HomeScreen.ReportIncident)
     def _report(self, message: HomeScreen.ReportIncident) -> None:
-        from irdesk.tui.review import ReportScreen
+        from irdesk.tui.screens.report import ReportScreen
 
         self.push_screen(ReportScreen(self.desk.journal.path, message.incident_id))
 
     def open_review(self, incident_id: str) -> None:
         session = self._session(incident_id, "open the review")
         if session is not None:
-            from irdesk.tui.review import ReviewScreen
+            from irdesk.tui.screens.review import ReviewScreen
 
             self.push_screen(ReviewScreen(session), lambda _: self._back_home())
 
@@ -289,7 +284,7 @@ class IrdeskApp(App[None]):
         def declared(request: DeclareRequest | None) -> None:
             if request is None:
                 return
-            try:
+            with self.attempt("not declared"):
                 session = self.desk.declare(
                     request.playbook,
                     title=request.title,
@@ -299,13 +294,7 @@ class IrdeskApp(App[None]):
                     started_at=request.started_at,
                     backdate_reason=request.reason,
                 )
-            except ActionError as exc:
-                self.notify(clean(str(exc)), severity="error")
-                return
-            except Exception as exc:
-                self.notify(clean(str(exc)), severity="error", title="not declared")
-                return
-            self.show_runner(session)
+                self.show_runner(session)
 
         self.push_screen(
             DeclareDialog(
@@ -331,7 +320,7 @@ class IrdeskApp(App[None]):
             "Start a drill", "Run a tabletop exercise from a scenario", self.action_drill
         )
         yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
-        from irdesk.tui.runner import RunnerScreen
+        from irdesk.tui.screens.runner import RunnerScreen
 
         if isinstance(screen, RunnerScreen):
             for title, help_text, action in (

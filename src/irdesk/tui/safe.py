@@ -1,33 +1,19 @@
 """User text is shown literally: no Rich markup, no terminal escape sequences.
 
 Titles, notes, log lines and playbook text may contain ``[bold]``, ``[link=...]`` or raw
-ANSI escapes (piped in from a tool with ``irdesk log``). Building :class:`rich.text.Text`
-from plain strings never interprets markup; control characters are replaced with visible
-escapes so nothing reaches the terminal as a command.
+ANSI escapes (piped in from a tool with ``irdesk log``). Control characters and bidi
+overrides are made visible by :mod:`irdesk.text` (the sanitiser every output uses); on top
+of that, building :class:`rich.text.Text` from a plain string never interprets markup.
 """
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return "␛" if code == 0x1B else f"\\x{code:02x}"
-
-
-def clean(text: object, *, single_line: bool = False) -> str:
-    """Control characters made visible (tabs and newlines kept unless single_line)."""
-    value = _CONTROL.sub(_visible, str(text))
-    if single_line:
-        value = value.replace("\r", " ").replace("\n", " ⏎ ").replace("\t", " ")
-    return value
+from irdesk.text import single_line as _single_line
+from irdesk.text import visible
 
 
 def literal(text: object, style: str = "", *, single_line: bool = False) -> Text:
     """A Text that shows exactly what the user typed (made safe), never markup."""
-    return Text(clean(text, single_line=single_line), style=style)
+    return Text(_single_line(text) if single_line else visible(text), style=style)

@@ -1,0 +1,180 @@
+"""One sentence per journal entry, shared by the live timeline, replay, reports and the CLI.
+
+The incident's kinds are described here; the drill's and the review's descriptions come
+from their modules and are composed below, so an entry always reads the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from irdesk.domain import drill, review
+from irdesk.domain.entry import Entry
+from irdesk.domain.incident import K
+
+LABELS: dict[str, str] = {
+    K.DECLARED: "declared",
+    K.NOTE: "note",
+    K.TICKED: "checked",
+    K.UNTICKED: "unchecked",
+    K.STEP_DONE: "done",
+    K.STEP_SKIPPED: "skipped",
+    K.DECIDED: "decided",
+    K.MILESTONE: "milestone",
+    K.SEVERITY: "severity",
+    K.STATUS: "status",
+    K.ROLE: "role",
+    K.ESCALATED: "escalate",
+    K.NOTIFIED: "notify",
+    K.ESCALATION_ACK: "ack",
+    K.CLOSED: "closed",
+    K.REOPENED: "reopened",
+    K.CORRECTION: "correction",
+}
+
+_Describer = Callable[[dict[str, Any], Entry], str]
+_DESCRIBERS: dict[str, _Describer] = {}
+
+
+def label(entry: Entry) -> str:
+    return LABELS.get(entry.kind, entry.kind)
+
+
+def describe(entry: Entry) -> str:
+    """What happened, in plain words (user text included as is: the caller makes it safe)."""
+    fn = _DESCRIBERS.get(entry.kind)
+    text = fn(entry.payload, entry) if fn else _generic(entry.payload)
+    if entry.corrects is not None and entry.kind != K.CORRECTION:
+        text += f" (corrects entry {entry.corrects})"
+    return text
+
+
+def _generic(payload: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in payload.items() if not str(k).endswith("_source"))
+
+
+def _describer(kind: str):
+    def wrap(fn: _Describer) -> _Describer:
+        _DESCRIBERS[kind] = fn
+        return fn
+
+    return wrap
+
+
+@_describer(K.DECLARED)
+def _(p, e):
+    what = "drill" if p.get("mode") == "drill" else "incident"
+    text = (
+        f"{what} declared: {p.get('title', '')} ({p.get('severity', '')}) "
+        f"on playbook {p.get('playbook_id', '')} v{p.get('playbook_version', '')}"
+    )
+    if p.get("commander"):
+        text += f"; commander {p['commander']}"
+    return text
+
+
+@_describer(K.NOTE)
+def _(p, e):
+    return str(p.get("text", ""))
+
+
+@_describer(K.TICKED)
+def _(p, e):
+    text = str(p.get("text", f"item {p.get('item')}"))
+    if p.get("evidence"):
+        text += f' (evidence: "{p["evidence"]}")'
+    return text
+
+
+@_describer(K.UNTICKED)
+def _(p, e):
+    return f"{p.get('text', '')} (unticked)"
+
+
+@_describer(K.STEP_DONE)
+def _(p, e):
+    text = str(p.get("title", p.get("step", "")))
+    if p.get("marks"):
+        text += f" → milestone {p['marks']}"
+    return text
+
+
+@_describer(K.STEP_SKIPPED)
+def _(p, e):
+    return f"{p.get('title', p.get('step', ''))}: {p.get('reason', '')}"
+
+
+@_describer(K.DECIDED)
+def _(p, e):
+    return f"{p.get('title', p.get('step', ''))} → {p.get('label', '')}"
+
+
+@_describer(K.MILESTONE)
+def _(p, e):
+    text = str(p.get("name", ""))
+    if e.backdate_reason:
+        text += f" (backdated: {e.backdate_reason})"
+    return text
+
+
+@_describer(K.SEVERITY)
+def _(p, e):
+    text = f"{p.get('from') or '?'} → {p.get('severity', '')}"
+    return text + (f": {p['reason']}" if p.get("reason") else "")
+
+
+@_describer(K.STATUS)
+def _(p, e):
+    return f"{p.get('from') or '?'} → {p.get('status', '')}"
+
+
+@_describer(K.ROLE)
+def _(p, e):
+    if p.get("handoff"):
+        text = f"{p.get('role')} handed off from {p.get('from')} to {p.get('person')}"
+    else:
+        text = f"{p.get('role')} → {p.get('person')}"
+    return text + (f" ({p['reason']})" if p.get("reason") else "")
+
+
+@_describer(K.ESCALATED)
+def _(p, e):
+    again = f", reminder {p['repeat']}" if p.get("repeat") else ""
+    who = ", ".join(p.get("people") or []) or "nobody on the roster"
+    return f"{p.get('timer')} → level {p.get('level')}{again} ({p.get('role')}: {who})"
+
+
+@_describer(K.NOTIFIED)
+def _(p, e):
+    if p.get("error"):
+        return f"notify command failed for {p.get('timer')} level {p.get('level')}: {p['error']}"
+    return f"notified for {p.get('timer')} level {p.get('level')}"
+
+
+@_describer(K.ESCALATION_ACK)
+def _(p, e):
+    text = f"{p.get('timer')} escalation acknowledged"
+    if p.get("milestone"):
+        text += f" → milestone {p['milestone']}"
+    return text
+
+
+@_describer(K.CLOSED)
+def _(p, e):
+    return "closed" + (f": {p['summary']}" if p.get("summary") else "")
+
+
+@_describer(K.REOPENED)
+def _(p, e):
+    return f"reopened: {p.get('reason', '')}"
+
+
+@_describer(K.CORRECTION)
+def _(p, e):
+    return f"entry {e.corrects}: {p.get('text', '')}"
+
+
+for _kind, (_label, _fn) in (*drill.DESCRIBERS.items(), *review.DESCRIBERS.items()):
+    LABELS[_kind] = _label
+    _DESCRIBERS[_kind] = _fn

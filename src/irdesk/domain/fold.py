@@ -1,0 +1,362 @@
+"""The incident state machine: an incident's state is a pure fold over its journal entries.
+
+The live runner, a reopened session, a second responder's screen, replay and the report
+all build state with :meth:`IncidentState.apply`, so they cannot disagree. Nothing here
+reads a clock: timers are evaluated against a ``now`` the caller passes in.
+
+Flow: the first step becomes active when the incident is declared. Completing, skipping or
+deciding the *active* step moves the pointer to the next one (its ``next``, the chosen
+option, or the following step). Steps can also be completed out of order (parallel work);
+when the pointer later reaches such a step it passes over it. Reaching a step that was
+finished on an earlier visit (a loop) activates it again for a new visit.
+
+What each entry does is said by three parts: the incident's own kinds
+(:mod:`irdesk.domain.incident`), the drill's (:mod:`irdesk.domain.drill`) and the
+review's (:mod:`irdesk.domain.review`). They are composed here, in one table, in that
+order: the same entries always fold the same way, whatever else was imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from irdesk.domain import drill, incident, review
+from irdesk.domain.entry import Entry
+from irdesk.domain.events import MILESTONES, EventRef
+from irdesk.domain.incident import (
+    OPEN_STATUS,
+    ActionError,
+    DueEscalation,
+    Escalation,
+    Handler,
+    MilestoneState,
+    StepState,
+    TimerView,
+)
+from irdesk.domain.models import END, Playbook, Scenario, Step, Timer
+
+# --------------------------------------------------------------------------- the state
+
+
+@dataclass
+class IncidentState:
+    playbook: Playbook
+    scenario: Scenario | None = None
+    incident_id: str = ""
+    title: str = ""
+    mode: str = "live"
+    severity: str = ""
+    status: str = OPEN_STATUS
+    declared_at: datetime | None = None
+    declared_by: str = ""
+    scenario_id: str | None = None
+    steps: dict[str, StepState] = field(default_factory=dict)
+    current: str | None = None  # the active step's id; None when the path has ended
+    path: list[str] = field(default_factory=list)  # steps in the order the pointer visited
+    milestones: dict[str, MilestoneState] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # role id -> person name
+    events: dict[str, datetime] = field(default_factory=dict)  # first occurrence of each
+    escalations: list[Escalation] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    notes: int = 0
+    closed_at: datetime | None = None
+    last_seq: int = 0
+    last_at: datetime | None = None
+    entry_count: int = 0
+    # The drill's and the review's parts of the state, keyed "drill" and "review" (their
+    # modules provide typed accessors: drill_state, review_state).
+    ext: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.steps:
+            self.steps = {s.id: StepState(s.id) for s in self.playbook.steps}
+
+    # ----------------------------------------------------------------- building
+    @classmethod
+    def fold(
+        cls, playbook: Playbook, entries: Iterable[Entry], scenario: Scenario | None = None
+    ) -> IncidentState:
+        state = cls(playbook, scenario)
+        for entry in entries:
+            state.apply(entry)
+        return state
+
+    def apply(self, entry: Entry) -> None:
+        """Advance the state by one entry. Entries must come in sequence order."""
+        if entry.seq <= self.last_seq:
+            return  # already applied (a refresh that overlapped)
+        self.last_seq = entry.seq
+        self.last_at = entry.recorded_at
+        self.entry_count += 1
+        handler = FOLD.get(entry.kind)
+        if handler is not None:
+            handler(self, entry, entry.payload)
+
+    # ----------------------------------------------------------------- queries
+    @property
+    def closed(self) -> bool:
+        return self.status == "closed"
+
+    @property
+    def current_step(self) -> Step | None:
+        return self.playbook.step(self.current) if self.current else None
+
+    def event_time(self, ref: EventRef) -> datetime | None:
+        return self.events.get(str(ref))
+
+    def elapsed(self, now: datetime) -> timedelta:
+        if self.declared_at is None:
+            return timedelta(0)
+        end = self.closed_at if self.closed and self.closed_at else now
+        return end - self.declared_at
+
+    def timer_time(self, when: datetime) -> datetime:
+        """Where timers read time: the wall clock, or in a drill the exercise clock.
+
+        A drill (``ext["drill"]``, see irdesk.domain.drill) maps a wall time to the exercise
+        clock's reading, so pausing the exercise pauses the playbook's timers too and
+        speeding it up speeds them up. Before the exercise clock starts it reads zero.
+        """
+        drill = self.ext.get("drill")
+        if drill is None or self.declared_at is None:
+            return when
+        return self.declared_at + drill.exercise_time(when)
+
+    def step_overdue(self, step_id: str, now: datetime) -> timedelta | None:
+        """How long past its expected duration an active step is, if it is."""
+        step = self.playbook.step(step_id)
+        st = self.steps[step_id]
+        if st.status != "active" or step.within is None or st.activated_at is None:
+            return None
+        over = self.timer_time(now) - self.timer_time(st.activated_at) - step.within
+        return over if over > timedelta(0) else None
+
+    def timers(self, now: datetime) -> list[TimerView]:
+        return [self.timer_view(t, now) for t in self.playbook.timers]
+
+    def timer_view(self, timer: Timer, now: datetime) -> TimerView:
+        fired = tuple(e for e in self.escalations if e.timer == timer.id)
+        started = self.event_time(timer.start)
+        stopped = self.event_time(timer.stop)
+        now = self.timer_time(now)
+        started = self.timer_time(started) if started is not None else None
+        stopped = self.timer_time(stopped) if stopped is not None else None
+        if started is None:
+            return TimerView(timer, "waiting", None, None, stopped, None, fired)
+        deadline = started + timer.within
+        if stopped is not None and stopped >= started:
+            state = "met" if stopped <= deadline else "late"
+            return TimerView(timer, state, started, deadline, stopped, deadline - stopped, fired)
+        if self.closed:
+            return TimerView(
+                timer, "late" if fired else "met", started, deadline, self.closed_at, None, fired
+            )
+        remaining = deadline - now
+        acknowledged = any(e.acknowledged_by for e in fired)
+        state = (
+            "running"
+            if remaining > timedelta(0)
+            else ("acknowledged" if acknowledged else "lapsed")
+        )
+        return TimerView(timer, state, started, deadline, None, remaining, fired)
+
+    def due_escalations(self, now: datetime) -> list[DueEscalation]:
+        """Escalations whose time has come and that are not in the journal yet.
+
+        Each level fires once; after the last level, ``repeat`` re-notifies it. If irdesk
+        was not running for a while, only the latest re-notification is due (not a burst).
+        Acknowledging a timer's escalation, or its stop event, ends its escalation.
+        """
+        if self.closed:
+            return []
+        due: list[DueEscalation] = []
+        fired = {(e.timer, e.level, e.repeat) for e in self.escalations}
+        for timer in self.playbook.timers:
+            if not timer.escalate:
+                continue
+            view = self.timer_view(timer, now)
+            if view.state not in ("lapsed",) or view.started_at is None:
+                continue
+            clock_now = self.timer_time(now)
+            offsets = timer.level_offsets()
+            for level, offset in zip(timer.escalate, offsets, strict=True):
+                at = view.started_at + offset
+                if clock_now >= at and (timer.id, level.level, 0) not in fired:
+                    due.append(DueEscalation(timer, level.level, 0, level.role, at))
+            last = timer.escalate[-1]
+            last_at = view.started_at + offsets[-1]
+            if timer.repeat and clock_now >= last_at + timer.repeat:
+                n = int((clock_now - last_at) / timer.repeat)
+                if (timer.id, last.level, n) not in fired:
+                    due.append(
+                        DueEscalation(timer, last.level, n, last.role, last_at + n * timer.repeat)
+                    )
+        return due
+
+    def milestone_time(self, name: str) -> datetime | None:
+        found = self.milestones.get(name)
+        return found.at if found else None
+
+    def ordered_milestones(self) -> list[MilestoneState]:
+        return [self.milestones[m] for m in MILESTONES if m in self.milestones]
+
+    # ----------------------------------------------------------------- action checks
+    def check_open(self) -> None:
+        if self.closed:
+            raise ActionError(f"{self.incident_id} is closed; reopen it first")
+
+    def check_tick(self, step_id: str, item: int) -> Step:
+        self.check_open()
+        step = self._known_step(step_id)
+        if not 0 <= item < len(step.checklist):
+            raise ActionError(f"step {step.title!r} has no checklist item {item + 1}")
+        if self.steps[step_id].status == "skipped":
+            raise ActionError(f"step {step.title!r} was skipped")
+        return step
+
+    def check_finish(self, step_id: str) -> Step:
+        self.check_open()
+        step = self._known_step(step_id)
+        st = self.steps[step_id]
+        if st.finished and self.current != step_id:
+            raise ActionError(f"step {step.title!r} is already {st.status}")
+        return step
+
+    def check_done(self, step_id: str) -> Step:
+        step = self.check_finish(step_id)
+        if step.decision:
+            raise ActionError(f"{step.title!r} is a decision: choose one of its options")
+        return step
+
+    def check_skip(self, step_id: str, reason: str) -> Step:
+        step = self.check_finish(step_id)
+        if step.decision:
+            raise ActionError(
+                f"{step.title!r} is a decision and cannot be skipped: choose the option that fits"
+            )
+        if not reason.strip():
+            raise ActionError("skipping a step needs a reason")
+        return step
+
+    def check_decide(self, step_id: str, option: int) -> Step:
+        step = self.check_finish(step_id)
+        if not step.decision:
+            raise ActionError(f"{step.title!r} is not a decision")
+        if not 0 <= option < len(step.decision):
+            raise ActionError(f"{step.title!r} has no option {option + 1}")
+        return step
+
+    def _known_step(self, step_id: str) -> Step:
+        try:
+            return self.playbook.step(step_id)
+        except KeyError:
+            raise ActionError(f"playbook {self.playbook.id!r} has no step {step_id!r}") from None
+
+    # ----------------------------------------------------------------- flow helpers
+    def _record_event(self, ref: str, at: datetime) -> None:
+        self.events.setdefault(ref, at)
+
+    def _activate(self, step_id: str, at: datetime, seq: int) -> None:
+        """Move the pointer to ``step_id`` (passing over steps finished out of order)."""
+        guard = len(self.steps) + 1
+        target: str | None = step_id
+        while target is not None and target != END and guard > 0:
+            guard -= 1
+            st = self.steps[target]
+            if st.finished and st.finished_seq > st.left_seq:
+                # finished out of order since the pointer last left it: pass over it
+                st.left_seq = seq
+                target = self._after(target)
+                continue
+            st.status = "active"
+            st.visits += 1
+            st.ticks = {} if st.visits > 1 else st.ticks
+            st.activated_at = at
+            st.skip_reason = None if st.visits > 1 else st.skip_reason
+            if st.started_at is None:
+                st.started_at = at
+            self.current = target
+            self.path.append(target)
+            self._record_event(f"step:{target}:started", at)
+            return
+        self.current = None
+
+    def _after(self, step_id: str) -> str | None:
+        st = self.steps[step_id]
+        if st.decision is not None:
+            return st.decision[2]
+        return self.playbook.next_after(step_id)
+
+    def _finish(self, entry: Entry, step_id: str, status: str) -> None:
+        st = self.steps.get(step_id)
+        if st is None:
+            return
+        st.status = status
+        st.finished_at = entry.occurred_at
+        st.finished_seq = entry.seq
+        st.actor = entry.actor
+        if st.started_at is None:
+            st.started_at = entry.occurred_at
+        if status == "done":
+            self._record_event(f"step:{step_id}:done", entry.occurred_at)
+        if self.current == step_id:
+            st.left_seq = entry.seq
+            nxt = self._after(step_id)
+            if nxt is None or nxt == END:
+                self.current = None
+            else:
+                self._activate(nxt, entry.occurred_at, entry.seq)
+
+    def _milestone(self, entry: Entry, name: str, via_step: str | None = None) -> None:
+        """Record a milestone. One recorded by hand replaces an earlier one (a correction);
+        a step's ``marks`` never moves a milestone that is already recorded."""
+        if name not in MILESTONES:
+            return
+        if via_step is not None and name in self.milestones:
+            return
+        self.milestones[name] = MilestoneState(
+            name,
+            entry.occurred_at,
+            entry.recorded_at,
+            entry.actor,
+            entry.seq,
+            entry.backdate_reason,
+            via_step,
+        )
+        self.events[name] = entry.occurred_at
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def _both(handlers: Sequence[Handler]) -> Handler:
+    def run(state: IncidentState, entry: Entry, payload: dict[str, Any]) -> None:
+        for handler in handlers:
+            handler(state, entry, payload)
+
+    return run
+
+
+def compose(*parts: Mapping[str, Handler]) -> dict[str, Handler]:
+    """One handler per kind: a kind several parts handle runs theirs in the parts' order."""
+    found: dict[str, list[Handler]] = {}
+    for part in parts:
+        for kind, handler in part.items():
+            found.setdefault(kind, []).append(handler)
+    return {kind: hs[0] if len(hs) == 1 else _both(tuple(hs)) for kind, hs in found.items()}
+
+
+#: What every entry kind does to an incident's state: the incident's own handlers first,
+#: then the drill's, then the review's.
+FOLD: dict[str, Handler] = compose(incident.HANDLERS, drill.HANDLERS, review.HANDLERS)
+
+
+def fold_prefixes(
+    playbook: Playbook, entries: list[Entry], scenario: Scenario | None = None
+) -> Iterator[IncidentState]:
+    """The state after each prefix of ``entries`` (used by tests of replay equivalence)."""
+    for n in range(len(entries) + 1):
+        yield IncidentState.fold(playbook, entries[:n], scenario)

@@ -1,0 +1,290 @@
+"""The incident part of the fold: its entry kinds, the parts of its state, and what each
+incident entry does to the state (:data:`HANDLERS`).
+
+The handlers here, the drill's (:mod:`irdesk.domain.drill`) and the review's
+(:mod:`irdesk.domain.review`) are composed in one table in :mod:`irdesk.domain.fold`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from irdesk.domain.entry import Entry
+from irdesk.domain.models import END, Timer
+from irdesk.errors import IrdeskError
+
+if TYPE_CHECKING:
+    from irdesk.domain.fold import IncidentState
+
+
+class K:
+    """Entry kinds. The strings are part of the journal format: never rename one."""
+
+    DECLARED = "incident.declared"
+    NOTE = "note"
+    TICKED = "check.ticked"
+    UNTICKED = "check.unticked"
+    STEP_DONE = "step.done"
+    STEP_SKIPPED = "step.skipped"
+    DECIDED = "decision.made"
+    MILESTONE = "milestone"
+    SEVERITY = "severity.changed"
+    STATUS = "status.changed"
+    ROLE = "role.assigned"
+    ESCALATED = "escalation.fired"
+    NOTIFIED = "notify.ran"
+    ESCALATION_ACK = "escalation.acknowledged"
+    CLOSED = "incident.closed"
+    REOPENED = "incident.reopened"
+    CORRECTION = "correction"
+
+
+STATUSES: tuple[str, ...] = (
+    "open",
+    "investigating",
+    "containing",
+    "eradicating",
+    "recovering",
+    "monitoring",
+    "closed",
+)
+OPEN_STATUS = "open"
+
+
+class ActionError(IrdeskError, ValueError):
+    """An action that makes no sense in the current state (the message is for people)."""
+
+
+# --------------------------------------------------------------------------- state parts
+
+
+@dataclass
+class Tick:
+    at: datetime
+    actor: str
+    evidence: str | None = None
+    seq: int = 0
+
+
+@dataclass
+class StepState:
+    id: str
+    status: str = "pending"  # pending | active | done | skipped
+    started_at: datetime | None = None  # first activation (or first touch if out of order)
+    activated_at: datetime | None = None  # start of the current visit
+    finished_at: datetime | None = None
+    finished_seq: int = 0
+    left_seq: int = -1  # seq at which the pointer last left this step
+    visits: int = 0
+    ticks: dict[int, Tick] = field(default_factory=dict)
+    skip_reason: str | None = None
+    decision: tuple[int, str, str] | None = None  # (option index, label, next)
+    actor: str | None = None  # who finished it
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "skipped")
+
+
+@dataclass
+class MilestoneState:
+    name: str
+    at: datetime  # occurred
+    recorded_at: datetime
+    actor: str
+    seq: int
+    backdate_reason: str | None = None
+    via_step: str | None = None
+
+
+@dataclass
+class Escalation:
+    timer: str
+    level: int
+    repeat: int  # 0 for the level's first firing, n for the n-th re-notification
+    role: str
+    people: tuple[str, ...]
+    at: datetime
+    seq: int
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TimerView:
+    timer: Timer
+    state: str  # waiting | running | lapsed | met | late | acknowledged
+    started_at: datetime | None
+    deadline: datetime | None
+    stopped_at: datetime | None
+    remaining: timedelta | None  # negative when lapsed
+    escalations: tuple[Escalation, ...]
+
+
+@dataclass(frozen=True)
+class DueEscalation:
+    timer: Timer
+    level: int
+    repeat: int
+    role: str
+    due_at: datetime
+
+    @property
+    def uid_suffix(self) -> str:
+        return f"esc/{self.timer.id}/{self.level}/{self.repeat}"
+
+
+# --------------------------------------------------------------------------- handlers
+
+Handler = Callable[["IncidentState", Entry, dict[str, Any]], None]
+
+
+def _declared(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.incident_id = e.incident_id
+    s.title = str(p.get("title", ""))
+    s.mode = str(p.get("mode", "live"))
+    s.severity = str(p.get("severity", ""))
+    s.scenario_id = p.get("scenario_id")
+    s.declared_at = e.occurred_at
+    s.declared_by = e.actor
+    commander = p.get("commander")
+    if commander:
+        s.roles["commander"] = str(commander)
+    s._milestone(e, "declared")
+    if s.playbook.steps:
+        s._activate(s.playbook.steps[0].id, e.occurred_at, e.seq)
+
+
+def _ticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    st = s.steps.get(str(p.get("step")))
+    if st is not None:
+        st.ticks[int(p.get("item", -1))] = Tick(e.occurred_at, e.actor, p.get("evidence"), e.seq)
+        if st.started_at is None:
+            st.started_at = e.occurred_at
+
+
+def _unticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    st = s.steps.get(str(p.get("step")))
+    if st is not None:
+        st.ticks.pop(int(p.get("item", -1)), None)
+
+
+def _marks(s: IncidentState, e: Entry, p: dict[str, Any], step_id: str) -> None:
+    """A finished step's milestone; ``closed`` closes the incident, as by hand."""
+    if p.get("marks") == "closed":
+        _closed(s, e, p)
+        s.milestones["closed"].via_step = step_id
+    elif p.get("marks"):
+        s._milestone(e, str(p["marks"]), via_step=step_id)
+
+
+def _done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    step_id = str(p.get("step"))
+    s._finish(e, step_id, "done")
+    _marks(s, e, p, step_id)
+
+
+def _skipped(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    step_id = str(p.get("step"))
+    st = s.steps.get(step_id)
+    if st is not None:
+        st.skip_reason = str(p.get("reason", ""))
+    s._finish(e, step_id, "skipped")
+
+
+def _decided(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    step_id = str(p.get("step"))
+    st = s.steps.get(step_id)
+    if st is None:
+        return
+    st.decision = (int(p.get("option", 0)), str(p.get("label", "")), str(p.get("next", END)))
+    s._finish(e, step_id, "done")
+    _marks(s, e, p, step_id)
+
+
+def _milestone(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s._milestone(e, str(p.get("name")))
+
+
+def _severity(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.severity = str(p.get("severity", s.severity))
+
+
+def _status(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.status = str(p.get("status", s.status))
+
+
+def _role(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    role, person = p.get("role"), p.get("person")
+    if role:
+        if person:
+            s.roles[str(role)] = str(person)
+        else:
+            s.roles.pop(str(role), None)
+
+
+def _escalated(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.escalations.append(
+        Escalation(
+            str(p.get("timer")),
+            int(p.get("level", 1)),
+            int(p.get("repeat", 0)),
+            str(p.get("role", "")),
+            tuple(p.get("people", ())),
+            e.occurred_at,
+            e.seq,
+        )
+    )
+
+
+def _notified(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.notifications.append({**p, "at": e.occurred_at, "seq": e.seq})
+
+
+def _escalation_ack(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    timer = str(p.get("timer"))
+    for esc in s.escalations:
+        if esc.timer == timer and esc.acknowledged_by is None:
+            esc.acknowledged_by = e.actor
+            esc.acknowledged_at = e.occurred_at
+    if p.get("milestone"):
+        s._milestone(e, str(p["milestone"]))
+
+
+def _closed(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.status = "closed"
+    s.closed_at = e.occurred_at
+    s._milestone(e, "closed")
+
+
+def _reopened(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.status = str(p.get("status", OPEN_STATUS))
+    s.closed_at = None
+    s.milestones.pop("closed", None)
+
+
+def _note(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.notes += 1
+
+
+HANDLERS: dict[str, Handler] = {
+    K.DECLARED: _declared,
+    K.TICKED: _ticked,
+    K.UNTICKED: _unticked,
+    K.STEP_DONE: _done,
+    K.STEP_SKIPPED: _skipped,
+    K.DECIDED: _decided,
+    K.MILESTONE: _milestone,
+    K.SEVERITY: _severity,
+    K.STATUS: _status,
+    K.ROLE: _role,
+    K.ESCALATED: _escalated,
+    K.NOTIFIED: _notified,
+    K.ESCALATION_ACK: _escalation_ack,
+    K.CLOSED: _closed,
+    K.REOPENED: _reopened,
+    K.NOTE: _note,
+}

@@ -1,0 +1,232 @@
+"""The playbooks and scenarios available to a user: bundled ones, overridden by their own.
+
+Playbooks load first (bundled, then the user's folder, where a same-id playbook wins and
+the override is noted), then scenarios, which resolve their playbook by id: first among
+playbooks in the scenario's own folder, then in the catalog.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from irdesk import paths
+from irdesk.domain.models import Playbook, Roster, Scenario
+from irdesk.domain.problems import Problem, Severity
+from irdesk.errors import IrdeskError
+from irdesk.formats.loader import FileResult, load_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class NotFound(IrdeskError, LookupError):
+    """A playbook or scenario named by id or path does not exist (message is for people)."""
+
+
+@dataclass
+class Catalog:
+    results: list[FileResult] = field(default_factory=list)
+    playbooks: dict[str, Playbook] = field(default_factory=dict)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    today: date | None = None
+
+    # ----------------------------------------------------------------- building
+    @classmethod
+    def load(
+        cls,
+        sources: Iterable[tuple[Path, bool]] | None = None,
+        *,
+        today: date | None = None,
+    ) -> Catalog:
+        """Load every file under the given (folder-or-file, bundled) sources.
+
+        Without sources: the bundled content, then the user's playbooks and scenarios.
+        """
+        if sources is None:
+            sources = default_sources()
+        catalog = cls(today=today)
+        files: list[tuple[Path, bool]] = []
+        for source, bundled in sources:
+            files.extend((f, bundled) for f in expand(source, catalog))
+        catalog.add_files(files)
+        return catalog
+
+    def add_files(self, files: list[tuple[Path, bool]]) -> None:
+        """Load files in two passes: playbooks and rosters, then scenarios."""
+        first: list[tuple[Path, bool, FileResult]] = []
+        later: list[tuple[Path, bool]] = []
+        for path, bundled in files:
+            result = load_file(path, today=self.today, bundled=bundled)
+            if result.kind == "scenario":
+                later.append((path, bundled))
+            else:
+                first.append((path, bundled, result))
+        owners: dict[str, FileResult] = {}
+        for _path, _bundled, result in first:
+            self.results.append(result)
+            if result.kind == "playbook" and result.ok:
+                self._add_playbook(result, owners)
+        scenario_owner: dict[str, FileResult] = {}
+        for path, bundled in later:
+            result = load_file(
+                path,
+                today=self.today,
+                bundled=bundled,
+                resolve_playbook=self.resolver_for(path),
+            )
+            self.results.append(result)
+            if result.ok and self._claim(result, scenario_owner, "scenario"):
+                self.scenarios[result.id] = result.model
+
+    def _add_playbook(self, result: FileResult, owners: dict[str, FileResult]) -> None:
+        if self._claim(result, owners, "playbook"):
+            self.playbooks[result.id] = result.model
+
+    def _claim(self, result: FileResult, owners: dict[str, FileResult], what: str) -> bool:
+        """Record that ``result`` holds its id; report clashes. True if it now owns the id."""
+        previous = owners.get(result.id)
+        if previous is None:
+            owners[result.id] = result
+            return True
+        if previous.bundled and not result.bundled:
+            result.problems.append(
+                Problem(
+                    str(result.path),
+                    None,
+                    None,
+                    "id",
+                    f"overrides the bundled {what} {result.id!r} ({previous.path})",
+                    Severity.NOTE,
+                )
+            )
+            owners[result.id] = result
+            return True
+        result.problems.append(
+            Problem(
+                str(result.path),
+                None,
+                None,
+                "id",
+                f"duplicate {what} id {result.id!r}: {previous.path} has it too; "
+                f"only the first is used",
+                Severity.ERROR,
+            )
+        )
+        result.model = None
+        return False
+
+    # ----------------------------------------------------------------- lookups
+    def resolver_for(self, scenario_path: Path):
+        """Find a scenario's playbook: its own folder first, then the catalog."""
+        folder = scenario_path.parent
+
+        def resolve(playbook_id: str) -> Playbook | None:
+            for candidate in sorted(folder.glob("*")):
+                if candidate.suffix not in YAML_SUFFIXES or candidate == scenario_path:
+                    continue
+                if _declares(candidate, "playbook", playbook_id):
+                    result = load_file(candidate, today=self.today)
+                    if result.ok and result.kind == "playbook" and result.id == playbook_id:
+                        return result.model
+            return self.playbooks.get(playbook_id)
+
+        return resolve
+
+    def playbook(self, ref: str) -> Playbook:
+        """A playbook by id, or by path to a file."""
+        return self._lookup(ref, "playbook", self.playbooks)
+
+    def scenario(self, ref: str) -> Scenario:
+        """A scenario by id, or by path (its playbook found by id, also beside it)."""
+        return self._lookup(ref, "scenario", self.scenarios)
+
+    def _lookup(self, ref: str, kind: str, known: dict):  # noqa: ANN202
+        if ref in known:
+            return known[ref]
+        path = Path(ref)
+        if path.suffix in YAML_SUFFIXES or path.exists():
+            resolve = self.resolver_for(path.resolve()) if kind == "scenario" else None
+            result = load_file(path, today=self.today, expect=kind, resolve_playbook=resolve)
+            if result.ok:
+                return result.model
+            raise NotFound("\n".join(str(p) for p in result.errors) or f"cannot load {ref}")
+        names = ", ".join(sorted(known)) or "none"
+        raise NotFound(f"no {kind} {ref!r}; known {kind}s: {names}")
+
+    def playbook_for(self, scenario: Scenario) -> Playbook:
+        if scenario.source is not None:
+            found = self.resolver_for(scenario.source.path)(scenario.playbook)
+            if found is not None:
+                return found
+        return self.playbook(scenario.playbook)
+
+    @property
+    def invalid(self) -> list[FileResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def default_sources() -> list[tuple[Path, bool]]:
+    return [
+        (paths.bundled_playbooks_dir(), True),
+        (paths.bundled_scenarios_dir(), True),
+        (paths.user_playbooks_dir(), False),
+        (paths.user_scenarios_dir(), False),
+    ]
+
+
+def expand(
+    source: Path, catalog: Catalog | None = None, *, must_exist: bool = False
+) -> Iterator[Path]:
+    """A file, or the YAML files below a folder (sorted). Unreadable folders are reported."""
+
+    def report(message: str, where: Path) -> None:
+        if catalog is not None:
+            catalog.results.append(
+                FileResult(path=where, problems=[Problem(str(where), None, None, "", message)])
+            )
+
+    if source.is_dir():
+        found: list[Path] = []
+
+        def on_error(exc: OSError) -> None:
+            where = Path(exc.filename) if exc.filename else source
+            if isinstance(exc, PermissionError):
+                report("permission denied: irdesk cannot list this folder", where)
+            else:
+                report(f"cannot list this folder: {exc.strerror or exc}", where)
+
+        for folder, dirs, names in os.walk(source, onerror=on_error):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found.extend(
+                Path(folder) / n
+                for n in names
+                if Path(n).suffix in YAML_SUFFIXES and not n.startswith(".")
+            )
+        yield from sorted(found)
+    elif source.exists() or source.is_symlink():
+        yield source
+    elif must_exist:
+        report("no such file or folder", source)
+    # A missing default folder (the user has no playbooks yet) is not a problem.
+
+
+def _declares(path: Path, kind: str, ident: str) -> bool:
+    """Cheap pre-check before a full load: does the file mention this id at all?"""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return False
+    return kind.encode() in head and ident.encode() in head
+
+
+def load_roster_or_none(path: Path | None = None) -> tuple[Roster | None, FileResult | None]:
+    """The user's roster if there is one: (roster, result); (None, None) when absent."""
+    path = path or paths.roster_path()
+    if not path.exists():
+        return None, None
+    result = load_file(path, expect="roster")
+    return (result.model if result.ok else None), result

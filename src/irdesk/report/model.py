@@ -1,0 +1,459 @@
+"""The report model: everything a report says, as plain data every renderer reads (the
+timeline is spooled, see :mod:`irdesk.report.timeline`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.metrics import BACKDATE_TOLERANCE, Measure
+from irdesk.report.format import NOT_RECORDED, exercise_clock, span, utc
+from irdesk.report.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class Overview:
+    incident_id: str
+    title: str
+    mode: str  # live | drill
+    severity: str
+    status: str
+    declared_at: datetime | None
+    declared_by: str
+    closed_at: datetime | None
+    duration: timedelta | None  # declared → closed (or → the report's time while open)
+    summary: str  # the closing summary, if any
+    playbook_id: str
+    playbook_title: str
+    playbook_version: str
+    playbook_sha256: str
+    scenario_id: str | None
+    scenario_title: str | None
+    scenario_sha256: str | None
+    entry_count: int
+
+    @property
+    def is_drill(self) -> bool:
+        return self.mode == "drill"
+
+    @property
+    def kind(self) -> str:
+        return "drill" if self.is_drill else "incident"
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    role: str  # role id
+    title: str
+    person: str | None  # holder at the end
+    history: tuple[tuple[datetime, str | None, str], ...] = ()  # (at, from, to)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    roles: tuple[str, ...]  # role titles held at some point
+    entries: int
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    name: str
+    at: datetime
+    recorded_at: datetime
+    actor: str
+    backdate_reason: str | None
+    via_step: str | None
+
+    @property
+    def backdated(self) -> bool:
+        return abs(self.recorded_at - self.at) > BACKDATE_TOLERANCE
+
+
+@dataclass(frozen=True)
+class Metric(Measure):
+    """A metric (:mod:`irdesk.domain.metrics`) as the report says it."""
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            names = " and ".join(f"'{m}'" for m in self.missing)
+            return f"{NOT_RECORDED} (no {names} milestone)"
+        if self.value < timedelta(0):
+            return (
+                f"check the times: '{self.end}' is recorded {span(-self.value)} "
+                f"before '{self.start}'"
+            )
+        return span(self.value)
+
+    @property
+    def short(self) -> str:
+        if self.value is None:
+            return NOT_RECORDED
+        return span(self.value)
+
+
+@dataclass
+class StepVisit:
+    step: str
+    visit: int  # 1, 2, ... (a loop comes back to a step)
+    start: datetime
+    end: datetime | None = None  # None: not finished
+    status: str = "active"  # active | done | decided | skipped
+    actor: str | None = None
+    expected: timedelta | None = None
+    decision: str | None = None  # the option label taken
+    skip_reason: str | None = None
+    activated: bool = True  # False: finished out of order, without the pointer on it
+
+    @property
+    def start_known(self) -> bool:
+        """False for a step finished out of order that nobody touched before (its start,
+        hence its duration, is not recorded)."""
+        return self.activated or self.end is None or self.start < self.end
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.end is None or not self.start_known:
+            return None
+        return self.end - self.start
+
+    @property
+    def overrun(self) -> timedelta | None:
+        """How far past its expected duration the visit ran (finished visits only)."""
+        if (
+            self.expected is None
+            or self.end is None
+            or self.status == "skipped"
+            or not self.start_known
+        ):
+            return None
+        over = self.end - self.start - self.expected
+        return over if over > timedelta(0) else None
+
+
+@dataclass(frozen=True)
+class StepRow:
+    id: str
+    number: int  # position in the playbook, from 1
+    title: str
+    phase: str
+    role: str | None
+    expected: timedelta | None
+    status: str  # pending | active | done | skipped
+    is_decision: bool
+    visits: tuple[StepVisit, ...]
+    checked: int  # checklist items ticked (on the last visit)
+    checklist: int
+    evidence: tuple[str, ...]  # evidence notes of the ticks
+
+    @property
+    def reached(self) -> bool:
+        return bool(self.visits)
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    timer: str
+    level: int
+    repeat: int
+    role: str
+    people: tuple[str, ...]
+    at: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    notify: str  # "" | "sent" | "failed: ..."
+
+
+@dataclass(frozen=True)
+class TimerRow:
+    id: str
+    title: str
+    start: str  # event names
+    stop: str
+    within: timedelta
+    state: str  # waiting | running | lapsed | met | late | acknowledged
+    started_at: datetime | None
+    deadline: datetime | None
+    stopped_at: datetime | None
+    stopped_by_close: bool  # the stop event never happened; closing the incident ended it
+    escalations: tuple[EscalationRow, ...]
+    origin: datetime | None = None  # drills: timers run on the exercise clock from here
+
+    @property
+    def clock(self) -> str:
+        return "wall" if self.origin is None else "exercise"
+
+    def when(self, t: datetime | None) -> str:
+        """A timer time as a reader should see it: UTC, or the exercise clock in a drill."""
+        if t is None:
+            return ""
+        return utc(t) if self.origin is None else exercise_clock(t - self.origin)
+
+    @property
+    def outcome(self) -> str:
+        if self.state == "waiting":
+            return f"did not start (no '{self.start}')"
+        if self.state == "running":
+            return "running"
+        if self.state in ("met", "late") and self.stopped_at and self.started_at:
+            took = span(self.stopped_at - self.started_at)
+            if self.stopped_by_close:
+                return f"{self.state}: ended by closing after {took}; '{self.stop}' not recorded"
+            if self.state == "late" and self.deadline:
+                over = span(self.stopped_at - self.deadline)
+                return f"late: '{self.stop}' after {took}, {over} over"
+            return f"met: '{self.stop}' after {took}"
+        if self.state == "acknowledged":
+            return "lapsed; escalation acknowledged"
+        if self.state == "lapsed":
+            return "lapsed; not acknowledged"
+        return self.state
+
+
+@dataclass(frozen=True)
+class InjectRow:
+    id: str
+    sender: str
+    text: str
+    status: str  # delivered | skipped | scheduled | waiting
+    added: bool  # free-form, written by the facilitator
+    delivered_at: datetime | None
+    exercise_at: timedelta | None
+    due_at: timedelta | None
+    early: bool
+    skip_reason: str | None
+    skip_detail: str
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ExpectationRow:
+    inject: str
+    event: str
+    within: timedelta
+    objective: str | None
+    status: str  # met | late | missed | pending | waiting | n/a
+    deadline: timedelta | None
+    occurred_at: timedelta | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    objective: str
+    text: str
+    rating: str | None  # P | S | M | U | None
+    label: str
+    met: int
+    late: int
+    missed: int
+    void: int
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class HotwashRow:
+    index: int
+    question: str
+    answers: tuple[tuple[str, str, datetime], ...]  # (answer, actor, at)
+
+
+@dataclass(frozen=True)
+class DrillSection:
+    started_at: datetime | None
+    ended_at: datetime | None
+    ended_by: str | None
+    exercise_time: timedelta
+    planned: timedelta | None
+    injects: tuple[InjectRow, ...]
+    expectations: tuple[ExpectationRow, ...]
+    ratings: tuple[RatingRow, ...]
+    hotwash: tuple[HotwashRow, ...]
+    hotwash_done: bool
+    rating_rule: str
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    text: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ImprovementView:
+    item: str
+    what: str
+    owner: str
+    due: date | None
+    step: str | None
+    step_title: str | None
+    poete: str | None
+    status: str  # open | done | dropped
+    overdue: bool
+    added_at: datetime
+    added_by: str
+    closed_at: datetime | None
+    closed_by: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class CarriedItem:
+    """An improvement item still open from an earlier incident on the same playbook."""
+
+    item: str
+    incident_id: str
+    incident_title: str
+    declared_at: datetime | None
+    what: str
+    owner: str
+    due: date | None
+    step: str | None
+    poete: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    status: str  # empty | draft | saved
+    saved_at: datetime | None
+    saved_by: str | None
+    summary: str
+    reopened_at: datetime | None
+    reopen_reason: str | None
+    root_cause_method: str | None
+    root_cause: str
+    whys: tuple[str, ...]
+    root_cause_by: str | None
+    notes: dict[str, tuple[NoteRow, ...]]  # section → notes
+    improvements: tuple[ImprovementView, ...]
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """What ``verify`` said about the incident's hash chain."""
+
+    checked: bool  # False: verify was not run
+    ok: bool
+    entries: int  # entries whose hash was recomputed
+    head_hash: str  # the last entry's hash, as the report read it
+    problems: tuple[str, ...] = ()
+
+    @classmethod
+    def from_verify(cls, verify: Any, incident_id: str) -> ChainStatus:
+        """From a store ``VerifyReport`` (duck-typed: core does not import the store).
+        :func:`build_report` sets the head hash to the last entry it read."""
+        problems = tuple(
+            str(p.message)
+            for p in getattr(verify, "problems", ())
+            # the incident's own problems, and the journal's (its triggers removed)
+            if getattr(p, "incident_id", incident_id) in (incident_id, "")
+        )
+        head = getattr(verify, "heads", {}).get(incident_id)
+        return cls(
+            True,
+            bool(getattr(verify, "ok", False)) and not problems,
+            int(getattr(verify, "checked", 0)),
+            head.hash if head is not None else "",
+            problems,
+        )
+
+    @classmethod
+    def unchecked(cls, head_hash: str = "") -> ChainStatus:
+        return cls(False, False, 0, head_hash)
+
+    @property
+    def text(self) -> str:
+        if not self.checked:
+            return "not verified"
+        if self.ok:
+            return "verified: the hash chain is intact"
+        return "BROKEN: the hash chain does not verify"
+
+
+@dataclass
+class Bar:
+    """One visit of a step on the chart."""
+
+    step: str
+    title: str
+    visit: int
+    start: datetime
+    end: datetime  # the visit's finish, or the chart's end for an unfinished visit
+    finished: bool
+    expected: timedelta | None
+    status: str  # done | decided | skipped | active
+    start_known: bool = True  # False: done out of order, only its finish is known
+
+    @property
+    def expected_end(self) -> datetime | None:
+        if self.expected is None or not self.start_known:
+            return None
+        return self.start + self.expected
+
+    @property
+    def overrun_from(self) -> datetime | None:
+        end = self.expected_end
+        if end is None or self.status == "skipped" or self.end <= end:
+            return None
+        return end
+
+
+@dataclass(frozen=True)
+class Chart:
+    start: datetime
+    end: datetime
+    bars: tuple[Bar, ...]
+    milestones: tuple[tuple[str, datetime], ...]
+    open_end: bool  # the incident is still open: the chart ends at the report's time
+
+
+@dataclass
+class Report:
+    generated_at: datetime
+    generator: str
+    overview: Overview
+    headline: tuple[str, ...]  # a few plain sentences a reader can take in at once
+    roles: tuple[RoleHolder, ...]
+    people: tuple[Person, ...]
+    milestones: tuple[MilestoneRow, ...]
+    metrics: tuple[Metric, ...]
+    steps: tuple[StepRow, ...]
+    chart: Chart
+    timers: tuple[TimerRow, ...]
+    drill: DrillSection | None
+    review: ReviewSection
+    carried: tuple[CarriedItem, ...]
+    chain: ChainStatus
+    timeline: Timeline
+    counts: dict[str, int] = field(default_factory=dict)  # backdated, corrections, notes...
+    state: IncidentState | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        self.timeline.close()
+
+    def __enter__(self) -> Report:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def visits(self) -> list[StepVisit]:
+        return [v for s in self.steps for v in s.visits]
+
+    @property
+    def decisions(self) -> list[tuple[StepRow, StepVisit]]:
+        """Every decision taken, with its step, in path order."""
+        return [(s, v) for s in self.steps for v in s.visits if v.status == "decided"]
+
+    @property
+    def evidence(self) -> list[tuple[StepRow, str]]:
+        """Every evidence note recorded on a checklist item, with its step."""
+        return [(s, e) for s in self.steps for e in s.evidence]

@@ -1,0 +1,229 @@
+"""Replay: an incident as it was after any entry, from a journal opened read-only.
+
+The state at the cursor is built by the same fold the live runner uses
+(:meth:`IncidentState.apply`), so replay shows exactly what responders saw. Stepping
+backwards restores the nearest checkpoint (a copy of the state taken every
+``CHECKPOINT_EVERY`` entries) and folds forward from there, so any seek costs at most that
+many applies; entries are read from the journal in pages, never all at once.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from irdesk.domain.entry import Entry
+from irdesk.domain.events import MILESTONES
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import K
+from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
+from irdesk.services.errors import UnknownIncident
+from irdesk.services.incident import ran_with
+from irdesk.store import Journal
+
+CHECKPOINT_EVERY = 500
+SPEEDS: tuple[float | None, ...] = (1.0, 10.0, 60.0, None)  # None: as fast as possible
+IDLE_GAP = timedelta(seconds=60)  # gaps longer than this can be compressed ...
+COMPRESSED_GAP = timedelta(seconds=3)  # ... to this much incident time
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A place worth jumping to: a milestone, or a step finishing."""
+
+    seq: int
+    label: str
+    at: datetime
+
+
+class Replay:
+    """The incident at a cursor (0 = before the first entry, ``total`` = the end)."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        incident_id: str,
+        playbook: Playbook,
+        scenario: Scenario | None = None,
+    ) -> None:
+        self.journal = journal
+        self.incident_id = incident_id
+        self.playbook = playbook
+        self.scenario = scenario
+        self.roster = EMPTY_ROSTER
+        self.total = journal.entry_count(incident_id)
+        self.state = IncidentState(playbook, scenario)
+        self._checkpoints: dict[int, IncidentState] = {0: self._copy(self.state)}
+        self._entry_cache: dict[int, Entry] = {}
+        self.listeners: list = []  # the runner's view registers here; replay never writes
+        self._virtual: datetime | None = None
+        if self.total:
+            self.seek(1)
+
+    # ----------------------------------------------------------------- cursor
+    @property
+    def cursor(self) -> int:
+        return self.state.last_seq
+
+    def seek(self, seq: int) -> IncidentState:
+        """Move the cursor to just after entry ``seq`` (clamped to 0..total)."""
+        seq = max(0, min(seq, self.total))
+        base = max(k for k in self._checkpoints if k <= seq)
+        if seq < self.state.last_seq or base > self.state.last_seq:
+            self.state = self._copy(self._checkpoints[base])
+        if seq > self.state.last_seq:
+            for entry in self.journal.entries(
+                self.incident_id, after_seq=self.state.last_seq, until_seq=seq
+            ):
+                self.state.apply(entry)
+                if entry.seq % CHECKPOINT_EVERY == 0 and entry.seq not in self._checkpoints:
+                    self._checkpoints[entry.seq] = self._copy(self.state)
+        self._virtual = None
+        return self.state
+
+    def _copy(self, state: IncidentState) -> IncidentState:
+        """A deep copy that shares the (frozen) playbook and scenario."""
+        return copy.deepcopy(
+            state, {id(self.playbook): self.playbook, id(self.scenario): self.scenario}
+        )
+
+    def step(self, delta: int) -> IncidentState:
+        return self.seek(self.cursor + delta)
+
+    def entry(self, seq: int) -> Entry | None:
+        if seq < 1 or seq > self.total:
+            return None
+        cached = self._entry_cache.get(seq)
+        if cached is None:
+            cached = self.journal.get_entry(self.incident_id, seq)
+            if len(self._entry_cache) > 2048:
+                self._entry_cache.clear()
+            self._entry_cache[seq] = cached
+        return cached
+
+    def window(self, before: int, after: int) -> Iterator[Entry]:
+        """Entries around the cursor, for the timeline."""
+        start = max(0, self.cursor - before - 1)
+        yield from self.journal.entries(
+            self.incident_id, after_seq=start, until_seq=min(self.total, self.cursor + after)
+        )
+
+    # ----------------------------------------------------------------- time
+    @property
+    def current_entry(self) -> Entry | None:
+        return self.entry(self.cursor)
+
+    def now(self) -> datetime:
+        """Incident time at the cursor: what a clock on the wall showed then."""
+        if self._virtual is not None:
+            return self._virtual
+        entry = self.current_entry
+        if entry is not None:
+            return entry.recorded_at
+        first = self.entry(1)
+        return first.recorded_at if first else datetime.now().astimezone()
+
+    @property
+    def started_at(self) -> datetime | None:
+        first = self.entry(1)
+        return first.occurred_at if first else None
+
+    def offset(self) -> timedelta:
+        start = self.started_at
+        return self.now() - start if start else timedelta(0)
+
+    def advance(self, incident_seconds: float, *, compress_gaps: bool = False) -> int:
+        """Play forward by some incident time; returns how many entries were passed.
+
+        With ``compress_gaps``, an idle stretch longer than IDLE_GAP costs only
+        COMPRESSED_GAP of the budget (the clock still shows the real incident time).
+        """
+        budget = timedelta(seconds=incident_seconds)
+        passed = 0
+        while self.cursor < self.total:
+            nxt = self.entry(self.cursor + 1)
+            here = self.current_entry
+            full = nxt.recorded_at - here.recorded_at if here else timedelta(0)
+            remaining = max(nxt.recorded_at - self.now(), timedelta(0))
+            # a compressed gap costs COMPRESSED_GAP in all, spread evenly over its length
+            scale = full / COMPRESSED_GAP if compress_gaps and full > IDLE_GAP else 1.0
+            cost = remaining / scale
+            if budget < cost:
+                self._virtual = self.now() + budget * scale
+                break
+            budget -= cost
+            self.seek(self.cursor + 1)
+            passed += 1
+        return passed
+
+    def seek_time(self, when: datetime) -> IncidentState:
+        """The cursor at the last entry recorded at or before ``when``."""
+        low, high = 0, self.total
+        while low < high:  # binary search on recorded_at (monotonic in seq)
+            mid = (low + high + 1) // 2
+            if self.entry(mid).recorded_at <= when:
+                low = mid
+            else:
+                high = mid - 1
+        state = self.seek(low)
+        if self.total and low < self.total:
+            self._virtual = max(when, self.now())
+        return state
+
+    # ----------------------------------------------------------------- marks
+    def marks(self) -> list[Mark]:
+        """Milestones and finished steps, in journal order (scans kinds, not payload text)."""
+        found: list[Mark] = []
+        for entry in self.journal.entries(self.incident_id):
+            if entry.kind == K.DECLARED:
+                found.append(Mark(entry.seq, "declared", entry.occurred_at))
+            elif entry.kind == K.MILESTONE and entry.payload.get("name") in MILESTONES:
+                found.append(
+                    Mark(entry.seq, f"milestone {entry.payload['name']}", entry.occurred_at)
+                )
+            elif entry.kind in (K.STEP_DONE, K.DECIDED) and entry.payload.get("marks"):
+                found.append(
+                    Mark(entry.seq, f"milestone {entry.payload['marks']}", entry.occurred_at)
+                )
+            elif entry.kind == K.ESCALATED:
+                found.append(
+                    Mark(
+                        entry.seq,
+                        f"escalation {entry.payload.get('timer')} "
+                        f"level {entry.payload.get('level')}",
+                        entry.occurred_at,
+                    )
+                )
+            elif entry.kind == K.CLOSED:
+                found.append(Mark(entry.seq, "closed", entry.occurred_at))
+        return found
+
+
+def open_replay(path, incident_id: str, catalog=None) -> Replay:  # noqa: ANN001
+    """Open ``incident_id`` from the journal at ``path`` read-only, with its own playbook.
+
+    Raises JournalError (bad journal), UnknownIncident (no such incident) or NotFound (the
+    playbook is neither in the journal nor in the catalog).
+    """
+    journal = Journal.open(path, readonly=True, create=False)
+    try:
+        _, playbook, scenario = ran_with(journal, incident_id, catalog)
+    except BaseException:
+        journal.close()
+        raise
+    return Replay(journal, incident_id, playbook, scenario)
+
+
+def chain_problem(path, incident_id: str) -> str | None:  # noqa: ANN001
+    """Verify the incident's chain on a connection of its own; a sentence if it is broken."""
+    with Journal.open(path, readonly=True, create=False) as journal:
+        try:
+            report = journal.verify(incident_id)
+        except KeyError:
+            raise UnknownIncident(incident_id, journal.path) from None
+    if report.ok:
+        return None
+    first = report.problems[0]
+    return first.message

@@ -1,0 +1,574 @@
+"""Application services for after-action reviews and improvement items, journaled.
+
+``cli | tui → services → store``; no Textual, no SQL. :class:`ReviewSession` wraps an
+:class:`~irdesk.services.incident.IncidentSession` and writes the review of that incident;
+each method validates its input (raising :class:`ActionError` with a message for people),
+appends one entry, returns after the journal committed and re-folds the incident state.
+
+Improvement items live in the incident whose review added them; :func:`improvement_rows`
+lists them across a journal (overdue first, then by due date) and :func:`close_improvement`
+marks one done or dropped, journaled in the incident that owns it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from irdesk import __version__
+from irdesk.domain.entry import Entry
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import ActionError
+from irdesk.domain.review import (
+    DONE,
+    DROPPED,
+    FIVE_WHYS,
+    FREE,
+    OUTCOMES,
+    POETE,
+    RK,
+    SECTIONS,
+    UPDATABLE,
+    Improvement,
+    ReviewState,
+    item_incident,
+    review_state,
+)
+from irdesk.formats.catalog import Catalog
+from irdesk.report.build import build_report
+from irdesk.report.model import CarriedItem, ChainStatus, Report
+from irdesk.report.render import render
+from irdesk.report.timeline import SPOOL_IN_MEMORY
+from irdesk.services.errors import NotWritten
+from irdesk.services.incident import IncidentSession, ran_with
+from irdesk.store import IncidentRecord, Journal, VerifyReport
+
+MAX_WHYS = 7  # "five whys" is a habit, not a hard limit; past seven it is a novel
+_RETRIES = 5
+
+
+def today_of(now: datetime) -> date:
+    """The date due dates are compared with: the UTC date of ``now`` (reports are in UTC)."""
+    if now.tzinfo is None:
+        now = now.astimezone()
+    return now.astimezone(UTC).date()
+
+
+def check_due(value: date | str | None) -> date | None:
+    """A due date from a person: ``YYYY-MM-DD`` (or a date), or nothing."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ActionError(
+            f"{text!r} is not a date; write the due date as YYYY-MM-DD, e.g. 2026-12-31"
+        ) from None
+
+
+def check_poete(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    word = value.strip().lower()
+    word = {"organisation": "organization", "exercises": "exercise"}.get(word, word)
+    if word not in POETE:
+        raise ActionError(f"unknown POETE element {value!r}; one of: {', '.join(POETE)}")
+    return word
+
+
+def check_note(outcome: str, note: str) -> str:
+    if outcome not in OUTCOMES:
+        raise ActionError(f"an item is closed as one of: {', '.join(OUTCOMES)}")
+    if not (note or "").strip():
+        raise ActionError("say what was done" if outcome == DONE else "say why the item is dropped")
+    return note.strip()
+
+
+class ReviewSession:
+    """The after-action review of one incident or drill, open in this process."""
+
+    def __init__(self, session: IncidentSession) -> None:
+        self.session = session
+        self.session.refresh()
+
+    # ----------------------------------------------------------------- reading
+    @property
+    def incident_id(self) -> str:
+        return self.session.incident_id
+
+    @property
+    def journal(self) -> Journal:
+        return self.session.journal
+
+    @property
+    def state(self) -> ReviewState:
+        return review_state(self.session.state)
+
+    @property
+    def incident(self) -> IncidentState:
+        return self.session.state
+
+    def refresh(self) -> list[Entry]:
+        return self.session.refresh()
+
+    # ----------------------------------------------------------------- writing
+    def _append(self, kind: str, payload: dict, *, uid: str | None = None) -> Entry:
+        session = self.session
+        entry = session.journal.append(
+            session.incident_id,
+            kind,
+            payload,
+            actor=session.actor,
+            role=session.role_of(session.actor),
+            uid=uid,
+        )
+        session.refresh()
+        return entry
+
+    def _check_editable(self) -> None:
+        self.refresh()
+        if self.state.saved:
+            raise ActionError("the review was saved; reopen it to change it")
+
+    def set_root_cause(self, text: str = "", *, whys: Sequence[str] | None = None) -> Entry:
+        """Record the root cause: free text, or a chain of whys (``five whys``) and the
+        root cause they lead to (``text``, optional then). A later call replaces it."""
+        self._check_editable()
+        whys = [w.strip() for w in (whys or ()) if w and w.strip()]
+        text = (text or "").strip()
+        if len(whys) > MAX_WHYS:
+            raise ActionError(f"at most {MAX_WHYS} whys; the last ones should be the cause")
+        if not text and not whys:
+            raise ActionError("write the root cause, or the whys that lead to it")
+        method = FIVE_WHYS if whys else FREE
+        return self._append(RK.ROOT_CAUSE, {"method": method, "text": text, "whys": whys})
+
+    def add_note(self, section: str, text: str) -> Entry:
+        """Add to ``went_well``, ``to_improve`` or ``lesson``."""
+        self._check_editable()
+        if section not in SECTIONS:
+            raise ActionError(f"unknown review section {section!r}; one of: {', '.join(SECTIONS)}")
+        if not (text or "").strip():
+            raise ActionError("a review note needs some text")
+        return self._append(RK.NOTE, {"section": section, "text": text.strip(), "replaces": None})
+
+    def edit_note(self, seq: int, text: str) -> Entry:
+        """Replace the text of a note (it keeps its place; the journal keeps both)."""
+        self._check_editable()
+        note = self.state.notes.get(seq)
+        if note is None:
+            raise ActionError(f"there is no review note {seq}")
+        if not (text or "").strip():
+            raise ActionError("a review note needs some text; remove it instead")
+        return self._append(
+            RK.NOTE, {"section": note.section, "text": text.strip(), "replaces": seq}
+        )
+
+    def remove_note(self, seq: int, reason: str = "") -> Entry:
+        self._check_editable()
+        if seq not in self.state.notes:
+            raise ActionError(f"there is no review note {seq}")
+        return self._append(RK.NOTE_REMOVED, {"note": seq, "reason": (reason or "").strip()})
+
+    def _check_step(self, step: str | None) -> str | None:
+        if step is None or not step.strip():
+            return None
+        step = step.strip()
+        try:
+            self.session.playbook.step(step)
+        except KeyError:
+            raise ActionError(
+                f"playbook {self.session.playbook.id!r} has no step {step!r}"
+            ) from None
+        return step
+
+    def add_improvement(
+        self,
+        what: str,
+        *,
+        owner: str,
+        due: date | str | None = None,
+        step: str | None = None,
+        poete: str | None = None,
+    ) -> Improvement:
+        """Add an improvement item; returns it with its id (``INC-0003-1``)."""
+        self._check_editable()
+        what, owner = (what or "").strip(), (owner or "").strip()
+        if not what:
+            raise ActionError("say what is to be improved")
+        if not owner:
+            raise ActionError("an improvement item needs an owner")
+        due_date = check_due(due)
+        payload = {
+            "what": what,
+            "owner": owner,
+            "due": due_date.isoformat() if due_date else None,
+            "step": self._check_step(step),
+            "poete": check_poete(poete),
+        }
+        for _ in range(_RETRIES):
+            item = self.state.next_item_id(self.incident_id)
+            try:
+                self._append(
+                    RK.IMPROVEMENT_ADDED,
+                    {"item": item, **payload},
+                    uid=f"{self.incident_id}/improvement/{item}",
+                )
+            except ValueError as exc:  # somebody else took that number a moment ago
+                if "already used" not in str(exc):
+                    raise
+                self.refresh()
+                continue
+            return self.state.improvements[item]
+        raise ActionError("could not number the improvement item (too many at once); try again")
+
+    def update_improvement(self, item: str, *, reason: str = "", **changes: object) -> Entry:
+        """Change an item's what, owner, due, step or poete (pass only what changes)."""
+        self._check_editable()
+        found = self.state.improvements.get(item)
+        if found is None:
+            raise ActionError(f"{self.incident_id} has no improvement item {item!r}")
+        unknown = sorted(set(changes) - set(UPDATABLE))
+        if unknown:
+            raise ActionError(f"an item's {', '.join(unknown)} cannot be changed")
+        clean: dict[str, object] = {}
+        for key, value in changes.items():
+            if key in ("what", "owner"):
+                text = str(value or "").strip()
+                if not text:
+                    raise ActionError(
+                        "an improvement item needs an owner"
+                        if key == "owner"
+                        else "say what is to be improved"
+                    )
+                clean[key] = text
+            elif key == "due":
+                parsed = check_due(value)  # type: ignore[arg-type]
+                clean[key] = parsed.isoformat() if parsed else None
+            elif key == "step":
+                clean[key] = self._check_step(value)  # type: ignore[arg-type]
+            else:
+                clean[key] = check_poete(value)  # type: ignore[arg-type]
+        clean = {k: v for k, v in clean.items() if v != _current(found, k)}
+        if not clean:
+            raise ActionError("nothing to change")
+        return self._append(
+            RK.IMPROVEMENT_UPDATED,
+            {"item": item, "changes": clean, "reason": (reason or "").strip()},
+        )
+
+    def close_improvement(self, item: str, outcome: str, note: str) -> Entry:
+        """Mark one of this incident's items ``done`` or ``dropped`` (allowed whatever the
+        review's state: items are followed up long after the review is saved)."""
+        self.refresh()
+        note = check_note(outcome, note)
+        found = self.state.improvements.get(item)
+        if found is None:
+            raise ActionError(f"{self.incident_id} has no improvement item {item!r}")
+        if not found.is_open:
+            raise ActionError(f"{item} is already {found.status}")
+        try:
+            return self._append(
+                RK.IMPROVEMENT_CLOSED,
+                {"item": item, "outcome": outcome, "note": note},
+                uid=f"{self.incident_id}/improvement/{item}/closed",
+            )
+        except ValueError as exc:
+            if "already used" not in str(exc):
+                raise
+            raise ActionError(f"{item} was closed a moment ago by somebody else") from None
+
+    def save(self, summary: str = "") -> Entry:
+        """Mark the review finished (a reader sees it as final, not a draft)."""
+        self.refresh()
+        state = self.state
+        if state.saved:
+            raise ActionError("the review is already saved")
+        if state.root_cause is None and not state.notes and not state.improvements:
+            raise ActionError(
+                "the review is empty: record a root cause, a note or an improvement item first"
+            )
+        return self._append(RK.SAVED, {"summary": (summary or "").strip()})
+
+    def reopen(self, reason: str) -> Entry:
+        self.refresh()
+        if not self.state.saved:
+            raise ActionError("the review is not saved; it is open for changes already")
+        if not (reason or "").strip():
+            raise ActionError("reopening the review needs a reason")
+        return self._append(RK.REOPENED, {"reason": reason.strip()})
+
+
+def _current(found: Improvement, key: str) -> object:
+    value = getattr(found, key)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# --------------------------------------------------------------------------- across a journal
+
+
+@dataclass(frozen=True)
+class ImprovementRow:
+    """An improvement item with the incident it came from, for lists across a journal."""
+
+    improvement: Improvement
+    incident_id: str
+    incident_title: str
+    mode: str
+    playbook_id: str
+    playbook_version: str
+    declared_at: datetime
+    overdue: bool
+
+    @property
+    def item(self) -> str:
+        return self.improvement.item
+
+
+def review_of(journal: Journal, incident_id: str) -> ReviewState:
+    """The review of one incident, folded from its entries alone (no playbook needed)."""
+    return ReviewState.fold(journal.entries(incident_id))
+
+
+def improvement_rows(
+    journal: Journal,
+    *,
+    today: date,
+    include_closed: bool = False,
+    playbook_id: str | None = None,
+    declared_before: datetime | None = None,
+    exclude: str | None = None,
+) -> list[ImprovementRow]:
+    """Improvement items across the journal: open ones (all with ``include_closed``),
+    overdue first, then by due date (none last), then by incident and number.
+
+    ``playbook_id`` keeps items of incidents run on that playbook; ``declared_before``
+    those of incidents declared earlier; ``exclude`` leaves one incident out.
+    """
+    rows: list[ImprovementRow] = []
+    for record in journal.incidents():
+        if playbook_id is not None and record.playbook_id != playbook_id:
+            continue
+        if exclude is not None and record.id == exclude:
+            continue
+        if declared_before is not None and record.created_at >= declared_before:
+            continue
+        review = review_of(journal, record.id)
+        for imp in review.improvements.values():
+            if include_closed or imp.is_open:
+                rows.append(_row(imp, record, today))
+    rows.sort(
+        key=lambda r: (
+            r.improvement.sort_key(today)
+            if r.improvement.is_open
+            else (2, r.improvement.closed_at or datetime.max.replace(tzinfo=UTC), r.incident_id, 0)
+        )
+    )
+    return rows
+
+
+def carried_over(journal: Journal, record: IncidentRecord, *, today: date) -> list[ImprovementRow]:
+    """Items still open from earlier incidents on the same playbook (for a report)."""
+    return improvement_rows(
+        journal,
+        today=today,
+        playbook_id=record.playbook_id,
+        declared_before=record.created_at,
+        exclude=record.id,
+    )
+
+
+def _row(imp: Improvement, record: IncidentRecord, today: date) -> ImprovementRow:
+    return ImprovementRow(
+        imp,
+        record.id,
+        record.title,
+        record.mode,
+        record.playbook_id,
+        record.playbook_version,
+        record.created_at,
+        imp.overdue(today),
+    )
+
+
+def find_improvement(journal: Journal, item: str) -> tuple[IncidentRecord, Improvement]:
+    """The incident that owns ``item`` and the item (ActionError when there is none)."""
+    incident_id = item_incident(item.strip())
+    try:
+        record = journal.incident(incident_id) if incident_id else None
+    except KeyError:
+        record = None
+    if record is None:
+        raise ActionError(f"no improvement item {item!r}: ids look like INC-0003-1")
+    found = review_of(journal, record.id).improvements.get(item.strip())
+    if found is None:
+        raise ActionError(f"{record.id} has no improvement item {item!r}")
+    return record, found
+
+
+def close_improvement(journal: Journal, item: str, outcome: str, note: str, *, actor: str) -> Entry:
+    """Mark an item done or dropped, journaled in the incident that owns it."""
+    note = check_note(outcome, note)
+    if not (actor or "").strip():
+        raise ActionError("who is closing the item?")
+    record, found = find_improvement(journal, item)
+    if not found.is_open:
+        raise ActionError(
+            f"{found.item} is already {found.status}"
+            + (f" ({found.close_note})" if found.close_note else "")
+        )
+    try:
+        return journal.append(
+            record.id,
+            RK.IMPROVEMENT_CLOSED,
+            {"item": found.item, "outcome": outcome, "note": note},
+            actor=actor.strip(),
+            uid=f"{record.id}/improvement/{found.item}/closed",
+        )
+    except ValueError as exc:
+        if "already used" not in str(exc):
+            raise
+        raise ActionError(f"{found.item} was closed a moment ago by somebody else") from None
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def carried_items(rows: Sequence[ImprovementRow]) -> list[CarriedItem]:
+    """Improvement rows as a report lists them (items open from earlier incidents)."""
+    return [
+        CarriedItem(
+            r.item,
+            r.incident_id,
+            r.incident_title,
+            r.declared_at,
+            r.improvement.what,
+            r.improvement.owner,
+            r.improvement.due,
+            r.improvement.step,
+            r.improvement.poete,
+            r.overdue,
+        )
+        for r in rows
+    ]
+
+
+def load_report(
+    journal: Journal,
+    incident_id: str,
+    *,
+    now: datetime,
+    catalog: Catalog | None = None,
+    verify: bool = True,
+    spool_limit: int = SPOOL_IN_MEMORY,
+    generator: str | None = None,
+) -> Report:
+    """Build the report of one incident from the journal: the playbook and scenario it
+    ran with (kept in its first entry), its entries read once, its chain verified, and the
+    improvement items still open from earlier incidents on the same playbook.
+
+    Raises UnknownIncident for an unknown incident, NotFound when its playbook cannot be loaded.
+    Close the report (or use ``with``) to free its spooled timeline.
+    """
+    record, playbook, scenario = ran_with(journal, incident_id, catalog)
+    checking = _BackgroundVerify(journal, incident_id, record.entry_count) if verify else None
+    carried = carried_items(carried_over(journal, record, today=today_of(now)))
+    try:
+        report = build_report(
+            playbook,
+            journal.entries(incident_id, until_seq=record.last_seq),
+            now=now,
+            scenario=scenario,
+            carried=carried,
+            generator=generator or f"irdesk {__version__}",
+            spool_limit=spool_limit,
+        )
+    finally:
+        result = checking.result() if checking is not None else None
+    if result is not None:
+        # the head is the last entry this report read (verify may have seen later ones)
+        report.chain = replace(
+            ChainStatus.from_verify(result, incident_id), head_hash=report.chain.head_hash
+        )
+    return report
+
+
+def open_report(
+    path: Path, incident_id: str, *, now: datetime, catalog: Catalog | None = None
+) -> Report:
+    """:func:`load_report` on a read-only connection of its own, opened and closed here (a
+    screen builds its report in a worker thread, and a connection stays in its thread)."""
+    with Journal.open(path, readonly=True) as journal:
+        return load_report(journal, incident_id, now=now, catalog=catalog)
+
+
+def export_report(report: Report, fmt: str, target: Path) -> None:
+    """Write the report to ``target`` as ``md``, ``html`` or ``json`` (its folder is made,
+    private, when missing); :class:`NotWritten` when it cannot be written."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with target.open("w", encoding="utf-8") as out:
+            render(report, fmt, out)
+    except OSError as exc:
+        raise NotWritten(f"could not write the report: {exc}") from None
+
+
+class _BackgroundVerify:
+    """Verify the incident's chain on a connection of its own, in a thread, while the
+    report reads the entries: a long chain is hashed by the store's worker processes, so
+    the two overlap instead of adding up."""
+
+    PARALLEL_FROM = 50_000  # entries; below this, starting worker processes costs more
+
+    def __init__(self, journal: Journal, incident_id: str, entries: int) -> None:
+        self.path = journal.path
+        self.incident_id = incident_id
+        self.workers = 2 if entries >= self.PARALLEL_FROM else 1
+        self._result: VerifyReport | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="irdesk-verify", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with Journal.open(self.path, readonly=True) as journal:
+                self._result = journal.verify(self.incident_id, workers=self.workers)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            self._error = exc
+
+    def result(self) -> VerifyReport:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+__all__ = [
+    "DONE",
+    "DROPPED",
+    "ImprovementRow",
+    "ReviewSession",
+    "carried_items",
+    "carried_over",
+    "check_due",
+    "check_poete",
+    "close_improvement",
+    "find_improvement",
+    "improvement_rows",
+    "export_report",
+    "load_report",
+    "open_report",
+    "review_of",
+    "today_of",
+]

@@ -1,0 +1,44 @@
+"""Opening the desk on screen: what ``irdesk``, ``run``, ``drill``, ``demo`` and ``replay``
+start once the command line has its desk (or replay) ready.
+
+Textual is imported here only when a screen really opens, so the commands that never open
+one (``irdesk list``, ``report``, ``verify``...) start without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from irdesk.services.desk import Desk
+    from irdesk.services.replay import Replay
+
+
+def run_desk(
+    desk: Desk,
+    *,
+    open_incident: str | None = None,
+    journal_label: str = "",
+    roster_path: Path | None = None,
+) -> None:
+    """The desk on the desk's journal (home, or ``open_incident`` straight away) until the
+    person quits; the journal is closed then."""
+    from irdesk.tui.app import IrdeskApp
+
+    try:
+        IrdeskApp(
+            desk, open_incident=open_incident, journal_label=journal_label, roster_path=roster_path
+        ).run()
+    finally:
+        desk.journal.close()
+
+
+def run_replay(replay: Replay, *, journal_label: str) -> None:
+    """A replay alone, read-only, until the person leaves it; its journal is closed then."""
+    from irdesk.tui.app import IrdeskApp
+
+    try:
+        IrdeskApp(None, replay=replay, journal_label=journal_label).run()
+    finally:
+        replay.journal.close()

@@ -1,0 +1,132 @@
+"""Prompts: a line of text, a choice among options, yes or no."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Generic
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from irdesk.tui.modals.dialog import CANCEL, Dialog, T, error_line
+from irdesk.tui.safe import literal
+
+
+class TextPrompt(Dialog[str]):
+    """Ask for one line of text (a note, a reason, an evidence note)."""
+
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        *,
+        placeholder: str = "",
+        initial: str = "",
+        required: bool = True,
+        suggestions: Sequence[str] = (),
+    ) -> None:
+        super().__init__(title)
+        self.label = label
+        self.placeholder = placeholder
+        self.initial = initial
+        self.required = required
+        self.suggestions = list(suggestions)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(literal(self.dialog_title), classes="dialog-title")
+            yield Label(literal(self.label))
+            yield Input(
+                compact=True,
+                value=self.initial,
+                placeholder=self.placeholder,
+                id="prompt-input",
+                suggester=SuggestFromList(self.suggestions, case_sensitive=False)
+                if self.suggestions
+                else None,
+            )
+            yield error_line()
+            yield Static("enter to confirm · escape to cancel", classes="dialog-hint")
+
+    @on(Input.Submitted, "#prompt-input")
+    def submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if self.required and not value:
+            self.show_error("this cannot be empty")
+            return
+        self.dismiss(value)
+
+
+class ChoicePrompt(Dialog[T], Generic[T]):
+    """Pick one of several options (decision options, severities, roles...)."""
+
+    def __init__(
+        self, title: str, options: Sequence[tuple[str, T]], *, note: str = "", highlighted: int = 0
+    ) -> None:
+        super().__init__(title)
+        self.options = list(options)
+        self.note = note
+        self.highlighted = highlighted
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(literal(self.dialog_title), classes="dialog-title")
+            if self.note:
+                yield Static(literal(self.note), classes="dialog-note")
+            yield OptionList(
+                *[
+                    Option(literal(f"{i + 1}. {label}" if i < 9 else label), id=str(i))
+                    for i, (label, _) in enumerate(self.options)
+                ],
+                id="choice-list",
+            )
+            yield Static("enter or 1-9 to choose · escape to cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        choices = self.query_one("#choice-list", OptionList)
+        if self.options:
+            choices.highlighted = min(self.highlighted, len(self.options) - 1)
+
+    @on(OptionList.OptionSelected, "#choice-list")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.options[int(event.option.id)][1])
+
+    def on_key(self, event) -> None:  # noqa: ANN001
+        if event.character and event.character.isdigit():
+            index = int(event.character) - 1
+            if 0 <= index < len(self.options):
+                event.stop()
+                self.dismiss(self.options[index][1])
+
+
+class ConfirmPrompt(Dialog[bool]):
+    BINDINGS = [
+        CANCEL,
+        Binding("y", "yes", "Yes", id="modal.yes"),
+        Binding("n", "cancel", "No", id="modal.no"),
+    ]
+
+    def __init__(self, title: str, message: str, yes: str = "Yes") -> None:
+        super().__init__(title)
+        self.message = message
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(literal(self.dialog_title), classes="dialog-title")
+            yield Static(literal(self.message))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes, id="yes", variant="primary")
+                yield Button("Cancel", id="no")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")

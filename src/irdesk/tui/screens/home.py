@@ -1,0 +1,287 @@
+"""Home: open incidents first (with what is overdue), recent closed ones, playbooks, contacts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from irdesk.domain.clock import local_when
+from irdesk.errors import IrdeskError
+from irdesk.tui.safe import literal
+
+if TYPE_CHECKING:
+    from irdesk.domain.models import Playbook, Roster
+    from irdesk.formats.loader import FileResult
+    from irdesk.store import IncidentRecord
+
+RECENT_CLOSED = 15
+# The playbook comes last: where the table is narrow, it is the column cut off.
+INCIDENT_COLUMNS = ("id", "title", "severity", "status", "updated", "playbook")
+TITLE_WIDTH = 36  # longer titles end in "…" so severity, status and time stay on screen
+
+
+def _cut(text: Text, width: int) -> Text:
+    text.truncate(width, overflow="ellipsis")
+    return text
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "declare", "Declare incident", id="home.declare"),
+        Binding("d", "drill", "Start drill", id="home.drill"),
+        Binding("enter", "open", "Open", id="home.open", show=False),
+        Binding("r", "replay", "Replay", id="home.replay"),
+        Binding("v", "review", "Review", id="home.review"),
+        Binding("R", "report", "Report", id="home.report"),
+        Binding("p", "contacts", "Contacts", id="home.contacts"),
+        Binding("f5", "reload", "Reload", id="home.reload"),
+    ]
+
+    class OpenIncident(Message):
+        def __init__(self, incident_id: str) -> None:
+            super().__init__()
+            self.incident_id = incident_id
+
+    class ReplayIncident(Message):
+        def __init__(self, incident_id: str) -> None:
+            super().__init__()
+            self.incident_id = incident_id
+
+    class ReviewIncident(Message):
+        def __init__(self, incident_id: str) -> None:
+            super().__init__()
+            self.incident_id = incident_id
+
+    class ReportIncident(Message):
+        def __init__(self, incident_id: str) -> None:
+            super().__init__()
+            self.incident_id = incident_id
+
+    class StartDrill(Message):
+        pass
+
+    class Declare(Message):
+        def __init__(self, playbook_id: str | None = None) -> None:
+            super().__init__()
+            self.playbook_id = playbook_id
+
+    def __init__(self, *, journal_label: str) -> None:
+        super().__init__()
+        self.journal_label = journal_label
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="home-title")
+        with Horizontal(id="home-main"):
+            with Vertical(id="home-left"):
+                yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="playbooks", cursor_type="row")
+            yield Static(id="contact-panel")
+        yield Static(id="home-problems")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        incidents = self.query_one("#incidents", DataTable)
+        incidents.border_title = "Incidents"
+        incidents.add_columns(*INCIDENT_COLUMNS)
+        playbooks = self.query_one("#playbooks", DataTable)
+        playbooks.border_title = "Playbooks (enter: declare on this playbook)"
+        playbooks.add_columns("id", "title", "version", "steps", "source")
+        self.query_one("#contact-panel").border_title = "Contact point and on call"
+        self.reload()
+        incidents.focus()
+        self.set_interval(1.0, self._poll)
+
+    def _poll(self) -> None:
+        if self.app.desk.journal.has_changed():
+            self.reload()
+
+    def action_reload(self) -> None:
+        self.app.reload_catalog()
+        self.reload()
+
+    def reload(self) -> None:
+        desk = self.app.desk
+        title = Text(" irdesk ", style="bold reverse")
+        title.append_text(literal(f"  journal {self.journal_label}", "dim"))
+        self.query_one("#home-title", Static).update(title)
+        self._fill_incidents(desk.journal.incidents())
+        if desk.loaded:
+            self._fill_files()
+        else:
+            # Incidents first; playbooks and roster are parsed once the first frame is up.
+            self.query_one("#contact-panel", Static).update(Text("loading…", style="dim"))
+            self._load_files()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="files")
+    def _load_files(self) -> None:
+        try:
+            self.app.desk.load()
+        except IrdeskError as error:  # shown by the app, from its own thread
+            self.app.call_from_thread(self.app.show_error, error, title="playbooks not loaded")
+            return
+        self.app.call_from_thread(self._fill_files)
+
+    def _fill_files(self) -> None:
+        desk = self.app.desk
+        invalid = list(desk.catalog.invalid)
+        if desk.roster_result is not None and not desk.roster_result.ok:
+            invalid.append(desk.roster_result)
+        self._fill_playbooks(list(desk.catalog.playbooks.values()), invalid)
+        self._fill_contacts(desk.roster, list(desk.catalog.playbooks.values()))
+
+    def _fill_incidents(self, records: list[IncidentRecord]) -> None:
+        now = self.app.desk.clock.now()
+        table = self.query_one("#incidents", DataTable)
+        keep = table.cursor_row
+        # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
+        # one long title would otherwise push severity, status and time off screen for good.
+        table.clear(columns=True)
+        table.add_columns(*INCIDENT_COLUMNS)
+        open_ones = [r for r in records if r.status != "closed"]
+        closed = [r for r in records if r.status == "closed"][:RECENT_CLOSED]
+        for record in open_ones + closed:
+            style = "" if record.status != "closed" else "dim"
+            mode = " (drill)" if record.mode == "drill" else ""
+            table.add_row(
+                Text(record.id, style=style or "bold"),
+                _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
+                Text(record.severity, style=style),
+                Text(record.status, style=style or "yellow"),
+                Text(local_when(record.updated_at, now) if record.updated_at else "", style=style),
+                Text(record.playbook_id, style=style),
+                key=record.id,
+            )
+        if not records:
+            table.add_row(
+                Text("—", style="dim"),
+                Text("No incidents yet. Press n to declare one.", style="dim"),
+                "",
+                "",
+                "",
+                "",
+                key="__none__",
+            )
+        if keep is not None and keep < table.row_count:
+            table.move_cursor(row=keep)
+
+    def _fill_playbooks(self, playbooks: list[Playbook], invalid: list[FileResult]) -> None:
+        table = self.query_one("#playbooks", DataTable)
+        table.clear()
+        for playbook in sorted(playbooks, key=lambda p: p.title):
+            source = "bundled" if playbook.source and playbook.source.bundled else "yours"
+            table.add_row(
+                playbook.id,
+                literal(playbook.title, single_line=True),
+                playbook.version,
+                str(len(playbook.steps)),
+                source,
+                key=playbook.id,
+            )
+        problems = Text()
+        for result in invalid:
+            first = result.errors[0] if result.errors else None
+            problems.append("✘ ", style="bold red")
+            problems.append_text(
+                literal(str(first) if first else str(result.path), single_line=True)
+            )
+            if len(result.errors) > 1:
+                problems.append(
+                    f" (+{len(result.errors) - 1} more; run irdesk validate)", style="dim"
+                )
+            problems.append("\n")
+        panel = self.query_one("#home-problems", Static)
+        panel.update(problems)
+        panel.display = bool(invalid)
+        panel.border_title = "Files with problems (not loaded)"
+
+    def _fill_contacts(self, roster: Roster | None, playbooks: list[Playbook]) -> None:
+        text = Text()
+        points = sorted({p.contact_point for p in playbooks})
+        if roster is None or not roster.people:
+            text.append("No roster yet.\n", style="bold")
+            text.append_text(
+                literal(
+                    f"Put one at {self.app.roster_path} (see the example in "
+                    "the README); roles are filled by typed names until "
+                    "then.\n",
+                    "dim",
+                )
+            )
+        for role in points:
+            text.append(f"Contact point: {role}\n", style="bold")
+            if roster is not None:
+                for person in roster.on_call(role):
+                    text.append_text(literal(f"  {person.name}  {person.contact}\n"))
+        if roster is not None and roster.people:
+            text.append("\nOn call\n", style="bold")
+            for person in roster.people:
+                if person.on_call:
+                    text.append_text(literal(f"  {person.name} ({', '.join(person.roles)})\n"))
+        text.append("\np: all contacts", style="dim")
+        self.query_one("#contact-panel", Static).update(text)
+
+    # ----------------------------------------------------------------- actions
+    def action_declare(self) -> None:
+        self.post_message(self.Declare())
+
+    def action_drill(self) -> None:
+        self.post_message(self.StartDrill())
+
+    def action_contacts(self) -> None:
+        from irdesk.tui.screens.contacts import ContactsScreen
+
+        points: dict[str, list[str]] = {}
+        for playbook in self.app.desk.catalog.playbooks.values():
+            points.setdefault(playbook.contact_point, []).append(playbook.title)
+        self.app.push_screen(ContactsScreen(self.app.desk.roster, None, {}, contact_points=points))
+
+    def _highlighted_incident(self) -> str | None:
+        table = self.query_one("#incidents", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return key if key and key != "__none__" else None
+
+    def action_open(self) -> None:
+        if self.query_one("#incidents", DataTable).has_focus:
+            incident = self._highlighted_incident()
+            if incident:
+                self.post_message(self.OpenIncident(incident))
+
+    def action_review(self) -> None:
+        incident = self._highlighted_incident()
+        if incident:
+            self.post_message(self.ReviewIncident(incident))
+        else:
+            self.notify("choose an incident to review")
+
+    def action_report(self) -> None:
+        incident = self._highlighted_incident()
+        if incident:
+            self.post_message(self.ReportIncident(incident))
+        else:
+            self.notify("choose an incident for its report")
+
+    def action_replay(self) -> None:
+        incident = self._highlighted_incident()
+        if incident:
+            self.post_message(self.ReplayIncident(incident))
+        else:
+            self.notify("choose an incident to replay")
+
+    @on(DataTable.RowSelected, "#incidents")
+    def _incident_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value and event.row_key.value != "__none__":
+            self.post_message(self.OpenIncident(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#playbooks")
+    def _playbook_chosen(self, event: DataTable.RowSelected) -> None:
+        self.post_message(self.Declare(event.row_key.value))

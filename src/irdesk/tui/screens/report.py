@@ -1,0 +1,111 @@
+"""The after-action report in the terminal; m, h and j write it to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from irdesk import paths
+from irdesk.domain.clock import SystemClock
+from irdesk.errors import IrdeskError
+from irdesk.report.chart.text import text_chart
+from irdesk.report.render.markdown import to_markdown
+from irdesk.services.review import export_report, open_report
+from irdesk.text import visible
+from irdesk.tui.safe import literal
+
+TUI_TIMELINE_ROWS = 400  # beyond this the view leaves the timeline to the exports
+
+REPORT_FORMATS = {"md": "Markdown", "html": "HTML", "json": "JSON"}
+
+
+class ReportScreen(Screen[None]):
+    """The after-action report in the terminal; m/h/j write it to a file."""
+
+    BINDINGS = [
+        Binding("m", "export('md')", "Write Markdown", id="report.markdown"),
+        Binding("h", "export('html')", "Write HTML", id="report.html"),
+        Binding("j", "export('json')", "Write JSON", id="report.json"),
+        Binding("escape", "back", "Back", id="report.back"),
+    ]
+
+    def __init__(self, journal_path: Path, incident_id: str) -> None:
+        super().__init__()
+        self.journal_path = journal_path
+        self.incident_id = incident_id
+        self.report = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="report-view"):
+            yield Static(f"Building the report of {self.incident_id}…", id="report-status")
+            yield Static(id="report-chart")
+            yield Markdown(id="report-markdown")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.build()
+
+    def on_unmount(self) -> None:
+        if self.report is not None:
+            self.report.close()
+
+    def _width(self) -> int:
+        """The chart's width: the screen less padding (2+2) and a scrollbar (2), and slack."""
+        return max(60, min(self.size.width - 8, 160))
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def build(self) -> None:
+        """Read the journal on a read-only connection of this thread; verify the chain."""
+        try:
+            report = open_report(self.journal_path, self.incident_id, now=self.app_clock_now())
+            chart = text_chart(report, width=self._width())
+            markdown = to_markdown(report)
+        except IrdeskError as error:  # the view says it, where the report would be
+            self.app.call_from_thread(self._failed, error.message)
+            return
+        if len(report.timeline) > TUI_TIMELINE_ROWS and "\n## Timeline" in markdown:
+            markdown = markdown.split("\n## Timeline", 1)[0] + (
+                f"\n## Timeline\n\n{len(report.timeline):,} entries: too many to show here. "
+                "Write the report (m, h or j) or replay the incident to see them.\n"
+            )
+        self.app.call_from_thread(self._show, report, chart, markdown)
+
+    def app_clock_now(self):  # noqa: ANN201
+        desk = getattr(self.app, "desk", None)
+        return (desk.clock if desk is not None else SystemClock()).now()
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#report-status", Static).update(
+            literal(f"Could not build the report: {message}", "bold red")
+        )
+
+    def _show(self, report, chart: list[str], markdown: str) -> None:  # noqa: ANN001
+        self.report = report
+        status = Text(f"{report.overview.incident_id} after-action report", style="bold")
+        status.append(
+            f"   m Markdown · h HTML · j JSON: written to {paths.reports_dir()}", style="dim"
+        )
+        self.query_one("#report-status", Static).update(status)
+        self.query_one("#report-chart", Static).update(Text("\n".join(chart)))
+        self.query_one("#report-markdown", Markdown).update(markdown)
+
+    def action_export(self, fmt: str) -> None:
+        if self.report is None:
+            self.notify("the report is still being built")
+            return
+        target = paths.reports_dir() / f"{self.incident_id}.{fmt}"
+        with self.app.attempt() as attempt:
+            export_report(self.report, fmt, target)
+        if attempt.failed:
+            return
+        self.notify(visible(f"{REPORT_FORMATS[fmt]} report written to {target}"), title="report")
+
+    def action_back(self) -> None:
+        self.dismiss(None)

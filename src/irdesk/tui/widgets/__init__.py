@@ -1,0 +1,1 @@
+"""Pieces of screens that more than one screen shows."""

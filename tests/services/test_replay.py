@@ -1,0 +1,122 @@
+"""Replay shows exactly what the live runner showed, and never writes a byte."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import timedelta
+
+import pytest
+from helpers_replay import script_incident
+
+from irdesk.domain.fold import IncidentState
+from irdesk.formats.catalog import Catalog
+from irdesk.services.replay import COMPRESSED_GAP, Replay, open_replay
+from irdesk.store import Journal
+
+
+@pytest.fixture
+def scripted(tmp_path):
+    """A whole incident worked through the service; the live state after every entry."""
+    return script_incident(tmp_path / "journal.db", Catalog.load())
+
+
+def test_state_at_every_entry_equals_the_live_state(scripted):
+    path, playbook, live = scripted
+    with Journal.open(path, readonly=True) as journal:
+        replay = Replay(journal, "INC-0001", playbook)
+        assert replay.total == max(live)
+        for seq in range(1, replay.total + 1):
+            replay.seek(seq)
+            if seq in live:
+                assert replay.state == live[seq], f"state differs after entry {seq}"
+            assert replay.state == IncidentState.fold(
+                playbook, list(journal.entries("INC-0001", until_seq=seq))
+            )
+
+
+def test_random_seeks_back_and_forth_give_the_same_states(scripted, monkeypatch):
+    monkeypatch.setattr("irdesk.services.replay.CHECKPOINT_EVERY", 3)  # exercise checkpoints
+    path, playbook, live = scripted
+    with Journal.open(path, readonly=True) as journal:
+        replay = Replay(journal, "INC-0001", playbook)
+        rng = random.Random(7)
+        for _ in range(60):
+            seq = rng.randint(0, replay.total)
+            replay.seek(seq)
+            expected = IncidentState.fold(
+                playbook, list(journal.entries("INC-0001", until_seq=seq))
+            )
+            assert replay.state == expected
+            assert replay.cursor == seq
+
+
+def test_replay_never_modifies_the_journal(scripted):
+    path, _, _ = scripted
+    folder = path.parent
+    before = {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in folder.iterdir()
+    }
+    assert not (folder / "journal.db-wal").exists()  # the writer closed cleanly
+    replay = open_replay(path, "INC-0001", Catalog.load())
+    replay.seek(replay.total)
+    replay.seek(2)
+    replay.marks()
+    replay.journal.close()
+    after = {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in folder.iterdir()
+    }
+    assert after == before
+    assert not (folder / "journal.db-wal").exists()
+    assert not (folder / "journal.db-shm").exists()
+
+
+def test_playback_advances_by_incident_time_and_compresses_gaps(scripted):
+    path, playbook, _ = scripted
+    with Journal.open(path, readonly=True) as journal:
+        replay = Replay(journal, "INC-0001", playbook)
+        replay.seek(1)
+        start = replay.now()
+        # the declaration and the backdated milestone are recorded at the same instant
+        replay.advance(0)
+        assert replay.cursor == 3  # entries at t=0 (declared, detected, tick) all pass
+        replay.advance(60)  # one minute: nothing else happens until t=25m
+        assert replay.cursor == 3
+        assert replay.now() == start + timedelta(minutes=1)
+        # find the 90-minute idle gap and cross it with a few seconds of budget
+        gap_seq = next(
+            s
+            for s in range(1, replay.total)
+            if replay.entry(s + 1).recorded_at - replay.entry(s).recorded_at > timedelta(minutes=60)
+        )
+        replay.seek(gap_seq)
+        replay.advance(COMPRESSED_GAP.total_seconds() - 1, compress_gaps=True)
+        assert replay.cursor == gap_seq
+        replay.advance(1, compress_gaps=True)
+        assert replay.cursor > gap_seq  # across the gap (and what shares its instant)
+        crossed = replay.entry(gap_seq + 1).recorded_at
+        assert all(
+            replay.entry(s).recorded_at == crossed for s in range(gap_seq + 1, replay.cursor + 1)
+        )
+        replay.seek(gap_seq)
+        replay.advance(COMPRESSED_GAP.total_seconds())  # without compression: stays
+        assert replay.cursor == gap_seq
+
+
+def test_seek_time_and_marks(scripted):
+    path, playbook, _ = scripted
+    with Journal.open(path, readonly=True) as journal:
+        replay = Replay(journal, "INC-0001", playbook)
+        labels = [m.label for m in replay.marks()]
+        assert labels[0] == "declared"
+        assert "milestone detected" in labels and "milestone contained" in labels
+        assert any(label.startswith("escalation acknowledge level 1") for label in labels)
+        assert labels[-1] == "closed"
+        first = replay.entry(1).recorded_at
+        replay.seek_time(first + timedelta(minutes=26))
+        assert replay.entry(replay.cursor).recorded_at <= first + timedelta(minutes=26)
+        nxt = replay.entry(replay.cursor + 1)
+        assert nxt is None or nxt.recorded_at > first + timedelta(minutes=26)
+        assert replay.now() == first + timedelta(minutes=26)

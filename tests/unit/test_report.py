@@ -1,0 +1,281 @@
+"""Reports of a scripted incident and a scripted drill: golden Markdown, HTML and JSON.
+
+The scripts (tests/fixtures_report/scripts.py) drive the real store and services with a
+fixed clock and fixed uids, so the journals, their hashes and the reports are the same on
+every run. Regenerate the golden files after a deliberate change with
+
+    IRDESK_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py
+
+and read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fixtures_report.scripts import (
+    Scripted,
+    ScriptedDrill,
+    fixed_uids,
+    fixture_catalog,
+    script_drill,
+    script_incident,
+)
+
+from irdesk.report.chart.svg import svg_chart
+from irdesk.report.chart.text import text_chart
+from irdesk.report.model import Report
+from irdesk.report.render.html import to_html
+from irdesk.report.render.json import to_json
+from irdesk.report.render.markdown import to_markdown
+from irdesk.report.timeline import Timeline
+from irdesk.services.review import load_report
+
+GOLDEN = Path(__file__).parent / "golden"
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
+UPDATE = os.environ.get("IRDESK_UPDATE_GOLDEN") == "1"
+GENERATOR = "irdesk (golden)"
+
+
+@pytest.fixture(scope="module")
+def incident(tmp_path_factory: pytest.TempPathFactory) -> Scripted:
+    with fixed_uids():
+        return script_incident(tmp_path_factory.mktemp("inc") / "journal.db", fixture_catalog())
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory: pytest.TempPathFactory) -> ScriptedDrill:
+    with fixed_uids():
+        return script_drill(tmp_path_factory.mktemp("drl") / "journal.db", fixture_catalog())
+
+
+def _report(journal, incident_id: str, now, **kw) -> Report:  # noqa: ANN001
+    return load_report(
+        journal, incident_id, now=now, catalog=fixture_catalog(), generator=GENERATOR, **kw
+    )
+
+
+@pytest.fixture
+def incident_report(incident: Scripted) -> Report:
+    with _report(incident.journal, incident.incident, incident.now) as report:
+        yield report
+
+
+@pytest.fixture
+def drill_report(drill: ScriptedDrill) -> Report:
+    with _report(drill.journal, drill.drill, drill.now) as report:
+        yield report
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE or not path.exists():
+        if not UPDATE:
+            pytest.fail(f"no golden file {path}; run with IRDESK_UPDATE_GOLDEN=1 to write it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        return
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        got = path.with_suffix(path.suffix + ".got")
+        got.write_text(text, encoding="utf-8", newline="\n")
+        pytest.fail(
+            f"{name} differs from its golden file; see {got} "
+            "(IRDESK_UPDATE_GOLDEN=1 accepts the change)"
+        )
+
+
+# --------------------------------------------------------------------------- golden files
+
+
+@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html), ("json", to_json)])
+def test_incident_report_matches_golden(incident_report: Report, fmt: str, render) -> None:
+    check_golden(f"incident.{fmt}", render(incident_report))
+
+
+@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html), ("json", to_json)])
+def test_drill_report_matches_golden(drill_report: Report, fmt: str, render) -> None:
+    check_golden(f"drill.{fmt}", render(drill_report))
+
+
+def test_text_chart_matches_golden(incident_report: Report, drill_report: Report) -> None:
+    text = "\n".join(text_chart(incident_report, 120)) + "\n\n"
+    text += "\n".join(text_chart(drill_report, 100)) + "\n"
+    check_golden("charts.txt", text)
+
+
+def test_the_same_script_gives_the_same_journal(incident: Scripted, tmp_path: Path) -> None:
+    with fixed_uids():
+        again = script_incident(tmp_path / "again.db", fixture_catalog())
+    assert (
+        again.journal.incident(again.incident).head_hash
+        == incident.journal.incident(incident.incident).head_hash
+    )
+
+
+# --------------------------------------------------------------------------- content
+
+
+def test_incident_report_says_what_a_lead_needs(incident_report: Report) -> None:
+    text = to_markdown(incident_report)
+    o = incident_report.overview
+    assert o.incident_id == "INC-0002" and o.severity == "SEV1" and o.status == "closed"
+    assert o.playbook_id == "phish-response" and o.playbook_version == "3"
+    assert len(o.playbook_sha256) == 64 and o.playbook_sha256 in text
+    metrics = {m.key: m.short for m in incident_report.metrics}
+    assert metrics == {
+        "time_to_detect": "14h 30m",
+        "time_to_acknowledge": "23m",
+        "time_to_contain": "3h 05m",
+        "time_to_resolve": "1d 07h",
+    }
+    # overruns, the skip with its reason, decisions, escalation acknowledged by whom
+    assert "**9m over**" in text and "**13m over**" in text
+    assert "skipped: the journal is the timeline" in text
+    assert "→ **Yes, at least one account is exposed** (ada)" in text
+    assert "| acknowledge | 1 | commander: ada | ada, 2026-11-23 09:23:00 |" in text
+    assert "| contain | 1 | commander: ada | not acknowledged |" in text
+    # review, improvement plan and items carried over from the earlier incident
+    assert "### Five whys" in text and "**Root cause:** MFA push approval" in text
+    assert "| INC-0002-3 | Give finance the bank's fraud line" in text
+    assert "2026-11-20 (overdue)" in text
+    assert [c.item for c in incident_report.carried] == ["INC-0001-1", "INC-0001-2"]
+    assert "INC-0001-3" not in text  # done before this incident: not carried
+    # chain
+    assert incident_report.chain.ok
+    assert incident_report.chain.head_hash in text
+
+
+def test_timeline_shows_recorded_time_only_when_it_differs(incident_report: Report) -> None:
+    rows = {r.seq: r for r in incident_report.timeline}
+    assert rows[2].recorded_at is not None  # started, backdated
+    assert rows[4].recorded_at is None
+    text = to_markdown(incident_report)
+    assert "| 2 | 2026-11-22 18:10:00 | 2026-11-23 09:00:00 |" in text
+    assert "(corrected by entry" in text
+
+
+def test_drill_report_has_injects_expectations_ratings_and_hot_wash(drill_report: Report) -> None:
+    d = drill_report.drill
+    assert d is not None
+    ratings = {r.objective: r.rating for r in d.ratings}
+    assert ratings == {"contain-fast": "S", "scope-fully": "P", "protect-money": "U"}
+    statuses = {(e.inject, e.event): e.status for e in d.expectations}
+    assert statuses[("assistant-calls", "step:revoke-access:done")] == "late"
+    assert statuses[("supplier-calls", "step:legal-review:started")] == "missed"
+    assert statuses[("cfo-pressure", "step:assess-exposure:started")] == "n/a"
+    injects = {i.id: i for i in d.injects}
+    assert injects["cfo-pressure"].status == "skipped"
+    assert injects["hidden-rule"].status == "delivered"
+    text = to_markdown(drill_report)
+    assert "### Hot wash" in text and "nobody owned the bank call" in text
+    assert "(no answer recorded)" in text
+    assert "How ratings are given:" in text
+
+
+def test_json_report_follows_the_documented_schema(
+    incident_report: Report, drill_report: Report
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for report in (incident_report, drill_report):
+        doc = json.loads(to_json(report))
+        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=str)
+        assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+        assert len(doc["timeline"]) == report.overview.entry_count
+
+
+class _Resources(HTMLParser):
+    """Everything in an HTML page that could reach the network."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        if tag in ("script", "link", "iframe", "img", "object", "embed", "image", "use"):
+            self.found.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "srcset", "action") and value:
+                self.found.append(f"{tag} {name}={value}")
+
+
+def test_html_report_is_one_self_contained_file(incident_report: Report) -> None:
+    page = to_html(incident_report)
+    parser = _Resources()
+    parser.feed(page)
+    assert parser.found == []
+    assert "svg" in parser.tags and "style" in parser.tags
+    assert "@import" not in page and "url(" not in page
+    assert "Content-Security-Policy" in page
+
+
+def test_svg_chart_has_a_bar_per_visit_and_a_line_per_milestone(incident_report: Report) -> None:
+    svg = svg_chart(incident_report)
+    visits = [v for s in incident_report.steps for v in s.visits]
+    assert len(incident_report.chart.bars) == len(visits) == 14
+    assert svg.count("<g><title>") == len(visits)
+    assert svg.count('stroke-dasharray="4 3"/>\n') >= len(incident_report.chart.milestones)
+    for name, _at in incident_report.chart.milestones:
+        assert f">{name}</text>" in svg
+    # the 15-hour wait between the first malicious sign-in and detection is compressed
+    assert "14h 07m" in svg
+
+
+def test_text_chart_fits_its_width(incident_report: Report, drill_report: Report) -> None:
+    for report in (incident_report, drill_report):
+        for width in (60, 100, 160):
+            lines = text_chart(report, width)
+            assert all(len(line) <= width for line in lines), width
+            body = lines[: next(n for n, line in enumerate(lines) if "─" in line)]
+            assert sum(
+                "█" in line or "◆" in line or "×" in line or "●" in line for line in body
+            ) == len(report.chart.bars)
+
+
+def test_a_spooled_timeline_renders_the_same_as_one_in_memory(incident: Scripted) -> None:
+    with (
+        _report(incident.journal, incident.incident, incident.now) as small,
+        _report(incident.journal, incident.incident, incident.now, spool_limit=64) as big,
+    ):
+        assert big.timeline._spool._rolled  # on disk
+        assert not small.timeline._spool._rolled
+        assert to_markdown(big) == to_markdown(small)
+        assert to_json(big) == to_json(small)
+
+
+def test_a_timeline_can_be_read_more_than_once() -> None:
+    timeline = Timeline()
+    assert list(timeline) == []
+    timeline.close()
+
+
+def test_report_of_an_open_incident_says_so(tmp_path: Path) -> None:
+    from fixtures_report.scripts import T0
+
+    from irdesk.domain.clock import FixedClock
+    from irdesk.services.desk import Desk
+    from irdesk.store import Journal
+
+    clock = FixedClock(T0)
+    catalog = fixture_catalog()
+    with Journal.open(tmp_path / "j.db", clock=clock) as journal:
+        desk = Desk(journal, catalog=catalog, clock=clock, actor="ada")
+        session = desk.declare(catalog.playbooks["phish-response"], title="Still going")
+        clock.advance(600)
+        with _report(journal, session.incident_id, clock.now()) as report:
+            text = to_markdown(report)
+    assert f"it is still {report.overview.status} (10m so far)" in text
+    assert "| 1 | Take ownership and triage the report | detection | 15m | 10m so far |" in text
+    assert "No after-action review has been recorded yet." in text
+    assert (
+        "Time to detect | started → detected | not recorded (no 'started' and "
+        "'detected' milestone)" in text
+    )
