@@ -1,0 +1,1 @@
+"""Reading irdesk's YAML formats into domain models, with positioned problems."""
