@@ -256,8 +256,8 @@ def test_help_lists_the_commands():
     names = main.list_commands(None)
     for name in names:
         assert f"\n  {name} " in commands or f"\n  {name}\n" in commands
-    assert "validate" in names and len(names) == 11
-    assert "Check playbooks, scenarios and rosters" in commands
+    assert "validate" in names and "scan" in names and len(names) == 12
+    assert "Check playbooks, scenarios, rosters and rules" in commands
 
 
 def test_validate_help():
