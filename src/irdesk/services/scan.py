@@ -147,6 +147,7 @@ class MemoryRecorder:
     """A recorder that keeps everything in memory (``irdesk scan --dry-run``, tests)."""
 
     findings: dict[str, Finding] = field(default_factory=dict)
+    bursts: dict[tuple, list[Finding]] = field(default_factory=dict)  # by (rule, key)
     defects: dict[tuple[str, str], Defect] = field(default_factory=dict)
     closed: list[Defect] = field(default_factory=list)
     checkpoints: Checkpoints | None = None
@@ -161,9 +162,11 @@ class MemoryRecorder:
     def record_finding(self, finding: Finding) -> bool:
         if finding.id in self.findings:
             return False
-        if any(same_burst(finding, known) for known in self.findings.values()):
+        same_key = self.bursts.setdefault((finding.rule, finding.key), [])
+        if any(same_burst(finding, known) for known in same_key):
             return False
         self.findings[finding.id] = finding
+        same_key.append(finding)
         return True
 
     def known_defects(self) -> Collection[Defect]:
