@@ -104,6 +104,23 @@ class Expected:
         return f"{self.line}:{self.column}: {self.severity}: {where}...{self.message}..."
 
 
+def unprinted(lines: list[str], folder: Path, cases: list[Path]) -> tuple[list[str], int]:
+    """The expected problems of ``cases`` (copied into ``folder``) that ``irdesk validate``
+    did not print among ``lines``, and how many were looked for."""
+    missing, checked = [], 0
+    for source in cases:
+        shown = str(folder / source.name)
+        for want in expectations(source):
+            where = f"{want.key_path}: " if want.key_path else ""
+            prefix = f"{shown}:{want.line}:{want.column}: {want.severity}: {where}"
+            if not any(
+                line.startswith(prefix) and want.message in line[len(prefix) :] for line in lines
+            ):
+                missing.append(f"no line starting {prefix!r} containing {want.message!r}")
+            checked += 1
+    return missing, checked
+
+
 def expectations(path: Path) -> list[Expected]:
     found = []
     for line in path.read_text(encoding="utf-8").splitlines():

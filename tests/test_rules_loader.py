@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_loader_corpus import TODAY, expectations
+from test_loader_corpus import TODAY, expectations, unprinted
 
 from irdesk.cli import main
 from irdesk.core.catalog import Catalog
@@ -222,16 +222,8 @@ def test_validate_reports_the_corpus_like_the_loader(tmp_path: Path):
     result = run("validate", str(folder))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    checked = 0
-    for source in cases():
-        shown = str(folder / source.name)
-        for want in expectations(source):
-            where = f"{want.key_path}: " if want.key_path else ""
-            prefix = f"{shown}:{want.line}:{want.column}: {want.severity}: {where}"
-            assert any(
-                line.startswith(prefix) and want.message in line[len(prefix) :] for line in lines
-            ), f"no line starting {prefix!r} containing {want.message!r}"
-            checked += 1
+    missing, checked = unprinted(lines, folder, cases())
+    assert not missing, "\n".join(missing)
     assert checked >= 45
     ok = [line for line in lines if line.startswith("ok ")]
     warning_only = [p for p in cases() if all(w.severity != "error" for w in expectations(p))]

@@ -484,6 +484,7 @@ def _identified(r: Reader, top: dict[str, Y], key: str, what: str, required, opt
     for i, node in enumerate(nodes):
         fields = r.mapping(node, f"{key}[{i}]", required, optional)
         if fields is None:
+            ids.append((None, node))  # keeps positions: a later duplicate's path is right
             continue
         ident = r.ident(fields.get("id"), f"{key}[{i}].id")
         ids.append((ident, fields.get("id", node)))

@@ -145,6 +145,13 @@ def parse_iso(text: str, tz) -> int | None:  # noqa: ANN001
         return None
 
 
+def _clock(
+    month: str, day: str, hour: str, minute: str, second: str, fraction: str | None
+) -> tuple[int, int, int, int, int, int]:
+    """Matched text of a timestamp as (month, day, hour, minute, second, microsecond)."""
+    return MONTHS[month], int(day), int(hour), int(minute), int(second), _fraction(fraction)
+
+
 def _fraction(digits: str | None) -> int:
     """Fractional-second digits as microseconds (extra digits beyond six are dropped)."""
     if not digits:
@@ -175,16 +182,7 @@ _REPEATED = re.compile(r"message repeated (\d{1,9}) times: \[ ?(.*?) ?\]")
 def parse_syslog(line: str, ctx: LineContext) -> Parsed:
     match = _RFC3164.match(line)
     if match is not None:
-        month, day, hour, minute, second, frac = match.groups()
-        time = infer_year(
-            MONTHS[month],
-            int(day),
-            int(hour),
-            int(minute),
-            int(second),
-            _fraction(frac),
-            ctx,
-        )
+        time = infer_year(*_clock(*match.groups()), ctx)
         return _repeated(line, match.end(), time, _TAG)
     match = _ISO_SYSLOG.match(line)
     if match is not None:
@@ -235,17 +233,8 @@ def parse_apache_access(line: str, ctx: LineContext) -> Parsed:
     offset = timedelta(hours=int(off_h), minutes=int(off_m))
     try:
         zone = _fixed_zone(-offset if sign == "-" else offset)
-        when = datetime(
-            int(year),
-            MONTHS[month],
-            int(day),
-            int(hour),
-            int(minute),
-            int(second),
-            _fraction(frac),
-            tzinfo=zone,
-        )
-        return Parsed(to_us(when), line)
+        fields = _clock(month, day, hour, minute, second, frac)
+        return Parsed(to_us(datetime(int(year), *fields, tzinfo=zone)), line)
     except (ValueError, OverflowError):
         return Parsed(None, line)
 
@@ -271,9 +260,8 @@ def parse_apache_error(line: str, ctx: LineContext) -> Parsed:
     match = _APACHE_ERROR.match(line)
     try:
         if match is not None:
-            month, day, hour, minute, second, frac, year = match.groups()
-            fields = (int(year), MONTHS[month], int(day), int(hour), int(minute), int(second))
-            return Parsed(local_time(*fields, _fraction(frac), ctx.tz), line)
+            *clock, year = match.groups()
+            return Parsed(local_time(int(year), *_clock(*clock), ctx.tz), line)
         match = _NGINX_ERROR.match(line)
         if match is not None:
             fields = tuple(int(g) for g in match.groups())

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
-from irdesk.core.loader import FileResult, Reader, _hint, load_file
+from irdesk.core.loader import FileResult, Reader, _hint, _identified, load_file
 from irdesk.core.models import DEFAULT_SEVERITIES, Playbook, Source
 from irdesk.core.problems import Problem, Severity
 from irdesk.core.yamlsrc import Y
@@ -82,27 +82,20 @@ def read_rules(r: Reader, tree: Y, source: Source | None, today: date) -> RulesF
     if "sources" not in top and "rules" not in top:
         r.error(tree, "", "a rules file declares 'sources', 'rules' or both; this has neither")
     where: dict[str, Y] = {}
-    sources = _sources(r, top.get("sources"), where)
+    sources = _sources(r, top, where)
     text = source.text if source is not None else None
-    rules = _rules(r, top.get("rules"), where, today, text)
+    rules = _rules(r, top, where, today, text)
     # Returned even with errors (the result is then not ok): the sources and rules that did
     # load still take part in the checks across files, so one round shows every problem.
     return RulesFile(r.file, tuple(sources), tuple(rules), where, source)
 
 
-def _sources(r: Reader, node: Y | None, where: dict[str, Y]) -> list[LogSource]:
+def _sources(r: Reader, top: dict[str, Y], where: dict[str, Y]) -> list[LogSource]:
     found: list[LogSource] = []
-    if node is None:
-        return found
-    ids: list[tuple[str | None, Y]] = []
-    for i, item in enumerate(r.seq(node, "sources")):
+    nodes, items, _ = _identified(r, top, "sources", "source", _SOURCE_REQUIRED, _SOURCE_OPTIONAL)
+    for i, sid, fields in items:
         path = f"sources[{i}]"
-        fields = r.mapping(item, path, _SOURCE_REQUIRED, _SOURCE_OPTIONAL)
-        if fields is None:
-            continue
-        sid = r.ident(fields.get("id"), f"{path}.id")
-        ids.append((sid, fields.get("id", item)))
-        where[f"{path}.id"] = fields.get("id", item)
+        where[f"{path}.id"] = fields.get("id", nodes[i])
         paths = _paths(r, fields.get("paths"), f"{path}.paths")
         fmt = _choice(r, fields.get("format"), f"{path}.format", FORMATS, "format")
         zone = "local"
@@ -112,7 +105,6 @@ def _sources(r: Reader, node: Y | None, where: dict[str, Y]) -> list[LogSource]:
         retention = r.duration(fields.get("retention"), f"{path}.retention")
         if None not in (sid, fmt, zone) and paths:
             found.append(LogSource(sid, paths, fmt, zone, max_age, retention))
-    r.unique(ids, lambda i: f"sources[{i}].id", "source id")
     return found
 
 
@@ -176,24 +168,16 @@ def _timezone(r: Reader, node: Y, path: str) -> str | None:
 
 
 def _rules(
-    r: Reader, node: Y | None, where: dict[str, Y], today: date, text: str | None
+    r: Reader, top: dict[str, Y], where: dict[str, Y], today: date, text: str | None
 ) -> list[Rule]:
     found: list[Rule] = []
-    if node is None:
-        return found
-    ids: list[tuple[str | None, Y]] = []
-    for i, item in enumerate(r.seq(node, "rules")):
+    nodes, items, _ = _identified(r, top, "rules", "rule", _RULE_REQUIRED, _RULE_OPTIONAL)
+    for i, rid, fields in items:
         path = f"rules[{i}]"
-        fields = r.mapping(item, path, _RULE_REQUIRED, _RULE_OPTIONAL)
-        if fields is None:
-            continue
-        rid = r.ident(fields.get("id"), f"{path}.id")
-        ids.append((rid, fields.get("id", item)))
-        where[f"{path}.id"] = fields.get("id", item)
-        rule = _rule(r, path, item, fields, where, today, text, rid)
+        where[f"{path}.id"] = fields.get("id", nodes[i])
+        rule = _rule(r, path, nodes[i], fields, where, today, text, rid)
         if rule is not None:
             found.append(rule)
-    r.unique(ids, lambda i: f"rules[{i}].id", "rule id")
     return found
 
 
@@ -220,28 +204,13 @@ def _rule(
     reference = r.text(fields.get("reference"), f"{path}.reference")
     incident = r.text(fields.get("incident"), f"{path}.incident")
     reviewed = _reviewed(r, fields.get("reviewed"), f"{path}.reviewed", today)
-    requires: list[str] = []
-    if "requires" in fields:
-        nodes = r.seq(fields["requires"], f"{path}.requires", min_len=1, what="source")
-        seen: list[tuple[str | None, Y]] = []
-        for j, node in enumerate(nodes):
-            sid = r.ident(node, f"{path}.requires[{j}]")
-            seen.append((sid, node))
-            if sid is not None:
-                where[f"{path}.requires[{j}]"] = node
-                requires.append(sid)
-        r.unique(seen, lambda j: f"{path}.requires[{j}]", "required source")
+    requires = _names(
+        r, fields.get("requires"), f"{path}.requires", where, r.ident, "source", "required source"
+    )
     match = _pattern(r, fields.get("match"), f"{path}.match", text)
-    group_by: list[str] = []
-    if "group_by" in fields:
-        names: list[tuple[str | None, Y]] = []
-        for k, node in enumerate(r.seq(fields["group_by"], f"{path}.group_by")):
-            name = r.text(node, f"{path}.group_by[{k}]")
-            names.append((name, node))
-            if name is not None:
-                where[f"{path}.group_by[{k}]"] = node
-                group_by.append(name)
-        r.unique(names, lambda k: f"{path}.group_by[{k}]", "group_by name")
+    group_by = _names(
+        r, fields.get("group_by"), f"{path}.group_by", where, r.text, "", "group_by name"
+    )
     threshold = None
     if "threshold" in fields:
         threshold = _threshold(r, fields["threshold"], f"{path}.threshold", where)
@@ -271,6 +240,34 @@ def _rule(
         playbook=playbook,
         acknowledge=acknowledge,
     )
+
+
+def _names(
+    r: Reader,
+    node: Y | None,
+    path: str,
+    where: dict[str, Y],
+    read: Callable[[Y, str], str | None],
+    at_least_one: str,
+    what: str,
+) -> list[str]:
+    """A list of ids or names: each read with ``read``, placed in ``where``, none twice.
+
+    ``at_least_one`` names an item when the list may not be empty ("source").
+    """
+    names: list[str] = []
+    if node is None:
+        return names
+    seen: list[tuple[str | None, Y]] = []
+    items = r.seq(node, path, min_len=1 if at_least_one else 0, what=at_least_one or "item")
+    for j, item in enumerate(items):
+        name = read(item, f"{path}[{j}]")
+        seen.append((name, item))
+        if name is not None:
+            where[f"{path}[{j}]"] = item
+            names.append(name)
+    r.unique(seen, lambda j: f"{path}[{j}]", what)
+    return names
 
 
 def _check_title(r: Reader, node: Y, path: str, title: str) -> bool:
@@ -485,35 +482,16 @@ def assemble(
     broken = [str(r.path) for r in results if r.kind in (None, "rules") and _model(r) is None]
     for result, lent in files:
         model = _model(result)
-        if model is None:
-            continue
-        for i, source in enumerate(model.sources):
-            at = model.at(f"sources[{i}].id")
-            previous = owners.get(source.id)
-            if previous is None or _replaces(previous, result, lent):
-                if previous is not None and not lent:
-                    _note(result, at, f"sources[{i}].id", "source", source.id, previous)
-                owners[source.id] = (result, model, i, lent)
+        for i, source in enumerate(model.sources if model else ()):
+            if _claim(owners, source.id, "source", result, model, i, lent):
                 ruleset.sources[source.id] = source
-            elif not lent and previous[0] is not result:  # in one file: reported already
-                _clash(result, at, f"sources[{i}].id", "source", source.id, previous)
     rule_owners: dict[str, tuple[FileResult, RulesFile, int, bool]] = {}
     for result in results:
         model = _model(result)
-        if model is None:
-            continue
-        for i, rule in enumerate(model.rules):
-            at = model.at(f"rules[{i}].id")
-            previous = rule_owners.get(rule.id)
-            if previous is None or _replaces(previous, result, False):
-                if previous is not None:
-                    _note(result, at, f"rules[{i}].id", "rule", rule.id, previous)
-                    ruleset.rules.pop(rule.id, None)
-                rule_owners[rule.id] = (result, model, i, False)
+        for i, rule in enumerate(model.rules if model else ()):
+            if _claim(rule_owners, rule.id, "rule", result, model, i, False):
                 ruleset.rules[rule.id] = rule
                 ruleset.files[rule.id] = model
-            elif previous[0] is not result:
-                _clash(result, at, f"rules[{i}].id", "rule", rule.id, previous)
     for result in results:
         model = _model(result)
         if model is None:
@@ -531,6 +509,32 @@ def _model(result: FileResult) -> RulesFile | None:
 
 def _ok(results: Sequence[FileResult], model: RulesFile) -> bool:
     return all(r.ok for r in results if r.model is model)
+
+
+def _claim(
+    owners: dict[str, tuple[FileResult, RulesFile, int, bool]],
+    ident: str,
+    what: str,
+    result: FileResult,
+    model: RulesFile,
+    index: int,
+    lent: bool,
+) -> bool:
+    """Record which file declares ``ident``: note a replacement, report a clash.
+
+    True when ``result`` now holds the id.
+    """
+    path = f"{what}s[{index}].id"
+    at = model.at(path)
+    previous = owners.get(ident)
+    if previous is None or _replaces(previous, result, lent):
+        if previous is not None and not lent:
+            _note(result, at, path, what, ident, previous)
+        owners[ident] = (result, model, index, lent)
+        return True
+    if not lent and previous[0] is not result:  # a repeat within one file: reported already
+        _clash(result, at, path, what, ident, previous)
+    return False
 
 
 def _replaces(previous: tuple, result: FileResult, lent: bool) -> bool:  # noqa: ANN001
@@ -565,7 +569,7 @@ def _note(result: FileResult, at, path: str, what: str, ident: str, previous) ->
 
 def _clash(result: FileResult, at, path: str, what: str, ident: str, previous) -> None:  # noqa: ANN001
     owner, model, index, _lent = previous
-    first = model.at(f"{'sources' if what == 'source' else 'rules'}[{index}].id")
+    first = model.at(f"{what}s[{index}].id")
     where = f"{owner.path}:{first.line}" if first is not None else str(owner.path)
     _add(
         result,
