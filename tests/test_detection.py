@@ -222,3 +222,15 @@ def test_rules_without_threshold_keep_no_state():
     detector = Detector([rule(count=None)])
     detector.feed_all([ev(0)])
     assert detector.state() == {}
+
+
+def test_a_damaged_saved_state_starts_the_rule_afresh():
+    r = rule()
+    good = Detector([r])
+    good.feed_all([ev(0), ev(1)])
+    state = good.state()
+    state["r"]["keys"] = [[["not", "pairs"]], [["time?", 1, None]]]
+    detector = Detector([r])
+    detector.restore(state)
+    assert detector.pending() == 0
+    assert detector.feed_all([ev(2), ev(3), ev(4)])[0].first == at(2)

@@ -209,6 +209,30 @@ def test_rotation_between_scans_reads_each_line_once(tmp_path: Path):
     assert third.lines == 1 and third.findings == [] and third.defects == []
 
 
+def test_a_rotation_during_the_scan_is_read_by_the_next_one(tmp_path: Path, monkeypatch):
+    import irdesk.services.scan as service
+
+    log = write(tmp_path / "auth.log", fail("06:00:00"))
+    recorder = MemoryRecorder()
+    run([rule()], source(log), recorder)
+    append(log, fail("06:00:10"))
+    real = service._inspect
+
+    def inspect_then_rotate(path):  # noqa: ANN001, ANN202
+        member = real(path)
+        log.rename(tmp_path / "auth.log.1")  # logrotate strikes between look and read
+        write(log, fail("06:00:20"), fail("06:00:30"), fail("06:00:40"))
+        return member
+
+    monkeypatch.setattr(service, "_inspect", inspect_then_rotate)
+    during, _ = run([rule()], source(log), recorder)
+    monkeypatch.setattr(service, "_inspect", real)
+    assert (during.lines, during.findings, during.defects) == (0, [], [])
+    after, _ = run([rule()], source(log), recorder)
+    # the rest of the old file and the whole new one; 00 (kept), 10, 20 fire; 30, 40 wait
+    assert after.lines == 4 and spans(after) == [("06:00:00", "06:00:20", 3)]
+
+
 def test_copytruncate_rotation_is_followed_by_first_line(tmp_path: Path):
     log = write(tmp_path / "auth.log", fail("06:00:00"))
     recorder = MemoryRecorder()

@@ -390,7 +390,10 @@ class Detector:
         for windows in self._windows:
             saved = state.get(windows.rule.id)
             if isinstance(saved, Mapping) and saved.get("fingerprint") == windows.rule.fingerprint:
-                windows.restore(saved)
+                try:
+                    windows.restore(saved)
+                except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+                    windows.restore({})  # damaged: start this rule afresh rather than fail
 
 
 def same_burst(a: Finding, b: Finding) -> bool:

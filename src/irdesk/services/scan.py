@@ -235,6 +235,7 @@ class _Member:
     first_line: str | None = None
     error: str | None = None  # could not be opened: nothing read
     failed: str | None = None  # a read failed part-way: read up to the scan's offset
+    moved: bool = False  # replaced by rotation between being looked at and being read
 
 
 def rotation_order(path: Path) -> list[Path]:
@@ -561,6 +562,11 @@ def _events(members: Sequence[tuple[_Member, FileScan, bool]], chunk_size: int) 
     for member, file_scan, live in members:
         try:
             with _open(member) as handle:
+                if not member.compressed:
+                    info = os.fstat(handle.fileno())
+                    if (info.st_dev, info.st_ino) != (member.device, member.inode):
+                        member.moved = True  # rotated just now: the next scan reads both
+                        continue
                 _skip(handle, member, file_scan.offset)
                 while True:
                     chunk = handle.read(chunk_size)
@@ -609,9 +615,9 @@ def _checkpoints(
     files = [cp for cp in previous.files if cp.source not in scans]
     scanned = {k: v for k, v in previous.scanned.items() if k not in scans}
     for sid, state in scans.items():
-        read = {id(m) for m, _, _ in state.scans if m.error is None}
+        read = {id(m) for m, _, _ in state.scans if m.error is None and not m.moved}
         for member, file_scan, live in state.scans:
-            if member.error is None:
+            if id(member) in read:
                 files.append(
                     FileCheckpoint(
                         sid,
