@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+#: the date the corpus is loaded on (review dates are judged against it)
+TODAY = date(2026, 6, 1)
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "corpus"
@@ -67,3 +71,20 @@ def expectations(path: Path) -> list[Expected]:
 
 def corpus_files() -> list[Path]:
     return sorted(CORPUS.glob("*.yaml"))
+
+
+def unprinted(lines: list[str], folder: Path, cases: list[Path]) -> tuple[list[str], int]:
+    """The expected problems of ``cases`` (copied into ``folder``) that ``irdesk validate``
+    did not print among ``lines``, and how many were looked for."""
+    missing, checked = [], 0
+    for source in cases:
+        shown = str(folder / source.name)
+        for want in expectations(source):
+            where = f"{want.key_path}: " if want.key_path else ""
+            prefix = f"{shown}:{want.line}:{want.column}: {want.severity}: {where}"
+            if not any(
+                line.startswith(prefix) and want.message in line[len(prefix) :] for line in lines
+            ):
+                missing.append(f"no line starting {prefix!r} containing {want.message!r}")
+            checked += 1
+    return missing, checked

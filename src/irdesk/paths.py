@@ -30,6 +30,10 @@ def user_scenarios_dir() -> Path:
     return home() / "scenarios"
 
 
+def user_rules_dir() -> Path:
+    return home() / "rules"
+
+
 def roster_path() -> Path:
     return home() / "roster.yaml"
 
@@ -61,6 +65,10 @@ def bundled_playbooks_dir() -> Path:
 
 def bundled_scenarios_dir() -> Path:
     return bundled_dir() / "scenarios"
+
+
+def bundled_rules_dir() -> Path:
+    return bundled_dir() / "rules"
 
 
 def example_roster_path() -> Path:

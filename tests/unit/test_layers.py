@@ -50,3 +50,17 @@ def test_the_check_itself_sees_a_broken_layer(tmp_path: Path):
     done = lint_imports("--config", str(config))
     assert done.returncode == 1, done.stdout + done.stderr
     assert "BROKEN" in done.stdout
+
+
+def test_the_domain_never_calls_open():
+    """import-linter sees imports; a call of the open() builtin needs none."""
+    import ast
+
+    import irdesk.domain
+
+    files = sorted(Path(irdesk.domain.__file__).parent.glob("*.py"))
+    assert len(files) >= 5
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
+                raise AssertionError(f"{path.name}:{node.lineno} calls open()")

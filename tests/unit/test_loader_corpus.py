@@ -27,6 +27,7 @@ from helpers_corpus import (
     CRASHES,
     LOADER_BUGS,
     REPORTED_TWICE,
+    TODAY,
     corpus_files,
     expectations,
 )
@@ -46,7 +47,6 @@ TESTS = Path(__file__).resolve().parents[1]
 SCENARIO_PLAYBOOKS = CORPUS / "playbooks-for-scenarios"
 FIXTURES = TESTS / "fixtures"
 # Fixed, so review-date warnings do not change with the calendar.
-TODAY = date(2026, 6, 1)
 
 # One corpus file per rule of FORMATS.md and the loader; the test below fails if any goes
 # missing (a deleted file would otherwise silently shrink the coverage).

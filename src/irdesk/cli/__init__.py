@@ -34,6 +34,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("replay", "irdesk.cli.replay", "replay"),
     ("report", "irdesk.cli.report", "report"),
     ("improvements", "irdesk.cli.report", "improvements"),
+    ("scan", "irdesk.cli.scan", "scan"),
     ("validate", "irdesk.cli.validate", "validate"),
     ("verify", "irdesk.cli.verify", "verify"),
     ("seal", "irdesk.cli.seal", "seal"),

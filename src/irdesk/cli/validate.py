@@ -1,4 +1,5 @@
-"""``irdesk validate``: check playbooks, scenarios and rosters; exit 0 only when all are valid."""
+"""``irdesk validate``: check playbooks, scenarios, rosters and rules files; exit 0 only when
+all are valid."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ def display_path(path: Path) -> str:
 
 def check(paths_given: tuple[Path, ...]) -> list[FileResult]:
     """Load what was asked (or the defaults) and return one result per file."""
+    from irdesk.formats.rules import check_given, default_files, load_rules
+
     if not paths_given:
         catalog = Catalog.load(default_sources())
         roster = paths.roster_path()
         if roster.exists():
             catalog.results.append(load_file(roster, expect="roster"))
-        return catalog.results
+        return catalog.results + load_rules(default_files(), playbooks=catalog.playbooks).results
     # Scenarios among the given files may name playbooks that are not among them:
     # those resolve against the user's and the bundled playbooks.
     known = Catalog.load(default_sources())
@@ -40,6 +43,11 @@ def check(paths_given: tuple[Path, ...]) -> list[FileResult]:
     for given in paths_given:
         files.extend((f, False) for f in expand(given, catalog, must_exist=True))
     catalog.add_files(files)
+    # Rules files are checked together (source ids across files, requires); the bundled
+    # and your own rules files lend their sources to the ones given.
+    given = [r for r in catalog.results if r.kind == "rules"]
+    if given:
+        check_given(given, playbooks={**known.playbooks, **catalog.playbooks})
     return catalog.results
 
 
@@ -56,9 +64,9 @@ def check(paths_given: tuple[Path, ...]) -> list[FileResult]:
 @click.option("--strict", is_flag=True, help="Treat warnings as failures too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, not valid files.")
 def validate(targets: tuple[Path, ...], fmt: str, strict: bool, quiet: bool) -> None:
-    """Check playbooks, scenarios and rosters (files or folders).
+    """Check playbooks, scenarios, rosters and rules files (files or folders).
 
-    Without PATH: the bundled content plus your own playbooks, scenarios and roster.
+    Without PATH: the bundled content plus your own playbooks, scenarios, roster and rules.
     Exits 0 when everything is valid, 1 otherwise.
     """
     results = check(targets)
@@ -78,6 +86,9 @@ def _describe(result: FileResult) -> str:
         return f"playbook {result.id} v{model.version}: {len(model.steps)} steps"
     if result.kind == "scenario":
         return f"scenario {result.id} ({model.playbook}): {len(model.injects)} injects"
+    if result.kind == "rules":
+        sources, rules = len(model.sources), len(model.rules)
+        return f"rules: {sources} source{'s' * (sources != 1)}, {rules} rule{'s' * (rules != 1)}"
     return f"roster: {len(model.people)} people"
 
 

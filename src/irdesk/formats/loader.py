@@ -46,7 +46,12 @@ from irdesk.formats.yamlsrc import Y, YEntry
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # the largest real playbook is a few tens of KB
 
-KINDS = {"playbook": "playbook/1", "scenario": "scenario/1", "roster": "roster/1"}
+KINDS = {
+    "playbook": "playbook/1",
+    "scenario": "scenario/1",
+    "roster": "roster/1",
+    "rules": "rules/1",  # detection rules: irdesk.formats.rules
+}
 
 PlaybookResolver = Callable[[str], "Playbook | None"]
 
@@ -381,8 +386,8 @@ def _parse_bytes(data: bytes, result: FileResult, reader: Reader, bundled: bool)
         reader.error(
             marker.value,
             "irdesk",
-            f"unknown format marker {value!r}; expected playbook/1, scenario/1 or roster/1"
-            + _hint(str(value), KINDS.values()),
+            f"unknown format marker {value!r}; expected playbook/1, scenario/1, roster/1 "
+            "or rules/1" + _hint(str(value), KINDS.values()),
         )
     ident = tree.value.get("id")
     if ident is not None and isinstance(ident.value.value, str):
@@ -428,6 +433,10 @@ def load_file(
             model: Any = _playbook(reader, tree, parsed.source, today or date.today())
         elif result.kind == "scenario":
             model = _scenario(reader, tree, parsed.source, resolve_playbook)
+        elif result.kind == "rules":
+            from irdesk.formats.rules import read_rules  # builds on this module's Reader
+
+            model = read_rules(reader, tree, parsed.source, today or date.today())
         else:
             model = _roster(reader, tree, parsed.source)
     except Exception as exc:  # a bug of ours must not become a traceback for the user
@@ -438,7 +447,8 @@ def load_file(
             f"{exc}); please report it with the file attached",
         )
         return result
-    if not reader.failed:
+    if not reader.failed or result.kind == "rules":
+        # a rules file keeps what did load, so checks across files still run (not ok)
         result.model = model
     return result
 
@@ -474,6 +484,7 @@ def _identified(r: Reader, top: dict[str, Y], key: str, what: str, required, opt
     for i, node in enumerate(nodes):
         fields = r.mapping(node, f"{key}[{i}]", required, optional)
         if fields is None:
+            ids.append((None, node))  # keeps positions: a later duplicate's path is right
             continue
         ident = r.ident(fields.get("id"), f"{key}[{i}].id")
         ids.append((ident, fields.get("id", node)))
