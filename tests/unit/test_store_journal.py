@@ -408,3 +408,22 @@ def test_unicode_and_control_characters_verify(journal: Journal):
     assert report.heads[rec.id] == (2, entry.hash)
     assert journal.get_entry(rec.id, 2) == entry  # every character came back as written
     assert journal.incident(rec.id).title == 'Ünïcødé "quoted" \\ title\u2028'
+
+
+def test_runtime_state_is_kept_apart_from_the_record(journal: Journal, clock: FixedClock):
+    rec = declare(journal)
+    head = journal.incident(rec.id).head
+    journal.put_runtime("watcher", "host-1", {"pid": 42, "state": "running"})
+    clock.advance(30)
+    journal.put_runtime("watcher", "host-1", {"pid": 42, "state": "scanning"})
+    journal.put_runtime("scan", "auth", {"offset": 10})
+    [(key, (value, when))] = journal.runtime("watcher").items()
+    assert (key, value, when) == (
+        "host-1",
+        {"pid": 42, "state": "scanning"},
+        clock.now().replace(microsecond=clock.now().microsecond // 1000 * 1000),
+    )
+    journal.drop_runtime("watcher", "host-1")
+    assert journal.runtime("watcher") == {} and list(journal.runtime("scan")) == ["auth"]
+    assert journal.incident(rec.id).head == head  # nothing appended to any chain
+    assert journal.verify().ok

@@ -1177,6 +1177,46 @@ class Journal:
             ).fetchone()
         return row[0] if row else None
 
+    # ------------------------------------------------------------------ runtime state
+
+    def put_runtime(self, namespace: str, key: str, value: Mapping[str, Any]) -> None:
+        """Set operational state that is not part of the record (a scan checkpoint, a
+        watcher's heartbeat): mutable, never chained, never shown as history."""
+        text = canonical_json(dict(value))
+        _text("namespace", namespace)
+        _text("key", key)
+        with self._writing() as conn:
+            now = _format_utc(to_utc(self.clock.now()))
+            conn.execute(
+                "INSERT INTO runtime (namespace, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (namespace, key, text, now),
+            )
+
+    def drop_runtime(self, namespace: str, key: str) -> None:
+        with self._writing() as conn:
+            conn.execute("DELETE FROM runtime WHERE namespace = ? AND key = ?", (namespace, key))
+
+    def runtime(self, namespace: str) -> dict[str, tuple[dict[str, Any], datetime]]:
+        """key -> (value, when it was last set) for one namespace of runtime state."""
+        if self.schema_version < 3:
+            return {}  # an older journal (read-only) has none
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT key, value, updated_at FROM runtime WHERE namespace = ? ORDER BY key",
+                (namespace,),
+            ).fetchall()
+        found = {}
+        for key, value, updated in rows:
+            try:
+                data = json.loads(value)
+            except ValueError:
+                continue  # not part of the record; an unreadable value is simply absent
+            if isinstance(data, dict):
+                found[key] = (data, parse_ts(updated))
+        return found
+
     # ------------------------------------------------------------------ verifying
 
     def unmet(self, expectations: Iterable[Expectation]) -> list[str]:
