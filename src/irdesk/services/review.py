@@ -35,6 +35,7 @@ from irdesk.domain.review import (
     Improvement,
     ReviewState,
     item_incident,
+    item_number,
     review_state,
 )
 from irdesk.formats.catalog import Catalog
@@ -44,7 +45,7 @@ from irdesk.report.render import render
 from irdesk.report.timeline import SPOOL_IN_MEMORY
 from irdesk.services.files import private_file
 from irdesk.services.incident import IncidentSession, ran_with
-from irdesk.store import IncidentRecord, Journal, VerifyReport
+from irdesk.store import IncidentRecord, Journal, UnknownIncident, VerifyReport
 
 MAX_WHYS = 7  # "five whys" is a habit, not a hard limit; past seven it is a novel
 _RETRIES = 5
@@ -335,9 +336,15 @@ class ImprovementRow:
         return self.improvement.item
 
 
-def review_of(journal: Journal, incident_id: str) -> ReviewState:
-    """The review of one incident, folded from its entries alone (no playbook needed)."""
-    return ReviewState.fold(journal.entries(incident_id))
+#: the entry kinds an improvement item is made of (found by kind: see improvement_rows)
+IMPROVEMENT_KINDS = (RK.IMPROVEMENT_ADDED, RK.IMPROVEMENT_UPDATED, RK.IMPROVEMENT_CLOSED)
+
+
+def items_of(journal: Journal, incident_id: str) -> dict[str, Improvement]:
+    """One incident's improvement items, from its improvement entries alone (by kind: the
+    rest of a long incident is not read)."""
+    found = journal.entries_by_kind(IMPROVEMENT_KINDS, incident_id=incident_id)
+    return ReviewState.fold(found).improvements
 
 
 def improvement_rows(
@@ -353,25 +360,40 @@ def improvement_rows(
     overdue first, then by due date (none last), then by incident and number.
 
     ``playbook_id`` keeps items of incidents run on that playbook; ``declared_before``
-    those of incidents declared earlier; ``exclude`` leaves one incident out.
+    those of incidents declared earlier; ``exclude`` leaves one incident out. Only the
+    improvement entries are read (by kind) and the records of the incidents that have
+    some: the cost follows the number of items, not the size of the journal.
     """
+    by_incident: dict[str, list[Entry]] = {}
+    for entry in journal.entries_by_kind(IMPROVEMENT_KINDS):
+        by_incident.setdefault(entry.incident_id, []).append(entry)
     rows: list[ImprovementRow] = []
-    for record in journal.incidents():
-        if playbook_id is not None and record.playbook_id != playbook_id:
+    for incident_id, entries in by_incident.items():
+        if incident_id == exclude:
             continue
-        if exclude is not None and record.id == exclude:
+        try:
+            record = journal.incident(incident_id)
+        except UnknownIncident:
+            continue  # entries without a record: verify names them; nothing to list here
+        if record.chain != "incident":
+            continue
+        if playbook_id is not None and record.playbook_id != playbook_id:
             continue
         if declared_before is not None and record.created_at >= declared_before:
             continue
-        review = review_of(journal, record.id)
-        for imp in review.improvements.values():
+        for imp in ReviewState.fold(entries).improvements.values():
             if include_closed or imp.is_open:
                 rows.append(_row(imp, record, today))
     rows.sort(
         key=lambda r: (
             r.improvement.sort_key(today)
             if r.improvement.is_open
-            else (2, r.improvement.closed_at or datetime.max.replace(tzinfo=UTC), r.incident_id, 0)
+            else (
+                2,
+                r.improvement.closed_at or datetime.max.replace(tzinfo=UTC),
+                r.incident_id,
+                item_number(r.item),
+            )
         )
     )
     return rows
@@ -410,7 +432,7 @@ def find_improvement(journal: Journal, item: str) -> tuple[IncidentRecord, Impro
         record = None
     if record is None:
         raise ActionError(f"no improvement item {item!r}: ids look like INC-0003-1")
-    found = review_of(journal, record.id).improvements.get(item.strip())
+    found = items_of(journal, record.id).get(item.strip())
     if found is None:
         raise ActionError(f"{record.id} has no improvement item {item!r}")
     return record, found
@@ -562,9 +584,9 @@ __all__ = [
     "close_improvement",
     "find_improvement",
     "improvement_rows",
+    "items_of",
     "export_report",
     "load_report",
     "open_report",
-    "review_of",
     "today_of",
 ]
