@@ -136,7 +136,7 @@ def _format_utc(when: datetime) -> str:
     )
 
 
-def _entry_from_row(row: tuple) -> Entry:
+def _entry_from_row(row: tuple[Any, ...]) -> Entry:
     (iid, seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h) = row
     return Entry(
         incident_id=iid,
@@ -155,7 +155,7 @@ def _entry_from_row(row: tuple) -> Entry:
     )
 
 
-def _incident_from_row(row: tuple) -> IncidentRecord:
+def _incident_from_row(row: tuple[Any, ...]) -> IncidentRecord:
     (
         iid,
         mode,
@@ -388,7 +388,7 @@ class Journal:
     def _schema_check(self) -> int:
         """Read the schema version; refuse newer journals and foreign databases."""
         conn = self._conn
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         if version > migrations.SCHEMA_VERSION:
             raise JournalNewerSchema(
@@ -943,8 +943,11 @@ class Journal:
             )
         self.warnings.append(text + " (recorded in the desk chain)")
 
-    def _desk_record(self, conn: sqlite3.Connection) -> tuple | None:
-        return conn.execute("SELECT id FROM incidents WHERE id = ?", (DESK_ID,)).fetchone()
+    def _desk_record(self, conn: sqlite3.Connection) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = conn.execute(
+            "SELECT id FROM incidents WHERE id = ?", (DESK_ID,)
+        ).fetchone()
+        return row
 
     def _restore_records(self, conn: sqlite3.Connection) -> dict[str, dict[str, list[Any]]]:
         """Set every record's summary fields to what its chain says; return what changed
@@ -1102,7 +1105,8 @@ class Journal:
             ).fetchone()
         if row is None:
             raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
-        return row[0]
+        count: int = row[0]
+        return count
 
     def incident(self, incident_id: str) -> IncidentRecord:
         with self._errors():
@@ -1123,7 +1127,8 @@ class Journal:
     ) -> list[IncidentRecord]:
         """Records of one kind of chain (incidents and drills unless ``chain`` says
         otherwise), newest (most recently opened) first."""
-        where, params = ["chain = ?"], [chain]
+        where: list[str] = ["chain = ?"]
+        params: list[str | int] = [chain]
         if self._cols is _INCIDENT_COLS_V2:
             where, params = ["? = 'incident'"], [chain]
         if mode is not None:
@@ -1144,7 +1149,8 @@ class Journal:
     def data_version(self) -> int:
         """``PRAGMA data_version``: changes whenever another connection commits."""
         with self._errors():
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+            version: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
 
     def has_changed(self) -> bool:
         """True (once) if anything was committed, by this Journal or any other process,
