@@ -842,7 +842,7 @@ class Journal:
         """Extend a chain by one entry (inside the caller's write transaction)."""
         head = conn.execute(_READ_HEAD, (incident_id,)).fetchone()
         if head is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         last_seq, prev = head
         if corrects is not None and corrects > last_seq:
             raise ValueError(
@@ -1146,7 +1146,7 @@ class Journal:
                 {"i": incident_id},
             ).fetchone()
         if row[0] is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         return row[1] or 0
 
     def entry_count(self, incident_id: str) -> int:
@@ -1156,7 +1156,7 @@ class Journal:
                 "SELECT entry_count FROM incidents WHERE id = ?", (incident_id,)
             ).fetchone()
         if row is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         count: int = row[0]
         return count
 
@@ -1166,7 +1166,7 @@ class Journal:
                 f"SELECT {self._cols} FROM incidents WHERE id = ?", (incident_id,)
             ).fetchone()
         if row is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         return _incident_from_row(row)
 
     def incidents(
@@ -1322,13 +1322,16 @@ class Journal:
         Raises UnknownIncident for an unknown incident.
         """
         with self._errors():
-            return verify_journal(
-                self._conn,
-                incident_id=incident_id,
-                progress=progress,
-                workers=workers,
-                worker_uri=self._uri,
-            )
+            try:
+                return verify_journal(
+                    self._conn,
+                    incident_id=incident_id,
+                    progress=progress,
+                    workers=workers,
+                    worker_uri=self._uri,
+                )
+            except UnknownIncident:
+                raise UnknownIncident(incident_id or "", self.path) from None
 
 
 __all__ = ["Journal", "IDENTITY_FIELDS"]
