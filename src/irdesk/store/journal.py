@@ -116,6 +116,11 @@ _INCIDENT_COLS = (
 )
 #: what an older journal (before migration 3, read-only) is read with: all incidents
 _INCIDENT_COLS_V2 = _INCIDENT_COLS.replace("chain", "'incident' AS chain")
+# the schema version, the application id and the tables, one row per table (one snapshot)
+_SCHEMA_SQL = (
+    "SELECT user_version, application_id, name FROM pragma_user_version, pragma_application_id "
+    "LEFT JOIN sqlite_master ON type = 'table' AND name NOT LIKE 'sqlite_%'"
+)
 
 
 @contextmanager
@@ -435,10 +440,15 @@ class Journal:
                 continue  # absent (or not ours to change): SQLite creates it like the journal
 
     def _schema_check(self) -> int:
-        """Read the schema version; refuse newer journals and foreign databases."""
-        conn = self._conn
-        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        """Read the schema version; refuse newer journals and foreign databases.
+
+        One statement, so one snapshot: another first open may commit the migrations
+        between two reads, and a version of 0 beside the tables they made would look like
+        someone else's database.
+        """
+        rows = self._conn.execute(_SCHEMA_SQL).fetchall()
+        version: int = rows[0][0]
+        app_id = rows[0][1]
         if version > migrations.SCHEMA_VERSION:
             raise JournalNewerSchema(
                 f"journal {self.path} was written by a newer irdesk (schema {version}, "
@@ -449,13 +459,7 @@ class Journal:
                 f"{self.path} is a SQLite database of another program, not an irdesk journal"
             )
         if version == 0:
-            tables = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%'"
-                )
-            }
+            tables = {name for _, _, name in rows if name is not None}
             ours = {"incidents", "entries", "_sqlite_migrations"}
             if tables and not tables <= ours:
                 raise JournalCorrupt(f"{self.path} is a SQLite database but not an irdesk journal")
