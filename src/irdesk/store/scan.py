@@ -35,7 +35,7 @@ def scan(
     picked: frozenset[str],
     marks: frozenset[str],
     closing: str,
-) -> list:
+) -> list[object]:
     """Check the entries of one incident with lo <= seq <= hi.
 
     Returns ``[incident_id, lo, count, first_seq, first_prev, last_seq, last_hash,
@@ -57,7 +57,7 @@ def scan(
     first_seq = first_prev = None
     exp: int | None = None
     prev: str | None = None
-    anomaly: list | None = None
+    anomaly: list[object] | None = None
     for seq, uid, kind, actor, role, occ, rec, br, cor, pl, ph, h in cur:
         try:
             qr = q(rec)
