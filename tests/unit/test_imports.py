@@ -70,3 +70,26 @@ def test_store_imports_no_textual_or_rich():
         f"irdesk.store.{m.name}" for m in pkgutil.iter_modules(irdesk.store.__path__)
     ]
     assert ui_modules_after_importing(*names) == []
+
+
+def modules_after_importing(*modules: str) -> set[str]:
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {list(modules)!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout))
+
+
+def test_the_desk_paints_home_before_loading_playbooks():
+    """`irdesk` shows its first frame from the journal alone: the desk's module loads
+    neither the playbook formats (YAML) nor the incident domain; they come on first use."""
+    loaded = modules_after_importing("irdesk.services.desk", "irdesk.cli.incidents")
+    heavy = {"yaml", "irdesk.formats.loader", "irdesk.formats.catalog", "irdesk.domain.fold"}
+    assert "irdesk.store" in loaded
+    assert loaded & heavy == set()

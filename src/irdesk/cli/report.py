@@ -204,7 +204,7 @@ def _close(
     journal_path,  # noqa: ANN001
     actor,
 ) -> None:  # noqa: ANN001
-    from irdesk.services.incident import default_actor
+    from irdesk.services.actor import default_actor
     from irdesk.services.review import close_improvement
 
     if journal_path is None and ctx.parent is not None:  # irdesk improvements --journal X done

@@ -1,28 +1,45 @@
 """The desk: what the front ends need, gathered (journal, catalog, roster, clock, actor),
 and where incidents and drills are declared and opened as sessions.
+
+The playbooks, the sessions and the domain behind them are imported on first use: the
+home screen paints its first frame from the journal alone, before any of that is loaded
+(and before any YAML is parsed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from irdesk.domain.clock import Clock, SystemClock
-from irdesk.domain.incident import ActionError
-from irdesk.domain.models import Playbook, Roster, Scenario
-from irdesk.formats.catalog import Catalog, load_roster_or_none
-from irdesk.formats.loader import FileResult
-from irdesk.services.drill import TITLE_PREFIX, DrillSession
-from irdesk.services.incident import (
-    BACKDATE_SLACK,
-    IncidentSession,
-    default_actor,
-    ran_with,
-    record_of,
-)
-from irdesk.store import Journal
+from irdesk.services.actor import default_actor
+from irdesk.store import IncidentRecord, Journal
+
+if TYPE_CHECKING:
+    from irdesk.domain.models import Playbook, Roster, Scenario
+    from irdesk.formats.catalog import Catalog
+    from irdesk.formats.loader import FileResult
+    from irdesk.services.drill import DrillSession
+    from irdesk.services.incident import IncidentSession
+
+#: what the home screen lists: the newest open incidents, and the most recently opened of
+#: the closed ones (every one of them is in ``irdesk list``)
+BOARD_OPEN = 50
+BOARD_CLOSED = 15
+
+
+@dataclass(frozen=True)
+class Board:
+    """The incidents home shows, newest first: read with bounded queries, so that the
+    screen costs the same with a thousand incidents as with a hundred thousand."""
+
+    open: tuple[IncidentRecord, ...]
+    closed: tuple[IncidentRecord, ...]
+    #: whether there are open incidents beyond those shown
+    more_open: bool
 
 
 class Desk:
@@ -53,9 +70,18 @@ class Desk:
         self.clock = clock or SystemClock()
         self.actor = actor or default_actor()
 
+    def board(self, *, open_limit: int = BOARD_OPEN, closed_limit: int = BOARD_CLOSED) -> Board:
+        """What home lists: at most ``open_limit`` open incidents and drills and
+        ``closed_limit`` closed ones, newest first."""
+        open_ones = self.journal.incidents(closed=False, limit=open_limit + 1)
+        closed = self.journal.incidents(closed=True, limit=closed_limit)
+        return Board(tuple(open_ones[:open_limit]), tuple(closed), len(open_ones) > open_limit)
+
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
+            from irdesk.formats.catalog import Catalog
+
             self._catalog = Catalog.load(self.sources)
         return self._catalog
 
@@ -66,6 +92,8 @@ class Desk:
     @property
     def roster(self) -> Roster | None:
         if self._roster_path is not None:
+            from irdesk.formats.catalog import load_roster_or_none
+
             path, self._roster_path = self._roster_path, None
             self._roster, self.roster_result = load_roster_or_none(path)
         return self._roster
@@ -104,6 +132,9 @@ class Desk:
         extra: dict[str, Any] | None = None,
     ) -> IncidentSession:
         """Open an incident: one transaction for the declaration, then optional milestones."""
+        from irdesk.domain.incident import ActionError
+        from irdesk.services.incident import BACKDATE_SLACK
+
         title = title.strip()
         if not title:
             raise ActionError("an incident needs a title")
@@ -157,6 +188,9 @@ class Desk:
         playbook: Playbook | None = None,
         scenario: Scenario | None = None,
     ) -> IncidentSession:
+        from irdesk.services.drill import DrillSession
+        from irdesk.services.incident import IncidentSession, ran_with, record_of
+
         if playbook is None:
             record, playbook, found = ran_with(self.journal, incident_id, self.catalog)
             scenario = found if scenario is None else scenario
@@ -186,6 +220,8 @@ class Desk:
         Raises :class:`irdesk.formats.catalog.NotFound` when the scenario's playbook cannot
         be found, :class:`ActionError` when the declaration makes no sense.
         """
+        from irdesk.services.drill import TITLE_PREFIX, DrillSession
+
         playbook = self.catalog.playbook_for(scenario)
         title = (title or "").strip() or f"{TITLE_PREFIX}{scenario.title}"
         session = self.declare(
@@ -202,6 +238,9 @@ class Desk:
     def open_drill(self, incident_id: str) -> DrillSession:
         """Reopen a drill from the journal (:class:`UnknownIncident`, a KeyError, when the
         journal has no such incident)."""
+        from irdesk.domain.incident import ActionError
+        from irdesk.services.drill import DrillSession
+
         session = self.session(incident_id)
         if not isinstance(session, DrillSession):
             raise ActionError(f"{incident_id} is a live incident, not a drill")

@@ -8,7 +8,6 @@ the screen shows is always what the journal holds, including other responders' w
 
 from __future__ import annotations
 
-import getpass
 import os
 import socket
 import uuid
@@ -27,21 +26,11 @@ from irdesk.domain.models import EMPTY_ROSTER, Playbook, Roster, Scenario
 from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.formats.loader import load_file
 from irdesk.services import notify
+from irdesk.services.actor import default_actor
 from irdesk.services.notify import NotifyResult
 from irdesk.store import IncidentRecord, Journal
 
 BACKDATE_SLACK = timedelta(seconds=1)
-
-
-def default_actor() -> str:
-    """Who is at this keyboard: $IRDESK_ACTOR, else the login name."""
-    value = os.environ.get("IRDESK_ACTOR", "").strip()
-    if value:
-        return value
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "responder"
 
 
 def playbook_of(
