@@ -28,7 +28,7 @@ def test_the_board_lists_the_newest_open_and_closed(tmp_path: Path) -> None:
         closed = [i for n, i in enumerate(made) if n % 3 == 0]
         assert [r.id for r in board.open] == opened[::-1][:4] and board.more_open
         assert [r.id for r in board.closed] == closed[::-1][:2]
-        everything = desk.board(open_limit=6)
+        everything = desk.board(open_limit=6, closed_limit=15)
         assert len(everything.open) == 6 and not everything.more_open
         assert all(r.status != "closed" for r in everything.open)
 
@@ -42,7 +42,7 @@ def test_the_board_costs_the_same_beside_many_closed_incidents(tmp_path: Path) -
 
         def work() -> int:
             with sqlite_work(journal) as count:
-                desk.board()
+                desk.board(open_limit=50, closed_limit=15)
             return count[0]
 
         for _ in range(5):
@@ -52,4 +52,5 @@ def test_the_board_costs_the_same_beside_many_closed_incidents(tmp_path: Path) -
             rec = declare(journal)
             journal.append(rec.id, "incident.closed", {"summary": "ok"}, actor="bob")
         assert work() <= few + 1
-        assert len(desk.board().open) == 5 and len(desk.board().closed) == 15
+        board = desk.board(open_limit=50, closed_limit=15)
+        assert len(board.open) == 5 and len(board.closed) == 15

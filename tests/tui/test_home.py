@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tui_helpers import run, screen_text, settle, text_of
 
+from irdesk.store import Journal
 from irdesk.tui.screens.home import RECENT_CLOSED, HomeScreen
 from irdesk.tui.screens.runner import RunnerScreen
 
@@ -149,3 +150,52 @@ async def test_home_shows_a_closed_incident_after_the_runner_closes_it(make_app,
         await pilot.press("escape")  # and home
         await settle(pilot)
         assert incidents(app).startswith("INC-0001 | short-lived | SEV2 | closed")
+
+
+async def test_home_lists_the_newest_open_and_says_where_the_rest_are(
+    make_app, desk, clock, monkeypatch
+):
+    """Home reads a bounded board: the newest open incidents (50), a line saying more are
+    open and where to see them all, then the recent closed ones."""
+    monkeypatch.setattr("irdesk.tui.screens.home.OPEN_SHOWN", 3)
+    playbook = desk.catalog.playbooks["account-compromise"]
+    for n in range(6):
+        clock.advance(60)
+        desk.declare(playbook, title=f"incident number {n + 1}", severity="SEV2")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        lines = incidents(app).splitlines()
+        assert [line.split(" | ")[0] for line in lines] == ["INC-0006", "INC-0005", "INC-0004", "…"]
+        assert lines[-1].endswith("more open: irdesk list --status open |  |  |  | ")
+        await pilot.press("down", "down", "down", "enter")  # the "more" line opens nothing
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_another_responders_note_changes_its_row_only(make_app, declare, clock, journal_path):
+    """A write elsewhere: home reads its board again and updates the row that changed,
+    without rebuilding the table (the cursor stays where the person left it)."""
+    first = declare(title="first")
+    declare(title="second")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        table = app.screen.query_one("#incidents")
+        rebuilt = []
+        real_clear = table.clear
+        table.clear = lambda *a, **k: rebuilt.append(1) or real_clear(*a, **k)
+        clock.advance(timedelta(minutes=7))
+        with Journal.open(journal_path, clock=clock) as other:  # another process's writer
+            other.append(first.incident_id, "note", {"text": "from elsewhere"}, actor="lin")
+        await pilot.pause(1.2)  # home polls the journal every second
+        await settle(pilot)
+        lines = incidents(app).splitlines()
+        assert lines[1].startswith("INC-0001 | first | SEV2 | open | 09:07:00")
+        assert rebuilt == [] and table.cursor_row == 1
+        with Journal.open(journal_path, clock=clock) as other:
+            other.append(first.incident_id, "incident.closed", {"summary": "ok"}, actor="lin")
+        await pilot.pause(1.2)
+        await settle(pilot)
+        assert "INC-0001 | first | SEV2 | closed" in incidents(app)

@@ -25,11 +25,6 @@ if TYPE_CHECKING:
     from irdesk.services.drill import DrillSession
     from irdesk.services.incident import IncidentSession
 
-#: what the home screen lists: the newest open incidents, and the most recently opened of
-#: the closed ones (every one of them is in ``irdesk list``)
-BOARD_OPEN = 50
-BOARD_CLOSED = 15
-
 
 @dataclass(frozen=True)
 class Board:
@@ -70,9 +65,9 @@ class Desk:
         self.clock = clock or SystemClock()
         self.actor = actor or default_actor()
 
-    def board(self, *, open_limit: int = BOARD_OPEN, closed_limit: int = BOARD_CLOSED) -> Board:
+    def board(self, *, open_limit: int, closed_limit: int) -> Board:
         """What home lists: at most ``open_limit`` open incidents and drills and
-        ``closed_limit`` closed ones, newest first."""
+        ``closed_limit`` closed ones (the most recently opened), newest first."""
         open_ones = self.journal.incidents(closed=False, limit=open_limit + 1)
         closed = self.journal.incidents(closed=True, limit=closed_limit)
         return Board(tuple(open_ones[:open_limit]), tuple(closed), len(open_ones) > open_limit)

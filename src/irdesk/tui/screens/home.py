@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -20,9 +21,13 @@ from irdesk.tui.safe import literal
 if TYPE_CHECKING:
     from irdesk.domain.models import Playbook, Roster
     from irdesk.formats.loader import FileResult
+    from irdesk.services.desk import Board
     from irdesk.store import IncidentRecord
 
 RECENT_CLOSED = 15
+OPEN_SHOWN = 50  # the newest open ones; a line says where the others are
+#: the row that says more open incidents exist than home lists, and where they are
+MORE = "__more__"
 # The playbook comes last: where the table is narrow, it is the column cut off.
 INCIDENT_COLUMNS = ("id", "title", "severity", "status", "updated", "playbook")
 TITLE_WIDTH = 36  # longer titles end in "…" so severity, status and time stay on screen
@@ -31,6 +36,20 @@ TITLE_WIDTH = 36  # longer titles end in "…" so severity, status and time stay
 def _cut(text: Text, width: int) -> Text:
     text.truncate(width, overflow="ellipsis")
     return text
+
+
+def _cells(record: IncidentRecord, now: datetime) -> tuple[Text, ...]:
+    """An incident's row, in INCIDENT_COLUMNS order (closed ones dimmed)."""
+    style = "" if record.status != "closed" else "dim"
+    mode = " (drill)" if record.mode == "drill" else ""
+    return (
+        Text(record.id, style=style or "bold"),
+        _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
+        Text(record.severity, style=style),
+        Text(record.status, style=style or "yellow"),
+        Text(local_when(record.updated_at, now) if record.updated_at else "", style=style),
+        Text(record.playbook_id, style=style),
+    )
 
 
 class HomeScreen(Screen[None]):
@@ -76,6 +95,8 @@ class HomeScreen(Screen[None]):
     def __init__(self, *, journal_label: str) -> None:
         super().__init__()
         self.journal_label = journal_label
+        self._board: Board | None = None  # what the incidents table shows
+        self._day: date | None = None  # the day it was drawn (times read against it)
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
@@ -100,19 +121,42 @@ class HomeScreen(Screen[None]):
         self.set_interval(1.0, self._poll)
 
     def _poll(self) -> None:
+        """Another responder's write: read the board again (a few rows, whatever the size
+        of the journal) and change only what changed."""
         if self.app.desk.journal.has_changed():
-            self.reload()
+            self._show_board(self.app.desk.board(open_limit=OPEN_SHOWN, closed_limit=RECENT_CLOSED))
 
     def action_reload(self) -> None:
         self.app.reload_catalog()
+        self._board = None  # redraw the incidents too
         self.reload()
+
+    def _show_board(self, board: Board) -> None:
+        now = self.app.desk.clock.now()
+        shown, self._board = self._board, board
+        day, self._day = self._day, now.astimezone().date()
+        records = board.open + board.closed
+        if (
+            shown is None
+            or shown.more_open != board.more_open
+            or day != self._day  # times of yesterday now read as dates
+            or [r.id for r in shown.open + shown.closed] != [r.id for r in records]
+        ):
+            self._fill_incidents(list(board.open), list(board.closed), board.more_open)
+            return
+        # the same incidents in the same order: only the rows whose record changed
+        table = self.query_one("#incidents", DataTable)
+        for before, record in zip(shown.open + shown.closed, records, strict=True):
+            if before != record:
+                for column, cell in zip(INCIDENT_COLUMNS, _cells(record, now), strict=True):
+                    table.update_cell(record.id, column, cell)
 
     def reload(self) -> None:
         desk = self.app.desk
         title = Text(" irdesk ", style="bold reverse")
         title.append_text(literal(f"  journal {self.journal_label}", "dim"))
         self.query_one("#home-title", Static).update(title)
-        self._fill_incidents(desk.journal.incidents())
+        self._show_board(desk.board(open_limit=OPEN_SHOWN, closed_limit=RECENT_CLOSED))
         if desk.loaded:
             self._fill_files()
         else:
@@ -137,29 +181,32 @@ class HomeScreen(Screen[None]):
         self._fill_playbooks(list(desk.catalog.playbooks.values()), invalid)
         self._fill_contacts(desk.roster, list(desk.catalog.playbooks.values()))
 
-    def _fill_incidents(self, records: list[IncidentRecord]) -> None:
+    def _fill_incidents(
+        self, open_ones: list[IncidentRecord], closed: list[IncidentRecord], more: bool
+    ) -> None:
         now = self.app.desk.clock.now()
         table = self.query_one("#incidents", DataTable)
         keep = table.cursor_row
         # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
         # one long title would otherwise push severity, status and time off screen for good.
         table.clear(columns=True)
-        table.add_columns(*INCIDENT_COLUMNS)
-        open_ones = [r for r in records if r.status != "closed"]
-        closed = [r for r in records if r.status == "closed"][:RECENT_CLOSED]
-        for record in open_ones + closed:
-            style = "" if record.status != "closed" else "dim"
-            mode = " (drill)" if record.mode == "drill" else ""
+        for column in INCIDENT_COLUMNS:
+            table.add_column(column, key=column)
+        for record in open_ones:
+            table.add_row(*_cells(record, now), key=record.id)
+        if more:
             table.add_row(
-                Text(record.id, style=style or "bold"),
-                _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
-                Text(record.severity, style=style),
-                Text(record.status, style=style or "yellow"),
-                Text(local_when(record.updated_at, now) if record.updated_at else "", style=style),
-                Text(record.playbook_id, style=style),
-                key=record.id,
+                Text("…", style="dim"),
+                Text("more open: irdesk list --status open", style="dim"),
+                "",
+                "",
+                "",
+                "",
+                key=MORE,
             )
-        if not records:
+        for record in closed:
+            table.add_row(*_cells(record, now), key=record.id)
+        if not open_ones and not closed:
             table.add_row(
                 Text("—", style="dim"),
                 Text("No incidents yet. Press n to declare one.", style="dim"),
@@ -248,7 +295,7 @@ class HomeScreen(Screen[None]):
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return key if key and key != "__none__" else None
+        return key if key and key not in ("__none__", MORE) else None
 
     def action_open(self) -> None:
         if self.query_one("#incidents", DataTable).has_focus:
@@ -279,7 +326,7 @@ class HomeScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#incidents")
     def _incident_chosen(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value and event.row_key.value != "__none__":
+        if event.row_key.value and event.row_key.value not in ("__none__", MORE):
             self.post_message(self.OpenIncident(event.row_key.value))
 
     @on(DataTable.RowSelected, "#playbooks")
