@@ -6,9 +6,9 @@ from textual.command import CommandPalette
 from tui_helpers import paste, rows, run, screen_text, settle, text_of
 
 from irdesk.domain.incident import K
-from irdesk.tui.app import HelpScreen
 from irdesk.tui.modals.declare import DeclareDialog
 from irdesk.tui.modals.prompts import TextPrompt
+from irdesk.tui.screens.help import HelpScreen
 from irdesk.tui.screens.home import HomeScreen
 from irdesk.tui.screens.runner import RunnerScreen
 

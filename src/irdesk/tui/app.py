@@ -21,24 +21,21 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from irdesk import paths
-from irdesk.domain.durations import format_duration
-from irdesk.domain.incident import ActionError
 from irdesk.errors import IrdeskError
 from irdesk.store import UnknownIncident
 from irdesk.text import visible
 from irdesk.tui.messages import HotwashFinished, IncidentClosed
-from irdesk.tui.modals.declare import DeclareDialog, DeclareRequest
-from irdesk.tui.modals.prompts import ChoicePrompt
 from irdesk.tui.safe import literal
-from irdesk.tui.screens.help import HelpScreen
 from irdesk.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
     from irdesk.services.desk import Desk
     from irdesk.services.replay import Replay
+    from irdesk.tui.modals.declare import DeclareRequest
     from irdesk.tui.screens.replay import ReplayScreen
 
-# Screens other than home are imported when first opened: `irdesk` paints home sooner.
+# Everything but home (other screens, dialogs, the incident domain behind them) is imported
+# when first used: `irdesk` paints home's first frame sooner.
 
 
 @dataclass
@@ -96,6 +93,8 @@ class IrdeskApp(App[None]):
         A refusal (an action that makes no sense now) is a warning; anything else (a journal
         locked or full, a playbook that cannot be loaded) is an error, under ``title``.
         """
+        from irdesk.domain.incident import ActionError
+
         if isinstance(error, UnknownIncident):
             self.notify(
                 f"no incident {visible(error.incident_id)} in this journal", severity="error"
@@ -154,6 +153,8 @@ class IrdeskApp(App[None]):
 
     def action_drill(self) -> None:
         """Choose a scenario and start a drill on it."""
+        from irdesk.domain.durations import format_duration
+        from irdesk.tui.modals.prompts import ChoicePrompt
 
         scenarios = sorted(self.desk.catalog.scenarios.values(), key=lambda s: s.title)
         if not scenarios:
@@ -272,6 +273,8 @@ class IrdeskApp(App[None]):
         self.action_drill()
 
     def action_declare(self, playbook_id: str | None = None) -> None:
+        from irdesk.tui.modals.declare import DeclareDialog
+
         playbooks = sorted(self.desk.catalog.playbooks.values(), key=lambda p: p.title)
         if not playbooks:
             self.notify("no valid playbook to declare on; run irdesk validate", severity="error")
@@ -308,6 +311,8 @@ class IrdeskApp(App[None]):
         )
 
     def action_help(self) -> None:
+        from irdesk.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
