@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import RichLog, Static
+from textual.worker import get_current_worker
 
 from irdesk.domain.clock import WhenError, local_hms, parse_when
 from irdesk.domain.durations import format_clock
+from irdesk.errors import IrdeskError
 from irdesk.services.replay import SPEEDS, Replay
 from irdesk.text import visible
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
@@ -48,6 +53,7 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         self.compress = False
         self.chain_warning = chain_warning
         self.chain_checked = False
+        self.jumping: int | None = None  # where a long jump is being prepared, in a worker
 
     def compose(self) -> ComposeResult:
         yield Static(id="replay-warning")
@@ -117,6 +123,8 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         text.append(f"{speed:g}x" if speed else "max", style="bold cyan")
         text.append(f"  {local_hms(r.now())} (+{format_clock(r.offset())})")
         text.append(f"  entry {r.cursor}/{r.total}")
+        if self.jumping is not None:
+            text.append(f"  jumping to entry {self.jumping}…", style="bold yellow")
         if self.compress:
             text.append("  gaps compressed", style="yellow")
         if not self.chain_checked:
@@ -168,14 +176,46 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         self._render_transport()
 
     def action_start(self) -> None:
-        self.playing = False
-        self.replay.seek(1)
-        self.refresh_view()
+        self._go(1)
 
     def action_end(self) -> None:
+        self._go(self.replay.total)
+
+    def _go(self, seq: int, arrive: Callable[[], object] | None = None) -> None:
+        """Move the cursor to entry ``seq`` (``arrive`` moves it, when given). A long way
+        ahead of anything folded yet is prepared in a worker first: keys keep working."""
         self.playing = False
-        self.replay.seek(self.replay.total)
+        move = arrive or (lambda: self.replay.seek(seq))
+        if self.replay.far(seq):
+            self.jumping = seq
+            self._render_transport()
+            self._prepare_jump(seq, move)
+            return
+        self.jumping = None
+        move()
         self.refresh_view()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jump")
+    def _prepare_jump(self, seq: int, move: Callable[[], object]) -> None:
+        worker = get_current_worker()
+        try:
+            self.replay.prepare(seq, cancelled=lambda: worker.is_cancelled)
+        except IrdeskError as error:
+            self.app.call_from_thread(self._jump_failed, error)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._arrive, seq, move)
+
+    def _arrive(self, seq: int, move: Callable[[], object]) -> None:
+        if self.jumping == seq:  # not superseded by another jump meanwhile
+            self.jumping = None
+            move()
+            self.refresh_view()
+
+    def _jump_failed(self, error: IrdeskError) -> None:
+        self.jumping = None
+        self._render_transport()
+        self.app.show_error(error, title="cannot jump")
 
     def action_gaps(self) -> None:
         self.compress = not self.compress
@@ -189,9 +229,7 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
 
         def chosen(seq: int | None) -> None:
             if seq is not None:
-                self.playing = False
-                self.replay.seek(seq)
-                self.refresh_view()
+                self._go(seq)
 
         self.app.push_screen(
             ChoicePrompt(
@@ -210,9 +248,7 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
             except WhenError as exc:
                 self.notify(visible(str(exc)), severity="warning")
                 return
-            self.playing = False
-            self.replay.seek_time(when)
-            self.refresh_view()
+            self._go(self.replay.position_at(when), lambda: self.replay.seek_time(when))
 
         self.app.push_screen(
             TextPrompt(
