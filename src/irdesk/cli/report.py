@@ -91,7 +91,11 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
     incident_id = incident_id.strip()
     with open_journal(journal_path, readonly=True) as journal:
         built = load_report(
-            journal, incident_id, now=_now(), catalog=_catalog(Catalog), verify=not skip_verify
+            journal,
+            incident_id,
+            now=_now(),
+            catalog=lambda: _catalog(Catalog),
+            verify=not skip_verify,
         )
         with built, _destination(output) as out:
             render(built, fmt, out)
@@ -100,7 +104,7 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
 
 
 def _catalog(catalog_cls):  # noqa: ANN001, ANN202
-    """The catalog, used only when a journal lacks its own copy of a playbook."""
+    """The catalog, loaded only when a journal lacks its own copy of a playbook."""
     try:
         return catalog_cls.load()
     except OSError:

@@ -187,7 +187,8 @@ class Desk:
         from irdesk.services.incident import IncidentSession, ran_with, record_of
 
         if playbook is None:
-            record, playbook, found = ran_with(self.journal, incident_id, self.catalog)
+            # the catalog only if the journal has no copy of the playbook
+            record, playbook, found = ran_with(self.journal, incident_id, lambda: self.catalog)
             scenario = found if scenario is None else scenario
         else:
             record = record_of(self.journal, incident_id)

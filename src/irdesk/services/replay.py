@@ -26,8 +26,7 @@ from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
 from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
-from irdesk.formats.catalog import Catalog
-from irdesk.services.incident import ran_with
+from irdesk.services.incident import CatalogSource, ran_with
 from irdesk.store import Journal
 
 CHECKPOINT_EVERY = 500
@@ -286,7 +285,7 @@ class Replay:
         return found
 
 
-def open_replay(path: Path | str, incident_id: str, catalog: Catalog | None = None) -> Replay:
+def open_replay(path: Path | str, incident_id: str, catalog: CatalogSource = None) -> Replay:
     """Open ``incident_id`` from the journal at ``path`` read-only, with its own playbook.
 
     Raises JournalError (bad journal), UnknownIncident (no such incident) or NotFound (the

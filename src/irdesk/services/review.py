@@ -39,13 +39,12 @@ from irdesk.domain.review import (
     item_number,
     review_state,
 )
-from irdesk.formats.catalog import Catalog
 from irdesk.report.build import build_report
 from irdesk.report.model import CarriedItem, ChainStatus, Report
 from irdesk.report.render import render
 from irdesk.report.timeline import SPOOL_IN_MEMORY
 from irdesk.services.files import private_file
-from irdesk.services.incident import IncidentSession, ran_with
+from irdesk.services.incident import CatalogSource, IncidentSession, ran_with
 from irdesk.store import IncidentRecord, Journal, UnknownIncident, VerifyReport
 
 MAX_WHYS = 7  # "five whys" is a habit, not a hard limit; past seven it is a novel
@@ -491,7 +490,7 @@ def load_report(
     incident_id: str,
     *,
     now: datetime,
-    catalog: Catalog | None = None,
+    catalog: CatalogSource = None,
     verify: bool = True,
     spool_limit: int = SPOOL_IN_MEMORY,
     generator: str | None = None,
@@ -527,7 +526,7 @@ def load_report(
 
 
 def open_report(
-    path: Path, incident_id: str, *, now: datetime, catalog: Catalog | None = None
+    path: Path, incident_id: str, *, now: datetime, catalog: CatalogSource = None
 ) -> Report:
     """:func:`load_report` on a read-only connection of its own, opened and closed here (a
     screen builds its report in a worker thread, and a connection stays in its thread)."""

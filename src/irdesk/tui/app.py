@@ -189,7 +189,7 @@ class IrdeskApp(App[None]):
         from irdesk.services.replay import open_replay
 
         with self.attempt("cannot replay") as attempt:
-            replay = open_replay(self.desk.journal.path, incident_id, self.desk.catalog)
+            replay = open_replay(self.desk.journal.path, incident_id, lambda: self.desk.catalog)
         if attempt.failed:
             return
 
