@@ -199,3 +199,36 @@ async def test_another_responders_note_changes_its_row_only(make_app, declare, c
         await pilot.pause(1.2)
         await settle(pilot)
         assert "INC-0001 | first | SEV2 | closed" in incidents(app)
+
+
+async def until(pilot, condition, seconds: float = 5.0) -> None:  # noqa: ANN001
+    """Wait for ``condition()`` to hold (a condition, not a sleep)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"never held: {condition.__code__.co_firstlineno}")
+
+
+async def test_memory_is_settled_per_screen_and_left_screens_are_freed(make_app, declare):
+    """Each screen's first frame freezes what is alive, so collections while people type
+    go through only what was made since; the screen left behind is still freed."""
+    import gc
+    import weakref
+
+    iid = declare(title="to and fro").incident_id
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: gc.get_freeze_count() > 0)
+        home_frozen = gc.get_freeze_count()
+        await pilot.press("enter")
+        await settle(pilot)
+        runner = weakref.ref(app.screen)
+        assert isinstance(runner(), RunnerScreen) and runner().session.incident_id == iid
+        await until(pilot, lambda: gc.get_freeze_count() > home_frozen)  # the runner's too
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await until(pilot, lambda: runner() is None)  # unfrozen, collected, frozen again
+    assert gc.get_freeze_count() == 0  # the app gave it back when it ended

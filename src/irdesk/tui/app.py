@@ -7,6 +7,7 @@ in :meth:`IrdeskApp.attempt`. Anything else is a bug, and Textual shows it as on
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 
 from irdesk import paths
 from irdesk.errors import IrdeskError
@@ -68,6 +70,8 @@ class IrdeskApp(App[None]):
         self.replay_only = replay
         self.journal_label = journal_label or (str(desk.journal.path) if desk else "")
         self.roster_path = roster_path or paths.roster_path()
+        self._settled: Screen[object] | None = None  # the screen memory was settled for
+        self._settling: Timer | None = None
 
     def notify(
         self,
@@ -120,6 +124,7 @@ class IrdeskApp(App[None]):
             self.show_error(error, title=title)
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.replay_only is not None:
             # irdesk replay: read-only from start to finish; leaving the replay quits.
             self.show_replay(self.replay_only, on_close=lambda _: self.exit())
@@ -127,6 +132,18 @@ class IrdeskApp(App[None]):
         self.push_screen(HomeScreen(journal_label=self.journal_label))
         if self.open_incident:
             self.open_runner(self.open_incident)
+
+    # ----------------------------------------------------------------- memory
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # the process may go on without the app (tests, a script)
+
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        if not isinstance(screen, ModalScreen) and screen is not self._settled:
+            self._settled = screen
+            # once the screen is painted and the one it replaced has finished closing
+            if self._settling is not None:
+                self._settling.stop()
+            self._settling = self.set_timer(SETTLE_AFTER, settle_memory)
 
     # ----------------------------------------------------------------- navigation
     def _session(self, incident_id: str, what: str = "open"):  # noqa: ANN202
@@ -350,6 +367,20 @@ class IrdeskApp(App[None]):
                 ("Close incident", "Close this incident", screen.action_close_incident),
             ):
                 yield SystemCommand(title, help_text, action)
+
+
+#: seconds after a screen change to settle memory (see settle_memory)
+SETTLE_AFTER = 0.5
+
+
+def settle_memory() -> None:
+    """Once a screen has painted its first frame: collect what the screens before it left,
+    then freeze what is alive (Textual, irdesk, the screen and its incident). Python's
+    collections while people type then go through only what was made since: a full one
+    through everything paused a key press in the runner by 100 to 250 ms."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def banner(text: str) -> Text:

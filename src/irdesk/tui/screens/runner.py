@@ -30,6 +30,9 @@ from irdesk.tui.safe import literal
 from irdesk.tui.widgets.timeline import timeline_line
 
 TIMELINE_LINES = 300
+#: how often the runner looks for other responders' writes (one cheap PRAGMA): a note
+#: written elsewhere shows within this, half of it on average
+POLL_SECONDS = 0.25
 STATE_MARK = {"done": "✔", "active": "▶", "pending": "·", "skipped": "↷"}
 
 
@@ -99,7 +102,7 @@ class RunnerScreen(Screen[None]):
         self._load_timeline()
         self.refresh_view()
         self.query_one("#steps", OptionList).focus()
-        self.set_interval(0.5, self.poll)
+        self.set_interval(POLL_SECONDS, self.poll)
         self.set_interval(1.0, self.tick_clock)
         self.after_mount()
 
