@@ -93,3 +93,10 @@ def test_the_desk_paints_home_before_loading_playbooks():
     heavy = {"yaml", "irdesk.formats.loader", "irdesk.formats.catalog", "irdesk.domain.fold"}
     assert "irdesk.store" in loaded
     assert loaded & heavy == set()
+
+
+def test_listing_improvements_loads_no_report_and_no_playbook():
+    """`irdesk improvements` starts fast: the store and the review's fold, nothing else."""
+    loaded = modules_after_importing("irdesk.cli.improvements", "irdesk.services.improvements")
+    assert "irdesk.store" in loaded and "irdesk.domain.review" in loaded
+    assert {m for m in loaded if m.startswith(("irdesk.report", "irdesk.formats", "yaml"))} == set()
