@@ -144,8 +144,21 @@ def _format_utc(when: datetime) -> str:
 
 _fromisoformat = datetime.fromisoformat
 _loads = json.loads
+# the scanner json.loads runs (C); typeshed does not describe JSONDecoder.scan_once
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _new_object = object.__new__
 _set_attribute = object.__setattr__
+
+
+def _json(text: str) -> Any:
+    """json.loads() of a stored payload. Payloads are stored as canonical JSON (no
+    whitespace around them), so the scanner reads them directly, without json.loads'
+    checks and whitespace matching; anything else takes json.loads itself, errors too."""
+    try:
+        value, end = _scan(text, 0)
+    except (StopIteration, TypeError, ValueError):
+        return _loads(text)
+    return value if end == len(text) else _loads(text)
 
 
 def _time(text: str) -> datetime:
@@ -207,7 +220,7 @@ def _entry_from_row(row: tuple[Any, ...], fallback: datetime | None = None) -> E
     try:
         recorded = _time(rec)
         occurred = recorded if occ == rec else _time(occ)
-        data = _loads(payload)
+        data = _json(payload)
     except (TypeError, ValueError):
         return _damaged_entry(row, fallback)
     if type(data) is not dict:
