@@ -162,7 +162,7 @@ class HomeScreen(Screen[None]):
         else:
             # Incidents first; playbooks and roster are parsed once the first frame is up.
             self.query_one("#contact-panel", Static).update(Text("loading…", style="dim"))
-            self._load_files()
+            self.call_after_refresh(self._load_files)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="files")
     def _load_files(self) -> None:
