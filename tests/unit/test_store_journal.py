@@ -398,6 +398,11 @@ def test_entries_read_or_appended_are_the_entries_the_constructor_builds(
         with pytest.raises(dataclasses.FrozenInstanceError):
             entry.kind = "note.added"  # type: ignore[misc]
     assert dataclasses.replace(read, seq=9).seq == 9
+    import uuid
+
+    for _ in range(200):  # uids the store makes are uuid4s, hex
+        uid = journal.append(rec.id, "note", {}, actor="bob").uid
+        assert uuid.UUID(uid).version == 4 and uuid.UUID(uid).hex == uid
 
 
 def test_entries_are_paged(journal: Journal, monkeypatch: pytest.MonkeyPatch):

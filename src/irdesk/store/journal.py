@@ -41,7 +41,6 @@ import random
 import sqlite3
 import stat
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
@@ -159,6 +158,17 @@ def _json(text: str) -> Any:
     except (StopIteration, TypeError, ValueError):
         return _loads(text)
     return value if end == len(text) else _loads(text)
+
+
+def _uid() -> str:
+    """``uuid.uuid4().hex``, without building a UUID object (on every append)."""
+    n = int.from_bytes(os.urandom(16))
+    return f"{n & _UUID4_CLEAR | _UUID4_SET:032x}"
+
+
+#: the bits uuid4 fixes: the version (4) and the RFC 4122 variant
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 def _time(text: str) -> datetime:
@@ -986,7 +996,7 @@ class Journal:
             actor,
             now if occurred is recorded else _time(occurred),
             now,
-            _loads(payload_json),  # the payload as every reader will see it
+            _json(payload_json),  # the payload as every reader will see it
             role,
             backdate_reason,
             corrects,
@@ -1122,7 +1132,7 @@ class Journal:
         _text("role", role, optional=True)
         _text("backdate_reason", backdate_reason, optional=True)
         if uid is None:
-            uid = uuid.uuid4().hex
+            uid = _uid()
         else:
             _text("uid", uid)
         return uid, canonical_json(payload if type(payload) is dict else dict(payload))
