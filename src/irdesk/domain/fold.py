@@ -33,6 +33,7 @@ from irdesk.domain.incident import (
     Escalation,
     Handler,
     MilestoneState,
+    Page,
     StepState,
     TimerView,
 )
@@ -61,6 +62,7 @@ class IncidentState:
     events: dict[str, datetime] = field(default_factory=dict)  # first occurrence of each
     escalations: list[Escalation] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
     notes: int = 0
     closed_at: datetime | None = None
     last_seq: int = 0

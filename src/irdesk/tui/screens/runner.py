@@ -20,7 +20,7 @@ from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import STATUSES
 from irdesk.domain.models import PHASES, Step
-from irdesk.services.incident import Escalated, IncidentSession
+from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.text import single_line, visible
 from irdesk.tui.messages import IncidentClosed
 from irdesk.tui.modals.milestone import MilestoneDialog, MilestoneRequest
@@ -154,21 +154,21 @@ class RunnerScreen(Screen[None]):
             fired = self.session.fire_due_escalations()
         if attempt.failed:
             return
-        for escalated in fired:
-            message = escalated.entry.payload.get("message", "")
-            self.notify(visible(message), severity="error", title="ESCALATION", timeout=15)
-            if escalated.argv:
-                self._send_notification(escalated)
+        for outgoing in fired:
+            self.notify(visible(outgoing.message), severity="error", title="ESCALATION", timeout=15)
+            if outgoing.calls:
+                self._send_notification(outgoing)
 
     @work(thread=True, exit_on_error=False, group="notify")
-    def _send_notification(self, escalated: Escalated) -> None:
-        result = self.session.run_notify(escalated)
-        self.app.call_from_thread(self._record_notification, escalated, result)
+    def _send_notification(self, outgoing: Outgoing) -> None:
+        results = self.session.run_notify(outgoing)
+        self.app.call_from_thread(self._record_notification, outgoing, results)
 
-    def _record_notification(self, escalated: Escalated, result) -> None:  # noqa: ANN001
-        self.session.record_notification(escalated, result)
-        if not result.ok:
-            self.notify(visible(f"notify command failed: {result.error}"), severity="warning")
+    def _record_notification(self, outgoing: Outgoing, results) -> None:  # noqa: ANN001
+        self.session.record_notification(outgoing, results)
+        for result in results:
+            if not result.ok:
+                self.notify(visible(f"notify command failed: {result.error}"), severity="warning")
 
     # ----------------------------------------------------------------- rendering
     def refresh_view(self) -> None:
