@@ -25,9 +25,11 @@ from irdesk.report.format import (
 from irdesk.report.model import Report
 from irdesk.report.render.shared import (
     ack_text,
+    defect_text,
     drill_clock_text,
     due_text,
     escalation_who,
+    fired_text,
     inject_status,
     split_ts,
     step_result,
@@ -349,12 +351,15 @@ def _html_timers(report: Report, w: Callable[[str], Any]) -> None:
                 h(ack_text(e)) if e.acknowledged_by else '<span class="bad">not acknowledged</span>'
             )
             w(
-                f'<tr><td class="t">{utc(e.at)}</td><td>{h(e.timer)}</td><td>{level}</td>'
+                f'<tr><td class="t">{h(fired_text(e))}</td><td>{h(e.timer)}</td><td>{level}</td>'
                 f"<td>{h(escalation_who(e))}{notify}</td><td>{ack}</td></tr>\n"
             )
         w("</table>\n")
     else:
         w('<p class="muted">No escalation fired.</p>\n')
+    if report.defects:
+        w("<p>Readiness defects open while it ran (<code>irdesk defects</code>):</p>\n<ul>\n")
+        w("".join(f"<li>{h(defect_text(d))}</li>\n" for d in report.defects) + "</ul>\n")
 
 
 def _html_drill(report: Report, w: Callable[[str], Any]) -> None:

@@ -25,9 +25,11 @@ from irdesk.report.format import (
 from irdesk.report.model import Report
 from irdesk.report.render.shared import (
     ack_text,
+    defect_text,
     drill_clock_text,
     due_text,
     escalation_who,
+    fired_text,
     inject_status,
     split_ts,
     step_result,
@@ -223,13 +225,16 @@ def _md_timers(report: Report, w: Callable[[str], Any]) -> None:
         for e in sorted(fired, key=lambda e: e.at):
             level = f"{e.level}" + (f" (reminder {e.repeat})" if e.repeat else "")
             notify = f"; notify {md(e.notify)}" if e.notify else ""
-            w(
-                f"| {utc(e.at)} | {md(e.timer)} | {level} | {md(escalation_who(e))}{notify} | "
-                f"{md(ack_text(e))} |\n"
-            )
+            who = md(escalation_who(e)) + notify
+            w(f"| {md(fired_text(e))} | {md(e.timer)} | {level} | {who} | {md(ack_text(e))} |\n")
         w("\n")
     else:
         w("No escalation fired.\n\n")
+    if report.defects:
+        w("Readiness defects open while it ran (`irdesk defects`):\n\n")
+        for d in report.defects:
+            w(f"- {md(defect_text(d))}\n")
+        w("\n")
 
 
 def _md_drill(report: Report, w: Callable[[str], Any]) -> None:

@@ -13,6 +13,7 @@ from irdesk.domain.models import END
 from irdesk.report.format import span, utc
 from irdesk.report.model import (
     CarriedItem,
+    DefectRow,
     DrillSection,
     EscalationRow,
     ImprovementView,
@@ -45,6 +46,22 @@ def visit_actual(v: StepVisit, report: Report) -> str:
             else f"{span(end - v.start)}, unfinished"
         )
     return span(v.end - v.start)
+
+
+def fired_text(e: EscalationRow) -> str:
+    """When an escalation fired, and for a late one when it was due and why it was late."""
+    text = utc(e.at)
+    late = e.late_by
+    if late is not None and e.due_at is not None:
+        text += f" (due {utc(e.due_at)}: {span(late)} late"
+        text += f"; {e.late_reason})" if e.late_reason else ")"
+    return text
+
+
+def defect_text(d: DefectRow) -> str:
+    """A defect and how long it was open (``still open`` when it is)."""
+    until = f"closed {utc(d.closed_at)}" if d.closed_at else "still open"
+    return f"{d.text} (opened {utc(d.opened_at)}, {until})"
 
 
 def escalation_who(e: EscalationRow) -> str:
