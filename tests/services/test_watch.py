@@ -333,3 +333,40 @@ def test_readiness_problems_open_and_close_defects(irdesk_home, tmp_path):
     assert "readiness/notify" not in ledger.open
     kinds_in_desk = [e.kind for e in w.desk.journal.entries(DESK_ID)]
     assert kinds_in_desk.count("defect.closed") == 1
+
+
+def test_the_report_lists_the_defects_open_while_the_incident_ran(home):
+    import io
+
+    from irdesk.domain.defects import Found
+    from irdesk.report.render import render
+    from irdesk.services.review import load_report
+
+    def rendered(report, fmt: str) -> str:
+        out = io.StringIO()
+        render(report, fmt, out)
+        return out.getvalue()
+
+    clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    journal = Journal.open(paths.default_journal_path(), clock=clock)
+
+    def found(*keys: str) -> list[Found]:
+        return [Found(f"readiness/{k}", "readiness", f"{k} is broken") for k in keys]
+
+    defects.record(journal, "readiness", found("before", "during"), actor="w")
+    clock.advance(timedelta(hours=1))
+    defects.record(journal, "readiness", found("during"), actor="w")  # "before" is fixed
+    clock.advance(timedelta(hours=1))
+    desk = Desk(journal, roster_path=paths.roster_path(), clock=clock, actor="Ada")
+    incident = desk.declare(desk.catalog.playbook("watched"), title="x").incident_id
+    clock.advance(timedelta(hours=1))
+    defects.record(journal, "readiness", found("during", "after"), actor="w")
+    report = load_report(journal, incident, now=clock.now())
+    assert [d.key for d in report.defects] == ["readiness/during", "readiness/after"]
+    markdown = rendered(report, "md")
+    assert "Readiness defects open while it ran" in markdown
+    assert "- during is broken (opened 2026-11-23 09:00:00, still open)" in markdown
+    assert '"text": "after is broken"' in rendered(report, "json")
+    assert "<li>during is broken (opened 2026-11-23 09:00:00, still open)</li>" in rendered(
+        report, "html"
+    )

@@ -3,7 +3,9 @@ written is refused, with one line saying why (tried as an attacker would)."""
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import stat
 from pathlib import Path
 
@@ -44,13 +46,40 @@ def test_a_private_roster_loads(home):
     assert roster.notify is not None
 
 
-@pytest.mark.parametrize(("mode", "who"), [(0o666, "anyone"), (0o620, "its group")])
-def test_a_roster_others_can_write_is_refused(home, mode, who):
-    roster, result = load_roster_or_none(_roster(home, mode))
+def test_a_roster_anyone_can_write_is_refused(home):
+    roster, result = load_roster_or_none(_roster(home, 0o666))
     assert roster is None
     (problem,) = result.errors
-    assert f"can be written by {who} (mode {mode:04o})" in problem.message
+    assert "can be written by anyone (mode 0666)" in problem.message
     assert "chmod go-w" in problem.message
+
+
+@as_root
+def test_a_roster_a_shared_group_can_write_is_refused(home):
+    path = _roster(home, 0o620)
+    os.chown(path, -1, 65534)  # a group other people are in
+    roster, result = load_roster_or_none(path)
+    assert roster is None
+    assert "can be written by its group (mode 0620)" in result.errors[0].message
+
+
+def _own_private_group() -> bool:
+    me = pwd.getpwuid(os.geteuid())
+    try:
+        group = grp.getgrgid(me.pw_gid)
+    except KeyError:
+        return False
+    return group.gr_name == me.pw_name and set(group.gr_mem) <= {me.pw_name}
+
+
+@pytest.mark.skipif(not _own_private_group(), reason="needs a user private group")
+def test_group_write_in_the_users_private_group_is_allowed(home):
+    # Debian and Ubuntu give each user a group of their own, and a umask of 002.
+    path = _roster(home, 0o664)
+    os.chown(path, -1, pwd.getpwuid(os.geteuid()).pw_gid)
+    home.chmod(0o775)
+    roster, _ = load_roster_or_none(path)
+    assert roster is not None
 
 
 def test_a_roster_in_a_folder_anyone_can_write_is_refused(home):

@@ -11,6 +11,10 @@ clear line each) unless:
   and cannot be written by the group or others, unless it has the sticky bit (``/tmp``),
   which stops others from renaming or removing a file they do not own.
 
+Group write is allowed where the group is the user's own private group (named after the
+user, nobody else in it): the "user private groups" of Debian and Ubuntu, where a umask
+of 002 makes every new file group-writable. (Debian's OpenSSH makes the same exception.)
+
 The file is opened once, checked with ``fstat`` on that descriptor and read from it, so it
 cannot be swapped between the check and the read. (Not for journals: those are judged by
 ``stat`` alone and opened by SQLite only, see :mod:`irdesk.store.journal`.)
@@ -18,6 +22,7 @@ cannot be swapped between the check and the read. (Not for journals: those are j
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import stat
@@ -35,6 +40,24 @@ def _who(uid: int) -> str:
         return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
     except KeyError:
         return f"uid {uid}"
+
+
+def _private_group(gid: int) -> bool:
+    """Whether ``gid`` is the user's own group with nobody else in it."""
+    try:
+        me = pwd.getpwuid(os.geteuid())
+        group = grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return gid == me.pw_gid and group.gr_name == me.pw_name and set(group.gr_mem) <= {me.pw_name}
+
+
+def _writable(st: os.stat_result) -> int:
+    """The group/other write bits that matter (group write in a private group does not)."""
+    bits = stat.S_IMODE(st.st_mode) & 0o022
+    if bits & 0o020 and _private_group(st.st_gid):
+        bits &= ~0o020
+    return bits
 
 
 def _check_owner(st: os.stat_result, what: str, path: Path) -> None:
@@ -59,7 +82,7 @@ def _check_folders(path: Path, what: str) -> None:
                 f"{what} {path} is in {folder}, which belongs to {_who(st.st_uid)}: they "
                 f"could replace it; keep the file in a folder only you (or root) control"
             )
-        writable = stat.S_IMODE(st.st_mode) & 0o022
+        writable = _writable(st)
         if writable and not st.st_mode & stat.S_ISVTX:
             who = "anyone" if writable & 0o002 else "its group"
             raise Untrusted(
@@ -85,8 +108,9 @@ def read_trusted(path: Path, what: str, limit: int) -> bytes:
             raise Untrusted(f"{what} {path} is not a regular file")
         _check_owner(st, what, path)
         mode = stat.S_IMODE(st.st_mode)
-        if mode & 0o022:
-            who = "anyone" if mode & 0o002 else "its group"
+        writable = _writable(st)
+        if writable:
+            who = "anyone" if writable & 0o002 else "its group"
             raise Untrusted(
                 f"{what} {path} can be written by {who} (mode {mode:04o}): irdesk will not "
                 f"use it to decide what runs; chmod go-w {path}"
