@@ -171,8 +171,7 @@ class HomeScreen(Screen[None]):
         records = desk.journal.incidents()
         self._fill_incidents(records)
         self._show_status()
-        # after the frame is painted: the list shows at once, the board's columns follow
-        self.call_after_refresh(self._load_board, records, desk.clock.now())
+        self._load_board(records, desk.clock.now())  # in a worker: the list shows at once
         if desk.loaded:
             self._fill_files()
         else:
