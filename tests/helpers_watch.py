@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: acknowledge within 20m; level 2 ten minutes later; then reminders every 10m
 PLAYBOOK = """\
@@ -94,3 +99,16 @@ def calls(log: Path) -> list[list[str]]:
     if not log.exists():
         return []
     return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def wait_until(condition: Callable[[], T], timeout: float, what: str) -> T:
+    """Poll ``condition`` until it returns something true (and return that); fail with
+    ``what`` after ``timeout`` seconds. Tests wait for conditions, never for a while."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout}s")
+        time.sleep(0.05)

@@ -8,13 +8,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from helpers_store import subprocess_env
-from helpers_watch import calls, write_playbook, write_recorder, write_roster
+from helpers_watch import calls, wait_until, write_playbook, write_recorder, write_roster
 
 from irdesk import paths
 from irdesk.cli import main
@@ -37,17 +36,6 @@ def home(irdesk_home: Path, tmp_path: Path) -> Path:
 def entries(incident: str, kind: str) -> list:
     with Journal.open(paths.default_journal_path(), readonly=True) as journal:
         return [e for e in journal.entries(incident) if e.kind == kind]
-
-
-def wait_for(condition, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout}s")
-        time.sleep(0.05)
 
 
 # --------------------------------------------------------------------------- set-up text
@@ -89,7 +77,7 @@ def test_watch_once_pages_for_a_lapsed_timer_then_exits(irdesk_home, tmp_path):
         assert done.exit_code == 0, done.output
         return calls(log)
 
-    (argv,) = wait_for(one_pass, what="level 1 paged by a cron pass")
+    (argv,) = wait_until(one_pass, 20, "level 1 paged by a cron pass")
     assert argv[:2] == [incident, "1"]
     with Journal.open(paths.default_journal_path(), readonly=True) as journal:
         (beat,) = heartbeat.beats(journal)
@@ -118,7 +106,7 @@ def test_sigterm_mid_page_finishes_and_journals_it_then_exits_cleanly(irdesk_hom
         text=True,
     )
     try:
-        wait_for(lambda: calls(log), what="the notify command started")
+        wait_until(lambda: calls(log), 20, "the notify command started")
         proc.send_signal(signal.SIGTERM)  # while the notify command is still running
         _, err = proc.communicate(timeout=30)
     finally:

@@ -12,27 +12,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 
 import pytest
-from helpers_watch import write_playbook
+from helpers_watch import wait_until, write_playbook
 from tmux_helpers import base_env
 
 from irdesk.domain.incident import K
 from irdesk.store import Journal
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_until(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = condition()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout}s")
-        time.sleep(0.1)
 
 
 def test_the_watcher_pages_for_an_incident_nobody_opened(

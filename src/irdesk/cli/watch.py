@@ -274,10 +274,7 @@ def check(fmt, dry_run, journal_path, actor) -> None:  # noqa: ANN001
             click.echo(f"✘ {single_line(found.text)}{new}")
         for defect in result.closed:
             click.echo(f"✔ fixed: {single_line(defect.text)}")
-        line = watching.sentence()
-        if watching.since is not None:
-            line += f" (last seen {local_when(watching.since, result.checked_at)})"
-        click.echo(visible(line))
+        click.echo(visible(watching.sentence(lambda t: local_when(t, result.checked_at))))
         click.echo(
             "ready: no problems found"
             if result.ready

@@ -11,13 +11,15 @@ slept, or the journal was locked too long. Pure: the services read and write hea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from irdesk.domain.clock import parse_ts
 
+#: what nobody watching means
+SCREENS_ONLY = "escalations fire only while a screen is open"
 #: a heartbeat is stale when it is older than this many intervals, plus the grace below
 STALE_INTERVALS = 2
 STALE_GRACE = timedelta(seconds=30)
@@ -96,17 +98,14 @@ class WatchStatus:
     def watching(self) -> bool:
         return self.state == "running"
 
-    def sentence(self) -> str:
-        """One line for people (times left to the screen: :attr:`since`)."""
+    def sentence(self, when: Callable[[datetime], str] = datetime.isoformat) -> str:
+        """One line for people; ``when`` shows the time a stale watcher was last seen."""
         if self.state == "running":
             names = ", ".join(b.label for b in self.beats)
             return f"watcher running: {names}"
-        if self.state == "stale":
-            return (
-                "watcher not responding (last seen at the time shown); escalations fire "
-                "only while a screen is open"
-            )
-        return "nobody is watching: escalations fire only while a screen is open"
+        if self.state == "stale" and self.since is not None:
+            return f"watcher not responding since {when(self.since)}: {SCREENS_ONLY}"
+        return f"nobody is watching: {SCREENS_ONLY}"
 
 
 def status(beats: Iterable[Beat], now: datetime) -> WatchStatus:

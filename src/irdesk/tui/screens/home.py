@@ -39,7 +39,7 @@ INCIDENT_COLUMNS = (
     "playbook",
 )
 TITLE_WIDTH = 36  # longer titles end in "…" so severity, status and time stay on screen
-NAME_WIDTH = 14
+NAME_WIDTH = 12
 DEFECTS_SHOWN = 1  # the first open defect is quoted on home; irdesk defects lists them all
 
 
@@ -48,9 +48,14 @@ def _cut(text: Text, width: int) -> Text:
     return text
 
 
+#: columns the board fills in after the list is shown: fixed widths, so filling them
+#: changes no other column (and needs no new layout)
+BOARD_WIDTHS = {"commander": NAME_WIDTH, "attention": 22}
+
+
 def _add_columns(table: DataTable) -> None:
     for name in INCIDENT_COLUMNS:
-        table.add_column(name, key=name)
+        table.add_column(name, key=name, width=BOARD_WIDTHS.get(name))
 
 
 def _commander_cell(row: BoardRow | None) -> Text:
@@ -142,6 +147,8 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.board = Board(self.app.desk.journal.path)
         self._board_rows: dict[str, BoardRow] = {}
+        self._records: list[IncidentRecord] = []
+        self._shown_rows: list = []  # what the incidents table shows, to skip equal redraws
         incidents = self.query_one("#incidents", DataTable)
         incidents.border_title = "Incidents"
         _add_columns(incidents)
@@ -168,7 +175,7 @@ class HomeScreen(Screen[None]):
         title = Text(" irdesk ", style="bold reverse")
         title.append_text(literal(f"  journal {self.journal_label}", "dim"))
         self.query_one("#home-title", Static).update(title)
-        records = desk.journal.incidents()
+        records = self._records = desk.journal.incidents()
         self._fill_incidents(records)
         self._show_status()
         self._load_board(records, desk.clock.now())  # in a worker: the list shows at once
@@ -203,20 +210,15 @@ class HomeScreen(Screen[None]):
         desk = self.app.desk
         now = desk.clock.now()
         watching = watch_status(desk.journal, now)
+        line = watching.sentence(lambda t: local_when(t, now))
         text = Text()
         if watching.watching:
             text.append("● ", style="bold green")
-            text.append_text(literal(watching.sentence(), "green", single_line=True))
+            text.append_text(literal(line, "green", single_line=True))
         else:
-            text.append("▲ ", style="bold yellow")
-            if watching.state == "stale" and watching.since is not None:
-                text.append(
-                    f"watcher not responding since {local_when(watching.since, now)}: ",
-                    style="bold yellow",
-                )
-            else:
-                text.append("nobody is watching: ", style="bold yellow")
-            text.append("escalations fire only while a screen is open (irdesk watch)", "yellow")
+            lead, _, rest = line.partition(": ")
+            text.append(f"▲ {lead}: ", style="bold yellow")
+            text.append(f"{rest} (irdesk watch)", style="yellow")
         text.append("\n")
         open_defects = [d for d in ledger(desk.journal).all() if d.open]
         if open_defects:
@@ -245,43 +247,56 @@ class HomeScreen(Screen[None]):
         self._board_rows = found
         table = self.query_one("#incidents", DataTable)
         for incident_id, row in found.items():
-            if incident_id not in table.rows:
-                continue
-            table.update_cell(incident_id, "commander", _commander_cell(row))
-            table.update_cell(incident_id, "attention", attention(row, now), update_width=True)
+            if incident_id in table.rows:
+                table.update_cell(incident_id, "commander", _commander_cell(row))
+                table.update_cell(incident_id, "attention", attention(row, now))
+        self._shown_rows = []  # what the table shows is no longer what it was built from
 
     def _fill_incidents(self, records: list[IncidentRecord]) -> None:
         now = self.app.desk.clock.now()
-        table = self.query_one("#incidents", DataTable)
-        keep = table.cursor_row
-        # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
-        # one long title would otherwise push severity, status and time off screen for good.
-        table.clear(columns=True)
-        _add_columns(table)
+        rows: list[tuple[str, list[Text]]] = []
         open_ones = [r for r in records if r.status != "closed"]
         closed = [r for r in records if r.status == "closed"][:RECENT_CLOSED]
         for record in open_ones + closed:
             style = "" if record.status != "closed" else "dim"
             mode = " (drill)" if record.mode == "drill" else ""
             known = self._board_rows.get(record.id) if record.status != "closed" else None
-            table.add_row(
-                Text(record.id, style=style or "bold"),
-                _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
-                Text(record.severity, style=style),
-                Text(record.status, style=style or "yellow"),
-                _commander_cell(known),
-                attention(known, now),
-                Text(local_when(record.updated_at, now) if record.updated_at else "", style=style),
-                Text(record.playbook_id, style=style),
-                key=record.id,
+            rows.append(
+                (
+                    record.id,
+                    [
+                        Text(record.id, style=style or "bold"),
+                        _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
+                        Text(record.severity, style=style),
+                        Text(record.status, style=style or "yellow"),
+                        _commander_cell(known),
+                        attention(known, now),
+                        Text(
+                            local_when(record.updated_at, now) if record.updated_at else "",
+                            style=style,
+                        ),
+                        Text(record.playbook_id, style=style),
+                    ],
+                )
             )
         if not records:
-            table.add_row(
-                Text("—", style="dim"),
-                Text("No incidents yet. Press n to declare one.", style="dim"),
-                *([""] * (len(INCIDENT_COLUMNS) - 2)),
-                key="__none__",
-            )
+            hint = Text("No incidents yet. Press n to declare one.", style="dim")
+            blank = [Text("") for _ in INCIDENT_COLUMNS[2:]]
+            rows.append(("__none__", [Text("—", style="dim"), hint, *blank]))
+        shown = [
+            (key, [(c.plain, str(c.style), tuple(c.spans)) for c in cells]) for key, cells in rows
+        ]
+        if shown == self._shown_rows:
+            return  # nothing changed (a heartbeat, another incident's entry): no redraw
+        self._shown_rows = shown
+        table = self.query_one("#incidents", DataTable)
+        keep = table.cursor_row
+        # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
+        # one long title would otherwise push severity, status and time off screen for good.
+        table.clear(columns=True)
+        _add_columns(table)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         if keep is not None and keep < table.row_count:
             table.move_cursor(row=keep)
 

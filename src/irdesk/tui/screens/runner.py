@@ -351,11 +351,7 @@ class RunnerScreen(Screen[None]):
         watching = watch_status(self.session.journal, now)
         if watching.watching:
             return Text("watcher running", style="green")
-        if watching.state == "stale" and watching.since is not None:
-            lead = f"watcher not responding since {local_hms(watching.since)[:5]}"
-        else:
-            lead = "nobody is watching"
-        return Text(f"▲ {lead}: escalations fire only while a screen is open", style="yellow")
+        return Text(f"▲ {watching.sentence(lambda t: local_hms(t)[:5])}", style="yellow")
 
     def timer_moment(self, when: datetime | None) -> str:
         """How a moment on the timers' clock is shown (a drill shows exercise time)."""
