@@ -10,6 +10,8 @@ import shutil
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from irdesk.cli.common import (
 )
 from irdesk.domain.clock import format_ts, local_when
 from irdesk.domain.durations import DurationError, format_duration, parse_duration
+from irdesk.services.incident import default_actor
 from irdesk.text import single_line, visible
 
 #: how long ``irdesk watch`` waits between attempts to open a locked journal
@@ -149,9 +152,10 @@ def _open_waiting(path: Path | None, stop: threading.Event):
                 return None
 
 
-def _on_signals(stop: threading.Event) -> None:
-    """SIGTERM and SIGINT ask the watcher to stop after the page in progress; a second
-    one stops it at once."""
+@contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """While the watcher runs, SIGTERM and SIGINT ask it to stop after the page in
+    progress; a second one stops it at once. The previous handlers come back after."""
 
     def handler(signum: int, frame) -> None:  # noqa: ANN001
         if stop.is_set():
@@ -159,8 +163,12 @@ def _on_signals(stop: threading.Event) -> None:
         stop.set()
         _say(f"{signal.Signals(signum).name}: stopping after the page in progress")
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, was in previous.items():
+            signal.signal(sig, was)
 
 
 @click.command()
@@ -187,10 +195,8 @@ def watch(once, interval, every, print_systemd, print_cron, journal_path, actor)
     Runs until stopped (SIGTERM or ctrl+c: the page in progress finishes first); keeps a
     heartbeat in the journal so home and the runner can say whether anybody is watching.
     """
-    from irdesk.services.watch import CRON_EVERY, Watcher
-
     journal = resolve_journal(journal_path).expanduser().absolute()
-    who = actor or group_option("actor") or os.environ.get("IRDESK_ACTOR") or "irdesk"
+    who = actor or group_option("actor") or default_actor()
     if print_systemd or print_cron:
         home = paths.home().expanduser().absolute()
         text = systemd_unit(journal, home, who) if print_systemd else cron_line(journal, home, who)
@@ -201,13 +207,20 @@ def watch(once, interval, every, print_systemd, print_cron, journal_path, actor)
     if pause is not None and pause < timedelta(seconds=1):
         raise Failure("--interval: at least 1s")
     stop = threading.Event()
-    _on_signals(stop)
+    # One pass (cron) is short: it keeps the default signals. A long-running watcher
+    # finishes the page in progress on SIGTERM.
+    with nullcontext() if once else _stopped_by_signals(stop):
+        _watch(journal_path, actor, config, once, every, pause, stop)
+
+
+def _watch(journal_path, actor, config, once, every, pause, stop) -> None:  # noqa: ANN001
+    from irdesk.services.watch import CRON_EVERY, Watcher
+
     opened = _open_waiting(journal_path, stop)
     if opened is None:
         return
     with opened as journal_handle:
         desk = make_desk(journal_handle, actor=actor, lazy=True)
-        desk.firer = "watcher"
         watcher = Watcher(
             desk,
             config=config,
