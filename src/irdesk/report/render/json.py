@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from irdesk.domain import review as _review
 from irdesk.report.format import iso, seconds
 from irdesk.report.model import ImprovementView, Report
-from irdesk.report.render.shared import to_text
+from irdesk.report.render.buffer import to_text
 from irdesk.text import visible
 
 SCHEMA = "irdesk.report/1"

@@ -1,0 +1,878 @@
+"""What a report says, section by section: the one description both document renderers
+(Markdown and HTML) lay out.
+
+:func:`build_sections` reads a :class:`~irdesk.report.model.Report` once and returns its
+sections in reading order. Every choice about *content* is made here: which sections
+appear, which rows each holds and in what order, every phrase built from the data ("not
+reached", "9m over", "decided: ...", an escalation's outcome), every time and duration
+already written the report's way (UTC to the second, ``1h 05m``), and the tone of each
+status (good, bad, warn). A renderer only decides how that looks: markup, escaping,
+layout. Text in a section is raw: user text is escaped by the renderer, for its format.
+
+The timeline, which can hold a million entries, is not materialised: its section streams
+display-ready rows from the report's spooled timeline (:meth:`TimelineSection.rows`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import ClassVar, Literal
+
+from irdesk.domain import review as _review
+from irdesk.domain.events import MILESTONES
+from irdesk.domain.incident import K
+from irdesk.domain.models import END
+from irdesk.report.format import (
+    TIME_NOTE,
+    exercise_clock,
+    plural,
+    span,
+    utc,
+    utc_minute,
+)
+from irdesk.report.model import (
+    CarriedItem,
+    Chart,
+    DrillSection,
+    EscalationRow,
+    ImprovementView,
+    InjectRow,
+    Report,
+    ReviewSection,
+    StepVisit,
+)
+from irdesk.report.timeline import Timeline
+
+#: How a status reads at a glance: good, bad, a warning, or neutral ("").
+Tone = Literal["", "good", "bad", "warn"]
+
+# --------------------------------------------------------------------------- the sections
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """The report's title block (and, in HTML, its footer)."""
+
+    kind: ClassVar[str] = "masthead"
+    report_kind: str  # "Incident report" | "Drill report"
+    incident_id: str
+    title: str
+    generated_at: str
+    generator: str
+    time_note: str
+    playbook_id: str
+    playbook_version: str
+    head_hash: str
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    small: bool  # a long value ("not recorded") shown smaller
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """The key figures at a glance. Each is also in the summary or the metrics, so a
+    renderer without a tile layout (Markdown) loses nothing by leaving them out."""
+
+    kind: ClassVar[str] = "tiles"
+    tiles: tuple[Tile, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline sentences, the closing and review summaries, and the incident's facts
+    (what, when, which playbook, how the journal checked out)."""
+
+    kind: ClassVar[str] = "summary"
+    title: ClassVar[str] = "Summary"
+    facts_title: ClassVar[str] = "Overview"
+    headline: tuple[str, ...]
+    closing_summary: str
+    review_summary: str
+    incident_id: str
+    mode: str  # "drill" | "live incident"
+    incident_title: str
+    severity: str
+    status: str
+    declared_at: str
+    declared_by: str
+    closed_at: str  # "" while open
+    duration: str  # declared → closed, or so far
+    playbook_title: str
+    playbook_id: str
+    playbook_version: str
+    playbook_sha256: str  # "" when unknown
+    scenario_title: str
+    scenario_id: str  # "" outside a drill
+    scenario_sha256: str
+    entries: str  # "81 entries"
+    chain: str  # what verify said, in words
+    chain_tone: Tone
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    at: str
+    before: str | None  # None: the first holder
+    after: str
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    title: str
+    held_by: str  # "nobody" when the role ended empty
+    changes: tuple[RoleChange, ...]
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    name: str
+    roles: tuple[str, ...]
+    entries: str  # "1,234"
+
+
+@dataclass(frozen=True)
+class People:
+    kind: ClassVar[str] = "people"
+    title: ClassVar[str] = "People and roles"
+    roles: tuple[RoleLine, ...]  # the roles someone held
+    unassigned: tuple[str, ...]  # titles of the roles nobody held
+    people: tuple[PersonLine, ...]
+
+
+@dataclass(frozen=True)
+class MetricLine:
+    label: str
+    start: str  # milestone names
+    end: str
+    text: str
+    measured: bool  # False: a milestone is missing, nothing to show but why
+    tone: Tone  # "bad": the times contradict each other
+    backdated: tuple[str, ...]  # backdated milestones behind a measured value
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    name: str
+    at: str
+    recorded_at: str  # only when backdated
+    actor: str
+    via_step: str | None
+    backdate_reason: str | None
+
+
+@dataclass(frozen=True)
+class Metrics:
+    kind: ClassVar[str] = "metrics"
+    title: ClassVar[str] = "Milestones and metrics"
+    metrics: tuple[MetricLine, ...]
+    milestones: tuple[MilestoneLine, ...]
+    missing: tuple[str, ...]  # milestones not recorded
+
+
+@dataclass(frozen=True)
+class ChartSection:
+    """The steps against their expected durations, with milestones: drawn as text
+    (:mod:`irdesk.report.chart.text`) or SVG (:mod:`irdesk.report.chart.svg`)."""
+
+    kind: ClassVar[str] = "chart"
+    title: ClassVar[str] = "Response chart"
+    chart: Chart
+
+
+@dataclass(frozen=True)
+class StepLine:
+    number: int
+    title: str
+    visit: int | None  # the visit's number when the step was visited more than once
+    phase: str
+    expected: str  # "—" without an expected duration
+    reached: bool
+    actual: str  # "—" when not reached
+    overrun: str  # "" when on time
+    result: str  # what happened (user text), or why the step has no visit (fixed text)
+    checklist: tuple[int, int] | None  # (ticked, items) on a step's last visit
+    actor: str
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    at: str
+    step_title: str
+    option: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    step_title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Steps:
+    kind: ClassVar[str] = "steps"
+    title: ClassVar[str] = "Steps"
+    rows: tuple[StepLine, ...]
+    decisions: tuple[DecisionLine, ...]
+    evidence: tuple[EvidenceLine, ...]
+
+
+@dataclass(frozen=True)
+class TimerLine:
+    title: str
+    start: str  # event names
+    stop: str
+    within: str
+    started_at: str  # "—" when it never started
+    deadline: str
+    state: str
+    tone: Tone
+    outcome: str
+
+
+@dataclass(frozen=True)
+class EscalationLine:
+    at: str
+    timer: str
+    level: str  # "1", "2 (reminder 1)"
+    notified: str  # "commander: ada" (user text)
+    notify: str  # "" | "sent" | "failed: ..."
+    acknowledged: bool
+    ack: str  # "ada, 2026-..." or "not acknowledged"
+
+
+@dataclass(frozen=True)
+class Timers:
+    kind: ClassVar[str] = "timers"
+    title: ClassVar[str] = "Timers and escalations"
+    exercise_clock: bool  # a drill's timers run on the exercise clock
+    timers: tuple[TimerLine, ...]
+    escalations: tuple[EscalationLine, ...]  # every one fired, in time order
+
+
+@dataclass(frozen=True)
+class RatingLine:
+    objective: str
+    text: str
+    rating: str | None  # P | S | M | U
+    tone: Tone
+    label: str
+    provisional: bool
+    met: int
+    late: int
+    missed: int
+    void: int
+
+
+@dataclass(frozen=True)
+class InjectLine:
+    id: str
+    sender: str
+    status: str
+    delivered_at: str
+    exercise_at: str
+    acknowledged_by: str | None
+    acknowledged_at: str
+
+
+@dataclass(frozen=True)
+class ExpectationLine:
+    inject: str
+    event: str
+    within: str
+    objective: str
+    status: str
+    tone: Tone
+    detail: str  # " at T+... (deadline T+...): ..." after the status
+
+
+@dataclass(frozen=True)
+class HotwashLine:
+    number: int
+    question: str
+    answers: tuple[tuple[str, str], ...]  # (answer, actor)
+
+
+@dataclass(frozen=True)
+class Drill:
+    kind: ClassVar[str] = "drill"
+    title: ClassVar[str] = "Drill"
+    clock: str  # the exercise clock, in one sentence
+    ratings: tuple[RatingLine, ...]
+    rating_rule: str
+    injects: tuple[InjectLine, ...]
+    expectations: tuple[ExpectationLine, ...]
+    hotwash: tuple[HotwashLine, ...]
+
+
+@dataclass(frozen=True)
+class ImprovementLine:
+    item: str
+    what: str
+    owner: str
+    due: str
+    overdue: bool
+    step: str
+    poete: str
+    status: str  # open | done | dropped
+    tone: Tone
+    closed_at: str  # "" while open
+    closed_by: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CarriedLine:
+    item: str
+    incident_id: str
+    incident_title: str
+    what: str
+    owner: str
+    due: str
+    overdue: bool
+    step: str
+
+
+@dataclass(frozen=True)
+class NoteGroup:
+    heading: str
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    kind: ClassVar[str] = "review"
+    title: ClassVar[str] = "After-action review"
+    status: str  # saved | draft | empty
+    saved_at: str
+    saved_by: str
+    reopened_at: str  # "" unless a saved review was reopened
+    reopen_reason: str
+    root_cause_heading: str  # "Five whys" | "Root cause"
+    whys: tuple[str, ...]
+    root_cause: str
+    notes: tuple[NoteGroup, ...]  # every section of the review, recorded or not
+    improvements: tuple[ImprovementLine, ...]
+    carried: tuple[CarriedLine, ...]  # still open from earlier incidents on the playbook
+
+
+@dataclass(frozen=True)
+class Integrity:
+    kind: ClassVar[str] = "integrity"
+    title: ClassVar[str] = "Journal integrity"
+    checked: bool
+    text: str
+    tone: Tone
+    entries: str  # "81 entries" checked
+    problems: tuple[str, ...]
+    incident_id: str
+    head_hash: str
+
+
+#: A timeline row ready to show: (seq, occurred, recorded, actor, role, label, text,
+#: backdate reason or None, "12, 14" of the entries correcting it or ""). Occurred shows
+#: the date only when it changes; recorded, only when it differs from occurred.
+TimelineLine = tuple[int, str, str, str, str | None, str, str, str | None, str]
+
+
+@dataclass(frozen=True)
+class TimelineSection:
+    kind: ClassVar[str] = "timeline"
+    title: ClassVar[str] = "Timeline"
+    entries: str  # "81 entries"
+    timeline: Timeline
+
+    def rows(self) -> Iterator[TimelineLine]:
+        """Every journal entry as a display row, streamed from the spooled timeline."""
+        corrected = self.timeline.corrected_by
+        milestone = K.MILESTONE
+        last_day = ""
+        for row in self.timeline:
+            ts = row.occurred_at
+            day, clock = ts[:10], ts[11:19]
+            occurred = clock if day == last_day else f"{day} {clock}"
+            last_day = day
+            recorded = ""
+            if row.recorded_at:
+                rts = row.recorded_at
+                recorded = rts[11:19] if rts[:10] == day else f"{rts[:10]} {rts[11:19]}"
+            fixes = corrected.get(row.seq)
+            yield (
+                row.seq,
+                occurred,
+                recorded,
+                row.actor,
+                row.role,
+                row.label,
+                row.text,
+                row.backdate_reason if row.kind != milestone else None,
+                ", ".join(map(str, fixes)) if fixes else "",
+            )
+
+
+Section = (
+    Masthead
+    | Tiles
+    | Summary
+    | People
+    | Metrics
+    | ChartSection
+    | Steps
+    | Timers
+    | Drill
+    | Review
+    | Integrity
+    | TimelineSection
+)
+
+# --------------------------------------------------------------------------- building
+
+
+def build_sections(report: Report) -> tuple[Section, ...]:
+    """The report's sections, in reading order (timers and drill only when there are)."""
+    sections: list[Section] = [
+        _masthead(report),
+        _tiles(report),
+        _summary(report),
+        _people(report),
+        _metrics(report),
+        ChartSection(report.chart),
+        _steps(report),
+    ]
+    if report.timers:
+        sections.append(_timers(report))
+    if report.drill is not None:
+        sections.append(_drill(report.drill))
+    sections += [
+        _after_action(report),
+        _integrity(report),
+        TimelineSection(plural(len(report.timeline), "entry", "entries"), report.timeline),
+    ]
+    return tuple(sections)
+
+
+def _tone(ok: bool, checked: bool) -> Tone:
+    return "good" if ok else ("bad" if checked else "warn")
+
+
+def _masthead(report: Report) -> Masthead:
+    o = report.overview
+    return Masthead(
+        report_kind="Drill report" if o.is_drill else "Incident report",
+        incident_id=o.incident_id,
+        title=o.title,
+        generated_at=utc(report.generated_at),
+        generator=report.generator,
+        time_note=TIME_NOTE,
+        playbook_id=o.playbook_id,
+        playbook_version=o.playbook_version,
+        head_hash=report.chain.head_hash,
+    )
+
+
+def _tiles(report: Report) -> Tiles:
+    o = report.overview
+    metrics = {m.key: m for m in report.metrics}
+    tiles = [
+        Tile("Severity", o.severity, False),
+        Tile("Status", o.status, False),
+        Tile("Duration", span(o.duration) if o.duration is not None else "—", False),
+    ]
+    for key in ("time_to_detect", "time_to_acknowledge", "time_to_contain", "time_to_resolve"):
+        m = metrics[key]
+        tiles.append(Tile(m.label, m.short, m.value is None))
+    over = sum(1 for v in report.visits if v.overrun)
+    tiles.append(Tile("Steps over time", str(over), False))
+    return Tiles(tuple(tiles))
+
+
+def _summary(report: Report) -> Summary:
+    o = report.overview
+    return Summary(
+        headline=report.headline,
+        closing_summary=o.summary,
+        review_summary=report.review.summary,
+        incident_id=o.incident_id,
+        mode="drill" if o.is_drill else "live incident",
+        incident_title=o.title,
+        severity=o.severity,
+        status=o.status,
+        declared_at=utc(o.declared_at),
+        declared_by=o.declared_by,
+        closed_at=utc(o.closed_at) if o.closed_at else "",
+        duration=span(o.duration),
+        playbook_title=o.playbook_title,
+        playbook_id=o.playbook_id,
+        playbook_version=o.playbook_version,
+        playbook_sha256=o.playbook_sha256,
+        scenario_title=o.scenario_title or "",
+        scenario_id=o.scenario_id or "",
+        scenario_sha256=o.scenario_sha256 or "",
+        entries=plural(o.entry_count, "entry", "entries"),
+        chain=report.chain.text,
+        chain_tone=_tone(report.chain.ok, report.chain.checked),
+    )
+
+
+def _people(report: Report) -> People:
+    held = [r for r in report.roles if r.person or r.history]
+    return People(
+        roles=tuple(
+            RoleLine(
+                r.title,
+                r.person or "nobody",
+                tuple(RoleChange(utc(at), prev, to) for at, prev, to in r.history if to),
+            )
+            for r in held
+        ),
+        unassigned=tuple(r.title for r in report.roles if not r.person and not r.history),
+        people=tuple(PersonLine(p.name, p.roles, f"{p.entries:,}") for p in report.people),
+    )
+
+
+def _metrics(report: Report) -> Metrics:
+    recorded = {m.name for m in report.milestones}
+    return Metrics(
+        metrics=tuple(
+            MetricLine(
+                m.label,
+                m.start,
+                m.end,
+                m.text,
+                m.value is not None,
+                "bad" if m.value is not None and m.value < timedelta(0) else "",
+                m.backdated if m.value is not None else (),
+            )
+            for m in report.metrics
+        ),
+        milestones=tuple(
+            MilestoneLine(
+                m.name,
+                utc(m.at),
+                utc(m.recorded_at) if m.backdated else "",
+                m.actor,
+                m.via_step,
+                m.backdate_reason,
+            )
+            for m in report.milestones
+        ),
+        missing=tuple(name for name in MILESTONES if name not in recorded),
+    )
+
+
+def _step_result(v: StepVisit) -> str:
+    """What happened to a visit, in words (user text included raw)."""
+    if v.status == "skipped":
+        return f"skipped: {v.skip_reason or ''}"
+    if v.status == "decided":
+        return f"decided: {v.decision or ''}"
+    if v.status == "done":
+        return "done" if v.activated else "done out of order"
+    return "not finished"
+
+
+def _visit_actual(v: StepVisit, report: Report) -> str:
+    if not v.start_known:
+        return "start not recorded"
+    if v.end is None:
+        end = report.chart.end
+        return (
+            f"{span(end - v.start)} so far"
+            if report.chart.open_end
+            else f"{span(end - v.start)}, unfinished"
+        )
+    return span(v.end - v.start)
+
+
+def _unreached(report: Report, step_id: str) -> str:
+    """Why a step has no visit: "not reached" when the path could still (or could, when
+    the incident closed) lead to it from where it stands, else "not on the path taken"."""
+    state = report.state
+    if state is None or state.current is None:
+        return "not on the path taken"
+    playbook = state.playbook
+    seen: set[str] = set()
+    todo = [state.current]
+    while todo:
+        current = todo.pop()
+        if current in seen or current == END:
+            continue
+        seen.add(current)
+        try:
+            step = playbook.step(current)
+        except KeyError:
+            continue
+        if step.decision:
+            todo.extend(option.next for option in step.decision)
+        else:
+            todo.append(playbook.next_after(current))
+    return "not reached" if step_id in seen else "not on the path taken"
+
+
+def _steps(report: Report) -> Steps:
+    rows: list[StepLine] = []
+    for s in report.steps:
+        expected = span(s.expected) if s.expected else "—"
+        if not s.visits:
+            rows.append(
+                StepLine(
+                    s.number,
+                    s.title,
+                    None,
+                    s.phase,
+                    expected,
+                    False,
+                    "—",
+                    "",
+                    _unreached(report, s.id),
+                    None,
+                    "",
+                )
+            )
+            continue
+        for v in s.visits:
+            rows.append(
+                StepLine(
+                    s.number,
+                    s.title,
+                    v.visit if len(s.visits) > 1 else None,
+                    s.phase,
+                    expected,
+                    True,
+                    _visit_actual(v, report),
+                    span(v.overrun) if v.overrun else "",
+                    _step_result(v),
+                    (s.checked, s.checklist) if s.checklist and v is s.visits[-1] else None,
+                    v.actor or "",
+                )
+            )
+    return Steps(
+        rows=tuple(rows),
+        decisions=tuple(
+            DecisionLine(utc(v.end), s.title, v.decision or "", v.actor or "")
+            for s, v in report.decisions
+        ),
+        evidence=tuple(EvidenceLine(s.title, e) for s, e in report.evidence),
+    )
+
+
+_TIMER_TONES: dict[str, Tone] = {
+    "met": "good",
+    "late": "bad",
+    "lapsed": "bad",
+    "acknowledged": "warn",
+}
+
+
+def _escalation(e: EscalationRow) -> EscalationLine:
+    return EscalationLine(
+        at=utc(e.at),
+        timer=e.timer,
+        level=f"{e.level}" + (f" (reminder {e.repeat})" if e.repeat else ""),
+        notified=f"{e.role}: {', '.join(e.people) if e.people else 'nobody on the roster'}",
+        notify=e.notify,
+        acknowledged=bool(e.acknowledged_by),
+        ack=(
+            f"{e.acknowledged_by}, {utc(e.acknowledged_at)}"
+            if e.acknowledged_by
+            else "not acknowledged"
+        ),
+    )
+
+
+def _timers(report: Report) -> Timers:
+    return Timers(
+        exercise_clock=report.timers[0].clock == "exercise",
+        timers=tuple(
+            TimerLine(
+                t.title,
+                t.start,
+                t.stop,
+                span(t.within),
+                t.when(t.started_at) or "—",
+                t.when(t.deadline) or "—",
+                t.state,
+                _TIMER_TONES.get(t.state, ""),
+                t.outcome,
+            )
+            for t in report.timers
+        ),
+        escalations=tuple(
+            _escalation(e)
+            for e in sorted((e for t in report.timers for e in t.escalations), key=lambda e: e.at)
+        ),
+    )
+
+
+def _drill_clock(d: DrillSection) -> str:
+    if d.started_at is None:
+        return "The exercise clock was never started."
+    text = f"Exercise clock started {utc(d.started_at)}"
+    text += f", ended {utc(d.ended_at)}" if d.ended_at else ", not ended"
+    text += f": {span(d.exercise_time)} of exercise time"
+    if d.planned:
+        text += f" ({span(d.planned)} planned)"
+    return text + "."
+
+
+def _inject_status(i: InjectRow) -> str:
+    status = i.status + (" early" if i.early else "") + (" (free-form)" if i.added else "")
+    if i.status == "skipped":
+        status += f": {i.skip_reason or ''}" + (f", {i.skip_detail}" if i.skip_detail else "")
+    return status
+
+
+_RATING_TONES: dict[str, Tone] = {"P": "good", "S": "warn", "M": "bad", "U": "bad"}
+_EXPECTATION_TONES: dict[str, Tone] = {"met": "good", "late": "warn", "missed": "bad"}
+
+
+def _expectation_detail(occurred: timedelta | None, deadline: timedelta | None, why: str) -> str:
+    detail = ""
+    if occurred is not None:
+        detail += f" at {exercise_clock(occurred)}"
+    if deadline is not None:
+        detail += f" (deadline {exercise_clock(deadline)})"
+    if why:
+        detail += f": {why}"
+    return detail
+
+
+def _drill(d: DrillSection) -> Drill:
+    return Drill(
+        clock=_drill_clock(d),
+        ratings=tuple(
+            RatingLine(
+                r.objective,
+                r.text,
+                r.rating,
+                _RATING_TONES.get(r.rating or "", ""),
+                r.label,
+                r.provisional,
+                r.met,
+                r.late,
+                r.missed,
+                r.void,
+            )
+            for r in d.ratings
+        ),
+        rating_rule=d.rating_rule,
+        injects=tuple(
+            InjectLine(
+                i.id,
+                i.sender,
+                _inject_status(i),
+                utc(i.delivered_at),
+                exercise_clock(i.exercise_at),
+                i.acknowledged_by or None,
+                utc(i.acknowledged_at),
+            )
+            for i in d.injects
+        ),
+        expectations=tuple(
+            ExpectationLine(
+                e.inject,
+                e.event,
+                span(e.within),
+                e.objective or "",
+                e.status,
+                _EXPECTATION_TONES.get(e.status, ""),
+                _expectation_detail(e.occurred_at, e.deadline, e.detail),
+            )
+            for e in d.expectations
+        ),
+        hotwash=tuple(
+            HotwashLine(q.index + 1, q.question, tuple((a, who) for a, who, _at in q.answers))
+            for q in d.hotwash
+        ),
+    )
+
+
+def _due(item: ImprovementView | CarriedItem) -> str:
+    if item.due is None:
+        return "no date"
+    return item.due.isoformat() + (" (overdue)" if item.overdue else "")
+
+
+def _improvement(i: ImprovementView) -> ImprovementLine:
+    if i.status == "open":
+        tone: Tone = "bad" if i.overdue else ""
+    else:
+        tone = "good" if i.status == "done" else ""
+    return ImprovementLine(
+        item=i.item,
+        what=i.what,
+        owner=i.owner,
+        due=_due(i),
+        overdue=i.overdue,
+        step=i.step_title or i.step or "—",
+        poete=i.poete or "—",
+        status=i.status,
+        tone=tone,
+        closed_at=utc_minute(i.closed_at) if i.status != "open" else "",
+        closed_by=i.closed_by or "",
+        note=i.note,
+    )
+
+
+def _step_title(report: Report, step: str | None) -> str:
+    if not step:
+        return "—"
+    for s in report.steps:
+        if s.id == step:
+            return s.title
+    return step
+
+
+def _root_cause_heading(rv: ReviewSection) -> str:
+    return "Five whys" if rv.root_cause_method == _review.FIVE_WHYS else "Root cause"
+
+
+def _after_action(report: Report) -> Review:
+    rv = report.review
+    return Review(
+        status=rv.status,
+        saved_at=utc(rv.saved_at),
+        saved_by=rv.saved_by or "",
+        reopened_at=utc(rv.reopened_at),
+        reopen_reason=rv.reopen_reason or "",
+        root_cause_heading=_root_cause_heading(rv),
+        whys=rv.whys,
+        root_cause=rv.root_cause,
+        notes=tuple(
+            NoteGroup(heading, tuple(n.text for n in rv.notes.get(section, ())))
+            for section, heading in _review.SECTIONS.items()
+        ),
+        improvements=tuple(_improvement(i) for i in rv.improvements),
+        carried=tuple(
+            CarriedLine(
+                c.item,
+                c.incident_id,
+                c.incident_title,
+                c.what,
+                c.owner,
+                _due(c),
+                c.overdue,
+                _step_title(report, c.step),
+            )
+            for c in report.carried
+        ),
+    )
+
+
+def _integrity(report: Report) -> Integrity:
+    c = report.chain
+    return Integrity(
+        checked=c.checked,
+        text=c.text,
+        tone=_tone(c.ok, c.checked),
+        entries=plural(c.entries, "entry", "entries"),
+        problems=c.problems,
+        incident_id=report.overview.incident_id,
+        head_hash=c.head_hash,
+    )
