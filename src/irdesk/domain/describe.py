@@ -38,11 +38,15 @@ _DESCRIBERS: dict[str, _Describer] = {}
 
 
 def label(entry: Entry) -> str:
+    if entry.damage is not None:
+        return "DAMAGED"
     return LABELS.get(entry.kind, entry.kind)
 
 
 def describe(entry: Entry) -> str:
     """What happened, in plain words (user text included as is: the caller makes it safe)."""
+    if entry.damage is not None:
+        return f"entry {entry.seq} ({entry.kind}) cannot be read: {entry.damage}"
     fn = _DESCRIBERS.get(entry.kind)
     text = fn(entry.payload, entry) if fn else _generic(entry.payload)
     if entry.corrects is not None and entry.kind != K.CORRECTION:

@@ -26,7 +26,6 @@ from irdesk.domain.models import EMPTY_ROSTER, Playbook, Roster, Scenario
 from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.formats.loader import load_file
 from irdesk.services import notify
-from irdesk.services.errors import UnknownIncident
 from irdesk.services.notify import NotifyResult
 from irdesk.store import IncidentRecord, Journal
 
@@ -74,10 +73,7 @@ def scenario_of(record_payload: dict, playbook: Playbook) -> Scenario | None:
 
 def record_of(journal: Journal, incident_id: str) -> IncidentRecord:
     """The incident's record; :class:`UnknownIncident` when the journal has none."""
-    try:
-        return journal.incident(incident_id)
-    except KeyError:
-        raise UnknownIncident(incident_id, journal.path) from None
+    return journal.incident(incident_id)
 
 
 def ran_with(

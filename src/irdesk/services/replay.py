@@ -19,7 +19,6 @@ from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
 from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
-from irdesk.services.errors import UnknownIncident
 from irdesk.services.incident import ran_with
 from irdesk.store import Journal
 
@@ -219,10 +218,7 @@ def open_replay(path, incident_id: str, catalog=None) -> Replay:  # noqa: ANN001
 def chain_problem(path, incident_id: str) -> str | None:  # noqa: ANN001
     """Verify the incident's chain on a connection of its own; a sentence if it is broken."""
     with Journal.open(path, readonly=True, create=False) as journal:
-        try:
-            report = journal.verify(incident_id)
-        except KeyError:
-            raise UnknownIncident(incident_id, journal.path) from None
+        report = journal.verify(incident_id)
     if report.ok:
         return None
     first = report.problems[0]

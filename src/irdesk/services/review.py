@@ -42,7 +42,7 @@ from irdesk.report.build import build_report
 from irdesk.report.model import CarriedItem, ChainStatus, Report
 from irdesk.report.render import render
 from irdesk.report.timeline import SPOOL_IN_MEMORY
-from irdesk.services.errors import NotWritten
+from irdesk.services.files import private_file
 from irdesk.services.incident import IncidentSession, ran_with
 from irdesk.store import IncidentRecord, Journal, VerifyReport
 
@@ -515,12 +515,8 @@ def open_report(
 def export_report(report: Report, fmt: str, target: Path) -> None:
     """Write the report to ``target`` as ``md``, ``html`` or ``json`` (its folder is made,
     private, when missing); :class:`NotWritten` when it cannot be written."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with target.open("w", encoding="utf-8") as out:
-            render(report, fmt, out)
-    except OSError as exc:
-        raise NotWritten(f"could not write the report: {exc}") from None
+    with private_file(target) as out:
+        render(report, fmt, out)
 
 
 class _BackgroundVerify:

@@ -44,7 +44,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -90,6 +90,7 @@ _DESK_META: dict[str, Any] = {
 }
 #: occurred_at may trail recorded_at by this much before it counts as backdated.
 BACKDATE_TOLERANCE = timedelta(seconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: A SQLite file's header is this long; a shorter non-empty file cannot be a journal.
 _SQLITE_HEADER = 100
 _FILE_KINDS = (
@@ -136,22 +137,70 @@ def _format_utc(when: datetime) -> str:
     )
 
 
-def _entry_from_row(row: tuple) -> Entry:
+def _entry_from_row(row: tuple, fallback: datetime | None = None) -> Entry:
+    """An Entry from its row. A row that cannot be read as written (tampered, or written by
+    something other than irdesk) still becomes an Entry, marked ``damage``, with an empty
+    payload and, for a time that does not parse, the other time of the row, else
+    ``fallback`` (the previous entry's), else the epoch: one bad entry never stops a
+    reader, and every reader shows it in place."""
     (iid, seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h) = row
+    try:
+        recorded = parse_ts(rec)
+        occurred = recorded if occ == rec else parse_ts(occ)
+        data = json.loads(payload)
+    except (TypeError, ValueError):
+        return _damaged_entry(row, fallback)
+    if not isinstance(data, dict):
+        return _damaged_entry(row, fallback)
     return Entry(
         incident_id=iid,
         seq=seq,
         uid=uid,
         kind=kind,
         actor=actor,
-        occurred_at=parse_ts(occ),
-        recorded_at=parse_ts(rec),
-        payload=json.loads(payload),
+        occurred_at=occurred,
+        recorded_at=recorded,
+        payload=data,
         role=role,
         backdate_reason=reason,
         corrects=corrects,
         prev_hash=prev,
         hash=h,
+    )
+
+
+def _damaged_entry(row: tuple, fallback: datetime | None) -> Entry:
+    (iid, seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h) = row
+    problems = []
+    times: list[datetime | None] = []
+    for name, text in (("occurred_at", occ), ("recorded_at", rec)):
+        try:
+            times.append(parse_ts(text))
+        except (TypeError, ValueError):
+            times.append(None)
+            problems.append(f"its {name} {str(text)[:40]!r} is not a time")
+    try:
+        data = json.loads(payload)
+        if not isinstance(data, dict):
+            problems.append("its payload is not a JSON object")
+    except (TypeError, ValueError):
+        problems.append("its payload is not JSON")
+    stand_in = next((t for t in times if t is not None), None) or fallback or _EPOCH
+    return Entry(
+        incident_id=iid,
+        seq=seq,
+        uid=str(uid),
+        kind=str(kind),
+        actor=str(actor),
+        occurred_at=times[0] or stand_in,
+        recorded_at=times[1] or stand_in,
+        payload={},
+        role=role if isinstance(role, str) else None,
+        backdate_reason=reason if isinstance(reason, str) else None,
+        corrects=corrects if isinstance(corrects, int) else None,
+        prev_hash=str(prev),
+        hash=str(h),
+        damage="; ".join(problems),
     )
 
 
@@ -793,7 +842,7 @@ class Journal:
         """Extend a chain by one entry (inside the caller's write transaction)."""
         head = conn.execute(_READ_HEAD, (incident_id,)).fetchone()
         if head is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         last_seq, prev = head
         if corrects is not None and corrects > last_seq:
             raise ValueError(
@@ -1056,6 +1105,7 @@ class Journal:
             raise ValueError("page_size must be at least 1")
         upper = until_seq if until_seq is not None else 2**63 - 1
         last = after_seq
+        previous: datetime | None = None
         sql = (
             f"SELECT {_ENTRY_COLS} FROM entries WHERE incident_id = ? AND seq > ? AND seq <= ? "
             "ORDER BY seq LIMIT ?"
@@ -1064,7 +1114,9 @@ class Journal:
             with self._errors():
                 rows = self._conn.execute(sql, (incident_id, last, upper, page_size)).fetchall()
             for row in rows:
-                yield _entry_from_row(row)
+                entry = _entry_from_row(row, previous)
+                previous = entry.recorded_at
+                yield entry
             if len(rows) < page_size:
                 return
             last = rows[-1][1]
@@ -1091,7 +1143,7 @@ class Journal:
                 {"i": incident_id},
             ).fetchone()
         if row[0] is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         return row[1] or 0
 
     def entry_count(self, incident_id: str) -> int:
@@ -1101,7 +1153,7 @@ class Journal:
                 "SELECT entry_count FROM incidents WHERE id = ?", (incident_id,)
             ).fetchone()
         if row is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         return row[0]
 
     def incident(self, incident_id: str) -> IncidentRecord:
@@ -1110,7 +1162,7 @@ class Journal:
                 f"SELECT {self._cols} FROM incidents WHERE id = ?", (incident_id,)
             ).fetchone()
         if row is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         return _incident_from_row(row)
 
     def incidents(
@@ -1264,13 +1316,16 @@ class Journal:
         Raises UnknownIncident for an unknown incident.
         """
         with self._errors():
-            return verify_journal(
-                self._conn,
-                incident_id=incident_id,
-                progress=progress,
-                workers=workers,
-                worker_uri=self._uri,
-            )
+            try:
+                return verify_journal(
+                    self._conn,
+                    incident_id=incident_id,
+                    progress=progress,
+                    workers=workers,
+                    worker_uri=self._uri,
+                )
+            except UnknownIncident:
+                raise UnknownIncident(incident_id or "", self.path) from None
 
 
 __all__ = ["Journal", "IDENTITY_FIELDS"]

@@ -328,7 +328,7 @@ def _verify(conn, incident_id, progress, workers, worker_uri, started) -> Verify
             "SELECT 1 FROM entries WHERE incident_id = ? LIMIT 1", (incident_id,)
         ).fetchone()
         if row is None and has_entries is None:
-            raise UnknownIncident(f"no incident {incident_id} in the journal")
+            raise UnknownIncident(incident_id, "the journal")
         ids = [incident_id]
 
     # Plan: ranges of seq numbers per incident, as they stand in this snapshot.

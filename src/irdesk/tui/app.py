@@ -24,7 +24,7 @@ from irdesk import paths
 from irdesk.domain.durations import format_duration
 from irdesk.domain.incident import ActionError
 from irdesk.errors import IrdeskError
-from irdesk.services.errors import UnknownIncident
+from irdesk.store import UnknownIncident
 from irdesk.text import visible
 from irdesk.tui.messages import HotwashFinished, IncidentClosed
 from irdesk.tui.modals.declare import DeclareDialog, DeclareRequest
