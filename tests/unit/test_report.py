@@ -2,9 +2,11 @@
 
 The scripts (tests/fixtures_report/scripts.py) drive the real store and services with a
 fixed clock and fixed uids, so the journals, their hashes and the reports are the same on
-every run. Regenerate the golden files after a deliberate change with
+every run. The golden files are syrupy snapshots (``__snapshots__/test_report/``, one file
+per report kind and format, compared byte for byte: see tests/helpers_golden.py).
+Regenerate them after a deliberate change with
 
-    IRDESK_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py
+    python -m pytest tests/unit/test_report.py --snapshot-update
 
 and read the diff before committing it.
 """
@@ -12,7 +14,6 @@ and read the diff before committing it.
 from __future__ import annotations
 
 import json
-import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from fixtures_report.scripts import (
     script_drill,
     script_incident,
 )
+from helpers_golden import golden
 
 from irdesk.report.chart.svg import svg_chart
 from irdesk.report.chart.text import text_chart
@@ -35,9 +37,7 @@ from irdesk.report.render.markdown import to_markdown
 from irdesk.report.timeline import Timeline
 from irdesk.services.review import load_report
 
-GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
-UPDATE = os.environ.get("IRDESK_UPDATE_GOLDEN") == "1"
 GENERATOR = "irdesk (golden)"
 
 
@@ -71,41 +71,30 @@ def drill_report(drill: ScriptedDrill) -> Report:
         yield report
 
 
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE or not path.exists():
-        if not UPDATE:
-            pytest.fail(f"no golden file {path}; run with IRDESK_UPDATE_GOLDEN=1 to write it")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-        return
-    expected = path.read_text(encoding="utf-8")
-    if text != expected:
-        got = path.with_suffix(path.suffix + ".got")
-        got.write_text(text, encoding="utf-8", newline="\n")
-        pytest.fail(
-            f"{name} differs from its golden file; see {got} "
-            "(IRDESK_UPDATE_GOLDEN=1 accepts the change)"
-        )
-
-
 # --------------------------------------------------------------------------- golden files
 
 
-@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html), ("json", to_json)])
-def test_incident_report_matches_golden(incident_report: Report, fmt: str, render) -> None:
-    check_golden(f"incident.{fmt}", render(incident_report))
+RENDERERS = [
+    pytest.param("md", to_markdown, id="md"),
+    pytest.param("html", to_html, id="html"),
+    pytest.param("json", to_json, id="json"),
+]
 
 
-@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html), ("json", to_json)])
-def test_drill_report_matches_golden(drill_report: Report, fmt: str, render) -> None:
-    check_golden(f"drill.{fmt}", render(drill_report))
+@pytest.mark.parametrize("fmt, render", RENDERERS)
+def test_incident_report_matches_golden(incident_report: Report, fmt, render, snapshot) -> None:
+    assert render(incident_report) == snapshot.use_extension(golden(fmt))
 
 
-def test_text_chart_matches_golden(incident_report: Report, drill_report: Report) -> None:
+@pytest.mark.parametrize("fmt, render", RENDERERS)
+def test_drill_report_matches_golden(drill_report: Report, fmt, render, snapshot) -> None:
+    assert render(drill_report) == snapshot.use_extension(golden(fmt))
+
+
+def test_text_chart_matches_golden(incident_report: Report, drill_report: Report, snapshot) -> None:
     text = "\n".join(text_chart(incident_report, 120)) + "\n\n"
     text += "\n".join(text_chart(drill_report, 100)) + "\n"
-    check_golden("charts.txt", text)
+    assert text == snapshot.use_extension(golden("txt"))
 
 
 def test_the_same_script_gives_the_same_journal(incident: Scripted, tmp_path: Path) -> None:
