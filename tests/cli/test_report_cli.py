@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fixtures_report.scripts import Scripted, fixed_uids, fixture_catalog, script_incident
+from helpers_store import cut_short
 
 from irdesk.cli import main
 from irdesk.store import Journal
@@ -200,3 +201,43 @@ def test_improvements_on_a_journal_that_does_not_exist(tmp_path: Path) -> None:
 def test_both_commands_are_listed_in_help() -> None:
     result = run("--help")
     assert "report" in result.output and "improvements" in result.output
+
+
+# --------------------------------------------------------------------------- heads
+
+
+def _head_of(journal_path: str, incident_id: str):  # noqa: ANN202
+    with Journal.open(journal_path, readonly=True) as journal:
+        return journal.incident(incident_id).head
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_a_report_can_be_checked_later_with_verify_expect_file(
+    journal_path: str, tmp_path: Path, fmt: str
+) -> None:
+    head = _head_of(journal_path, "INC-0002")
+    label = head.label("INC-0002")  # INC-0002@81:<64 hex>
+    report = tmp_path / f"report.{fmt}"
+    written = run(
+        "report", "INC-0002", "--journal", journal_path, "--format", fmt, "-o", str(report)
+    )
+    assert written.exit_code == 0, written.output
+    text = report.read_text(encoding="utf-8")
+    assert label in text
+    assert f"irdesk verify --expect {label}" in text  # and says how to check it
+
+    def verify():  # noqa: ANN202
+        return run("verify", "--journal", journal_path, "--expect-file", str(report))
+
+    assert verify().exit_code == 0
+    # closing an improvement item later appends to the incident: the head still holds
+    done = run("improvements", "done", "INC-0002-1", "--note", "fixed", "--journal", journal_path)
+    assert done.exit_code == 0, done.output
+    assert _head_of(journal_path, "INC-0002").seq == head.seq + 1
+    assert verify().exit_code == 0
+    # a journal cut short before that head is caught, and named
+    cut_short(Path(journal_path), "INC-0002", keep=head.seq - 1)
+    result = verify()
+    assert result.exit_code == 1
+    assert f"  {label}: INC-0002 ends at entry {head.seq - 1}: entries were cut" in result.output
+    assert result.output.count(label) == 1  # one expectation, however often the report says it

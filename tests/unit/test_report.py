@@ -28,9 +28,10 @@ from fixtures_report.scripts import (
 )
 from helpers_golden import golden
 
+from irdesk.report.build import build_report
 from irdesk.report.chart.svg import svg_chart
 from irdesk.report.chart.text import text_chart
-from irdesk.report.model import Report
+from irdesk.report.model import ChainStatus, Report
 from irdesk.report.render.html import to_html
 from irdesk.report.render.json import to_json
 from irdesk.report.render.markdown import to_markdown
@@ -137,6 +138,38 @@ def test_incident_report_says_what_a_lead_needs(incident_report: Report) -> None
     # chain
     assert incident_report.chain.ok
     assert incident_report.chain.head_hash in text
+
+
+@pytest.mark.parametrize("fmt, render", RENDERERS)
+def test_every_format_shows_the_head_as_verify_checks_it(
+    incident: Scripted, incident_report: Report, fmt: str, render
+) -> None:
+    head = incident.journal.incident("INC-0002").head
+    label = head.label("INC-0002")  # INC-0002@81:<64 hex>
+    assert incident_report.head == label
+    text = render(incident_report)
+    assert label in text and f"irdesk verify --expect {label}" in text
+    if fmt == "json":
+        chain = json.loads(text)["chain"]
+        assert (chain["head"], chain["head_seq"], chain["head_hash"]) == (label, *head)
+
+
+def test_the_head_is_the_last_entry_the_report_read(incident: Scripted) -> None:
+    """verify may have seen entries appended after the report read its own: the report
+    hands out the head of what it shows."""
+    journal = incident.journal
+    last = journal.incident("INC-0002").last_seq
+    verified = ChainStatus.from_verify(journal.verify("INC-0002"), "INC-0002")
+    read = list(journal.entries("INC-0002", until_seq=last - 3))
+    with build_report(
+        fixture_catalog().playbooks["phish-response"],
+        read,
+        now=incident.now,
+        chain=verified,
+    ) as report:
+        assert report.chain.ok and report.chain.entries == last  # what verify checked
+        assert report.head == f"INC-0002@{last - 3}:{read[-1].hash}"
+        assert report.head in to_markdown(report)
 
 
 def test_timeline_shows_recorded_time_only_when_it_differs(incident_report: Report) -> None:

@@ -119,7 +119,7 @@ def _expectations(given: tuple[str, ...], files: tuple[Path, ...]) -> list[Expec
             found.extend(heads)
     except ValueError as exc:
         raise Failure(str(exc)) from None
-    return found
+    return list(dict.fromkeys(found))  # a report states its head more than once
 
 
 @click.command("verify")

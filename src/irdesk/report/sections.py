@@ -64,7 +64,7 @@ class Masthead:
     time_note: str
     playbook_id: str
     playbook_version: str
-    head_hash: str
+    head: str  # INC-0001@57:<hash>
 
 
 @dataclass(frozen=True)
@@ -372,7 +372,8 @@ class Integrity:
     entries: str  # "81 entries" checked
     problems: tuple[str, ...]
     incident_id: str
-    head_hash: str
+    head: str  # INC-0001@57:<hash>: what ``irdesk verify --expect`` checks ("" without one)
+    head_seq: int
 
 
 #: A timeline row ready to show: (seq, occurred, recorded, actor, role, label, text,
@@ -472,7 +473,7 @@ def _masthead(report: Report) -> Masthead:
         time_note=TIME_NOTE,
         playbook_id=o.playbook_id,
         playbook_version=o.playbook_version,
-        head_hash=report.chain.head_hash,
+        head=report.head,
     )
 
 
@@ -874,5 +875,6 @@ def _integrity(report: Report) -> Integrity:
         entries=plural(c.entries, "entry", "entries"),
         problems=c.problems,
         incident_id=report.overview.incident_id,
-        head_hash=c.head_hash,
+        head=report.head,
+        head_seq=c.head_seq,
     )

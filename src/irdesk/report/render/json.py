@@ -264,7 +264,10 @@ def report_document(report: Report) -> dict[str, Any]:
             "verified": report.chain.checked,
             "ok": report.chain.ok if report.chain.checked else None,
             "entries_checked": report.chain.entries,
+            "head": report.head or None,
+            "head_seq": report.chain.head_seq,
             "head_hash": report.chain.head_hash,
+            "check": f"irdesk verify --expect {report.head}" if report.head else None,
             "problems": [v(p) for p in report.chain.problems],
         },
         "chart": {

@@ -318,10 +318,20 @@ def _integrity(s: Integrity, w: Write) -> None:
         w(f"- {md(p)}\n")
     if s.problems:
         w("\n")
-    w(f"Head hash (SHA-256 of the last entry): `{md(s.head_hash) or 'none'}`\n\n")
+    if not s.head:
+        w("Head: none (the report read no entry).\n\n")
+        return
+    label = md(s.head)
     w(
-        f"To check: `irdesk verify` on the journal must list {md(s.incident_id)} "
-        "with this head hash.\n\n"
+        f"Head: `{label}` (entry {s.head_seq} of {md(s.incident_id)}, the last this report "
+        "read, with its SHA-256).\n\n"
+    )
+    w(
+        "To check later that the journal still holds what this report read (entries added "
+        f"since do not matter): `irdesk verify --expect {label}`, or `irdesk verify "
+        "--expect-file` on this file. It exits 0 only if the chain is intact and entry "
+        f"{s.head_seq} still has this hash; a journal cut short, replaced by an older copy "
+        "or rewritten fails.\n\n"
     )
 
 
