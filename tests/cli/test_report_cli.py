@@ -241,3 +241,30 @@ def test_a_report_can_be_checked_later_with_verify_expect_file(
     assert result.exit_code == 1
     assert f"  {label}: INC-0002 ends at entry {head.seq - 1}: entries were cut" in result.output
     assert result.output.count(label) == 1  # one expectation, however often the report says it
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_text_that_looks_like_a_head_is_not_taken_for_one(
+    journal_path: str, tmp_path: Path, fmt: str
+) -> None:
+    """A note "call the CISO@14:00" reads like a (malformed) head to verify: in a report
+    it is written so it reads back the same but only the report's own heads are found."""
+    look_alikes = ["call the CISO@14:00", "INC-0001@3:abc", f"INC-0002@1:{'0' * 64}"]
+    with Journal.open(journal_path) as journal:
+        for text in look_alikes:
+            journal.append("INC-0002", "note", {"text": text}, actor="lin")
+    report = tmp_path / f"report.{fmt}"
+    written = run(
+        "report", "INC-0002", "--journal", journal_path, "--format", fmt, "-o", str(report)
+    )
+    assert written.exit_code == 0, written.output
+    result = run("verify", "--journal", journal_path, "--expect-file", str(report))
+    assert result.exit_code == 0, result.output
+    text = report.read_text(encoding="utf-8")
+    if fmt == "json":
+        notes = [row["text"] for row in json.loads(text)["timeline"] if row["kind"] == "note"]
+        assert notes[-3:] == look_alikes  # the same text, once decoded
+    elif fmt == "md":
+        assert "call the CISO\\@14:00" in text  # Markdown shows "\@" as "@"
+    else:
+        assert "call the CISO&#64;14:00" in text

@@ -7,7 +7,8 @@ resources, shipped in the wheel.
 The template autoescapes with the report's own HTML escape (:func:`~irdesk.report.escape.h`:
 terminal control characters made visible, then ``& < > " '`` as entities), so every value
 it shows is inert unless this module marks it safe: only the stylesheet, the SVG chart
-(which escapes its own text) and the timeline's rows. Those rows are written by a plain
+(which escapes its own text), the timeline's rows and the report's own head (the
+``|head`` filter: see :func:`~irdesk.report.escape.head`). Those rows are written by a plain
 loop, in batches, because a template loop over 100,000 entries is several times slower;
 the page is streamed, so a long timeline is never held in memory.
 
@@ -22,7 +23,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, TextIO
 
 from irdesk.report.chart.svg import svg_chart
-from irdesk.report.escape import h
+from irdesk.report.escape import h, head
 from irdesk.report.format import NOT_RECORDED
 from irdesk.report.model import Report
 from irdesk.report.render.buffer import to_text
@@ -69,6 +70,7 @@ def _template() -> jinja2.Template:
         auto_reload=False,
     )
     stylesheet = resources.files("irdesk.report").joinpath("static", STYLESHEET)
+    env.filters["head"] = lambda label: Markup(head(label, h))
     env.globals.update(
         css=Markup(stylesheet.read_text(encoding="utf-8")),
         svg=lambda chart: Markup(svg_chart(chart)),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from irdesk.report.chart.text import text_chart
-from irdesk.report.escape import md
+from irdesk.report.escape import head, md, not_a_head
 from irdesk.report.format import NOT_RECORDED
 from irdesk.report.model import Report
 from irdesk.report.render.buffer import to_text
@@ -143,7 +143,8 @@ def _chart(s: ChartSection, w: Write) -> None:
     fence = _fence(lines)
     w(f"{fence}text\n")
     for line in lines:
-        w(visible(line) + "\n")
+        # a code block has no escapes: a head-like label's "@" is drawn as a full-width "＠"
+        w(not_a_head(visible(line), "＠") + "\n")
     w(f"{fence}\n\n")
 
 
@@ -321,7 +322,7 @@ def _integrity(s: Integrity, w: Write) -> None:
     if not s.head:
         w("Head: none (the report read no entry).\n\n")
         return
-    label = md(s.head)
+    label = head(s.head, md)
     w(
         f"Head: `{label}` (entry {s.head_seq} of {md(s.incident_id)}, the last this report "
         "read, with its SHA-256).\n\n"
