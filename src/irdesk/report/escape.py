@@ -44,8 +44,8 @@ def md(text: object) -> str:
     """User text as inert inline Markdown: one line (newlines become ``<br>``), every
     character Markdown or HTML could act on escaped."""
     value = "" if text is None else str(text)
-    if not _MD_PLAIN.search(value):
-        return not_a_head(value, "\\@")  # nothing else to escape (the common case, fast)
+    if not _MD_PLAIN.search(value):  # nothing else to escape (the common case, fast)
+        return value if "@" not in value else not_a_head(value, "\\@")
     value = visible(value).strip("\n")
     value = _MD_SPECIAL.sub(r"\\\1", value)
     lines = [_MD_LINE_START.sub(_md_line_start, line) for line in value.split("\n")]
@@ -54,7 +54,8 @@ def md(text: object) -> str:
 
 def h(text: object) -> str:
     """User text as inert HTML (text or attribute value)."""
-    return not_a_head(html.escape(visible(text), quote=True), "&#64;")
+    value = html.escape(visible(text), quote=True)
+    return value if "@" not in value else not_a_head(value, "&#64;")
 
 
 def head(label: str, escape: Callable[[object], str]) -> str:

@@ -15,7 +15,7 @@ display-ready rows from the report's spooled timeline (:meth:`TimelineSection.ro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar, Literal
@@ -377,9 +377,13 @@ class Integrity:
 
 
 #: A timeline row ready to show: (seq, occurred, recorded, actor, role, label, text,
-#: backdate reason or None, "12, 14" of the entries correcting it or ""). Occurred shows
-#: the date only when it changes; recorded, only when it differs from occurred.
-TimelineLine = tuple[int, str, str, str, str | None, str, str, str | None, str]
+#: backdate reason, "12, 14" of the entries correcting it). Occurred shows the date only
+#: when it changes; recorded, only when it differs from occurred. Empty strings for what
+#: is not there.
+TimelineLine = tuple[int, str, str, str, str, str, str, str, str]
+
+#: How many distinct actors, roles and labels a timeline keeps escaped (they repeat)
+_KNOWN_WORDS = 4096
 
 
 @dataclass(frozen=True)
@@ -389,10 +393,13 @@ class TimelineSection:
     entries: str  # "81 entries"
     timeline: Timeline
 
-    def rows(self) -> Iterator[TimelineLine]:
-        """Every journal entry as a display row, streamed from the spooled timeline."""
+    def rows(self, escape: Callable[[str], str]) -> Iterator[TimelineLine]:
+        """Every journal entry as a display row, streamed from the spooled timeline, its
+        text already passed through the renderer's ``escape`` (once per distinct actor,
+        role and label: they repeat on every row)."""
         corrected = self.timeline.corrected_by
         milestone = K.MILESTONE
+        known: dict[str, str] = {}
         last_day = ""
         for row in self.timeline:
             ts = row.occurred_at
@@ -403,16 +410,21 @@ class TimelineSection:
             if row.recorded_at:
                 rts = row.recorded_at
                 recorded = rts[11:19] if rts[:10] == day else f"{rts[:10]} {rts[11:19]}"
+            actor, role, label = row.actor, row.role or "", row.label
+            words = known.get(actor), known.get(role), known.get(label)
+            if None in words:
+                if len(known) > _KNOWN_WORDS:
+                    known.clear()
+                words = tuple(known.setdefault(w, escape(w)) for w in (actor, role, label))
             fixes = corrected.get(row.seq)
+            reason = row.backdate_reason
             yield (
                 row.seq,
                 occurred,
                 recorded,
-                row.actor,
-                row.role,
-                row.label,
-                row.text,
-                row.backdate_reason if row.kind != milestone else None,
+                *words,
+                escape(row.text),
+                escape(reason) if reason and row.kind != milestone else "",
                 ", ".join(map(str, fixes)) if fixes else "",
             )
 

@@ -82,20 +82,18 @@ def _template() -> jinja2.Template:
 
 def _timeline_rows(s: TimelineSection, batch: int = ROWS_PER_BATCH) -> Iterator[str]:
     """The timeline's ``<tr>`` rows, escaped here, in batches of ``batch`` rows."""
-    esc = h
     rows: list[str] = []
     add = rows.append
-    for seq, occurred, recorded, actor, role, label, text, reason, fixes in s.rows():
-        what = esc(text)
+    for seq, occurred, recorded, actor, role, label, text, reason, fixes in s.rows(h):
         if reason:
-            what += f" (backdated: {esc(reason)})"
+            text += f" (backdated: {reason})"
         if fixes:
-            what += f" <em>(corrected by entry {fixes})</em>"
-        who = esc(actor) + (f" ({esc(role)})" if role else "")
+            text += f" <em>(corrected by entry {fixes})</em>"
+        who = f"{actor} ({role})" if role else actor
         add(
             f'<tr><td class="num">{seq}</td><td class="t">{occurred}</td>'
-            f'<td class="t">{recorded}</td><td>{who}</td><td>{esc(label)}</td>'
-            f'<td class="u">{what}</td></tr>\n'
+            f'<td class="t">{recorded}</td><td>{who}</td><td>{label}</td>'
+            f'<td class="u">{text}</td></tr>\n'
         )
         if len(rows) >= batch:
             yield "".join(rows)

@@ -347,7 +347,9 @@ def write_json(report: Report, out: TextIO) -> None:
             f'"corrects": {"null" if row.corrects is None else row.corrects}, '
             f'"corrected_by": [{", ".join(map(str, fixes)) if fixes else ""}]}}'
         )
-        out.write(("\n    " if first else ",\n    ") + not_a_head(item, _AT))
+        if "@" in item:
+            item = not_a_head(item, _AT)
+        out.write(("\n    " if first else ",\n    ") + item)
         first = False
     out.write("\n  ]\n}\n" if not first else "]\n}\n")
 

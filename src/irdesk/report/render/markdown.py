@@ -342,15 +342,13 @@ def _timeline(s: TimelineSection, w: Write) -> None:
         "*Recorded* is shown when an entry was written later than it happened.\n\n"
     )
     w("| # | Occurred | Recorded | Who | Kind | What |\n|---:|---|---|---|---|---|\n")
-    esc = md
-    for seq, occurred, recorded, actor, role, label, text, reason, fixes in s.rows():
-        what = esc(text)
+    for seq, occurred, recorded, actor, role, label, text, reason, fixes in s.rows(md):
         if reason:
-            what += f" (backdated: {esc(reason)})"
+            text += f" (backdated: {reason})"
         if fixes:
-            what += f" (corrected by entry {fixes})"
-        who = esc(actor) + (f" ({esc(role)})" if role else "")
-        w(f"| {seq} | {occurred} | {recorded} | {who} | {esc(label)} | {what} |\n")
+            text += f" (corrected by entry {fixes})"
+        who = f"{actor} ({role})" if role else actor
+        w(f"| {seq} | {occurred} | {recorded} | {who} | {label} | {text} |\n")
     w("\n")
 
 
