@@ -329,10 +329,10 @@ def _integrity(s: Integrity, w: Write) -> None:
     )
     w(
         "To check later that the journal still holds what this report read (entries added "
-        f"since do not matter): `irdesk verify --expect {label}`, or `irdesk verify "
-        "--expect-file` on this file. It exits 0 only if the chain is intact and entry "
-        f"{s.head_seq} still has this hash; a journal cut short, replaced by an older copy "
-        "or rewritten fails.\n\n"
+        f"since do not matter):\n\n```sh\nirdesk verify --expect {label}\n```\n\n"
+        "or `irdesk verify --expect-file` on this file. Either exits 0 only if the chain is "
+        f"intact and entry {s.head_seq} still has this hash; a journal cut short, replaced by "
+        "an older copy or rewritten fails.\n\n"
     )
 
 
