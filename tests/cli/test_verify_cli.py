@@ -289,6 +289,12 @@ def test_an_expected_head_holds_after_later_appends(path: Path):
     result = run("--journal", str(path), "--expect", noted)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ok: 2 incidents, 25 entries, chains intact")
+    assert "expected heads: all found (1 checked)" in result.stdout.splitlines()
+
+
+def test_without_expectations_verify_does_not_mention_them(path: Path):
+    result = run("--journal", str(path))
+    assert result.exit_code == 0 and "expected heads" not in result.stdout
 
 
 def test_a_journal_cut_short_fails_the_expectation(path: Path):
