@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from irdesk import __version__
 from irdesk.domain.entry import Entry
@@ -122,7 +123,7 @@ class ReviewSession:
         return self.session.refresh()
 
     # ----------------------------------------------------------------- writing
-    def _append(self, kind: str, payload: dict, *, uid: str | None = None) -> Entry:
+    def _append(self, kind: str, payload: dict[str, Any], *, uid: str | None = None) -> Entry:
         session = self.session
         entry = session.journal.append(
             session.incident_id,
