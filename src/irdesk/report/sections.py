@@ -376,11 +376,11 @@ class Integrity:
     head_seq: int
 
 
-#: A timeline row ready to show: (seq, occurred, recorded, actor, role, label, text,
-#: backdate reason, "12, 14" of the entries correcting it). Occurred shows the date only
-#: when it changes; recorded, only when it differs from occurred. Empty strings for what
-#: is not there.
-TimelineLine = tuple[int, str, str, str, str, str, str, str, str]
+#: A timeline row ready to show: (seq, occurred, recorded, who, label, what, "12, 14" of
+#: the entries correcting it or ""). Occurred shows the date only when it changes;
+#: recorded, only when it differs from occurred (else ""); who is the actor and their
+#: role; what is the entry's sentence and, for a backdated entry, why.
+TimelineLine = tuple[int, str, str, str, str, str, str]
 
 #: How many distinct actors, roles and labels a timeline keeps escaped (they repeat)
 _KNOWN_WORDS = 4096
@@ -398,8 +398,9 @@ class TimelineSection:
         text already passed through the renderer's ``escape`` (once per distinct actor,
         role and label: they repeat on every row)."""
         corrected = self.timeline.corrected_by
-        milestone = K.MILESTONE
-        known: dict[str, str] = {}
+        milestone = K.MILESTONE  # a milestone's sentence already says it was backdated
+        whos: dict[tuple[str, str | None], str] = {}
+        labels: dict[str, str] = {}
         last_day = ""
         for row in self.timeline:
             ts = row.occurred_at
@@ -410,21 +411,28 @@ class TimelineSection:
             if row.recorded_at:
                 rts = row.recorded_at
                 recorded = rts[11:19] if rts[:10] == day else f"{rts[:10]} {rts[11:19]}"
-            actor, role, label = row.actor, row.role or "", row.label
-            words = known.get(actor), known.get(role), known.get(label)
-            if None in words:
-                if len(known) > _KNOWN_WORDS:
-                    known.clear()
-                words = tuple(known.setdefault(w, escape(w)) for w in (actor, role, label))
+            who = whos.get((row.actor, row.role))
+            if who is None:
+                if len(whos) > _KNOWN_WORDS:
+                    whos.clear()
+                who = escape(row.actor) + (f" ({escape(row.role)})" if row.role else "")
+                whos[row.actor, row.role] = who
+            label = labels.get(row.label)
+            if label is None:
+                if len(labels) > _KNOWN_WORDS:
+                    labels.clear()
+                label = labels[row.label] = escape(row.label)
+            what = escape(row.text)
+            if row.backdate_reason and row.kind != milestone:
+                what += f" (backdated: {escape(row.backdate_reason)})"
             fixes = corrected.get(row.seq)
-            reason = row.backdate_reason
             yield (
                 row.seq,
                 occurred,
                 recorded,
-                *words,
-                escape(row.text),
-                escape(reason) if reason and row.kind != milestone else "",
+                who,
+                label,
+                what,
                 ", ".join(map(str, fixes)) if fixes else "",
             )
 

@@ -84,16 +84,13 @@ def _timeline_rows(s: TimelineSection, batch: int = ROWS_PER_BATCH) -> Iterator[
     """The timeline's ``<tr>`` rows, escaped here, in batches of ``batch`` rows."""
     rows: list[str] = []
     add = rows.append
-    for seq, occurred, recorded, actor, role, label, text, reason, fixes in s.rows(h):
-        if reason:
-            text += f" (backdated: {reason})"
+    for seq, occurred, recorded, who, label, what, fixes in s.rows(h):
         if fixes:
-            text += f" <em>(corrected by entry {fixes})</em>"
-        who = f"{actor} ({role})" if role else actor
+            what += f" <em>(corrected by entry {fixes})</em>"
         add(
             f'<tr><td class="num">{seq}</td><td class="t">{occurred}</td>'
             f'<td class="t">{recorded}</td><td>{who}</td><td>{label}</td>'
-            f'<td class="u">{text}</td></tr>\n'
+            f'<td class="u">{what}</td></tr>\n'
         )
         if len(rows) >= batch:
             yield "".join(rows)

@@ -342,13 +342,10 @@ def _timeline(s: TimelineSection, w: Write) -> None:
         "*Recorded* is shown when an entry was written later than it happened.\n\n"
     )
     w("| # | Occurred | Recorded | Who | Kind | What |\n|---:|---|---|---|---|---|\n")
-    for seq, occurred, recorded, actor, role, label, text, reason, fixes in s.rows(md):
-        if reason:
-            text += f" (backdated: {reason})"
+    for seq, occurred, recorded, who, label, what, fixes in s.rows(md):
         if fixes:
-            text += f" (corrected by entry {fixes})"
-        who = f"{actor} ({role})" if role else actor
-        w(f"| {seq} | {occurred} | {recorded} | {who} | {label} | {text} |\n")
+            what += f" (corrected by entry {fixes})"
+        w(f"| {seq} | {occurred} | {recorded} | {who} | {label} | {what} |\n")
     w("\n")
 
 
