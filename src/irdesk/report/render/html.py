@@ -23,11 +23,12 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, TextIO
 
 from irdesk.report.chart.svg import svg_chart
+from irdesk.report.compose import build_sections
 from irdesk.report.escape import h, head
 from irdesk.report.format import NOT_RECORDED
 from irdesk.report.model import Report
 from irdesk.report.render.buffer import to_text
-from irdesk.report.sections import Masthead, TimelineSection, build_sections
+from irdesk.report.sections import Masthead, TimelineSection
 
 if TYPE_CHECKING:
     import jinja2

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from irdesk.report.chart.text import text_chart
+from irdesk.report.compose import build_sections
 from irdesk.report.escape import head, md, not_a_head
 from irdesk.report.format import NOT_RECORDED
 from irdesk.report.model import Report
@@ -27,7 +28,6 @@ from irdesk.report.sections import (
     Tiles,
     TimelineSection,
     Timers,
-    build_sections,
 )
 from irdesk.text import visible
 
