@@ -70,7 +70,7 @@ def _template() -> jinja2.Template:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    stylesheet = resources.files("irdesk.report").joinpath("static", STYLESHEET)
+    stylesheet = resources.files("irdesk.report") / "static" / STYLESHEET
     env.filters["head"] = lambda label: Markup(head(label, h))
     env.globals.update(
         css=Markup(stylesheet.read_text(encoding="utf-8")),
