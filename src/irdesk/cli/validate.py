@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 
 from irdesk import paths
+from irdesk.domain.config import Config
 from irdesk.domain.durations import format_duration
+from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.domain.problems import Severity
 from irdesk.formats.catalog import Catalog, default_sources, expand, load_trusted
 from irdesk.formats.loader import FileResult
@@ -47,9 +49,9 @@ def check(paths_given: tuple[Path, ...]) -> list[FileResult]:
     catalog.add_files(files)
     # Rules files are checked together (source ids across files, requires); the bundled
     # and your own rules files lend their sources to the ones given.
-    given = [r for r in catalog.results if r.kind == "rules"]
-    if given:
-        check_given(given, playbooks={**known.playbooks, **catalog.playbooks})
+    rules_files = [r for r in catalog.results if r.kind == "rules"]
+    if rules_files:
+        check_given(rules_files, playbooks={**known.playbooks, **catalog.playbooks})
     return catalog.results
 
 
@@ -84,18 +86,22 @@ def validate(targets: tuple[Path, ...], fmt: str, strict: bool, quiet: bool) -> 
 
 
 def _describe(result: FileResult) -> str:
+    """What a file that loaded holds, in a few words."""
+    from irdesk.formats.rules import RulesFile
+
     model = result.model
-    if result.kind == "playbook":
+    if isinstance(model, Playbook):
         return f"playbook {result.id} v{model.version}: {len(model.steps)} steps"
-    if result.kind == "scenario":
+    if isinstance(model, Scenario):
         return f"scenario {result.id} ({model.playbook}): {len(model.injects)} injects"
-    if result.kind == "rules":
+    if isinstance(model, RulesFile):
         sources, rules = len(model.sources), len(model.rules)
         return f"rules: {sources} source{'s' * (sources != 1)}, {rules} rule{'s' * (rules != 1)}"
-    if result.kind == "config":
+    if isinstance(model, Config):
         every = format_duration(model.watch.interval)
         times = ", ".join(t.strftime("%H:%M") for t in model.watch.check_at)
         return f"config: the watcher looks every {every}, checks readiness at {times}"
+    assert isinstance(model, Roster), "only files that loaded are described"
     return f"roster: {len(model.people)} people"
 
 

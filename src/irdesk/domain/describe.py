@@ -62,7 +62,7 @@ def _generic(payload: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in payload.items() if not str(k).endswith("_source"))
 
 
-def _describer(kind: str):
+def _describer(kind: str) -> Callable[[_Describer], _Describer]:
     def wrap(fn: _Describer) -> _Describer:
         _DESCRIBERS[kind] = fn
         return fn
@@ -71,7 +71,7 @@ def _describer(kind: str):
 
 
 @_describer(K.DECLARED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     what = "drill" if p.get("mode") == "drill" else "incident"
     text = (
         f"{what} declared: {p.get('title', '')} ({p.get('severity', '')}) "
@@ -83,12 +83,12 @@ def _(p, e):
 
 
 @_describer(K.NOTE)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return str(p.get("text", ""))
 
 
 @_describer(K.TICKED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = str(p.get("text", f"item {p.get('item')}"))
     if p.get("evidence"):
         text += f' (evidence: "{p["evidence"]}")'
@@ -96,12 +96,12 @@ def _(p, e):
 
 
 @_describer(K.UNTICKED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"{p.get('text', '')} (unticked)"
 
 
 @_describer(K.STEP_DONE)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = str(p.get("title", p.get("step", "")))
     if p.get("marks"):
         text += f" → milestone {p['marks']}"
@@ -109,17 +109,17 @@ def _(p, e):
 
 
 @_describer(K.STEP_SKIPPED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"{p.get('title', p.get('step', ''))}: {p.get('reason', '')}"
 
 
 @_describer(K.DECIDED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"{p.get('title', p.get('step', ''))} → {p.get('label', '')}"
 
 
 @_describer(K.MILESTONE)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = str(p.get("name", ""))
     if e.backdate_reason:
         text += f" (backdated: {e.backdate_reason})"
@@ -127,18 +127,18 @@ def _(p, e):
 
 
 @_describer(K.SEVERITY)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = f"{p.get('from') or '?'} → {p.get('severity', '')}"
     return text + (f": {p['reason']}" if p.get("reason") else "")
 
 
 @_describer(K.STATUS)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"{p.get('from') or '?'} → {p.get('status', '')}"
 
 
 @_describer(K.ROLE)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     if p.get("handoff"):
         text = f"{p.get('role')} handed off from {p.get('from')} to {p.get('person')}"
     else:
@@ -147,7 +147,7 @@ def _(p, e):
 
 
 @_describer(K.ESCALATED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     again = f", reminder {p['repeat']}" if p.get("repeat") else ""
     who = ", ".join(p.get("people") or []) or "nobody on the roster"
     text = f"{p.get('timer')} → level {p.get('level')}{again} ({p.get('role')}: {who})"
@@ -168,7 +168,7 @@ def late_by(p: dict[str, Any], e: Entry) -> timedelta | None:
 
 
 @_describer(K.NOTIFIED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     what = (
         f"page (entry {p['page_seq']})"
         if p.get("page_seq")
@@ -181,14 +181,14 @@ def _(p, e):
 
 
 @_describer(K.PAGED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     who = ", ".join(p.get("people") or []) or "nobody"
     role = f" ({p['role']})" if p.get("role") else ""
     return f"paged {who}{role}: {p.get('text', '')}"
 
 
 @_describer(K.ESCALATION_ACK)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = f"{p.get('timer')} escalation acknowledged"
     if p.get("milestone"):
         text += f" → milestone {p['milestone']}"
@@ -196,17 +196,17 @@ def _(p, e):
 
 
 @_describer(K.CLOSED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return "closed" + (f": {p['summary']}" if p.get("summary") else "")
 
 
 @_describer(K.REOPENED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"reopened: {p.get('reason', '')}"
 
 
 @_describer(K.CORRECTION)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"entry {e.corrects}: {p.get('text', '')}"
 
 

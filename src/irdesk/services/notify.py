@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from irdesk.domain.models import NOTIFY_TIMEOUT, Notify, Roster
 from irdesk.domain.notify import Call, Contact, calls
@@ -36,8 +37,8 @@ class NotifyResult:
     def ok(self) -> bool:
         return self.error is None
 
-    def as_payload(self) -> dict:
-        payload = {
+    def as_payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
             "argv": list(self.argv),
             "returncode": self.returncode,
             "error": self.error,

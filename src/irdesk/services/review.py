@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from irdesk import __version__
 from irdesk.domain.entry import Entry
@@ -123,7 +124,7 @@ class ReviewSession:
         return self.session.refresh()
 
     # ----------------------------------------------------------------- writing
-    def _append(self, kind: str, payload: dict, *, uid: str | None = None) -> Entry:
+    def _append(self, kind: str, payload: dict[str, Any], *, uid: str | None = None) -> Entry:
         session = self.session
         entry = session.journal.append(
             session.incident_id,
@@ -499,8 +500,8 @@ def load_report(
         result = checking.result() if checking is not None else None
     if result is not None:
         # the head is the last entry this report read (verify may have seen later ones)
-        report.chain = replace(
-            ChainStatus.from_verify(result, incident_id), head_hash=report.chain.head_hash
+        report.chain = ChainStatus.from_verify(result, incident_id).at(
+            report.chain.head_seq, report.chain.head_hash
         )
     return report
 
