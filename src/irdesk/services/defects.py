@@ -57,7 +57,7 @@ def record(
     return done
 
 
-def _append(journal: Journal, kind: str, payload: dict, actor: str, name: str) -> bool:
+def _append(journal: Journal, kind: str, payload: dict[str, str], actor: str, name: str) -> bool:
     """Append to the desk chain once; False when another checker recorded it first in
     other words (the same words: that entry is returned and nothing is written twice)."""
     uid = f"{DESK_ID}/defect/{name}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from datetime import datetime
 
 from irdesk.domain.watching import Beat, WatchStatus, status, why_late
@@ -63,7 +64,7 @@ def prune(journal: Journal) -> list[Beat]:
     return gone
 
 
-def screen_why_late(journal: Journal):  # noqa: ANN201
+def screen_why_late(journal: Journal) -> Callable[[datetime, datetime], str]:
     """How a screen explains an escalation it fires late: by what the heartbeats say."""
 
     def explain(due_at: datetime, now: datetime) -> str:

@@ -12,7 +12,7 @@ import getpass
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -374,7 +374,7 @@ class IncidentSession:
         entry: Entry,
         uid: str,
         link: dict[str, Any],
-        values: dict[str, object],
+        values: Mapping[str, object],
         people: tuple[str, ...],
     ) -> Outgoing:
         """What a journaled escalation or page still has to send. A drill pages nobody real;

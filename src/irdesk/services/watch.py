@@ -46,6 +46,8 @@ from irdesk.services.notify import NotifyResult
 from irdesk.store import JournalError
 
 Say = Callable[[str], None]
+#: what tells a file was changed: inode, size, mtime, mode, owner
+Signature = tuple[int, int, int, int, int]
 #: how often cron is assumed to run ``irdesk watch --once`` (to tell its heartbeat stale)
 CRON_EVERY = timedelta(minutes=1)
 
@@ -219,8 +221,8 @@ class Watcher:
         return session
 
     # ----------------------------------------------------------------- files
-    def _file_signatures(self) -> tuple:
-        def signature(path: Path) -> tuple | None:
+    def _file_signatures(self) -> tuple[Signature | None, Signature | None]:
+        def signature(path: Path) -> Signature | None:
             try:
                 st = path.stat()
             except OSError:
