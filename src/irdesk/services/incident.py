@@ -136,8 +136,8 @@ class IncidentSession:
     ) -> None:
         """``roster_problem`` says why the roster's notify command is not used (a roster
         that did not load, or was refused): escalations journal it instead of paging.
-        ``firer`` names what fires this session's escalations (``screen``, ``watcher``,
-        ``cli``) and ``why_late`` explains one that fires late."""
+        ``firer`` names what fires this session's escalations (``screen``, ``watcher``)
+        and ``why_late`` explains one that fires late."""
         self.journal = journal
         self.incident_id = incident_id
         self.playbook = playbook
@@ -414,7 +414,6 @@ class IncidentSession:
                 f"within {format_duration(due.timer.within)}; level {due.level}"
                 f"{again}: {role_title} ({who})"
             )
-            wall_due = self._wall_time(due.due_at)
             payload: dict[str, Any] = {
                 "timer": due.timer.id,
                 "level": due.level,
@@ -426,8 +425,10 @@ class IncidentSession:
                 "fired_by": self.token,
                 "firer": self.firer,
             }
-            if wall_due is not None and now - wall_due > LATE_AFTER and self.why_late:
-                payload["late_reason"] = self.why_late(wall_due, now)
+            # (a drill's due times are on its exercise clock: a paused exercise is not late)
+            late = self.state.mode != "drill" and now - due.due_at > LATE_AFTER
+            if late and self.why_late is not None:
+                payload["late_reason"] = self.why_late(due.due_at, now)
             uid = f"{self.incident_id}/{due.uid_suffix}"
             try:
                 entry = self.journal.append(
@@ -461,11 +462,6 @@ class IncidentSession:
         if fired:
             self.refresh()
         return fired
-
-    def _wall_time(self, due_at: datetime) -> datetime | None:
-        """A due time on the wall clock (None in a drill: its timers run on the exercise
-        clock, and a paused exercise is not late)."""
-        return None if self.state.mode == "drill" else due_at
 
     def page(self, target: str, text: str) -> Outgoing:
         """Page a role of this incident, or a person, by hand: journaled like an escalation
