@@ -26,6 +26,7 @@ from irdesk.report.model import (
     CarriedItem,
     ChainStatus,
     Chart,
+    DefectRow,
     DrillSection,
     EscalationRow,
     ExpectationRow,
@@ -102,6 +103,7 @@ def build_report(
     scenario: Scenario | None = None,
     chain: ChainStatus | None = None,
     carried: Sequence[CarriedItem] = (),
+    defects: Sequence[DefectRow] = (),
     generator: str = "irdesk",
     spool_limit: int = SPOOL_IN_MEMORY,
 ) -> Report:
@@ -109,7 +111,8 @@ def build_report(
 
     ``playbook`` and ``scenario`` are the ones the incident ran with (kept in its first
     entry: see :func:`irdesk.services.incident.playbook_of`). ``chain`` is what verify said,
-    ``carried`` the items still open from earlier incidents on the same playbook, ``now``
+    ``carried`` the items still open from earlier incidents on the same playbook,
+    ``defects`` the desk's defects that were open while it ran, ``now``
     the report's time (for an open incident: how long things have been running).
     """
     state = IncidentState(playbook, scenario)
@@ -120,7 +123,7 @@ def build_report(
     role_history: dict[str, list[tuple[datetime, str | None, str]]] = {}
     genesis: dict[str, Any] = {}
     counts: Counter[str] = Counter()
-    last_hash = ""
+    last_seq, last_hash = 0, ""
     closing_summary = ""
     apply = state.apply
     add = timeline.add
@@ -138,7 +141,7 @@ def build_report(
         if kind in finishing or len(state.path) != path_before:
             visits.after(entry, path_before)
         add(entry)
-        last_hash = entry.hash
+        last_seq, last_hash = entry.seq, entry.hash
         entries_by[entry.actor] += 1
         if entry.role:
             roles_seen.setdefault(entry.actor, set()).add(entry.role)
@@ -187,13 +190,13 @@ def build_report(
         drill=_drill_section(state, now),
         review=review,
         carried=tuple(carried),
-        chain=chain if chain is not None else ChainStatus.unchecked(last_hash),
+        # the head of what this report read (verify may have seen more)
+        chain=(chain if chain is not None else ChainStatus.unchecked()).at(last_seq, last_hash),
         timeline=timeline,
         counts=dict(counts),
         state=state,
+        defects=tuple(defects),
     )
-    if chain is not None:  # the head of what this report read (verify may have seen more)
-        report.chain = replace(chain, head_hash=last_hash)
     report.headline = _headline(report)
     return report
 
@@ -339,11 +342,17 @@ def _chart(
 
 
 def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
-    notify: dict[int, str] = {}
+    # several runs (one per person) make one cell: "sent", or what failed
+    runs: dict[int, list[str]] = {}
     for n in state.notifications:
         seq = n.get("escalation_seq")
         if isinstance(seq, int):
-            notify[seq] = f"failed: {n['error']}" if n.get("error") else "sent"
+            who = f"{n['person']}: " if n.get("person") else ""
+            runs.setdefault(seq, []).append(f"{who}{n['error']}" if n.get("error") else "")
+    notify = {
+        seq: "sent" if not any(found) else "failed: " + "; ".join(r for r in found if r)
+        for seq, found in runs.items()
+    }
     rows = []
     # in a drill, timers read the exercise clock (declared_at + exercise time)
     origin = state.declared_at if "drill" in state.ext else None
@@ -360,6 +369,9 @@ def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
                 e.acknowledged_by,
                 e.acknowledged_at,
                 notify.get(e.seq, ""),
+                e.due_at,
+                e.late_reason,
+                e.fired_by,
             )
             for e in view.escalations
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from irdesk.domain.clock import Clock, SystemClock
+from irdesk.services import heartbeat
 from irdesk.services.actor import default_actor
 from irdesk.store import IncidentRecord, Journal
 
@@ -23,17 +24,17 @@ if TYPE_CHECKING:
     from irdesk.formats.catalog import Catalog
     from irdesk.formats.loader import FileResult
     from irdesk.services.drill import DrillSession
-    from irdesk.services.incident import IncidentSession
+    from irdesk.services.incident import IncidentSession, WhyLate
 
 
 @dataclass(frozen=True)
-class Board:
-    """The incidents home shows, newest first: read with bounded queries, so that the
-    screen costs the same with a thousand incidents as with a hundred thousand."""
+class Newest:
+    """The incidents home lists, newest first, read with bounded queries: the screen costs
+    the same with a thousand incidents as with a hundred thousand."""
 
     open: tuple[IncidentRecord, ...]
     closed: tuple[IncidentRecord, ...]
-    #: whether there are open incidents beyond those shown
+    #: whether there are open incidents beyond those listed
     more_open: bool
 
 
@@ -50,6 +51,7 @@ class Desk:
         roster_path: Path | None = None,
         clock: Clock | None = None,
         actor: str | None = None,
+        firer: str = "screen",
     ) -> None:
         """Without ``catalog``, the playbooks and scenarios are loaded on first use, from
         ``sources`` (folders or files, and whether each is bundled content; by default the
@@ -64,13 +66,17 @@ class Desk:
         self.roster_result: FileResult | None = None  # the roster file's problems, if any
         self.clock = clock or SystemClock()
         self.actor = actor or default_actor()
+        self.firer = firer  # what fires escalations in sessions opened here
+        # how a late escalation is explained: the watcher sets its own; a screen reads
+        # the watchers' heartbeats
+        self.why_late: WhyLate | None = heartbeat.screen_why_late(journal)
 
-    def board(self, *, open_limit: int, closed_limit: int) -> Board:
+    def newest(self, *, open_limit: int, closed_limit: int) -> Newest:
         """What home lists: at most ``open_limit`` open incidents and drills and
         ``closed_limit`` closed ones (the most recently opened), newest first."""
         open_ones = self.journal.incidents(closed=False, limit=open_limit + 1)
         closed = self.journal.incidents(closed=True, limit=closed_limit)
-        return Board(tuple(open_ones[:open_limit]), tuple(closed), len(open_ones) > open_limit)
+        return Newest(tuple(open_ones[:open_limit]), tuple(closed), len(open_ones) > open_limit)
 
     @property
     def catalog(self) -> Catalog:
@@ -96,6 +102,18 @@ class Desk:
     @roster.setter
     def roster(self, value: Roster | None) -> None:
         self._roster, self._roster_path = value, None
+
+    @property
+    def roster_problem(self) -> str | None:
+        """Why the roster file is not used (it did not load, or others could have written
+        it); None when it loaded or there is none. Escalations journal this reason instead
+        of paging."""
+        _ = self.roster
+        result = self.roster_result
+        if result is None or result.ok:
+            return None
+        first = result.errors[0] if result.errors else None
+        return f"the roster was not loaded: {first.message if first else result.path}"
 
     @property
     def loaded(self) -> bool:
@@ -128,6 +146,7 @@ class Desk:
     ) -> IncidentSession:
         """Open an incident: one transaction for the declaration, then optional milestones."""
         from irdesk.domain.incident import ActionError
+        from irdesk.domain.notify import check_name
         from irdesk.services.incident import BACKDATE_SLACK
 
         title = title.strip()
@@ -144,7 +163,7 @@ class Desk:
                 raise ActionError(f"the {label} time is in the future")
         if (detected_at or started_at) and not (backdate_reason or "").strip():
             raise ActionError("times before now need a reason (how do we know?)")
-        commander = (commander or "").strip() or self.actor
+        commander = check_name((commander or "").strip() or self.actor)
         payload = {
             "commander": commander,
             "playbook_title": playbook.title,
@@ -201,6 +220,9 @@ class Desk:
             clock=self.clock,
             actor=self.actor,
             scenario=scenario,
+            roster_problem=self.roster_problem,
+            firer=self.firer,
+            why_late=self.why_late,
         )
 
     def start_drill(

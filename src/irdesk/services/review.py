@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,10 @@ from irdesk.domain.review import (
     review_state,
 )
 from irdesk.report.build import build_report
-from irdesk.report.model import CarriedItem, ChainStatus, Report
+from irdesk.report.model import CarriedItem, ChainStatus, DefectRow, Report
 from irdesk.report.render import render
 from irdesk.report.timeline import SPOOL_IN_MEMORY
+from irdesk.services import defects
 from irdesk.services.files import private_file
 from irdesk.services.improvements import (
     ImprovementRow,
@@ -52,7 +52,7 @@ from irdesk.services.improvements import (
     today_of,
 )
 from irdesk.services.incident import CatalogSource, IncidentSession, ran_with
-from irdesk.store import Journal, VerifyReport
+from irdesk.store import IncidentRecord, Journal, VerifyReport
 
 MAX_WHYS = 7  # "five whys" is a habit, not a hard limit; past seven it is a novel
 _RETRIES = 5
@@ -356,6 +356,7 @@ def load_report(
             now=now,
             scenario=scenario,
             carried=carried,
+            defects=defects_during(journal, record, now),
             generator=generator or f"irdesk {__version__}",
             spool_limit=spool_limit,
         )
@@ -363,10 +364,22 @@ def load_report(
         result = checking.result() if checking is not None else None
     if result is not None:
         # the head is the last entry this report read (verify may have seen later ones)
-        report.chain = replace(
-            ChainStatus.from_verify(result, incident_id), head_hash=report.chain.head_hash
+        report.chain = ChainStatus.from_verify(result, incident_id).at(
+            report.chain.head_seq, report.chain.head_hash
         )
     return report
+
+
+def defects_during(journal: Journal, record: IncidentRecord, now: datetime) -> list[DefectRow]:
+    """The desk's defects that were open at some time while the incident ran (from its
+    declaration to its closing, or to ``now`` while it is open)."""
+    start = record.created_at or now
+    end = record.closed_at or now
+    return [
+        DefectRow(d.key, d.area, d.text, d.opened_at, d.closed_at)
+        for d in defects.ledger(journal).all()
+        if d.open_during(start, end)
+    ]
 
 
 def open_report(

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from irdesk.domain.clock import local_when
+from irdesk.domain.clock import local_hms, local_when
 from irdesk.errors import IrdeskError
+from irdesk.services.board import Board, BoardRow
+from irdesk.services.defects import ledger
+from irdesk.services.heartbeat import watch_status
 from irdesk.tui.safe import literal
 
 if TYPE_CHECKING:
     from irdesk.domain.models import Playbook, Roster
     from irdesk.formats.loader import FileResult
-    from irdesk.services.desk import Board
+    from irdesk.services.desk import Newest
     from irdesk.store import IncidentRecord
 
 RECENT_CLOSED = 15
@@ -29,8 +32,19 @@ OPEN_SHOWN = 50  # the newest open ones; a line says where the others are
 #: the row that says more open incidents exist than home lists, and where they are
 MORE = "__more__"
 # The playbook comes last: where the table is narrow, it is the column cut off.
-INCIDENT_COLUMNS = ("id", "title", "severity", "status", "updated", "playbook")
+INCIDENT_COLUMNS = (
+    "id",
+    "title",
+    "severity",
+    "status",
+    "commander",
+    "attention",
+    "updated",
+    "playbook",
+)
 TITLE_WIDTH = 36  # longer titles end in "…" so severity, status and time stay on screen
+NAME_WIDTH = 12
+DEFECTS_SHOWN = 1  # the first open defect is quoted on home; irdesk defects lists them all
 
 
 def _cut(text: Text, width: int) -> Text:
@@ -38,18 +52,72 @@ def _cut(text: Text, width: int) -> Text:
     return text
 
 
-def _cells(record: IncidentRecord, now: datetime) -> tuple[Text, ...]:
+#: columns the board fills in after the list is shown: fixed widths, so filling them
+#: changes no other column (and needs no new layout)
+BOARD_WIDTHS = {"commander": NAME_WIDTH, "attention": 22}
+
+
+def _add_columns(table: DataTable) -> None:
+    for name in INCIDENT_COLUMNS:
+        table.add_column(name, key=name, width=BOARD_WIDTHS.get(name))
+
+
+def _commander_cell(row: BoardRow | None) -> Text:
+    if row is None or not row.commander:
+        return Text("")
+    return _cut(literal(row.commander, single_line=True), NAME_WIDTH)
+
+
+def _hm(when: datetime) -> str:
+    return local_hms(when)[:5]
+
+
+def attention(row: BoardRow | None, now: datetime) -> Text:
+    """What needs attention in an open incident: the escalation level fired and not
+    acknowledged (since, and when the next one is due), a running timer's deadline, the
+    injects delivered and not acknowledged."""
+    text = Text()
+    if row is None:
+        return text
+    esc = row.escalation
+    if esc is not None and esc.level is not None and esc.since is not None:
+        text.append(f"⚠ L{esc.level} {_hm(esc.since)}", style="bold red")
+        if esc.next_due is not None:
+            text.append(f", next {_hm(esc.next_due)}", style="red")
+    elif esc is not None and esc.next_due is not None:
+        text.append(f"ack by {_hm(esc.next_due)}")
+    if row.unacknowledged_injects:
+        n = row.unacknowledged_injects
+        if text:
+            text.append(" · ")
+        text.append(f"{n} inject{'s' * (n != 1)} to ack", style="yellow")
+    return text
+
+
+def _incident_cells(record: IncidentRecord, known: BoardRow | None, now: datetime) -> list[Text]:
     """An incident's row, in INCIDENT_COLUMNS order (closed ones dimmed)."""
     style = "" if record.status != "closed" else "dim"
     mode = " (drill)" if record.mode == "drill" else ""
-    return (
+    return [
         Text(record.id, style=style or "bold"),
         _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
         Text(record.severity, style=style),
         Text(record.status, style=style or "yellow"),
+        _commander_cell(known),
+        attention(known, now),
         Text(local_when(record.updated_at, now) if record.updated_at else "", style=style),
         Text(record.playbook_id, style=style),
-    )
+    ]
+
+
+def _note_row(text: str, lead: str) -> list[Text]:
+    """A row that is not an incident: the empty journal's hint, the line about more."""
+    blank = [Text("") for _ in INCIDENT_COLUMNS[2:]]
+    return [Text(lead, style="dim"), Text(text, style="dim"), *blank]
+
+
+def _signature(cell: Text) -> tuple[object, ...]:
+    return cell.plain, str(cell.style), tuple(cell.spans)
 
 
 class HomeScreen(Screen[None]):
@@ -95,23 +163,27 @@ class HomeScreen(Screen[None]):
     def __init__(self, *, journal_label: str) -> None:
         super().__init__()
         self.journal_label = journal_label
-        self._board: Board | None = None  # what the incidents table shows
-        self._day: date | None = None  # the day it was drawn (times read against it)
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
-        with Horizontal(id="home-main"):
-            with Vertical(id="home-left"):
-                yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="playbooks", cursor_type="row")
+        yield Static(id="home-status")
+        yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="home-bottom"):
+            yield DataTable(id="playbooks", cursor_type="row")
             yield Static(id="contact-panel")
         yield Static(id="home-problems")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.board = Board(self.app.desk.journal.path)
+        self._board_rows: dict[str, BoardRow] = {}
+        self._newest: Newest | None = None  # what the incidents table lists
+        # what the incidents table shows, cell by cell: equal reloads redraw nothing, and a
+        # changed record redraws its changed cells only
+        self._shown_rows: list[tuple[str, list[tuple[object, ...]]]] = []
         incidents = self.query_one("#incidents", DataTable)
         incidents.border_title = "Incidents"
-        incidents.add_columns(*INCIDENT_COLUMNS)
+        _add_columns(incidents)
         playbooks = self.query_one("#playbooks", DataTable)
         playbooks.border_title = "Playbooks (enter: declare on this playbook)"
         playbooks.add_columns("id", "title", "version", "steps", "source")
@@ -121,46 +193,31 @@ class HomeScreen(Screen[None]):
         self.set_interval(1.0, self._poll)
 
     def _poll(self) -> None:
-        """Another responder's write: read the board again (a few rows, whatever the size
-        of the journal) and change only what changed."""
         if self.app.desk.journal.has_changed():
-            self._show_board(self.app.desk.board(open_limit=OPEN_SHOWN, closed_limit=RECENT_CLOSED))
+            self.reload()
+        else:
+            self._show_status()  # a watcher goes stale without writing anything
 
     def action_reload(self) -> None:
         self.app.reload_catalog()
-        self._board = None  # redraw the incidents too
         self.reload()
-
-    def _show_board(self, board: Board) -> None:
-        now = self.app.desk.clock.now()
-        shown, self._board = self._board, board
-        day, self._day = self._day, now.astimezone().date()
-        records = board.open + board.closed
-        if (
-            shown is None
-            or shown.more_open != board.more_open
-            or day != self._day  # times of yesterday now read as dates
-            or [r.id for r in shown.open + shown.closed] != [r.id for r in records]
-        ):
-            self._fill_incidents(list(board.open), list(board.closed), board.more_open)
-            return
-        # the same incidents in the same order: only the rows whose record changed
-        table = self.query_one("#incidents", DataTable)
-        for before, record in zip(shown.open + shown.closed, records, strict=True):
-            if before != record:
-                for column, cell in zip(INCIDENT_COLUMNS, _cells(record, now), strict=True):
-                    table.update_cell(record.id, column, cell)
 
     def reload(self) -> None:
         desk = self.app.desk
         title = Text(" irdesk ", style="bold reverse")
         title.append_text(literal(f"  journal {self.journal_label}", "dim"))
         self.query_one("#home-title", Static).update(title)
-        self._show_board(desk.board(open_limit=OPEN_SHOWN, closed_limit=RECENT_CLOSED))
+        # the newest few, whatever the size of the journal (irdesk list has them all)
+        newest = self._newest = desk.newest(open_limit=OPEN_SHOWN, closed_limit=RECENT_CLOSED)
+        self._fill_incidents(newest)
+        self._show_status()
+        # in a worker: the list shows at once
+        self._load_board(list(newest.open + newest.closed), desk.clock.now())
         if desk.loaded:
             self._fill_files()
         else:
-            # Incidents first; playbooks and roster are parsed once the first frame is up.
+            # Incidents first; playbooks and roster are parsed once the first frame is up
+            # (parsing them meanwhile took the first frame's time).
             self.query_one("#contact-panel", Static).update(Text("loading…", style="dim"))
             self.call_after_refresh(self._load_files)
 
@@ -181,41 +238,81 @@ class HomeScreen(Screen[None]):
         self._fill_playbooks(list(desk.catalog.playbooks.values()), invalid)
         self._fill_contacts(desk.roster, list(desk.catalog.playbooks.values()))
 
-    def _fill_incidents(
-        self, open_ones: list[IncidentRecord], closed: list[IncidentRecord], more: bool
-    ) -> None:
+    # ----------------------------------------------------------------- watcher, defects
+    def _show_status(self) -> None:
+        """Whether anybody is watching (escalations fire only while a screen is open when
+        not), and the desk's open defects."""
+        desk = self.app.desk
+        now = desk.clock.now()
+        watching = watch_status(desk.journal, now)
+        line = watching.sentence(lambda t: local_when(t, now))
+        text = Text()
+        if watching.watching:
+            text.append("● ", style="bold green")
+            text.append_text(literal(line, "green", single_line=True))
+        else:
+            lead, _, rest = line.partition(": ")
+            text.append(f"▲ {lead}: ", style="bold yellow")
+            text.append(f"{rest} (irdesk watch)", style="yellow")
+        text.append("\n")
+        open_defects = [d for d in ledger(desk.journal).all() if d.open]
+        if open_defects:
+            text.append(f"▲ {len(open_defects)} open defect", style="bold yellow")
+            text.append("s" if len(open_defects) > 1 else "", style="bold yellow")
+            text.append(": ", style="yellow")
+            for defect in open_defects[:DEFECTS_SHOWN]:
+                text.append_text(_cut(literal(defect.text, "yellow", single_line=True), 80))
+            text.append(" · irdesk defects", style="dim")
+        else:
+            text.append("✔ no open defects (irdesk check)", style="dim")
+        self.query_one("#home-status", Static).update(text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="board")
+    def _load_board(self, records: list[IncidentRecord], now) -> None:  # noqa: ANN001
+        """Commander, escalations and unacknowledged injects of each open incident: the
+        fold of each, brought up to date in a worker (it reads the journal)."""
+        try:
+            found = self.board.rows(records, now)
+        except IrdeskError as error:
+            self.app.call_from_thread(self.app.show_error, error, title="board not updated")
+            return
+        self.app.call_from_thread(self._fill_board, found, now)
+
+    def _fill_board(self, found: dict[str, BoardRow], now) -> None:  # noqa: ANN001
+        self._board_rows = found
+        if self._newest is not None:
+            self._fill_incidents(self._newest)  # the commander and attention cells change
+
+    def _fill_incidents(self, newest: Newest) -> None:
         now = self.app.desk.clock.now()
+        rows: list[tuple[str, list[Text]]] = []
+        for record in newest.open:
+            rows.append((record.id, _incident_cells(record, self._board_rows.get(record.id), now)))
+        if newest.more_open:
+            rows.append((MORE, _note_row("more open: irdesk list --status open", "…")))
+        for record in newest.closed:
+            rows.append((record.id, _incident_cells(record, None, now)))
+        if not rows:
+            rows.append(("__none__", _note_row("No incidents yet. Press n to declare one.", "—")))
+        shown = [(key, [_signature(c) for c in cells]) for key, cells in rows]
+        before, self._shown_rows = self._shown_rows, shown
+        if shown == before:
+            return  # nothing changed (a heartbeat, another incident's entry): no redraw
         table = self.query_one("#incidents", DataTable)
+        if [key for key, _ in shown] == [key for key, _ in before]:
+            # the same rows in the same order: only the cells that changed
+            for (key, cells), (_, now_shown), (_, was) in zip(rows, shown, before, strict=True):
+                for column, cell, a, b in zip(INCIDENT_COLUMNS, cells, now_shown, was, strict=True):
+                    if a != b:
+                        table.update_cell(key, column, cell)
+            return
         keep = table.cursor_row
         # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
         # one long title would otherwise push severity, status and time off screen for good.
         table.clear(columns=True)
-        for column in INCIDENT_COLUMNS:
-            table.add_column(column, key=column)
-        for record in open_ones:
-            table.add_row(*_cells(record, now), key=record.id)
-        if more:
-            table.add_row(
-                Text("…", style="dim"),
-                Text("more open: irdesk list --status open", style="dim"),
-                "",
-                "",
-                "",
-                "",
-                key=MORE,
-            )
-        for record in closed:
-            table.add_row(*_cells(record, now), key=record.id)
-        if not open_ones and not closed:
-            table.add_row(
-                Text("—", style="dim"),
-                Text("No incidents yet. Press n to declare one.", style="dim"),
-                "",
-                "",
-                "",
-                "",
-                key="__none__",
-            )
+        _add_columns(table)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         if keep is not None and keep < table.row_count:
             table.move_cursor(row=keep)
 

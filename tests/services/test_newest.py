@@ -1,4 +1,4 @@
-"""What home lists (Desk.board): the newest open incidents and the most recent closed ones,
+"""What home lists (Desk.newest): the newest open incidents and the most recent closed ones,
 read with bounded queries whatever the size of the journal."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from irdesk.services.desk import Desk
 from irdesk.store import Journal
 
 
-def test_the_board_lists_the_newest_open_and_closed(tmp_path: Path) -> None:
+def test_home_lists_the_newest_open_and_closed(tmp_path: Path) -> None:
     clock = FixedClock()
     with Journal.open(tmp_path / "j.db", clock=clock) as journal:
         made = []
@@ -23,26 +23,26 @@ def test_the_board_lists_the_newest_open_and_closed(tmp_path: Path) -> None:
                 clock.advance(1)
                 journal.append(rec.id, "incident.closed", {"summary": "ok"}, actor="bob")
         desk = Desk(journal, actor="ada", clock=clock)
-        board = desk.board(open_limit=4, closed_limit=2)
+        newest = desk.newest(open_limit=4, closed_limit=2)
         opened = [i for n, i in enumerate(made) if n % 3]
         closed = [i for n, i in enumerate(made) if n % 3 == 0]
-        assert [r.id for r in board.open] == opened[::-1][:4] and board.more_open
-        assert [r.id for r in board.closed] == closed[::-1][:2]
-        everything = desk.board(open_limit=6, closed_limit=15)
+        assert [r.id for r in newest.open] == opened[::-1][:4] and newest.more_open
+        assert [r.id for r in newest.closed] == closed[::-1][:2]
+        everything = desk.newest(open_limit=6, closed_limit=15)
         assert len(everything.open) == 6 and not everything.more_open
         assert all(r.status != "closed" for r in everything.open)
 
 
-def test_the_board_costs_the_same_beside_many_closed_incidents(tmp_path: Path) -> None:
+def test_the_newest_cost_the_same_beside_many_closed_incidents(tmp_path: Path) -> None:
     """A journal of 100,000 closed incidents with five open ones must not be read whole to
-    find the five: the work of a board does not grow with the closed ones."""
+    find the five: the work does not grow with the closed ones."""
     clock = FixedClock()
     with Journal.open(tmp_path / "j.db", clock=clock) as journal:
         desk = Desk(journal, actor="ada", clock=clock)
 
         def work() -> int:
             with sqlite_work(journal) as count:
-                desk.board(open_limit=50, closed_limit=15)
+                desk.newest(open_limit=50, closed_limit=15)
             return count[0]
 
         for _ in range(5):
@@ -52,5 +52,5 @@ def test_the_board_costs_the_same_beside_many_closed_incidents(tmp_path: Path) -
             rec = declare(journal)
             journal.append(rec.id, "incident.closed", {"summary": "ok"}, actor="bob")
         assert work() <= few + 1
-        board = desk.board(open_limit=50, closed_limit=15)
-        assert len(board.open) == 5 and len(board.closed) == 15
+        newest = desk.newest(open_limit=50, closed_limit=15)
+        assert len(newest.open) == 5 and len(newest.closed) == 15
