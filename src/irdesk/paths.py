@@ -38,6 +38,11 @@ def roster_path() -> Path:
     return home() / "roster.yaml"
 
 
+def keymap_path() -> Path:
+    """The user's keymap: binding id → keys (the desk's keys, remapped)."""
+    return home() / "keymap.yaml"
+
+
 def default_journal_path() -> Path:
     return home() / "journal.db"
 

@@ -24,8 +24,10 @@ from irdesk import paths
 from irdesk.domain.durations import format_duration
 from irdesk.domain.incident import ActionError
 from irdesk.errors import IrdeskError
-from irdesk.services.errors import UnknownIncident
+from irdesk.store import UnknownIncident
 from irdesk.text import visible
+from irdesk.tui.commands import ScreenCommands
+from irdesk.tui.keymap import Keymap
 from irdesk.tui.messages import HotwashFinished, IncidentClosed
 from irdesk.tui.modals.declare import DeclareDialog, DeclareRequest
 from irdesk.tui.modals.prompts import ChoicePrompt
@@ -51,6 +53,7 @@ class Attempt:
 class IrdeskApp(App[None]):
     CSS_PATH = "irdesk.tcss"
     TITLE = "irdesk"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q,q", "quit", "Quit", id="app.quit", priority=False),
@@ -64,6 +67,7 @@ class IrdeskApp(App[None]):
         journal_label: str = "",
         roster_path: Path | None = None,
         replay: Replay | None = None,
+        keymap_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
@@ -71,6 +75,7 @@ class IrdeskApp(App[None]):
         self.replay_only = replay
         self.journal_label = journal_label or (str(desk.journal.path) if desk else "")
         self.roster_path = roster_path or paths.roster_path()
+        self.keymap = Keymap(keymap_path or paths.keymap_path())
 
     def notify(
         self,
@@ -121,6 +126,7 @@ class IrdeskApp(App[None]):
             self.show_error(error, title=title)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.load_keymap)
         if self.replay_only is not None:
             # irdesk replay: read-only from start to finish; leaving the replay quits.
             self.show_replay(self.replay_only, on_close=lambda _: self.exit())
@@ -128,6 +134,32 @@ class IrdeskApp(App[None]):
         self.push_screen(HomeScreen(journal_label=self.journal_label))
         if self.open_incident:
             self.open_runner(self.open_incident)
+
+    def load_keymap(self) -> None:
+        """Read the user's keymap and apply it; a bad one is reported and ignored."""
+        from irdesk.tui.keymap import binding_classes, known_bindings, load_keymap
+
+        path = self.keymap.path
+        if not path.exists():
+            return
+        classes = binding_classes()
+        self.keymap = load_keymap(path, known_bindings(classes), classes)
+        self.set_keymap(self.keymap.keys)
+        if self.keymap.errors:
+            first, more = self.keymap.errors[0], len(self.keymap.errors) - 1
+            self.notify(
+                visible(f"{first}" + (f" (and {more} more)" if more else "")),
+                title="keymap not used: the desk keeps its own keys",
+                severity="error",
+                timeout=30,
+            )
+        for warning in self.keymap.warnings:
+            self.notify(visible(str(warning)), title="keymap", severity="warning", timeout=30)
+
+    @property
+    def keymap_keys(self) -> dict[str, str]:
+        """binding id → keys, as the keymap in use sets them."""
+        return self.keymap.keys
 
     # ----------------------------------------------------------------- navigation
     def _session(self, incident_id: str, what: str = "open"):  # noqa: ANN202
@@ -320,31 +352,6 @@ class IrdeskApp(App[None]):
             "Start a drill", "Run a tabletop exercise from a scenario", self.action_drill
         )
         yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
-        from irdesk.tui.screens.runner import RunnerScreen
-
-        if isinstance(screen, RunnerScreen):
-            for title, help_text, action in (
-                ("Add a note", "Write a note to the timeline", screen.action_note),
-                ("Complete step", "Mark the selected step done", screen.action_done),
-                ("Skip step", "Skip the selected step (with a reason)", screen.action_skip),
-                ("Choose decision option", "Take a branch of a decision", screen.action_option),
-                (
-                    "Record milestone",
-                    "Record a milestone, now or backdated",
-                    screen.action_milestone,
-                ),
-                ("Change severity", "Raise or lower the severity", screen.action_severity),
-                ("Change status", "Set the incident status", screen.action_status),
-                ("Assign role", "Assign or hand off a role", screen.action_roles),
-                (
-                    "Acknowledge escalation",
-                    "Acknowledge a fired escalation",
-                    screen.action_acknowledge,
-                ),
-                ("Contacts", "The roster, on call and role holders", screen.action_contacts),
-                ("Close incident", "Close this incident", screen.action_close_incident),
-            ):
-                yield SystemCommand(title, help_text, action)
 
 
 def banner(text: str) -> Text:
