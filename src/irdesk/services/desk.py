@@ -88,6 +88,16 @@ class Desk:
         self.roster_result = None
         self.load()
 
+    def reconnect(self, *, timeout: float) -> None:
+        """Open the journal again with another write-lock timeout, and close the connection
+        the desk had. The desk on screen waits for the lock in short tries and says so
+        between them (irdesk.tui.writes); the journal's warnings are kept."""
+        old = self.journal
+        journal = Journal.open(old.path, clock=old.clock, timeout=timeout)
+        journal.warnings[:0] = [w for w in old.warnings if w not in journal.warnings]
+        self.journal = journal
+        old.close()
+
     def declare(
         self,
         playbook: Playbook,

@@ -18,7 +18,7 @@ from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
-from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
+from irdesk.domain.models import Playbook, Scenario
 from irdesk.services.errors import UnknownIncident
 from irdesk.services.incident import ran_with
 from irdesk.store import Journal
@@ -52,12 +52,10 @@ class Replay:
         self.incident_id = incident_id
         self.playbook = playbook
         self.scenario = scenario
-        self.roster = EMPTY_ROSTER
         self.total = journal.entry_count(incident_id)
         self.state = IncidentState(playbook, scenario)
         self._checkpoints: dict[int, IncidentState] = {0: self._copy(self.state)}
         self._entry_cache: dict[int, Entry] = {}
-        self.listeners: list = []  # the runner's view registers here; replay never writes
         self._virtual: datetime | None = None
         if self.total:
             self.seek(1)

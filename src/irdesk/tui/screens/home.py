@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -14,7 +15,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from irdesk.domain.clock import local_when
-from irdesk.errors import IrdeskError
 from irdesk.tui.safe import literal
 
 if TYPE_CHECKING:
@@ -45,33 +45,29 @@ class HomeScreen(Screen[None]):
         Binding("f5", "reload", "Reload", id="home.reload"),
     ]
 
+    @dataclass
     class OpenIncident(Message):
-        def __init__(self, incident_id: str) -> None:
-            super().__init__()
-            self.incident_id = incident_id
+        incident_id: str
 
+    @dataclass
     class ReplayIncident(Message):
-        def __init__(self, incident_id: str) -> None:
-            super().__init__()
-            self.incident_id = incident_id
+        incident_id: str
 
+    @dataclass
     class ReviewIncident(Message):
-        def __init__(self, incident_id: str) -> None:
-            super().__init__()
-            self.incident_id = incident_id
+        incident_id: str
 
+    @dataclass
     class ReportIncident(Message):
-        def __init__(self, incident_id: str) -> None:
-            super().__init__()
-            self.incident_id = incident_id
+        incident_id: str
 
+    @dataclass
     class StartDrill(Message):
         pass
 
+    @dataclass
     class Declare(Message):
-        def __init__(self, playbook_id: str | None = None) -> None:
-            super().__init__()
-            self.playbook_id = playbook_id
+        playbook_id: str | None = None
 
     def __init__(self, *, journal_label: str) -> None:
         super().__init__()
@@ -122,12 +118,10 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="files")
     def _load_files(self) -> None:
-        try:
+        with self.app.attempt("playbooks not loaded") as attempt:
             self.app.desk.load()
-        except IrdeskError as error:  # shown by the app, from its own thread
-            self.app.call_from_thread(self.app.show_error, error, title="playbooks not loaded")
-            return
-        self.app.call_from_thread(self._fill_files)
+        if not attempt.failed:
+            self.app.call_from_thread(self._fill_files)
 
     def _fill_files(self) -> None:
         desk = self.app.desk
