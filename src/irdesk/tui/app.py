@@ -207,6 +207,8 @@ class IrdeskApp(App[None]):
             self.show_replay(self.replay_only, on_close=lambda _: self.exit())
             return
         self.push_screen(HomeScreen(journal_label=self.journal_label))
+        for warning in self.desk.journal.warnings:
+            self.notify(visible(warning), title="journal", severity="warning", timeout=30)
         if self.open_incident:
             self.open_runner(self.open_incident)
 
