@@ -184,3 +184,15 @@ async def test_a_bad_keymap_is_reported_and_the_desk_keeps_its_keys(
         await pilot.press("escape", "question_mark")
         await settle(pilot)
         assert "Your keymap is not used:" in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    ("doc", "start"),
+    [("README.md", "**Your own keys.**"), ("docs/formats.md", "## Keymap")],
+)
+def test_the_keymaps_in_the_docs_are_keymaps(repo, tmp_path, known, classes, doc, start):
+    """The examples people copy from the README and docs/formats.md load as they are."""
+    text = (repo / doc).read_text(encoding="utf-8").split(start, 1)[1]
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    keymap = read(tmp_path, example, known, classes)
+    assert keymap.problems == () and keymap.keys, keymap.problems
