@@ -61,6 +61,20 @@ def desk_on_screen(journal_path, journal, catalog, roster, clock) -> Iterator[De
         yield Desk(short, catalog=catalog, roster=roster, clock=clock, actor=ACTOR)
 
 
+@pytest.fixture
+def on_screen(declare, make_app, desk_on_screen):  # noqa: ANN001, ANN201
+    """An incident, declared, and the desk on screen made to open on it: (id, app)."""
+    iid = declare().incident_id
+    return iid, make_app(iid, desk_=desk_on_screen)
+
+
+async def submit(pilot, key: str, text: str) -> None:  # noqa: ANN001
+    """Open a prompt with ``key``, type ``text`` and press enter."""
+    await pilot.press(key)
+    await paste(pilot, text)
+    await pilot.press("enter")
+
+
 def prompt_text(app) -> str:  # noqa: ANN001
     return app.screen.query_one("#prompt-input", Input).value
 
@@ -71,16 +85,13 @@ def dialog_text(app) -> str:  # noqa: ANN001
 
 
 async def test_a_note_typed_during_a_lock_waits_on_screen_and_is_recorded(
-    declare, make_app, desk_on_screen, journal, journal_path
+    on_screen, journal, journal_path
 ):
-    iid = declare().incident_id
-    app = make_app(iid, desk_=desk_on_screen)
+    iid, app = on_screen
     async with run(app) as pilot:
         await settle(pilot)
         with write_lock(journal_path):
-            await pilot.press("n")
-            await paste(pilot, "Finance confirms no payment was made")
-            await pilot.press("enter")
+            await submit(pilot, "n", "Finance confirms no payment was made")
             await wait_until(pilot, lambda: WAITING in dialog_text(app))
             # Still there after several tries: the dialog, the text, and nothing recorded.
             await pilot.pause(3 * RETRY)
@@ -96,17 +107,14 @@ async def test_a_note_typed_during_a_lock_waits_on_screen_and_is_recorded(
 
 
 async def test_a_lock_held_past_the_patience_keeps_the_text_and_enter_tries_again(
-    declare, make_app, desk_on_screen, journal, journal_path
+    on_screen, journal, journal_path
 ):
-    iid = declare().incident_id
-    app = make_app(iid, desk_=desk_on_screen)
+    iid, app = on_screen
     app.write_patience = 1.0
     async with run(app) as pilot:
         await settle(pilot)
         with write_lock(journal_path):
-            await pilot.press("n")
-            await paste(pilot, "kept through the lock")
-            await pilot.press("enter")
+            await submit(pilot, "n", "kept through the lock")
             await wait_until(pilot, lambda: "Not recorded: journal" in dialog_text(app), 4)
             shown = dialog_text(app)
             assert "is locked by another process" in shown
@@ -121,10 +129,9 @@ async def test_a_lock_held_past_the_patience_keeps_the_text_and_enter_tries_agai
 
 
 async def test_escape_gives_up_a_waiting_write_and_nothing_is_recorded_later(
-    declare, make_app, desk_on_screen, journal, journal_path
+    on_screen, journal, journal_path
 ):
-    iid = declare().incident_id
-    app = make_app(iid, desk_=desk_on_screen)
+    iid, app = on_screen
     async with run(app) as pilot:
         await settle(pilot)
         with write_lock(journal_path):
@@ -138,10 +145,9 @@ async def test_escape_gives_up_a_waiting_write_and_nothing_is_recorded_later(
 
 
 async def test_a_full_disk_keeps_the_text_and_says_why(
-    declare, make_app, desk_on_screen, journal, monkeypatch
+    on_screen, desk_on_screen, journal, monkeypatch
 ):
-    iid = declare().incident_id
-    app = make_app(iid, desk_=desk_on_screen)
+    iid, app = on_screen
     append = desk_on_screen.journal.append
 
     def full_once(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -151,9 +157,7 @@ async def test_a_full_disk_keeps_the_text_and_says_why(
     async with run(app) as pilot:
         await settle(pilot)
         monkeypatch.setattr(desk_on_screen.journal, "append", full_once)
-        await pilot.press("s")
-        await paste(pilot, "SOC scoped it in SOC-881")
-        await pilot.press("enter")
+        await submit(pilot, "s", "SOC scoped it in SOC-881")
         await settle(pilot)
         assert isinstance(app.screen, TextPrompt)
         assert "Not recorded: journal j.db is full (disk full)" in dialog_text(app)
@@ -167,11 +171,10 @@ async def test_a_full_disk_keeps_the_text_and_says_why(
 
 
 async def test_a_backdated_milestone_keeps_its_time_and_reason_through_a_lock(
-    declare, make_app, desk_on_screen, journal, journal_path, clock
+    on_screen, journal, journal_path, clock
 ):
-    iid = declare().incident_id
+    iid, app = on_screen
     clock.advance(timedelta(minutes=30))
-    app = make_app(iid, desk_=desk_on_screen)
     async with run(app) as pilot:
         await settle(pilot)
         with write_lock(journal_path):
@@ -195,10 +198,9 @@ async def test_a_backdated_milestone_keeps_its_time_and_reason_through_a_lock(
 
 
 async def test_a_tick_during_a_lock_shows_the_wait_and_lands_when_it_is_free(
-    declare, make_app, desk_on_screen, journal, journal_path
+    on_screen, journal, journal_path
 ):
-    iid = declare().incident_id
-    app = make_app(iid, desk_=desk_on_screen)
+    iid, app = on_screen
     async with run(app) as pilot:
         await settle(pilot)
         with write_lock(journal_path):
@@ -235,10 +237,9 @@ async def test_a_declaration_waits_with_everything_typed(
 
 
 async def test_escalations_wait_for_the_journal_and_say_so_once(
-    declare, make_app, desk_on_screen, journal, journal_path, clock
+    on_screen, journal, journal_path, clock
 ):
-    iid = declare().incident_id
-    app = make_app(iid, desk_=desk_on_screen)
+    iid, app = on_screen
     async with run(app) as pilot:
         await settle(pilot)
         clock.advance(timedelta(minutes=21))  # the acknowledge timer lapsed
@@ -256,10 +257,9 @@ async def test_escalations_wait_for_the_journal_and_say_so_once(
 
 
 async def test_a_key_write_held_past_the_patience_is_tried_again_with_enter(
-    declare, make_app, desk_on_screen, journal, journal_path
+    on_screen, journal, journal_path
 ):
-    iid = declare().incident_id
-    app = make_app(iid, desk_=desk_on_screen)
+    iid, app = on_screen
     app.write_patience = 1.0
     async with run(app) as pilot:
         await settle(pilot)
@@ -274,12 +274,11 @@ async def test_a_key_write_held_past_the_patience_is_tried_again_with_enter(
 
 
 async def test_a_notify_commands_outcome_is_recorded_once_the_journal_is_free(
-    declare, make_app, desk_on_screen, journal, journal_path, clock, notify_log
+    on_screen, journal, journal_path, clock, notify_log
 ):
     """The escalation is journaled, its notify command runs in a worker; the journal is
     locked by then: the outcome waits for it instead of being lost."""
-    iid = declare().incident_id
-    app = make_app(iid, desk_=desk_on_screen)
+    iid, app = on_screen
     async with run(app) as pilot:
         await settle(pilot)
         clock.advance(timedelta(minutes=21))

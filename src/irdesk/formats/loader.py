@@ -40,7 +40,7 @@ from irdesk.domain.models import (
     Step,
     Timer,
 )
-from irdesk.domain.problems import LoadError, Problem, Severity
+from irdesk.domain.problems import LoadError, Problem, Reported, Severity
 from irdesk.formats import yamlsrc
 from irdesk.formats.yamlsrc import Y, YEntry
 
@@ -251,7 +251,7 @@ def _hint(value: str, choices: Iterable[str]) -> str:
 
 
 @dataclass
-class FileResult:
+class FileResult(Reported):
     """What became of one file: its kind and id when known, the model if it loaded."""
 
     path: Path
@@ -266,14 +266,6 @@ class FileResult:
         return self.model is not None and not any(
             p.severity is Severity.ERROR for p in self.problems
         )
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
 @dataclass

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.keys import REPLACED_KEYS, Keys, _character_to_key, format_key, key_to_character
 
-from irdesk.domain.problems import Problem, Severity
+from irdesk.domain.problems import Problem, Reported, Severity
 from irdesk.formats import yamlsrc
 from irdesk.formats.yamlsrc import Y
 
@@ -40,21 +40,13 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
-class Keymap:
+class Keymap(Reported):
     """A keymap as read: ``keys`` (binding id → Textual's ``"key,key"``) to apply, and the
     problems found (with any error, ``keys`` is empty: the file is ignored)."""
 
     path: Path
     keys: dict[str, str] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
 # --------------------------------------------------------------------------- bindings

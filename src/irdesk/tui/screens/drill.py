@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -21,12 +21,8 @@ from irdesk.tui.modals.briefing import DrillBriefing
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.safe import literal
 from irdesk.tui.screens.responder import Responder
-from irdesk.tui.widgets.header import IncidentHeader
 from irdesk.tui.widgets.injects import STATUS_MARK, InjectBanner, InjectPanel
-from irdesk.tui.widgets.step_panel import StepPanel
-from irdesk.tui.widgets.steps import StepList
-from irdesk.tui.widgets.timeline import Timeline
-from irdesk.tui.widgets.timers import TimerPanel
+from irdesk.tui.widgets.layout import incident_layout
 
 __all__ = ["STATUS_MARK", "DrillScreen", "HotwashScreen"]
 
@@ -53,15 +49,10 @@ class DrillScreen(Responder):
         self.session: DrillSession = session
 
     def compose(self) -> ComposeResult:
-        yield IncidentHeader(exercise_clock=True, id="incident-header")
-        with Horizontal(id="runner-main"):
-            yield StepList(id="steps")
-            with Vertical(id="right"):
-                yield StepPanel(id="now")
-                yield InjectBanner(id="inject-banner")
-                yield InjectPanel(id="drill-scroll")
-        yield TimerPanel(exercise_time=True, id="timers")
-        yield Timeline(id="timeline")
+        yield from incident_layout(
+            under_step=[InjectBanner(id="inject-banner"), InjectPanel(id="drill-scroll")],
+            exercise_clock=True,
+        )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -17,6 +16,7 @@ from irdesk.text import visible
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import literal
 from irdesk.tui.widgets.header import IncidentHeader
+from irdesk.tui.widgets.layout import incident_layout
 from irdesk.tui.widgets.step_panel import StepPanel
 from irdesk.tui.widgets.steps import StepList
 from irdesk.tui.widgets.timeline import Timeline
@@ -61,13 +61,7 @@ class ReplayScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="replay-warning")
-        yield IncidentHeader(id="incident-header")
-        with Horizontal(id="runner-main"):
-            yield StepList(id="steps")
-            with Vertical(id="right"):
-                yield StepPanel(id="now")
-        yield TimerPanel(id="timers")
-        yield Timeline(title="Timeline (current entry highlighted)", id="timeline")
+        yield from incident_layout(timeline_title="Timeline (current entry highlighted)")
         yield TransportBar(id="transport")
         yield Footer()
 

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
 from irdesk.tui.screens.responder import Responder
-from irdesk.tui.widgets.header import IncidentHeader
-from irdesk.tui.widgets.step_panel import StepPanel
-from irdesk.tui.widgets.steps import StepList
-from irdesk.tui.widgets.timeline import Timeline
-from irdesk.tui.widgets.timers import TimerPanel
+from irdesk.tui.widgets.layout import incident_layout
 
 
 class RunnerScreen(Responder):
@@ -19,13 +14,7 @@ class RunnerScreen(Responder):
     what keeps the view live are the responder's (:class:`Responder`)."""
 
     def compose(self) -> ComposeResult:
-        yield IncidentHeader(id="incident-header")
-        with Horizontal(id="runner-main"):
-            yield StepList(id="steps")
-            with Vertical(id="right"):
-                yield StepPanel(id="now")
-        yield TimerPanel(id="timers")
-        yield Timeline(id="timeline")
+        yield from incident_layout()
         yield Footer()
 
     def on_mount(self) -> None:
