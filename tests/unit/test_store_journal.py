@@ -162,7 +162,7 @@ def test_unknown_incident(journal: Journal):
     """UnknownIncident is a JournalError with a sentence (and a KeyError for lookups)."""
     with pytest.raises(UnknownIncident) as info:
         journal.append("INC-0404", "note.added", {}, actor="bob")
-    assert str(info.value) == f"no incident INC-0404 in journal {journal.path}"
+    assert str(info.value) == f"no incident INC-0404 in {journal.path}"
     assert isinstance(info.value, JournalError)
     with pytest.raises(KeyError):
         journal.incident("INC-0404")

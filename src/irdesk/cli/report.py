@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +23,7 @@ from irdesk.cli.common import (
 )
 from irdesk.domain.clock import SystemClock, format_ts
 from irdesk.report.render import FORMATS, render
+from irdesk.services.files import private_file
 from irdesk.text import squeezed, visible
 
 
@@ -52,21 +51,8 @@ def _destination(output: Path | None):
     folder = output.resolve().parent
     if not folder.is_dir():
         raise Failure(f"cannot write {output}: no folder {folder}")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
-    except OSError as exc:
-        raise Failure(f"cannot write {output}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-        os.chmod(tmp, 0o600)  # reports name people and may hold personal data
-        os.replace(tmp, output)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with private_file(output) as handle:  # reports name people: 0600, whole or not at all
+        yield handle
 
 
 @click.command("report")

@@ -22,6 +22,10 @@ class Entry:
     corrects: int | None = None  # seq of the entry this one corrects
     prev_hash: str = ""
     hash: str = ""
+    #: why this entry cannot be read as written (a payload that is not a JSON object, a
+    #: time that does not parse), or None. The store still returns a damaged entry, with
+    #: an empty payload and a stand-in time, so every reader shows it in place and goes on.
+    damage: str | None = None
 
     @property
     def backdated(self) -> bool:

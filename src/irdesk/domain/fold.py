@@ -66,6 +66,9 @@ class IncidentState:
     last_seq: int = 0
     last_at: datetime | None = None
     entry_count: int = 0
+    #: entries that could not be read or applied as written: (seq, why), in order. They
+    #: are shown in place by every view; the fold goes on without them.
+    damaged: list[tuple[int, str]] = field(default_factory=list)
     # The drill's and the review's parts of the state, keyed "drill" and "review" (their
     # modules provide typed accessors: drill_state, review_state).
     ext: dict[str, Any] = field(default_factory=dict)
@@ -89,11 +92,19 @@ class IncidentState:
         if entry.seq <= self.last_seq:
             return  # already applied (a refresh that overlapped)
         self.last_seq = entry.seq
-        self.last_at = entry.recorded_at
         self.entry_count += 1
+        if entry.damage is not None:
+            self.damaged.append((entry.seq, entry.damage))
+            return
+        self.last_at = entry.recorded_at
         handler = FOLD.get(entry.kind)
         if handler is not None:
-            handler(self, entry, entry.payload)
+            try:
+                handler(self, entry, entry.payload)
+            except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+                # A payload with the wrong shape for its kind (a tampered or foreign
+                # journal): shown as damaged where it sits, and the fold goes on.
+                self.damaged.append((entry.seq, f"its payload is not a readable {entry.kind}"))
 
     # ----------------------------------------------------------------- queries
     @property
@@ -123,7 +134,8 @@ class IncidentState:
         drill = self.ext.get("drill")
         if drill is None or self.declared_at is None:
             return when
-        return self.declared_at + drill.exercise_time(when)
+        exercise: timedelta = drill.exercise_time(when)
+        return self.declared_at + exercise
 
     def step_overdue(self, step_id: str, now: datetime) -> timedelta | None:
         """How long past its expected duration an active step is, if it is."""

@@ -129,7 +129,11 @@ def build_report(
         if entry.seq <= state.last_seq:
             continue
         path_before = len(state.path)
+        damaged = len(state.damaged)
         apply(entry)
+        if len(state.damaged) > damaged and entry.damage is None:
+            # the fold could not apply it as written: the report shows it as damaged too
+            entry = replace(entry, damage=state.damaged[-1][1], payload={})
         kind = entry.kind
         if kind in finishing or len(state.path) != path_before:
             visits.after(entry, path_before)

@@ -62,7 +62,7 @@ class Timeline:
         )
         self.count = 0
         self.corrected_by: dict[int, list[int]] = {}  # seq → seqs of entries correcting it
-        self._words: dict[tuple[str, str | None, str], str] = {}
+        self._words: dict[tuple[str, str | None, str, bool], str] = {}
 
     def add(self, entry: Entry) -> None:
         occurred = _ts(entry.occurred_at)
@@ -71,7 +71,7 @@ class Timeline:
             recorded = _ts(entry.recorded_at)
         f = _field
         words = self._words  # actors, roles, kinds and labels repeat: made visible once
-        head = (entry.actor, entry.role, entry.kind)
+        head = (entry.actor, entry.role, entry.kind, entry.damage is not None)
         fixed = words.get(head)
         if fixed is None:
             fixed = words[head] = _SEP.join(

@@ -8,7 +8,6 @@ would have recorded; each seeded incident says in its title that it is a demo.
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from irdesk.domain.clock import FixedClock, SystemClock
 from irdesk.formats.catalog import Catalog
 from irdesk.formats.loader import load_roster
 from irdesk.services.desk import Desk
+from irdesk.services.files import private_dir, private_file
 from irdesk.store import Journal
 
 
@@ -27,10 +27,11 @@ def demo_home() -> Path:
 def prepare(folder: Path | None = None) -> tuple[Path, Path]:
     """Create (once) the demo journal and roster; return their paths."""
     folder = folder or demo_home()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(folder)
     roster_path = folder / "roster.yaml"
     if not roster_path.exists():
-        shutil.copyfile(paths.example_roster_path(), roster_path)
+        with private_file(roster_path) as out:
+            out.write(paths.example_roster_path().read_text(encoding="utf-8"))
     journal_path = folder / "journal.db"
     if not journal_path.exists():
         seed(journal_path, roster_path)

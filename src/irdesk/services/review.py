@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from irdesk import __version__
 from irdesk.domain.entry import Entry
@@ -42,7 +43,7 @@ from irdesk.report.build import build_report
 from irdesk.report.model import CarriedItem, ChainStatus, Report
 from irdesk.report.render import render
 from irdesk.report.timeline import SPOOL_IN_MEMORY
-from irdesk.services.errors import NotWritten
+from irdesk.services.files import private_file
 from irdesk.services.incident import IncidentSession, ran_with
 from irdesk.store import IncidentRecord, Journal, VerifyReport
 
@@ -122,7 +123,7 @@ class ReviewSession:
         return self.session.refresh()
 
     # ----------------------------------------------------------------- writing
-    def _append(self, kind: str, payload: dict, *, uid: str | None = None) -> Entry:
+    def _append(self, kind: str, payload: dict[str, Any], *, uid: str | None = None) -> Entry:
         session = self.session
         entry = session.journal.append(
             session.incident_id,
@@ -515,12 +516,8 @@ def open_report(
 def export_report(report: Report, fmt: str, target: Path) -> None:
     """Write the report to ``target`` as ``md``, ``html`` or ``json`` (its folder is made,
     private, when missing); :class:`NotWritten` when it cannot be written."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with target.open("w", encoding="utf-8") as out:
-            render(report, fmt, out)
-    except OSError as exc:
-        raise NotWritten(f"could not write the report: {exc}") from None
+    with private_file(target) as out:
+        render(report, fmt, out)
 
 
 class _BackgroundVerify:

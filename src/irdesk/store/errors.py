@@ -40,8 +40,10 @@ class UnknownIncident(JournalError, KeyError):
     """The journal has no incident (or chain) with that id. Also a ``KeyError``, so code
     that looks ids up can catch either."""
 
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else "no such incident"
+    def __init__(self, incident_id: str, journal: Path | str) -> None:
+        super().__init__(f"no incident {incident_id} in {journal}")
+        self.incident_id = incident_id
+        self.journal = journal
 
 
 class JournalFull(JournalError):

@@ -44,7 +44,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -90,6 +90,7 @@ _DESK_META: dict[str, Any] = {
 }
 #: occurred_at may trail recorded_at by this much before it counts as backdated.
 BACKDATE_TOLERANCE = timedelta(seconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: A SQLite file's header is this long; a shorter non-empty file cannot be a journal.
 _SQLITE_HEADER = 100
 _FILE_KINDS = (
@@ -115,6 +116,11 @@ _INCIDENT_COLS = (
 )
 #: what an older journal (before migration 3, read-only) is read with: all incidents
 _INCIDENT_COLS_V2 = _INCIDENT_COLS.replace("chain", "'incident' AS chain")
+# the schema version, the application id and the tables, one row per table (one snapshot)
+_SCHEMA_SQL = (
+    "SELECT user_version, application_id, name FROM pragma_user_version, pragma_application_id "
+    "LEFT JOIN sqlite_master ON type = 'table' AND name NOT LIKE 'sqlite_%'"
+)
 
 
 @contextmanager
@@ -136,17 +142,30 @@ def _format_utc(when: datetime) -> str:
     )
 
 
-def _entry_from_row(row: tuple) -> Entry:
+def _entry_from_row(row: tuple[Any, ...], fallback: datetime | None = None) -> Entry:
+    """An Entry from its row. A row that cannot be read as written (tampered, or written by
+    something other than irdesk) still becomes an Entry, marked ``damage``, with an empty
+    payload and, for a time that does not parse, the other time of the row, else
+    ``fallback`` (the previous entry's), else the epoch: one bad entry never stops a
+    reader, and every reader shows it in place."""
     (iid, seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h) = row
+    try:
+        recorded = parse_ts(rec)
+        occurred = recorded if occ == rec else parse_ts(occ)
+        data = json.loads(payload)
+    except (TypeError, ValueError):
+        return _damaged_entry(row, fallback)
+    if not isinstance(data, dict):
+        return _damaged_entry(row, fallback)
     return Entry(
         incident_id=iid,
         seq=seq,
         uid=uid,
         kind=kind,
         actor=actor,
-        occurred_at=parse_ts(occ),
-        recorded_at=parse_ts(rec),
-        payload=json.loads(payload),
+        occurred_at=occurred,
+        recorded_at=recorded,
+        payload=data,
         role=role,
         backdate_reason=reason,
         corrects=corrects,
@@ -155,7 +174,42 @@ def _entry_from_row(row: tuple) -> Entry:
     )
 
 
-def _incident_from_row(row: tuple) -> IncidentRecord:
+def _damaged_entry(row: tuple[Any, ...], fallback: datetime | None) -> Entry:
+    (iid, seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h) = row
+    problems = []
+    times: list[datetime | None] = []
+    for name, text in (("occurred_at", occ), ("recorded_at", rec)):
+        try:
+            times.append(parse_ts(text))
+        except (TypeError, ValueError):
+            times.append(None)
+            problems.append(f"its {name} {str(text)[:40]!r} is not a time")
+    try:
+        data = json.loads(payload)
+        if not isinstance(data, dict):
+            problems.append("its payload is not a JSON object")
+    except (TypeError, ValueError):
+        problems.append("its payload is not JSON")
+    stand_in = next((t for t in times if t is not None), None) or fallback or _EPOCH
+    return Entry(
+        incident_id=iid,
+        seq=seq,
+        uid=str(uid),
+        kind=str(kind),
+        actor=str(actor),
+        occurred_at=times[0] or stand_in,
+        recorded_at=times[1] or stand_in,
+        payload={},
+        role=role if isinstance(role, str) else None,
+        backdate_reason=reason if isinstance(reason, str) else None,
+        corrects=corrects if isinstance(corrects, int) else None,
+        prev_hash=str(prev),
+        hash=str(h),
+        damage="; ".join(problems),
+    )
+
+
+def _incident_from_row(row: tuple[Any, ...]) -> IncidentRecord:
     (
         iid,
         mode,
@@ -386,10 +440,15 @@ class Journal:
                 continue  # absent (or not ours to change): SQLite creates it like the journal
 
     def _schema_check(self) -> int:
-        """Read the schema version; refuse newer journals and foreign databases."""
-        conn = self._conn
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        """Read the schema version; refuse newer journals and foreign databases.
+
+        One statement, so one snapshot: another first open may commit the migrations
+        between two reads, and a version of 0 beside the tables they made would look like
+        someone else's database.
+        """
+        rows = self._conn.execute(_SCHEMA_SQL).fetchall()
+        version: int = rows[0][0]
+        app_id = rows[0][1]
         if version > migrations.SCHEMA_VERSION:
             raise JournalNewerSchema(
                 f"journal {self.path} was written by a newer irdesk (schema {version}, "
@@ -400,13 +459,7 @@ class Journal:
                 f"{self.path} is a SQLite database of another program, not an irdesk journal"
             )
         if version == 0:
-            tables = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%'"
-                )
-            }
+            tables = {name for _, _, name in rows if name is not None}
             ours = {"incidents", "entries", "_sqlite_migrations"}
             if tables and not tables <= ours:
                 raise JournalCorrupt(f"{self.path} is a SQLite database but not an irdesk journal")
@@ -793,7 +846,7 @@ class Journal:
         """Extend a chain by one entry (inside the caller's write transaction)."""
         head = conn.execute(_READ_HEAD, (incident_id,)).fetchone()
         if head is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         last_seq, prev = head
         if corrects is not None and corrects > last_seq:
             raise ValueError(
@@ -943,8 +996,11 @@ class Journal:
             )
         self.warnings.append(text + " (recorded in the desk chain)")
 
-    def _desk_record(self, conn: sqlite3.Connection) -> tuple | None:
-        return conn.execute("SELECT id FROM incidents WHERE id = ?", (DESK_ID,)).fetchone()
+    def _desk_record(self, conn: sqlite3.Connection) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = conn.execute(
+            "SELECT id FROM incidents WHERE id = ?", (DESK_ID,)
+        ).fetchone()
+        return row
 
     def _restore_records(self, conn: sqlite3.Connection) -> dict[str, dict[str, list[Any]]]:
         """Set every record's summary fields to what its chain says; return what changed
@@ -1056,6 +1112,7 @@ class Journal:
             raise ValueError("page_size must be at least 1")
         upper = until_seq if until_seq is not None else 2**63 - 1
         last = after_seq
+        previous: datetime | None = None
         sql = (
             f"SELECT {_ENTRY_COLS} FROM entries WHERE incident_id = ? AND seq > ? AND seq <= ? "
             "ORDER BY seq LIMIT ?"
@@ -1064,7 +1121,9 @@ class Journal:
             with self._errors():
                 rows = self._conn.execute(sql, (incident_id, last, upper, page_size)).fetchall()
             for row in rows:
-                yield _entry_from_row(row)
+                entry = _entry_from_row(row, previous)
+                previous = entry.recorded_at
+                yield entry
             if len(rows) < page_size:
                 return
             last = rows[-1][1]
@@ -1091,7 +1150,7 @@ class Journal:
                 {"i": incident_id},
             ).fetchone()
         if row[0] is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         return row[1] or 0
 
     def entry_count(self, incident_id: str) -> int:
@@ -1101,8 +1160,9 @@ class Journal:
                 "SELECT entry_count FROM incidents WHERE id = ?", (incident_id,)
             ).fetchone()
         if row is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
-        return row[0]
+            raise UnknownIncident(incident_id, self.path)
+        count: int = row[0]
+        return count
 
     def incident(self, incident_id: str) -> IncidentRecord:
         with self._errors():
@@ -1110,7 +1170,7 @@ class Journal:
                 f"SELECT {self._cols} FROM incidents WHERE id = ?", (incident_id,)
             ).fetchone()
         if row is None:
-            raise UnknownIncident(f"no incident {incident_id} in journal {self.path}")
+            raise UnknownIncident(incident_id, self.path)
         return _incident_from_row(row)
 
     def incidents(
@@ -1123,7 +1183,8 @@ class Journal:
     ) -> list[IncidentRecord]:
         """Records of one kind of chain (incidents and drills unless ``chain`` says
         otherwise), newest (most recently opened) first."""
-        where, params = ["chain = ?"], [chain]
+        where: list[str] = ["chain = ?"]
+        params: list[str | int] = [chain]
         if self._cols is _INCIDENT_COLS_V2:
             where, params = ["? = 'incident'"], [chain]
         if mode is not None:
@@ -1144,7 +1205,8 @@ class Journal:
     def data_version(self) -> int:
         """``PRAGMA data_version``: changes whenever another connection commits."""
         with self._errors():
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+            version: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
 
     def has_changed(self) -> bool:
         """True (once) if anything was committed, by this Journal or any other process,
@@ -1264,13 +1326,16 @@ class Journal:
         Raises UnknownIncident for an unknown incident.
         """
         with self._errors():
-            return verify_journal(
-                self._conn,
-                incident_id=incident_id,
-                progress=progress,
-                workers=workers,
-                worker_uri=self._uri,
-            )
+            try:
+                return verify_journal(
+                    self._conn,
+                    incident_id=incident_id,
+                    progress=progress,
+                    workers=workers,
+                    worker_uri=self._uri,
+                )
+            except UnknownIncident:
+                raise UnknownIncident(incident_id or "", self.path) from None
 
 
 __all__ = ["Journal", "IDENTITY_FIELDS"]

@@ -30,8 +30,7 @@ from irdesk import paths
 from irdesk.domain.durations import format_duration
 from irdesk.domain.incident import ActionError
 from irdesk.errors import IrdeskError
-from irdesk.services.errors import UnknownIncident
-from irdesk.store import JournalLocked
+from irdesk.store import JournalLocked, UnknownIncident
 from irdesk.text import visible
 from irdesk.tui.commands import ScreenCommands
 from irdesk.tui.keymap import Keymap
