@@ -115,7 +115,8 @@ async def test_palette_lists_the_runner_actions_and_runs_one(declare, make_app, 
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"add note")
-        await pilot.pause(0.3)  # the palette searches in the background
+        # the palette searches in the background
+        await wait_until(pilot, lambda: "Write a note to the timeline" in screen_text(app))
         assert "Write a note to the timeline" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
@@ -133,7 +134,7 @@ async def test_palette_declares_from_home_and_hides_runner_actions(make_app):
         titles = await palette_titles(app)
         assert "Add a note" not in titles and "Close incident" not in titles
         await pilot.press("ctrl+p", *"declare")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "Open a new incident on a playbook" in screen_text(app))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DeclareDialog)

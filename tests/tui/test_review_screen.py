@@ -482,6 +482,6 @@ async def test_writing_the_report_leaves_the_ui_thread_and_a_failure_is_shown_on
         await pilot.press("h")
         await settle(pilot)
         shown = toasts(app)
-        assert shown.count("could not write the report") == 1
-        assert "report not written" in shown
+        assert shown.count("report not written") == 1
+        assert f"cannot write {irdesk_home / 'reports' / iid}.html" in shown
         assert isinstance(app.screen, ReportScreen)
