@@ -125,15 +125,23 @@ def shown_key(key: str) -> str:
 # --------------------------------------------------------------------------- reading
 
 
+Position = tuple[int | None, int | None]  # line, column (1-based)
+NOWHERE: Position = (None, None)
+
+
+def _at(node: Y) -> Position:
+    return node.line, node.column
+
+
 class _Reader:
     def __init__(self, display: str) -> None:
         self.display = display
         self.problems: list[Problem] = []
 
-    def add(self, at: Y | None, key_path: str, message: str, severity=Severity.ERROR) -> None:
-        line = at.line if at is not None else None
-        column = at.column if at is not None else None
-        self.problems.append(Problem(self.display, line, column, key_path, message, severity))
+    def add(
+        self, at: Position, key_path: str, message: str, severity: Severity = Severity.ERROR
+    ) -> None:
+        self.problems.append(Problem(self.display, *at, key_path, message, severity))
 
 
 def load_keymap(
@@ -158,31 +166,31 @@ def _read(path: Path, reader: _Reader) -> Y | None:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            reader.add(None, "", f"{size:,} bytes; a keymap is at most {MAX_BYTES:,}")
+            reader.add(NOWHERE, "", f"{size:,} bytes; a keymap is at most {MAX_BYTES:,}")
             return None
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        reader.add(None, "", f"cannot read: {exc.strerror or exc}")
+        reader.add(NOWHERE, "", f"cannot read: {exc.strerror or exc}")
         return None
     try:
         text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        reader.add(Y(None, line, 1), "", f"not UTF-8 text (byte 0x{data[exc.start]:02x})")
+        reader.add((line, None), "", f"not UTF-8 text (byte 0x{data[exc.start]:02x})")
         return None
     if not _content(text):
         return None  # empty, or only comments: no keymap
     try:
         tree, soft = yamlsrc.parse(text)
     except yamlsrc.YamlProblem as exc:
-        reader.add(Y(None, exc.line, exc.column) if exc.line else None, "", exc.message)
+        reader.add((exc.line, exc.column), "", exc.message)
         return None
     for problem in soft:
-        reader.add(Y(None, problem.line, problem.column), "", problem.message)
+        reader.add((problem.line, problem.column), "", problem.message)
     if not tree.is_map:
-        reader.add(tree, "", "expected binding ids and their keys (runner.note: ctrl+n)")
+        reader.add(_at(tree), "", "expected binding ids and their keys (runner.note: ctrl+n)")
         return None
     return tree
 
@@ -199,13 +207,13 @@ def _entries(
     for name, entry in tree.value.items():
         if name == "irdesk":
             if entry.value.value != MARKER:
-                reader.add(entry.value, name, f"expected 'irdesk: {MARKER}'")
+                reader.add(_at(entry.value), name, f"expected 'irdesk: {MARKER}'")
             continue
         if name not in known:
             hint = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
             what = "unknown binding id" if _ID.match(name) else "not a binding id"
             reader.add(
-                entry.key,
+                _at(entry.key),
                 name,
                 f"{what} {name!r}"
                 + (f"; did you mean {hint[0]!r}?" if hint else " (the ? help screen lists them)"),
@@ -222,7 +230,7 @@ def _keys(node: Y, name: str, reader: _Reader) -> str | None:
     """The keys of one entry as Textual's ``"key,key"`` (single characters by name)."""
     raw = node.value
     if isinstance(raw, bool) or raw is None:
-        reader.add(node, name, "expected a key such as ctrl+n (quote y, n, on, off, yes, no)")
+        reader.add(_at(node), name, "expected a key such as ctrl+n (quote y, n, on, off, yes, no)")
         return None
     if isinstance(raw, int) and 0 <= raw <= 9:
         raw = str(raw)
@@ -231,16 +239,16 @@ def _keys(node: Y, name: str, reader: _Reader) -> str | None:
     elif isinstance(raw, list) and all(isinstance(item.value, str | int) for item in raw):
         parts = [str(item.value).strip() for item in raw]
     else:
-        reader.add(node, name, "expected a key (ctrl+n) or a list of keys ([d, f9])")
+        reader.add(_at(node), name, "expected a key (ctrl+n) or a list of keys ([d, f9])")
         return None
     if not parts or parts == [""]:
-        reader.add(node, name, "give at least one key")
+        reader.add(_at(node), name, "give at least one key")
         return None
     normal = [_character_to_key(part) if len(part) == 1 else part for part in parts]
     for part in normal:
         problem = key_problem(part)
         if problem:
-            reader.add(node, name, problem)
+            reader.add(_at(node), name, problem)
             return None
     return ",".join(normal)
 
@@ -275,7 +283,7 @@ def _clashes(
                 f"{first.id}'s, so give {other.id} another key"
             )
         if not any(p.message == message for p in reader.problems):
-            reader.add(positions[first.id or ""], first.id or "", message, Severity.WARNING)
+            reader.add(_at(positions[first.id or ""]), first.id or "", message, Severity.WARNING)
 
 
 def _split(keys: str) -> list[str]:

@@ -50,10 +50,14 @@ class Dialog(ModalScreen[T], Generic[T]):
         if self._write is not None and self._write.running:
             return  # already trying; enter again changes nothing
         save = self.save
+
+        def recorded(_: object) -> None:
+            self.dismiss(result)
+
         self._write = PatientWrite(
             self,
             lambda: save(result),
-            done=lambda _: self.dismiss(result),
+            done=recorded,
             failed=self._not_recorded,
             waiting=lambda waited: self.show_error(
                 waiting_message(waited, self.WHILE_WAITING), waiting=True

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from textual import on, work
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
@@ -40,7 +40,7 @@ from irdesk.tui.widgets.timeline import TIMELINE_LINES, Timeline
 from irdesk.tui.widgets.timers import TimerPanel
 
 #: what a responder does, on keys (the runner's and the drill screen's)
-RESPONDER_BINDINGS = [
+RESPONDER_BINDINGS: list[BindingType] = [
     Binding("space", "toggle_item", "Tick", id="runner.tick"),
     Binding("d", "done", "Done", id="runner.done"),
     Binding("s", "skip", "Skip", id="runner.skip"),
@@ -270,6 +270,11 @@ class Responder(Screen[None]):
         if step is None:
             return
         before = self.selected
+
+        def skipped(reason: str | None) -> None:
+            if reason:
+                self._follow_pointer(before)
+
         self.app.push_screen(
             TextPrompt(
                 "Skip step",
@@ -277,7 +282,7 @@ class Responder(Screen[None]):
                 placeholder="reason (journaled)",
                 save=lambda reason: self.session.skip(step.id, reason),
             ),
-            lambda reason: reason and self._follow_pointer(before),
+            skipped,
         )
 
     def action_option(self) -> None:
