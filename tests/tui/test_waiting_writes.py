@@ -32,7 +32,7 @@ from tui_helpers import (
 
 from irdesk.domain.incident import K
 from irdesk.services.desk import Desk
-from irdesk.store import Journal, JournalFull
+from irdesk.store import Journal, JournalFull, JournalLocked
 from irdesk.tui.modals.declare import DeclareDialog
 from irdesk.tui.modals.prompts import TextPrompt
 from irdesk.tui.modals.waiting import JournalWait
@@ -290,3 +290,28 @@ async def test_a_notify_commands_outcome_is_recorded_once_the_journal_is_free(
             assert rows(journal, iid, K.NOTIFIED) == []
         await wait_until(pilot, lambda: len(rows(journal, iid, K.NOTIFIED)) == 1, timeout=3)
         assert "not recorded" not in toasts(app)
+
+
+async def test_a_poll_that_finds_the_journal_busy_reads_it_at_the_next_one(
+    on_screen, desk_on_screen, journal, monkeypatch
+):
+    """The desk's journal waits only briefly for a lock, reads included (another process
+    recovering the journal after a crash holds it for a moment): the screen's poll skips
+    a busy read instead of failing, and picks the writes up at the next poll."""
+    iid, app = on_screen
+    has_changed = desk_on_screen.journal.has_changed
+    busy = []
+
+    def busy_twice() -> bool:
+        if len(busy) < 2:
+            busy.append(1)
+            raise JournalLocked("journal j.db is locked by another process (waited 0.2s)")
+        return has_changed()
+
+    async with run(app) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(desk_on_screen.journal, "has_changed", busy_twice)
+        journal.append(iid, K.NOTE, {"text": "written elsewhere"}, actor="bob")
+        await wait_until(pilot, lambda: "written elsewhere" in screen_text(app), timeout=3)
+        assert len(busy) == 2
+        assert "locked" not in toasts(app)

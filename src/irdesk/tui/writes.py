@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
 from typing import Any
 
 from textual.message_pump import MessagePump
@@ -29,6 +30,13 @@ ATTEMPT = 0.2
 RETRY = 0.5
 #: how long a write keeps trying on its own before it asks the person
 PATIENCE = 30.0
+
+
+def polling() -> AbstractContextManager[None]:
+    """For a read a screen makes on a timer (its poll for other processes' writes): the
+    desk's journal waits only briefly for a lock, so a journal busy for a moment (another
+    process recovering it after a crash) is read at the next poll instead."""
+    return suppress(JournalLocked)
 
 
 def kept_for_retry(error: IrdeskError) -> bool:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from irdesk.domain.clock import local_when
 from irdesk.tui.safe import literal
+from irdesk.tui.writes import polling
 
 if TYPE_CHECKING:
     from irdesk.domain.models import Playbook, Roster
@@ -96,8 +97,9 @@ class HomeScreen(Screen[None]):
         self.set_interval(1.0, self._poll)
 
     def _poll(self) -> None:
-        if self.app.desk.journal.has_changed():
-            self.reload()
+        with polling():
+            if self.app.desk.journal.has_changed():
+                self.reload()
 
     def action_reload(self) -> None:
         self.app.reload_catalog()

@@ -38,6 +38,7 @@ from irdesk.tui.widgets.step_panel import StepPanel
 from irdesk.tui.widgets.steps import StepList
 from irdesk.tui.widgets.timeline import TIMELINE_LINES, Timeline
 from irdesk.tui.widgets.timers import TimerPanel
+from irdesk.tui.writes import polling
 
 #: what a responder does, on keys (the runner's and the drill screen's)
 RESPONDER_BINDINGS: list[BindingType] = [
@@ -143,8 +144,9 @@ class Responder(Screen[None]):
 
     def poll(self) -> None:
         """Pick up other responders' writes (a cheap data_version check)."""
-        if self.session.journal.has_changed():
-            self.session.refresh()
+        with polling():
+            if self.session.journal.has_changed():
+                self.session.refresh()
 
     def tick_clock(self) -> None:
         self.fire_escalations()

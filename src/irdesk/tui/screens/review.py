@@ -22,6 +22,7 @@ from irdesk.tui.modals.improvement import ImprovementDialog, ImprovementRequest
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import literal
 from irdesk.tui.screens.report import ReportScreen
+from irdesk.tui.writes import polling
 
 
 class ReviewScreen(Screen[None]):
@@ -64,8 +65,9 @@ class ReviewScreen(Screen[None]):
         self.set_interval(1.0, self._poll)
 
     def _poll(self) -> None:
-        if self.session.journal.has_changed() and self.review.refresh():
-            self.refresh_view()
+        with polling():
+            if self.session.journal.has_changed() and self.review.refresh():
+                self.refresh_view()
 
     def refresh_view(self) -> None:
         review = self.review.state
