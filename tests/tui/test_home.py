@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from datetime import timedelta
 
-from tui_helpers import run, screen_text, settle, text_of
+from tui_helpers import ACTOR, run, screen_text, settle, text_of, toasts
 
+from irdesk.services.desk import Desk
+from irdesk.store import Journal
 from irdesk.tui.screens.home import RECENT_CLOSED, HomeScreen
 from irdesk.tui.screens.runner import RunnerScreen
 
@@ -149,3 +153,27 @@ async def test_home_shows_a_closed_incident_after_the_runner_closes_it(make_app,
         await pilot.press("escape")  # and home
         await settle(pilot)
         assert incidents(app).startswith("INC-0001 | short-lived | SEV2 | closed")
+
+
+async def test_the_journals_warnings_are_shown_when_the_desk_opens(
+    journal_path, clock, catalog, roster, make_app
+):
+    """A journal others can read, and triggers put back after an outside edit: the store
+    says so when it opens the journal, and the desk shows it (the command line's stderr is
+    hidden behind the screen)."""
+    with Journal.open(journal_path, clock=clock):
+        pass
+    os.chmod(journal_path, 0o644)
+    raw = sqlite3.connect(journal_path)
+    raw.execute("DROP TRIGGER entries_no_delete")
+    raw.commit()
+    raw.close()
+    with Journal.open(journal_path, clock=clock) as journal:
+        desk = Desk(journal, catalog=catalog, roster=roster, clock=clock, actor=ACTOR)
+        app = make_app(desk_=desk)
+        async with run(app) as pilot:
+            await settle(pilot)
+            shown = toasts(app)
+            assert f"journal {journal_path} can be read by others (mode 0644)" in shown
+            assert "journal triggers were missing (entries_no_delete)" in shown
+            assert "(recorded in the desk chain)" in shown

@@ -10,7 +10,7 @@ many applies; entries are read from the journal in pages, never all at once.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +19,7 @@ from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
-from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
+from irdesk.domain.models import Playbook, Scenario
 from irdesk.formats.catalog import Catalog
 from irdesk.services.incident import ran_with
 from irdesk.store import Journal
@@ -53,13 +53,10 @@ class Replay:
         self.incident_id = incident_id
         self.playbook = playbook
         self.scenario = scenario
-        self.roster = EMPTY_ROSTER
         self.total = journal.entry_count(incident_id)
         self.state = IncidentState(playbook, scenario)
         self._checkpoints: dict[int, IncidentState] = {0: self._copy(self.state)}
         self._entry_cache: dict[int, Entry] = {}
-        # the runner's view registers here; replay never writes, so none is ever called
-        self.listeners: list[Callable[[list[Entry]], None]] = []
         self._virtual: datetime | None = None
         if self.total:
             self.seek(1)
