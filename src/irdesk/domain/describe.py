@@ -1,7 +1,7 @@
 """One sentence per journal entry, shared by the live timeline, replay, reports and the CLI.
 
-The incident's kinds are described here; the drill's and the review's descriptions come
-from their modules and are composed below, so an entry always reads the same.
+The incident's kinds are described here; the drill's, the review's and the finding's
+descriptions come from their modules and are composed below, so an entry always reads the same.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from irdesk.domain import drill, review
+from irdesk.domain import drill, finding, review
 from irdesk.domain.entry import Entry
 from irdesk.domain.incident import K
 
@@ -179,6 +179,10 @@ def _(p, e):
     return f"entry {e.corrects}: {p.get('text', '')}"
 
 
-for _kind, (_label, _fn) in (*drill.DESCRIBERS.items(), *review.DESCRIBERS.items()):
+for _kind, (_label, _fn) in (
+    *drill.DESCRIBERS.items(),
+    *review.DESCRIBERS.items(),
+    *finding.DESCRIBERS.items(),
+):
     LABELS[_kind] = _label
     _DESCRIBERS[_kind] = _fn
