@@ -1,0 +1,77 @@
+"""Defects in the desk chain: opened when a check first finds a problem, closed when it
+is gone again (see :mod:`irdesk.domain.defects`).
+
+Two checkers running at once (two scans from cron, a scan and a watcher) record each
+opening and closing once: the entry's uid names the defect's key and how many times it was
+opened before, so both compute the same uid and the journal keeps the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from irdesk.domain.defects import CLOSED, OPENED, Defect, Found, Ledger, fold, reconcile
+from irdesk.store import DESK_ID, Journal
+
+
+def ledger(journal: Journal) -> Ledger:
+    """Every defect the desk chain records (an empty ledger when there is no desk chain)."""
+    try:
+        journal.incident(DESK_ID)
+    except KeyError:
+        return Ledger()
+    return fold(journal.entries(DESK_ID))
+
+
+@dataclass
+class Recorded:
+    opened: list[Found] = field(default_factory=list)
+    closed: list[Defect] = field(default_factory=list)
+
+
+def record(
+    journal: Journal,
+    area: str,
+    found: Sequence[Found],
+    *,
+    actor: str,
+    scope: Iterable[str] | None = None,
+) -> Recorded:
+    """Open the defects ``found`` that are not open yet and close the open ones of ``area``
+    (within ``scope``, key prefixes) that the check no longer finds."""
+    current = ledger(journal)
+    to_open, to_close = reconcile(current, area, found, scope)
+    done = Recorded()
+    for problem in to_open:
+        if open_one(journal, current, problem, actor=actor):
+            done.opened.append(problem)
+    for defect in to_close:
+        if close_one(journal, defect, actor=actor):
+            done.closed.append(defect)
+    return done
+
+
+def open_one(journal: Journal, current: Ledger, problem: Found, *, actor: str) -> bool:
+    """Open one defect (``current``: the ledger it is not open in); False when another
+    checker opened it a moment ago."""
+    times = current.opened_count.get(problem.key, 0) + 1
+    return _append(journal, OPENED, problem.as_payload(), actor, f"{problem.key}/{times}")
+
+
+def close_one(journal: Journal, defect: Defect, *, actor: str) -> bool:
+    """Close one open defect; False when another checker closed it a moment ago."""
+    payload = {"key": defect.key, "area": defect.area, "text": defect.text}
+    return _append(journal, CLOSED, payload, actor, f"{defect.key}/{defect.times}/closed")
+
+
+def _append(journal: Journal, kind: str, payload: dict, actor: str, name: str) -> bool:
+    """Append to the desk chain once: False when another checker recorded it first (its
+    entry stands, whatever its words)."""
+    journal.desk(actor)
+    uid = f"{DESK_ID}/defect/{name}"
+    with journal.transaction():
+        if journal.entry_by_uid(uid) is not None:
+            return False
+        journal.append(DESK_ID, kind, payload, actor=actor, uid=uid)
+    return True
