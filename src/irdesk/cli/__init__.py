@@ -38,6 +38,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("findings", "irdesk.cli.findings", "findings"),
     ("ack", "irdesk.cli.findings", "ack"),
     ("dismiss", "irdesk.cli.findings", "dismiss"),
+    ("rules", "irdesk.cli.rules", "rules"),
     ("validate", "irdesk.cli.validate", "validate"),
     ("verify", "irdesk.cli.verify", "verify"),
     ("seal", "irdesk.cli.seal", "seal"),
