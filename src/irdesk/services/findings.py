@@ -79,7 +79,10 @@ class JournalRecorder:
     recorded: dict[str, str] = field(default_factory=dict)
     #: what could not be used as it was kept (a damaged checkpoint), one line each
     warnings: list[str] = field(default_factory=list)
-    _bursts: dict[str, Burst | None] = field(default_factory=dict)
+    _known_ids: set[str] = field(default_factory=set)  # FND ids read so far
+    _loaded: bool = False  # every finding recorded before the first look was read
+    _ids: set[str] = field(default_factory=set)  # 20-hex ids of the known findings
+    _bursts: dict[tuple, list[Burst]] = field(default_factory=dict)  # by (rule, key)
     _ledger: defect_model.Ledger = field(default_factory=defect_model.Ledger)
 
     # ----------------------------------------------------------------- checkpoints
@@ -103,8 +106,11 @@ class JournalRecorder:
         source = self.ruleset.sources.get(finding.source)
         paths = self.paths.get(finding.source) or (source.paths if source else ())
         payload = _finding_payload(finding, rule, model, paths)
+        if self._loaded and self._seen(finding):
+            return False  # known already (findings are never removed): no write lock needed
         with self.journal.transaction():
-            if self._known(finding) is not None:
+            self._catch_up()  # what other scans recorded meanwhile, under the lock
+            if self._seen(finding):
                 return False
             try:
                 record = self.journal.create_incident(
@@ -122,21 +128,40 @@ class JournalRecorder:
             except ValueError:  # that uid is taken by the same finding in other words
                 return False
         self.recorded[finding.id] = record.id
-        self._bursts[record.id] = Burst.of(record.id, payload)
+        self._learn(record.id, payload)
         return True
 
-    def _known(self, finding: Finding) -> Burst | None:
-        """A finding already recorded that is this one (by id, or by burst)."""
-        for record in self.journal.incidents(chain=CHAIN):
-            if record.playbook_id != finding.rule:
-                continue
-            if record.id not in self._bursts:
+    def _seen(self, finding: Finding) -> bool:
+        """Whether this finding is among those read: by id, or as the same burst."""
+        if finding.id in self._ids:
+            return True
+        same_key = self._bursts.get((finding.rule, tuple(sorted(finding.key))), ())
+        return any(burst.same(finding) for burst in same_key)
+
+    def _catch_up(self) -> None:
+        """Read the findings recorded since the last look: all of them the first time, then
+        the newest ones back to one already known (others may be scanning too)."""
+        if not self._loaded:
+            records = self.journal.incidents(chain=CHAIN)
+            self._loaded = True
+        else:
+            limit = 8
+            while True:
+                records = self.journal.incidents(chain=CHAIN, limit=limit)
+                if len(records) < limit or any(r.id in self._known_ids for r in records):
+                    break
+                limit *= 8
+        for record in records:
+            if record.id not in self._known_ids:
                 first = self.journal.get_entry(record.id, 1)
-                self._bursts[record.id] = Burst.of(record.id, first.payload) if first else None
-            burst = self._bursts[record.id]
-            if burst is not None and burst.same(finding):
-                return burst
-        return None
+                self._learn(record.id, first.payload if first else {})
+
+    def _learn(self, record: str, payload: Mapping[str, Any]) -> None:
+        self._known_ids.add(record)
+        burst = Burst.of(record, payload)
+        if burst is not None:
+            self._ids.add(burst.finding)
+            self._bursts.setdefault((burst.rule, burst.key), []).append(burst)
 
     # ----------------------------------------------------------------- defects
     def known_defects(self) -> Collection[Defect]:
