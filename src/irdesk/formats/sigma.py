@@ -421,9 +421,9 @@ def _correlation(
             "of one rule in a sliding window; temporal correlations have no equivalent",
         )
     rules = corr.get("rules")
-    names = rules.value if rules is not None else None
-    if isinstance(names, str):
-        names = [Y(names, rules.line, rules.column)]
+    names = None
+    if rules is not None:
+        names = [rules] if isinstance(rules.value, str) else rules.value
     if not isinstance(names, list) or len(names) != 1:
         raise ctx.refuse(
             rules or node,

@@ -65,7 +65,7 @@ def close_one(journal: Journal, defect: Defect, *, actor: str) -> bool:
     return _append(journal, CLOSED, payload, actor, f"{defect.key}/{defect.times}/closed")
 
 
-def _append(journal: Journal, kind: str, payload: dict, actor: str, name: str) -> bool:
+def _append(journal: Journal, kind: str, payload: dict[str, str], actor: str, name: str) -> bool:
     """Append to the desk chain once: False when another checker recorded it first (its
     entry stands, whatever its words)."""
     journal.desk(actor)

@@ -30,7 +30,7 @@ from typing import Any
 
 from irdesk.domain import defects as defect_model
 from irdesk.domain.checklist import RULES_SEEN, rules_seen_payload
-from irdesk.domain.detection import Defect, Finding, Rule
+from irdesk.domain.detection import Defect, Finding, Key, Rule
 from irdesk.domain.finding import (
     ACKNOWLEDGED,
     CHAIN,
@@ -82,7 +82,7 @@ class JournalRecorder:
     _known_ids: set[str] = field(default_factory=set)  # FND ids read so far
     _loaded: bool = False  # every finding recorded before the first look was read
     _ids: set[str] = field(default_factory=set)  # 20-hex ids of the known findings
-    _bursts: dict[tuple, list[Burst]] = field(default_factory=dict)  # by (rule, key)
+    _bursts: dict[tuple[str, Key], list[Burst]] = field(default_factory=dict)  # rule, key
     _ledger: defect_model.Ledger = field(default_factory=defect_model.Ledger)
 
     # ----------------------------------------------------------------- checkpoints
