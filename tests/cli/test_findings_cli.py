@@ -223,3 +223,22 @@ def test_hostile_log_lines_reach_the_terminal_inert_and_the_json_exact(tmp_path:
     raw = irdesk("findings", "--journal", str(journal), "--format", "json").stdout
     assert "\x1b" not in raw and "\u202e" not in raw
     assert json.loads(raw)[0]["key"] == {"who": evil}  # exact, so the SHA-256 can be checked
+
+
+def test_incident_commands_say_a_finding_or_the_desk_is_not_an_incident(setup):  # noqa: ANN001
+    _log, _rules, journal, _lines = setup
+    irdesk("rules", "review", "ssh-password-guessing", "--journal", str(journal))
+    for command in (
+        ("report", "FND-0001"),
+        ("log", "--incident", "FND-0001", "note"),
+        ("run", "--incident", "FND-0001"),
+    ):
+        one_line_failure(
+            irdesk(*command, "--journal", str(journal)),
+            "FND-0001 is a finding, not an incident: irdesk findings FND-0001 shows it",
+        )
+    one_line_failure(
+        irdesk("report", "DESK", "--journal", str(journal)),
+        "DESK is the journal's own chain (repairs, defects, the checklist's history), "
+        "not an incident",
+    )
