@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers_cli import irdesk, one_line_failure
 
-from irdesk.cli import main
 from irdesk.store import Journal
 
 RULES = """\
@@ -42,10 +41,6 @@ rules:
 """
 
 
-def irdesk(*args: str, input: str | None = None):  # noqa: A002
-    return CliRunner().invoke(main, list(args), prog_name="irdesk", input=input)
-
-
 def stamp(seconds_ago: int) -> str:
     return (datetime.now(UTC) - timedelta(seconds=seconds_ago)).strftime("%b %e %H:%M:%S")
 
@@ -63,12 +58,6 @@ def setup(tmp_path: Path):  # noqa: ANN201
     assert result.exit_code == 1, result.output
     assert result.stdout.startswith("finding FND-0001 app-guessing: Guessing against bob\n")
     return log, rules, journal, lines
-
-
-def one_line_failure(result, needle: str) -> None:  # noqa: ANN001
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stderr.startswith("irdesk: ") and needle in result.stderr, result.stderr
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
 def test_findings_lists_the_open_ones_and_shows_one_with_its_lines(setup):  # noqa: ANN001

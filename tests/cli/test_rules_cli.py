@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers_cli import irdesk, one_line_failure
 
-from irdesk.cli import main
 from irdesk.store import Journal
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures_sigma"
@@ -45,10 +44,6 @@ rules:
 """
 
 
-def irdesk(*args: str):
-    return CliRunner().invoke(main, list(args), prog_name="irdesk")
-
-
 @pytest.fixture
 def home(irdesk_home: Path, tmp_path: Path) -> Path:
     """Your rules folder with one rule of your own, over a log that exists."""
@@ -57,12 +52,6 @@ def home(irdesk_home: Path, tmp_path: Path) -> Path:
     (irdesk_home / "rules").mkdir(parents=True)
     (irdesk_home / "rules" / "mine.yaml").write_text(MINE.format(log=log))
     return irdesk_home
-
-
-def one_line_failure(result, needle: str) -> None:  # noqa: ANN001
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stderr.startswith("irdesk: ") and needle in result.stderr, result.stderr
-    assert result.stderr.count("\n") == 1
 
 
 # --------------------------------------------------------------------------- the checklist

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
+from helpers_cli import one_line_failure
 
 from irdesk.cli import main
 
@@ -59,13 +60,6 @@ def my_rules(tmp_path: Path, log: Path) -> Path:
     path = tmp_path / "mine.yaml"
     path.write_text(MY_RULES.format(path=log))
     return path
-
-
-def one_line_failure(result, needle: str) -> None:  # noqa: ANN001
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert result.stderr.startswith("irdesk: ") and needle in result.stderr
-    assert "Traceback" not in result.stderr
 
 
 # --------------------------------------------------------------------------- running

@@ -19,6 +19,7 @@ from irdesk.cli.common import (
     journal_option,
     open_journal,
     resolve_journal,
+    text_or_json,
 )
 from irdesk.domain.clock import SystemClock, format_ts
 from irdesk.domain.finding import OPEN, REASONS, STATUSES, FindingState, burst_span
@@ -128,9 +129,7 @@ def _print_one(f: FindingState, now: datetime) -> None:
     show_default=True,
     help="open: new and acknowledged.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@text_or_json
 @journal_option
 def findings(finding: str | None, status: str, fmt: str, journal_path) -> None:  # noqa: ANN001
     """List what irdesk scan found, newest first; or show FINDING with its matched lines."""

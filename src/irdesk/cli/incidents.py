@@ -16,6 +16,7 @@ from irdesk.cli.common import (
     make_desk,
     open_journal,
     screens,
+    text_or_json,
 )
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
 from irdesk.text import squeezed, visible
@@ -114,9 +115,7 @@ def declare(
 
 
 @click.command(name="list")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@text_or_json
 @click.option(
     "--status", type=click.Choice(["open", "closed", "all"]), default="all", show_default=True
 )

@@ -20,6 +20,7 @@ from irdesk.cli.common import (
     journal_option,
     open_journal,
     resolve_journal,
+    text_or_json,
 )
 from irdesk.domain.clock import SystemClock, format_ts
 from irdesk.report.render import FORMATS, render
@@ -165,9 +166,7 @@ def _write_rows(rows, out: TextIO) -> None:  # noqa: ANN001
 @click.group("improvements", invoke_without_command=True)
 @click.option("--all", "include_closed", is_flag=True, help="Include done and dropped items.")
 @click.option("--playbook", "playbook_id", default=None, help="Only items of this playbook.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@text_or_json
 @journal_option
 @click.pass_context
 def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:

@@ -21,6 +21,7 @@ from irdesk.cli.common import (
     journal_option,
     open_journal,
     resolve_journal,
+    text_or_json,
 )
 from irdesk.domain.clock import SystemClock, format_ts
 from irdesk.domain.events import ID_PATTERN
@@ -132,9 +133,7 @@ def _print_rows(rows) -> None:  # noqa: ANN001 - RuleRows
 
 
 @click.group("rules", invoke_without_command=True)
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@text_or_json
 @journal_option
 @click.pass_context
 def rules(ctx: click.Context, fmt: str, journal_path: Path | None) -> None:
@@ -182,9 +181,7 @@ def review(ctx: click.Context, rule: str, note: str, journal_path, actor) -> Non
 
 
 @rules.command("history")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@text_or_json
 @journal_option
 @click.pass_context
 def history(ctx: click.Context, fmt: str, journal_path) -> None:  # noqa: ANN001

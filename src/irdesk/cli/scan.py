@@ -14,7 +14,14 @@ from pathlib import Path
 
 import click
 
-from irdesk.cli.common import Failure, actor_option, group_option, journal_option, open_journal
+from irdesk.cli.common import (
+    Failure,
+    actor_option,
+    group_option,
+    journal_option,
+    open_journal,
+    text_or_json,
+)
 
 SHOWN_LINES = 3  # matched lines printed under each finding in text output
 
@@ -36,13 +43,7 @@ SHOWN_LINES = 3  # matched lines printed under each finding in text output
     help="Read source ID from PATH instead of its declared paths (repeatable).",
 )
 @click.option("--since", metavar="WHEN", help="Read every line from WHEN on, again if need be.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@text_or_json
 @click.option("--dry-run", is_flag=True, help="Record nothing and keep no checkpoint.")
 @journal_option
 @actor_option

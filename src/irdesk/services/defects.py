@@ -8,8 +8,9 @@ opened before, so both compute the same uid and the journal keeps the first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from irdesk.domain.defects import CLOSED, OPENED, Defect, Found, Ledger, fold, reconcile
 from irdesk.store import DESK_ID, Journal
@@ -66,10 +67,16 @@ def close_one(journal: Journal, defect: Defect, *, actor: str) -> bool:
 
 
 def _append(journal: Journal, kind: str, payload: dict[str, str], actor: str, name: str) -> bool:
-    """Append to the desk chain once: False when another checker recorded it first (its
-    entry stands, whatever its words)."""
+    return append_once(journal, kind, payload, actor=actor, uid=f"{DESK_ID}/defect/{name}")
+
+
+def append_once(
+    journal: Journal, kind: str, payload: Mapping[str, Any], *, actor: str, uid: str
+) -> bool:
+    """Append a fact to the desk chain (opened on first use) unless ``uid`` is recorded:
+    False when another checker or scan recorded it first (its entry stands, whatever its
+    words). The lookup and the append share one transaction."""
     journal.desk(actor)
-    uid = f"{DESK_ID}/defect/{name}"
     with journal.transaction():
         if journal.entry_by_uid(uid) is not None:
             return False

@@ -207,10 +207,7 @@ class JournalRecorder:
             )
             times = checklist.times_seen(path, source.sha256) + 1
             uid = f"{DESK_ID}/rules/{source.sha256}/{times}/{path}"
-            self.journal.desk(self.actor)
-            with self.journal.transaction():
-                if self.journal.entry_by_uid(uid) is None:
-                    self.journal.append(DESK_ID, RULES_SEEN, payload, actor=self.actor, uid=uid)
+            defects.append_once(self.journal, RULES_SEEN, payload, actor=self.actor, uid=uid)
 
 
 def _finding_payload(
