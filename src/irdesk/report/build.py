@@ -103,7 +103,7 @@ def build_report(
     scenario: Scenario | None = None,
     chain: ChainStatus | None = None,
     carried: Sequence[CarriedItem] = (),
-    covered: Mapping[str, Coverage] | None = None,
+    covered: Sequence[Coverage] = (),
     generator: str = "irdesk",
     spool_limit: int = SPOOL_IN_MEMORY,
 ) -> Report:
@@ -113,7 +113,8 @@ def build_report(
     entry: see :func:`irdesk.services.incident.playbook_of`). ``chain`` is what verify said,
     ``carried`` the items still open from earlier incidents on the same playbook, ``now``
     the report's time (for an open incident: how long things have been running).
-    ``covered``: open detection items (by id) that a scanned rule covers, shown as done.
+    ``covered``: the scanned rules that cite this incident; they make its open detection
+    improvement items count as done.
     """
     state = IncidentState(playbook, scenario)
     visits = _Visits(state)
@@ -171,7 +172,7 @@ def build_report(
     end = state.closed_at if state.closed and state.closed_at else now
     steps = _steps(state, visits)
     chart = _chart(state, steps, end, open_end=not state.closed)
-    review = _review_section(state, playbook, now, covered or {})
+    review = _review_section(state, playbook, now, covered[0] if covered else None)
     report = Report(
         generated_at=now,
         generator=generator,
@@ -448,13 +449,15 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
 
 
 def _review_section(
-    state: IncidentState, playbook: Playbook, now: datetime, covered: Mapping[str, Coverage]
+    state: IncidentState, playbook: Playbook, now: datetime, covered: Coverage | None
 ) -> ReviewSection:
     r = _review.review_state(state)
     today = to_utc(now).date()
     titles = {s.id: s.title for s in playbook.steps}
     items = tuple(
-        _improvement_view(i, titles, today, covered.get(i.item) if i.is_open else None)
+        _improvement_view(
+            i, titles, today, covered if i.is_open and i.kind == _review.DETECTION else None
+        )
         for i in sorted(r.improvements.values(), key=lambda i: _review.item_number(i.item))
     )
     notes = {

@@ -59,7 +59,7 @@ _PROBLEMS = {
     "unreadable": "cannot be read",
     "empty": "is empty",
     "stale": "has had no new line for too long",
-    "retention": "lost lines to log rotation before they were scanned",
+    "retention": "may have lost lines before they were scanned (its retention)",
 }
 _ID = re.compile(r"(?:FND-)?0*(\d{1,9})", re.IGNORECASE)
 
@@ -326,10 +326,9 @@ def declare_from_finding(
 ) -> tuple[IncidentSession, FindingState]:
     """Declare an incident from a finding: on the rule's playbook (or ``playbook``), its
     title and severity by default, ``started`` at its first matched line and ``detected``
-    when the scan recorded it. The
-    incident's chain gets the evidence (``finding.attached``: the lines, their source and
-    SHA-256) and the finding is marked ``declared`` with the incident's id, all in one
-    transaction: both or neither."""
+    when the scan recorded it. The incident's chain gets the evidence
+    (``finding.attached``: the lines, their source and SHA-256) and the finding is marked
+    ``declared`` with the incident's id, all in one transaction: both or neither."""
     journal = desk.journal
     state = finding_state(journal, text)
     state.check_declare()

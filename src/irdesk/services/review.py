@@ -424,16 +424,6 @@ def _row_order(row: ImprovementRow, today: date) -> tuple:
     return (2, closed or datetime.max.replace(tzinfo=UTC), row.incident_id, 0)
 
 
-def detection_covered(journal: Journal, state: ReviewState) -> dict[str, Coverage]:
-    """The open detection items of one review that a scanned rule covers (for its report):
-    item → the first rule that covers it."""
-    items = [i for i in state.improvements.values() if i.kind == DETECTION and i.is_open]
-    if not items:
-        return {}
-    covering = checklist_of(journal).covering(state.incident_id)
-    return {i.item: covering[0] for i in items} if covering else {}
-
-
 def carried_over(journal: Journal, record: IncidentRecord, *, today: date) -> list[ImprovementRow]:
     """Items still open from earlier incidents on the same playbook (for a report)."""
     return improvement_rows(
@@ -543,7 +533,7 @@ def load_report(
     record, playbook, scenario = ran_with(journal, incident_id, catalog)
     checking = _BackgroundVerify(journal, incident_id, record.entry_count) if verify else None
     carried = carried_items(carried_over(journal, record, today=today_of(now)))
-    covered = detection_covered(journal, review_of(journal, incident_id))
+    covered = checklist_of(journal).covering(incident_id)
     try:
         report = build_report(
             playbook,
@@ -623,7 +613,6 @@ __all__ = [
     "check_kind",
     "check_poete",
     "close_improvement",
-    "detection_covered",
     "find_improvement",
     "improvement_rows",
     "export_report",
