@@ -212,6 +212,11 @@ def test_hostile_log_lines_reach_the_terminal_inert_and_the_json_exact(tmp_path:
     raw = irdesk("findings", "--journal", str(journal), "--format", "json").stdout
     assert "\x1b" not in raw and "\u202e" not in raw
     assert json.loads(raw)[0]["key"] == {"who": evil}  # exact, so the SHA-256 can be checked
+    assert irdesk("declare", "--from-finding", "1", "--journal", str(journal)).exit_code == 0
+    for fmt in ("md", "html", "json"):
+        report = irdesk("report", "INC-0001", "--format", fmt, "--journal", str(journal)).stdout
+        assert "evidence from FND-0001" in report
+        assert "\x1b" not in report and "\u202e" not in report and "\x07" not in report
 
 
 def test_incident_commands_say_a_finding_or_the_desk_is_not_an_incident(setup):  # noqa: ANN001

@@ -162,6 +162,7 @@ def test_finding_entries_read_as_sentences():
     assert describe(attached).startswith(
         "evidence from FND-0001 (rule ssh-guessing): 2 lines of source auth, SHA-256 "
     )
+    assert describe(attached).endswith("; first: line one")
 
 
 # --------------------------------------------------------------------------- defects

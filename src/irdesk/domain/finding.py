@@ -368,14 +368,15 @@ def _describe_status(p: dict[str, Any], e: Entry) -> str:
 
 
 def _describe_attached(p: dict[str, Any], e: Entry) -> str:
-    lines = p.get("lines") or []
-    count = len(lines) if isinstance(lines, list) else 0
+    lines = p.get("lines") if isinstance(p.get("lines"), list) else []
+    count = len(lines)
     digest = str(p.get("lines_sha256", ""))
-    return (
+    text = (
         f"evidence from {p.get('finding', '')} (rule {p.get('rule', '')}): "
         f"{count} line{'s' * (count != 1)} of source {p.get('source', '')}, "
         f"SHA-256 {digest[:16]}"
     )
+    return text + (f"; first: {lines[0]}" if lines else "")
 
 
 #: How finding entries read (kind: label, sentence); composed in irdesk.domain.describe.
