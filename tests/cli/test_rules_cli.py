@@ -135,9 +135,9 @@ def test_the_history_of_the_checklist(home: Path, tmp_path: Path):
     irdesk("scan", "--journal", journal)
     irdesk("rules", "review", "ssh-password-guessing", "--as", "ada", "--journal", journal)
     lines = irdesk("rules", "--journal", journal, "history").stdout.splitlines()
-    assert any(f"{mine} first used by a scan (1 rule)" in line for line in lines)
+    assert any(f"{mine} first used by a scan (1 rule, 1 source)" in line for line in lines)
     assert any("ssh.yaml first used by a scan (3 rules)" in line for line in lines)
-    assert f"{mine} changed (1 rule): ~app-old-rule (reviewed)" in lines[-2]
+    assert f"{mine} changed (1 rule, 1 source): ~app-old-rule (reviewed)" in lines[-2]
     assert lines[-1].endswith("UTC  rule ssh-password-guessing reviewed by ada")
     doc = json.loads(irdesk("rules", "history", "--journal", journal, "--format", "json").stdout)
     assert doc[-2]["changed"] == ["app-old-rule (reviewed)"] and len(doc[-2]["sha256"]) == 64

@@ -254,10 +254,11 @@ def test_the_history_says_what_changed_between_versions_of_a_file():
         ]
     ).history()
     assert [h.text for h in history] == [
-        "/r/x.yaml first used by a scan (3 rules)",
-        "/r/x.yaml changed (3 rules): +d, -b, ~c (what it matches, reviewed), +source web",
+        "/r/x.yaml first used by a scan (3 rules, 1 source)",
+        "/r/x.yaml changed (3 rules, 2 sources): +d, -b, ~c (what it matches, reviewed), "
+        "+source web",
         "rule a reviewed by ada: fine",
-        "/r/x.yaml changed (3 rules): -source web",
+        "/r/x.yaml changed (3 rules, 1 source): -source web",
     ]
     assert history[1].added == ("d",) and history[1].removed == ("b",)
 

@@ -287,8 +287,10 @@ class Checklist:
 
 
 def _version_item(version: RulesVersion, before: RulesVersion | None) -> HistoryItem:
-    count = len(version.rules)
+    count, declared = len(version.rules), len(version.sources)
     rules = f"{count} rule{'s' * (count != 1)}"
+    if declared:
+        rules += f", {declared} source{'s' * (declared != 1)}"
     if before is None:
         added = tuple(r.id for r in version.rules)
         text = f"{version.path} first used by a scan ({rules})"
