@@ -52,3 +52,22 @@ def test_readme_links_resolve():
 
 def test_no_unfinished_placeholders():
     assert "BENCHMARKS" not in README.replace("### Benchmarks", "")
+
+
+def _tool(command: str) -> str:
+    """The check a command line runs: ruff's subcommand, or the program."""
+    words = command.split()
+    return " ".join(words[:2]) if words[0] == "ruff" else words[0]
+
+
+def test_pre_commit_runs_the_checks_ci_runs_and_works_offline():
+    import yaml
+
+    ci = (REPO / ".ci" / "run").read_text()
+    checks = {_tool(c) for c in re.findall(r'^echo "\+ ([^$"]*)"$', ci, flags=re.M)}
+    assert checks == {"ruff check", "ruff format", "lint-imports", "mypy"}
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
+    assert all(repo["repo"] == "local" for repo in config["repos"]), "nothing to download"
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+    assert all(hook["language"] == "system" for hook in hooks), "the venv's own tools"
+    assert {_tool(hook["entry"]) for hook in hooks} == checks

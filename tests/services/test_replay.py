@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from helpers_replay import script_incident
+from helpers_store import attacker
 
 from irdesk.domain.fold import IncidentState
 from irdesk.formats.catalog import Catalog
@@ -120,3 +121,32 @@ def test_seek_time_and_marks(scripted):
         nxt = replay.entry(replay.cursor + 1)
         assert nxt is None or nxt.recorded_at > first + timedelta(minutes=26)
         assert replay.now() == first + timedelta(minutes=26)
+
+
+def test_a_journal_with_deleted_entries_replays_over_the_gaps(scripted):
+    """Replay is how a reviewer looks at a journal that does not verify: entries an
+    attacker deleted leave gaps in the seqs, and every way of moving must cross them."""
+    path, playbook, _ = scripted
+    with Journal.open(path, readonly=True) as journal:
+        total = journal.entry_count("INC-0001")
+        last_time = journal.get_entry("INC-0001", total).recorded_at
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq IN (5, 6)")
+    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq = ?", (total,))
+    conn.close()
+    with Journal.open(path, readonly=True) as journal:
+        replay = Replay(journal, "INC-0001", playbook)
+        replay.seek(4)
+        replay.step(1)
+        assert replay.cursor == 7  # over the gap, not stuck at 4
+        replay.step(-1)
+        assert replay.cursor == 4
+        replay.advance(24 * 3600)  # play to the end: through the gap and the lost last entry
+        assert replay.cursor == total - 1
+        assert replay.advance(60) == 0
+        replay.seek(4)
+        replay.seek_time(last_time)
+        assert replay.cursor == total - 1
+        replay.seek(4)
+        replay.step(total)
+        assert replay.cursor == total - 1

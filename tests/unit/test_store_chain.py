@@ -143,7 +143,7 @@ def test_verify_hot_loop_matches_encode_entry(rows):
         prev = h
     result = scan_range(conn, "INC-0001", 1, len(rows))
     assert result.anomaly is None
-    assert (result.count, result.last_seq, result.last_hash) == (len(rows), len(rows), prev)
+    assert (result.scanned, result.last_seq, result.last_hash) == (len(rows), len(rows), prev)
 
 
 def test_canonical_json():

@@ -208,6 +208,43 @@ def test_concurrent_first_opens_migrate_once(tmp_path: Path):
     )
 
 
+def test_the_schema_is_read_in_one_snapshot(tmp_path: Path, monkeypatch):
+    """Another first open may commit the migrations at any moment while this one reads the
+    schema of the new, empty file: what it reads must all come from before, or all from
+    after, never a version of 0 beside the tables the migrations made (which looks like
+    someone else's database). The other open is made to commit right after the first read
+    that sees the version."""
+    path = tmp_path / "j.db"
+    real_connect = sqlite3.connect
+    migrated: list[int] = []
+
+    class Interleaved(sqlite3.Connection):
+        def execute(self, sql, *args):  # noqa: ANN001, ANN202
+            cursor = super().execute(sql, *args)
+            if "user_version" not in sql or migrated:
+                return cursor
+            rows = cursor.fetchall()  # this read is done; now the other open commits
+            monkeypatch.setattr(sqlite3, "connect", real_connect)
+            with Journal.open(path) as other:
+                migrated.append(other.schema_version)
+            return Rows(rows)
+
+    class Rows(list):
+        def fetchone(self):  # noqa: ANN202
+            return self[0] if self else None
+
+        def fetchall(self):  # noqa: ANN202
+            return list(self)
+
+    def connect(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        return real_connect(*args, factory=Interleaved, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    with Journal.open(path) as journal:
+        assert migrated == [SCHEMA_VERSION]
+        assert journal.schema_version == SCHEMA_VERSION
+
+
 # ----------------------------------------------------------------------------- read-only
 
 

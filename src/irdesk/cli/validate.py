@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from irdesk import paths
+from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.domain.problems import Severity
 from irdesk.formats.catalog import Catalog, default_sources, expand
 from irdesk.formats.loader import FileResult, load_file
@@ -45,9 +46,9 @@ def check(paths_given: tuple[Path, ...]) -> list[FileResult]:
     catalog.add_files(files)
     # Rules files are checked together (source ids across files, requires); the bundled
     # and your own rules files lend their sources to the ones given.
-    given = [r for r in catalog.results if r.kind == "rules"]
-    if given:
-        check_given(given, playbooks={**known.playbooks, **catalog.playbooks})
+    rules_files = [r for r in catalog.results if r.kind == "rules"]
+    if rules_files:
+        check_given(rules_files, playbooks={**known.playbooks, **catalog.playbooks})
     return catalog.results
 
 
@@ -81,14 +82,18 @@ def validate(targets: tuple[Path, ...], fmt: str, strict: bool, quiet: bool) -> 
 
 
 def _describe(result: FileResult) -> str:
+    """What a file that loaded holds, in a few words."""
+    from irdesk.formats.rules import RulesFile
+
     model = result.model
-    if result.kind == "playbook":
+    if isinstance(model, Playbook):
         return f"playbook {result.id} v{model.version}: {len(model.steps)} steps"
-    if result.kind == "scenario":
+    if isinstance(model, Scenario):
         return f"scenario {result.id} ({model.playbook}): {len(model.injects)} injects"
-    if result.kind == "rules":
+    if isinstance(model, RulesFile):
         sources, rules = len(model.sources), len(model.rules)
         return f"rules: {sources} source{'s' * (sources != 1)}, {rules} rule{'s' * (rules != 1)}"
+    assert isinstance(model, Roster), "only files that loaded are described"
     return f"roster: {len(model.people)} people"
 
 

@@ -58,7 +58,7 @@ def _generic(payload: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in payload.items() if not str(k).endswith("_source"))
 
 
-def _describer(kind: str):
+def _describer(kind: str) -> Callable[[_Describer], _Describer]:
     def wrap(fn: _Describer) -> _Describer:
         _DESCRIBERS[kind] = fn
         return fn
@@ -67,7 +67,7 @@ def _describer(kind: str):
 
 
 @_describer(K.DECLARED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     what = "drill" if p.get("mode") == "drill" else "incident"
     text = (
         f"{what} declared: {p.get('title', '')} ({p.get('severity', '')}) "
@@ -79,12 +79,12 @@ def _(p, e):
 
 
 @_describer(K.NOTE)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return str(p.get("text", ""))
 
 
 @_describer(K.TICKED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = str(p.get("text", f"item {p.get('item')}"))
     if p.get("evidence"):
         text += f' (evidence: "{p["evidence"]}")'
@@ -92,12 +92,12 @@ def _(p, e):
 
 
 @_describer(K.UNTICKED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"{p.get('text', '')} (unticked)"
 
 
 @_describer(K.STEP_DONE)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = str(p.get("title", p.get("step", "")))
     if p.get("marks"):
         text += f" → milestone {p['marks']}"
@@ -105,17 +105,17 @@ def _(p, e):
 
 
 @_describer(K.STEP_SKIPPED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"{p.get('title', p.get('step', ''))}: {p.get('reason', '')}"
 
 
 @_describer(K.DECIDED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"{p.get('title', p.get('step', ''))} → {p.get('label', '')}"
 
 
 @_describer(K.MILESTONE)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = str(p.get("name", ""))
     if e.backdate_reason:
         text += f" (backdated: {e.backdate_reason})"
@@ -123,18 +123,18 @@ def _(p, e):
 
 
 @_describer(K.SEVERITY)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = f"{p.get('from') or '?'} → {p.get('severity', '')}"
     return text + (f": {p['reason']}" if p.get("reason") else "")
 
 
 @_describer(K.STATUS)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"{p.get('from') or '?'} → {p.get('status', '')}"
 
 
 @_describer(K.ROLE)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     if p.get("handoff"):
         text = f"{p.get('role')} handed off from {p.get('from')} to {p.get('person')}"
     else:
@@ -143,21 +143,21 @@ def _(p, e):
 
 
 @_describer(K.ESCALATED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     again = f", reminder {p['repeat']}" if p.get("repeat") else ""
     who = ", ".join(p.get("people") or []) or "nobody on the roster"
     return f"{p.get('timer')} → level {p.get('level')}{again} ({p.get('role')}: {who})"
 
 
 @_describer(K.NOTIFIED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     if p.get("error"):
         return f"notify command failed for {p.get('timer')} level {p.get('level')}: {p['error']}"
     return f"notified for {p.get('timer')} level {p.get('level')}"
 
 
 @_describer(K.ESCALATION_ACK)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     text = f"{p.get('timer')} escalation acknowledged"
     if p.get("milestone"):
         text += f" → milestone {p['milestone']}"
@@ -165,17 +165,17 @@ def _(p, e):
 
 
 @_describer(K.CLOSED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return "closed" + (f": {p['summary']}" if p.get("summary") else "")
 
 
 @_describer(K.REOPENED)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"reopened: {p.get('reason', '')}"
 
 
 @_describer(K.CORRECTION)
-def _(p, e):
+def _(p: dict[str, Any], e: Entry) -> str:
     return f"entry {e.corrects}: {p.get('text', '')}"
 
 

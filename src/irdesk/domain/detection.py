@@ -233,16 +233,16 @@ class Event(NamedTuple):
     title: tuple[tuple[str, str | None], ...]  # values for the title's placeholders
 
 
-def _event_item(event: Event) -> list:
+def _event_item(event: Event) -> list[object]:
     return [event.time, event.weight, event.value, event.line, event.source, event.title]
 
 
-def _item_event(rule: int, key: Key, item: list) -> Event:
+def _item_event(rule: int, key: Key, item: Sequence[Any]) -> Event:
     time, weight, value, line, source, title = item
     return Event(int(time), rule, key, value, int(weight), str(line), str(source), _pairs(title))
 
 
-def _pairs(value: Iterable) -> tuple[tuple[str, str | None], ...]:
+def _pairs(value: Iterable[Any]) -> tuple[tuple[str, str | None], ...]:
     return tuple((str(name), None if v is None else str(v)) for name, v in value)
 
 
@@ -297,7 +297,7 @@ class _RuleWindows:
             return self._finding([event], event.weight, None)
         if self.newest is None or event.time > self.newest:
             self.newest = event.time
-            self._sweep()
+            self._sweep(event.time)
         window = self.keys.get(event.key)
         if window is None:
             window = self.keys[event.key] = _Window()
@@ -308,17 +308,17 @@ class _RuleWindows:
         del self.keys[event.key]  # fired: the key starts afresh with its next event
         return self._finding(window.events, window.weight, len(window.values) or None)
 
-    def _sweep(self) -> None:
+    def _sweep(self, newest: int) -> None:
         """Forget keys whose newest event is too old for any later event to reach."""
         if self.swept is None:
-            self.swept = self.newest
+            self.swept = newest
             return
-        if self.newest - self.swept < self.horizon:
+        if newest - self.swept < self.horizon:
             return
-        limit = self.newest - self.horizon
+        limit = newest - self.horizon
         for key in [k for k, w in self.keys.items() if w.events[-1].time < limit]:
             del self.keys[key]
-        self.swept = self.newest
+        self.swept = newest
 
     def _finding(self, events: Sequence[Event], weight: int, distinct: int | None) -> Finding:
         first = events[0]

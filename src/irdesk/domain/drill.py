@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from irdesk.domain.durations import format_clock
@@ -451,7 +452,8 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
     for inject in drill.scenario.injects:
         st = drill.injects.get(inject.id)
         for index, exp in enumerate(inject.expect):
-            base = dict(
+            base = partial(
+                ExpectationView,
                 inject=inject.id,
                 index=index,
                 event=str(exp.event),
@@ -461,8 +463,7 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
             if st is None or st.status == "skipped":
                 why = "facilitator" if st is None else st.skip_reason
                 views.append(
-                    ExpectationView(
-                        **base,
+                    base(
                         status="n/a",
                         deadline=None,
                         remaining=None,
@@ -474,8 +475,7 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
             if st.status != "delivered" or st.exercise_at is None:
                 if drill.ended:
                     views.append(
-                        ExpectationView(
-                            **base,
+                        base(
                             status="n/a",
                             deadline=None,
                             remaining=None,
@@ -485,8 +485,7 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
                     )
                 else:
                     views.append(
-                        ExpectationView(
-                            **base,
+                        base(
                             status="waiting",
                             deadline=None,
                             remaining=None,
@@ -499,8 +498,7 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
             if happened is not None:
                 status = "met" if happened <= deadline else "late"
                 views.append(
-                    ExpectationView(
-                        **base,
+                    base(
                         status=status,
                         deadline=deadline,
                         remaining=None,
@@ -509,8 +507,7 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
                 )
             elif drill.ended or elapsed > deadline:
                 views.append(
-                    ExpectationView(
-                        **base,
+                    base(
                         status="missed",
                         deadline=deadline,
                         remaining=deadline - elapsed,
@@ -519,8 +516,7 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
                 )
             else:
                 views.append(
-                    ExpectationView(
-                        **base,
+                    base(
                         status="pending",
                         deadline=deadline,
                         remaining=deadline - elapsed,

@@ -8,7 +8,8 @@ from enum import StrEnum
 
 from irdesk.errors import IrdeskError
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# \Z, not $: "$" also matches before a final newline, which no id may hold
+ID_PATTERN = re.compile(r"\A[a-z0-9][a-z0-9-]{0,63}\Z")
 
 
 class Milestone(StrEnum):

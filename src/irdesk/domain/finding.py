@@ -368,7 +368,8 @@ def _describe_status(p: dict[str, Any], e: Entry) -> str:
 
 
 def _describe_attached(p: dict[str, Any], e: Entry) -> str:
-    lines = p.get("lines") if isinstance(p.get("lines"), list) else []
+    given = p.get("lines")
+    lines: list[Any] = given if isinstance(given, list) else []
     count = len(lines)
     digest = str(p.get("lines_sha256", ""))
     text = (

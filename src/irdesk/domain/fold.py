@@ -134,7 +134,8 @@ class IncidentState:
         drill = self.ext.get("drill")
         if drill is None or self.declared_at is None:
             return when
-        return self.declared_at + drill.exercise_time(when)
+        exercise: timedelta = drill.exercise_time(when)
+        return self.declared_at + exercise
 
     def step_overdue(self, step_id: str, now: datetime) -> timedelta | None:
         """How long past its expected duration an active step is, if it is."""

@@ -87,8 +87,15 @@ def from_us(value: int) -> datetime:
 
 
 def local_time(
-    year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int, tz
-) -> int:  # noqa: ANN001
+    year: int,
+    month: int,
+    day: int,
+    hour: int,
+    minute: int,
+    second: int,
+    micro: int,
+    tz: tzinfo | None,
+) -> int:
     """Wall-clock fields in ``tz`` (None: the system's zone) as epoch microseconds.
 
     Raises ValueError for a date that does not exist (Feb 30).
@@ -98,7 +105,7 @@ def local_time(
     return to_us(aware)
 
 
-def year_of(value: int, tz) -> int:  # noqa: ANN001
+def year_of(value: int, tz: tzinfo | None) -> int:
     """The calendar year of an epoch-microseconds instant, in ``tz`` (None: local)."""
     when = from_us(value)
     return (when.astimezone() if tz is None else when.astimezone(tz)).year
@@ -128,7 +135,7 @@ def infer_year(
     return None
 
 
-def parse_iso(text: str, tz) -> int | None:  # noqa: ANN001
+def parse_iso(text: str, tz: tzinfo | None) -> int | None:
     """ISO 8601 (``Z``, ``+01:00``, ``+0100`` or no offset, which means ``tz``)."""
     try:
         if text.endswith(("Z", "z")):
@@ -264,8 +271,8 @@ def parse_apache_error(line: str, ctx: LineContext) -> Parsed:
             return Parsed(local_time(int(year), *_clock(*clock), ctx.tz), line)
         match = _NGINX_ERROR.match(line)
         if match is not None:
-            fields = tuple(int(g) for g in match.groups())
-            return Parsed(local_time(*fields, 0, ctx.tz), line)
+            year, month, day, hour, minute, second = (int(g) for g in match.groups())
+            return Parsed(local_time(year, month, day, hour, minute, second, 0, ctx.tz), line)
     except (ValueError, OverflowError):
         pass
     return Parsed(None, line)

@@ -22,10 +22,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from itertools import product
+from typing import Any
 
-try:  # the parser of the re module (named sre_parse before Python 3.11)
-    from re import _constants as _c
-    from re import _parser as _sre
+# The parser of the re module (named sre_parse before Python 3.11). Both modules are
+# private and typeshed has no stubs for them: they are Any here, and so is the parse tree
+# they build (items are (opcode, argument) pairs whose argument's shape depends on the
+# opcode), which the functions below take as _Item, op and av.
+try:
+    from re import _constants as _c  # type: ignore[attr-defined]  # private, no stubs
+    from re import _parser as _sre  # type: ignore[attr-defined]  # private, no stubs
 except ImportError:  # pragma: no cover - Python 3.11+ is required, this is belt and braces
     _sre = None
     _c = None
@@ -34,6 +39,7 @@ MAX_SET = 64  # alternatives in one requirement, beyond which it is not worth tr
 MAX_LITERAL = 48  # characters kept of a literal (a prefix of a required text is required)
 
 Requirement = frozenset  # of str: every match contains at least one of them
+_Item = tuple[Any, Any]  # (opcode, argument), as re._parser builds them
 
 
 class _Unknown(Exception):
@@ -79,7 +85,7 @@ def best(candidates: Iterable[frozenset[str]]) -> frozenset[str] | None:
 # requirements of inexact items that must match at least once (a group, a `+` repeat).
 
 
-def _sequence(items: list) -> list[frozenset[str]]:
+def _sequence(items: list[_Item]) -> list[frozenset[str]]:
     found: list[frozenset[str]] = []
     run: set[str] | None = None  # the concatenation of the current run of exact items
 
@@ -115,12 +121,12 @@ def _sequence(items: list) -> list[frozenset[str]]:
     return found
 
 
-def _flatten(items: list, *, atomic: bool = True) -> list:
+def _flatten(items: list[_Item], *, atomic: bool = True) -> list[_Item]:
     """Groups do not change what is matched: their items continue the surrounding run.
 
     ``atomic=False`` keeps atomic groups whole (they do change how a match is searched).
     """
-    flat: list = []
+    flat: list[_Item] = []
     for op, av in items:
         if op is _c.SUBPATTERN and not (av[1] & re.IGNORECASE or av[2]):
             flat.extend(_flatten(list(av[3]), atomic=atomic))
@@ -139,7 +145,7 @@ def _join(left: set[str] | None, right: set[str]) -> set[str] | None:
     return {(a + b)[:MAX_LITERAL] if len(a) < MAX_LITERAL else a for a, b in product(left, right)}
 
 
-def _exact(op, av) -> set[str] | None:  # noqa: ANN001 - re._parser's opcodes and arguments
+def _exact(op: Any, av: Any) -> set[str] | None:
     if op is _c.LITERAL:
         return {chr(av)}
     if op is _c.IN:
@@ -179,7 +185,7 @@ def _exact(op, av) -> set[str] | None:  # noqa: ANN001 - re._parser's opcodes an
     return None
 
 
-def _exact_sequence(items: list) -> set[str] | None:
+def _exact_sequence(items: list[_Item]) -> set[str] | None:
     result: set[str] = {""}
     for op, av in items:
         exact = _exact(op, av)
@@ -192,7 +198,7 @@ def _exact_sequence(items: list) -> set[str] | None:
     return result
 
 
-def _charset(items) -> set[str] | None:  # noqa: ANN001
+def _charset(items: list[_Item]) -> set[str] | None:
     chars: set[str] = set()
     for op, av in items:
         if op is _c.LITERAL:
@@ -204,7 +210,7 @@ def _charset(items) -> set[str] | None:  # noqa: ANN001
     return chars if 0 < len(chars) <= 16 else None
 
 
-def _repeated_exact_body(op, av) -> set[str] | None:  # noqa: ANN001
+def _repeated_exact_body(op: Any, av: Any) -> set[str] | None:
     if op not in (_c.MAX_REPEAT, _c.MIN_REPEAT, _POSSESSIVE):
         return None
     low, _high, sub = av
@@ -213,7 +219,7 @@ def _repeated_exact_body(op, av) -> set[str] | None:  # noqa: ANN001
     return _exact_sequence(list(sub))
 
 
-def _inner(op, av) -> list[frozenset[str]]:  # noqa: ANN001
+def _inner(op: Any, av: Any) -> list[frozenset[str]]:
     """Requirements of an inexact item that must match (groups, repeats run at least once)."""
     if op is _c.SUBPATTERN:
         _group, add_flags, del_flags, sub = av
@@ -286,17 +292,18 @@ def nested_repeat(pattern: str) -> bool:
         return False
 
 
-def _unbounded(op, av) -> bool:  # noqa: ANN001
+def _unbounded(op: Any, av: Any) -> bool:
     return op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[1] is _c.MAXREPEAT
 
 
-def _optional(op, av) -> bool:  # noqa: ANN001
+def _optional(op: Any, av: Any) -> bool:
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _POSSESSIVE):
-        return av[0] == 0
+        low: int = av[0]
+        return low == 0
     return op is _c.AT
 
 
-def _has_nested(items: list) -> bool:
+def _has_nested(items: list[_Item]) -> bool:
     for op, av in _flatten(items, atomic=False):
         if _unbounded(op, av):
             body = _flatten(list(av[2]), atomic=False)

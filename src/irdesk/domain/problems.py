@@ -35,7 +35,7 @@ class Problem:
         where = f"{self.key_path}: " if self.key_path else ""
         return f"{self.location}: {self.severity.value}: {where}{self.message}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {
             "file": self.file,
             "line": self.line,

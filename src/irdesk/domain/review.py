@@ -150,7 +150,7 @@ class Improvement:
     def overdue(self, today: date) -> bool:
         return self.is_open and self.due is not None and self.due < today
 
-    def sort_key(self, today: date) -> tuple:
+    def sort_key(self, today: date) -> tuple[int, date, str, int]:
         """Overdue first, then by due date (none last), then by incident and number."""
         return (
             0 if self.overdue(today) else 1,
@@ -432,7 +432,9 @@ def _describe_added(p: dict[str, Any], e: Entry) -> str:
 
 
 def _describe_updated(p: dict[str, Any], e: Entry) -> str:
-    changes = p.get("changes") if isinstance(p.get("changes"), dict) else {}
+    changes = p.get("changes")
+    if not isinstance(changes, dict):
+        changes = {}
     what = ", ".join(f"{k} → {v if v not in (None, '') else 'none'}" for k, v in changes.items())
     text = f"improvement {p.get('item', '')} changed: {what}"
     return text + (f" ({p['reason']})" if p.get("reason") else "")

@@ -16,6 +16,7 @@ compare this with.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -131,15 +132,16 @@ class FileScan:
     def _buffer(self, data: bytes, end: int, events: list[Event]) -> None:
         """Complete lines data[:end] (end just after a newline)."""
         self.lines += data.count(b"\n", 0, end)
-        if self._literals is None:
-            self._choose(data, end)
+        literals = self._literals
+        if literals is None:
+            literals = self._literals = self._choose(data, end)
         candidates: dict[int, int] = {}
         if self._all_lines:
             start = 0
             while start < end:
                 candidates[start] = self._all_lines
                 start = data.find(b"\n", start, end) + 1
-        for literal, mask in self._literals:
+        for literal, mask in literals:
             found = data.find(literal, 0, end)
             while found >= 0:
                 start = data.rfind(b"\n", 0, found) + 1
@@ -152,7 +154,7 @@ class FileScan:
             self._line(data[start : min(stop, start + max_line)], events, candidates[start])
         self.offset += end
 
-    def _choose(self, data: bytes, end: int) -> None:
+    def _choose(self, data: bytes, end: int) -> list[tuple[bytes, int]]:
         """Per rule, the requirement that costs least on this first buffer.
 
         Any requirement gives the same result (each holds for every match); the cheapest
@@ -177,7 +179,7 @@ class FileScan:
             chosen[REPEATED] = self._everyone
         elif self.format == "jsonl":
             chosen[b"\\"] = self._everyone
-        self._literals = sorted(chosen.items())
+        return sorted(chosen.items())
 
     # ------------------------------------------------------------------ lines
     def _line(self, raw: bytes, events: list[Event], mask: int | None = None) -> None:
@@ -237,7 +239,7 @@ def match_line(
         )
 
 
-def _values(found, parsed: Parsed, target: Target) -> dict[str, str | None]:  # noqa: ANN001
+def _values(found: re.Match[str], parsed: Parsed, target: Target) -> dict[str, str | None]:
     groups = found.re.groupindex
     values: dict[str, str | None] = {}
     for name in target.names:

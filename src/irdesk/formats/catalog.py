@@ -12,12 +12,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from irdesk import paths
 from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.domain.problems import Problem, Severity
 from irdesk.errors import IrdeskError
-from irdesk.formats.loader import FileResult, load_file
+from irdesk.formats.loader import FileResult, PlaybookResolver, load_file
+
+_Model = TypeVar("_Model")
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -78,18 +81,24 @@ class Catalog:
                 resolve_playbook=self.resolver_for(path),
             )
             self.results.append(result)
-            if result.ok and self._claim(result, scenario_owner, "scenario"):
-                self.scenarios[result.id] = result.model
+            scenario = result.model_of(Scenario)
+            if scenario is not None and self._claim(
+                result, scenario.id, scenario_owner, "scenario"
+            ):
+                self.scenarios[scenario.id] = scenario
 
     def _add_playbook(self, result: FileResult, owners: dict[str, FileResult]) -> None:
-        if self._claim(result, owners, "playbook"):
-            self.playbooks[result.id] = result.model
+        playbook = result.model_of(Playbook)
+        if playbook is not None and self._claim(result, playbook.id, owners, "playbook"):
+            self.playbooks[playbook.id] = playbook
 
-    def _claim(self, result: FileResult, owners: dict[str, FileResult], what: str) -> bool:
-        """Record that ``result`` holds its id; report clashes. True if it now owns the id."""
-        previous = owners.get(result.id)
+    def _claim(
+        self, result: FileResult, ident: str, owners: dict[str, FileResult], what: str
+    ) -> bool:
+        """Record that ``result`` holds ``ident``; report clashes. True if it now owns it."""
+        previous = owners.get(ident)
         if previous is None:
-            owners[result.id] = result
+            owners[ident] = result
             return True
         if previous.bundled and not result.bundled:
             result.problems.append(
@@ -98,11 +107,11 @@ class Catalog:
                     None,
                     None,
                     "id",
-                    f"overrides the bundled {what} {result.id!r} ({previous.path})",
+                    f"overrides the bundled {what} {ident!r} ({previous.path})",
                     Severity.NOTE,
                 )
             )
-            owners[result.id] = result
+            owners[ident] = result
             return True
         result.problems.append(
             Problem(
@@ -110,7 +119,7 @@ class Catalog:
                 None,
                 None,
                 "id",
-                f"duplicate {what} id {result.id!r}: {previous.path} has it too; "
+                f"duplicate {what} id {ident!r}: {previous.path} has it too; "
                 f"only the first is used",
                 Severity.ERROR,
             )
@@ -119,7 +128,7 @@ class Catalog:
         return False
 
     # ----------------------------------------------------------------- lookups
-    def resolver_for(self, scenario_path: Path):
+    def resolver_for(self, scenario_path: Path) -> PlaybookResolver:
         """Find a scenario's playbook: its own folder first, then the catalog."""
         folder = scenario_path.parent
 
@@ -128,30 +137,31 @@ class Catalog:
                 if candidate.suffix not in YAML_SUFFIXES or candidate == scenario_path:
                     continue
                 if _declares(candidate, "playbook", playbook_id):
-                    result = load_file(candidate, today=self.today)
-                    if result.ok and result.kind == "playbook" and result.id == playbook_id:
-                        return result.model
+                    found = load_file(candidate, today=self.today).model_of(Playbook)
+                    if found is not None and found.id == playbook_id:
+                        return found
             return self.playbooks.get(playbook_id)
 
         return resolve
 
     def playbook(self, ref: str) -> Playbook:
         """A playbook by id, or by path to a file."""
-        return self._lookup(ref, "playbook", self.playbooks)
+        return self._lookup(ref, "playbook", Playbook, self.playbooks)
 
     def scenario(self, ref: str) -> Scenario:
         """A scenario by id, or by path (its playbook found by id, also beside it)."""
-        return self._lookup(ref, "scenario", self.scenarios)
+        return self._lookup(ref, "scenario", Scenario, self.scenarios)
 
-    def _lookup(self, ref: str, kind: str, known: dict):  # noqa: ANN202
+    def _lookup(self, ref: str, kind: str, model: type[_Model], known: dict[str, _Model]) -> _Model:
         if ref in known:
             return known[ref]
         path = Path(ref)
         if path.suffix in YAML_SUFFIXES or path.exists():
             resolve = self.resolver_for(path.resolve()) if kind == "scenario" else None
             result = load_file(path, today=self.today, expect=kind, resolve_playbook=resolve)
-            if result.ok:
-                return result.model
+            found = result.model_of(model)
+            if found is not None:
+                return found
             raise NotFound("\n".join(str(p) for p in result.errors) or f"cannot load {ref}")
         names = ", ".join(sorted(known)) or "none"
         raise NotFound(f"no {kind} {ref!r}; known {kind}s: {names}")
@@ -229,4 +239,4 @@ def load_roster_or_none(path: Path | None = None) -> tuple[Roster | None, FileRe
     if not path.exists():
         return None, None
     result = load_file(path, expect="roster")
-    return (result.model if result.ok else None), result
+    return result.model_of(Roster), result

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from irdesk.domain.durations import DurationError, parse_duration, type_name
 from irdesk.domain.events import ID_PATTERN, MILESTONES, EventRef, EventRefError
@@ -44,6 +44,9 @@ from irdesk.domain.problems import LoadError, Problem, Severity
 from irdesk.formats import yamlsrc
 from irdesk.formats.yamlsrc import Y, YEntry
 
+if TYPE_CHECKING:  # rules.py builds on this module's Reader; load_file imports it late
+    from irdesk.formats.rules import RulesFile
+
 MAX_FILE_BYTES = 2 * 1024 * 1024  # the largest real playbook is a few tens of KB
 
 KINDS = {
@@ -54,6 +57,11 @@ KINDS = {
 }
 
 PlaybookResolver = Callable[[str], "Playbook | None"]
+# reads an id (a role, a step) at a key path and reports one that is not declared
+_CheckId = Callable[[Y | None, str], str | None]
+_CheckEvent = Callable[[Y | None, str], EventRef | None]
+_Fields = tuple[int, str | None, dict[str, Y]]  # an item of a list: index, id, its keys
+_Model = TypeVar("_Model")
 
 
 # --------------------------------------------------------------------------- reading
@@ -218,7 +226,9 @@ class Reader:
                 items.append(value)
         return tuple(items)
 
-    def unique(self, items: list[tuple[str | None, Y]], path_of: Callable[[int], str], what: str):
+    def unique(
+        self, items: list[tuple[str | None, Y]], path_of: Callable[[int], str], what: str
+    ) -> None:
         """Report repeated ids: the second and later occurrences are errors."""
         seen: dict[str, Y] = {}
         for index, (value, node) in enumerate(items):
@@ -257,7 +267,7 @@ class FileResult:
     path: Path
     kind: str | None = None
     id: str | None = None
-    model: Playbook | Scenario | Roster | None = None
+    model: Playbook | Scenario | Roster | RulesFile | None = None
     problems: list[Problem] = field(default_factory=list)
     bundled: bool = False
 
@@ -266,6 +276,11 @@ class FileResult:
         return self.model is not None and not any(
             p.severity is Severity.ERROR for p in self.problems
         )
+
+    def model_of(self, kind: type[_Model]) -> _Model | None:
+        """The model, when the file loaded without error as a ``kind``."""
+        model = self.model
+        return model if self.ok and isinstance(model, kind) else None
 
     @property
     def errors(self) -> list[Problem]:
@@ -349,11 +364,10 @@ def _parse_bytes(data: bytes, result: FileResult, reader: Reader, bundled: bool)
     try:
         tree, soft = yamlsrc.parse(text)
     except yamlsrc.YamlProblem as exc:
-        node = Y(None, exc.line, exc.column) if exc.line else None
-        reader.error(node, "", exc.message)
+        reader.error(exc.at(), "", exc.message)
         return _Parsed(result, reader, None, source)
     for problem in soft:
-        reader.error(Y(None, problem.line, problem.column), "", problem.message)
+        reader.error(problem.at(), "", problem.message)
     if not tree.is_map:
         reader.error(
             tree,
@@ -453,33 +467,43 @@ def load_file(
     return result
 
 
-def _raise_if_failed(result: FileResult):
-    if not result.ok:
+def _raise_if_failed(result: FileResult, kind: type[_Model]) -> _Model:
+    # load_file(expect=...) reports a file of another kind: it is not ok either
+    model = result.model_of(kind)
+    if model is None:
         raise LoadError(str(result.path), result.problems)
-    return result.model
+    return model
 
 
 def load_playbook(path: Path | str, *, today: date | None = None) -> Playbook:
     """Load one playbook or raise :class:`LoadError` listing every problem."""
-    return _raise_if_failed(load_file(path, today=today, expect="playbook"))
+    return _raise_if_failed(load_file(path, today=today, expect="playbook"), Playbook)
 
 
 def load_scenario(path: Path | str, resolve_playbook: PlaybookResolver | None = None) -> Scenario:
-    return _raise_if_failed(load_file(path, resolve_playbook=resolve_playbook, expect="scenario"))
+    loaded = load_file(path, resolve_playbook=resolve_playbook, expect="scenario")
+    return _raise_if_failed(loaded, Scenario)
 
 
 def load_roster(path: Path | str) -> Roster:
-    return _raise_if_failed(load_file(path, expect="roster"))
+    return _raise_if_failed(load_file(path, expect="roster"), Roster)
 
 
-def _identified(r: Reader, top: dict[str, Y], key: str, what: str, required, optional):
+def _identified(
+    r: Reader,
+    top: dict[str, Y],
+    key: str,
+    what: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+) -> tuple[list[Y], list[_Fields], list[tuple[str | None, Y]]]:
     """A required list of mappings that each carry an ``id`` (steps, injects).
 
     Returns (nodes, [(index, id, fields)], [(id, node)]): the shape is checked and every
     id read once and checked for duplicates; cross-references wait until all ids are known.
     """
     nodes = r.seq(top[key], key, min_len=1, what=what) if key in top else []
-    items: list[tuple[int, str | None, dict[str, Y]]] = []
+    items: list[_Fields] = []
     ids: list[tuple[str | None, Y]] = []
     for i, node in enumerate(nodes):
         fields = r.mapping(node, f"{key}[{i}]", required, optional)
@@ -624,7 +648,15 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
     if steps and len(steps) == len(step_nodes) and not r.failed:
         _check_flow(r, steps, step_nodes)
 
-    if r.failed or None in (ident, title, version, owner, reviewed, contact_point):
+    if (
+        r.failed
+        or ident is None
+        or title is None
+        or version is None
+        or owner is None
+        or reviewed is None
+        or contact_point is None
+    ):
         return None
     return Playbook(
         id=ident,
@@ -644,7 +676,12 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
 
 
 def _step(
-    r: Reader, i: int, sid: str | None, fields: dict[str, Y], check_role, check_target
+    r: Reader,
+    i: int,
+    sid: str | None,
+    fields: dict[str, Y],
+    check_role: _CheckId,
+    check_target: _CheckId,
 ) -> Step | None:
     path = f"steps[{i}]"
     title = r.text(fields.get("title"), f"{path}.title")
@@ -737,7 +774,9 @@ def _step(
     )
 
 
-def _timers(r: Reader, node: Y | None, check_role, check_event) -> list[Timer]:
+def _timers(
+    r: Reader, node: Y | None, check_role: _CheckId, check_event: _CheckEvent
+) -> list[Timer]:
     timers: list[Timer] = []
     if node is None:
         return timers
@@ -795,7 +834,13 @@ def _timers(r: Reader, node: Y | None, check_role, check_event) -> list[Timer]:
                 f"{path}.repeat",
                 "'repeat' re-notifies the last escalation level; add 'escalate'",
             )
-        if None not in (tid, title, start, stop, within):
+        if (
+            tid is not None
+            and title is not None
+            and start is not None
+            and stop is not None
+            and within is not None
+        ):
             timers.append(Timer(tid, title, start, stop, within, tuple(levels), repeat))
     r.unique(ids, lambda i: f"timers[{i}].id", "timer id")
     return timers
@@ -954,7 +999,7 @@ def _scenario(
                 f"{path}.at",
                 "this inject is scheduled after the planned end of the exercise",
             )
-        if None not in (iid, at, text):
+        if iid is not None and at is not None and text is not None:
             injects.append(Inject(iid, at, text, sender, tuple(expectations), unless, after))
 
     _check_inject_order(r, injects, raw)
@@ -966,7 +1011,7 @@ def _scenario(
                 f"objective {oid!r} has no expectation pointing at it, so it cannot be rated",
             )
 
-    if r.failed or None in (ident, title, playbook_id, duration):
+    if r.failed or ident is None or title is None or playbook_id is None or duration is None:
         return None
     return Scenario(
         id=ident,
@@ -981,7 +1026,7 @@ def _scenario(
     )
 
 
-def _check_inject_order(r: Reader, injects: list[Inject], raw) -> None:  # noqa: ANN001
+def _check_inject_order(r: Reader, injects: list[Inject], raw: list[_Fields]) -> None:
     """``after: inject:x`` chains must not loop (an inject after itself is reported apart)."""
     after = {
         i.id: i.after.name

@@ -98,12 +98,12 @@ def _sources(r: Reader, top: dict[str, Y], where: dict[str, Y]) -> list[LogSourc
         where[f"{path}.id"] = fields.get("id", nodes[i])
         paths = _paths(r, fields.get("paths"), f"{path}.paths")
         fmt = _choice(r, fields.get("format"), f"{path}.format", FORMATS, "format")
-        zone = "local"
+        zone: str | None = "local"
         if "timezone" in fields:
             zone = _timezone(r, fields["timezone"], f"{path}.timezone")
         max_age = r.duration(fields.get("max_age"), f"{path}.max_age")
         retention = r.duration(fields.get("retention"), f"{path}.retention")
-        if None not in (sid, fmt, zone) and paths:
+        if sid is not None and fmt is not None and zone is not None and paths:
             found.append(LogSource(sid, paths, fmt, zone, max_age, retention))
     return found
 
@@ -221,7 +221,14 @@ def _rule(
     if playbook is not None:
         where[f"{path}.playbook"] = fields["playbook"]
     acknowledge = r.duration(fields.get("acknowledge"), f"{path}.acknowledge")
-    if None in (rid, title, origin, reviewed, match) or not requires:
+    if (
+        rid is None
+        or title is None
+        or origin is None
+        or reviewed is None
+        or match is None
+        or not requires
+    ):
         return None
     if "threshold" in fields and threshold is None:
         return None
@@ -305,7 +312,7 @@ def _reviewed(r: Reader, node: Y | None, path: str, today: date) -> date | None:
 
 def _pattern(r: Reader, node: Y | None, path: str, text: str | None) -> str | None:
     value = r.text(node, path)
-    if value is None:
+    if value is None or node is None:
         return None
     try:
         compiled = re.compile(value)
@@ -446,6 +453,11 @@ def _block_position(lines: list[str], line: int, value: str, index: int) -> tupl
 # --------------------------------------------------------------------------- files together
 
 
+# who declares a source or rule id: the file, its rules, the item's index, and whether the
+# file only lends its sources (a background file)
+_Owner = tuple[FileResult, RulesFile, int, bool]
+
+
 @dataclass
 class RuleSet:
     """Sources and rules from a set of files, and every file's result with its problems."""
@@ -483,19 +495,23 @@ def assemble(
     says so), and any given file a background source; any other repeat is an error.
     """
     ruleset = RuleSet(results=list(results))
-    owners: dict[str, tuple[FileResult, RulesFile, int, bool]] = {}
+    owners: dict[str, _Owner] = {}
     files = [(res, True) for res in background] + [(res, False) for res in results]
     broken = [str(r.path) for r in results if r.kind in (None, "rules") and _model(r) is None]
     for result, lent in files:
         model = _model(result)
-        for i, source in enumerate(model.sources if model else ()):
+        if model is None:
+            continue
+        for i, source in enumerate(model.sources):
             if _claim(owners, source.id, "source", result, model, i, lent):
                 ruleset.sources[source.id] = source
                 ruleset.source_files[source.id] = model
-    rule_owners: dict[str, tuple[FileResult, RulesFile, int, bool]] = {}
+    rule_owners: dict[str, _Owner] = {}
     for result in results:
         model = _model(result)
-        for i, rule in enumerate(model.rules if model else ()):
+        if model is None:
+            continue
+        for i, rule in enumerate(model.rules):
             if _claim(rule_owners, rule.id, "rule", result, model, i, False):
                 ruleset.rules[rule.id] = rule
                 ruleset.files[rule.id] = model
@@ -519,7 +535,7 @@ def _ok(results: Sequence[FileResult], model: RulesFile) -> bool:
 
 
 def _claim(
-    owners: dict[str, tuple[FileResult, RulesFile, int, bool]],
+    owners: dict[str, _Owner],
     ident: str,
     what: str,
     result: FileResult,
@@ -544,7 +560,7 @@ def _claim(
     return False
 
 
-def _replaces(previous: tuple, result: FileResult, lent: bool) -> bool:  # noqa: ANN001
+def _replaces(previous: _Owner, result: FileResult, lent: bool) -> bool:
     owner, _model, _index, owner_lent = previous
     if lent:
         return owner.bundled and not result.bundled  # a user's file over a bundled one
@@ -557,12 +573,14 @@ def _add(result: FileResult, at: Y | None, path: str, message: str, severity: Se
     result.problems.append(Problem(file, line, column, path, message, severity))
 
 
-def _place(previous: tuple) -> str:
+def _place(previous: _Owner) -> str:
     owner, model, index, _lent = previous
     return str(owner.path)
 
 
-def _note(result: FileResult, at, path: str, what: str, ident: str, previous) -> None:  # noqa: ANN001
+def _note(
+    result: FileResult, at: Y | None, path: str, what: str, ident: str, previous: _Owner
+) -> None:
     owner = previous[0]
     kind = "bundled " if owner.bundled else ""
     _add(
@@ -574,7 +592,9 @@ def _note(result: FileResult, at, path: str, what: str, ident: str, previous) ->
     )
 
 
-def _clash(result: FileResult, at, path: str, what: str, ident: str, previous) -> None:  # noqa: ANN001
+def _clash(
+    result: FileResult, at: Y | None, path: str, what: str, ident: str, previous: _Owner
+) -> None:
     owner, model, index, _lent = previous
     first = model.at(f"{what}s[{index}].id")
     where = f"{owner.path}:{first.line}" if first is not None else str(owner.path)

@@ -59,6 +59,12 @@ class YamlProblem(Exception):
         self.line = line
         self.column = column
 
+    def at(self) -> Y | None:
+        """Where the problem is, as a value-less :class:`Y` (None: the reader cannot say)."""
+        if self.line is None or self.column is None:
+            return None
+        return Y(None, self.line, self.column)
+
 
 class _Loader(yaml.SafeLoader):
     """The safe loader: no Python tags, no custom constructors, and a nesting limit.
@@ -69,11 +75,12 @@ class _Loader(yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH + 1:  # the document itself is depth 1
-                mark = self.peek_event().start_mark
+                # the stubs leave Parser.peek_event untyped (the event always has a mark)
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise YamlProblem(
                     f"nested too deeply (more than {MAX_DEPTH} levels)",
                     mark.line + 1,
@@ -118,7 +125,9 @@ def _parse(text: str, *, single: bool) -> tuple[list[Y], list[YamlProblem]]:
             else:
                 nodes = []
                 while loader.check_node():
-                    nodes.append(loader.get_node())
+                    found = loader.get_node()
+                    if found is not None:
+                        nodes.append(found)
         except yaml.reader.ReaderError as exc:
             line, column = _position(text, exc.position)
             code = exc.character if isinstance(exc.character, int) else ord(exc.character)
@@ -135,7 +144,7 @@ def _parse(text: str, *, single: bool) -> tuple[list[Y], list[YamlProblem]]:
                 raise YamlProblem(message, mark.line + 1, mark.column + 1) from None
             raise YamlProblem(message) from None
         except yaml.YAMLError as exc:
-            raise YamlProblem(f"not valid YAML: {exc}") from None
+            raise YamlProblem(_describe_yaml_error(exc)) from None
         except RecursionError:
             raise YamlProblem(f"nested too deeply (more than {MAX_DEPTH} levels)") from None
         if not nodes:
@@ -148,7 +157,9 @@ def _parse(text: str, *, single: bool) -> tuple[list[Y], list[YamlProblem]]:
             loader.dispose()
 
 
-def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+def _describe_yaml_error(exc: yaml.YAMLError) -> str:
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return f"not valid YAML: {exc}"
     parts = [p for p in (exc.context, exc.problem) if p]
     text = "; ".join(parts) if parts else str(exc)
     if "expected a single document" in text:

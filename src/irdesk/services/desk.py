@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from irdesk.domain.clock import Clock, SystemClock
 from irdesk.domain.incident import ActionError
@@ -100,7 +101,7 @@ class Desk:
         backdate_reason: str | None = None,
         mode: str = "live",
         scenario: Scenario | None = None,
-        extra: dict | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> IncidentSession:
         """Open an incident: one transaction for the declaration, then optional milestones."""
         title = title.strip()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from irdesk.domain import drill as engine
 from irdesk.domain.drill import (
@@ -99,7 +100,7 @@ class DrillSession(IncidentSession):
     def _once(
         self,
         kind: str,
-        payload: dict,
+        payload: dict[str, Any],
         uid: str,
         *,
         actor: str | None = None,
@@ -198,6 +199,7 @@ class DrillSession(IncidentSession):
         for due in engine.due_injects(self.state, now):
             inject = due.inject
             uid = f"{self.incident_id}/inject/{inject.id}"
+            payload: dict[str, Any]
             if due.action == "skip":
                 payload = {
                     "inject": inject.id,

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from irdesk.domain.clock import Clock, SystemClock
 from irdesk.domain.durations import format_duration
@@ -43,21 +44,23 @@ def default_actor() -> str:
         return "responder"
 
 
-def playbook_of(record_payload: dict, catalog: Catalog | None, playbook_id: str) -> Playbook:
+def playbook_of(
+    record_payload: dict[str, Any], catalog: Catalog | None, playbook_id: str
+) -> Playbook:
     """The playbook an incident ran with: the copy kept in its journal, else the catalog."""
     text = record_payload.get("playbook_source")
     if isinstance(text, str):
-        result = load_file(
+        kept = load_file(
             f"journal:{playbook_id}.yaml", data=text.encode("utf-8"), expect="playbook"
-        )
-        if result.ok:
-            return result.model
+        ).model_of(Playbook)
+        if kept is not None:
+            return kept
     if catalog is not None and playbook_id in catalog.playbooks:
         return catalog.playbooks[playbook_id]
     raise NotFound(f"the playbook {playbook_id!r} this incident ran with cannot be found")
 
 
-def scenario_of(record_payload: dict, playbook: Playbook) -> Scenario | None:
+def scenario_of(record_payload: dict[str, Any], playbook: Playbook) -> Scenario | None:
     """The scenario a drill ran with: the copy kept in its journal (None for an incident)."""
     text = record_payload.get("scenario_source")
     if not isinstance(text, str):
@@ -68,7 +71,7 @@ def scenario_of(record_payload: dict, playbook: Playbook) -> Scenario | None:
         expect="scenario",
         resolve_playbook=lambda pid: playbook if pid == playbook.id else None,
     )
-    return result.model if result.ok else None
+    return result.model_of(Scenario)
 
 
 def record_of(journal: Journal, incident_id: str) -> IncidentRecord:
@@ -168,7 +171,7 @@ class IncidentSession:
     def _append(
         self,
         kind: str,
-        payload: dict,
+        payload: dict[str, Any],
         *,
         occurred_at: datetime | None = None,
         reason: str | None = None,
@@ -327,7 +330,7 @@ class IncidentSession:
         if all(e.acknowledged_by for e in fired):
             raise ActionError("already acknowledged")
         timer = next(t for t in self.playbook.timers if t.id == timer_id)
-        payload: dict = {"timer": timer_id, "level": max(e.level for e in fired)}
+        payload: dict[str, Any] = {"timer": timer_id, "level": max(e.level for e in fired)}
         if (
             timer.stop == EventRef("milestone", "acknowledged")
             and "acknowledged" not in self.state.milestones

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from irdesk.domain.models import NOTIFY_PLACEHOLDERS
 
@@ -28,7 +29,7 @@ class NotifyResult:
     def ok(self) -> bool:
         return self.error is None
 
-    def as_payload(self) -> dict:
+    def as_payload(self) -> dict[str, Any]:
         return {
             "argv": list(self.argv),
             "returncode": self.returncode,

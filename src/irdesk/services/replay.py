@@ -10,15 +10,17 @@ many applies; entries are read from the journal in pages, never all at once.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
 from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
+from irdesk.formats.catalog import Catalog
 from irdesk.services.incident import ran_with
 from irdesk.store import Journal
 
@@ -56,7 +58,8 @@ class Replay:
         self.state = IncidentState(playbook, scenario)
         self._checkpoints: dict[int, IncidentState] = {0: self._copy(self.state)}
         self._entry_cache: dict[int, Entry] = {}
-        self.listeners: list = []  # the runner's view registers here; replay never writes
+        # the runner's view registers here; replay never writes, so none is ever called
+        self.listeners: list[Callable[[list[Entry]], None]] = []
         self._virtual: datetime | None = None
         if self.total:
             self.seek(1)
@@ -89,7 +92,11 @@ class Replay:
         )
 
     def step(self, delta: int) -> IncidentState:
-        return self.seek(self.cursor + delta)
+        target = self.cursor + delta
+        if delta > 0 and self.entry(target) is None:  # a gap: on to the entry after it
+            following = self._following(target)
+            target = following.seq if following is not None else self.total
+        return self.seek(target)
 
     def entry(self, seq: int) -> Entry | None:
         if seq < 1 or seq > self.total:
@@ -97,10 +104,23 @@ class Replay:
         cached = self._entry_cache.get(seq)
         if cached is None:
             cached = self.journal.get_entry(self.incident_id, seq)
+            if cached is None:
+                return None
             if len(self._entry_cache) > 2048:
                 self._entry_cache.clear()
             self._entry_cache[seq] = cached
         return cached
+
+    def _following(self, seq: int) -> Entry | None:
+        """The first entry after ``seq``: entry ``seq + 1``, unless entries were deleted
+        from the journal (it then does not verify, and replay still crosses the gap)."""
+        entry = self.entry(seq + 1)
+        if entry is None and seq + 1 < self.total:
+            after = self.journal.entries(
+                self.incident_id, after_seq=seq + 1, until_seq=self.total, page_size=1
+            )
+            entry = next(after, None)
+        return entry
 
     def window(self, before: int, after: int) -> Iterator[Entry]:
         """Entries around the cursor, for the timeline."""
@@ -142,7 +162,9 @@ class Replay:
         budget = timedelta(seconds=incident_seconds)
         passed = 0
         while self.cursor < self.total:
-            nxt = self.entry(self.cursor + 1)
+            nxt = self._following(self.cursor)
+            if nxt is None:
+                break  # the entries after the cursor were deleted
             here = self.current_entry
             full = nxt.recorded_at - here.recorded_at if here else timedelta(0)
             remaining = max(nxt.recorded_at - self.now(), timedelta(0))
@@ -153,7 +175,7 @@ class Replay:
                 self._virtual = self.now() + budget * scale
                 break
             budget -= cost
-            self.seek(self.cursor + 1)
+            self.seek(nxt.seq)
             passed += 1
         return passed
 
@@ -162,7 +184,8 @@ class Replay:
         low, high = 0, self.total
         while low < high:  # binary search on recorded_at (monotonic in seq)
             mid = (low + high + 1) // 2
-            if self.entry(mid).recorded_at <= when:
+            probe = self.entry(mid) or self._following(mid)  # mid may have been deleted
+            if probe is not None and probe.recorded_at <= when:
                 low = mid
             else:
                 high = mid - 1
@@ -200,7 +223,7 @@ class Replay:
         return found
 
 
-def open_replay(path, incident_id: str, catalog=None) -> Replay:  # noqa: ANN001
+def open_replay(path: Path | str, incident_id: str, catalog: Catalog | None = None) -> Replay:
     """Open ``incident_id`` from the journal at ``path`` read-only, with its own playbook.
 
     Raises JournalError (bad journal), UnknownIncident (no such incident) or NotFound (the
@@ -215,7 +238,7 @@ def open_replay(path, incident_id: str, catalog=None) -> Replay:  # noqa: ANN001
     return Replay(journal, incident_id, playbook, scenario)
 
 
-def chain_problem(path, incident_id: str) -> str | None:  # noqa: ANN001
+def chain_problem(path: Path | str, incident_id: str) -> str | None:
     """Verify the incident's chain on a connection of its own; a sentence if it is broken."""
     with Journal.open(path, readonly=True, create=False) as journal:
         report = journal.verify(incident_id)

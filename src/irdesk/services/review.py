@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from irdesk import __version__
 from irdesk.domain.checklist import Checklist, Coverage
@@ -137,7 +138,7 @@ class ReviewSession:
         return self.session.refresh()
 
     # ----------------------------------------------------------------- writing
-    def _append(self, kind: str, payload: dict, *, uid: str | None = None) -> Entry:
+    def _append(self, kind: str, payload: dict[str, Any], *, uid: str | None = None) -> Entry:
         session = self.session
         entry = session.journal.append(
             session.incident_id,
@@ -416,7 +417,7 @@ def improvement_rows(
     return rows
 
 
-def _row_order(row: ImprovementRow, today: date) -> tuple:
+def _row_order(row: ImprovementRow, today: date) -> tuple[int, date, str, int]:
     """Open items first (overdue, then by due date), then the others by when they closed."""
     if row.is_open:
         return row.improvement.sort_key(today)

@@ -27,6 +27,7 @@ import glob
 import gzip
 import hashlib
 import heapq
+import io
 import lzma
 import os
 import re
@@ -38,13 +39,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from operator import attrgetter
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from irdesk.domain.detection import (
     Defect,
     Detector,
     Event,
     Finding,
+    Key,
     LogSource,
     Rule,
     merge_findings,
@@ -61,7 +63,11 @@ CHUNK = 8 * 1024 * 1024
 SCAN_NAMESPACE = "scan"
 CHECKPOINTS_KEY = "checkpoints"
 FIRST_LINE_MAX = 64 * 1024  # bytes hashed at most to recognise a file by its first line
-COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+COMPRESSED: dict[str, type[gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile]] = {
+    ".gz": gzip.GzipFile,
+    ".bz2": bz2.BZ2File,
+    ".xz": lzma.LZMAFile,
+}
 _ROTATED = re.compile(
     r"(?:\.(?P<number>\d{1,4})|-(?P<date>\d{8}(?:\d{2})?))(?P<ext>\.(?:gz|bz2|xz))?"
 )
@@ -151,7 +157,7 @@ class MemoryRecorder:
     """A recorder that keeps everything in memory (``irdesk scan --dry-run``, tests)."""
 
     findings: dict[str, Finding] = field(default_factory=dict)
-    bursts: dict[tuple, list[Finding]] = field(default_factory=dict)  # by (rule, key)
+    bursts: dict[tuple[str, Key], list[Finding]] = field(default_factory=dict)  # by (rule, key)
     defects: dict[tuple[str, str], Defect] = field(default_factory=dict)
     closed: list[Defect] = field(default_factory=list)
     checkpoints: Checkpoints | None = None
@@ -300,7 +306,11 @@ def groups_of(patterns: Sequence[str]) -> list[list[Path]]:
     return groups
 
 
-def _open(member: _Member) -> IO[bytes]:
+# what _open gives: a file read unbuffered, or a decompressing reader of one
+_Stream = io.FileIO | gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile
+
+
+def _open(member: _Member) -> _Stream:
     opener = COMPRESSED.get(member.path.suffix) if member.compressed else None
     if opener is not None:
         return opener(member.path, "rb")
@@ -585,7 +595,7 @@ def _events(members: Sequence[tuple[_Member, FileScan, bool]], chunk_size: int) 
             member.failed = f"read up to byte {file_scan.offset:,}: {_reason(exc)}"
 
 
-def _skip(handle: IO[bytes], member: _Member, offset: int) -> None:
+def _skip(handle: _Stream, member: _Member, offset: int) -> None:
     if not offset:
         return
     if not member.compressed:

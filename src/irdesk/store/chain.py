@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from json.encoder import encode_basestring as _q  # the C string encoder json.dumps uses
+from json.encoder import encode_basestring
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+
+_q = encode_basestring  # the C string encoder json.dumps uses (verify uses it too)
 
 _canonical = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False

@@ -116,6 +116,11 @@ _INCIDENT_COLS = (
 )
 #: what an older journal (before migration 3, read-only) is read with: all incidents
 _INCIDENT_COLS_V2 = _INCIDENT_COLS.replace("chain", "'incident' AS chain")
+# the schema version, the application id and the tables, one row per table (one snapshot)
+_SCHEMA_SQL = (
+    "SELECT user_version, application_id, name FROM pragma_user_version, pragma_application_id "
+    "LEFT JOIN sqlite_master ON type = 'table' AND name NOT LIKE 'sqlite_%'"
+)
 
 
 @contextmanager
@@ -137,7 +142,7 @@ def _format_utc(when: datetime) -> str:
     )
 
 
-def _entry_from_row(row: tuple, fallback: datetime | None = None) -> Entry:
+def _entry_from_row(row: tuple[Any, ...], fallback: datetime | None = None) -> Entry:
     """An Entry from its row. A row that cannot be read as written (tampered, or written by
     something other than irdesk) still becomes an Entry, marked ``damage``, with an empty
     payload and, for a time that does not parse, the other time of the row, else
@@ -169,7 +174,7 @@ def _entry_from_row(row: tuple, fallback: datetime | None = None) -> Entry:
     )
 
 
-def _damaged_entry(row: tuple, fallback: datetime | None) -> Entry:
+def _damaged_entry(row: tuple[Any, ...], fallback: datetime | None) -> Entry:
     (iid, seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h) = row
     problems = []
     times: list[datetime | None] = []
@@ -204,7 +209,7 @@ def _damaged_entry(row: tuple, fallback: datetime | None) -> Entry:
     )
 
 
-def _incident_from_row(row: tuple) -> IncidentRecord:
+def _incident_from_row(row: tuple[Any, ...]) -> IncidentRecord:
     (
         iid,
         mode,
@@ -436,10 +441,15 @@ class Journal:
                 continue  # absent (or not ours to change): SQLite creates it like the journal
 
     def _schema_check(self) -> int:
-        """Read the schema version; refuse newer journals and foreign databases."""
-        conn = self._conn
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        """Read the schema version; refuse newer journals and foreign databases.
+
+        One statement, so one snapshot: another first open may commit the migrations
+        between two reads, and a version of 0 beside the tables they made would look like
+        someone else's database.
+        """
+        rows = self._conn.execute(_SCHEMA_SQL).fetchall()
+        version: int = rows[0][0]
+        app_id = rows[0][1]
         if version > migrations.SCHEMA_VERSION:
             raise JournalNewerSchema(
                 f"journal {self.path} was written by a newer irdesk (schema {version}, "
@@ -450,13 +460,7 @@ class Journal:
                 f"{self.path} is a SQLite database of another program, not an irdesk journal"
             )
         if version == 0:
-            tables = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%'"
-                )
-            }
+            tables = {name for _, _, name in rows if name is not None}
             ours = {"incidents", "entries", "_sqlite_migrations"}
             if tables and not tables <= ours:
                 raise JournalCorrupt(f"{self.path} is a SQLite database but not an irdesk journal")
@@ -1018,8 +1022,11 @@ class Journal:
             )
         self.warnings.append(text + " (recorded in the desk chain)")
 
-    def _desk_record(self, conn: sqlite3.Connection) -> tuple | None:
-        return conn.execute("SELECT id FROM incidents WHERE id = ?", (DESK_ID,)).fetchone()
+    def _desk_record(self, conn: sqlite3.Connection) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = conn.execute(
+            "SELECT id FROM incidents WHERE id = ?", (DESK_ID,)
+        ).fetchone()
+        return row
 
     def _restore_records(self, conn: sqlite3.Connection) -> dict[str, dict[str, list[Any]]]:
         """Set every record's summary fields to what its chain says; return what changed
@@ -1180,7 +1187,8 @@ class Journal:
             ).fetchone()
         if row is None:
             raise UnknownIncident(incident_id, self.path)
-        return row[0]
+        count: int = row[0]
+        return count
 
     def incident(self, incident_id: str) -> IncidentRecord:
         with self._errors():
@@ -1201,7 +1209,8 @@ class Journal:
     ) -> list[IncidentRecord]:
         """Records of one kind of chain (incidents and drills unless ``chain`` says
         otherwise), newest (most recently opened) first."""
-        where, params = ["chain = ?"], [chain]
+        where: list[str] = ["chain = ?"]
+        params: list[str | int] = [chain]
         if self._cols is _INCIDENT_COLS_V2:
             where, params = ["? = 'incident'"], [chain]
         if mode is not None:
@@ -1222,7 +1231,8 @@ class Journal:
     def data_version(self) -> int:
         """``PRAGMA data_version``: changes whenever another connection commits."""
         with self._errors():
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+            version: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
 
     def has_changed(self) -> bool:
         """True (once) if anything was committed, by this Journal or any other process,

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sqlite_utils import Database
+    from sqlite_utils import Database, Migrations
 
 MIGRATION_SET = "irdesk.journal"
 #: ``PRAGMA application_id`` of an irdesk journal ("IRDK").
@@ -228,7 +228,7 @@ def restore_triggers(conn: sqlite3.Connection, changes: dict[str, str]) -> None:
             conn.execute(TRIGGERS[name])
 
 
-def migrations():  # -> sqlite_utils.Migrations
+def migrations() -> Migrations:
     """The sqlite-utils migration set (built on demand: importing sqlite_utils is slow)."""
     from sqlite_utils import Migrations
 

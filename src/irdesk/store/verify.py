@@ -24,7 +24,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from irdesk.store import migrations, summary
 from irdesk.store.chain import GENESIS_HASH, _q, _sha256
@@ -77,6 +77,9 @@ IDENTITY_FIELDS = (
 DECLARED_KIND = "incident.declared"
 
 
+_Row = tuple[Any, ...]  # a row as sqlite3 returns it (its values are whatever was stored)
+
+
 class Anomaly(NamedTuple):
     seq: int
     what: str  # "gap" | "hash" | "link"
@@ -86,7 +89,7 @@ class Anomaly(NamedTuple):
 class RangeResult(NamedTuple):
     incident_id: str
     lo: int
-    count: int
+    scanned: int  # entries in the range (not 'count', which would hide tuple.count)
     first_seq: int | None
     first_prev: str | None
     last_seq: int | None
@@ -190,10 +193,15 @@ def _worker_main() -> None:
 def _decode(line: bytes) -> RangeResult:
     import json
 
-    fields = json.loads(line)
-    anomaly, rows = fields[-2], fields[-1]
+    (iid, lo, scanned, first_seq, first_prev, last_seq, last_hash, anomaly, rows) = json.loads(line)
     return RangeResult(
-        *fields[:-2],
+        iid,
+        lo,
+        scanned,
+        first_seq,
+        first_prev,
+        last_seq,
+        last_hash,
         Anomaly(*anomaly) if anomaly is not None else None,
         [tuple(row) for row in rows],
     )
@@ -219,9 +227,9 @@ def _run_parallel(
     root = str(Path(irdesk.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     lines: queue.Queue[bytes | None] = queue.Queue()
-    procs: list[subprocess.Popen] = []
+    procs: list[subprocess.Popen[bytes]] = []
 
-    def pump(proc: subprocess.Popen) -> None:
+    def pump(proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.put(line)
@@ -304,7 +312,14 @@ def verify_journal(
             conn.execute("ROLLBACK")
 
 
-def _verify(conn, incident_id, progress, workers, worker_uri, started) -> VerifyReport:  # noqa: ANN001
+def _verify(
+    conn: sqlite3.Connection,
+    incident_id: str | None,
+    progress: Progress | None,
+    workers: int | None,
+    worker_uri: str | None,
+    started: float,
+) -> VerifyReport:
     record_cols = (
         "id, mode, playbook_id, playbook_version, playbook_sha256, scenario_id, "
         "scenario_sha256, created_at, updated_at, last_seq, head_hash, entry_count, "
@@ -356,7 +371,7 @@ def _verify(conn, incident_id, progress, workers, worker_uri, started) -> Verify
 
     def tick(result: RangeResult) -> None:
         nonlocal done
-        done += result.count
+        done += result.scanned
         if progress is not None:
             progress(min(done, total), total)
 
@@ -368,7 +383,7 @@ def _verify(conn, incident_id, progress, workers, worker_uri, started) -> Verify
     if workers > 1 and worker_uri is not None and len(tasks) > 1:
         results = _run_parallel(worker_uri, tasks, workers, tick)
         if results is not None:
-            done = sum(r.count for r in results)
+            done = sum(r.scanned for r in results)
     if results is None:
         done = 0
         results = []
@@ -384,7 +399,7 @@ def _verify(conn, incident_id, progress, workers, worker_uri, started) -> Verify
     report = VerifyReport(ok=True, checked=0, incidents=len(ids))
     for iid in ids:
         ranges = sorted(by_incident.get(iid, []), key=lambda r: r.lo)
-        report.checked += sum(r.count for r in ranges)
+        report.checked += sum(r.scanned for r in ranges)
         _check_incident(conn, iid, records.get(iid), ranges, report)
     report.problems.extend(_check_triggers(conn))
     report.ok = not report.problems
@@ -396,16 +411,19 @@ def _stitch(ranges: Iterable[RangeResult]) -> tuple[Anomaly | None, int, str]:
     """Join range results in seq order: the first anomaly, last seq and last hash."""
     exp, prev = 1, GENESIS_HASH
     for r in ranges:
-        if r.count == 0:
-            continue
-        if r.first_seq != exp:
-            return Anomaly(r.first_seq, "gap", exp), exp - 1, prev
-        if r.anomaly is not None and r.anomaly.seq == r.first_seq and r.anomaly.what == "hash":
+        first = r.first_seq
+        if r.scanned == 0 or first is None:
+            continue  # an empty range (first_seq is None exactly when it is)
+        if first != exp:
+            return Anomaly(first, "gap", exp), exp - 1, prev
+        if r.anomaly is not None and r.anomaly.seq == first and r.anomaly.what == "hash":
             return r.anomaly, exp - 1, prev
         if r.first_prev != prev:
-            return Anomaly(r.first_seq, "link"), exp - 1, prev
+            return Anomaly(first, "link"), exp - 1, prev
         if r.anomaly is not None:
             return r.anomaly, exp - 1, prev
+        # a range scanned to its end without an anomaly has its last entry
+        assert r.last_seq is not None and r.last_hash is not None
         exp, prev = r.last_seq + 1, r.last_hash
     return None, exp - 1, prev
 
@@ -436,13 +454,19 @@ def _check_triggers(conn: sqlite3.Connection) -> list[Problem]:
     ]
 
 
-def _check_incident(conn, iid, record, ranges, report: VerifyReport) -> None:  # noqa: ANN001
+def _check_incident(
+    conn: sqlite3.Connection,
+    iid: str,
+    record: _Row | None,
+    ranges: list[RangeResult],
+    report: VerifyReport,
+) -> None:
     problems = report.problems
     last_row = conn.execute(_LAST_SQL, (iid,)).fetchone()
     if last_row is not None:
         report.heads[iid] = Head(last_row[0], last_row[11])
     if record is None:
-        count = sum(r.count for r in ranges)
+        count = sum(r.scanned for r in ranges)
         problems.append(
             Problem(
                 iid,
@@ -489,7 +513,9 @@ def _hash_at(conn: sqlite3.Connection, iid: str, seq: int) -> str | None:
     return row[11] if row is not None else None
 
 
-def _check_tail(conn, iid, record, last_seq: int, last_hash: str) -> Problem | None:  # noqa: ANN001
+def _check_tail(
+    conn: sqlite3.Connection, iid: str, record: _Row, last_seq: int, last_hash: str
+) -> Problem | None:
     """A whole chain against the head its record holds. Where the record's own head still
     names the chain's last entry, it is the record that was changed, and said so."""
     recorded_last, recorded_head = record[9], record[10]
@@ -540,7 +566,7 @@ def _check_tail(conn, iid, record, last_seq: int, last_hash: str) -> Problem | N
     )
 
 
-def _check_summary(iid: str, record, ranges: list[RangeResult]) -> Problem | None:  # noqa: ANN001
+def _check_summary(iid: str, record: _Row, ranges: list[RangeResult]) -> Problem | None:
     """Title, severity, status and closed_at must be what the chain says."""
     rows = [row for r in ranges for row in r.summary]
     derived = summary.fold(rows)
@@ -559,7 +585,9 @@ def _check_summary(iid: str, record, ranges: list[RangeResult]) -> Problem | Non
     return None
 
 
-def _check_record(conn, iid, record, last_seq: int | None, last_row) -> Problem | None:  # noqa: ANN001
+def _check_record(
+    conn: sqlite3.Connection, iid: str, record: _Row, last_seq: int | None, last_row: _Row
+) -> Problem | None:
     """The incident record must still match its declaration (entry 1) and its chain."""
     import json
 
@@ -629,7 +657,7 @@ def _check_record(conn, iid, record, last_seq: int | None, last_row) -> Problem 
 # --------------------------------------------------------------------------- diagnosis
 
 
-def _hash_as(iid: str, row, seq: int) -> str | None:  # noqa: ANN001
+def _hash_as(iid: str, row: _Row, seq: int) -> str | None:
     """The hash the row's contents would have at position ``seq`` (None if unencodable)."""
     _, uid, kind, actor, role, occ, rec, br, cor, pl, ph, _h = row
     try:
@@ -644,7 +672,7 @@ def _hash_as(iid: str, row, seq: int) -> str | None:  # noqa: ANN001
         return None
 
 
-def _original_seq(conn, iid: str, row, depth: int = 0) -> int | None:  # noqa: ANN001
+def _original_seq(conn: sqlite3.Connection, iid: str, row: _Row, depth: int = 0) -> int | None:
     """The position a row's contents were hashed for, if they are genuine; else None.
 
     Follows the row's prev_hash to its predecessor (whose own original position is found
@@ -673,7 +701,7 @@ def _original_seq(conn, iid: str, row, depth: int = 0) -> int | None:  # noqa: A
     return None
 
 
-def _diagnose(conn, iid: str, anomaly: Anomaly) -> Problem:  # noqa: ANN001
+def _diagnose(conn: sqlite3.Connection, iid: str, anomaly: Anomaly) -> Problem:
     k = anomaly.seq
     if anomaly.what == "gap":
         e = anomaly.expected or 1
@@ -692,6 +720,7 @@ def _diagnose(conn, iid: str, anomaly: Anomaly) -> Problem:  # noqa: ANN001
             )
         if s > k:
             # Is the original entry k still somewhere in the chain? Then entries were moved.
+            before: str | None
             if k == 1:
                 before = GENESIS_HASH
             else:
