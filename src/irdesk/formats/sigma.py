@@ -276,7 +276,10 @@ def convert(
         corr = body.get("correlation")
         if corr is not None and corr.is_map and "rules" in corr.value:
             named = corr.value["rules"].value
-            used.update(n.value for n in named.value) if named.is_list else used.add(named.value)
+            if named.is_list:
+                used.update(n.value for n in named.value)
+            else:
+                used.add(named.value)
     result = Converted("")
     written: list[str] = []
     for doc, body in plain:
@@ -284,13 +287,13 @@ def convert(
             continue  # a base rule of a correlation: converted as part of it
         ctx = _Context(file, sources)
         try:
-            rule = _convert_one(ctx, doc, body, by_name, source_ids, today, rule_id)
+            ident, text = _convert_one(ctx, doc, body, by_name, source_ids, today, rule_id)
         except Refused as exc:
             result.refused.append(str(exc))
             continue
-        written.append(rule["_yaml"])
-        result.rules.append(rule["id"])
-        result.notes.extend(f"{rule['id']}: {note}" for note in ctx.notes)
+        written.append(text)
+        result.rules.append(ident)
+        result.notes.extend(f"{ident}: {note}" for note in ctx.notes)
     if rule_id is not None and len(result.rules) > 1:
         raise Refused(f"{file}: --id names one rule, but the file holds {len(result.rules)}")
     if written:
@@ -339,7 +342,8 @@ def _convert_one(
     source_ids: Sequence[str],
     today: date,
     rule_id: str | None,
-) -> dict[str, Any]:
+) -> tuple[str, str]:
+    """One rule: its id and its rules/1 text (with the Sigma rule's credits above it)."""
     title = _text(ctx, body, "title") or ""
     if "correlation" in body:
         base_doc, base, counting = _correlation(ctx, body["correlation"], by_name)
@@ -388,8 +392,7 @@ def _convert_one(
     level = _text(ctx, body, "level", required=False) or _text(ctx, base, "level", False)
     if level in LEVELS:
         rule["severity"] = LEVELS[level]
-    rule["_yaml"] = _yaml(rule, body, base)
-    return rule
+    return ident, _yaml(rule, body, base)
 
 
 @dataclass(frozen=True)
