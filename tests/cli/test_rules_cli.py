@@ -285,3 +285,17 @@ def test_import_refuses_clobbering_and_clashing(home: Path, tmp_path: Path):
         "--id 'Bad Id'",
     )
     assert date.today()  # (the clock is real here; nothing depends on the day)
+
+
+def test_an_imported_keyword_rule_finds_its_words_in_any_case(home: Path, tmp_path: Path):
+    out = home / "rules" / "sshd.yaml"
+    irdesk("rules", "import", str(FIXTURES / "sshd-errors.yml"), "-o", str(out))
+    log = tmp_path / "auth.log"
+    stamp = datetime.now(UTC).strftime("%b %e %H:%M:%S")
+    log.write_text(
+        f"{stamp} web1 sshd[9]: Accepted publickey for ada\n"
+        f"{stamp} web1 sshd[9]: fatal: CORRUPTED MAC ON INPUT\n"
+    )
+    scan = irdesk("scan", "--source", f"auth={log}", "--journal", str(tmp_path / "j.db"))
+    assert "finding FND-0001 openssh-daemon-reports-a-protocol-level-error:" in scan.stdout
+    assert "| " + f"{stamp} web1 sshd[9]: fatal: CORRUPTED MAC ON INPUT" in scan.stdout
