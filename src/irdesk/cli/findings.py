@@ -171,7 +171,7 @@ _note_option = click.option("--note", default="", help="A word on why (kept in t
 @journal_option
 @actor_option
 def ack(finding: str, note: str, journal_path, actor) -> None:  # noqa: ANN001
-    """Acknowledge FINDING (e.g. FND-0003): you have seen it and are looking into it."""
+    """Acknowledge FINDING (FND-0003): you have seen it and are looking into it."""
     from irdesk.services.findings import acknowledge
 
     with open_journal(journal_path, create=False) as journal:
