@@ -90,6 +90,23 @@ def cover_tracks(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
+def cut_short(path: Path, incident_id: str, keep: int) -> None:
+    """Entries after ``keep`` removed and the incident record moved back to match, the
+    triggers restored: the chain and the record look whole, only an outside copy of a
+    head can tell."""
+    conn = attacker(path)
+    conn.execute("DELETE FROM entries WHERE incident_id = ? AND seq > ?", (incident_id, keep))
+    conn.execute(
+        "UPDATE incidents SET last_seq = :keep, entry_count = :keep, "
+        "head_hash = (SELECT hash FROM entries WHERE incident_id = :id AND seq = :keep), "
+        "updated_at = (SELECT recorded_at FROM entries WHERE incident_id = :id AND seq = :keep) "
+        "WHERE id = :id",
+        {"id": incident_id, "keep": keep},
+    )
+    cover_tracks(conn)
+    conn.close()
+
+
 def chain_problems(report) -> list:  # noqa: ANN001
     """The report's problems with incidents, after checking that the only other problems
     are the triggers the attacker dropped (verify names those too, last)."""

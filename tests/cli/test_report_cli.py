@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fixtures_report.scripts import Scripted, fixed_uids, fixture_catalog, script_incident
+from helpers_store import cut_short
 
 from irdesk.cli import main
 from irdesk.store import Journal
@@ -200,3 +201,70 @@ def test_improvements_on_a_journal_that_does_not_exist(tmp_path: Path) -> None:
 def test_both_commands_are_listed_in_help() -> None:
     result = run("--help")
     assert "report" in result.output and "improvements" in result.output
+
+
+# --------------------------------------------------------------------------- heads
+
+
+def _head_of(journal_path: str, incident_id: str):  # noqa: ANN202
+    with Journal.open(journal_path, readonly=True) as journal:
+        return journal.incident(incident_id).head
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_a_report_can_be_checked_later_with_verify_expect_file(
+    journal_path: str, tmp_path: Path, fmt: str
+) -> None:
+    head = _head_of(journal_path, "INC-0002")
+    label = head.label("INC-0002")  # INC-0002@81:<64 hex>
+    report = tmp_path / f"report.{fmt}"
+    written = run(
+        "report", "INC-0002", "--journal", journal_path, "--format", fmt, "-o", str(report)
+    )
+    assert written.exit_code == 0, written.output
+    text = report.read_text(encoding="utf-8")
+    assert label in text
+    assert f"irdesk verify --expect {label}" in text  # and says how to check it
+
+    def verify():  # noqa: ANN202
+        return run("verify", "--journal", journal_path, "--expect-file", str(report))
+
+    assert verify().exit_code == 0
+    # closing an improvement item later appends to the incident: the head still holds
+    done = run("improvements", "done", "INC-0002-1", "--note", "fixed", "--journal", journal_path)
+    assert done.exit_code == 0, done.output
+    assert _head_of(journal_path, "INC-0002").seq == head.seq + 1
+    assert verify().exit_code == 0
+    # a journal cut short before that head is caught, and named
+    cut_short(Path(journal_path), "INC-0002", keep=head.seq - 1)
+    result = verify()
+    assert result.exit_code == 1
+    assert f"  {label}: INC-0002 ends at entry {head.seq - 1}: entries were cut" in result.output
+    assert result.output.count(label) == 1  # one expectation, however often the report says it
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_text_that_looks_like_a_head_is_not_taken_for_one(
+    journal_path: str, tmp_path: Path, fmt: str
+) -> None:
+    """A note "call the CISO@14:00" reads like a (malformed) head to verify: in a report
+    it is written so it reads back the same but only the report's own heads are found."""
+    look_alikes = ["call the CISO@14:00", "INC-0001@3:abc", f"INC-0002@1:{'0' * 64}"]
+    with Journal.open(journal_path) as journal:
+        for text in look_alikes:
+            journal.append("INC-0002", "note", {"text": text}, actor="lin")
+    report = tmp_path / f"report.{fmt}"
+    written = run(
+        "report", "INC-0002", "--journal", journal_path, "--format", fmt, "-o", str(report)
+    )
+    assert written.exit_code == 0, written.output
+    result = run("verify", "--journal", journal_path, "--expect-file", str(report))
+    assert result.exit_code == 0, result.output
+    text = report.read_text(encoding="utf-8")
+    if fmt == "json":
+        notes = [row["text"] for row in json.loads(text)["timeline"] if row["kind"] == "note"]
+        assert notes[-3:] == look_alikes  # the same text, once decoded
+    elif fmt == "md":
+        assert "call the CISO\\@14:00" in text  # Markdown shows "\@" as "@"
+    else:
+        assert "call the CISO&#64;14:00" in text

@@ -18,6 +18,7 @@ try:
     from helpers_store import (
         attacker,
         cover_tracks,
+        cut_short,
         journal_with_notes,
         python,
         subprocess_env,
@@ -27,6 +28,7 @@ except ImportError:  # tests/ as a package
     from tests.helpers_store import (
         attacker,
         cover_tracks,
+        cut_short,
         journal_with_notes,
         python,
         subprocess_env,
@@ -287,20 +289,17 @@ def test_an_expected_head_holds_after_later_appends(path: Path):
     result = run("--journal", str(path), "--expect", noted)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ok: 2 incidents, 25 entries, chains intact")
+    assert "expected heads: all found (1 checked)" in result.stdout.splitlines()
+
+
+def test_without_expectations_verify_does_not_mention_them(path: Path):
+    result = run("--journal", str(path))
+    assert result.exit_code == 0 and "expected heads" not in result.stdout
 
 
 def test_a_journal_cut_short_fails_the_expectation(path: Path):
     noted = head_of(path)
-    conn = attacker(path)
-    conn.execute("DELETE FROM entries WHERE incident_id = 'INC-0001' AND seq >= 11")
-    conn.execute(
-        "UPDATE incidents SET last_seq = 10, entry_count = 10, "
-        "head_hash = (SELECT hash FROM entries WHERE incident_id = 'INC-0001' AND seq = 10), "
-        "updated_at = (SELECT recorded_at FROM entries "
-        "              WHERE incident_id = 'INC-0001' AND seq = 10) "
-        "WHERE id = 'INC-0001'"
-    )
-    cover_tracks(conn)  # the chain and record now look whole
+    cut_short(path, "INC-0001", keep=10)  # the chain and record now look whole
     assert run("--journal", str(path)).exit_code == 0  # nothing inside the file tells
     result = run("--journal", str(path), "--expect", noted)
     assert result.exit_code == 1

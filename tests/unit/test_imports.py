@@ -1,4 +1,5 @@
-"""The core (domain, formats, report) and the store never import the UI toolkit.
+"""The core (domain, formats, report) and the store never import the UI toolkit, and
+nothing imports Jinja2 before an HTML report is written.
 
 ``irdesk validate`` in CI, the journal tools and the tests of the domain must not pay
 for, or depend on, Textual and Rich. Checked in a fresh interpreter, because in this one
@@ -20,11 +21,18 @@ UI_PACKAGES = ("textual", "rich")
 
 
 def ui_modules_after_importing(*modules: str) -> list[str]:
+    return modules_after(modules, UI_PACKAGES)
+
+
+def modules_after(modules: tuple[str, ...], packages: tuple[str, ...], then: str = "") -> list[str]:
+    """The modules of ``packages`` loaded after importing ``modules`` (and running
+    ``then``) in a fresh interpreter."""
     code = (
         "import importlib, json, sys\n"
         f"for name in {list(modules)!r}:\n"
         "    importlib.import_module(name)\n"
-        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {UI_PACKAGES!r})))\n"
+        f"{then}\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {packages!r})))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
@@ -70,3 +78,14 @@ def test_store_imports_no_textual_or_rich():
         f"irdesk.store.{m.name}" for m in pkgutil.iter_modules(irdesk.store.__path__)
     ]
     assert ui_modules_after_importing(*names) == []
+
+
+def test_jinja2_waits_for_the_first_html_report():
+    # irdesk starts (and writes Markdown and JSON reports) without paying for Jinja2
+    startup = ("irdesk.main", "irdesk.cli.report", "irdesk.report.render")
+    assert modules_after(startup, ("jinja2", "markupsafe")) == []
+    # the check can fail: loading the HTML template does import it
+    loaded = modules_after(
+        startup, ("jinja2",), then="from irdesk.report.render import html; html._template()"
+    )
+    assert "jinja2" in loaded

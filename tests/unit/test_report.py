@@ -2,9 +2,11 @@
 
 The scripts (tests/fixtures_report/scripts.py) drive the real store and services with a
 fixed clock and fixed uids, so the journals, their hashes and the reports are the same on
-every run. Regenerate the golden files after a deliberate change with
+every run. The golden files are syrupy snapshots (``__snapshots__/test_report/``, one file
+per report kind and format, compared byte for byte: see tests/helpers_golden.py).
+Regenerate them after a deliberate change with
 
-    IRDESK_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py
+    python -m pytest tests/unit/test_report.py --snapshot-update
 
 and read the diff before committing it.
 """
@@ -12,7 +14,6 @@ and read the diff before committing it.
 from __future__ import annotations
 
 import json
-import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,19 +26,19 @@ from fixtures_report.scripts import (
     script_drill,
     script_incident,
 )
+from helpers_golden import golden
 
+from irdesk.report.build import build_report
 from irdesk.report.chart.svg import svg_chart
 from irdesk.report.chart.text import text_chart
-from irdesk.report.model import Report
+from irdesk.report.model import ChainStatus, Report
 from irdesk.report.render.html import to_html
 from irdesk.report.render.json import to_json
 from irdesk.report.render.markdown import to_markdown
 from irdesk.report.timeline import Timeline
 from irdesk.services.review import load_report
 
-GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
-UPDATE = os.environ.get("IRDESK_UPDATE_GOLDEN") == "1"
 GENERATOR = "irdesk (golden)"
 
 
@@ -71,41 +72,30 @@ def drill_report(drill: ScriptedDrill) -> Report:
         yield report
 
 
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE or not path.exists():
-        if not UPDATE:
-            pytest.fail(f"no golden file {path}; run with IRDESK_UPDATE_GOLDEN=1 to write it")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-        return
-    expected = path.read_text(encoding="utf-8")
-    if text != expected:
-        got = path.with_suffix(path.suffix + ".got")
-        got.write_text(text, encoding="utf-8", newline="\n")
-        pytest.fail(
-            f"{name} differs from its golden file; see {got} "
-            "(IRDESK_UPDATE_GOLDEN=1 accepts the change)"
-        )
-
-
 # --------------------------------------------------------------------------- golden files
 
 
-@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html), ("json", to_json)])
-def test_incident_report_matches_golden(incident_report: Report, fmt: str, render) -> None:
-    check_golden(f"incident.{fmt}", render(incident_report))
+RENDERERS = [
+    pytest.param("md", to_markdown, id="md"),
+    pytest.param("html", to_html, id="html"),
+    pytest.param("json", to_json, id="json"),
+]
 
 
-@pytest.mark.parametrize("fmt, render", [("md", to_markdown), ("html", to_html), ("json", to_json)])
-def test_drill_report_matches_golden(drill_report: Report, fmt: str, render) -> None:
-    check_golden(f"drill.{fmt}", render(drill_report))
+@pytest.mark.parametrize("fmt, render", RENDERERS)
+def test_incident_report_matches_golden(incident_report: Report, fmt, render, snapshot) -> None:
+    assert render(incident_report) == snapshot.use_extension(golden(fmt))
 
 
-def test_text_chart_matches_golden(incident_report: Report, drill_report: Report) -> None:
+@pytest.mark.parametrize("fmt, render", RENDERERS)
+def test_drill_report_matches_golden(drill_report: Report, fmt, render, snapshot) -> None:
+    assert render(drill_report) == snapshot.use_extension(golden(fmt))
+
+
+def test_text_chart_matches_golden(incident_report: Report, drill_report: Report, snapshot) -> None:
     text = "\n".join(text_chart(incident_report, 120)) + "\n\n"
     text += "\n".join(text_chart(drill_report, 100)) + "\n"
-    check_golden("charts.txt", text)
+    assert text == snapshot.use_extension(golden("txt"))
 
 
 def test_the_same_script_gives_the_same_journal(incident: Scripted, tmp_path: Path) -> None:
@@ -148,6 +138,38 @@ def test_incident_report_says_what_a_lead_needs(incident_report: Report) -> None
     # chain
     assert incident_report.chain.ok
     assert incident_report.chain.head_hash in text
+
+
+@pytest.mark.parametrize("fmt, render", RENDERERS)
+def test_every_format_shows_the_head_as_verify_checks_it(
+    incident: Scripted, incident_report: Report, fmt: str, render
+) -> None:
+    head = incident.journal.incident("INC-0002").head
+    label = head.label("INC-0002")  # INC-0002@81:<64 hex>
+    assert incident_report.head == label
+    text = render(incident_report)
+    assert label in text and f"irdesk verify --expect {label}" in text
+    if fmt == "json":
+        chain = json.loads(text)["chain"]
+        assert (chain["head"], chain["head_seq"], chain["head_hash"]) == (label, *head)
+
+
+def test_the_head_is_the_last_entry_the_report_read(incident: Scripted) -> None:
+    """verify may have seen entries appended after the report read its own: the report
+    hands out the head of what it shows."""
+    journal = incident.journal
+    last = journal.incident("INC-0002").last_seq
+    verified = ChainStatus.from_verify(journal.verify("INC-0002"), "INC-0002")
+    read = list(journal.entries("INC-0002", until_seq=last - 3))
+    with build_report(
+        fixture_catalog().playbooks["phish-response"],
+        read,
+        now=incident.now,
+        chain=verified,
+    ) as report:
+        assert report.chain.ok and report.chain.entries == last  # what verify checked
+        assert report.head == f"INC-0002@{last - 3}:{read[-1].hash}"
+        assert report.head in to_markdown(report)
 
 
 def test_timeline_shows_recorded_time_only_when_it_differs(incident_report: Report) -> None:

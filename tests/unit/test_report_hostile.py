@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,7 +24,7 @@ from irdesk.report.render.json import to_json
 from irdesk.report.render.markdown import to_markdown
 from irdesk.services.desk import Desk
 from irdesk.services.review import ReviewSession, load_report
-from irdesk.store import Journal
+from irdesk.store import Expectation, Journal
 from irdesk.text import visible
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -39,7 +40,9 @@ ANSI = (
 )
 BIDI = "admin\u202egnp.exe"
 ENTITY = "&lt;script&gt; &#60;b&#62;"
-HOSTILE = " ".join([SCRIPT, IMG, MD_LINK, RICH, ANSI, BIDI, ENTITY])
+# reads like heads to `irdesk verify --expect-file` (one malformed, one well formed)
+HEADISH = f"call the CISO@14:00 about INC-0001@3:abc and INC-0009@1:{'0' * 64}"
+HOSTILE = " ".join([SCRIPT, IMG, MD_LINK, RICH, ANSI, BIDI, ENTITY, HEADISH])
 RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -74,7 +77,12 @@ def report(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
         )
         review.save(HOSTILE)
         built = load_report(journal, session.incident_id, now=clock.now(), catalog=catalog)
+        # step titles come from playbooks, which people write too: the chart draws them
+        built.chart = replace(
+            built.chart, bars=tuple(replace(b, title=HEADISH) for b in built.chart.bars)
+        )
         outputs = {
+            "head": built.head,
             "md": to_markdown(built),
             "html": to_html(built),
             "json": to_json(built),
@@ -194,3 +202,19 @@ def test_hostile_titles_in_the_improvements_list(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not RAW_CONTROL.findall(result.output)
     assert "␛[31mRED" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_the_only_head_in_a_report_is_its_own(report: dict[str, str], fmt: str) -> None:
+    # what `irdesk verify --expect-file` reads (a malformed head would raise)
+    found = {e.label for e in Expectation.find_all(report[fmt])}
+    assert found == {report["head"]}
+
+
+def test_headlike_text_reads_the_same_once_rendered(report: dict[str, str]) -> None:
+    from markdown_it import MarkdownIt
+
+    shown = MarkdownIt("commonmark", {"html": True}).enable("table").render(report["md"])
+    assert "call the CISO@14:00 about INC-0001@3:abc" in shown  # "\\@" shows as "@"
+    assert "call the CISO&#64;14:00" in report["html"]  # a browser shows "@"
+    assert HEADISH in json.loads(report["json"])["incident"]["title"]

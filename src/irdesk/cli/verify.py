@@ -64,7 +64,11 @@ def _count(n: int, one: str, many: str) -> str:
 
 
 def _text_report(
-    report: VerifyReport, path: Path, unmet: list[str], seals: sealing.SealCheck
+    report: VerifyReport,
+    path: Path,
+    expected: int,
+    unmet: list[str],
+    seals: sealing.SealCheck,
 ) -> None:
     if report.ok:
         click.echo(
@@ -89,6 +93,8 @@ def _text_report(
         click.echo(f"EXPECTED HEADS NOT FOUND: {len(unmet)}")
         for line in unmet:
             click.echo(f"  {visible(line)}")
+    elif expected:  # say so: a head from a report was checked, and holds
+        click.echo(f"expected heads: all found ({expected:,} checked)")
     click.echo(seals.summary())
     for line in seals.bad:
         click.echo(f"  BAD: {visible(line)}")
@@ -119,7 +125,7 @@ def _expectations(given: tuple[str, ...], files: tuple[Path, ...]) -> list[Expec
             found.extend(heads)
     except ValueError as exc:
         raise Failure(str(exc)) from None
-    return found
+    return list(dict.fromkeys(found))  # a report states its head more than once
 
 
 @click.command("verify")
@@ -235,6 +241,6 @@ def verify(
             )
         )
     else:
-        _text_report(report, path, unmet, seals)
+        _text_report(report, path, len(expectations), unmet, seals)
     if not report.ok or unmet or not seals.ok:
         click.get_current_context().exit(1)

@@ -124,7 +124,7 @@ def build_report(
     role_history: dict[str, list[tuple[datetime, str | None, str]]] = {}
     genesis: dict[str, Any] = {}
     counts: Counter[str] = Counter()
-    last_hash = ""
+    last_seq, last_hash = 0, ""
     closing_summary = ""
     apply = state.apply
     add = timeline.add
@@ -142,7 +142,7 @@ def build_report(
         if kind in finishing or len(state.path) != path_before:
             visits.after(entry, path_before)
         add(entry)
-        last_hash = entry.hash
+        last_seq, last_hash = entry.seq, entry.hash
         entries_by[entry.actor] += 1
         if entry.role:
             roles_seen.setdefault(entry.actor, set()).add(entry.role)
@@ -191,13 +191,12 @@ def build_report(
         drill=_drill_section(state, now),
         review=review,
         carried=tuple(carried),
-        chain=chain if chain is not None else ChainStatus.unchecked(last_hash),
+        # the head of what this report read (verify may have seen more)
+        chain=(chain if chain is not None else ChainStatus.unchecked()).at(last_seq, last_hash),
         timeline=timeline,
         counts=dict(counts),
         state=state,
     )
-    if chain is not None:  # the head of what this report read (verify may have seen more)
-        report.chain = replace(chain, head_hash=last_hash)
     report.headline = _headline(report)
     return report
 

@@ -4,7 +4,7 @@ timeline is spooled, see :mod:`irdesk.report.timeline`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from irdesk.domain.fold import IncidentState
 from irdesk.domain.metrics import BACKDATE_TOLERANCE, Measure
 from irdesk.report.format import NOT_RECORDED, exercise_clock, span, utc
 from irdesk.report.timeline import Timeline
+from irdesk.store.records import Head
 
 
 @dataclass(frozen=True)
@@ -337,18 +338,19 @@ class ReviewSection:
 
 @dataclass(frozen=True)
 class ChainStatus:
-    """What ``verify`` said about the incident's hash chain."""
+    """What ``verify`` said about the incident's hash chain, and the head the report read."""
 
     checked: bool  # False: verify was not run
     ok: bool
     entries: int  # entries whose hash was recomputed
-    head_hash: str  # the last entry's hash, as the report read it
+    head_seq: int  # the last entry the report read (0: none)...
+    head_hash: str  # ...and its hash: with the incident id, what ``verify --expect`` checks
     problems: tuple[str, ...] = ()
 
     @classmethod
     def from_verify(cls, verify: Any, incident_id: str) -> ChainStatus:
-        """From a store ``VerifyReport`` (duck-typed: core does not import the store).
-        :func:`build_report` sets the head hash to the last entry it read."""
+        """From a store ``VerifyReport`` (duck-typed). Its head is the last entry verify
+        saw: :func:`build_report` replaces it with the last entry the report read."""
         problems = tuple(
             str(p.message)
             for p in getattr(verify, "problems", ())
@@ -357,16 +359,27 @@ class ChainStatus:
         )
         head = getattr(verify, "heads", {}).get(incident_id)
         return cls(
-            True,
-            bool(getattr(verify, "ok", False)) and not problems,
-            int(getattr(verify, "checked", 0)),
-            head.hash if head is not None else "",
-            problems,
+            checked=True,
+            ok=bool(getattr(verify, "ok", False)) and not problems,
+            entries=int(getattr(verify, "checked", 0)),
+            head_seq=head.seq if head is not None else 0,
+            head_hash=head.hash if head is not None else "",
+            problems=problems,
         )
 
     @classmethod
-    def unchecked(cls, head_hash: str = "") -> ChainStatus:
-        return cls(False, False, 0, head_hash)
+    def unchecked(cls) -> ChainStatus:
+        return cls(checked=False, ok=False, entries=0, head_seq=0, head_hash="")
+
+    def at(self, seq: int, digest: str) -> ChainStatus:
+        """The same status with the head the report read (verify may have seen later
+        entries, appended while the report was being built)."""
+        return replace(self, head_seq=seq, head_hash=digest)
+
+    def head(self, incident_id: str) -> str:
+        """``INC-0001@57:<hash>``, as ``irdesk verify`` prints and ``--expect`` checks it
+        ("" when the report read no entry)."""
+        return Head(self.head_seq, self.head_hash).label(incident_id) if self.head_hash else ""
 
     @property
     def text(self) -> str:
@@ -443,6 +456,11 @@ class Report:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def head(self) -> str:
+        """The incident's head as this report read it: ``INC-0001@57:<hash>``."""
+        return self.chain.head(self.overview.incident_id)
 
     @property
     def visits(self) -> list[StepVisit]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -550,8 +550,8 @@ def load_report(
         result = checking.result() if checking is not None else None
     if result is not None:
         # the head is the last entry this report read (verify may have seen later ones)
-        report.chain = replace(
-            ChainStatus.from_verify(result, incident_id), head_hash=report.chain.head_hash
+        report.chain = ChainStatus.from_verify(result, incident_id).at(
+            report.chain.head_seq, report.chain.head_hash
         )
     return report
 

@@ -7,7 +7,7 @@ import io
 from irdesk.report.chart.scale import Scale, tick_labels
 from irdesk.report.escape import h
 from irdesk.report.format import span, utc
-from irdesk.report.model import Report
+from irdesk.report.model import Chart, Report
 
 _COLORS = {
     "done": "#2b6cb0",
@@ -23,9 +23,10 @@ _COLORS = {
 }
 
 
-def svg_chart(report: Report, width: int = 1040) -> str:
-    """The step chart as an inline SVG (no external references)."""
-    chart = report.chart
+def svg_chart(source: Chart | Report, width: int = 1040) -> str:
+    """The step chart as an inline SVG (no external references). ``source``: a report's
+    chart (or the report)."""
+    chart = source.chart if isinstance(source, Report) else source
     label_w, right = 270, 64
     area = width - label_w - right
     row_h, bar_h, exp_h = 24, 10, 18

@@ -6,18 +6,19 @@ from datetime import datetime
 
 from irdesk.report.chart.scale import Scale, tick_labels
 from irdesk.report.format import span
-from irdesk.report.model import Report
+from irdesk.report.model import Chart, Report
 from irdesk.text import visible
 
 _FULL, _OVER, _EXPECTED, _EMPTY = "█", "▓", "░", " "
 
 
-def text_chart(report: Report, width: int = 100) -> list[str]:
+def text_chart(source: Chart | Report, width: int = 100) -> list[str]:
     """The step chart as plain lines (no markup) ``width`` columns wide: one row per step
     visit, ``█`` its actual duration, ``▓`` time beyond its expected duration, ``░`` the
     rest of its expected duration, ``◆`` a decision, ``×`` a skip, ``│`` milestones;
-    ``≈`` marks a compressed stretch of idle time."""
-    chart = report.chart
+    ``≈`` marks a compressed stretch of idle time. ``source``: a report's chart (or the
+    report)."""
+    chart = source.chart if isinstance(source, Report) else source
     width = max(width, 40)
     label_w = min(32, max(12, width // 3))
     area = width - label_w - 1

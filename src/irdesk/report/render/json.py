@@ -8,9 +8,10 @@ import json
 from typing import Any, TextIO
 
 from irdesk.domain import review as _review
+from irdesk.report.escape import not_a_head
 from irdesk.report.format import iso, seconds
 from irdesk.report.model import ImprovementView, Report
-from irdesk.report.render.shared import to_text
+from irdesk.report.render.buffer import to_text
 from irdesk.text import visible
 
 SCHEMA = "irdesk.report/1"
@@ -264,7 +265,10 @@ def report_document(report: Report) -> dict[str, Any]:
             "verified": report.chain.checked,
             "ok": report.chain.ok if report.chain.checked else None,
             "entries_checked": report.chain.entries,
+            "head": report.head or None,
+            "head_seq": report.chain.head_seq,
             "head_hash": report.chain.head_hash,
+            "check": f"irdesk verify --expect {report.head}" if report.head else None,
             "problems": [v(p) for p in report.chain.problems],
         },
         "chart": {
@@ -310,13 +314,23 @@ def _improvement_json(i: ImprovementView) -> dict[str, Any]:
     }
 
 
+_AT = "\\u0040"  # "@" in a JSON string, as an escape
+
+
+def _its_head_only(text: str, head: str) -> str:
+    """JSON text with the ``@`` of every head-like run in its strings escaped (the same
+    string once decoded, see :mod:`irdesk.report.escape`) but the report's own head."""
+    inert = not_a_head(text, _AT)
+    return inert.replace(not_a_head(head, _AT), head) if head else inert
+
+
 _json_str = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C-accelerated
 
 
 def write_json(report: Report, out: TextIO) -> None:
     """The report as JSON (schema ``irdesk.report/1``), the timeline streamed row by row."""
     doc = report_document(report)
-    body = json.dumps(doc, indent=2, ensure_ascii=False)
+    body = _its_head_only(json.dumps(doc, indent=2, ensure_ascii=False), report.head)
     out.write(body[:-2])  # the object without its closing "\n}"
     out.write(',\n  "timeline": [')
     corrected = report.timeline.corrected_by
@@ -333,6 +347,8 @@ def write_json(report: Report, out: TextIO) -> None:
             f'"corrects": {"null" if row.corrects is None else row.corrects}, '
             f'"corrected_by": [{", ".join(map(str, fixes)) if fixes else ""}]}}'
         )
+        if "@" in item:
+            item = not_a_head(item, _AT)
         out.write(("\n    " if first else ",\n    ") + item)
         first = False
     out.write("\n  ]\n}\n" if not first else "]\n}\n")
