@@ -285,7 +285,7 @@ def import_sigma(sigma_file: Path, output: Path | None, source_ids, rule_id) -> 
             raise Failure(f"{owner.file} has a rule {ident!r} already; choose another with --id")
     target = output or Path(f"{result.rules[0]}.yaml")
     loaded = load_file(target, data=result.text.encode("utf-8"))
-    problems = [p for p in check_given([loaded]).errors]
+    problems = check_given([loaded]).errors
     if problems:  # a rule we wrote that irdesk cannot read is our bug: say so, write nothing
         raise Failure(f"the converted rule does not load ({problems[0]}); please report it")
     for note in result.notes:
