@@ -112,12 +112,13 @@ def build(path: Path, incidents: int, entries_per_incident: int) -> int:
                     entries_per_incident,
                     prev,
                     entries_per_incident,
+                    "incident",  # chain (migration 3)
                 )
             )
 
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.executemany(f"INSERT INTO entries ({ENTRY_COLS}) VALUES ({','.join('?' * 13)})", rows())
-    conn.executemany(f"INSERT INTO incidents VALUES ({','.join('?' * 16)})", incident_rows)
+    conn.executemany(f"INSERT INTO incidents VALUES ({','.join('?' * 17)})", incident_rows)
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

@@ -38,6 +38,11 @@ def roster_path() -> Path:
     return home() / "roster.yaml"
 
 
+def config_path() -> Path:
+    """The desk's settings (``irdesk: config/1``): the watcher, readiness checks."""
+    return home() / "config.yaml"
+
+
 def default_journal_path() -> Path:
     return home() / "journal.db"
 

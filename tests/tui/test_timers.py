@@ -86,6 +86,7 @@ async def test_lapse_fires_level_1_notifies_and_shows_it(
             "people": ["alice", "Ada Moreno"],
             "message": LEVEL1_MESSAGE,
             "due_at": (START + timedelta(minutes=20)).isoformat(),
+            "firer": "screen",  # on time: no late_reason
         }
         # The notify command ran with each placeholder filled in its own argument.
         [notified] = rows(journal, iid, K.NOTIFIED)

@@ -70,6 +70,8 @@ REQUIRED_CASES = """
     inject-after-loop inject-after-duration inject-id-not-text objective-no-expectation
     roster-command-string roster-unknown-placeholder roster-placeholder-syntax
     roster-person-duplicate roster-on-call-not-bool roster-bad-role-id
+    roster-placeholder-format-spec roster-placeholder-index roster-program-placeholder
+    roster-name-flag roster-away-errors config-errors
     multiple-documents tab-indentation bad-indentation recursive-alias alias-bomb
     merge-key-not-mapping control-character several-errors
 """.split()

@@ -42,6 +42,10 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("validate", "irdesk.cli.validate", "validate"),
     ("verify", "irdesk.cli.verify", "verify"),
     ("seal", "irdesk.cli.seal", "seal"),
+    ("watch", "irdesk.cli.watch", "watch"),
+    ("check", "irdesk.cli.watch", "check"),
+    ("defects", "irdesk.cli.watch", "defects"),
+    ("page", "irdesk.cli.page", "page"),
 )
 COMMAND_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COMMANDS)
 

@@ -10,10 +10,12 @@ from pathlib import Path
 import click
 
 from irdesk import paths
+from irdesk.domain.config import Config
+from irdesk.domain.durations import format_duration
 from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.domain.problems import Severity
-from irdesk.formats.catalog import Catalog, default_sources, expand
-from irdesk.formats.loader import FileResult, load_file
+from irdesk.formats.catalog import Catalog, default_sources, expand, load_trusted
+from irdesk.formats.loader import FileResult
 from irdesk.text import visible
 
 
@@ -32,9 +34,10 @@ def check(paths_given: tuple[Path, ...]) -> list[FileResult]:
 
     if not paths_given:
         catalog = Catalog.load(default_sources())
-        roster = paths.roster_path()
-        if roster.exists():
-            catalog.results.append(load_file(roster, expect="roster"))
+        # The roster and the config decide what runs: refused when others could write them.
+        for path, kind in ((paths.roster_path(), "roster"), (paths.config_path(), "config")):
+            if path.exists():
+                catalog.results.append(load_trusted(path, kind))
         return catalog.results + load_rules(default_files(), playbooks=catalog.playbooks).results
     # Scenarios among the given files may name playbooks that are not among them:
     # those resolve against the user's and the bundled playbooks.
@@ -65,9 +68,10 @@ def check(paths_given: tuple[Path, ...]) -> list[FileResult]:
 @click.option("--strict", is_flag=True, help="Treat warnings as failures too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, not valid files.")
 def validate(targets: tuple[Path, ...], fmt: str, strict: bool, quiet: bool) -> None:
-    """Check playbooks, scenarios, rosters and rules files (files or folders).
+    """Check playbooks, scenarios, rosters, rules and config files (files or folders).
 
-    Without PATH: the bundled content plus your own playbooks, scenarios, roster and rules.
+    Without PATH: the bundled content plus your own playbooks, scenarios, roster, rules and
+    config (the roster and config are also refused when others could have written them).
     Exits 0 when everything is valid, 1 otherwise.
     """
     results = check(targets)
@@ -93,6 +97,10 @@ def _describe(result: FileResult) -> str:
     if isinstance(model, RulesFile):
         sources, rules = len(model.sources), len(model.rules)
         return f"rules: {sources} source{'s' * (sources != 1)}, {rules} rule{'s' * (rules != 1)}"
+    if isinstance(model, Config):
+        every = format_duration(model.watch.interval)
+        times = ", ".join(t.strftime("%H:%M") for t in model.watch.check_at)
+        return f"config: the watcher looks every {every}, checks readiness at {times}"
     assert isinstance(model, Roster), "only files that loaded are described"
     return f"roster: {len(model.people)} people"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from irdesk.errors import IrdeskError
@@ -108,6 +108,11 @@ def parse_when(text: str, now: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=local_now.tzinfo)
     return to_utc(value)
+
+
+def local_date(when: datetime) -> date:
+    """The local calendar day of a moment (rotas and time away are counted in local days)."""
+    return to_utc(when).astimezone().date()
 
 
 def local_hms(when: datetime) -> str:

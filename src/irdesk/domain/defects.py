@@ -1,10 +1,12 @@
-"""Defects: what keeps the desk from working as it should, recorded in the desk chain.
+"""Defects: what keeps the desk from responding as it should, recorded in the desk chain.
 
 A defect is opened (``defect.opened``) the first time a check finds a problem and closed
-(``defect.closed``) when the check finds it gone, each with its time, so the journal shows
-how long, say, the auth log could not be read. Each has a stable ``key`` derived from what
-was checked and an ``area``; a log source the detection rules need is the area
-``detection`` with the key ``detection/<source>/<problem>`` (:func:`source_key`).
+(``defect.closed``) when the check passes again, each with its time, so the journal shows
+how long the team could not have paged anyone for a role, went without a drill, or could
+not read a log the detection rules need. Each has a stable ``key`` that the check derives
+from what it looked at, and an ``area``: ``readiness`` (``irdesk check`` and the
+watcher's daily check, e.g. ``readiness/coverage/commander/gap``) and ``detection`` (a
+scan's log sources, ``detection/<source>/<problem>``: :func:`source_key`).
 
 Payloads (part of the journal format): ``defect.opened`` ``{key, area, text, detail}``,
 ``defect.closed`` ``{key, area, text}``. The n-th opening of a key has the uid

@@ -7,9 +7,12 @@ descriptions come from their modules and are composed below, so an entry always 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from irdesk.domain import drill, finding, review
+from irdesk.domain.clock import parse_ts
+from irdesk.domain.durations import format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.incident import K
 
@@ -28,6 +31,7 @@ LABELS: dict[str, str] = {
     K.ESCALATED: "escalate",
     K.NOTIFIED: "notify",
     K.ESCALATION_ACK: "ack",
+    K.PAGED: "page",
     K.CLOSED: "closed",
     K.REOPENED: "reopened",
     K.CORRECTION: "correction",
@@ -146,14 +150,41 @@ def _(p: dict[str, Any], e: Entry) -> str:
 def _(p: dict[str, Any], e: Entry) -> str:
     again = f", reminder {p['repeat']}" if p.get("repeat") else ""
     who = ", ".join(p.get("people") or []) or "nobody on the roster"
-    return f"{p.get('timer')} → level {p.get('level')}{again} ({p.get('role')}: {who})"
+    text = f"{p.get('timer')} → level {p.get('level')}{again} ({p.get('role')}: {who})"
+    if p.get("late_reason"):
+        late = late_by(p, e)
+        text += f"; fired {format_duration(late)} late" if late else "; fired late"
+        text += f": {p['late_reason']}"
+    return text
+
+
+def late_by(p: dict[str, Any], e: Entry) -> timedelta | None:
+    """How long after its ``due_at`` an escalation entry was recorded."""
+    try:
+        due = parse_ts(str(p.get("due_at")))
+    except ValueError:
+        return None
+    return e.occurred_at - due if e.occurred_at > due else None
 
 
 @_describer(K.NOTIFIED)
 def _(p: dict[str, Any], e: Entry) -> str:
+    what = (
+        f"page (entry {p['page_seq']})"
+        if p.get("page_seq")
+        else f"{p.get('timer')} level {p.get('level')}"
+    )
+    whom = f" to {p['person']}" if p.get("person") else ""
     if p.get("error"):
-        return f"notify command failed for {p.get('timer')} level {p.get('level')}: {p['error']}"
-    return f"notified for {p.get('timer')} level {p.get('level')}"
+        return f"notify command failed for {what}{whom}: {p['error']}"
+    return f"notified for {what}{whom}"
+
+
+@_describer(K.PAGED)
+def _(p: dict[str, Any], e: Entry) -> str:
+    who = ", ".join(p.get("people") or []) or "nobody"
+    role = f" ({p['role']})" if p.get("role") else ""
+    return f"paged {who}{role}: {p.get('text', '')}"
 
 
 @_describer(K.ESCALATION_ACK)

@@ -33,6 +33,7 @@ from irdesk.domain.incident import (
     Escalation,
     Handler,
     MilestoneState,
+    Page,
     StepState,
     TimerView,
 )
@@ -61,6 +62,7 @@ class IncidentState:
     events: dict[str, datetime] = field(default_factory=dict)  # first occurrence of each
     escalations: list[Escalation] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
     notes: int = 0
     closed_at: datetime | None = None
     last_seq: int = 0
@@ -208,6 +210,31 @@ class IncidentState:
                     )
         return due
 
+    def escalation_summary(self, now: datetime) -> EscalationSummary | None:
+        """Where the incident's escalations stand (for a board of incidents): the highest
+        level fired and not acknowledged, since when, and when the next one falls due (or
+        the nearest deadline of a running timer). None when no timer has started."""
+        if self.closed:
+            return None
+        level: int | None = None
+        since: datetime | None = None
+        upcoming: list[datetime] = []
+        for timer in self.playbook.timers:
+            view = self.timer_view(timer, now)
+            if view.state == "running" and view.deadline is not None:
+                upcoming.append(view.deadline)
+            if view.state != "lapsed" or view.started_at is None:
+                continue
+            for e in view.escalations:
+                if e.acknowledged_by is None and (level is None or e.level >= level):
+                    level, since = e.level, max(e.at, since) if since else e.at
+            nxt = _next_due(timer, view.started_at, self.timer_time(now), view.escalations)
+            if nxt is not None:
+                upcoming.append(nxt)
+        if level is None and not upcoming:
+            return None
+        return EscalationSummary(level, since, min(upcoming) if upcoming else None)
+
     def milestone_time(self, name: str) -> datetime | None:
         found = self.milestones.get(name)
         return found.at if found else None
@@ -339,6 +366,29 @@ class IncidentState:
             via_step,
         )
         self.events[name] = entry.occurred_at
+
+
+@dataclass(frozen=True)
+class EscalationSummary:
+    level: int | None  # the highest level fired and not acknowledged (None: none fired)
+    since: datetime | None  # when it (or its latest reminder) fired
+    next_due: datetime | None  # when the next escalation (or a running timer's deadline) is due
+
+
+def _next_due(
+    timer: Timer, started: datetime, now: datetime, fired: Sequence[Escalation]
+) -> datetime | None:
+    """When the next escalation of a lapsed timer falls due (on the timers' clock)."""
+    done = {(e.level, e.repeat) for e in fired}
+    offsets = timer.level_offsets()
+    for level, offset in zip(timer.escalate, offsets, strict=True):
+        if (level.level, 0) not in done and started + offset > now:
+            return started + offset
+    if timer.repeat and timer.escalate:
+        last_at = started + offsets[-1]
+        n = max(1, int((now - last_at) / timer.repeat) + 1)
+        return last_at + n * timer.repeat
+    return None
 
 
 # --------------------------------------------------------------------------- the table

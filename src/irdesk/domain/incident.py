@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from irdesk.domain.clock import parse_ts
 from irdesk.domain.entry import Entry
 from irdesk.domain.models import END, Timer
 from irdesk.errors import IrdeskError
@@ -37,6 +38,7 @@ class K:
     ESCALATED = "escalation.fired"
     NOTIFIED = "notify.ran"
     ESCALATION_ACK = "escalation.acknowledged"
+    PAGED = "page.sent"
     CLOSED = "incident.closed"
     REOPENED = "incident.reopened"
     CORRECTION = "correction"
@@ -52,6 +54,9 @@ STATUSES: tuple[str, ...] = (
     "closed",
 )
 OPEN_STATUS = "open"
+#: an escalation recorded more than this after it was due is late (the watcher looks every
+#: few seconds, a screen every second: a minute means nobody was looking)
+LATE_AFTER = timedelta(minutes=1)
 
 
 class ActionError(IrdeskError, ValueError):
@@ -107,10 +112,34 @@ class Escalation:
     repeat: int  # 0 for the level's first firing, n for the n-th re-notification
     role: str
     people: tuple[str, ...]
-    at: datetime
+    at: datetime  # when it fired (was recorded)
     seq: int
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
+    due_at: datetime | None = None  # when it was due (None in entries older than that)
+    late_reason: str | None = None  # why it fired late, as the firer saw it
+    fired_by: str = ""  # what fired it: watcher, screen, cli
+
+    @property
+    def late_by(self) -> timedelta | None:
+        """How long after its due time it fired, when that is more than :data:`LATE_AFTER`."""
+        if self.due_at is None:
+            return None
+        late = self.at - self.due_at
+        return late if late > LATE_AFTER else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """Someone paged a role or a person by hand (``page.sent``)."""
+
+    target: str
+    role: str | None
+    people: tuple[str, ...]
+    text: str
+    at: datetime
+    seq: int
+    actor: str
 
 
 @dataclass(frozen=True)
@@ -236,6 +265,34 @@ def _escalated(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
             tuple(p.get("people", ())),
             e.occurred_at,
             e.seq,
+            # a drill's due times are on the exercise clock: it is never late
+            due_at=_moment(p.get("due_at")) if s.mode != "drill" else None,
+            late_reason=str(p["late_reason"]) if p.get("late_reason") else None,
+            fired_by=str(p.get("firer", "")),
+        )
+    )
+
+
+def _moment(value: object) -> datetime | None:
+    """A time a payload holds as ISO 8601 text (None when absent or unreadable)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_ts(value)
+    except ValueError:
+        return None
+
+
+def _paged(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.pages.append(
+        Page(
+            str(p.get("target", "")),
+            str(p["role"]) if p.get("role") else None,
+            tuple(str(n) for n in p.get("people", ())),
+            str(p.get("text", "")),
+            e.occurred_at,
+            e.seq,
+            e.actor,
         )
     )
 
@@ -284,6 +341,7 @@ HANDLERS: dict[str, Handler] = {
     K.ESCALATED: _escalated,
     K.NOTIFIED: _notified,
     K.ESCALATION_ACK: _escalation_ack,
+    K.PAGED: _paged,
     K.CLOSED: _closed,
     K.REOPENED: _reopened,
     K.NOTE: _note,

@@ -189,19 +189,45 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Away:
+    """A person is away (not reachable) from ``start`` to ``end``, both days included."""
+
+    start: date
+    end: date
+    reason: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
 class Person:
     name: str
     roles: tuple[str, ...] = ()
     contact: str = ""
     on_call: bool = False
+    phone: str = ""
+    email: str = ""
+    handle: str = ""
+    away: tuple[Away, ...] = ()
+
+    def away_on(self, day: date) -> bool:
+        return any(a.covers(day) for a in self.away)
+
+    @property
+    def reachable(self) -> bool:
+        """Has any way to be reached (free-text contact or a detail a command can use)."""
+        return bool(self.contact.strip() or self.phone or self.email or self.handle)
+
+
+#: how long a notify command may run before it is killed (with everything it started)
+NOTIFY_TIMEOUT = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
 class Notify:
     command: tuple[str, ...]
-
-
-NOTIFY_PLACEHOLDERS: tuple[str, ...] = ("incident", "timer", "level", "role", "people", "message")
+    timeout: timedelta = NOTIFY_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -217,6 +243,23 @@ class Roster:
         """People on call for a role, or everyone holding it when nobody is marked on call."""
         holders = self.holders(role_id)
         return tuple(p for p in holders if p.on_call) or holders
+
+    def on_call_on(self, role_id: str, day: date) -> tuple[Person, ...]:
+        """Who is paged for a role on ``day``: the holders who are not away, those marked
+        on call among them, or all of them when none of those is marked on call."""
+        present = tuple(p for p in self.holders(role_id) if not p.away_on(day))
+        return tuple(p for p in present if p.on_call) or present
+
+    def person(self, name: str) -> Person | None:
+        """A person by name (exact, else ignoring case)."""
+        for person in self.people:
+            if person.name == name:
+                return person
+        folded = name.casefold()
+        for person in self.people:
+            if person.name.casefold() == folded:
+                return person
+        return None
 
 
 EMPTY_ROSTER = Roster(people=())

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from irdesk import paths
+from irdesk.domain.config import DEFAULT_CONFIG, Config
 from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.domain.problems import Problem, Severity
 from irdesk.errors import IrdeskError
-from irdesk.formats.loader import FileResult, PlaybookResolver, load_file
+from irdesk.formats.loader import MAX_FILE_BYTES, FileResult, PlaybookResolver, load_file
+from irdesk.formats.trust import Untrusted, read_trusted
 
 _Model = TypeVar("_Model")
 
@@ -233,10 +235,35 @@ def _declares(path: Path, kind: str, ident: str) -> bool:
     return kind.encode() in head and ident.encode() in head
 
 
+def load_trusted(path: Path, expect: str) -> FileResult:
+    """Load a file that decides what irdesk runs (the roster, the config), refusing it when
+    others could have written it (see :mod:`irdesk.formats.trust`)."""
+    try:
+        data = read_trusted(path, expect, MAX_FILE_BYTES)
+    except Untrusted as exc:
+        problem = Problem(str(path), None, None, "", str(exc), Severity.ERROR)
+        return FileResult(path=path, kind=expect, problems=[problem])
+    except OSError:
+        return load_file(path, expect=expect)  # says what is wrong (missing, unreadable...)
+    return load_file(path, expect=expect, data=data)
+
+
+def load_config(path: Path | None = None) -> tuple[Config, FileResult | None]:
+    """The desk's settings: (config, result), the defaults when there is no file. A file
+    with errors, or one others could have written, gives the defaults and its result (whose
+    problems say why); a command that must not run on defaults checks ``result.ok``."""
+    path = path or paths.config_path()
+    if not path.exists():
+        return DEFAULT_CONFIG, None
+    result = load_trusted(path, "config")
+    return result.model_of(Config) or DEFAULT_CONFIG, result
+
+
 def load_roster_or_none(path: Path | None = None) -> tuple[Roster | None, FileResult | None]:
-    """The user's roster if there is one: (roster, result); (None, None) when absent."""
+    """The user's roster if there is one: (roster, result); (None, None) when absent. A
+    roster others could have written is refused (its result says why)."""
     path = path or paths.roster_path()
     if not path.exists():
         return None, None
-    result = load_file(path, expect="roster")
+    result = load_trusted(path, "roster")
     return result.model_of(Roster), result

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,8 +20,9 @@ from irdesk.domain.events import ID_PATTERN, MILESTONES, EventRef, EventRefError
 from irdesk.domain.models import (
     DEFAULT_SEVERITIES,
     END,
-    NOTIFY_PLACEHOLDERS,
+    NOTIFY_TIMEOUT,
     PHASES,
+    Away,
     ChecklistItem,
     DecisionOption,
     EscalationLevel,
@@ -40,6 +40,8 @@ from irdesk.domain.models import (
     Step,
     Timer,
 )
+from irdesk.domain.notify import PLACEHOLDERS, template_problems
+from irdesk.domain.notify import fields as template_fields
 from irdesk.domain.problems import LoadError, Problem, Severity
 from irdesk.formats import yamlsrc
 from irdesk.formats.yamlsrc import Y, YEntry
@@ -54,6 +56,7 @@ KINDS = {
     "scenario": "scenario/1",
     "roster": "roster/1",
     "rules": "rules/1",  # detection rules: irdesk.formats.rules
+    "config": "config/1",  # the desk's settings: irdesk.formats.config
 }
 
 PlaybookResolver = Callable[[str], "Playbook | None"]
@@ -400,8 +403,8 @@ def _parse_bytes(data: bytes, result: FileResult, reader: Reader, bundled: bool)
         reader.error(
             marker.value,
             "irdesk",
-            f"unknown format marker {value!r}; expected playbook/1, scenario/1, roster/1 "
-            "or rules/1" + _hint(str(value), KINDS.values()),
+            f"unknown format marker {value!r}; expected playbook/1, scenario/1, roster/1, "
+            "rules/1 or config/1" + _hint(str(value), KINDS.values()),
         )
     ident = tree.value.get("id")
     if ident is not None and isinstance(ident.value.value, str):
@@ -451,6 +454,10 @@ def load_file(
             from irdesk.formats.rules import read_rules  # builds on this module's Reader
 
             model = read_rules(reader, tree, parsed.source, today or date.today())
+        elif result.kind == "config":
+            from irdesk.formats.config import read_config
+
+            model = read_config(reader, tree, parsed.source)
         else:
             model = _roster(reader, tree, parsed.source)
     except Exception as exc:  # a bug of ours must not become a traceback for the user
@@ -1062,10 +1069,10 @@ def _roster(r: Reader, tree: Y, source: Source | None) -> Roster | None:
     if "people" in top:
         for i, node in enumerate(r.seq(top["people"], "people", min_len=1, what="person")):
             path = f"people[{i}]"
-            fields = r.mapping(node, path, ("name",), ("roles", "contact", "on_call"))
+            fields = r.mapping(node, path, ("name",), _PERSON_OPTIONAL)
             if fields is None:
                 continue
-            name = r.text(fields.get("name"), f"{path}.name")
+            name = _not_a_flag(r, fields.get("name"), f"{path}.name")
             names.append((name, fields.get("name", node)))
             roles: list[str] = []
             if "roles" in fields:
@@ -1075,12 +1082,18 @@ def _roster(r: Reader, tree: Y, source: Source | None) -> Roster | None:
                         roles.append(rid)
             contact = r.text(fields.get("contact"), f"{path}.contact", allow_empty=True) or ""
             on_call = r.boolean(fields.get("on_call"), f"{path}.on_call")
+            details = {
+                key: _not_a_flag(r, fields.get(key), f"{path}.{key}") or ""
+                for key in ("phone", "email", "handle")
+            }
+            away = _away(r, fields.get("away"), f"{path}.away")
             if name:
-                people.append(Person(name, tuple(roles), contact, on_call))
+                people.append(Person(name, tuple(roles), contact, on_call, away=away, **details))
     r.unique(names, lambda i: f"people[{i}].name", "person")
     notify = None
     if "notify" in top:
-        fields = r.mapping(top["notify"], "notify", ("command",))
+        fields = r.mapping(top["notify"], "notify", ("command",), ("timeout",))
+        timeout = r.duration(fields.get("timeout"), "notify.timeout") if fields else None
         if fields is not None and "command" in fields:
             node = fields["command"]
             if isinstance(node.value, str):
@@ -1095,31 +1108,60 @@ def _roster(r: Reader, tree: Y, source: Source | None) -> Roster | None:
                 for j, arg in enumerate(r.seq(node, "notify.command", min_len=1, what="argument")):
                     value = r.text(arg, f"notify.command[{j}]")
                     if value is not None and _check_placeholders(
-                        r, arg, f"notify.command[{j}]", value
+                        r, arg, f"notify.command[{j}]", value, program=j == 0
                     ):
                         argv.append(value)
                 if argv and len(argv) == len(node.value):
-                    notify = Notify(tuple(argv))
+                    notify = Notify(tuple(argv), timeout or NOTIFY_TIMEOUT)
     if r.failed:
         return None
     return Roster(tuple(people), notify, source)
 
 
-def _check_placeholders(r: Reader, node: Y, path: str, value: str) -> bool:
-    try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
-    except ValueError as exc:
-        r.error(node, path, f"bad placeholder syntax: {exc} (write {{{{ for a literal brace)")
-        return False
-    ok = True
-    for name in fields:
-        if name not in NOTIFY_PLACEHOLDERS:
-            r.error(
-                node,
-                path,
-                f"unknown placeholder {{{name}}}; expected one of: "
-                + ", ".join("{" + p + "}" for p in NOTIFY_PLACEHOLDERS)
-                + _hint(name, NOTIFY_PLACEHOLDERS),
-            )
-            ok = False
-    return ok
+_PERSON_OPTIONAL = ("roles", "contact", "on_call", "phone", "email", "handle", "away")
+
+
+def _not_a_flag(r: Reader, node: Y | None, path: str) -> str | None:
+    """Text a notify command may receive as an argument: it cannot start with ``-`` (the
+    program would read it as an option)."""
+    value = r.text(node, path)
+    if value is not None and value.lstrip().startswith("-"):
+        r.error(
+            node,
+            path,
+            f"{value!r} starts with '-'; a notify command could read it as an option",
+        )
+        return None
+    return value
+
+
+def _away(r: Reader, node: Y | None, path: str) -> tuple[Away, ...]:
+    """``away: [{from: 2026-12-20, to: 2027-01-03, reason: holiday}]``."""
+    ranges: list[Away] = []
+    if node is None:
+        return ()
+    for j, item in enumerate(r.seq(node, path)):
+        where = f"{path}[{j}]"
+        fields = r.mapping(item, where, ("from", "to"), ("reason",))
+        if fields is None:
+            continue
+        start = r.day(fields.get("from"), f"{where}.from")
+        end = r.day(fields.get("to"), f"{where}.to")
+        reason = r.text(fields.get("reason"), f"{where}.reason", allow_empty=True) or ""
+        if start is not None and end is not None:
+            if end < start:
+                r.error(fields["to"], f"{where}.to", f"ends ({end}) before it starts ({start})")
+            else:
+                ranges.append(Away(start, end, reason))
+    return tuple(ranges)
+
+
+def _check_placeholders(r: Reader, node: Y, path: str, value: str, *, program: bool) -> bool:
+    problems = template_problems(value)
+    if not problems and program and template_fields([value]):
+        problems = ["the program to run cannot hold a placeholder; put it in a later argument"]
+    for problem in problems:
+        name = problem.split("}", 1)[0].removeprefix("unknown placeholder {")
+        hint = _hint(name, PLACEHOLDERS) if problem.startswith("unknown placeholder") else ""
+        r.error(node, path, problem + hint)
+    return not problems

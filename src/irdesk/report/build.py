@@ -27,6 +27,7 @@ from irdesk.report.model import (
     CarriedItem,
     ChainStatus,
     Chart,
+    DefectRow,
     DrillSection,
     EscalationRow,
     ExpectationRow,
@@ -104,6 +105,7 @@ def build_report(
     chain: ChainStatus | None = None,
     carried: Sequence[CarriedItem] = (),
     covered: Sequence[Coverage] = (),
+    defects: Sequence[DefectRow] = (),
     generator: str = "irdesk",
     spool_limit: int = SPOOL_IN_MEMORY,
 ) -> Report:
@@ -111,7 +113,8 @@ def build_report(
 
     ``playbook`` and ``scenario`` are the ones the incident ran with (kept in its first
     entry: see :func:`irdesk.services.incident.playbook_of`). ``chain`` is what verify said,
-    ``carried`` the items still open from earlier incidents on the same playbook, ``now``
+    ``carried`` the items still open from earlier incidents on the same playbook,
+    ``defects`` the desk's defects that were open while it ran, ``now``
     the report's time (for an open incident: how long things have been running).
     ``covered``: the scanned rules that cite this incident; they make its open detection
     improvement items count as done.
@@ -196,6 +199,7 @@ def build_report(
         timeline=timeline,
         counts=dict(counts),
         state=state,
+        defects=tuple(defects),
     )
     report.headline = _headline(report)
     return report
@@ -342,11 +346,17 @@ def _chart(
 
 
 def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
-    notify: dict[int, str] = {}
+    # several runs (one per person) make one cell: "sent", or what failed
+    runs: dict[int, list[str]] = {}
     for n in state.notifications:
         seq = n.get("escalation_seq")
         if isinstance(seq, int):
-            notify[seq] = f"failed: {n['error']}" if n.get("error") else "sent"
+            who = f"{n['person']}: " if n.get("person") else ""
+            runs.setdefault(seq, []).append(f"{who}{n['error']}" if n.get("error") else "")
+    notify = {
+        seq: "sent" if not any(found) else "failed: " + "; ".join(r for r in found if r)
+        for seq, found in runs.items()
+    }
     rows = []
     # in a drill, timers read the exercise clock (declared_at + exercise time)
     origin = state.declared_at if "drill" in state.ext else None
@@ -363,6 +373,9 @@ def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
                 e.acknowledged_by,
                 e.acknowledged_at,
                 notify.get(e.seq, ""),
+                e.due_at,
+                e.late_reason,
+                e.fired_by,
             )
             for e in view.escalations
         )

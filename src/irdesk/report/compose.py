@@ -33,6 +33,8 @@ from irdesk.report.sections import (
     CarriedLine,
     ChartSection,
     DecisionLine,
+    DefectLine,
+    Defects,
     Drill,
     EscalationLine,
     EvidenceLine,
@@ -78,6 +80,8 @@ def build_sections(report: Report) -> tuple[Section, ...]:
     ]
     if report.timers:
         sections.append(_timers(report))
+    if report.defects:
+        sections.append(_defects(report))
     if report.drill is not None:
         sections.append(_drill(report.drill))
     sections += [
@@ -314,6 +318,24 @@ def _escalation(e: EscalationRow) -> EscalationLine:
             if e.acknowledged_by
             else "not acknowledged"
         ),
+        late=_late(e),
+    )
+
+
+def _late(e: EscalationRow) -> str:
+    """For one that fired late: when it was due, how late, and why (as its firer saw)."""
+    if e.late_by is None or e.due_at is None:
+        return ""
+    text = f"due {utc(e.due_at)}: {span(e.late_by)} late"
+    return text + (f"; {e.late_reason}" if e.late_reason else "")
+
+
+def _defects(report: Report) -> Defects:
+    return Defects(
+        tuple(
+            DefectLine(d.text, utc(d.opened_at), utc(d.closed_at) if d.closed_at else "")
+            for d in report.defects
+        )
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from irdesk.domain.fold import IncidentState
+from irdesk.domain.incident import LATE_AFTER
 from irdesk.domain.metrics import BACKDATE_TOLERANCE, Measure
 from irdesk.report.format import NOT_RECORDED, exercise_clock, span, utc
 from irdesk.report.timeline import Timeline
@@ -167,6 +168,27 @@ class EscalationRow:
     acknowledged_by: str | None
     acknowledged_at: datetime | None
     notify: str  # "" | "sent" | "failed: ..."
+    due_at: datetime | None = None  # when it was due (journals before issue 13: unknown)
+    late_reason: str | None = None  # why it fired late, as whatever fired it saw
+    fired_by: str = ""  # watcher | screen | cli ("" when not recorded)
+
+    @property
+    def late_by(self) -> timedelta | None:
+        """How late it fired, when beyond the grace (see irdesk.domain.incident.LATE_AFTER)."""
+        if self.due_at is None or self.at - self.due_at <= LATE_AFTER:
+            return None
+        return self.at - self.due_at
+
+
+@dataclass(frozen=True)
+class DefectRow:
+    """A readiness defect that was open at some time while the incident ran."""
+
+    key: str
+    area: str
+    text: str
+    opened_at: datetime
+    closed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -447,6 +469,7 @@ class Report:
     timeline: Timeline
     counts: dict[str, int] = field(default_factory=dict)  # backdated, corrections, notes...
     state: IncidentState | None = field(default=None, repr=False)
+    defects: tuple[DefectRow, ...] = ()  # the desk's defects open while it ran
 
     def close(self) -> None:
         self.timeline.close()

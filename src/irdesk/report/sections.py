@@ -221,6 +221,7 @@ class EscalationLine:
     notify: str  # "" | "sent" | "failed: ..."
     acknowledged: bool
     ack: str  # "ada, 2026-..." or "not acknowledged"
+    late: str = ""  # a late one: "due 2026-... UTC: 12m late; no watcher was running ..."
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,23 @@ class Timers:
     exercise_clock: bool  # a drill's timers run on the exercise clock
     timers: tuple[TimerLine, ...]
     escalations: tuple[EscalationLine, ...]  # every one fired, in time order
+
+
+@dataclass(frozen=True)
+class DefectLine:
+    text: str  # the defect, as the check that found it said (raw)
+    opened: str
+    closed: str  # "" while still open
+
+
+@dataclass(frozen=True)
+class Defects:
+    """The desk's defects (irdesk check: coverage, drills, backups...) open at some time
+    while the incident ran."""
+
+    kind: ClassVar[str] = "defects"
+    title: ClassVar[str] = "Readiness defects open while it ran"
+    defects: tuple[DefectLine, ...]
 
 
 @dataclass(frozen=True)
@@ -422,6 +440,7 @@ Section = (
     | ChartSection
     | Steps
     | Timers
+    | Defects
     | Drill
     | Review
     | Integrity

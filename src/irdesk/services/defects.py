@@ -1,9 +1,9 @@
 """Defects in the desk chain: opened when a check first finds a problem, closed when it
 is gone again (see :mod:`irdesk.domain.defects`).
 
-Two checkers running at once (two scans from cron, a scan and a watcher) record each
-opening and closing once: the entry's uid names the defect's key and how many times it was
-opened before, so both compute the same uid and the journal keeps the first.
+Two checkers running at once (two watchers, a watcher and ``irdesk check``, two scans)
+record each opening and closing once: the entry's uid names the defect's key and how many
+times it was opened before, so both compute the same uid and the journal keeps the first.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ def record(
     current = ledger(journal)
     to_open, to_close = reconcile(current, area, found, scope)
     done = Recorded()
+    if not to_open and not to_close:
+        return done
     for problem in to_open:
         if open_one(journal, current, problem, actor=actor):
             done.opened.append(problem)

@@ -62,7 +62,7 @@ def _closed_incident(desk: Desk, clock: FixedClock) -> None:
         backdate_reason="secret-scanning alert email arrived at this time",
     )
     session.assign("scribe", "Lena Fischer")
-    for step in playbook.steps:
+    for _ in playbook.steps:  # at most one visit per step on the way through
         if session.state.closed or session.state.current is None:
             break
         current = playbook.step(session.state.current)
@@ -73,8 +73,8 @@ def _closed_incident(desk: Desk, clock: FixedClock) -> None:
         for index, item in enumerate(current.checklist):
             evidence = f"case-2231/{current.id}-{index + 1}.txt" if item.evidence else None
             session.tick(current.id, index, evidence)
-        if step.phase == "recovery" and not current.marks:
-            session.skip(current.id, "no customer-facing service used this key")
+        if current.id == "legal-assessment":
+            session.skip(current.id, "the key reached no personal or customer data")
             continue
         session.complete(current.id)
         if current.id == playbook.steps[1].id:

@@ -12,12 +12,15 @@ from typing import Any
 from irdesk.domain.clock import Clock, SystemClock
 from irdesk.domain.incident import ActionError
 from irdesk.domain.models import Playbook, Roster, Scenario
+from irdesk.domain.notify import check_name
 from irdesk.formats.catalog import Catalog, load_roster_or_none
 from irdesk.formats.loader import FileResult
+from irdesk.services import heartbeat
 from irdesk.services.drill import TITLE_PREFIX, DrillSession
 from irdesk.services.incident import (
     BACKDATE_SLACK,
     IncidentSession,
+    WhyLate,
     default_actor,
     ran_with,
     record_of,
@@ -38,6 +41,7 @@ class Desk:
         roster_path: Path | None = None,
         clock: Clock | None = None,
         actor: str | None = None,
+        firer: str = "screen",
     ) -> None:
         """Without ``catalog``, the playbooks and scenarios are loaded on first use, from
         ``sources`` (folders or files, and whether each is bundled content; by default the
@@ -52,6 +56,10 @@ class Desk:
         self.roster_result: FileResult | None = None  # the roster file's problems, if any
         self.clock = clock or SystemClock()
         self.actor = actor or default_actor()
+        self.firer = firer  # what fires escalations in sessions opened here
+        # how a late escalation is explained: the watcher sets its own; a screen reads
+        # the watchers' heartbeats
+        self.why_late: WhyLate | None = heartbeat.screen_why_late(journal)
 
     @property
     def catalog(self) -> Catalog:
@@ -73,6 +81,18 @@ class Desk:
     @roster.setter
     def roster(self, value: Roster | None) -> None:
         self._roster, self._roster_path = value, None
+
+    @property
+    def roster_problem(self) -> str | None:
+        """Why the roster file is not used (it did not load, or others could have written
+        it); None when it loaded or there is none. Escalations journal this reason instead
+        of paging."""
+        _ = self.roster
+        result = self.roster_result
+        if result is None or result.ok:
+            return None
+        first = result.errors[0] if result.errors else None
+        return f"the roster was not loaded: {first.message if first else result.path}"
 
     @property
     def loaded(self) -> bool:
@@ -118,7 +138,7 @@ class Desk:
                 raise ActionError(f"the {label} time is in the future")
         if (detected_at or started_at) and not (backdate_reason or "").strip():
             raise ActionError("times before now need a reason (how do we know?)")
-        commander = (commander or "").strip() or self.actor
+        commander = check_name((commander or "").strip() or self.actor)
         payload = {
             "commander": commander,
             "playbook_title": playbook.title,
@@ -171,6 +191,9 @@ class Desk:
             clock=self.clock,
             actor=self.actor,
             scenario=scenario,
+            roster_problem=self.roster_problem,
+            firer=self.firer,
+            why_late=self.why_late,
         )
 
     def start_drill(

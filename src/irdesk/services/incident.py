@@ -12,22 +12,23 @@ import getpass
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from irdesk.domain.clock import Clock, SystemClock
+from irdesk.domain.clock import Clock, SystemClock, local_date
 from irdesk.domain.durations import format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES, EventRef
 from irdesk.domain.fold import IncidentState
-from irdesk.domain.incident import STATUSES, ActionError, DueEscalation, K
-from irdesk.domain.models import EMPTY_ROSTER, Playbook, Roster, Scenario
+from irdesk.domain.incident import LATE_AFTER, STATUSES, ActionError, DueEscalation, K
+from irdesk.domain.models import EMPTY_ROSTER, NOTIFY_TIMEOUT, Playbook, Roster, Scenario
+from irdesk.domain.notify import Call, check_name, page_target, people_for
 from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.formats.loader import load_file
 from irdesk.services import notify
-from irdesk.services.notify import NotifyResult
+from irdesk.services.notify import NotifyResult, plan
 from irdesk.store import IncidentRecord, Journal
 
 BACKDATE_SLACK = timedelta(seconds=1)
@@ -104,12 +105,28 @@ def ran_with(
 
 
 @dataclass
-class Escalated:
-    """An escalation that was journaled and whose notify command still has to run."""
+class Outgoing:
+    """An escalation or a page that was journaled and whose notify command still has to run.
+
+    ``calls`` are the runs it needs (none in a drill, or with no notify command); each ends
+    as a ``notify.ran`` entry whose uid is ``uid`` (``/n`` appended when there are several),
+    so a retried recording is not written twice.
+    """
 
     entry: Entry
-    due: DueEscalation
-    argv: list[str] | None
+    calls: list[Call]
+    uid: str
+    link: dict[str, Any]  # what each notify.ran entry says it belongs to
+    timeout: float = NOTIFY_TIMEOUT.total_seconds()
+    due: DueEscalation | None = None
+
+    @property
+    def message(self) -> str:
+        return str(self.entry.payload.get("message", ""))
+
+
+#: How late escalations are explained: (when it was due, now) -> the reason, for people.
+WhyLate = Callable[[datetime, datetime], str]
 
 
 class IncidentSession:
@@ -125,7 +142,14 @@ class IncidentSession:
         clock: Clock | None = None,
         actor: str | None = None,
         scenario: Scenario | None = None,
+        roster_problem: str | None = None,
+        firer: str = "screen",
+        why_late: WhyLate | None = None,
     ) -> None:
+        """``roster_problem`` says why the roster's notify command is not used (a roster
+        that did not load, or was refused): escalations journal it instead of paging.
+        ``firer`` names what fires this session's escalations (``screen``, ``watcher``)
+        and ``why_late`` explains one that fires late."""
         self.journal = journal
         self.incident_id = incident_id
         self.playbook = playbook
@@ -133,6 +157,9 @@ class IncidentSession:
         self.roster = roster or EMPTY_ROSTER
         self.clock = clock or SystemClock()
         self.actor = actor or default_actor()
+        self.roster_problem = roster_problem
+        self.firer = firer
+        self.why_late = why_late
         self.state = IncidentState(playbook, scenario)
         self.listeners: list[Callable[[list[Entry]], None]] = []
         # Identifies this process's writes where two screens may race to write the same one.
@@ -302,7 +329,7 @@ class IncidentSession:
             self.playbook.role(role)
         except KeyError:
             raise ActionError(f"playbook {self.playbook.id!r} has no role {role!r}") from None
-        person = person.strip()
+        person = check_name(person.strip())
         if not person:
             raise ActionError("name the person taking the role")
         previous = self.state.roles.get(role)
@@ -351,20 +378,39 @@ class IncidentSession:
 
     # ----------------------------------------------------------------- timers
     def people_for(self, role: str) -> tuple[str, ...]:
-        names: list[str] = []
-        holder = self.state.roles.get(role)
-        if holder:
-            names.append(holder)
-        names.extend(p.name for p in self.roster.on_call(role) if p.name not in names)
-        return tuple(names)
+        """Who a page to ``role`` reaches (:func:`irdesk.domain.notify.people_for`)."""
+        return people_for(role, self.roster, self.state.roles, local_date(self.now()))
 
-    def fire_due_escalations(self) -> list[Escalated]:
+    def _outgoing(
+        self,
+        entry: Entry,
+        uid: str,
+        link: dict[str, Any],
+        values: Mapping[str, object],
+        people: tuple[str, ...],
+    ) -> Outgoing:
+        """What a journaled escalation or page still has to send. A drill pages nobody real;
+        a roster that is broken or refused says so in the journal instead of paging."""
+        calls: list[Call] = []
+        timeout = NOTIFY_TIMEOUT.total_seconds()
+        if self.state.mode == "drill":
+            pass  # a tabletop exercise never pages real people: the entry shows, no command
+        elif self.roster_problem is not None:
+            calls = [Call(None, None, f"nobody was paged: {self.roster_problem}")]
+        elif self.roster.notify is not None:
+            calls = plan(self.roster.notify, values, people, self.roster)
+            timeout = self.roster.notify.timeout.total_seconds()
+        return Outgoing(entry, calls, uid, link, timeout)
+
+    def fire_due_escalations(self) -> list[Outgoing]:
         """Journal every escalation whose time has come; return the notifications to send.
 
-        The entry's uid is derived from (incident, timer, level, repeat), so two responders'
-        screens firing the same escalation at once record it once.
+        The entry's uid is derived from (incident, timer, level, repeat), so two screens or
+        watchers firing the same escalation at once record it once, and only the one whose
+        entry it is sends its notification. Each records when it was due and what fired
+        it; one that fires more than :data:`LATE_AFTER` after its due time says why.
         """
-        fired: list[Escalated] = []
+        fired: list[Outgoing] = []
         now = self.now()
         self.refresh()  # another screen may have fired some already
         for due in self.state.due_escalations(now):
@@ -380,7 +426,7 @@ class IncidentSession:
                 f"within {format_duration(due.timer.within)}; level {due.level}"
                 f"{again}: {role_title} ({who})"
             )
-            payload = {
+            payload: dict[str, Any] = {
                 "timer": due.timer.id,
                 "level": due.level,
                 "repeat": due.repeat,
@@ -389,7 +435,12 @@ class IncidentSession:
                 "message": message,
                 "due_at": due.due_at.isoformat(),
                 "fired_by": self.token,
+                "firer": self.firer,
             }
+            # (a drill's due times are on its exercise clock: a paused exercise is not late)
+            late = self.state.mode != "drill" and now - due.due_at > LATE_AFTER
+            if late and self.why_late is not None:
+                payload["late_reason"] = self.why_late(due.due_at, now)
             uid = f"{self.incident_id}/{due.uid_suffix}"
             try:
                 entry = self.journal.append(
@@ -401,56 +452,101 @@ class IncidentSession:
                 continue
             if entry.payload.get("fired_by") != self.token:
                 continue
-            argv = None
-            # A tabletop exercise never pages real people: the escalation shows, no command.
-            if self.roster.notify is not None and self.state.mode != "drill":
-                argv = notify.build_argv(
-                    self.roster.notify.command,
-                    {
-                        "incident": self.incident_id,
-                        "timer": due.timer.id,
-                        "level": due.level,
-                        "role": due.role,
-                        "people": ", ".join(people),
-                        "message": message,
-                    },
-                )
-            fired.append(Escalated(entry, due, argv))
+            values = {
+                "incident": self.incident_id,
+                "timer": due.timer.id,
+                "level": due.level,
+                "role": due.role,
+                "people": ", ".join(people),
+                "message": message,
+            }
+            link = {
+                "timer": due.timer.id,
+                "level": due.level,
+                "repeat": due.repeat,
+                "escalation_seq": entry.seq,
+            }
+            outgoing = self._outgoing(
+                entry, f"{self.incident_id}/notify/{due.uid_suffix}", link, values, people
+            )
+            outgoing.due = due
+            fired.append(outgoing)
         if fired:
             self.refresh()
         return fired
 
-    def record_notification(self, escalated: Escalated, result: NotifyResult) -> Entry:
+    def page(self, target: str, text: str) -> Outgoing:
+        """Page a role of this incident, or a person, by hand: journaled like an escalation
+        (``page.sent``), then the roster's notify command runs as for one."""
+        self.state.check_open()
+        text = text.strip()
+        if not text:
+            raise ActionError("a page needs a message")
+        role, people = self._page_target(target.strip())
+        message = f"{self.incident_id} {self.state.title}: {text} (page from {self.actor})"
         payload = {
-            "timer": escalated.due.timer.id,
-            "level": escalated.due.level,
-            "repeat": escalated.due.repeat,
-            "escalation_seq": escalated.entry.seq,
-            **result.as_payload(),
+            "target": target.strip(),
+            "role": role,
+            "people": list(people),
+            "text": text,
+            "message": message,
         }
-        entry = self.journal.append(
-            self.incident_id,
-            K.NOTIFIED,
-            payload,
-            actor="system",
-            uid=f"{self.incident_id}/notify/{escalated.due.uid_suffix}",
+        entry = self._append(K.PAGED, payload)
+        values = {
+            "incident": self.incident_id,
+            "role": role or "",
+            "people": ", ".join(people),
+            "message": message,
+        }
+        link = {"page_seq": entry.seq}
+        return self._outgoing(entry, f"{entry.uid}/notify", link, values, people)
+
+    def _page_target(self, target: str) -> tuple[str | None, tuple[str, ...]]:
+        return page_target(
+            target,
+            self.roster,
+            (r.id for r in self.playbook.roles),
+            self.state.roles,
+            local_date(self.now()),
         )
+
+    def record_notification(self, outgoing: Outgoing, results: list[NotifyResult]) -> list[Entry]:
+        """Journal what each run of the notify command did (``notify.ran``)."""
+        entries = []
+        for index, result in enumerate(results):
+            uid = outgoing.uid if len(results) == 1 else f"{outgoing.uid}/{index + 1}"
+            entries.append(
+                self.journal.append(
+                    self.incident_id,
+                    K.NOTIFIED,
+                    {**outgoing.link, **result.as_payload()},
+                    actor="system",
+                    uid=uid,
+                )
+            )
         self.refresh()
-        return entry
+        return entries
 
-    def run_notify(self, escalated: Escalated) -> NotifyResult:
-        """Run an escalation's notify command (the roster's, argv form, never a shell).
+    def run_notify(self, outgoing: Outgoing) -> list[NotifyResult]:
+        """Run an escalation's or page's notify command (the roster's, argv form, never a
+        shell, in a process group of its own, killed at its timeout).
 
-        Touches no journal, so a screen can run it in a worker thread; record the result
+        Touches no journal, so a screen can run it in a worker thread; record the results
         with :meth:`record_notification` on the session's own thread.
         """
-        assert escalated.argv, "an escalation without a notify command"
-        return notify.run(escalated.argv)
+        return [notify.run_call(call, outgoing.timeout) for call in outgoing.calls]
 
-    def check_timers(self) -> list[Escalated]:
+    def send(self, outgoing: Outgoing) -> list[NotifyResult]:
+        """Run the notify command and journal what it did, right here (CLI, watcher)."""
+        if not outgoing.calls:
+            return []
+        results = self.run_notify(outgoing)
+        self.record_notification(outgoing, results)
+        return results
+
+    def check_timers(self) -> list[Outgoing]:
         """Fire due escalations and run their notify commands right here (CLI, tests)."""
         fired = self.fire_due_escalations()
-        for escalated in fired:
-            if escalated.argv:
-                self.record_notification(escalated, self.run_notify(escalated))
+        for outgoing in fired:
+            self.send(outgoing)
         return fired

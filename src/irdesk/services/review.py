@@ -45,9 +45,10 @@ from irdesk.domain.review import (
 )
 from irdesk.formats.catalog import Catalog
 from irdesk.report.build import build_report
-from irdesk.report.model import CarriedItem, ChainStatus, Report
+from irdesk.report.model import CarriedItem, ChainStatus, DefectRow, Report
 from irdesk.report.render import render
 from irdesk.report.timeline import SPOOL_IN_MEMORY
+from irdesk.services import defects
 from irdesk.services.checklist import checklist_of
 from irdesk.services.files import private_file
 from irdesk.services.incident import IncidentSession, ran_with
@@ -543,6 +544,7 @@ def load_report(
             scenario=scenario,
             carried=carried,
             covered=covered,
+            defects=defects_during(journal, record, now),
             generator=generator or f"irdesk {__version__}",
             spool_limit=spool_limit,
         )
@@ -554,6 +556,18 @@ def load_report(
             report.chain.head_seq, report.chain.head_hash
         )
     return report
+
+
+def defects_during(journal: Journal, record: IncidentRecord, now: datetime) -> list[DefectRow]:
+    """The desk's defects that were open at some time while the incident ran (from its
+    declaration to its closing, or to ``now`` while it is open)."""
+    start = record.created_at or now
+    end = record.closed_at or now
+    return [
+        DefectRow(d.key, d.area, d.text, d.opened_at, d.closed_at)
+        for d in defects.ledger(journal).all()
+        if d.open_during(start, end)
+    ]
 
 
 def open_report(

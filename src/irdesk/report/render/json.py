@@ -150,6 +150,10 @@ def report_document(report: Report) -> dict[str, Any]:
                         "acknowledged_by": v(e.acknowledged_by) if e.acknowledged_by else None,
                         "acknowledged_at": iso(e.acknowledged_at),
                         "notify": v(e.notify) or None,
+                        "due_at": iso(e.due_at),
+                        "late_by_seconds": seconds(e.late_by),
+                        "late_reason": v(e.late_reason) if e.late_reason else None,
+                        "fired_by": e.fired_by or None,
                     }
                     for e in t.escalations
                 ],
@@ -260,6 +264,16 @@ def report_document(report: Report) -> dict[str, Any]:
                 "overdue": c.overdue,
             }
             for c in report.carried
+        ],
+        "defects": [
+            {
+                "key": v(d.key),
+                "area": v(d.area),
+                "text": v(d.text),
+                "opened_at": iso(d.opened_at),
+                "closed_at": iso(d.closed_at),
+            }
+            for d in report.defects
         ],
         "chain": {
             "verified": report.chain.checked,

@@ -17,6 +17,7 @@ from irdesk.report.model import Report
 from irdesk.report.render.buffer import to_text
 from irdesk.report.sections import (
     ChartSection,
+    Defects,
     Drill,
     Integrity,
     Masthead,
@@ -197,7 +198,16 @@ def _timers(s: Timers, w: Write) -> None:
     w("| Fired | Timer | Level | Notified | Acknowledged |\n|---|---|---|---|---|\n")
     for e in s.escalations:
         notify = f"; notify {md(e.notify)}" if e.notify else ""
-        w(f"| {e.at} | {md(e.timer)} | {e.level} | {md(e.notified)}{notify} | {md(e.ack)} |\n")
+        at = e.at + (f" ({md(e.late)})" if e.late else "")
+        w(f"| {at} | {md(e.timer)} | {e.level} | {md(e.notified)}{notify} | {md(e.ack)} |\n")
+    w("\n")
+
+
+def _defects(s: Defects, w: Write) -> None:
+    w(f"## {s.title}\n\nFrom the desk's readiness checks (`irdesk defects`).\n\n")
+    for d in s.defects:
+        until = f"closed {d.closed}" if d.closed else "still open"
+        w(f"- {md(d.text)} (opened {d.opened}, {until})\n")
     w("\n")
 
 
@@ -358,6 +368,7 @@ _WRITERS: dict[str, Callable[[Any, Write], None]] = {
     ChartSection.kind: _chart,
     Steps.kind: _steps,
     Timers.kind: _timers,
+    Defects.kind: _defects,
     Drill.kind: _drill,
     Review.kind: _review,
     Integrity.kind: _integrity,

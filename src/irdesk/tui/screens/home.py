@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from irdesk.domain.clock import local_when
+from irdesk.domain.clock import local_hms, local_when
 from irdesk.errors import IrdeskError
+from irdesk.services.board import Board, BoardRow
+from irdesk.services.defects import ledger
+from irdesk.services.heartbeat import watch_status
 from irdesk.tui.safe import literal
 
 if TYPE_CHECKING:
@@ -24,12 +28,65 @@ if TYPE_CHECKING:
 
 RECENT_CLOSED = 15
 # The playbook comes last: where the table is narrow, it is the column cut off.
-INCIDENT_COLUMNS = ("id", "title", "severity", "status", "updated", "playbook")
+INCIDENT_COLUMNS = (
+    "id",
+    "title",
+    "severity",
+    "status",
+    "commander",
+    "attention",
+    "updated",
+    "playbook",
+)
 TITLE_WIDTH = 36  # longer titles end in "…" so severity, status and time stay on screen
+NAME_WIDTH = 12
+DEFECTS_SHOWN = 1  # the first open defect is quoted on home; irdesk defects lists them all
 
 
 def _cut(text: Text, width: int) -> Text:
     text.truncate(width, overflow="ellipsis")
+    return text
+
+
+#: columns the board fills in after the list is shown: fixed widths, so filling them
+#: changes no other column (and needs no new layout)
+BOARD_WIDTHS = {"commander": NAME_WIDTH, "attention": 22}
+
+
+def _add_columns(table: DataTable) -> None:
+    for name in INCIDENT_COLUMNS:
+        table.add_column(name, key=name, width=BOARD_WIDTHS.get(name))
+
+
+def _commander_cell(row: BoardRow | None) -> Text:
+    if row is None or not row.commander:
+        return Text("")
+    return _cut(literal(row.commander, single_line=True), NAME_WIDTH)
+
+
+def _hm(when: datetime) -> str:
+    return local_hms(when)[:5]
+
+
+def attention(row: BoardRow | None, now: datetime) -> Text:
+    """What needs attention in an open incident: the escalation level fired and not
+    acknowledged (since, and when the next one is due), a running timer's deadline, the
+    injects delivered and not acknowledged."""
+    text = Text()
+    if row is None:
+        return text
+    esc = row.escalation
+    if esc is not None and esc.level is not None and esc.since is not None:
+        text.append(f"⚠ L{esc.level} {_hm(esc.since)}", style="bold red")
+        if esc.next_due is not None:
+            text.append(f", next {_hm(esc.next_due)}", style="red")
+    elif esc is not None and esc.next_due is not None:
+        text.append(f"ack by {_hm(esc.next_due)}")
+    if row.unacknowledged_injects:
+        n = row.unacknowledged_injects
+        if text:
+            text.append(" · ")
+        text.append(f"{n} inject{'s' * (n != 1)} to ack", style="yellow")
     return text
 
 
@@ -79,18 +136,22 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
-        with Horizontal(id="home-main"):
-            with Vertical(id="home-left"):
-                yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="playbooks", cursor_type="row")
+        yield Static(id="home-status")
+        yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="home-bottom"):
+            yield DataTable(id="playbooks", cursor_type="row")
             yield Static(id="contact-panel")
         yield Static(id="home-problems")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.board = Board(self.app.desk.journal.path)
+        self._board_rows: dict[str, BoardRow] = {}
+        self._records: list[IncidentRecord] = []
+        self._shown_rows: list = []  # what the incidents table shows, to skip equal redraws
         incidents = self.query_one("#incidents", DataTable)
         incidents.border_title = "Incidents"
-        incidents.add_columns(*INCIDENT_COLUMNS)
+        _add_columns(incidents)
         playbooks = self.query_one("#playbooks", DataTable)
         playbooks.border_title = "Playbooks (enter: declare on this playbook)"
         playbooks.add_columns("id", "title", "version", "steps", "source")
@@ -102,6 +163,8 @@ class HomeScreen(Screen[None]):
     def _poll(self) -> None:
         if self.app.desk.journal.has_changed():
             self.reload()
+        else:
+            self._show_status()  # a watcher goes stale without writing anything
 
     def action_reload(self) -> None:
         self.app.reload_catalog()
@@ -112,7 +175,10 @@ class HomeScreen(Screen[None]):
         title = Text(" irdesk ", style="bold reverse")
         title.append_text(literal(f"  journal {self.journal_label}", "dim"))
         self.query_one("#home-title", Static).update(title)
-        self._fill_incidents(desk.journal.incidents())
+        records = self._records = desk.journal.incidents()
+        self._fill_incidents(records)
+        self._show_status()
+        self._load_board(records, desk.clock.now())  # in a worker: the list shows at once
         if desk.loaded:
             self._fill_files()
         else:
@@ -137,38 +203,100 @@ class HomeScreen(Screen[None]):
         self._fill_playbooks(list(desk.catalog.playbooks.values()), invalid)
         self._fill_contacts(desk.roster, list(desk.catalog.playbooks.values()))
 
+    # ----------------------------------------------------------------- watcher, defects
+    def _show_status(self) -> None:
+        """Whether anybody is watching (escalations fire only while a screen is open when
+        not), and the desk's open defects."""
+        desk = self.app.desk
+        now = desk.clock.now()
+        watching = watch_status(desk.journal, now)
+        line = watching.sentence(lambda t: local_when(t, now))
+        text = Text()
+        if watching.watching:
+            text.append("● ", style="bold green")
+            text.append_text(literal(line, "green", single_line=True))
+        else:
+            lead, _, rest = line.partition(": ")
+            text.append(f"▲ {lead}: ", style="bold yellow")
+            text.append(f"{rest} (irdesk watch)", style="yellow")
+        text.append("\n")
+        open_defects = [d for d in ledger(desk.journal).all() if d.open]
+        if open_defects:
+            text.append(f"▲ {len(open_defects)} open defect", style="bold yellow")
+            text.append("s" if len(open_defects) > 1 else "", style="bold yellow")
+            text.append(": ", style="yellow")
+            for defect in open_defects[:DEFECTS_SHOWN]:
+                text.append_text(_cut(literal(defect.text, "yellow", single_line=True), 80))
+            text.append(" · irdesk defects", style="dim")
+        else:
+            text.append("✔ no open defects (irdesk check)", style="dim")
+        self.query_one("#home-status", Static).update(text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="board")
+    def _load_board(self, records: list[IncidentRecord], now) -> None:  # noqa: ANN001
+        """Commander, escalations and unacknowledged injects of each open incident: the
+        fold of each, brought up to date in a worker (it reads the journal)."""
+        try:
+            found = self.board.rows(records, now)
+        except IrdeskError as error:
+            self.app.call_from_thread(self.app.show_error, error, title="board not updated")
+            return
+        self.app.call_from_thread(self._fill_board, found, now)
+
+    def _fill_board(self, found: dict[str, BoardRow], now) -> None:  # noqa: ANN001
+        self._board_rows = found
+        table = self.query_one("#incidents", DataTable)
+        for incident_id, row in found.items():
+            if incident_id in table.rows:
+                table.update_cell(incident_id, "commander", _commander_cell(row))
+                table.update_cell(incident_id, "attention", attention(row, now))
+        self._shown_rows = []  # what the table shows is no longer what it was built from
+
     def _fill_incidents(self, records: list[IncidentRecord]) -> None:
         now = self.app.desk.clock.now()
-        table = self.query_one("#incidents", DataTable)
-        keep = table.cursor_row
-        # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
-        # one long title would otherwise push severity, status and time off screen for good.
-        table.clear(columns=True)
-        table.add_columns(*INCIDENT_COLUMNS)
+        rows: list[tuple[str, list[Text]]] = []
         open_ones = [r for r in records if r.status != "closed"]
         closed = [r for r in records if r.status == "closed"][:RECENT_CLOSED]
         for record in open_ones + closed:
             style = "" if record.status != "closed" else "dim"
             mode = " (drill)" if record.mode == "drill" else ""
-            table.add_row(
-                Text(record.id, style=style or "bold"),
-                _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
-                Text(record.severity, style=style),
-                Text(record.status, style=style or "yellow"),
-                Text(local_when(record.updated_at, now) if record.updated_at else "", style=style),
-                Text(record.playbook_id, style=style),
-                key=record.id,
+            known = self._board_rows.get(record.id) if record.status != "closed" else None
+            rows.append(
+                (
+                    record.id,
+                    [
+                        Text(record.id, style=style or "bold"),
+                        _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
+                        Text(record.severity, style=style),
+                        Text(record.status, style=style or "yellow"),
+                        _commander_cell(known),
+                        attention(known, now),
+                        Text(
+                            local_when(record.updated_at, now) if record.updated_at else "",
+                            style=style,
+                        ),
+                        Text(record.playbook_id, style=style),
+                    ],
+                )
             )
         if not records:
-            table.add_row(
-                Text("—", style="dim"),
-                Text("No incidents yet. Press n to declare one.", style="dim"),
-                "",
-                "",
-                "",
-                "",
-                key="__none__",
-            )
+            hint = Text("No incidents yet. Press n to declare one.", style="dim")
+            blank = [Text("") for _ in INCIDENT_COLUMNS[2:]]
+            rows.append(("__none__", [Text("—", style="dim"), hint, *blank]))
+        shown = [
+            (key, [(c.plain, str(c.style), tuple(c.spans)) for c in cells]) for key, cells in rows
+        ]
+        if shown == self._shown_rows:
+            return  # nothing changed (a heartbeat, another incident's entry): no redraw
+        self._shown_rows = shown
+        table = self.query_one("#incidents", DataTable)
+        keep = table.cursor_row
+        # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
+        # one long title would otherwise push severity, status and time off screen for good.
+        table.clear(columns=True)
+        _add_columns(table)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         if keep is not None and keep < table.row_count:
             table.move_cursor(row=keep)
 

@@ -69,6 +69,9 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
     def fire_escalations(self) -> None:
         return
 
+    def watching_text(self, now):  # noqa: ANN001, ANN201
+        return None  # a replay shows the past: whether a watcher runs now is not its business
+
     def tick_clock(self) -> None:
         self._render_transport()
 

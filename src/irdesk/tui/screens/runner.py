@@ -20,7 +20,8 @@ from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import STATUSES
 from irdesk.domain.models import PHASES, Step
-from irdesk.services.incident import Escalated, IncidentSession
+from irdesk.services.heartbeat import watch_status
+from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.text import single_line, visible
 from irdesk.tui.messages import IncidentClosed
 from irdesk.tui.modals.milestone import MilestoneDialog, MilestoneRequest
@@ -47,6 +48,7 @@ class RunnerScreen(Screen[None]):
         Binding("v", "severity", "Severity", id="runner.severity"),
         Binding("t", "status", "Status", id="runner.status"),
         Binding("r", "roles", "Roles", id="runner.roles"),
+        Binding("e", "page", "Page", id="runner.page"),
         Binding("g", "goto_current", "Current step", id="runner.current", show=False),
         Binding("p", "contacts", "Contacts", id="runner.contacts", show=False),
         Binding("c", "close_incident", "Close", id="runner.close"),
@@ -154,21 +156,21 @@ class RunnerScreen(Screen[None]):
             fired = self.session.fire_due_escalations()
         if attempt.failed:
             return
-        for escalated in fired:
-            message = escalated.entry.payload.get("message", "")
-            self.notify(visible(message), severity="error", title="ESCALATION", timeout=15)
-            if escalated.argv:
-                self._send_notification(escalated)
+        for outgoing in fired:
+            self.notify(visible(outgoing.message), severity="error", title="ESCALATION", timeout=15)
+            if outgoing.calls:
+                self._send_notification(outgoing)
 
     @work(thread=True, exit_on_error=False, group="notify")
-    def _send_notification(self, escalated: Escalated) -> None:
-        result = self.session.run_notify(escalated)
-        self.app.call_from_thread(self._record_notification, escalated, result)
+    def _send_notification(self, outgoing: Outgoing) -> None:
+        results = self.session.run_notify(outgoing)
+        self.app.call_from_thread(self._record_notification, outgoing, results)
 
-    def _record_notification(self, escalated: Escalated, result) -> None:  # noqa: ANN001
-        self.session.record_notification(escalated, result)
-        if not result.ok:
-            self.notify(visible(f"notify command failed: {result.error}"), severity="warning")
+    def _record_notification(self, outgoing: Outgoing, results) -> None:  # noqa: ANN001
+        self.session.record_notification(outgoing, results)
+        for result in results:
+            if not result.ok:
+                self.notify(visible(f"notify command failed: {result.error}"), severity="warning")
 
     # ----------------------------------------------------------------- rendering
     def refresh_view(self) -> None:
@@ -320,6 +322,8 @@ class RunnerScreen(Screen[None]):
                 if last:
                     who = ", ".join(last.people) or last.role
                     line += f" → escalated to level {last.level} ({last.role}: {who})"
+                    if last.late_by is not None:
+                        line += f", {format_duration(last.late_by)} late"
                 if view.state == "acknowledged":
                     text.append(
                         line + f" · acknowledged by {last.acknowledged_by}\n", style="yellow"
@@ -335,7 +339,19 @@ class RunnerScreen(Screen[None]):
         if not self.state.playbook.timers:
             text.append("  this playbook has no timers", style="dim")
         text.rstrip()
-        self.query_one("#timers", Static).update(text)
+        panel = self.query_one("#timers", Static)
+        panel.update(text)
+        panel.border_subtitle = self.watching_text(now)
+
+    def watching_text(self, now: datetime) -> Text | None:
+        """Whether anybody is watching this journal: with nobody, escalations fire only
+        while a screen is open (a drill's timers are its screen's business alone)."""
+        if self.state.mode == "drill" or not self.state.playbook.timers:
+            return None
+        watching = watch_status(self.session.journal, now)
+        if watching.watching:
+            return Text("watcher running", style="green")
+        return Text(f"▲ {watching.sentence(lambda t: local_hms(t)[:5])}", style="yellow")
 
     def timer_moment(self, when: datetime | None) -> str:
         """How a moment on the timers' clock is shown (a drill shows exercise time)."""
@@ -576,6 +592,50 @@ class RunnerScreen(Screen[None]):
                 self._do(self.session.assign, request.role, request.person, reason=request.reason)
 
         self.app.push_screen(RoleDialog(roles, people, dict(self.state.roles)), got)
+
+    def action_page(self) -> None:
+        """Page a role of this incident or a person by hand (journaled, then the roster's
+        notify command runs as for an escalation; a drill pages nobody real)."""
+        if self.state.closed:
+            self.notify("the incident is closed; reopen it to page", severity="warning")
+            return
+        choices = [
+            (f"{role.title} ({', '.join(self.session.people_for(role.id)) or 'nobody'})", role.id)
+            for role in self.session.playbook.roles
+        ]
+        listed = {name for _, role in choices for name in self.session.people_for(role)}
+        choices += [(p.name, p.name) for p in self.session.roster.people if p.name not in listed]
+
+        def chosen(target: str | None) -> None:
+            if target is None:
+                return
+
+            def got(text: str | None) -> None:
+                if not text:
+                    return
+                with self.app.attempt("page not sent") as attempt:
+                    outgoing = self.session.page(target, text)
+                if attempt.failed:
+                    return
+                people = ", ".join(outgoing.entry.payload.get("people", ()))
+                if outgoing.calls:
+                    self.notify(visible(f"paging {people}"), title="page")
+                    self._send_notification(outgoing)
+                elif self.state.mode == "drill":
+                    self.notify("drill: the page is journaled; nobody real is paged")
+                else:
+                    self.notify(visible(f"page to {people} journaled; no notify command"))
+
+            self.app.push_screen(
+                TextPrompt(
+                    "Page",
+                    f"Page {target}: what is it about? (journaled, then the notify command runs)",
+                    placeholder="join the bridge, the attacker is back",
+                ),
+                got,
+            )
+
+        self.app.push_screen(ChoicePrompt("Page whom?", choices), chosen)
 
     def action_contacts(self) -> None:
         from irdesk.tui.screens.contacts import ContactsScreen
