@@ -20,14 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from irdesk import __version__
+from irdesk.domain.checklist import Checklist, Coverage
 from irdesk.domain.entry import Entry
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import ActionError
 from irdesk.domain.review import (
+    DETECTION,
     DONE,
     DROPPED,
     FIVE_WHYS,
     FREE,
+    GENERAL,
+    ITEM_KINDS,
+    OPEN,
     OUTCOMES,
     POETE,
     RK,
@@ -44,6 +49,7 @@ from irdesk.report.model import CarriedItem, ChainStatus, DefectRow, Report
 from irdesk.report.render import render
 from irdesk.report.timeline import SPOOL_IN_MEMORY
 from irdesk.services import defects
+from irdesk.services.checklist import checklist_of
 from irdesk.services.files import private_file
 from irdesk.services.incident import IncidentSession, ran_with
 from irdesk.store import IncidentRecord, Journal, VerifyReport
@@ -85,6 +91,15 @@ def check_poete(value: str | None) -> str | None:
     word = {"organisation": "organization", "exercises": "exercise"}.get(word, word)
     if word not in POETE:
         raise ActionError(f"unknown POETE element {value!r}; one of: {', '.join(POETE)}")
+    return word
+
+
+def check_kind(value: str | None) -> str:
+    if value is None or not value.strip():
+        return GENERAL
+    word = value.strip().lower()
+    if word not in ITEM_KINDS:
+        raise ActionError(f"unknown kind of item {value!r}; one of: {', '.join(ITEM_KINDS)}")
     return word
 
 
@@ -202,9 +217,12 @@ class ReviewSession:
         due: date | str | None = None,
         step: str | None = None,
         poete: str | None = None,
+        kind: str | None = None,
     ) -> Improvement:
-        """Add an improvement item; returns it with its id (``INC-0003-1``)."""
+        """Add an improvement item; returns it with its id (``INC-0003-1``). A ``detection``
+        item counts as done once a rule citing this incident has been scanned with."""
         self._check_editable()
+        kind = check_kind(kind)
         what, owner = (what or "").strip(), (owner or "").strip()
         if not what:
             raise ActionError("say what is to be improved")
@@ -218,6 +236,8 @@ class ReviewSession:
             "step": self._check_step(step),
             "poete": check_poete(poete),
         }
+        if kind == DETECTION:
+            payload["kind"] = DETECTION
         for _ in range(_RETRIES):
             item = self.state.next_item_id(self.incident_id)
             try:
@@ -321,7 +341,11 @@ def _current(found: Improvement, key: str) -> object:
 
 @dataclass(frozen=True)
 class ImprovementRow:
-    """An improvement item with the incident it came from, for lists across a journal."""
+    """An improvement item with the incident it came from, for lists across a journal.
+
+    ``covered_by``: for a detection item, the rules that cite its incident and have been
+    scanned with; while the item is open in the journal, they make it count as done.
+    """
 
     improvement: Improvement
     incident_id: str
@@ -331,10 +355,25 @@ class ImprovementRow:
     playbook_version: str
     declared_at: datetime
     overdue: bool
+    covered_by: tuple[Coverage, ...] = ()
 
     @property
     def item(self) -> str:
         return self.improvement.item
+
+    @property
+    def covered(self) -> bool:
+        """An open detection item that a scanned rule covers: it counts as done."""
+        return bool(self.covered_by) and self.improvement.is_open
+
+    @property
+    def status(self) -> str:
+        """open | done | dropped, counting a covered detection item as done."""
+        return DONE if self.covered else self.improvement.status
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
 
 
 def review_of(journal: Journal, incident_id: str) -> ReviewState:
@@ -358,6 +397,7 @@ def improvement_rows(
     those of incidents declared earlier; ``exclude`` leaves one incident out.
     """
     rows: list[ImprovementRow] = []
+    checklist: Checklist | None = None
     for record in journal.incidents():
         if playbook_id is not None and record.playbook_id != playbook_id:
             continue
@@ -367,16 +407,23 @@ def improvement_rows(
             continue
         review = review_of(journal, record.id)
         for imp in review.improvements.values():
-            if include_closed or imp.is_open:
-                rows.append(_row(imp, record, today))
-    rows.sort(
-        key=lambda r: (
-            r.improvement.sort_key(today)
-            if r.improvement.is_open
-            else (2, r.improvement.closed_at or datetime.max.replace(tzinfo=UTC), r.incident_id, 0)
-        )
-    )
+            covered: tuple[Coverage, ...] = ()
+            if imp.kind == DETECTION and imp.is_open:
+                checklist = checklist if checklist is not None else checklist_of(journal)
+                covered = tuple(checklist.covering(record.id))
+            row = _row(imp, record, today, covered)
+            if include_closed or row.is_open:
+                rows.append(row)
+    rows.sort(key=lambda r: _row_order(r, today))
     return rows
+
+
+def _row_order(row: ImprovementRow, today: date) -> tuple[int, date, str, int]:
+    """Open items first (overdue, then by due date), then the others by when they closed."""
+    if row.is_open:
+        return row.improvement.sort_key(today)
+    closed = row.covered_by[0].since if row.covered else row.improvement.closed_at
+    return (2, closed or datetime.max.replace(tzinfo=UTC), row.incident_id, 0)
 
 
 def carried_over(journal: Journal, record: IncidentRecord, *, today: date) -> list[ImprovementRow]:
@@ -390,7 +437,9 @@ def carried_over(journal: Journal, record: IncidentRecord, *, today: date) -> li
     )
 
 
-def _row(imp: Improvement, record: IncidentRecord, today: date) -> ImprovementRow:
+def _row(
+    imp: Improvement, record: IncidentRecord, today: date, covered: tuple[Coverage, ...] = ()
+) -> ImprovementRow:
     return ImprovementRow(
         imp,
         record.id,
@@ -399,7 +448,8 @@ def _row(imp: Improvement, record: IncidentRecord, today: date) -> ImprovementRo
         record.playbook_id,
         record.playbook_version,
         record.created_at,
-        imp.overdue(today),
+        imp.overdue(today) and not covered,
+        covered,
     )
 
 
@@ -485,6 +535,7 @@ def load_report(
     record, playbook, scenario = ran_with(journal, incident_id, catalog)
     checking = _BackgroundVerify(journal, incident_id, record.entry_count) if verify else None
     carried = carried_items(carried_over(journal, record, today=today_of(now)))
+    covered = checklist_of(journal).covering(incident_id)
     try:
         report = build_report(
             playbook,
@@ -492,6 +543,7 @@ def load_report(
             now=now,
             scenario=scenario,
             carried=carried,
+            covered=covered,
             defects=defects_during(journal, record, now),
             generator=generator or f"irdesk {__version__}",
             spool_limit=spool_limit,
@@ -573,6 +625,7 @@ __all__ = [
     "carried_items",
     "carried_over",
     "check_due",
+    "check_kind",
     "check_poete",
     "close_improvement",
     "find_improvement",
