@@ -43,6 +43,11 @@ def config_path() -> Path:
     return home() / "config.yaml"
 
 
+def keymap_path() -> Path:
+    """The user's keymap: binding id → keys (the desk's keys, remapped)."""
+    return home() / "keymap.yaml"
+
+
 def default_journal_path() -> Path:
     return home() / "journal.db"
 

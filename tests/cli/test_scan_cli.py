@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
+from helpers_cli import one_line_failure
 
 from irdesk.cli import main
-from irdesk.cli.scan import NO_JOURNAL
 
 
 def run(*args: str):
@@ -62,20 +62,21 @@ def my_rules(tmp_path: Path, log: Path) -> Path:
     return path
 
 
-def one_line_failure(result, needle: str) -> None:  # noqa: ANN001
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert result.stderr.startswith("irdesk: ") and needle in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 # --------------------------------------------------------------------------- running
 
 
-def test_without_dry_run_it_says_recording_needs_the_journal():
-    result = run()
-    one_line_failure(result, NO_JOURNAL)
-    assert result.stderr.count("\n") == 1
+def test_without_dry_run_it_records_in_the_journal(tmp_path: Path):
+    log = guessing(tmp_path)
+    journal = tmp_path / "j.db"
+    result = run("--source", f"auth={log}", "--journal", str(journal))
+    assert result.exit_code == 1, result.output
+    assert "finding FND-0001 ssh-password-guessing: SSH password guessing from" in result.stdout
+    assert "defect web-access missing (new): no file matches" in result.stdout
+    assert ": 1 new finding, " in result.stdout and "dry run" not in result.stdout
+    again = run("--source", f"auth={log}", "--journal", str(journal), "--format", "json")
+    report = json.loads(again.stdout)
+    assert report["findings"] == [] and report["opened"] == [] and report["lines"] == 0
+    assert again.exit_code == 1  # the defects are still open
 
 
 def test_a_burst_is_printed_and_exits_one(tmp_path: Path):
@@ -96,7 +97,15 @@ def test_json_output(tmp_path: Path):
     result = run("--dry-run", "--source", f"auth={log}", "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    assert set(report) == {"findings", "defects", "unchecked", "lines", "seconds"}
+    assert set(report) == {
+        "findings",
+        "defects",
+        "opened",
+        "closed",
+        "unchecked",
+        "lines",
+        "seconds",
+    }
     (finding,) = [f for f in report["findings"] if f["rule"] == "ssh-password-guessing"]
     assert finding["key"] == {"ip": "203.0.113.9"} and finding["count"] == 5
     assert finding["source"] == "auth" and len(finding["id"]) == 20

@@ -452,7 +452,15 @@ def test_report_json_shape(tmp_path: Path):
     sources = {"auth": source(log), "web": source(tmp_path / "x", ident="web")}
     report, _ = run([rule(), rule("web-rule", requires=("web",))], sources)
     shape = report.as_json()
-    assert set(shape) == {"findings", "defects", "unchecked", "lines", "seconds"}
+    assert set(shape) == {
+        "findings",
+        "defects",
+        "opened",
+        "closed",
+        "unchecked",
+        "lines",
+        "seconds",
+    }
     (finding,) = shape["findings"]
     assert finding == {
         "rule": "guess",
@@ -467,5 +475,6 @@ def test_report_json_shape(tmp_path: Path):
     assert shape["defects"] == [
         {"source": "web", "problem": "missing", "detail": f"no file matches {tmp_path / 'x'}"}
     ]
+    assert shape["opened"] == shape["defects"] and shape["closed"] == []  # first seen now
     assert shape["unchecked"] == [{"rule": "web-rule", "sources": ["web"]}]
     assert shape["lines"] == 3 and isinstance(shape["seconds"], float)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from irdesk.domain.incident import K
 from irdesk.domain.models import Notify, Person, Roster
 from irdesk.formats.catalog import Catalog
 from irdesk.services.desk import Desk
-from irdesk.store import Journal
+from irdesk.store import Journal, JournalError
 
 
 @pytest.fixture
@@ -150,3 +151,38 @@ def test_acknowledging_a_containment_escalation_does_not_record_contained(tmp_pa
     session.acknowledge(contain.id)
     assert "contained" not in session.state.milestones
     assert session.state.escalations[0].acknowledged_by == "ada"
+
+
+def test_reconnect_gives_the_desk_another_lock_timeout_and_keeps_the_warnings(tmp_path):
+    """The desk on screen reconnects with short tries for the write lock; what the first
+    open warned about (loose permissions, triggers put back) is still there to show, and
+    the connection it had is closed (only one is left)."""
+    path = tmp_path / "journal.db"
+    clock = FixedClock()
+    with Journal.open(path, clock=clock):
+        pass
+    path.chmod(0o644)
+    raw = sqlite3.connect(path)
+    raw.execute("DROP TRIGGER entries_no_delete")
+    raw.commit()
+    raw.close()
+    first = Journal.open(path, clock=clock)
+    warnings = list(first.warnings)
+    assert len(warnings) == 2  # loose mode, and the trigger put back
+    desk = Desk(first, catalog=Catalog(), clock=clock, actor="ada")
+    desk.reconnect(timeout=0.2)
+    try:
+        assert desk.journal is not first and desk.journal.timeout == 0.2
+        assert desk.journal.warnings == warnings
+        assert desk.journal.clock is clock
+        with pytest.raises(JournalError, match="closed database"):
+            first.data_version()
+        session = desk.declare(Catalog.load().playbook("ransomware"), title="t")
+        assert session.record.id == "INC-0001"
+        # an escalation fired late explains itself from the journal the desk has now (it
+        # read the closed first connection, and the runner's escalations all failed)
+        clock.advance(3 * 3600)
+        fired = session.fire_due_escalations()
+        assert fired and "late_reason" in fired[0].entry.payload
+    finally:
+        desk.journal.close()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from datetime import timedelta
 
-from tui_helpers import run, screen_text, settle, text_of
+from tui_helpers import ACTOR, run, screen_text, settle, text_of, toasts
 
+from irdesk.services.desk import Desk
 from irdesk.store import Journal
 from irdesk.tui.screens.home import RECENT_CLOSED, HomeScreen
 from irdesk.tui.screens.runner import RunnerScreen
@@ -211,25 +214,66 @@ async def until(pilot, condition, seconds: float = 5.0) -> None:  # noqa: ANN001
     raise AssertionError(f"never held: {condition.__code__.co_firstlineno}")
 
 
-async def test_memory_is_settled_per_screen_and_left_screens_are_freed(make_app, declare):
+async def test_memory_is_settled_per_screen_and_left_screens_are_freed(
+    make_app, declare, monkeypatch
+):
     """Each screen's first frame freezes what is alive, so collections while people type
     go through only what was made since; the screen left behind is still freed."""
     import gc
     import weakref
 
+    from irdesk.tui import app as app_module
+
+    settled: list[tuple[str, int]] = []  # (the screen, objects frozen) at each settling
+    real = app_module.settle_memory
+
+    def recording() -> None:
+        real()
+        settled.append((type(app.screen).__name__, gc.get_freeze_count()))
+
+    monkeypatch.setattr(app_module, "settle_memory", recording)
     iid = declare(title="to and fro").incident_id
     app = make_app()
     async with run(app) as pilot:
         await settle(pilot)
-        await until(pilot, lambda: gc.get_freeze_count() > 0)
-        home_frozen = gc.get_freeze_count()
+        await until(pilot, lambda: [s for s, _ in settled] == ["HomeScreen"])
         await pilot.press("enter")
         await settle(pilot)
         runner = weakref.ref(app.screen)
         assert isinstance(runner(), RunnerScreen) and runner().session.incident_id == iid
-        await until(pilot, lambda: gc.get_freeze_count() > home_frozen)  # the runner's too
+        await until(pilot, lambda: [s for s, _ in settled] == ["HomeScreen", "RunnerScreen"])
+        assert all(frozen > 0 for _, frozen in settled)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        await until(pilot, lambda: runner() is None)  # unfrozen, collected, frozen again
+        await until(pilot, lambda: len(settled) == 3)
+        assert settled[-1][0] == "HomeScreen"
+        # A screen still closing when home settled (a loaded machine) is frozen with the
+        # rest; the next settling (any screen change) unfreezes and collects it.
+        real()
+        await until(pilot, lambda: runner() is None)
     assert gc.get_freeze_count() == 0  # the app gave it back when it ended
+
+
+async def test_the_journals_warnings_are_shown_when_the_desk_opens(
+    journal_path, clock, catalog, roster, make_app
+):
+    """A journal others can read, and triggers put back after an outside edit: the store
+    says so when it opens the journal, and the desk shows it (the command line's stderr is
+    hidden behind the screen)."""
+    with Journal.open(journal_path, clock=clock):
+        pass
+    os.chmod(journal_path, 0o644)
+    raw = sqlite3.connect(journal_path)
+    raw.execute("DROP TRIGGER entries_no_delete")
+    raw.commit()
+    raw.close()
+    with Journal.open(journal_path, clock=clock) as journal:
+        desk = Desk(journal, catalog=catalog, roster=roster, clock=clock, actor=ACTOR)
+        app = make_app(desk_=desk)
+        async with run(app) as pilot:
+            await settle(pilot)
+            shown = toasts(app)
+            assert f"journal {journal_path} can be read by others (mode 0644)" in shown
+            assert "journal triggers were missing (entries_no_delete)" in shown
+            assert "(recorded in the desk chain)" in shown

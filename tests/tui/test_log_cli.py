@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from tui_helpers import rows, run, settle, text_of
+from tui_helpers import rows, run, settle, text_of, wait_until
 
 from irdesk.cli import main
 from irdesk.domain.incident import K
@@ -60,7 +60,10 @@ async def test_a_logged_note_reaches_an_open_runner(declare, make_app, journal_p
             ],
         )
         assert result.exit_code == 0, result.output
-        await pilot.pause(0.7)  # the runner polls the journal every 0.5 s
+        # the runner polls the journal every 0.5 s
+        await wait_until(
+            pilot, lambda: "deploy frozen" in text_of(app.screen.query_one("#timeline"))
+        )
         await settle(pilot)
         assert "ci           note       deploy frozen" in text_of(app.screen.query_one("#timeline"))
 

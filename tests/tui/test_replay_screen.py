@@ -149,3 +149,24 @@ def test_replay_snapshot(scripted, snap_compare):
     assert snap_compare(
         IrdeskApp(None, replay=replay), terminal_size=(130, 40), run_before=run_before
     )
+
+
+async def test_enter_on_a_step_and_on_its_checklist_writes_nothing(scripted):
+    """Replay is read-only through and through: enter moves to the checklist, and enter on
+    an item there does nothing (it used to reach the runner's tick and crash)."""
+    from irdesk.tui.app import IrdeskApp
+    from irdesk.tui.screens.replay import ReplayScreen
+
+    path, _, _ = scripted
+    replay = open_replay(path, "INC-0001", Catalog.load(PLAYBOOKS_AND_SCENARIOS))
+    entries = replay.total
+    app = IrdeskApp(None, replay=replay)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # on the step: to its checklist
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#checklist")
+        await pilot.press("enter")  # on an item: nothing
+        await settle(pilot)
+        assert isinstance(app.screen, ReplayScreen)
+        assert replay.journal.entry_count("INC-0001") == entries

@@ -49,7 +49,7 @@ def step_states(app) -> dict:
 async def select_step(pilot, step_id: str) -> None:
     steps = pilot.app.screen.query_one("#steps", OptionList)
     steps.focus()
-    index = pilot.app.screen._step_options.index(step_id)
+    index = steps.index_of(step_id)
     steps.highlighted = index
     await settle(pilot)
 

@@ -10,6 +10,7 @@ tests' copy of the account-compromise playbook (actor alice, 130x40).
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,6 +23,7 @@ from irdesk.domain.review import RK
 from irdesk.services.review import ReviewSession, improvement_rows
 from irdesk.tui.modals.improvement import ImprovementDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
+from irdesk.tui.screens import report as report_screen
 from irdesk.tui.screens.report import ReportScreen
 from irdesk.tui.screens.review import ReviewScreen
 
@@ -446,3 +448,40 @@ def test_review_screen_snapshot(desk, declare, make_app, snap_compare):
         assert isinstance(pilot.app.screen, ReviewScreen)
 
     assert snap_compare(app, terminal_size=(130, 40), run_before=run_before)
+
+
+async def test_writing_the_report_leaves_the_ui_thread_and_a_failure_is_shown_once(
+    declare, make_app, irdesk_home, monkeypatch
+):
+    """m/h/j write the report in a worker thread (a long incident's HTML takes a while);
+    a report that cannot be written is said once, by the app, and the screen stays."""
+    iid = declare().incident_id
+    threads: list[str] = []
+    export = report_screen.export_report
+
+    def watched(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        threads.append(threading.current_thread().name)
+        return export(*args, **kwargs)
+
+    monkeypatch.setattr(report_screen, "export_report", watched)
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        await pilot.press("m")
+        await settle(pilot)
+        assert threads and threads[0] != threading.main_thread().name
+        assert (irdesk_home / "reports" / f"{iid}.md").is_file()
+
+        (irdesk_home / "reports").rename(irdesk_home / "reports.old")
+        (irdesk_home / "reports").write_text("a file where the folder should be")
+        app.clear_notifications()
+        await pilot.press("h")
+        await settle(pilot)
+        shown = toasts(app)
+        assert shown.count("report not written") == 1
+        assert f"cannot write {irdesk_home / 'reports' / iid}.html" in shown
+        assert isinstance(app.screen, ReportScreen)

@@ -11,7 +11,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from textual.widgets import Input, OptionList, Select
-from tui_helpers import ACTOR, START, kinds, last, paste, rows, run, screen_text, settle, text_of
+from tui_helpers import (
+    ACTOR,
+    START,
+    kinds,
+    last,
+    paste,
+    rows,
+    run,
+    screen_text,
+    settle,
+    text_of,
+    wait_until,
+)
 
 from irdesk.domain.incident import K
 from irdesk.tui.modals.milestone import MilestoneDialog
@@ -241,7 +253,8 @@ async def test_decision_option_chosen_by_digit_branches_the_path(declare, make_a
         assert "this step is not a decision" in screen_text(app)
         assert kinds(journal, iid) == [K.DECLARED, K.STEP_DONE]
         session.complete("scope-campaign")  # meanwhile, another responder finishes it
-        await pilot.pause(0.6)  # the runner's poll picks it up
+        # the runner's poll picks it up
+        await wait_until(pilot, lambda: "Now: Did anyone hand over" in step_title(app))
         await settle(pilot)
         assert "Now: Did anyone hand over credentials or approve MFA?" in step_title(app)
         assert "○ 2. No, the lure was only delivered or clicked → block-indicators" in text_of(

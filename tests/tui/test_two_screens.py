@@ -6,12 +6,20 @@ same SQLite file, another connection) and their own Desk; both apps run in one e
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from tui_helpers import ACTOR, notify_calls, rows, run, screen_text, settle, text_of, toasts
+from tui_helpers import (
+    ACTOR,
+    notify_calls,
+    rows,
+    run,
+    screen_text,
+    settle,
+    text_of,
+    toasts,
+    wait_until,
+)
 
 from irdesk.domain.incident import K
 from irdesk.services.desk import Desk
@@ -19,16 +27,6 @@ from irdesk.store import Journal
 from irdesk.tui.screens.home import HomeScreen
 
 SECOND = 1.5  # the runner polls every 0.5 s and home every 1 s; slack for a busy machine
-
-
-async def wait_until(pilot, condition: Callable[[], bool], timeout: float = SECOND) -> float:
-    """Let the app run until condition() holds; the seconds it took (fails on timeout)."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"not shown within {timeout}s")
-        await pilot.pause(0.05)
-    return time.monotonic() - start
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -122,6 +124,15 @@ def text_of(widget: Widget) -> str:
     return str(widget.render())
 
 
+async def palette_titles(app: App) -> list[str]:
+    """Every command the palette (ctrl+p) offers on the current screen: the app's own and
+    the screen's context actions."""
+    from irdesk.tui.commands import ScreenCommands
+
+    titles = [command.title for command in app.get_system_commands(app.screen)]
+    return titles + [str(hit.text) async for hit in ScreenCommands(app.screen).discover()]
+
+
 def options(widget: OptionList) -> list[str]:
     return [str(widget.get_option_at_index(i).prompt) for i in range(widget.option_count)]
 
@@ -150,6 +161,16 @@ async def settle(pilot: Pilot) -> None:
     if any(not worker.is_finished for worker in pilot.app.workers):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 1.5) -> float:
+    """Let the app run until condition() holds; the seconds it took (fails on timeout)."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"not shown within {timeout}s")
+        await pilot.pause(0.05)
+    return time.monotonic() - start
 
 
 def rows(journal: Journal, incident_id: str, kind: str | None = None) -> list[Entry]:

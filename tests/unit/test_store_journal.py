@@ -533,3 +533,57 @@ def test_runtime_state_is_kept_apart_from_the_record(journal: Journal, clock: Fi
     assert journal.runtime("watcher") == {} and list(journal.runtime("scan")) == ["auth"]
     assert journal.incident(rec.id).head == head  # nothing appended to any chain
     assert journal.verify().ok
+
+
+# --------------------------------------------------------------------------- transactions
+
+
+def test_a_transaction_commits_its_writes_together(journal: Journal, tmp_path: Path):
+    rec = declare(journal)
+    with journal.transaction():
+        journal.append(rec.id, "note", {"text": "one"}, actor="bob")
+        journal.put_runtime("scan", "checkpoints", {"files": []})
+        finding = journal.create_incident(
+            chain="finding",
+            mode="live",
+            title="guessing",
+            severity="SEV3",
+            playbook_id="ssh-guessing",
+            playbook_version="rules/1",
+            playbook_sha256=PLAYBOOK_SHA,
+            actor="scan",
+        )
+        # another connection sees none of it yet, and cannot write meanwhile
+        other = sqlite3.connect(tmp_path / "j.db", timeout=0.05, isolation_level=None)
+        assert other.execute("SELECT count(*) FROM entries").fetchone() == (1,)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+    assert [e.kind for e in journal.entries(rec.id)] == ["incident.declared", "note"]
+    assert journal.incident(finding.id).status == "new"
+    assert journal.runtime("scan")["checkpoints"][0] == {"files": []}
+    assert journal.verify().ok
+
+
+def test_an_error_in_a_transaction_undoes_all_of_it(journal: Journal):
+    rec = declare(journal)
+    with pytest.raises(RuntimeError), journal.transaction():
+        journal.append(rec.id, "note", {"text": "kept?"}, actor="bob")
+        journal.desk()
+        raise RuntimeError("the check failed")
+    assert journal.last_seq(rec.id) == 1
+    with pytest.raises(UnknownIncident):
+        journal.incident("DESK")
+    journal.append(rec.id, "note", {"text": "after"}, actor="bob")  # the journal goes on
+    assert journal.last_seq(rec.id) == 2 and journal.verify().ok
+
+
+def test_a_refused_uid_inside_a_transaction_leaves_the_rest(journal: Journal):
+    rec = declare(journal)
+    journal.append(rec.id, "note", {"text": "first"}, actor="bob", uid="once")
+    with journal.transaction():
+        with pytest.raises(ValueError, match="already used"):
+            journal.append(rec.id, "note", {"text": "other words"}, actor="bob", uid="once")
+        journal.append(rec.id, "note", {"text": "second"}, actor="bob")
+    assert [e.payload.get("text") for e in journal.entries(rec.id)][1:] == ["first", "second"]
+    assert journal.verify().ok

@@ -98,3 +98,9 @@ actor_option = click.option(
     default=None,
     help="Who is acting (default: $IRDESK_ACTOR or your login name).",
 )
+
+
+#: ``--format text|json``, as the commands that print for people and for scripts take it
+text_or_json = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)

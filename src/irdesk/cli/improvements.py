@@ -16,6 +16,7 @@ from irdesk.cli.common import (
     journal_option,
     open_journal,
     resolve_journal,
+    text_or_json,
 )
 from irdesk.domain.clock import SystemClock, format_ts
 from irdesk.text import squeezed, visible
@@ -34,7 +35,11 @@ def _row_json(row) -> dict:  # noqa: ANN001
         "due": imp.due.isoformat() if imp.due else None,
         "step": imp.step,
         "poete": imp.poete,
-        "status": imp.status,
+        "kind": imp.kind,
+        "status": row.status,
+        "covered_by": [
+            {"rule": c.rule, "file": c.path, "since": format_ts(c.since)} for c in row.covered_by
+        ],
         "overdue": row.overdue,
         "added_at": format_ts(imp.added_at),
         "added_by": visible(imp.added_by),
@@ -48,15 +53,19 @@ def _write_rows(rows, out: TextIO) -> None:  # noqa: ANN001
     table = []
     for row in rows:
         imp = row.improvement
-        state = "OVERDUE" if row.overdue else imp.status
+        state = "OVERDUE" if row.overdue else row.status
         due = imp.due.isoformat() if imp.due else "no date"
         where = [f"{row.incident_id} {squeezed(row.incident_title)}"]
         if imp.step:
             where.append(f"step {imp.step}")
         if imp.poete:
             where.append(imp.poete)
+        if imp.kind == "detection":
+            where.append("detection rule")
         what = squeezed(imp.what)
-        if imp.status != "open" and imp.close_note:
+        if row.covered:
+            what += f" [done: {row.covered_by[0].text()}]"
+        elif imp.status != "open" and imp.close_note:
             what += f" [{imp.status}: {squeezed(imp.close_note)}]"
         table.append((state, squeezed(imp.item), due, squeezed(imp.owner), what, "; ".join(where)))
     widths = [max(len(r[i]) for r in table) for i in range(4)]
@@ -68,16 +77,15 @@ def _write_rows(rows, out: TextIO) -> None:  # noqa: ANN001
 @click.group("improvements", invoke_without_command=True)
 @click.option("--all", "include_closed", is_flag=True, help="Include done and dropped items.")
 @click.option("--playbook", "playbook_id", default=None, help="Only items of this playbook.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@text_or_json
 @journal_option
 @click.pass_context
 def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
     """List improvement items across the journal: open ones, overdue first, then by due date.
 
     Mark one done or dropped with `irdesk improvements done ITEM --note TEXT` (or drop);
-    the closure is journaled in the incident that owns the item.
+    the closure is journaled in the incident that owns the item. A detection item counts
+    as done once a rule citing its incident (source: past-incident) has been scanned with.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -103,7 +111,7 @@ def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
     _write_rows(rows, buf)
     click.echo(buf.getvalue(), nl=False)
     overdue = sum(1 for r in rows if r.overdue)
-    open_count = sum(1 for r in rows if r.improvement.is_open)
+    open_count = sum(1 for r in rows if r.is_open)
     click.echo(f"{open_count} open, {overdue} overdue (due dates are compared in UTC)")
 
 
@@ -153,3 +161,34 @@ def done(ctx, item, note, journal_path, actor) -> None:
 def drop(ctx, item, note, journal_path, actor) -> None:
     """Drop improvement ITEM (it will not be done), saying why."""
     _close(ctx, item, "dropped", note, journal_path, actor)
+
+
+@improvements.command("add")
+@click.argument("incident_id", metavar="INCIDENT")
+@click.option("--what", required=True, help="What will change.")
+@click.option("--owner", required=True, help="Who makes it happen (a person or role).")
+@click.option("--due", default=None, metavar="YYYY-MM-DD", help="When it is due.")
+@click.option("--step", default=None, help="The playbook step it concerns.")
+@click.option("--poete", default=None, help="planning, organization, equipment, training...")
+@click.option(
+    "--kind",
+    type=click.Choice(["general", "detection"]),
+    default="general",
+    show_default=True,
+    help="detection: a rule to catch this again; done once a rule citing INCIDENT is scanned.",
+)
+@journal_option
+@actor_option
+@click.pass_context
+def add(ctx, incident_id, what, owner, due, step, poete, kind, journal_path, actor) -> None:  # noqa: ANN001
+    """Add an improvement item to INCIDENT's review; prints the item's id."""
+    from irdesk.cli.common import make_desk
+    from irdesk.services.review import ReviewSession
+
+    if journal_path is None and ctx.parent is not None:
+        journal_path = ctx.parent.params.get("journal_path")
+    with open_journal(journal_path, create=False) as journal:
+        desk = make_desk(journal, actor=actor)
+        review = ReviewSession(desk.session(incident_id.strip()))
+        item = review.add_improvement(what, owner=owner, due=due, step=step, poete=poete, kind=kind)
+    click.echo(squeezed(item.item))

@@ -19,6 +19,7 @@ from irdesk.cli.common import (
     make_desk,
     open_journal,
     screens,
+    text_or_json,
 )
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
 from irdesk.text import squeezed, visible
@@ -74,17 +75,40 @@ def declare_options(fn):
 
 
 @click.command()
-@click.argument("playbook")
+@click.argument("playbook", required=False)
 @declare_options
+@click.option(
+    "--from-finding",
+    "finding",
+    metavar="FINDING",
+    default=None,
+    help="Declare from a finding (FND-0003): its rule's playbook, title and severity by "
+    "default, its matched lines attached as evidence, the finding marked declared.",
+)
 @journal_option
 @actor_option
 def declare(
-    playbook, title, severity, commander, detected, started, reason, journal_path, actor
+    playbook, title, severity, commander, detected, started, reason, finding, journal_path, actor
 ) -> None:
     """Open an incident without the UI; print its id alone (id=$(irdesk declare ...)).
 
-    PLAYBOOK is a playbook id or a path to a playbook file.
+    PLAYBOOK is a playbook id or a path to a playbook file; with --from-finding it may be
+    left out (the rule's playbook is used).
     """
+    if finding is not None:
+        if detected or started:
+            raise Failure(
+                "--from-finding takes the detection time from the finding; "
+                "leave out --detected and --started"
+            )
+        from irdesk.cli.findings import declare_from
+
+        with open_journal(journal_path, create=False) as journal:
+            desk = make_desk(journal, actor=actor)
+            click.echo(declare_from(desk, finding, playbook, title, severity, commander))
+        return
+    if not playbook:
+        raise Failure("give a PLAYBOOK to declare on (or --from-finding FINDING)")
     if not title:
         raise Failure("--title is required")
     with open_journal(journal_path) as journal:
@@ -94,9 +118,7 @@ def declare(
 
 
 @click.command(name="list")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@text_or_json
 @click.option(
     "--status", type=click.Choice(["open", "closed", "all"]), default="all", show_default=True
 )

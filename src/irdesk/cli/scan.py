@@ -14,12 +14,15 @@ from pathlib import Path
 
 import click
 
-from irdesk.cli.common import Failure
-
-NO_JOURNAL = (
-    "recording findings and defects needs the journal integration, which is not there "
-    "yet; run 'irdesk scan --dry-run' to scan and print without recording"
+from irdesk.cli.common import (
+    Failure,
+    actor_option,
+    group_option,
+    journal_option,
+    open_journal,
+    text_or_json,
 )
+
 SHOWN_LINES = 3  # matched lines printed under each finding in text output
 
 
@@ -40,32 +43,31 @@ SHOWN_LINES = 3  # matched lines printed under each finding in text output
     help="Read source ID from PATH instead of its declared paths (repeatable).",
 )
 @click.option("--since", metavar="WHEN", help="Read every line from WHEN on, again if need be.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@text_or_json
 @click.option("--dry-run", is_flag=True, help="Record nothing and keep no checkpoint.")
+@journal_option
+@actor_option
 def scan(
     rules_paths: tuple[Path, ...],
     source_paths: tuple[str, ...],
     since: str | None,
     fmt: str,
     dry_run: bool,
+    journal_path: Path | None,
+    actor: str | None,
 ) -> None:
-    """Scan the log sources the rules need; print findings and defects.
+    """Scan the log sources the rules need; record findings and defects in the journal
+    and print them.
 
-    Exits 0 when nothing was found, 1 on findings or defects, 2 when it could not run.
+    Each scan carries on where the last one stopped; a finding or a defect is recorded
+    once however often, and however many scans at once, look at the same lines. Exits 0
+    when nothing was found, 1 on new findings or open defects, 2 when it could not run.
     """
-    if not dry_run:
-        raise Failure(NO_JOURNAL)
     from irdesk.domain.clock import WhenError, parse_when
     from irdesk.services.scan import MemoryRecorder
     from irdesk.services.scan import scan as run_scan
 
-    ruleset = _load(rules_paths)
+    ruleset = load_checked_rules(rules_paths)
     overrides = _overrides(source_paths, ruleset.sources)
     now = datetime.now(UTC)
     when = None
@@ -75,24 +77,46 @@ def scan(
         except WhenError as exc:
             raise Failure(f"--since: {exc}") from None
     rules = list(ruleset.rules.values())
-    files = list({id(m): m.source for m in ruleset.files.values() if m.source}.values())
-    report = run_scan(
-        rules,
-        ruleset.sources,
-        MemoryRecorder(),
-        now=now,
-        since=when,
-        paths=overrides,
-        rules_files=files,
-    )
-    if fmt == "json":
-        click.echo(json.dumps(report.as_json(), indent=2))
+    files = [m.source for m in ruleset.used_files() if m.source is not None]
+
+    def run(recorder):  # noqa: ANN001, ANN202
+        return run_scan(
+            rules,
+            ruleset.sources,
+            recorder,
+            now=now,
+            since=when,
+            paths=overrides,
+            rules_files=files,
+        )
+
+    records: dict[str, str] = {}
+    if dry_run:
+        report = run(MemoryRecorder())
     else:
-        _print_text(report, dry_run)
+        from irdesk.services.actor import default_actor
+        from irdesk.services.findings import JournalRecorder
+
+        who = (actor or group_option("actor") or "").strip() or default_actor()
+        with open_journal(journal_path) as journal:
+            recorder = JournalRecorder(journal, ruleset, who, paths=overrides)
+            report = run(recorder)
+        records = recorder.recorded
+        for warning in recorder.warnings:
+            click.echo(f"irdesk: warning: {_one_line(warning)}", err=True)
+    if fmt == "json":
+        doc = report.as_json()
+        for finding in doc["findings"]:
+            finding["record"] = records.get(finding["id"])
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        _print_text(report, records, dry_run)
     raise SystemExit(report.exit_code)
 
 
-def _load(rules_paths: tuple[Path, ...]):  # noqa: ANN202 - a RuleSet
+def load_checked_rules(rules_paths: tuple[Path, ...] = ()):  # noqa: ANN201 - a RuleSet
+    """The rules to use (these files with the others' sources, or the bundled and the
+    user's): their problems printed one a line and a Failure when any is an error."""
     from irdesk.formats.catalog import expand
     from irdesk.formats.rules import default_files, load_rules
 
@@ -147,9 +171,11 @@ def _when(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _print_text(report, dry_run: bool) -> None:  # noqa: ANN001 - a ScanReport
+def _print_text(report, records: dict[str, str], dry_run: bool) -> None:  # noqa: ANN001
     for finding in report.findings:
-        click.echo(f"finding {finding.rule}: {_one_line(finding.title)}")
+        record = records.get(finding.id)
+        name = f"{record} {finding.rule}" if record else finding.rule
+        click.echo(f"finding {name}: {_one_line(finding.title)}")
         span = _when(finding.first_time)
         if finding.last != finding.first:
             span += f" to {_when(finding.last_time)}"
@@ -162,15 +188,21 @@ def _print_text(report, dry_run: bool) -> None:  # noqa: ANN001 - a ScanReport
         more = len(finding.lines) - SHOWN_LINES
         if more > 0:
             click.echo(f"  | ... and {more} more line{'s' * (more != 1)}")
+    opened = {d.key for d in report.opened}
     for defect in report.defects:
-        click.echo(f"defect {defect.source} {defect.problem}: {_one_line(defect.detail)}")
+        new = " (new)" if defect.key in opened and not dry_run else ""
+        click.echo(f"defect {defect.source} {defect.problem}{new}: {_one_line(defect.detail)}")
+    if not dry_run:
+        for defect in report.closed:
+            click.echo(f"defect {defect.source} {defect.problem} closed: the source is well again")
     for rule, sources in report.unchecked.items():
         click.echo(f"not checked {rule}: every source it needs is defective ({', '.join(sources)})")
     findings, defects = len(report.findings), len(report.defects)
     summary = (
         f"{report.lines:,} line{'s' * (report.lines != 1)} from {report.files} "
         f"file{'s' * (report.files != 1)} in {report.seconds:.2f} s: "
-        f"{findings} finding{'s' * (findings != 1)}, {defects} defect{'s' * (defects != 1)}"
+        f"{findings} {'' if dry_run else 'new '}finding{'s' * (findings != 1)}, "
+        f"{defects} defect{'s' * (defects != 1)}"
     )
     if report.unparsed:
         summary += f"; {report.unparsed:,} matching line(s) without a readable time skipped"

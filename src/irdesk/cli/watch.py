@@ -310,7 +310,8 @@ def visible_dict(data: dict) -> dict:
 )
 @journal_option
 def defects(show_all, fmt, journal_path) -> None:  # noqa: ANN001
-    """List the desk's defects: readiness problems, open and (with --all) closed."""
+    """List the desk's defects (readiness problems, log sources the scans cannot read),
+    open and (with --all) closed."""
     from irdesk.services import defects as ledger_of
 
     if not resolve_journal(journal_path).exists():

@@ -2,13 +2,19 @@
 
 A defect is opened (``defect.opened``) the first time a check finds a problem and closed
 (``defect.closed``) when the check passes again, each with its time, so the journal shows
-how long the team could not have paged anyone for a role, or went without a drill. Each has
-a stable ``key`` (``readiness/coverage/commander/gap``) that the check derives from what
-it looked at, and an ``area``: ``readiness`` (``irdesk check`` and the watcher's daily
-check) here; detection's log-source defects take the same form.
+how long the team could not have paged anyone for a role, went without a drill, or could
+not read a log the detection rules need. Each has a stable ``key`` that the check derives
+from what it looked at, and an ``area``: ``readiness`` (``irdesk check`` and the
+watcher's daily check, e.g. ``readiness/coverage/commander/gap``) and ``detection`` (a
+scan's log sources, ``detection/<source>/<problem>``: :func:`source_key`).
+
+Payloads (part of the journal format): ``defect.opened`` ``{key, area, text, detail}``,
+``defect.closed`` ``{key, area, text}``. The n-th opening of a key has the uid
+``DESK/defect/<key>/<n>`` and its closing ``DESK/defect/<key>/<n>/closed``, so two
+checkers running at once record each once.
 
 Pure: :func:`fold` reads the desk chain's entries; :func:`reconcile` says what one check's
-findings open and close.
+problems open and close.
 """
 
 from __future__ import annotations
@@ -22,6 +28,13 @@ from irdesk.domain.entry import Entry
 OPENED = "defect.opened"
 CLOSED = "defect.closed"
 KINDS = (OPENED, CLOSED)
+#: the area of a log source the detection rules need
+DETECTION = "detection"
+
+
+def source_key(source: str, problem: str) -> str:
+    """The key of a log source's defect: ``detection/auth/missing``."""
+    return f"{DETECTION}/{source}/{problem}"
 
 
 @dataclass(frozen=True)

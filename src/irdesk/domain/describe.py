@@ -1,7 +1,7 @@
 """One sentence per journal entry, shared by the live timeline, replay, reports and the CLI.
 
-The incident's kinds are described here; the drill's and the review's descriptions come
-from their modules and are composed below, so an entry always reads the same.
+The incident's kinds are described here; the drill's, the review's and the finding's
+descriptions come from their modules and are composed below, so an entry always reads the same.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from irdesk.domain import drill, review
+from irdesk.domain import drill, finding, review
 from irdesk.domain.clock import parse_ts
 from irdesk.domain.durations import format_duration
 from irdesk.domain.entry import Entry
@@ -210,6 +210,10 @@ def _(p: dict[str, Any], e: Entry) -> str:
     return f"entry {e.corrects}: {p.get('text', '')}"
 
 
-for _kind, (_label, _fn) in (*drill.DESCRIBERS.items(), *review.DESCRIBERS.items()):
+for _kind, (_label, _fn) in (
+    *drill.DESCRIBERS.items(),
+    *review.DESCRIBERS.items(),
+    *finding.DESCRIBERS.items(),
+):
     LABELS[_kind] = _label
     _DESCRIBERS[_kind] = _fn

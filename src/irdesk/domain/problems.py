@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -46,8 +47,22 @@ class Problem:
         }
 
 
+class Reported:
+    """What was read from a file, with the ``problems`` found in it, told apart."""
+
+    problems: Sequence[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
 @dataclass
-class LoadError(IrdeskError):
+class LoadError(Reported, IrdeskError):
     """A file could not be turned into a model. ``problems`` lists every error found."""
 
     file: str
@@ -55,10 +70,6 @@ class LoadError(IrdeskError):
 
     def __post_init__(self) -> None:
         super().__init__(self.file)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
 
     def __str__(self) -> str:
         errors = self.errors or self.problems

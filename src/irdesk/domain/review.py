@@ -13,7 +13,8 @@ Entry kinds and payloads (part of the journal format: never rename one):
                          ``replaces`` names an earlier note whose text this one replaces
 ``review.note.removed``  {note: seq, reason}
 ``improvement.added``    {item: "INC-0003-1", what, owner, due: "YYYY-MM-DD"|null,
-                          step: step id|null, poete: one of POETE|null}
+                          step: step id|null, poete: one of POETE|null,
+                          kind: "detection" (absent for a general item)}
 ``improvement.updated``  {item, changes: {what|owner|due|step|poete: new value}, reason}
 ``improvement.closed``   {item, outcome: "done"|"dropped", note}
                          always appended to the incident that owns the item
@@ -85,6 +86,13 @@ DONE = "done"
 DROPPED = "dropped"
 OUTCOMES: tuple[str, ...] = (DONE, DROPPED)
 
+#: Kinds of improvement item. A ``detection`` item asks for a detection rule that would
+#: catch the incident again: it counts as done once a rule citing the incident
+#: (``source: past-incident``) exists and a scan has used it (irdesk.domain.checklist).
+GENERAL = "general"
+DETECTION = "detection"
+ITEM_KINDS: tuple[str, ...] = (GENERAL, DETECTION)
+
 #: Fields of an improvement item that ``improvement.updated`` may change.
 UPDATABLE: tuple[str, ...] = ("what", "owner", "due", "step", "poete")
 
@@ -128,6 +136,7 @@ class Improvement:
     added_at: datetime
     added_by: str
     seq: int
+    kind: str = GENERAL  # general | detection
     status: str = OPEN  # open | done | dropped
     closed_at: datetime | None = None
     closed_by: str | None = None
@@ -299,6 +308,7 @@ def _improvement_added(r: ReviewState, e: Entry, p: dict[str, Any]) -> None:
     item = str(p.get("item") or r.next_item_id(e.incident_id))
     if item in r.improvements:
         return  # a second entry with the same id (cannot be written by irdesk): keep the first
+    kind = str(p.get("kind") or GENERAL)
     r.improvements[item] = Improvement(
         item=item,
         incident_id=item_incident(item) or e.incident_id,
@@ -310,6 +320,7 @@ def _improvement_added(r: ReviewState, e: Entry, p: dict[str, Any]) -> None:
         added_at=e.occurred_at,
         added_by=e.actor,
         seq=e.seq,
+        kind=kind if kind in ITEM_KINDS else GENERAL,
     )
 
 
@@ -411,6 +422,8 @@ def _item_details(p: dict[str, Any]) -> str:
         parts.append(f"step {p['step']}")
     if p.get("poete"):
         parts.append(f"POETE {p['poete']}")
+    if p.get("kind") == DETECTION:
+        parts.append("a detection rule")
     return ", ".join(parts)
 
 

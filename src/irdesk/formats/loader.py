@@ -42,7 +42,7 @@ from irdesk.domain.models import (
 )
 from irdesk.domain.notify import PLACEHOLDERS, template_problems
 from irdesk.domain.notify import fields as template_fields
-from irdesk.domain.problems import LoadError, Problem, Severity
+from irdesk.domain.problems import LoadError, Problem, Reported, Severity
 from irdesk.formats import yamlsrc
 from irdesk.formats.yamlsrc import Y, YEntry
 
@@ -264,7 +264,7 @@ def _hint(value: str, choices: Iterable[str]) -> str:
 
 
 @dataclass
-class FileResult:
+class FileResult(Reported):
     """What became of one file: its kind and id when known, the model if it loaded."""
 
     path: Path
@@ -284,14 +284,6 @@ class FileResult:
         """The model, when the file loaded without error as a ``kind``."""
         model = self.model
         return model if self.ok and isinstance(model, kind) else None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
 @dataclass

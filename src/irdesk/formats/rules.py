@@ -466,6 +466,7 @@ class RuleSet:
     rules: dict[str, Rule] = field(default_factory=dict)
     results: list[FileResult] = field(default_factory=list)
     files: dict[str, RulesFile] = field(default_factory=dict)  # rule id -> its file
+    source_files: dict[str, RulesFile] = field(default_factory=dict)  # source id -> its file
 
     @property
     def ok(self) -> bool:
@@ -474,6 +475,11 @@ class RuleSet:
     @property
     def errors(self) -> list[Problem]:
         return [p for result in self.results for p in result.errors]
+
+    def used_files(self) -> list[RulesFile]:
+        """The files that hold the rules, and the sources they may read, in use."""
+        models = [*self.files.values(), *self.source_files.values()]
+        return list({id(m): m for m in models}.values())
 
 
 def assemble(
@@ -499,6 +505,7 @@ def assemble(
         for i, source in enumerate(model.sources):
             if _claim(owners, source.id, "source", result, model, i, lent):
                 ruleset.sources[source.id] = source
+                ruleset.source_files[source.id] = model
     rule_owners: dict[str, _Owner] = {}
     for result in results:
         model = _model(result)

@@ -104,11 +104,30 @@ def parse(text: str) -> tuple[Y, list[YamlProblem]]:
     Returns the tree and the problems that did not stop reading (duplicate keys, keys that
     are not text); raises :class:`YamlProblem` for those that did.
     """
+    trees, problems = _parse(text, single=True)
+    return trees[0], problems
+
+
+def parse_all(text: str) -> tuple[list[Y], list[YamlProblem]]:
+    """Parse every document of a YAML stream (``---`` between them), as :func:`parse`
+    does one; the limits on values and nesting hold for the stream as a whole."""
+    return _parse(text, single=False)
+
+
+def _parse(text: str, *, single: bool) -> tuple[list[Y], list[YamlProblem]]:
     loader = None
     try:
         try:
             loader = _Loader(text)  # the reader rejects control characters right here
-            node = loader.get_single_node()
+            if single:
+                node = loader.get_single_node()
+                nodes = [node] if node is not None else []
+            else:
+                nodes = []
+                while loader.check_node():
+                    found = loader.get_node()
+                    if found is not None:
+                        nodes.append(found)
         except yaml.reader.ReaderError as exc:
             line, column = _position(text, exc.position)
             code = exc.character if isinstance(exc.character, int) else ord(exc.character)
@@ -128,11 +147,11 @@ def parse(text: str) -> tuple[Y, list[YamlProblem]]:
             raise YamlProblem(_describe_yaml_error(exc)) from None
         except RecursionError:
             raise YamlProblem(f"nested too deeply (more than {MAX_DEPTH} levels)") from None
-        if node is None:
+        if not nodes:
             raise YamlProblem("the file is empty", 1, 1)
         converter = _Converter(loader)
-        tree = converter.convert(node)
-        return tree, converter.problems
+        trees = [converter.convert(node) for node in nodes]
+        return trees, converter.problems
     finally:
         if loader is not None:
             loader.dispose()

@@ -6,13 +6,14 @@ stream past.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from irdesk.domain import drill as _drill
 from irdesk.domain import review as _review
+from irdesk.domain.checklist import Coverage
 from irdesk.domain.clock import to_utc
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
@@ -103,6 +104,7 @@ def build_report(
     scenario: Scenario | None = None,
     chain: ChainStatus | None = None,
     carried: Sequence[CarriedItem] = (),
+    covered: Sequence[Coverage] = (),
     defects: Sequence[DefectRow] = (),
     generator: str = "irdesk",
     spool_limit: int = SPOOL_IN_MEMORY,
@@ -114,6 +116,8 @@ def build_report(
     ``carried`` the items still open from earlier incidents on the same playbook,
     ``defects`` the desk's defects that were open while it ran, ``now``
     the report's time (for an open incident: how long things have been running).
+    ``covered``: the scanned rules that cite this incident; they make its open detection
+    improvement items count as done.
     """
     state = IncidentState(playbook, scenario)
     visits = _Visits(state)
@@ -171,7 +175,7 @@ def build_report(
     end = state.closed_at if state.closed and state.closed_at else now
     steps = _steps(state, visits)
     chart = _chart(state, steps, end, open_end=not state.closed)
-    review = _review_section(state, playbook, now)
+    review = _review_section(state, playbook, now, covered[0] if covered else None)
     report = Report(
         generated_at=now,
         generator=generator,
@@ -456,26 +460,15 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
     )
 
 
-def _review_section(state: IncidentState, playbook: Playbook, now: datetime) -> ReviewSection:
+def _review_section(
+    state: IncidentState, playbook: Playbook, now: datetime, covered: Coverage | None
+) -> ReviewSection:
     r = _review.review_state(state)
     today = to_utc(now).date()
     titles = {s.id: s.title for s in playbook.steps}
     items = tuple(
-        ImprovementView(
-            i.item,
-            i.what,
-            i.owner,
-            i.due,
-            i.step,
-            titles.get(i.step or ""),
-            i.poete,
-            i.status,
-            i.overdue(today),
-            i.added_at,
-            i.added_by,
-            i.closed_at,
-            i.closed_by,
-            i.close_note,
+        _improvement_view(
+            i, titles, today, covered if i.is_open and i.kind == _review.DETECTION else None
         )
         for i in sorted(r.improvements.values(), key=lambda i: _review.item_number(i.item))
     )
@@ -497,6 +490,29 @@ def _review_section(state: IncidentState, playbook: Playbook, now: datetime) -> 
         root_cause_by=rc.actor if rc else None,
         notes=notes,
         improvements=items,
+    )
+
+
+def _improvement_view(
+    i: _review.Improvement, titles: Mapping[str, str], today: date, covered: Coverage | None
+) -> ImprovementView:
+    """An item as the report shows it; an open detection item a scanned rule covers
+    counts as done, since the scan first used that rule."""
+    return ImprovementView(
+        i.item,
+        i.what,
+        i.owner,
+        i.due,
+        i.step,
+        titles.get(i.step or ""),
+        i.poete,
+        "done" if covered else i.status,
+        False if covered else i.overdue(today),
+        i.added_at,
+        i.added_by,
+        covered.since if covered else i.closed_at,
+        "irdesk scan" if covered else i.closed_by,
+        covered.text() if covered else i.close_note,
     )
 
 

@@ -1,15 +1,16 @@
 """Defects in the desk chain: opened when a check first finds a problem, closed when it
-passes again (see :mod:`irdesk.domain.defects`).
+is gone again (see :mod:`irdesk.domain.defects`).
 
-Two checkers running at once (two watchers, a watcher and ``irdesk check``) record each
-opening and closing once: the entry's uid names the defect's key and how many times it was
-opened before, so both compute the same uid and the journal keeps the first.
+Two checkers running at once (two watchers, a watcher and ``irdesk check``, two scans)
+record each opening and closing once: the entry's uid names the defect's key and how many
+times it was opened before, so both compute the same uid and the journal keeps the first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from irdesk.domain.defects import (
     CLOSED,
@@ -56,24 +57,41 @@ def record(
     done = Recorded()
     if not to_open and not to_close:
         return done
-    journal.desk(actor)
     for problem in to_open:
-        times = current.opened_count.get(problem.key, 0) + 1
-        if _append(journal, OPENED, problem.as_payload(), actor, f"{problem.key}/{times}"):
+        if open_one(journal, current, problem, actor=actor):
             done.opened.append(problem)
     for defect in to_close:
-        payload = {"key": defect.key, "area": defect.area, "text": defect.text}
-        if _append(journal, CLOSED, payload, actor, f"{defect.key}/{defect.times}/closed"):
+        if close_one(journal, defect, actor=actor):
             done.closed.append(defect)
     return done
 
 
+def open_one(journal: Journal, current: Ledger, problem: Found, *, actor: str) -> bool:
+    """Open one defect (``current``: the ledger it is not open in); False when another
+    checker opened it a moment ago."""
+    times = current.opened_count.get(problem.key, 0) + 1
+    return _append(journal, OPENED, problem.as_payload(), actor, f"{problem.key}/{times}")
+
+
+def close_one(journal: Journal, defect: Defect, *, actor: str) -> bool:
+    """Close one open defect; False when another checker closed it a moment ago."""
+    payload = {"key": defect.key, "area": defect.area, "text": defect.text}
+    return _append(journal, CLOSED, payload, actor, f"{defect.key}/{defect.times}/closed")
+
+
 def _append(journal: Journal, kind: str, payload: dict[str, str], actor: str, name: str) -> bool:
-    """Append to the desk chain once; False when another checker recorded it first in
-    other words (the same words: that entry is returned and nothing is written twice)."""
-    uid = f"{DESK_ID}/defect/{name}"
-    try:
+    return append_once(journal, kind, payload, actor=actor, uid=f"{DESK_ID}/defect/{name}")
+
+
+def append_once(
+    journal: Journal, kind: str, payload: Mapping[str, Any], *, actor: str, uid: str
+) -> bool:
+    """Append a fact to the desk chain (opened on first use) unless ``uid`` is recorded:
+    False when another checker or scan recorded it first (its entry stands, whatever its
+    words). The lookup and the append share one transaction."""
+    journal.desk(actor)
+    with journal.transaction():
+        if journal.entry_by_uid(uid) is not None:
+            return False
         journal.append(DESK_ID, kind, payload, actor=actor, uid=uid)
-    except ValueError:
-        return False  # the other checker's entry stands
     return True

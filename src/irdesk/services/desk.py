@@ -68,8 +68,13 @@ class Desk:
         self.actor = actor or default_actor()
         self.firer = firer  # what fires escalations in sessions opened here
         # how a late escalation is explained: the watcher sets its own; a screen reads
-        # the watchers' heartbeats
-        self.why_late: WhyLate | None = heartbeat.screen_why_late(journal)
+        # the watchers' heartbeats in the journal the desk has now (it may reconnect)
+        self.why_late: WhyLate | None = self._screen_why_late
+
+    def _screen_why_late(self, due_at: datetime, now: datetime) -> str:
+        from irdesk.domain.watching import why_late
+
+        return why_late(heartbeat.beats(self.journal), due_at, now, None)
 
     def newest(self, *, open_limit: int, closed_limit: int) -> Newest:
         """What home lists: at most ``open_limit`` open incidents and drills and
@@ -129,6 +134,16 @@ class Desk:
         self._catalog, self._roster, self._roster_path = None, None, roster_path
         self.roster_result = None
         self.load()
+
+    def reconnect(self, *, timeout: float) -> None:
+        """Open the journal again with another write-lock timeout, and close the connection
+        the desk had. The desk on screen waits for the lock in short tries and says so
+        between them (irdesk.tui.writes); the journal's warnings are kept."""
+        old = self.journal
+        journal = Journal.open(old.path, clock=old.clock, timeout=timeout)
+        journal.warnings[:0] = [w for w in old.warnings if w not in journal.warnings]
+        self.journal = journal
+        old.close()
 
     def declare(
         self,

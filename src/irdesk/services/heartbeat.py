@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable
 from datetime import datetime
 
-from irdesk.domain.watching import Beat, WatchStatus, status, why_late
+from irdesk.domain.watching import Beat, WatchStatus, status
 from irdesk.store import Journal
 
 NAMESPACE = "watcher"
@@ -62,12 +61,3 @@ def prune(journal: Journal) -> list[Beat]:
     for beat in gone:
         drop(journal, beat.key)
     return gone
-
-
-def screen_why_late(journal: Journal) -> Callable[[datetime, datetime], str]:
-    """How a screen explains an escalation it fires late: by what the heartbeats say."""
-
-    def explain(due_at: datetime, now: datetime) -> str:
-        return why_late(beats(journal), due_at, now, None)
-
-    return explain

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from irdesk.domain.entry import Entry
 from irdesk.domain.incident import ActionError
 from irdesk.domain.review import (
+    DETECTION,
     DONE,
+    OPEN,
     OUTCOMES,
     RK,
     Improvement,
@@ -25,6 +28,9 @@ from irdesk.domain.review import (
     item_number,
 )
 from irdesk.store import IncidentRecord, Journal, UnknownIncident
+
+if TYPE_CHECKING:
+    from irdesk.domain.checklist import Checklist, Coverage
 
 
 def today_of(now: datetime) -> date:
@@ -44,7 +50,11 @@ def check_note(outcome: str, note: str) -> str:
 
 @dataclass(frozen=True)
 class ImprovementRow:
-    """An improvement item with the incident it came from, for lists across a journal."""
+    """An improvement item with the incident it came from, for lists across a journal.
+
+    ``covered_by``: for a detection item, the rules that cite its incident and have been
+    scanned with; while the item is open in the journal, they make it count as done.
+    """
 
     improvement: Improvement
     incident_id: str
@@ -54,10 +64,25 @@ class ImprovementRow:
     playbook_version: str
     declared_at: datetime
     overdue: bool
+    covered_by: tuple[Coverage, ...] = ()
 
     @property
     def item(self) -> str:
         return self.improvement.item
+
+    @property
+    def covered(self) -> bool:
+        """An open detection item that a scanned rule covers: it counts as done."""
+        return bool(self.covered_by) and self.improvement.is_open
+
+    @property
+    def status(self) -> str:
+        """open | done | dropped, counting a covered detection item as done."""
+        return DONE if self.covered else self.improvement.status
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
 
 
 #: the entry kinds an improvement item is made of (found by kind: see improvement_rows)
@@ -92,6 +117,7 @@ def improvement_rows(
     for entry in journal.entries_by_kind(IMPROVEMENT_KINDS):
         by_incident.setdefault(entry.incident_id, []).append(entry)
     rows: list[ImprovementRow] = []
+    checklist: Checklist | None = None
     for incident_id, entries in by_incident.items():
         if incident_id == exclude:
             continue
@@ -106,21 +132,26 @@ def improvement_rows(
         if declared_before is not None and record.created_at >= declared_before:
             continue
         for imp in ReviewState.fold(entries).improvements.values():
-            if include_closed or imp.is_open:
-                rows.append(_row(imp, record, today))
-    rows.sort(
-        key=lambda r: (
-            r.improvement.sort_key(today)
-            if r.improvement.is_open
-            else (
-                2,
-                r.improvement.closed_at or datetime.max.replace(tzinfo=UTC),
-                r.incident_id,
-                item_number(r.item),
-            )
-        )
-    )
+            covered: tuple[Coverage, ...] = ()
+            if imp.kind == DETECTION and imp.is_open:
+                if checklist is None:  # read once, and only when a detection item is open
+                    from irdesk.services.checklist import checklist_of
+
+                    checklist = checklist_of(journal)
+                covered = tuple(checklist.covering(record.id))
+            row = _row(imp, record, today, covered)
+            if include_closed or row.is_open:
+                rows.append(row)
+    rows.sort(key=lambda r: _row_order(r, today))
     return rows
+
+
+def _row_order(row: ImprovementRow, today: date) -> tuple[int, date | datetime, str, int]:
+    """Open items first (overdue, then by due date), then the others by when they closed."""
+    if row.is_open:
+        return row.improvement.sort_key(today)
+    closed = row.covered_by[0].since if row.covered else row.improvement.closed_at
+    return (2, closed or datetime.max.replace(tzinfo=UTC), row.incident_id, item_number(row.item))
 
 
 def carried_over(journal: Journal, record: IncidentRecord, *, today: date) -> list[ImprovementRow]:
@@ -134,7 +165,9 @@ def carried_over(journal: Journal, record: IncidentRecord, *, today: date) -> li
     )
 
 
-def _row(imp: Improvement, record: IncidentRecord, today: date) -> ImprovementRow:
+def _row(
+    imp: Improvement, record: IncidentRecord, today: date, covered: tuple[Coverage, ...] = ()
+) -> ImprovementRow:
     return ImprovementRow(
         imp,
         record.id,
@@ -143,7 +176,8 @@ def _row(imp: Improvement, record: IncidentRecord, today: date) -> ImprovementRo
         record.playbook_id,
         record.playbook_version,
         record.created_at,
-        imp.overdue(today),
+        imp.overdue(today) and not covered,
+        covered,
     )
 
 

@@ -73,8 +73,20 @@ def scenario_of(record_payload: dict[str, Any], playbook: Playbook) -> Scenario 
 
 
 def record_of(journal: Journal, incident_id: str) -> IncidentRecord:
-    """The incident's record; :class:`UnknownIncident` when the journal has none."""
-    return journal.incident(incident_id)
+    """The incident's record; :class:`UnknownIncident` when the journal has none, and
+    :class:`ActionError` for a chain that is not an incident or drill (a finding, the
+    desk), which no playbook runs."""
+    record = journal.incident(incident_id)
+    if record.chain == "finding":
+        raise ActionError(
+            f"{record.id} is a finding, not an incident: irdesk findings {record.id} shows it"
+        )
+    if record.chain != "incident":
+        raise ActionError(
+            f"{record.id} is the journal's own chain (repairs, defects, the checklist's "
+            "history), not an incident"
+        )
+    return record
 
 
 def ran_with(

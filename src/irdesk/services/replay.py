@@ -25,7 +25,7 @@ from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
-from irdesk.domain.models import EMPTY_ROSTER, Playbook, Scenario
+from irdesk.domain.models import Playbook, Scenario
 from irdesk.services.incident import CatalogSource, ran_with
 from irdesk.store import Journal
 
@@ -62,7 +62,6 @@ class Replay:
         self.incident_id = incident_id
         self.playbook = playbook
         self.scenario = scenario
-        self.roster = EMPTY_ROSTER
         self.total = journal.entry_count(incident_id)
         self.state = IncidentState(playbook, scenario)
         # checkpoint k: the state after entry k * CHECKPOINT_EVERY, for every k up to the
@@ -70,8 +69,6 @@ class Replay:
         self._checkpoints: list[IncidentState] = [self._copy(self.state)]
         self._keeping = threading.Lock()
         self._entry_cache: dict[int, Entry] = {}
-        # the runner's view registers here; replay never writes, so none is ever called
-        self.listeners: list[Callable[[list[Entry]], None]] = []
         self._virtual: datetime | None = None
         if self.total:
             self.seek(1)

@@ -23,10 +23,13 @@ from irdesk.domain.entry import Entry
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import ActionError
 from irdesk.domain.review import (
+    DETECTION,
     DONE,
     DROPPED,
     FIVE_WHYS,
     FREE,
+    GENERAL,
+    ITEM_KINDS,
     POETE,
     RK,
     SECTIONS,
@@ -40,6 +43,7 @@ from irdesk.report.model import CarriedItem, ChainStatus, DefectRow, Report
 from irdesk.report.render import render
 from irdesk.report.timeline import SPOOL_IN_MEMORY
 from irdesk.services import defects
+from irdesk.services.checklist import checklist_of
 from irdesk.services.files import private_file
 from irdesk.services.improvements import (
     ImprovementRow,
@@ -84,6 +88,15 @@ def check_poete(value: str | None) -> str | None:
     word = {"organisation": "organization", "exercises": "exercise"}.get(word, word)
     if word not in POETE:
         raise ActionError(f"unknown POETE element {value!r}; one of: {', '.join(POETE)}")
+    return word
+
+
+def check_kind(value: str | None) -> str:
+    if value is None or not value.strip():
+        return GENERAL
+    word = value.strip().lower()
+    if word not in ITEM_KINDS:
+        raise ActionError(f"unknown kind of item {value!r}; one of: {', '.join(ITEM_KINDS)}")
     return word
 
 
@@ -193,9 +206,12 @@ class ReviewSession:
         due: date | str | None = None,
         step: str | None = None,
         poete: str | None = None,
+        kind: str | None = None,
     ) -> Improvement:
-        """Add an improvement item; returns it with its id (``INC-0003-1``)."""
+        """Add an improvement item; returns it with its id (``INC-0003-1``). A ``detection``
+        item counts as done once a rule citing this incident has been scanned with."""
         self._check_editable()
+        kind = check_kind(kind)
         what, owner = (what or "").strip(), (owner or "").strip()
         if not what:
             raise ActionError("say what is to be improved")
@@ -209,6 +225,8 @@ class ReviewSession:
             "step": self._check_step(step),
             "poete": check_poete(poete),
         }
+        if kind == DETECTION:
+            payload["kind"] = DETECTION
         for _ in range(_RETRIES):
             item = self.state.next_item_id(self.incident_id)
             try:
@@ -349,6 +367,7 @@ def load_report(
     record, playbook, scenario = ran_with(journal, incident_id, catalog)
     checking = _BackgroundVerify(journal, incident_id, record.entry_count) if verify else None
     carried = carried_items(carried_over(journal, record, today=today_of(now)))
+    covered = checklist_of(journal).covering(incident_id)
     try:
         report = build_report(
             playbook,
@@ -356,6 +375,7 @@ def load_report(
             now=now,
             scenario=scenario,
             carried=carried,
+            covered=covered,
             defects=defects_during(journal, record, now),
             generator=generator or f"irdesk {__version__}",
             spool_limit=spool_limit,
@@ -437,6 +457,7 @@ __all__ = [
     "carried_items",
     "carried_over",
     "check_due",
+    "check_kind",
     "check_poete",
     "close_improvement",
     "find_improvement",

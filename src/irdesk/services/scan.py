@@ -16,7 +16,8 @@ so a burst split across two scans fires as if it had been read in one go.
 
 What a scan records goes through a :class:`ScanRecorder`: findings, defects opened and
 closed, checkpoints, the rules files it used. :class:`MemoryRecorder` keeps them in memory
-(``--dry-run`` and tests); the journal will implement the same protocol.
+(``--dry-run`` and tests); :class:`irdesk.services.findings.JournalRecorder` records them in
+the journal.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ from irdesk.domain.models import Source
 from irdesk.domain.scanning import FileScan, Target
 
 CHUNK = 8 * 1024 * 1024
+#: where a recorded scan keeps its checkpoint: the journal's runtime state (namespace, key)
+SCAN_NAMESPACE = "scan"
+CHECKPOINTS_KEY = "checkpoints"
 FIRST_LINE_MAX = 64 * 1024  # bytes hashed at most to recognise a file by its first line
 COMPRESSED: dict[str, type[gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile]] = {
     ".gz": gzip.GzipFile,
@@ -210,13 +214,15 @@ class ScanReport:
 
     @property
     def exit_code(self) -> int:
-        """0 nothing found, 1 findings or defects (``irdesk scan``'s exit status)."""
+        """0 nothing found, 1 new findings or open defects (``irdesk scan``'s exit status)."""
         return 1 if self.findings or self.defects else 0
 
     def as_json(self) -> dict[str, Any]:
         return {
             "findings": [f.as_json() for f in self.findings],
             "defects": [d.as_json() for d in self.defects],
+            "opened": [d.as_json() for d in self.opened],
+            "closed": [d.as_json() for d in self.closed],
             "unchecked": [
                 {"rule": rule, "sources": sources} for rule, sources in self.unchecked.items()
             ],

@@ -384,6 +384,7 @@ class Journal:
         self.timeout = timeout
         self._uri = uri  # how a reader (e.g. a verify worker) opens the same journal
         self._own_writes = 0
+        self._depth = 0  # write transactions open on this connection (transaction() nests)
         self._seen_writes = 0
         self._seen_version: int | None = None
         self.schema_version = 0
@@ -1005,11 +1006,34 @@ class Journal:
         )
 
     @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several writes, and the reads that decide them, as one: everything this Journal
+        writes inside the block joins one ``BEGIN IMMEDIATE … COMMIT``, and no other
+        process writes in between. Use it where a check and the write it allows must not
+        be separated by another writer (is this finding known already? then record it);
+        keep it short, since every other writer waits. An exception rolls back the whole
+        block; a write that raises and is caught inside (a uid already used) changed
+        nothing and the block goes on."""
+        with self._writing():
+            yield
+
+    @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: BEGIN IMMEDIATE, the body, COMMIT (ROLLBACK on any error,
-        sqlite3 errors translated). Returns only once the commit is durable."""
+        sqlite3 errors translated). Returns only once the commit is durable. Inside
+        :meth:`transaction`, the body joins the transaction already open."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path, timeout=self.timeout) from exc
+            finally:
+                self._depth -= 1
+            return
         conn = self._begin()
         before = conn.total_changes
+        self._depth = 1
         try:
             yield conn
         except BaseException as exc:
@@ -1017,6 +1041,8 @@ class Journal:
             if isinstance(exc, sqlite3.Error):
                 raise translate(exc, self.path, timeout=self.timeout) from exc
             raise
+        finally:
+            self._depth = 0
         self._commit(conn, before)
 
     def _repair_triggers(self) -> None:

@@ -1,18 +1,24 @@
 """The irdesk Textual app: home, declare, runner, contacts, help.
 
 Errors are translated here, once: an :class:`~irdesk.errors.IrdeskError` raised by a
-service becomes a notification (:meth:`IrdeskApp.show_error`); screens run their actions
-in :meth:`IrdeskApp.attempt`. Anything else is a bug, and Textual shows it as one.
+service becomes a notification (:meth:`IrdeskApp.show_error`); screens run their actions,
+and workers their slow work (notifications are thread-safe), in
+:meth:`IrdeskApp.attempt`. Anything else is a bug, and Textual shows it as one.
+
+Writes go through :meth:`IrdeskApp.record` (a key), a dialog's ``save`` (text the
+responder typed: see :mod:`irdesk.tui.writes`) or :meth:`IrdeskApp.in_background` (what
+the desk records on its own); none of them loses a write to a journal locked by another
+process, and each says on screen that it is waiting.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -24,17 +30,24 @@ from textual.timer import Timer
 
 from irdesk import paths
 from irdesk.errors import IrdeskError
-from irdesk.store import UnknownIncident
+from irdesk.store import JournalLocked, UnknownIncident
 from irdesk.text import visible
-from irdesk.tui.messages import HotwashFinished, IncidentClosed
+from irdesk.tui.commands import ScreenCommands
+from irdesk.tui.keymap import Keymap
+from irdesk.tui.modals.waiting import JournalWait
 from irdesk.tui.safe import literal
 from irdesk.tui.screens.home import HomeScreen
+from irdesk.tui.writes import ATTEMPT, PATIENCE, PatientWrite
 
 if TYPE_CHECKING:
     from irdesk.services.desk import Desk
     from irdesk.services.replay import Replay
     from irdesk.tui.modals.declare import DeclareRequest
+    from irdesk.tui.screens.drill import HotwashScreen
     from irdesk.tui.screens.replay import ReplayScreen
+    from irdesk.tui.screens.responder import Responder
+
+R = TypeVar("R")
 
 # Everything but home (other screens, dialogs, the incident domain behind them) is imported
 # when first used: `irdesk` paints home's first frame sooner.
@@ -50,10 +63,13 @@ class Attempt:
 class IrdeskApp(App[None]):
     CSS_PATH = "irdesk.tcss"
     TITLE = "irdesk"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q,q", "quit", "Quit", id="app.quit", priority=False),
     ]
+    #: how long a write keeps trying by itself while the journal is locked
+    write_patience = PATIENCE
 
     def __init__(
         self,
@@ -63,6 +79,7 @@ class IrdeskApp(App[None]):
         journal_label: str = "",
         roster_path: Path | None = None,
         replay: Replay | None = None,
+        keymap_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
@@ -70,8 +87,10 @@ class IrdeskApp(App[None]):
         self.replay_only = replay
         self.journal_label = journal_label or (str(desk.journal.path) if desk else "")
         self.roster_path = roster_path or paths.roster_path()
+        self.keymap = Keymap(keymap_path or paths.keymap_path())
         self._settled: Screen[object] | None = None  # the screen memory was settled for
         self._settling: Timer | None = None
+        self._waiting_for_journal: set[str] = set()  # automatic writes told to wait
 
     def notify(
         self,
@@ -111,6 +130,7 @@ class IrdeskApp(App[None]):
     @contextmanager
     def attempt(self, title: str = "") -> Iterator[Attempt]:
         """Run the block; an IrdeskError it raises is shown (:meth:`show_error`), not raised.
+        Usable in a worker thread too.
 
         with self.app.attempt("not recorded") as attempt:
             self.session.note(text)
@@ -123,13 +143,75 @@ class IrdeskApp(App[None]):
             attempt.failed = True
             self.show_error(error, title=title)
 
+    # ----------------------------------------------------------------- writing
+    def record(
+        self, what: str, write: Callable[[], Any], *, then: Callable[[], None] = lambda: None
+    ) -> None:
+        """Journal one thing a person did (``write``, a service call), then ``then``.
+
+        When another process holds the journal's write lock, a dialog says the desk is
+        waiting and keeps trying (:class:`JournalWait`); ``then`` runs once the write is
+        committed. A refusal or a failed write is shown, and nothing runs after it.
+        """
+        try:
+            write()
+        except JournalLocked:
+            self.push_screen(
+                JournalWait(what, write, waited=ATTEMPT), lambda ok: then() if ok else None
+            )
+            return
+        except IrdeskError as error:
+            self.show_error(error, title="not recorded")
+            return
+        then()
+
+    def record_quietly(self, write: Callable[[], Any], *, then: Callable[[], None]) -> None:
+        """Journal something nobody is waiting on (a notify command's outcome): tried
+        again while the journal is locked, an error shown only if it cannot be."""
+        PatientWrite(
+            self,
+            write,
+            done=lambda _: then(),
+            failed=lambda error: self.show_error(error, title="not recorded"),
+            patience=self.write_patience,
+        ).start()
+
+    def in_background(self, what: str, write: Callable[[], R]) -> R | None:
+        """A write the desk makes on its own every tick (escalations, due injects).
+
+        While another process holds the journal's write lock it is simply made on a later
+        tick: the person is told once that the desk waits for the journal, not every
+        second. None when nothing was written.
+        """
+        try:
+            result = write()
+        except JournalLocked:
+            if what not in self._waiting_for_journal:
+                self._waiting_for_journal.add(what)
+                self.notify(
+                    f"Another process holds the journal's write lock: {what}s are recorded "
+                    "as soon as it is free.",
+                    title="waiting for the journal",
+                    severity="warning",
+                )
+            return None
+        except IrdeskError as error:
+            self.show_error(error, title=f"{what} not recorded")
+            return None
+        self._waiting_for_journal.discard(what)
+        return result
+
+    # ----------------------------------------------------------------- opening
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self._screen_changed)
+        self.call_after_refresh(self.load_keymap)
         if self.replay_only is not None:
             # irdesk replay: read-only from start to finish; leaving the replay quits.
             self.show_replay(self.replay_only, on_close=lambda _: self.exit())
             return
         self.push_screen(HomeScreen(journal_label=self.journal_label))
+        for warning in self.desk.journal.warnings:
+            self.notify(visible(warning), title="journal", severity="warning", timeout=30)
         if self.open_incident:
             self.open_runner(self.open_incident)
 
@@ -144,6 +226,32 @@ class IrdeskApp(App[None]):
             if self._settling is not None:
                 self._settling.stop()
             self._settling = self.set_timer(SETTLE_AFTER, settle_memory)
+
+    def load_keymap(self) -> None:
+        """Read the user's keymap and apply it; a bad one is reported and ignored."""
+        from irdesk.tui.keymap import binding_classes, known_bindings, load_keymap
+
+        path = self.keymap.path
+        if not path.exists():
+            return
+        classes = binding_classes()
+        self.keymap = load_keymap(path, known_bindings(classes), classes)
+        self.set_keymap(self.keymap.keys)
+        if self.keymap.errors:
+            first, more = self.keymap.errors[0], len(self.keymap.errors) - 1
+            self.notify(
+                visible(f"{first}" + (f" (and {more} more)" if more else "")),
+                title="keymap not used: the desk keeps its own keys",
+                severity="error",
+                timeout=30,
+            )
+        for warning in self.keymap.warnings:
+            self.notify(visible(str(warning)), title="keymap", severity="warning", timeout=30)
+
+    @property
+    def keymap_keys(self) -> dict[str, str]:
+        """binding id → keys, as the keymap in use sets them."""
+        return self.keymap.keys
 
     # ----------------------------------------------------------------- navigation
     def _session(self, incident_id: str, what: str = "open"):  # noqa: ANN202
@@ -206,7 +314,7 @@ class IrdeskApp(App[None]):
         from irdesk.services.replay import open_replay
 
         with self.attempt("cannot replay") as attempt:
-            replay = open_replay(self.desk.journal.path, incident_id, lambda: self.desk.catalog)
+            replay = open_replay(self.desk.journal.path, incident_id, self.desk.catalog)
         if attempt.failed:
             return
 
@@ -258,13 +366,12 @@ class IrdeskApp(App[None]):
     def _declare(self, message: HomeScreen.Declare) -> None:
         self.action_declare(message.playbook_id)
 
-    @on(IncidentClosed)
-    def _closed(self, message: IncidentClosed) -> None:
+    # The screens that send these are imported when first opened: handlers by name.
+    def on_responder_incident_closed(self, message: Responder.IncidentClosed) -> None:
         """Closing an incident opens its after-action review."""
         self.open_review(message.incident_id)
 
-    @on(HotwashFinished)
-    def _hotwash_done(self, message: HotwashFinished) -> None:
+    def on_hotwash_screen_finished(self, message: HotwashScreen.Finished) -> None:
         """After the hot wash, the drill goes to its after-action review."""
         self.open_review(message.incident_id)
 
@@ -301,20 +408,29 @@ class IrdeskApp(App[None]):
         on_call = roster.on_call("commander") if roster else ()
         default = on_call[0].name if on_call else self.desk.actor
 
-        def declared(request: DeclareRequest | None) -> None:
-            if request is None:
-                return
-            with self.attempt("not declared"):
-                session = self.desk.declare(
-                    request.playbook,
-                    title=request.title,
-                    severity=request.severity,
-                    commander=request.commander,
-                    detected_at=request.detected_at,
-                    started_at=request.started_at,
-                    backdate_reason=request.reason,
+        sessions = []
+
+        def declare(request: DeclareRequest) -> None:
+            # One write at a time, so that a try made again after the journal was locked
+            # (see irdesk.tui.writes) goes on from where the last one stopped: the
+            # declaration, then the earlier times (checked by the dialog already).
+            if not sessions:
+                sessions.append(
+                    self.desk.declare(
+                        request.playbook,
+                        title=request.title,
+                        severity=request.severity,
+                        commander=request.commander,
+                    )
                 )
-                self.show_runner(session)
+            session = sessions[0]
+            for name, when in (("started", request.started_at), ("detected", request.detected_at)):
+                if when is not None and name not in session.state.milestones:
+                    session.milestone(name, occurred_at=when, reason=request.reason)
+
+        def declared(request: DeclareRequest | None) -> None:
+            if request is not None:
+                self.show_runner(sessions[-1])
 
         self.push_screen(
             DeclareDialog(
@@ -323,6 +439,7 @@ class IrdeskApp(App[None]):
                 default_commander=default,
                 now=self.desk.clock.now,
                 preselect=playbook_id,
+                save=declare,
             ),
             declared,
         )
@@ -342,31 +459,6 @@ class IrdeskApp(App[None]):
             "Start a drill", "Run a tabletop exercise from a scenario", self.action_drill
         )
         yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
-        from irdesk.tui.screens.runner import RunnerScreen
-
-        if isinstance(screen, RunnerScreen):
-            for title, help_text, action in (
-                ("Add a note", "Write a note to the timeline", screen.action_note),
-                ("Complete step", "Mark the selected step done", screen.action_done),
-                ("Skip step", "Skip the selected step (with a reason)", screen.action_skip),
-                ("Choose decision option", "Take a branch of a decision", screen.action_option),
-                (
-                    "Record milestone",
-                    "Record a milestone, now or backdated",
-                    screen.action_milestone,
-                ),
-                ("Change severity", "Raise or lower the severity", screen.action_severity),
-                ("Change status", "Set the incident status", screen.action_status),
-                ("Assign role", "Assign or hand off a role", screen.action_roles),
-                (
-                    "Acknowledge escalation",
-                    "Acknowledge a fired escalation",
-                    screen.action_acknowledge,
-                ),
-                ("Contacts", "The roster, on call and role holders", screen.action_contacts),
-                ("Close incident", "Close this incident", screen.action_close_incident),
-            ):
-                yield SystemCommand(title, help_text, action)
 
 
 #: seconds after a screen change to settle memory (see settle_memory)

@@ -25,8 +25,12 @@ def run_desk(
     """The desk on the desk's journal (home, or ``open_incident`` straight away) until the
     person quits; the journal is closed then."""
     from irdesk.tui.app import IrdeskApp
+    from irdesk.tui.writes import ATTEMPT
 
     try:
+        # On screen, a write waits for another process's lock in short tries, so the
+        # screen can say it is waiting between them (irdesk.tui.writes).
+        desk.reconnect(timeout=ATTEMPT)
         IrdeskApp(
             desk, open_incident=open_incident, journal_label=journal_label, roster_path=roster_path
         ).run()

@@ -40,8 +40,9 @@ class DeclareDialog(Dialog[DeclareRequest]):
         default_commander: str,
         now: Callable[[], datetime],
         preselect: str | None = None,
+        save: Callable[[DeclareRequest], Any] | None = None,
     ) -> None:
-        super().__init__("Declare an incident")
+        super().__init__("Declare an incident", save=save)
         self.playbooks = list(playbooks)
         self.commanders = list(commanders)
         self.default_commander = default_commander
@@ -121,7 +122,7 @@ class DeclareDialog(Dialog[DeclareRequest]):
 
     @on(Button.Pressed, "#cancel")
     def cancelled(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#declare")
@@ -161,7 +162,7 @@ class DeclareDialog(Dialog[DeclareRequest]):
             self.show_error("earlier times need a reason: how do we know?")
             self.query_one("#declare-reason", Input).focus()
             return
-        self.dismiss(
+        self.finish(
             DeclareRequest(
                 playbook,
                 title,

@@ -1,14 +1,19 @@
-"""The dialogs' base: a modal with a title, escape to cancel, an error line."""
+"""The dialogs' base: a modal with a title, escape to cancel, an error line, and (for a
+dialog that records what it collects) a write that keeps the dialog open until the
+journal committed it."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from irdesk.errors import IrdeskError
 from irdesk.tui.safe import literal
+from irdesk.tui.writes import PATIENCE, PatientWrite, kept_for_retry, waiting_message
 
 T = TypeVar("T")
 
@@ -16,20 +21,67 @@ CANCEL = Binding("escape", "cancel", "Cancel", id="modal.cancel")
 
 
 class Dialog(ModalScreen[T], Generic[T]):
-    """A modal with a title; escape cancels (dismisses None)."""
+    """A modal with a title; escape cancels (dismisses None).
+
+    With ``save``, the dialog records its result itself (:meth:`finish`): it is dismissed
+    with the result only once ``save(result)`` has returned, that is once the journal
+    committed it. While the journal is locked by another process the dialog says it is
+    waiting and tries again; when the write fails it says why and keeps everything typed,
+    and enter tries again. A refusal (the action makes no sense now) closes the dialog and
+    is shown as every other refusal is.
+    """
 
     BINDINGS = [CANCEL]
+    #: what the person can do while a write waits, and after it failed
+    WHILE_WAITING = "What you typed stays here until it is recorded; escape gives up."
+    AFTER_FAILURE = "What you typed is kept: enter tries again, escape cancels."
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, *, save: Callable[[T], Any] | None = None) -> None:
         super().__init__()
         self.dialog_title = title
+        self.save = save
+        self._write: PatientWrite | None = None
+
+    def finish(self, result: T) -> None:
+        """Done: record ``result`` (with ``save``), then dismiss with it."""
+        if self.save is None:
+            self.dismiss(result)
+            return
+        if self._write is not None and self._write.running:
+            return  # already trying; enter again changes nothing
+        save = self.save
+
+        def recorded(_: object) -> None:
+            self.dismiss(result)
+
+        self._write = PatientWrite(
+            self,
+            lambda: save(result),
+            done=recorded,
+            failed=self._not_recorded,
+            waiting=lambda waited: self.show_error(
+                waiting_message(waited, self.WHILE_WAITING), waiting=True
+            ),
+            patience=getattr(self.app, "write_patience", PATIENCE),
+        )
+        self._write.start()
+
+    def _not_recorded(self, error: IrdeskError) -> None:
+        if not kept_for_retry(error):
+            self.dismiss(None)
+            self.app.show_error(error, title="not recorded")  # type: ignore[attr-defined]
+            return
+        self.show_error(f"Not recorded: {error.message}. {self.AFTER_FAILURE}")
 
     def action_cancel(self) -> None:
+        if self._write is not None:
+            self._write.cancel()
         self.dismiss(None)
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, *, waiting: bool = False) -> None:
         error = self.query_one("#dialog-error", Static)
         error.update(literal(message))
+        error.set_class(waiting, "-waiting")
         error.display = True
 
 

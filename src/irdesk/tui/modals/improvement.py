@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -42,8 +44,15 @@ def parse_due(text: str, today: date) -> date | None:
 class ImprovementDialog(Dialog[ImprovementRequest]):
     """What, owner, due date, the playbook step it concerns, the POETE element."""
 
-    def __init__(self, steps: list[tuple[str, str]], people: list[str], today: date) -> None:
-        super().__init__("Add an improvement item")
+    def __init__(
+        self,
+        steps: list[tuple[str, str]],
+        people: list[str],
+        today: date,
+        *,
+        save: Callable[[ImprovementRequest], Any] | None = None,
+    ) -> None:
+        super().__init__("Add an improvement item", save=save)
         self.steps = steps
         self.people = people
         self.today = today
@@ -82,7 +91,7 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
 
     @on(Button.Pressed, "#cancel")
     def cancelled(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#add")
@@ -99,7 +108,7 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
             return
         step = self.query_one("#imp-step", Select).value
         poete = self.query_one("#imp-poete", Select).value
-        self.dismiss(
+        self.finish(
             ImprovementRequest(
                 what,
                 owner,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,8 +26,14 @@ class MilestoneRequest:
 class MilestoneDialog(Dialog[MilestoneRequest]):
     """Record a milestone now or at an earlier time (with a reason)."""
 
-    def __init__(self, milestones: Sequence[tuple[str, str]], now: Callable[[], datetime]):
-        super().__init__("Record a milestone")
+    def __init__(
+        self,
+        milestones: Sequence[tuple[str, str]],
+        now: Callable[[], datetime],
+        *,
+        save: Callable[[MilestoneRequest], Any] | None = None,
+    ) -> None:
+        super().__init__("Record a milestone", save=save)
         self.milestones = list(milestones)  # (label, name)
         self.now = now
 
@@ -51,7 +58,7 @@ class MilestoneDialog(Dialog[MilestoneRequest]):
 
     @on(Button.Pressed, "#cancel")
     def cancelled(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#record")
@@ -76,4 +83,4 @@ class MilestoneDialog(Dialog[MilestoneRequest]):
                 self.show_error("an earlier time needs a reason")
                 self.query_one("#milestone-reason", Input).focus()
                 return
-        self.dismiss(MilestoneRequest(str(name), when, reason))
+        self.finish(MilestoneRequest(str(name), when, reason))

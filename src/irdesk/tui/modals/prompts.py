@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Generic
+from collections.abc import Callable, Sequence
+from typing import Any, Generic
 
 from textual import on
 from textual.app import ComposeResult
@@ -29,8 +29,9 @@ class TextPrompt(Dialog[str]):
         initial: str = "",
         required: bool = True,
         suggestions: Sequence[str] = (),
+        save: Callable[[str], Any] | None = None,
     ) -> None:
-        super().__init__(title)
+        super().__init__(title, save=save)
         self.label = label
         self.placeholder = placeholder
         self.initial = initial
@@ -59,7 +60,7 @@ class TextPrompt(Dialog[str]):
         if self.required and not value:
             self.show_error("this cannot be empty")
             return
-        self.dismiss(value)
+        self.finish(value)
 
 
 class ChoicePrompt(Dialog[T], Generic[T]):

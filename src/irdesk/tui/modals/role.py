@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,9 +27,14 @@ class RoleDialog(Dialog[RoleRequest]):
     """Assign or hand off a role; the roster's people are suggested."""
 
     def __init__(
-        self, roles: Sequence[tuple[str, str]], people: Sequence[str], holders: dict[str, str]
+        self,
+        roles: Sequence[tuple[str, str]],
+        people: Sequence[str],
+        holders: dict[str, str],
+        *,
+        save: Callable[[RoleRequest], Any] | None = None,
     ) -> None:
-        super().__init__("Assign a role")
+        super().__init__("Assign a role", save=save)
         self.roles = list(roles)  # (label, id)
         self.people = list(people)
         self.holders = holders
@@ -70,7 +76,7 @@ class RoleDialog(Dialog[RoleRequest]):
 
     @on(Button.Pressed, "#cancel")
     def cancelled(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#assign")
@@ -81,4 +87,4 @@ class RoleDialog(Dialog[RoleRequest]):
             self.show_error("choose a role and name a person")
             return
         reason = self.query_one("#role-reason", Input).value.strip()
-        self.dismiss(RoleRequest(str(role), person, reason))
+        self.finish(RoleRequest(str(role), person, reason))

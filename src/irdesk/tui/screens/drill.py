@@ -1,38 +1,35 @@
-"""Drills: the runner plus the facilitator's injects panel, briefing and hot wash."""
+"""Drills: what the responders see (the runner's widgets and keys) and the facilitator's
+injects panel, exercise clock, briefing and hot wash."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from irdesk.domain.drill import SPEEDS
-from irdesk.domain.durations import format_clock, format_duration
 from irdesk.services.drill import DrillSession
 from irdesk.text import visible
-from irdesk.tui.messages import HotwashFinished
 from irdesk.tui.modals.briefing import DrillBriefing
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.safe import literal
-from irdesk.tui.screens.runner import RunnerScreen
+from irdesk.tui.screens.responder import Responder
+from irdesk.tui.widgets.injects import STATUS_MARK, InjectBanner, InjectPanel
+from irdesk.tui.widgets.layout import incident_layout
 
-STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "waiting": "…", "n/a": "–"}
-STATUS_STYLE = {
-    "met": "green",
-    "late": "yellow",
-    "missed": "bold red",
-    "pending": "",
-    "waiting": "dim",
-    "n/a": "dim",
-}
+__all__ = ["STATUS_MARK", "DrillScreen", "HotwashScreen"]
 
 
-class DrillScreen(RunnerScreen):
-    """The runner as the team sees it, with the facilitator's controls on capital keys."""
+class DrillScreen(Responder):
+    """The drill as the team sees it (the runner's widgets and keys, on the exercise
+    clock), with the facilitator's injects panel and controls on capital keys."""
 
     BINDINGS = [
         Binding("P", "clock", "Start/pause clock", id="drill.clock"),
@@ -51,29 +48,39 @@ class DrillScreen(RunnerScreen):
         super().__init__(session)
         self.session: DrillSession = session
 
-    def compose_side(self) -> ComposeResult:
-        yield Static(id="inject-banner")
-        with VerticalScroll(id="drill-scroll"):
-            yield Static(id="drill-panel")
+    def compose(self) -> ComposeResult:
+        yield from incident_layout(
+            under_step=[InjectBanner(id="inject-banner"), InjectPanel(id="drill-scroll")],
+            exercise_clock=True,
+        )
+        yield Footer()
 
-    def after_mount(self) -> None:
-        self.query_one("#drill-scroll").border_title = "Exercise: objectives, expectations, injects"
-        self.query_one("#inject-banner").border_title = "NEW INJECT (i to acknowledge)"
-        self._render_drill()
+    def on_mount(self) -> None:
+        self.start_live()
         if not self.session.drill.started:
             self.call_after_refresh(self.action_briefing)
 
-    # ----------------------------------------------------------------- clock
+    # ----------------------------------------------------------------- the view
+    def show_state(self) -> None:
+        super().show_state()
+        self._show_injects()
+
+    def show_clock(self) -> None:
+        super().show_clock()
+        self._show_injects()
+
+    def _show_injects(self) -> None:
+        self.query_one(InjectBanner).show(self.state)
+        self.query_one(InjectPanel).show(self.state, self.now())
+
     def poll(self) -> None:
+        """Other processes' writes, then the injects whose time has come."""
         super().poll()
         drill = self.session.drill
         if not drill.started or drill.ended:
             return
-        with self.app.attempt("inject not delivered") as attempt:  # locked: next poll
-            delivered = self.session.deliver_due()
-        if attempt.failed:
-            return
-        for inject in delivered:
+        delivered = self.app.in_background("inject", self.session.deliver_due)
+        for inject in delivered or ():
             self.notify(
                 visible(f"{inject.sender}: {inject.text}"),
                 title="INJECT",
@@ -81,139 +88,27 @@ class DrillScreen(RunnerScreen):
                 timeout=10,
             )
 
-    def tick_clock(self) -> None:
-        super().tick_clock()
-        self._render_drill()
-
-    def refresh_view(self) -> None:
-        super().refresh_view()
-        if self.is_mounted:
-            self._render_drill()
-
-    def timer_moment(self, when) -> str:  # noqa: ANN001
-        """Timers run on the exercise clock in a drill: show its reading."""
-        declared = self.state.declared_at
-        if when is None or declared is None:
-            return ""
-        return f"exercise {format_clock(when - declared)}"
-
-    def header_text(self) -> Text:
-        text = super().header_text()
-        drill = self.session.drill
-        end = text.plain.find("\n")  # the exercise clock goes at the end of the first line
-        head, tail = text[:end], text[end:]
-        extra = Text()
-        extra.append("   exercise ", style="magenta")
-        extra.append(format_clock(self.session.exercise_elapsed()), style="bold magenta")
-        if drill.planned:
-            extra.append(f" / {format_duration(drill.planned)}", style="magenta")
-        extra.append(f" · {drill.speed:g}x · ", style="magenta")
-        if not drill.started:
-            extra.append("NOT STARTED (P)", style="bold yellow")
-        elif drill.ended:
-            extra.append("ENDED", style="bold")
-        elif drill.paused:
-            extra.append("PAUSED", style="bold reverse yellow")
-        else:
-            extra.append("RUNNING", style="bold green")
-        head.append_text(extra)
-        head.append_text(tail)
-        return head
-
-    def _render_drill(self) -> None:
-        drill = self.session.drill
-        banner = self.query_one("#inject-banner", Static)
-        waiting = drill.unacknowledged
-        if waiting:
-            newest = waiting[-1]
-            text = Text()
-            text.append_text(literal(newest.sender or "Facilitator", "bold"))
-            if newest.exercise_at is not None:
-                text.append(f"  at {format_clock(newest.exercise_at)}", style="dim")
-            if len(waiting) > 1:
-                text.append(f"  (+{len(waiting) - 1} more unacknowledged)", style="dim")
-            text.append("\n")
-            text.append_text(literal(newest.text.strip()))
-            banner.update(text)
-        banner.display = bool(waiting)
-
-        # Most decision-relevant first: ratings, then expectations, then the inject log.
-        injects = Text("Injects\n", style="bold")
-        for view in self.session.injects():
-            st = view.state
-            mark = {"delivered": "✔", "skipped": "↷", "waiting": "…", "scheduled": "·"}[view.status]
-            injects.append(f"{mark} ")
-            injects.append_text(literal(st.id, "bold" if view.status == "delivered" else ""))
-            if view.status == "delivered" and st.exercise_at is not None:
-                injects.append(
-                    f" {format_clock(st.exercise_at)}" + (" early" if st.early else ""), style="dim"
-                )
-            elif view.status == "skipped":
-                injects.append_text(
-                    literal(f" skipped ({st.skip_reason}: {st.skip_detail})", "dim")
-                )
-            elif self.session.drill.ended:
-                injects.append(" not delivered (the drill ended first)", style="dim")
-            elif view.status == "waiting":
-                injects.append_text(literal(f" waits for {view.waiting_for}", "dim"))
-            elif view.due_in is not None:
-                injects.append(f" in {format_clock(view.due_in)}", style="cyan")
-            injects.append("\n")
-        expected = Text()
-        expectations = self.session.expectations()
-        if expectations:
-            expected.append("Expectations\n", style="bold")
-        for ex in expectations:
-            style = STATUS_STYLE.get(ex.status, "")
-            expected.append(f" {STATUS_MARK.get(ex.status, '?')} {ex.status:<7} ", style=style)
-            expected.append_text(literal(f"{ex.inject} → {ex.event}", style))
-            if ex.status == "pending" and ex.remaining is not None:
-                expected.append(f"  {format_clock(ex.remaining)} left", style="cyan")
-            elif ex.status in ("met", "late") and ex.occurred_at is not None:
-                expected.append(f"  at {format_clock(ex.occurred_at)}", style="dim")
-            expected.append("\n")
-        rated = Text()
-        ratings = self.session.ratings()
-        if ratings:
-            rated.append("Objectives", style="bold")
-            rated.append(" (B shows the rating rule)\n", style="dim")
-        for rating in ratings:
-            letter = rating.rating or "–"
-            rated.append(f" {letter} ", style="bold reverse" if rating.rating else "dim")
-            rated.append_text(literal(f" {rating.objective.text}"))
-            rated.append(
-                f"  {rating.label}" + (" (so far)" if rating.provisional else ""), style="dim"
-            )
-            rated.append("\n")
-        text = Text()
-        for part in (rated, expected, injects):
-            text.append_text(part)
-        text.rstrip()
-        self.query_one("#drill-panel", Static).update(text)
-
     # ----------------------------------------------------------------- facilitator
     def action_briefing(self) -> None:
         def chosen(start: bool | None) -> None:
             drill = self.session.drill
             if start and not drill.started:
-                self._do(self.session.start_clock)
+                self.record("start the exercise clock", self.session.start_clock, self.show_state)
             elif start and drill.paused:
-                self._do(self.session.resume)
-            self.refresh_view()
+                self.record("resume the exercise clock", self.session.resume, self.show_state)
 
         self.app.push_screen(DrillBriefing(self.session), chosen)
 
     def action_clock(self) -> None:
         drill = self.session.drill
         if not drill.started:
-            self._do(self.session.start_clock)
+            self.record("start the exercise clock", self.session.start_clock, self.show_state)
         elif drill.ended:
             self.notify("the drill has ended")
         elif drill.paused:
-            self._do(self.session.resume)
+            self.record("resume the exercise clock", self.session.resume, self.show_state)
         else:
-            self._do(self.session.pause)
-        self.refresh_view()
+            self.record("pause the exercise clock", self.session.pause, self.show_state)
 
     def action_speed(self, step: int) -> None:
         speeds = list(SPEEDS)
@@ -221,12 +116,10 @@ class DrillScreen(RunnerScreen):
         index = speeds.index(current) if current in speeds else 0
         target = speeds[max(0, min(len(speeds) - 1, index + step))]
         if target != current:
-            self._do(self.session.set_speed, target)
-            self.refresh_view()
+            self.record(f"speed {target}x", lambda: self.session.set_speed(target), self.show_state)
 
     def action_next_inject(self) -> None:
-        if self._do(self.session.deliver_next_now):
-            self.refresh_view()
+        self.record("deliver the next inject", self.session.deliver_next_now, self.show_state)
 
     def action_skip_inject(self) -> None:
         scheduled = [
@@ -237,14 +130,15 @@ class DrillScreen(RunnerScreen):
             return
 
         def chosen(inject_id: str | None) -> None:
-            if not inject_id:
-                return
-
-            def got(reason: str | None) -> None:
-                if reason and self._do(self.session.skip_inject, inject_id, reason):
-                    self.refresh_view()
-
-            self.app.push_screen(TextPrompt("Skip inject", f"Why skip {inject_id}?"), got)
+            if inject_id:
+                self.app.push_screen(
+                    TextPrompt(
+                        "Skip inject",
+                        f"Why skip {inject_id}?",
+                        save=lambda reason: self.session.skip_inject(inject_id, reason),
+                    ),
+                    self._shown_if_recorded,
+                )
 
         self.app.push_screen(
             ChoicePrompt(
@@ -256,41 +150,48 @@ class DrillScreen(RunnerScreen):
 
     def action_add_inject(self) -> None:
         def got_text(text: str | None) -> None:
-            if not text:
-                return
-
-            def got_sender(sender: str | None) -> None:
-                if sender is not None and self._do(
-                    self.session.add_inject, text, sender or "Facilitator"
-                ):
-                    self.refresh_view()
-
-            self.app.push_screen(
-                TextPrompt(
-                    "Add inject", "From (who sends it)", initial="Facilitator", required=False
-                ),
-                got_sender,
-            )
+            if text:
+                self.app.push_screen(
+                    TextPrompt(
+                        "Add inject",
+                        "From (who sends it)",
+                        initial="Facilitator",
+                        required=False,
+                        save=lambda sender: self.session.add_inject(text, sender or "Facilitator"),
+                    ),
+                    self._shown_if_recorded,
+                )
 
         self.app.push_screen(TextPrompt("Add inject", "What happens (delivered at once)"), got_text)
+
+    def _shown_if_recorded(self, result: object) -> None:
+        if result is not None:
+            self.show_state()
 
     def action_ack_inject(self) -> None:
         waiting = self.session.drill.unacknowledged
         if not waiting:
             self.notify("no inject is waiting for acknowledgement")
             return
-        if self._do(self.session.acknowledge_inject, waiting[-1].id):
-            self.refresh_view()
+        inject_id = waiting[-1].id
+        self.record(
+            f"acknowledge inject {inject_id}",
+            lambda: self.session.acknowledge_inject(inject_id),
+            self.show_state,
+        )
 
     def action_end_drill(self) -> None:
         if self.session.drill.ended:
             self.action_hotwash()
             return
 
+        def ended() -> None:
+            self.show_state()
+            self.action_hotwash()
+
         def confirmed(ok: bool | None) -> None:
-            if ok and self._do(self.session.end_drill):
-                self.refresh_view()
-                self.action_hotwash()
+            if ok:
+                self.record("end the drill", self.session.end_drill, ended)
 
         self.app.push_screen(
             ConfirmPrompt(
@@ -306,7 +207,7 @@ class DrillScreen(RunnerScreen):
         if not self.session.drill.ended:
             self.notify("the hot wash starts when the drill has ended (E)")
             return
-        self.app.push_screen(HotwashScreen(self.session), lambda _: self.refresh_view())
+        self.app.push_screen(HotwashScreen(self.session), lambda _: self.show_state())
 
 
 class HotwashScreen(Screen[None]):
@@ -319,6 +220,12 @@ class HotwashScreen(Screen[None]):
         Binding("ctrl+b,pageup", "move(-1)", "Previous question", id="hotwash.previous"),
         Binding("ctrl+f", "finish", "Finish hot wash", id="hotwash.finish"),
     ]
+
+    @dataclass
+    class Finished(Message):
+        """The hot wash is finished and the drill closed: its review comes next."""
+
+        incident_id: str
 
     def __init__(self, session: DrillSession) -> None:
         super().__init__()
@@ -377,15 +284,23 @@ class HotwashScreen(Screen[None]):
         text = event.value.strip()
         if not text:
             return
-        with self.app.attempt("answer not recorded") as attempt:
-            self.session.answer(self.index, text)
-        if attempt.failed:
-            return
-        event.input.value = ""
-        nxt = self.session.drill.next_question()
-        if nxt is not None and nxt != self.index:
-            self.index = nxt
-        self._show()
+        index = self.index
+        field = event.input
+
+        def recorded() -> None:
+            # The answer stays in the field until the journal has it (a write that waits
+            # or fails leaves it there to try again).
+            field.value = ""
+            nxt = self.session.drill.next_question()
+            if nxt is not None and nxt != self.index:
+                self.index = nxt
+            self._show()
+
+        self.app.record(
+            f"answer to question {index + 1}",
+            lambda: self.session.answer(index, text),
+            then=recorded,
+        )
 
     def action_move(self, step: int) -> None:
         total = len(self.session.drill.questions)
@@ -397,17 +312,18 @@ class HotwashScreen(Screen[None]):
         drill = self.session.drill
         unanswered = len(drill.questions) - len({a.index for a in drill.answers})
 
-        def confirmed(ok: bool | None) -> None:
-            if not ok:
-                return
-            with self.app.attempt("hot wash not finished") as attempt:
-                self.session.finish_hotwash()
-                if not self.session.state.closed:  # the exercise is over: the drill closes
-                    self.session.close("exercise finished; hot wash done")
-            if attempt.failed:
-                return
+        def finish() -> None:
+            self.session.finish_hotwash()
+            if not self.session.state.closed:  # the exercise is over: the drill closes
+                self.session.close("exercise finished; hot wash done")
+
+        def finished() -> None:
             self.dismiss(None)
-            self.app.post_message(HotwashFinished(self.session.incident_id))
+            self.app.post_message(self.Finished(self.session.incident_id))
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.app.record("finish the hot wash", finish, then=finished)
 
         if drill.hotwash_done:
             self.dismiss(None)

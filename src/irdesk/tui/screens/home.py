@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from irdesk.services.board import Board, BoardRow
 from irdesk.services.defects import ledger
 from irdesk.services.heartbeat import watch_status
 from irdesk.tui.safe import literal
+from irdesk.tui.writes import polling
 
 if TYPE_CHECKING:
     from irdesk.domain.models import Playbook, Roster
@@ -132,33 +134,29 @@ class HomeScreen(Screen[None]):
         Binding("f5", "reload", "Reload", id="home.reload"),
     ]
 
+    @dataclass
     class OpenIncident(Message):
-        def __init__(self, incident_id: str) -> None:
-            super().__init__()
-            self.incident_id = incident_id
+        incident_id: str
 
+    @dataclass
     class ReplayIncident(Message):
-        def __init__(self, incident_id: str) -> None:
-            super().__init__()
-            self.incident_id = incident_id
+        incident_id: str
 
+    @dataclass
     class ReviewIncident(Message):
-        def __init__(self, incident_id: str) -> None:
-            super().__init__()
-            self.incident_id = incident_id
+        incident_id: str
 
+    @dataclass
     class ReportIncident(Message):
-        def __init__(self, incident_id: str) -> None:
-            super().__init__()
-            self.incident_id = incident_id
+        incident_id: str
 
+    @dataclass
     class StartDrill(Message):
         pass
 
+    @dataclass
     class Declare(Message):
-        def __init__(self, playbook_id: str | None = None) -> None:
-            super().__init__()
-            self.playbook_id = playbook_id
+        playbook_id: str | None = None
 
     def __init__(self, *, journal_label: str) -> None:
         super().__init__()
@@ -193,10 +191,11 @@ class HomeScreen(Screen[None]):
         self.set_interval(1.0, self._poll)
 
     def _poll(self) -> None:
-        if self.app.desk.journal.has_changed():
-            self.reload()
-        else:
-            self._show_status()  # a watcher goes stale without writing anything
+        with polling():
+            if self.app.desk.journal.has_changed():
+                self.reload()
+            else:
+                self._show_status()  # a watcher goes stale without writing anything
 
     def action_reload(self) -> None:
         self.app.reload_catalog()
@@ -223,12 +222,10 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="files")
     def _load_files(self) -> None:
-        try:
+        with self.app.attempt("playbooks not loaded") as attempt:
             self.app.desk.load()
-        except IrdeskError as error:  # shown by the app, from its own thread
-            self.app.call_from_thread(self.app.show_error, error, title="playbooks not loaded")
-            return
-        self.app.call_from_thread(self._fill_files)
+        if not attempt.failed:
+            self.app.call_from_thread(self._fill_files)
 
     def _fill_files(self) -> None:
         desk = self.app.desk

@@ -1,32 +1,38 @@
-"""Replay: the runner's layout, read-only, driven by a cursor over the journal."""
+"""Replay: the runner's widgets, read-only, driven by a cursor over the journal."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import RichLog, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from irdesk.domain.clock import WhenError, local_hms, parse_when
-from irdesk.domain.durations import format_clock
+from irdesk.domain.fold import IncidentState
+from irdesk.domain.models import Step
 from irdesk.errors import IrdeskError
 from irdesk.services.replay import SPEEDS, Replay
 from irdesk.text import visible
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import literal
-from irdesk.tui.screens.runner import RunnerScreen
-from irdesk.tui.widgets.timeline import timeline_line
+from irdesk.tui.widgets.header import IncidentHeader
+from irdesk.tui.widgets.layout import incident_layout
+from irdesk.tui.widgets.step_panel import StepPanel
+from irdesk.tui.widgets.steps import StepList
+from irdesk.tui.widgets.timeline import Timeline
+from irdesk.tui.widgets.timers import TimerPanel
+from irdesk.tui.widgets.transport import Playback, TransportBar
 
 FRAME_SECONDS = 0.1
 TIMELINE_CONTEXT = 4
 MAX_SPEED_ENTRIES_PER_FRAME = 100
 
 
-class ReplayScreen(RunnerScreen, inherit_bindings=False):
+class ReplayScreen(Screen[None]):
     """Nothing here writes: the journal was opened read-only and no action is bound."""
 
     BINDINGS = [
@@ -46,40 +52,41 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
     ]
 
     def __init__(self, replay: Replay, *, chain_warning: str | None = None) -> None:
-        super().__init__(replay)  # the replay stands in for the live session (read-only)
+        super().__init__()
         self.replay = replay
+        self.selected: str | None = replay.state.current or (
+            replay.playbook.steps[0].id if replay.playbook.steps else None
+        )
         self.playing = False
+        self.jumping: int | None = None  # where a long jump is being prepared, in a worker
         self.speed_index = 2  # 60x
         self.compress = False
         self.chain_warning = chain_warning
         self.chain_checked = False
-        self.jumping: int | None = None  # where a long jump is being prepared, in a worker
 
     def compose(self) -> ComposeResult:
         yield Static(id="replay-warning")
-        yield from super().compose()
-        yield Static(id="transport")
+        yield from incident_layout(timeline_title="Timeline (current entry highlighted)")
+        yield TransportBar(id="transport")
+        yield Footer()
 
-    def after_mount(self) -> None:
-        self.query_one("#timeline").border_title = "Timeline (current entry highlighted)"
+    def on_mount(self) -> None:
         if self.chain_warning:
             self.set_chain_warning(self.chain_warning)
         else:
             self.query_one("#replay-warning", Static).display = False
+        self.show_state()
+        self.query_one(StepList).focus()
+        self.set_interval(1.0, self.show_transport)
         self.set_interval(FRAME_SECONDS, self._frame)
 
-    # The runner polls the journal and fires escalations; replay does neither.
-    def poll(self) -> None:
-        return
+    @property
+    def state(self) -> IncidentState:
+        return self.replay.state
 
-    def fire_escalations(self) -> None:
-        return
-
-    def watching_text(self, now):  # noqa: ANN001, ANN201
-        return None  # a replay shows the past: whether a watcher runs now is not its business
-
-    def tick_clock(self) -> None:
-        self._render_transport()
+    @property
+    def selected_step(self) -> Step | None:
+        return self.replay.playbook.step(self.selected) if self.selected else None
 
     def set_chain_warning(self, warning: str | None) -> None:
         self.chain_warning = warning
@@ -93,51 +100,56 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
                 )
             )
         banner.display = bool(warning)
-        self._render_transport()
+        self.show_transport()
 
-    # ----------------------------------------------------------------- rendering
-    def _load_timeline(self) -> None:
-        log = self.query_one("#timeline", RichLog)
-        log.clear()
-        for entry in self.replay.window(TIMELINE_CONTEXT, TIMELINE_CONTEXT):
-            line = timeline_line(entry)
-            if entry.seq == self.replay.cursor:
-                line.stylize("reverse")
-            log.write(line)
-        # keep the current entry in view
-        log.scroll_to(y=max(0, min(TIMELINE_CONTEXT, self.replay.cursor - 1) - 2), animate=False)
-
-    def refresh_view(self) -> None:
+    # ----------------------------------------------------------------- the view
+    def show_state(self) -> None:
+        """The incident as it was after the entry at the cursor."""
         if self.state.current and (
             self.selected is None or self.state.steps[self.selected].status == "pending"
         ):
             self.selected = self.state.current
-        super().refresh_view()
-        self._load_timeline()
-        self._render_transport()
+        now = self.replay.now()
+        self.query_one(IncidentHeader).show(self.state, now)
+        self.query_one(StepList).show(self.state, now, self.selected)
+        self.query_one(StepPanel).show(self.state, self.selected_step, now)
+        self.query_one(TimerPanel).show(self.state, now)
+        self.query_one(Timeline).show_around(
+            self.replay.window(TIMELINE_CONTEXT, TIMELINE_CONTEXT),
+            self.replay.cursor,
+            before=TIMELINE_CONTEXT,
+        )
+        self.show_transport()
 
-    def _render_transport(self) -> None:
+    def show_transport(self) -> None:
         r = self.replay
-        speed = SPEEDS[self.speed_index]
-        text = Text(" ")
-        text.append("◀◀ ◀ ", style="dim")
-        text.append("▶ PLAYING " if self.playing else "❚❚ PAUSED ", style="bold")
-        text.append("▶ ▶▶  ", style="dim")
-        text.append(f"{speed:g}x" if speed else "max", style="bold cyan")
-        text.append(f"  {local_hms(r.now())} (+{format_clock(r.offset())})")
-        text.append(f"  entry {r.cursor}/{r.total}")
-        if self.jumping is not None:
-            text.append(f"  jumping to entry {self.jumping}…", style="bold yellow")
-        if self.compress:
-            text.append("  gaps compressed", style="yellow")
         if not self.chain_checked:
-            text.append("  chain: verifying…", style="dim")
-        elif self.chain_warning:
-            text.append("  chain: BROKEN", style="bold white on red")
+            chain = "verifying"
         else:
-            text.append("  chain: verified", style="green")
-        text.append("  READ-ONLY", style="bold magenta")
-        self.query_one("#transport", Static).update(text)
+            chain = "broken" if self.chain_warning else "verified"
+        self.query_one(TransportBar).show(
+            Playback(
+                playing=self.playing,
+                speed=SPEEDS[self.speed_index],
+                now=r.now(),
+                offset=r.offset(),
+                cursor=r.cursor,
+                total=r.total,
+                compress=self.compress,
+                chain=chain,
+                jumping=self.jumping,
+            )
+        )
+
+    @on(StepList.StepHighlighted)
+    def _step_highlighted(self, event: StepList.StepHighlighted) -> None:
+        if event.step_id != self.selected:
+            self.selected = event.step_id
+            self.query_one(StepPanel).show(self.state, self.selected_step, self.replay.now())
+
+    @on(StepList.StepChosen)
+    def _step_chosen(self) -> None:
+        self.query_one(StepPanel).checklist.focus()
 
     # ----------------------------------------------------------------- playback
     def _frame(self) -> None:
@@ -153,30 +165,31 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         if self.replay.cursor >= self.replay.total:
             self.playing = False
         if passed:
-            self.refresh_view()
+            self.show_state()
         else:
-            self._render_header()
-            self._render_timers()
-            self._render_transport()
+            now = self.replay.now()
+            self.query_one(IncidentHeader).show(self.state, now)
+            self.query_one(TimerPanel).show(self.state, now)
+            self.show_transport()
 
     def action_play_pause(self) -> None:
         if self.replay.cursor >= self.replay.total and not self.playing:
             self.replay.seek(0)
         self.playing = not self.playing
-        self._render_transport()
+        self.show_transport()
 
     def action_step(self, delta: int) -> None:
         self.playing = False
         self.replay.step(delta)
-        self.refresh_view()
+        self.show_state()
 
     def action_faster(self) -> None:
         self.speed_index = min(self.speed_index + 1, len(SPEEDS) - 1)
-        self._render_transport()
+        self.show_transport()
 
     def action_slower(self) -> None:
         self.speed_index = max(self.speed_index - 1, 0)
-        self._render_transport()
+        self.show_transport()
 
     def action_start(self) -> None:
         self._go(1)
@@ -191,12 +204,12 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         move = arrive or (lambda: self.replay.seek(seq))
         if self.replay.far(seq):
             self.jumping = seq
-            self._render_transport()
+            self.show_transport()
             self._prepare_jump(seq, move)
             return
         self.jumping = None
         move()
-        self.refresh_view()
+        self.show_state()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jump")
     def _prepare_jump(self, seq: int, move: Callable[[], object]) -> None:
@@ -213,16 +226,16 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
         if self.jumping == seq:  # not superseded by another jump meanwhile
             self.jumping = None
             move()
-            self.refresh_view()
+            self.show_state()
 
     def _jump_failed(self, error: IrdeskError) -> None:
         self.jumping = None
-        self._render_transport()
+        self.show_transport()
         self.app.show_error(error, title="cannot jump")
 
     def action_gaps(self) -> None:
         self.compress = not self.compress
-        self._render_transport()
+        self.show_transport()
 
     def action_jump(self) -> None:
         marks = self.replay.marks()
@@ -259,3 +272,6 @@ class ReplayScreen(RunnerScreen, inherit_bindings=False):
             ),
             got,
         )
+
+    def action_back(self) -> None:
+        self.dismiss(None)

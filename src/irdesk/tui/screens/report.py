@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -20,6 +22,9 @@ from irdesk.report.render.markdown import to_markdown
 from irdesk.services.review import export_report, open_report
 from irdesk.text import visible
 from irdesk.tui.safe import literal
+
+if TYPE_CHECKING:
+    from irdesk.report.model import Report
 
 TUI_TIMELINE_ROWS = 400  # beyond this the view leaves the timeline to the exports
 
@@ -40,7 +45,8 @@ class ReportScreen(Screen[None]):
         super().__init__()
         self.journal_path = journal_path
         self.incident_id = incident_id
-        self.report = None
+        self.report: Report | None = None
+        self._report_lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="report-view"):
@@ -53,8 +59,10 @@ class ReportScreen(Screen[None]):
         self.build()
 
     def on_unmount(self) -> None:
-        if self.report is not None:
-            self.report.close()
+        with self._report_lock:  # an export still writing keeps the report until it is done
+            if self.report is not None:
+                self.report.close()
+                self.report = None
 
     def _width(self) -> int:
         """The chart's width: the screen less padding (2+2) and a scrollbar (2), and slack."""
@@ -87,6 +95,9 @@ class ReportScreen(Screen[None]):
         )
 
     def _show(self, report, chart: list[str], markdown: str) -> None:  # noqa: ANN001
+        if not self.is_attached:  # closed while it was being built
+            report.close()
+            return
         self.report = report
         status = Text(f"{report.overview.incident_id} after-action report", style="bold")
         status.append(
@@ -100,12 +111,24 @@ class ReportScreen(Screen[None]):
         if self.report is None:
             self.notify("the report is still being built")
             return
-        target = paths.reports_dir() / f"{self.incident_id}.{fmt}"
-        with self.app.attempt() as attempt:
+        self.notify(f"writing the {REPORT_FORMATS[fmt]} report…", title="report", timeout=3)
+        self.export(fmt, paths.reports_dir() / f"{self.incident_id}.{fmt}")
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def export(self, fmt: str, target: Path) -> None:
+        """Write the report to ``target`` away from the UI thread (a long incident's HTML
+        takes a while); an error is shown as every other is (the app's ``attempt``)."""
+        with self._report_lock, self.app.attempt("report not written") as attempt:
+            if self.report is None:
+                return  # the screen was closed first
             export_report(self.report, fmt, target)
         if attempt.failed:
             return
-        self.notify(visible(f"{REPORT_FORMATS[fmt]} report written to {target}"), title="report")
+        self.app.call_from_thread(
+            self.notify,
+            visible(f"{REPORT_FORMATS[fmt]} report written to {target}"),
+            title="report",
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)

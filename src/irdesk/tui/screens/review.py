@@ -22,6 +22,7 @@ from irdesk.tui.modals.improvement import ImprovementDialog, ImprovementRequest
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import literal
 from irdesk.tui.screens.report import ReportScreen
+from irdesk.tui.writes import polling
 
 
 class ReviewScreen(Screen[None]):
@@ -64,8 +65,9 @@ class ReviewScreen(Screen[None]):
         self.set_interval(1.0, self._poll)
 
     def _poll(self) -> None:
-        if self.session.journal.has_changed() and self.review.refresh():
-            self.refresh_view()
+        with polling():
+            if self.session.journal.has_changed() and self.review.refresh():
+                self.refresh_view()
 
     def refresh_view(self) -> None:
         review = self.review.state
@@ -147,28 +149,23 @@ class ReviewScreen(Screen[None]):
             )
 
     # ----------------------------------------------------------------- actions
-    def _do(self, fn, *args, **kwargs) -> bool:  # noqa: ANN001
-        with self.app.attempt("not recorded") as attempt:
-            fn(*args, **kwargs)
-        if attempt.failed:
-            return False
-        self.refresh_view()
-        return True
+    def _ask(self, prompt: TextPrompt) -> None:
+        """A prompt that records what is typed (its ``save``); the view follows."""
+        self.app.push_screen(prompt, self._shown_if_recorded)
+
+    def _shown_if_recorded(self, result: object) -> None:
+        if result is not None:
+            self.refresh_view()
 
     def action_root_cause(self) -> None:
         current = self.review.state.root_cause
-
-        def got(text: str | None) -> None:
-            if text:
-                self._do(self.review.set_root_cause, text)
-
-        self.app.push_screen(
+        self._ask(
             TextPrompt(
                 "Root cause",
                 "What made this incident possible? (replaces any earlier one)",
                 initial=current.text if current and not current.whys else "",
-            ),
-            got,
+                save=self.review.set_root_cause,
+            )
         )
 
     def action_five_whys(self) -> None:
@@ -193,42 +190,45 @@ class ReviewScreen(Screen[None]):
                     return
             if not whys:
                 return
-
-            def conclude(cause: str | None) -> None:
-                if cause is not None:
-                    self._do(self.review.set_root_cause, cause, whys=whys)
-
-            self.app.push_screen(
-                TextPrompt("Five whys", "So the root cause is:", initial=whys[-1], required=False),
-                conclude,
+            self._ask(
+                TextPrompt(
+                    "Five whys",
+                    "So the root cause is:",
+                    initial=whys[-1],
+                    required=False,
+                    save=lambda cause: self.review.set_root_cause(cause, whys=whys),
+                )
             )
 
         ask()
 
     def action_note(self, section: str) -> None:
-        def got(text: str | None) -> None:
-            if text:
-                self._do(self.review.add_note, section, text)
-
-        self.app.push_screen(TextPrompt(SECTIONS[section], "Add a point"), got)
+        self._ask(
+            TextPrompt(
+                SECTIONS[section],
+                "Add a point",
+                save=lambda text: self.review.add_note(section, text),
+            )
+        )
 
     def action_add_improvement(self) -> None:
         playbook = self.session.playbook
         steps = [(f"{s.title} ({s.id})", s.id) for s in playbook.steps]
         people = [p.name for p in self.session.roster.people] + [r.id for r in playbook.roles]
 
-        def got(request: ImprovementRequest | None) -> None:
-            if request:
-                self._do(
-                    self.review.add_improvement,
-                    request.what,
-                    owner=request.owner,
-                    due=request.due,
-                    step=request.step,
-                    poete=request.poete,
-                )
+        def save(request: ImprovementRequest) -> object:
+            return self.review.add_improvement(
+                request.what,
+                owner=request.owner,
+                due=request.due,
+                step=request.step,
+                poete=request.poete,
+            )
 
-        self.app.push_screen(ImprovementDialog(steps, people, today_of(self.session.now())), got)
+        self.app.push_screen(
+            ImprovementDialog(steps, people, today_of(self.session.now()), save=save),
+            self._shown_if_recorded,
+        )
 
     def action_close_item(self) -> None:
         table = self.query_one("#improvements", DataTable)
@@ -240,36 +240,31 @@ class ReviewScreen(Screen[None]):
             return
 
         def outcome(chosen: str | None) -> None:
-            if not chosen:
-                return
-
-            def got(note: str | None) -> None:
-                if note:
-                    self._do(self.review.close_improvement, item, chosen, note)
-
-            self.app.push_screen(
-                TextPrompt(f"{item}: {chosen}", "Note (what was done, or why it was dropped)"), got
-            )
+            if chosen:
+                self._ask(
+                    TextPrompt(
+                        f"{item}: {chosen}",
+                        "Note (what was done, or why it was dropped)",
+                        save=lambda note: self.review.close_improvement(item, chosen, note),
+                    )
+                )
 
         self.app.push_screen(
             ChoicePrompt(f"Close {item}", [("done", "done"), ("dropped", "dropped")]), outcome
         )
 
     def action_save(self) -> None:
-        def got(summary: str | None) -> None:
-            if summary is not None:
-                self._do(self.review.save, summary)
-
-        self.app.push_screen(
-            TextPrompt("Save the review", "Summary for the report (optional)", required=False), got
+        self._ask(
+            TextPrompt(
+                "Save the review",
+                "Summary for the report (optional)",
+                required=False,
+                save=self.review.save,
+            )
         )
 
     def action_reopen(self) -> None:
-        def got(reason: str | None) -> None:
-            if reason:
-                self._do(self.review.reopen, reason)
-
-        self.app.push_screen(TextPrompt("Reopen the review", "Why?"), got)
+        self._ask(TextPrompt("Reopen the review", "Why?", save=self.review.reopen))
 
     def action_report(self) -> None:
         self.app.push_screen(ReportScreen(self.session.journal.path, self.session.incident_id))

@@ -1,13 +1,19 @@
-"""One timeline row per journal entry (the runner, the drill and replay screens)."""
+"""The timeline: one row per journal entry, newest at the bottom."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
+from textual.widgets import RichLog
 
 from irdesk.domain import describe
 from irdesk.domain.clock import local_hms
 from irdesk.domain.entry import Entry
 from irdesk.tui.safe import literal
+
+#: rows a live timeline keeps (older ones are in the journal, the report and replay)
+TIMELINE_LINES = 300
 
 
 def timeline_line(entry: Entry) -> Text:
@@ -22,3 +28,40 @@ def timeline_line(entry: Entry) -> Text:
     if entry.backdated:
         line.append(f"  (recorded {local_hms(entry.recorded_at)})", style="dim")
     return line
+
+
+class Timeline(RichLog):
+    """Journal entries as timeline rows: what just happened, who did it, when."""
+
+    DEFAULT_CSS = """
+    Timeline {
+        border: round $secondary;
+    }
+    """
+
+    def __init__(self, *, title: str = "Timeline", id: str | None = None) -> None:
+        super().__init__(id=id, max_lines=TIMELINE_LINES, wrap=False, markup=False)
+        self.title = title
+
+    def on_mount(self) -> None:
+        self.border_title = self.title
+
+    def show(self, entries: Iterable[Entry]) -> None:
+        """Only these entries (the newest ``TIMELINE_LINES`` are kept)."""
+        self.clear()
+        self.add(entries)
+
+    def add(self, entries: Iterable[Entry]) -> None:
+        for entry in entries:
+            self.write(timeline_line(entry))
+
+    def show_around(self, entries: Iterable[Entry], current: int, *, before: int) -> None:
+        """A window of entries with entry ``current`` highlighted and kept in view;
+        ``before`` is how many entries the window holds ahead of it (at most)."""
+        self.clear()
+        for entry in entries:
+            line = timeline_line(entry)
+            if entry.seq == current:
+                line.stylize("reverse")
+            self.write(line)
+        self.scroll_to(y=max(0, min(before, current - 1) - 2), animate=False)

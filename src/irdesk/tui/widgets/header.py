@@ -1,0 +1,78 @@
+"""The incident's header: id, title, severity, status, time since the declaration, who
+holds which role, the milestones reached; in a drill, the exercise clock too."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from irdesk.domain.clock import local_hms
+from irdesk.domain.drill import drill_state
+from irdesk.domain.durations import format_clock, format_duration
+from irdesk.domain.fold import IncidentState
+from irdesk.tui.safe import literal
+
+
+class IncidentHeader(Static):
+    """Two lines at the top of the runner, the drill and the replay screens.
+
+    ``exercise_clock`` adds the drill's exercise clock (reading, planned length, speed and
+    whether it runs) to the first line.
+    """
+
+    DEFAULT_CSS = """
+    IncidentHeader {
+        height: 2;
+        background: $primary-background;
+    }
+    """
+
+    def __init__(self, *, exercise_clock: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.exercise_clock = exercise_clock
+
+    def show(self, state: IncidentState, now: datetime) -> None:
+        self.update(header_text(state, now, exercise_clock=self.exercise_clock))
+
+
+def header_text(state: IncidentState, now: datetime, *, exercise_clock: bool = False) -> Text:
+    head = Text()
+    head.append(f" {state.incident_id} ", style="bold reverse")
+    head.append(" ")
+    head.append_text(literal(state.title, "bold", single_line=True))
+    if state.mode == "drill":
+        head.append("  DRILL", style="bold magenta")
+    head.append(f" · {state.severity} · {state.status} · {format_clock(state.elapsed(now))}")
+    if exercise_clock:
+        head.append_text(_exercise(state, now))
+    roles = Text("\n ")
+    holders = [f"{rid} {name}" for rid, name in state.roles.items()]
+    roles.append_text(literal(" · ".join(holders) or "no roles assigned", single_line=True))
+    reached = [f"{m.name} {local_hms(m.at)[:5]}" for m in state.ordered_milestones()]
+    roles.append(" · milestones: " + (" · ".join(reached) or "none"), style="dim")
+    head.append_text(roles)
+    return head
+
+
+def _exercise(state: IncidentState, now: datetime) -> Text:
+    """The exercise clock: its reading, the planned length, the speed, and whether it runs."""
+    extra = Text()
+    drill = drill_state(state)
+    if drill is None:
+        return extra
+    extra.append("   exercise ", style="magenta")
+    extra.append(format_clock(drill.exercise_elapsed(now)), style="bold magenta")
+    if drill.planned:
+        extra.append(f" / {format_duration(drill.planned)}", style="magenta")
+    extra.append(f" · {drill.speed:g}x · ", style="magenta")
+    if not drill.started:
+        extra.append("NOT STARTED (P)", style="bold yellow")
+    elif drill.ended:
+        extra.append("ENDED", style="bold")
+    elif drill.paused:
+        extra.append("PAUSED", style="bold reverse yellow")
+    else:
+        extra.append("RUNNING", style="bold green")
+    return extra

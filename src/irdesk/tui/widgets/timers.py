@@ -1,0 +1,82 @@
+"""The playbook's timers: waiting, running (time left), lapsed and escalated (with who was
+called and whether it was acknowledged), or met."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from irdesk.domain.clock import local_hms
+from irdesk.domain.durations import format_clock, format_duration
+from irdesk.domain.fold import IncidentState
+
+
+class TimerPanel(Static):
+    """One line per timer of the playbook. ``exercise_time`` shows the moment a timer was
+    met on the drill's exercise clock instead of the wall clock."""
+
+    DEFAULT_CSS = """
+    TimerPanel {
+        height: auto;
+        border: round $warning;
+    }
+    """
+
+    def __init__(self, *, exercise_time: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.exercise_time = exercise_time
+
+    def on_mount(self) -> None:
+        self.border_title = "Timers"
+
+    def show(self, state: IncidentState, now: datetime, watching: str | None = None) -> None:
+        """``watching``: None to say nothing of a watcher, "" when one is running, else the
+        sentence saying nobody is (escalations then fire only while a screen is open)."""
+        text = Text()
+        for view in state.timers(now):
+            title = view.timer.title
+            if view.state == "waiting":
+                text.append(f"  {title}: waits for {view.timer.start}\n", style="dim")
+            elif view.state == "running":
+                text.append(f"  {title}: {format_duration(view.remaining)} left\n")
+            elif view.state in ("lapsed", "acknowledged"):
+                last = view.escalations[-1] if view.escalations else None
+                late = format_duration(-view.remaining) if view.remaining is not None else ""
+                line = f"⚠ {title}: LAPSED {late} ago"
+                if last:
+                    who = ", ".join(last.people) or last.role
+                    line += f" → escalated to level {last.level} ({last.role}: {who})"
+                    if last.late_by is not None:
+                        line += f", {format_duration(last.late_by)} late"
+                if view.state == "acknowledged":
+                    text.append(
+                        line + f" · acknowledged by {last.acknowledged_by}\n", style="yellow"
+                    )
+                else:
+                    text.append(line + "   [a] acknowledge\n", style="bold red")
+            else:
+                word = "met" if view.state == "met" else "met late"
+                text.append(
+                    f"  {title}: {word} at {self._moment(state, view.stopped_at)}\n",
+                    style="green" if view.state == "met" else "yellow",
+                )
+        if not state.playbook.timers:
+            text.append("  this playbook has no timers", style="dim")
+        text.rstrip()
+        self.update(text)
+        if watching is None:
+            self.border_subtitle = None
+        elif watching:
+            self.border_subtitle = Text(f"▲ {watching}", style="yellow")
+        else:
+            self.border_subtitle = Text("watcher running", style="green")
+
+    def _moment(self, state: IncidentState, when: datetime | None) -> str:
+        """A moment on the timers' clock: the wall clock, or the exercise clock in a drill."""
+        if not self.exercise_time:
+            return local_hms(when) if when else ""
+        if when is None or state.declared_at is None:
+            return ""
+        return f"exercise {format_clock(when - state.declared_at)}"
