@@ -148,7 +148,7 @@ _note_option = click.option(
 @actor_option
 @click.pass_context
 def done(ctx, item, note, journal_path, actor) -> None:
-    """Mark improvement ITEM (e.g. INC-0003-1) done, saying what was done."""
+    """Mark improvement ITEM done (an id like INC-0003-1), saying what was done."""
     _close(ctx, item, "done", note, journal_path, actor)
 
 

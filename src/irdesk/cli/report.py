@@ -74,7 +74,7 @@ def _destination(output: Path | None):
 )
 @journal_option
 def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
-    """Write the after-action report of INCIDENT (e.g. INC-0003 or DRL-0001).
+    """Write the after-action report of INCIDENT: an incident (INC-0003) or a drill (DRL-0001).
 
     The journal is opened read-only. Times are UTC. The report covers the entries in the
     journal when it starts; the chain is verified unless --no-verify.
