@@ -138,6 +138,9 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert "• Cut the attacker out of every exposed account" in shown
         assert "• Stop further fraudulent payments and bring in finance" in shown
         assert "Start the exercise clock" in shown
+        # the scenario's facilitator text is on the facilitator's briefing (only there)
+        assert "For the facilitator (not on the player view)" in shown
+        assert 'hold the "assistant calls" inject until' in app.screen.query_one(Markdown).source
         source = app.screen.query_one(Markdown).source
         for line in RATING_RULE.split("\n"):
             assert line in source

@@ -44,6 +44,10 @@ class DrillBriefing(Dialog[bool]):
                     lines.append(visible(scenario.summary) or "")
                     lines.append("\n**Objectives**\n")
                     lines.extend(f"- {visible(o.text)}" for o in scenario.objectives)
+                    if scenario.facilitator.strip():
+                        # The facilitator's desk only: the player view never shows it.
+                        lines.append("\n**For the facilitator** (not on the player view)\n")
+                        lines.append(visible(scenario.facilitator))
                 lines.append("\n**How objectives are rated**\n")
                 lines.extend(visible(line) + "\n" for line in RATING_RULE.split("\n"))
                 yield Markdown("\n".join(lines))

@@ -138,4 +138,9 @@ def _injects(state: IncidentState, now: datetime) -> Text:
         elif view.due_in is not None:
             injects.append(f" in {format_clock(view.due_in)}", style="cyan")
         injects.append("\n")
+        note = st.inject.facilitator.strip() if st.inject is not None else ""
+        if note and view.status in ("scheduled", "waiting", "delivered"):
+            injects.append("  for you: ", style="dim italic")
+            injects.append_text(literal(" ".join(note.split()), "italic"))
+            injects.append("\n")
     return injects
