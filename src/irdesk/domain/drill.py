@@ -566,6 +566,73 @@ def exercise_seconds(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds(), 3)
 
 
+# --------------------------------------------------------------------------- the player view
+
+#: The entries the player view shows as the team's record: what the team did and wrote.
+#: Never the facilitator's (clock, skips, free-form injects before delivery) and nothing
+#: that gives an expectation or an upcoming inject away.
+TEAM_KINDS: frozenset[str] = frozenset(
+    {K.NOTE, K.STEP_DONE, K.STEP_SKIPPED, K.DECIDED, K.MILESTONE, K.SEVERITY, K.STATUS, K.ROLE}
+)
+
+
+@dataclass(frozen=True)
+class PlayerInject:
+    """A delivered inject as the players see it: who sent it, when, and its text. Built
+    from the fold, never carrying the scenario inject (so never its facilitator note)."""
+
+    id: str
+    sender: str
+    text: str
+    exercise_at: timedelta | None
+    acknowledged: bool
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    """One thing the team recorded, on the exercise clock."""
+
+    seq: int
+    exercise_at: timedelta
+    actor: str
+    kind: str
+    entry: Entry
+
+
+def player_injects(state: IncidentState) -> list[PlayerInject]:
+    """Every delivered inject, newest first (none hidden: the room reads them all)."""
+    drill = drill_state(state)
+    if drill is None:
+        return []
+    return [
+        PlayerInject(st.id, st.sender, st.text, st.exercise_at, st.acknowledged)
+        for st in reversed(drill.delivered)
+    ]
+
+
+def team_lines(state: IncidentState, entries: list[Entry]) -> list[TeamLine]:
+    """The team's record among ``entries`` (kinds in :data:`TEAM_KINDS`), on the exercise
+    clock, in journal order. Damaged entries are left out: the facilitator's views show
+    them where they sit."""
+    drill = drill_state(state)
+    if drill is None:
+        return []
+    return [
+        TeamLine(e.seq, drill.exercise_time(e.occurred_at), e.actor, e.kind, e)
+        for e in entries
+        if e.kind in TEAM_KINDS and e.damage is None
+    ]
+
+
+def clock_state(drill: DrillState) -> str:
+    """Where the exercise clock is: "not started", "running", "paused" or "ended"."""
+    if drill.ended:
+        return "ended"
+    if not drill.started:
+        return "not started"
+    return "paused" if drill.paused else "running"
+
+
 # --------------------------------------------------------------------------- fold
 
 
