@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from irdesk.domain.durations import format_clock
 from irdesk.domain.entry import Entry
+from irdesk.domain.events import EventRef, EventRefError
 from irdesk.domain.incident import K
 from irdesk.domain.models import Inject, Objective, Scenario
 
@@ -564,6 +565,29 @@ def objective_ratings(state: IncidentState, now: datetime) -> list[ObjectiveRati
 def exercise_seconds(value: timedelta | None) -> float | None:
     """A payload value: exercise time in seconds, millisecond precision."""
     return None if value is None else round(value.total_seconds(), 3)
+
+
+def event_words(state: IncidentState, ref: str) -> str:
+    """An event reference as people say it: ``step:status-page:done`` is "Publish the
+    status page" done, ``inject:cfo-pressure`` the inject from the CFO arrived, a
+    milestone its name. A reference the playbook or scenario does not know stays as is."""
+    try:
+        event = EventRef.parse(ref)
+    except EventRefError:
+        return ref
+    if event.kind == "step":
+        try:
+            title = state.playbook.step(event.name).title
+        except KeyError:
+            return ref
+        return f'"{title}" {"done" if event.state == "done" else "started"}'
+    if event.kind == "inject":
+        drill = drill_state(state)
+        st = drill.inject(event.name) if drill is not None else None
+        if st is None:
+            return ref
+        return f"the inject from {st.sender} arrived" if st.sender else f"inject {st.id} arrived"
+    return event.name  # a milestone is a word already: "contained"
 
 
 # --------------------------------------------------------------------------- the player view

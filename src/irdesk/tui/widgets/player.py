@@ -9,7 +9,6 @@ facilitator text never reach these widgets, so they cannot show them.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from rich.text import Text
@@ -22,6 +21,7 @@ from irdesk.domain.describe import describe, label
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.fold import IncidentState
+from irdesk.text import reflowed
 from irdesk.tui.safe import literal
 
 CLOCK_STYLE = {
@@ -30,17 +30,6 @@ CLOCK_STYLE = {
     "paused": "bold reverse yellow",
     "ended": "bold",
 }
-
-
-def reflowed(text: str) -> str:
-    """Markdown-ish text as paragraphs that wrap to the width at hand: the hard line breaks
-    of a YAML block are undone, blank lines and list items kept."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [line.strip() for line in block.splitlines() if line.strip()]
-        listed = any(line.startswith(("- ", "* ", "+ ")) for line in lines)
-        paragraphs.append("\n".join(lines) if listed else " ".join(lines))
-    return "\n\n".join(paragraphs)
 
 
 class ExerciseClock(Horizontal):
