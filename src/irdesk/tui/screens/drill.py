@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,16 +20,23 @@ from irdesk.text import visible
 from irdesk.tui.modals.briefing import DrillBriefing
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.safe import literal
-from irdesk.tui.screens.responder import Responder
+from irdesk.tui.screens.responder import RESPONDER_BINDINGS, Responder
 from irdesk.tui.widgets.injects import STATUS_MARK, InjectBanner, InjectPanel
 from irdesk.tui.widgets.layout import incident_layout
 
 __all__ = ["STATUS_MARK", "DrillScreen", "HotwashScreen"]
 
 
-class DrillScreen(Responder):
+class DrillScreen(Responder, inherit_bindings=False):
     """The drill as the team sees it (the runner's widgets and keys, on the exercise
-    clock), with the facilitator's injects panel and controls on capital keys."""
+    clock), with the facilitator's injects panel and controls on capital keys.
+
+    Its bindings list the facilitator's keys before the responder's (not inherited, so
+    that the footer shows them first: on a 100-column terminal the runner's keys alone
+    fill it). Below 36 rows the screen is ``-short`` and the timeline gives its room to
+    the exercise panel (irdesk.tcss)."""
+
+    SHORT = 36  # rows
 
     BINDINGS = [
         Binding("P", "clock", "Start/pause clock", id="drill.clock"),
@@ -42,6 +49,15 @@ class DrillScreen(Responder):
         Binding("E", "end_drill", "End drill", id="drill.end"),
         Binding("H", "hotwash", "Hot wash", id="drill.hotwash", show=False),
         Binding("B", "briefing", "Briefing", id="drill.briefing", show=False),
+        *RESPONDER_BINDINGS,
+        # Textual's own screen keys, which a screen that does not inherit bindings loses
+        Binding("tab", "app.focus_next", "Focus next", show=False, id="drill.focus_next"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Focus previous", show=False, id="drill.focus_prev"
+        ),
+        Binding(
+            "ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False, id="drill.copy"
+        ),
     ]
 
     def __init__(self, session: DrillSession) -> None:
@@ -55,7 +71,11 @@ class DrillScreen(Responder):
         )
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < self.SHORT, "-short")
+
     def on_mount(self) -> None:
+        self.set_class(self.size.height < self.SHORT, "-short")
         self.start_live()
         if not self.session.drill.started:
             self.call_after_refresh(self.action_briefing)
