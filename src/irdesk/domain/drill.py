@@ -20,6 +20,8 @@ Entry kinds (the strings are part of the journal format: never rename one)
 ``drill.ended``          ``{exercise_at_s: float}``
 ``hotwash.answer``       ``{index: int (0-based), question: str, answer: str}``
 ``hotwash.done``         ``{answered: int, questions: int}``
+``drill.participant``    ``{name: str, source: "roster"|"typed"}`` (someone takes part; the
+                         team's entries carry the acting participant as their actor)
 
 ``exercise_at_s`` fields are informative (the exercise time when the entry was written);
 the fold recomputes exercise times from the entries' wall times and the clock entries.
@@ -77,6 +79,7 @@ class DK:
     ENDED = "drill.ended"
     ANSWER = "hotwash.answer"
     HOTWASH_DONE = "hotwash.done"
+    PARTICIPANT = "drill.participant"
 
 
 # Clock actions and skip reasons (values in payloads).
@@ -184,6 +187,12 @@ class DrillState:
     ended_at: datetime | None = None
     ended_by: str | None = None  # actor, or "incident closed"
     hotwash_done_at: datetime | None = None
+    participants: list[str] = field(default_factory=list)  # in the order they joined
+
+    def participant(self, name: str) -> str | None:
+        """The participant of that name as first written (names compare ignoring case)."""
+        wanted = name.strip().casefold()
+        return next((p for p in self.participants if p.casefold() == wanted), None)
 
     # ----------------------------------------------------------------- the clock
     @property
@@ -832,6 +841,13 @@ def _hotwash_done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
         drill.hotwash_done_at = e.occurred_at
 
 
+def _participant(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    drill = _drill(s)
+    name = str(p.get("name", "")).strip()
+    if drill is not None and name and drill.participant(name) is None:
+        drill.participants.append(name)
+
+
 #: What the drill's entry kinds do (incident.declared and incident.closed too: a drill
 #: starts and ends with its incident). Composed with the others in irdesk.domain.fold.
 HANDLERS = {
@@ -846,6 +862,7 @@ HANDLERS = {
     DK.ENDED: _ended,
     DK.ANSWER: _answer,
     DK.HOTWASH_DONE: _hotwash_done,
+    DK.PARTICIPANT: _participant,
 }
 
 
@@ -926,6 +943,11 @@ def _d_hotwash_done(p: dict[str, Any], e: Entry) -> str:
     )
 
 
+def _d_participant(p: dict[str, Any], e: Entry) -> str:
+    source = " (from the roster)" if p.get("source") == "roster" else ""
+    return f"{p.get('name', '')} takes part{source}"
+
+
 #: How the drill's entries read (kind: label, sentence); composed in irdesk.domain.describe.
 DESCRIBERS = {
     DK.CLOCK: ("clock", _d_clock),
@@ -937,4 +959,5 @@ DESCRIBERS = {
     DK.ENDED: ("drill end", _d_ended),
     DK.ANSWER: ("hot wash", _d_answer),
     DK.HOTWASH_DONE: ("hot wash", _d_hotwash_done),
+    DK.PARTICIPANT: ("participant", _d_participant),
 }
