@@ -18,6 +18,7 @@ from irdesk.domain.drill import SPEEDS
 from irdesk.services.drill import DrillSession
 from irdesk.text import visible
 from irdesk.tui.modals.briefing import DrillBriefing
+from irdesk.tui.modals.participants import choose_acting
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.safe import literal
 from irdesk.tui.screens.responder import RESPONDER_BINDINGS, Responder
@@ -49,6 +50,7 @@ class DrillScreen(Responder, inherit_bindings=False):
         Binding("E", "end_drill", "End drill", id="drill.end"),
         Binding("H", "hotwash", "Hot wash", id="drill.hotwash", show=False),
         Binding("B", "briefing", "Briefing", id="drill.briefing", show=False),
+        Binding("W", "who", "Who is acting", id="drill.who"),
         *RESPONDER_BINDINGS,
         # Textual's own screen keys, which a screen that does not inherit bindings loses
         Binding("tab", "app.focus_next", "Focus next", show=False, id="drill.focus_next"),
@@ -91,7 +93,13 @@ class DrillScreen(Responder, inherit_bindings=False):
 
     def _show_injects(self) -> None:
         self.query_one(InjectBanner).show(self.state)
-        self.query_one(InjectPanel).show(self.state, self.now())
+        self.query_one(InjectPanel).show(self.state, self.now(), acting=self.acting_label())
+
+    def acting_label(self) -> str:
+        session = self.session
+        if session.acting is None:
+            return f"{session.facilitator} (the facilitator)"
+        return session.acting
 
     def poll(self) -> None:
         """Other processes' writes, then the injects whose time has come."""
@@ -118,6 +126,10 @@ class DrillScreen(Responder, inherit_bindings=False):
                 self.record("resume the exercise clock", self.session.resume, self.show_state)
 
         self.app.push_screen(DrillBriefing(self.session), chosen)
+
+    def action_who(self) -> None:
+        """Who the team's actions are attributed to: a participant, or the facilitator."""
+        choose_acting(self.app, self.session, self.show_state)
 
     def action_clock(self) -> None:
         drill = self.session.drill

@@ -77,8 +77,13 @@ class InjectPanel(VerticalScroll):
     def on_mount(self) -> None:
         self.border_title = "Exercise: objectives, expectations, injects"
 
-    def show(self, state: IncidentState, now: datetime) -> None:
+    def show(self, state: IncidentState, now: datetime, *, acting: str = "") -> None:
+        """``acting``: who the team's actions are attributed to, shown first."""
         text = Text()
+        if acting:
+            text.append("Acting: ", style="bold")
+            text.append_text(literal(acting, "bold cyan", single_line=True))
+            text.append("  (W switches or adds a participant)\n", style="dim")
         for part in (_ratings(state, now), _expectations(state, now), _injects(state, now)):
             text.append_text(part)
         text.rstrip()
