@@ -7,15 +7,14 @@ browser (``--serve``), where whoever holds the keyboard is a participant.
 
 from __future__ import annotations
 
-from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 
 from irdesk.services.incident import IncidentSession
+from irdesk.tui.safe import LiteralToastsApp
 from irdesk.tui.screens.player import PlayerScreen
 
 
-class PlayerApp(App[None]):
+class PlayerApp(LiteralToastsApp):
     CSS_PATH = "irdesk.tcss"
     TITLE = "irdesk player view"
     ENABLE_COMMAND_PALETTE = False
@@ -27,15 +26,3 @@ class PlayerApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(PlayerScreen(self.session), lambda _: self.exit())
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Shown literally, as every toast of irdesk (never markup)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
