@@ -9,6 +9,7 @@ from irdesk.domain.drill import DK
 from irdesk.domain.incident import K
 from irdesk.tui.modals.briefing import DrillBriefing
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
+from irdesk.tui.modals.role import RoleDialog
 from irdesk.tui.screens.drill import DrillScreen
 
 
@@ -91,6 +92,14 @@ async def test_participants_from_the_briefing_and_w_and_their_actions(
             ("bank called", "Sam Okoro"),
         ]
         assert {e.actor for e in rows(journal, iid, DK.CLOCK)} == {ACTOR}
+
+        # r: the roles dialog suggests the participants first (typed ones too)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, RoleDialog)
+        assert app.screen.people[:3] == ["Lena Fischer", "Ravi Iyer", "Sam Okoro"]
+        await pilot.press("escape")
+        await settle(pilot)
 
         # W, then "Add a participant…" adds someone and switches to them
         await pilot.press("W")

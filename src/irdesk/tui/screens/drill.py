@@ -127,6 +127,11 @@ class DrillScreen(Responder, inherit_bindings=False):
 
         self.app.push_screen(DrillBriefing(self.session), chosen)
 
+    def people_to_suggest(self) -> list[str]:
+        """The drill's participants first, then the rest of the roster."""
+        named = self.session.drill.participants
+        return [*named, *(name for name in super().people_to_suggest() if name not in named)]
+
     def action_who(self) -> None:
         """Who the team's actions are attributed to: a participant, or the facilitator."""
         choose_acting(self.app, self.session, self.show_state)
