@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 from textual.widgets import Digits, Static
-from tui_helpers import ACTOR, run, screen_text, settle
+from tui_helpers import run, screen_text, settle
 
 from irdesk.services.desk import Desk
 from irdesk.services.drill import DrillSession
@@ -113,6 +113,8 @@ async def test_the_player_view_never_shows_what_only_the_facilitator_may_see(
         assert_only_what_players_see(app, facilitator)
 
         # The team works; the facilitator switches speed, pauses, resumes, skips one.
+        facilitator.add_participant("Lena Fischer")
+        facilitator.act_as("Lena Fischer")
         facilitator.note("Priya told to hold the payment")
         await beat(pilot, facilitator, 3)
         assert app.screen.query_one(Digits).value == "00:03:00"
@@ -139,7 +141,8 @@ async def test_the_player_view_never_shows_what_only_the_facilitator_may_see(
         # what the team recorded, attributed, on the exercise clock
         record = str(app.screen.query_one("#player-record", Static).render())
         assert "Priya told to hold the payment" in record
-        assert f"00:00:00  note  {ACTOR}" in record
+        assert record.startswith("Team: Lena Fischer\n")
+        assert "00:00:00  note  Lena Fischer" in record
         assert "Take ownership and triage the report" in record
         # the newest inject is on top and marked as such
         first = app.screen.query(InjectCard).first()

@@ -139,7 +139,8 @@ class InjectFeed(VerticalScroll):
 
 
 class TeamRecord(VerticalScroll):
-    """What the team has recorded (notes, decisions, steps done...), newest first."""
+    """Who is on the team, and what it has recorded (notes, decisions, steps done...),
+    newest first."""
 
     DEFAULT_CSS = """
     TeamRecord {
@@ -158,6 +159,11 @@ class TeamRecord(VerticalScroll):
     def show(self, state: IncidentState, entries: list[Entry]) -> None:
         lines = engine.team_lines(state, entries)
         text = Text()
+        drill = engine.drill_state(state)
+        if drill is not None and drill.participants:
+            text.append("Team: ", style="bold")
+            text.append_text(literal(", ".join(drill.participants), single_line=True))
+            text.append("\n\n")
         if not lines:
             text.append("Nothing recorded yet.", style="dim italic")
         for line in reversed(lines):
