@@ -59,7 +59,7 @@ class DrillSession(IncidentSession):
 
     acting: str | None = None
 
-    @property  # type: ignore[override]
+    @property
     def actor(self) -> str:
         return self.acting or self.facilitator
 
