@@ -2,7 +2,7 @@
 browser (``irdesk drill --player ID``).
 
 Read-only: it writes nothing and offers no key but quit. It follows the journal as the
-second responder's view does (a cheap ``has_changed`` check twice a second, the clock
+second responder's view does (a cheap ``has_changed`` check every ``POLL_SECONDS``, the clock
 every second) and paints the exercise clock, every delivered inject in full, and what the
 team has recorded; never the facilitator's notes, upcoming injects or expectations (its
 widgets are only given what players may see: :mod:`irdesk.tui.widgets.player`).
@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static
 from irdesk.domain.entry import Entry
 from irdesk.services.incident import IncidentSession
 from irdesk.tui.safe import literal
+from irdesk.tui.screens.responder import POLL_SECONDS
 from irdesk.tui.widgets.player import ExerciseClock, InjectFeed, PlayerBody, TeamRecord
 from irdesk.tui.writes import polling
 
@@ -54,7 +55,7 @@ class PlayerScreen(Screen[None]):
         title.append("   player view: injects and the team's record", style="dim")
         self.query_one("#player-title", Static).update(title)
         self.show_state()
-        self.set_interval(0.5, self.poll)
+        self.set_interval(POLL_SECONDS, self.poll)
         self.set_interval(1.0, self.show_clock)
 
     def on_unmount(self) -> None:
