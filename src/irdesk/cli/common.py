@@ -81,7 +81,7 @@ class Screens:
 
     desk: Callable[..., None]  # (desk, *, open_incident, journal_label, roster_path)
     replay: Callable[..., None]  # (replay, *, journal_label)
-    player: Callable[..., None]  # (drill session): the read-only player view
+    player: Callable[..., None] | None = None  # (drill session): the player view
 
 
 def screens() -> Screens:

@@ -157,13 +157,16 @@ def _drill_session(journal, incident_id: str, actor: str | None):  # noqa: ANN00
 
 def open_player(incident_id: str, journal_path: Path | None, actor: str | None) -> None:
     """Open the player view of a drill (the journal is closed when the person quits)."""
+    show = screens().player
+    if show is None:
+        raise Failure("no player view to open here: start irdesk as `irdesk` (irdesk.main)")
     journal = open_journal(journal_path, create=False)
     try:
         session = _drill_session(journal, incident_id, actor)
     except BaseException:
         journal.close()
         raise
-    screens().player(session)
+    show(session)
 
 
 def server_arguments(incident_id: str, journal: Path, host: str, port: int) -> dict[str, Any]:
