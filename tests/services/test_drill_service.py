@@ -10,7 +10,7 @@ import pytest
 
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.describe import describe
-from irdesk.domain.drill import DK, drill_state
+from irdesk.domain.drill import DK, drill_state, team_lines
 from irdesk.domain.incident import ActionError, K
 from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.report.build import build_report
@@ -607,3 +607,18 @@ def test_the_report_lists_participants_and_no_roles_nobody_held(session, clock):
     assert rows["Lena Fischer"].roles == ("Security lead",)
     assert rows["Ravi Iyer"].entries == "0"
     assert Counter(r.title for r in people.roles)["Security lead"] == 1
+
+
+def test_the_team_record_holds_the_teams_entries_and_their_corrections_only(session):
+    started(session)
+    note = session.note("called the bank")
+    skip = session.skip_inject("press", "no time for the press today")
+    session.correct(note.seq, "called the bank at 10:20, not 10:05")
+    session.correct(skip.seq, "skipped because the press inject gives the leak away")
+    session.complete("triage")
+    lines = team_lines(session.state, journaled(session))
+    assert [(line.kind, describe(line.entry)) for line in lines] == [
+        (K.NOTE, "called the bank"),
+        (K.CORRECTION, f"entry {note.seq}: called the bank at 10:20, not 10:05"),
+        (K.STEP_DONE, "Triage the report → milestone acknowledged"),
+    ]

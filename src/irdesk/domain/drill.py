@@ -644,16 +644,25 @@ def player_injects(state: IncidentState) -> list[PlayerInject]:
 
 
 def team_lines(state: IncidentState, entries: list[Entry]) -> list[TeamLine]:
-    """The team's record among ``entries`` (kinds in :data:`TEAM_KINDS`), on the exercise
-    clock, in journal order. Damaged entries are left out: the facilitator's views show
-    them where they sit."""
+    """The team's record among ``entries`` (kinds in :data:`TEAM_KINDS`, and corrections
+    of those), on the exercise clock, in journal order. Damaged entries are left out: the
+    facilitator's views show them where they sit."""
     drill = drill_state(state)
     if drill is None:
         return []
+    kinds = {e.seq: e.kind for e in entries}
+
+    def team(e: Entry) -> bool:
+        if e.damage is not None:
+            return False
+        if e.kind == K.CORRECTION:  # a correction of the team's own record only
+            return kinds.get(e.corrects or 0) in TEAM_KINDS
+        return e.kind in TEAM_KINDS
+
     return [
         TeamLine(e.seq, drill.exercise_time(e.occurred_at), e.actor, e.kind, e)
         for e in entries
-        if e.kind in TEAM_KINDS and e.damage is None
+        if team(e)
     ]
 
 
