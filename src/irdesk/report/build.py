@@ -423,7 +423,14 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
     )
     expectations = tuple(
         ExpectationRow(
-            v.inject, v.event, v.within, v.objective, v.status, v.deadline, v.occurred_at, v.detail
+            v.inject,
+            v.event,
+            v.within,
+            v.objective,
+            v.status,
+            v.deadline,
+            v.occurred_at,
+            _expectation_detail(v),
         )
         for v in _drill.expectation_views(state, now)
     )
@@ -458,6 +465,14 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
         drill.hotwash_done,
         _drill.RATING_RULE,
     )
+
+
+def _expectation_detail(v: _drill.ExpectationView) -> str:
+    """Why an expectation stands as it does; a facilitator's mark says it was by hand."""
+    if v.manual is None:
+        return v.detail
+    note = f": {v.manual.note}" if v.manual.note else ""
+    return f"marked by hand by {v.manual.actor} (the rule said {v.automatic}){note}"
 
 
 def _review_section(
@@ -543,7 +558,8 @@ def _headline(report: Report) -> tuple[str, ...]:
             origin = "after declaration" if m.start == "declared" else "after detection"
             facts.append(f"{words} {span(m.value)} {origin}")
     if facts:
-        lines.append("It was " + ", ".join(facts) + ".")
+        clock = " (exercise time)" if o.is_drill else ""
+        lines.append("It was " + ", ".join(facts) + clock + ".")
     unmeasured = [m for m in report.metrics if m.value is None]
     if unmeasured:
         absent = [name for name in MILESTONES if any(name in m.missing for m in unmeasured)]
