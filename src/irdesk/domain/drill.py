@@ -549,9 +549,7 @@ def _automatic(
     elapsed: timedelta,
 ) -> ExpectationView:
     """One expectation's outcome by the rule alone (its identity is filled in by the caller)."""
-    base = partial(
-        ExpectationView, inject="", index=0, event="", within=within, objective=None
-    )
+    base = partial(ExpectationView, inject="", index=0, event="", within=within, objective=None)
     if st is None or st.status == "skipped":
         why = "facilitator" if st is None else st.skip_reason
         return base(
@@ -943,8 +941,7 @@ def _d_marked(p: dict[str, Any], e: Entry) -> str:
     number = index + 1 if isinstance(index, int) and not isinstance(index, bool) else "?"
     note = f": {p['note']}" if p.get("note") else ""
     return (
-        f"expectation {number} of inject {p.get('inject')} marked {p.get('status')} "
-        f"by hand{note}"
+        f"expectation {number} of inject {p.get('inject')} marked {p.get('status')} by hand{note}"
     )
 
 

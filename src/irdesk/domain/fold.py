@@ -166,7 +166,9 @@ class IncidentState:
             return TimerView(timer, state, started, deadline, stopped, deadline - stopped, fired)
         if self.closed:  # stopped by closing: on the timers' clock, like its start
             closed = self.timer_time(self.closed_at) if self.closed_at else now
-            return TimerView(timer, "late" if fired else "met", started, deadline, closed, None, fired)
+            return TimerView(
+                timer, "late" if fired else "met", started, deadline, closed, None, fired
+            )
         remaining = deadline - now
         acknowledged = any(e.acknowledged_by for e in fired)
         state = (
