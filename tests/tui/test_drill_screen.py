@@ -93,9 +93,8 @@ def assert_panel_matches_session(screen: DrillScreen) -> None:
     for ex in screen.session.expectations():
         assert f"{STATUS_MARK[ex.status]} {ex.status:<7} {ex.inject} → {ex.event}" in text
     for rating in screen.session.ratings():
-        letter = rating.rating or "–"
-        line = f" {letter}  {rating.objective.text}  {rating.label}"
-        assert line + (" (so far)" if rating.provisional else "") in text, line
+        line = f" {rating.letter}  {rating.objective.text}  {rating.label}"
+        assert line + (" (provisional)" if rating.provisional else "") in text, line
 
 
 def scenario_digit(catalog) -> str:
@@ -280,8 +279,15 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert "✘ missed  assistant-calls → step:credentials-entered:done" in panel(drill)
         assert "⏳ pending assistant-calls → step:revoke-access:done  00:24:00 left" in panel(drill)
 
-        # ---- N delivers the next inject at once (early)
+        # ---- N offers the pending injects, the next one first; enter delivers it early
         await pilot.press("N")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        choices = screen_text(app)
+        assert "Deliver which inject now?" in choices
+        assert "1. hidden-rule (due in 00:11:00)" in choices
+        assert "2. cfo-pressure (due in 00:16:00)" in choices
+        await pilot.press("enter")
         await settle(pilot)
         early = rows(journal, iid, DK.DELIVERED)[-1]
         assert early.actor == ACTOR
@@ -359,8 +365,10 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
             ("scope-fully", "P", True),
             ("protect-money", None, True),
         ]
-        assert " M  Cut the attacker out" in panel(drill)
-        assert "Performed with major challenges (so far)" in panel(drill)
+        # mid-drill a rating is provisional, and looks it: a question mark, not a final letter
+        assert " M?  Cut the attacker out" in panel(drill)
+        assert " M  Cut the attacker out" not in panel(drill)
+        assert "Performed with major challenges (provisional)" in panel(drill)
 
         # ---- E + y ends the drill and opens the hot wash
         await pilot.press("E")
@@ -372,26 +380,27 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         [ended] = rows(journal, iid, DK.ENDED)
         assert (ended.payload, ended.actor) == ({"exercise_at_s": exercise_s(14)}, ACTOR)
         assert isinstance(app.screen, HotwashScreen)
-        # the panel underneath is final: nothing pending, undelivered injects are n/a
+        # the panel underneath is final: nothing pending, undelivered injects are n/a,
+        # and what was not yet due when the drill ended early is not reached, not missed
         statuses = expectation_lines(drill)
         assert statuses == {
             ("first-report", "acknowledged"): "met",
             ("first-report", "step:triage:done"): "met",
-            ("trace-results", "step:scope-campaign:done"): "missed",
+            ("trace-results", "step:scope-campaign:done"): "not reached",
             ("assistant-calls", "step:credentials-entered:done"): "missed",
-            ("assistant-calls", "step:revoke-access:done"): "missed",
-            ("hidden-rule", "step:hunt-persistence:done"): "missed",
+            ("assistant-calls", "step:revoke-access:done"): "not reached",
+            ("hidden-rule", "step:hunt-persistence:done"): "not reached",
             ("cfo-pressure", "step:assess-exposure:started"): "n/a",
             ("session-still-live", "contained"): "n/a",
             ("supplier-calls", "step:legal-review:started"): "n/a",
         }
         assert [(r.objective.id, r.rating, r.provisional) for r in drill.session.ratings()] == [
             ("contain-fast", "M", False),
-            ("scope-fully", "M", False),
+            ("scope-fully", "P", False),  # what came due was met; the rest was not reached
             ("protect-money", None, False),
         ]
         assert_panel_matches_session(drill)
-        assert "· cfo-pressure not delivered (the drill ended first)" in panel(drill)
+        assert "– cfo-pressure not delivered (the drill ended first)" in panel(drill)
         assert " –  Stop further fraudulent payments" in panel(drill)
         assert "ENDED" in header(drill)
 
@@ -402,7 +411,14 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         await paste(pilot, "We called the bank at 10:40; only the CFO had the number")
         await pilot.press("enter")
         await settle(pilot)
-        assert "Question 2 of 4" in screen_text(app)  # moved on to the next unanswered one
+        assert "Question 1 of 4" in screen_text(app)  # stays: the team may say more
+        await paste(pilot, "The number is now in the playbook")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Question 1 of 4" in screen_text(app)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert "Question 2 of 4" in screen_text(app)  # moved on only when asked
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert "Question 3 of 4" in screen_text(app)
@@ -420,6 +436,10 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
                 ACTOR,
             ),
             (
+                {"index": 0, "question": Q1, "answer": "The number is now in the playbook"},
+                ACTOR,
+            ),
+            (
                 {
                     "index": 2,
                     "question": Q3,
@@ -429,15 +449,16 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
             ),
         ]
         assert "Hot wash  2/4 answered" in text_of(hotwash.query_one("#hotwash-title"))
-        assert "Question 2 of 4" in screen_text(app)  # the first one still unanswered
+        assert "Question 3 of 4" in screen_text(app)
         # ctrl+b goes back (ctrl+p is the app's command palette, everywhere)
         assert "^b Previous question" in screen_text(app)
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+b", "ctrl+b")
         await settle(pilot)
         assert app.screen is hotwash
         assert "Question 1 of 4" in screen_text(app)
         assert str(hotwash.query_one("#hotwash-answers").content) == (
             "• We called the bank at 10:40; only the CFO had the number  (alice)\n"
+            "• The number is now in the playbook  (alice)\n"
         )
 
         # ---- ctrl+f + y: hot wash done, the drill closes, its review opens

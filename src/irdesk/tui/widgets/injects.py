@@ -15,7 +15,15 @@ from irdesk.domain.durations import format_clock
 from irdesk.domain.fold import IncidentState
 from irdesk.tui.safe import literal
 
-STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "waiting": "…", "n/a": "–"}
+STATUS_MARK = {
+    "met": "✔",
+    "late": "◐",
+    "missed": "✘",
+    "pending": "⏳",
+    "waiting": "…",
+    "n/a": "–",
+    "not reached": "–",
+}
 STATUS_STYLE = {
     "met": "green",
     "late": "yellow",
@@ -23,8 +31,15 @@ STATUS_STYLE = {
     "pending": "",
     "waiting": "dim",
     "n/a": "dim",
+    "not reached": "dim",
 }
-INJECT_MARK = {"delivered": "✔", "skipped": "↷", "waiting": "…", "scheduled": "·"}
+INJECT_MARK = {
+    "delivered": "✔",
+    "skipped": "↷",
+    "waiting": "…",
+    "scheduled": "·",
+    "not delivered": "–",
+}
 
 
 class InjectBanner(Static):
@@ -92,10 +107,16 @@ def _ratings(state: IncidentState, now: datetime) -> Text:
         rated.append("Objectives", style="bold")
         rated.append(" (B shows the rating rule)\n", style="dim")
     for rating in ratings:
-        letter = rating.rating or "–"
-        rated.append(f" {letter} ", style="bold reverse" if rating.rating else "dim")
+        # provisional ratings carry a question mark and never look final
+        if rating.rating is None:
+            style = "dim"
+        else:
+            style = "bold reverse" if rating.final else "italic"
+        rated.append(f" {rating.letter} ", style=style)
         rated.append_text(literal(f" {rating.objective.text}"))
-        rated.append(f"  {rating.label}" + (" (so far)" if rating.provisional else ""), style="dim")
+        rated.append(
+            f"  {rating.label}" + (" (provisional)" if rating.provisional else ""), style="dim"
+        )
         rated.append("\n")
     return rated
 
@@ -113,13 +134,13 @@ def _expectations(state: IncidentState, now: datetime) -> Text:
             expected.append(f"  {format_clock(ex.remaining)} left", style="cyan")
         elif ex.status in ("met", "late") and ex.occurred_at is not None:
             expected.append(f"  at {format_clock(ex.occurred_at)}", style="dim")
+        if ex.manual is not None:
+            expected.append(f"  by hand (rule: {ex.automatic})", style="italic")
         expected.append("\n")
     return expected
 
 
 def _injects(state: IncidentState, now: datetime) -> Text:
-    drill = engine.drill_state(state)
-    ended = drill is not None and drill.ended
     injects = Text("Injects\n", style="bold")
     for view in engine.inject_views(state, now):
         st = view.state
@@ -131,7 +152,7 @@ def _injects(state: IncidentState, now: datetime) -> Text:
             )
         elif view.status == "skipped":
             injects.append_text(literal(f" skipped ({st.skip_reason}: {st.skip_detail})", "dim"))
-        elif ended:
+        elif view.status == engine.NOT_DELIVERED:
             injects.append(" not delivered (the drill ended first)", style="dim")
         elif view.status == "waiting":
             injects.append_text(literal(f" waits for {view.waiting_for}", "dim"))
