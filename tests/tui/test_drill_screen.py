@@ -647,3 +647,186 @@ def test_drill_screen_snapshot_mid_exercise(desk, make_app, clock, catalog, snap
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(130, 40), run_before=run_before)
+
+
+# --------------------------------------------------------------------------- quitting
+
+
+async def test_quitting_at_10x_pauses_the_exercise_and_reopening_asks_to_resume(
+    desk, make_app, journal, clock, catalog
+):
+    """q asks; the clock pauses (journaled) while the desk is closed; 40 s away at 10x
+    costs the team nothing: no inject delivered and no expectation missed meanwhile."""
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
+    iid = session.incident_id
+    session.start_clock()
+    session.set_speed(10)
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        drill = app.screen
+        assert isinstance(drill, DrillScreen)
+        clock.advance(timedelta(seconds=30))  # 5 exercise minutes
+        await beat(pilot, drill)
+        before = expectation_lines(drill)
+        delivered = [e.payload["inject"] for e in rows(journal, iid, DK.DELIVERED)]
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPrompt)
+        assert "The exercise clock pauses while the facilitator's desk is closed" in (
+            screen_text(app)
+        )
+        await pilot.press("y")
+        await settle(pilot)
+    pause = rows(journal, iid, DK.CLOCK)[-1]
+    assert pause.payload == {
+        "action": "pause",
+        "exercise_at_s": exercise_s(5),
+        "reason": "desk closed",
+    }
+
+    clock.advance(timedelta(seconds=40))  # away: 6m40s of exercise time if it ran on
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPrompt)
+        text = screen_text(app)
+        assert "Resume the exercise?" in text
+        assert "The facilitator's desk was closed for 40s." in text
+        assert "paused at 00:05:00" in text
+        drill = app.screen_stack[-2]
+        assert isinstance(drill, DrillScreen)
+        await beat(pilot, drill)
+        assert "00:05:00" in header(drill) and "PAUSED (desk was closed)" in header(drill)
+        assert [e.payload["inject"] for e in rows(journal, iid, DK.DELIVERED)] == delivered
+        assert expectation_lines(drill) == before
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is drill
+        assert rows(journal, iid, DK.CLOCK)[-1].payload["action"] == "resume"
+        clock.advance(timedelta(seconds=6))  # one exercise minute more
+        await beat(pilot, drill)
+        assert "exercise 00:06:00 / 1h · 10x · RUNNING" in header(drill)
+
+
+async def test_escape_home_pauses_too_and_a_hand_pause_is_not_asked_about(
+    desk, make_app, journal, clock, catalog
+):
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
+    iid = session.incident_id
+    session.start_clock()
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert rows(journal, iid, DK.CLOCK)[-1].payload["reason"] == "desk closed"
+        session.resume()  # someone resumed it; a pause by hand is not a closed desk
+        session.pause()
+        app.open_runner(iid)
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+
+
+# --------------------------------------------------------------------------- the evaluator
+
+
+async def test_the_facilitator_chooses_an_inject_and_marks_an_expectation_by_hand(
+    desk, make_app, journal, clock, catalog
+):
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
+    iid = session.incident_id
+    session.start_clock()
+    session.deliver_due()
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        drill = app.screen
+        assert isinstance(drill, DrillScreen)
+        await pilot.press("N")
+        await settle(pilot)
+        pending = [i.id for i in session.pending_injects()]
+        choice = pending.index("cfo-pressure") + 1
+        assert f"{choice}. cfo-pressure (due in" in screen_text(app)
+        await pilot.press(str(choice))
+        await settle(pilot)
+        early = rows(journal, iid, DK.DELIVERED)[-1]
+        assert (early.payload["inject"], early.payload["early"]) == ("cfo-pressure", True)
+
+        clock.advance(timedelta(minutes=11))  # first-report's 10-minute acknowledgement missed
+        await beat(pilot, drill)
+        assert expectation_lines(drill)[("first-report", "acknowledged")] == "missed"
+        await pilot.press("M")
+        await settle(pilot)
+        assert "Mark which expectation?" in screen_text(app)
+        assert "1. first-report → acknowledged: missed" in screen_text(app)
+        await pilot.press("1")
+        await settle(pilot)
+        assert "The rule says missed; your mark overrides it." in screen_text(app)
+        await pilot.press("1")  # met
+        await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        await paste(pilot, "acknowledged on the bridge call at 4m")
+        await pilot.press("enter")
+        await settle(pilot)
+        [mark] = rows(journal, iid, DK.MARKED)
+        assert (mark.payload, mark.actor) == (
+            {
+                "inject": "first-report",
+                "index": 0,
+                "status": "met",
+                "note": "acknowledged on the bridge call at 4m",
+            },
+            ACTOR,
+        )
+        assert "✔ met     first-report → acknowledged  by hand (rule: missed)" in panel(drill)
+
+
+async def test_hot_wash_corrections_and_participant_feedback(
+    desk, make_app, journal, clock, catalog
+):
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
+    iid = session.incident_id
+    session.start_clock()
+    session.end_drill()
+    first = session.answer(0, "We caled the bank")
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("H")
+        await settle(pilot)
+        hotwash = app.screen
+        assert isinstance(hotwash, HotwashScreen)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "1. Q1: We caled the bank" in screen_text(app)
+        await pilot.press("1")
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        prompt.query_one(Input).value = ""
+        await paste(pilot, "We called the bank")
+        await pilot.press("enter")
+        await settle(pilot)
+        fix = rows(journal, iid, DK.ANSWER)[-1]
+        assert fix.corrects == first.seq and fix.payload["answer"] == "We called the bank"
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert str(hotwash.query_one("#hotwash-answers").content) == (
+            "• We called the bank  (alice)  corrected\n"
+        )
+
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await paste(pilot, "Bo")
+        await pilot.press("enter")
+        await settle(pilot)
+        await paste(pilot, "clear roles")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # nothing to improve: may be empty
+        await settle(pilot)
+        [feedback] = rows(journal, iid, DK.FEEDBACK)
+        assert feedback.payload == {"participant": "Bo", "went_well": "clear roles", "improve": ""}
+        assert app.screen is hotwash
+        assert "Feedback from 1 participant(s)" in screen_text(app)

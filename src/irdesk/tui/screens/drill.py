@@ -355,7 +355,7 @@ class HotwashScreen(Screen[None]):
         # Not ctrl+p: the app's command palette takes ctrl+p before any screen sees it.
         Binding("ctrl+b,pageup", "move(-1)", "Previous question", id="hotwash.previous"),
         Binding("ctrl+f", "finish", "Finish hot wash", id="hotwash.finish"),
-        Binding("ctrl+e", "correct", "Correct an answer", id="hotwash.correct"),
+        Binding("ctrl+r", "correct", "Correct an answer", id="hotwash.correct"),
         Binding("ctrl+g", "feedback", "Participant feedback", id="hotwash.feedback"),
     ]
 
@@ -416,7 +416,7 @@ class HotwashScreen(Screen[None]):
         self.query_one("#hotwash-hint", Static).update(
             Text(
                 "enter records an answer and stays on this question (add as many as the "
-                "team has) · ctrl+n next question · ctrl+b previous · ctrl+e corrects an "
+                "team has) · ctrl+n next question · ctrl+b previous · ctrl+r corrects an "
                 "answer · ctrl+g participant feedback · ctrl+f finishes the hot wash",
                 style="dim",
             )
@@ -450,11 +450,11 @@ class HotwashScreen(Screen[None]):
             self._show()
 
     def action_correct(self) -> None:
-        """Correct one of this question's answers (a correction entry; the first
-        wording stays in the journal)."""
-        answers = self.session.drill.answers_to(self.index)
+        """Correct an answer (a correction entry; the first wording stays in the
+        journal). This question's answers come first."""
+        answers = sorted(self.session.drill.answers, key=lambda a: a.index != self.index)
         if not answers:
-            self.notify("this question has no answer to correct yet")
+            self.notify("there is no answer to correct yet")
             return
 
         def chosen(seq: int | None) -> None:
@@ -464,7 +464,7 @@ class HotwashScreen(Screen[None]):
             self.app.push_screen(
                 TextPrompt(
                     "Correct the answer",
-                    f"Question {self.index + 1}: the answer as it should read",
+                    f"Question {answer.index + 1 if answer else '?'}: the answer as it should read",
                     initial=answer.answer if answer else "",
                     save=lambda text: self.session.correct_answer(seq, text),
                 ),
@@ -474,7 +474,10 @@ class HotwashScreen(Screen[None]):
         self.app.push_screen(
             ChoicePrompt(
                 "Correct which answer?",
-                [(visible(_first_line(a.answer))[:70], a.seq) for a in answers],
+                [
+                    (f"Q{a.index + 1}: " + visible(_first_line(a.answer))[:70], a.seq)
+                    for a in answers
+                ],
             ),
             chosen,
         )
