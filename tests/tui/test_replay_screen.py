@@ -133,3 +133,33 @@ async def test_enter_on_a_step_and_on_its_checklist_writes_nothing(scripted):
         await settle(pilot)
         assert isinstance(app.screen, ReplayScreen)
         assert replay.journal.entry_count("INC-0001") == entries
+
+
+async def test_t_jumps_to_a_typed_time_forwards_and_backwards(scripted):
+    from tui_helpers import paste
+
+    from irdesk.tui.app import IrdeskApp
+
+    path, _, _ = scripted
+    replay = open_replay(path, "INC-0001", Catalog.load(PLAYBOOKS_AND_SCENARIOS))
+    entries = [replay.entry(s) for s in range(1, replay.total + 1)]
+    last_time = entries[-1].recorded_at
+    at_last = max(e.seq for e in entries if e.recorded_at <= last_time.replace(second=0))
+    app = IrdeskApp(None, replay=replay)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        assert replay.cursor == 1
+        await pilot.press("t")
+        await pilot.pause()
+        await paste(pilot, last_time.astimezone().strftime("%H:%M"))  # later than the cursor
+        await pilot.press("enter")
+        await pilot.pause()
+        assert replay.cursor == at_last > 1
+        await pilot.press("t")
+        await pilot.pause()
+        await paste(pilot, entries[0].recorded_at.astimezone().strftime("%H:%M:%S"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert replay.cursor == max(
+            e.seq for e in entries if e.recorded_at <= entries[0].recorded_at.replace(microsecond=0)
+        )

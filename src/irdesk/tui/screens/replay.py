@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from irdesk.domain.clock import WhenError, local_hms, parse_when
+from irdesk.domain.clock import WhenError, local_hms
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.models import Step
 from irdesk.services.replay import SPEEDS, Replay
@@ -223,18 +223,19 @@ class ReplayScreen(Screen[None]):
         def got(text: str | None) -> None:
             if not text:
                 return
+            self.playing = False
             try:
-                when = parse_when(text, self.replay.now())
+                self.replay.seek_typed_time(text)
             except WhenError as exc:
                 self.notify(visible(str(exc)), severity="warning")
                 return
-            self.playing = False
-            self.replay.seek_time(when)
             self.show_state()
 
         self.app.push_screen(
             TextPrompt(
-                "Jump to a time", "Time (09:12, 2026-11-23 09:12, -5m)", placeholder="09:12"
+                "Jump to a time",
+                "Time during the incident (09:12, 09:12:30, 2026-11-23 09:12, -5m)",
+                placeholder="09:12",
             ),
             got,
         )
