@@ -185,3 +185,26 @@ def test_a_typed_time_lands_on_the_right_entry_after_and_before_the_cursor(scrip
 
         replay.seek_typed_time("-1m")  # relative: back from where the cursor is
         assert replay.cursor < expected(late.recorded_at)
+
+
+def test_a_drill_replays_as_the_facilitator_saw_it_at_every_prefix(tmp_path):
+    """Exercise clock, injects, expectations and ratings after each entry equal what the
+    live desk showed at that moment (pauses, 5x, a closed desk, a hand mark, the end)."""
+    from helpers_replay import script_drill, seen
+
+    catalog = Catalog.load()
+    path, incident_id, live = script_drill(tmp_path / "drill.db", catalog)
+    replay = open_replay(path, incident_id, catalog)
+    try:
+        assert replay.total == max(live)
+        for seq in range(1, replay.total + 1):
+            replay.seek(seq)
+            if seq in live:
+                assert seen(replay.state, live[seq].at) == live[seq], f"after entry {seq}"
+        # the replayed end: a manual mark, an inject never delivered, final ratings
+        last = seen(replay.state, replay.now())
+        assert any(v.manual is not None for v in last.expectations)
+        assert "not delivered" in {v.status for v in last.injects}
+        assert all(r.final for r in last.ratings)
+    finally:
+        replay.journal.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from irdesk.domain.clock import WhenError, local_hms
+from irdesk.domain.drill import drill_state
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.models import Step
 from irdesk.services.replay import SPEEDS, Replay
@@ -16,6 +19,7 @@ from irdesk.text import visible
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import literal
 from irdesk.tui.widgets.header import IncidentHeader
+from irdesk.tui.widgets.injects import InjectBanner, InjectPanel
 from irdesk.tui.widgets.layout import incident_layout
 from irdesk.tui.widgets.step_panel import StepPanel
 from irdesk.tui.widgets.steps import StepList
@@ -58,10 +62,21 @@ class ReplayScreen(Screen[None]):
         self.compress = False
         self.chain_warning = chain_warning
         self.chain_checked = False
+        # a drill replays with its exercise clock, injects, expectations and ratings
+        self.drill = replay.scenario is not None or drill_state(replay.state) is not None
 
     def compose(self) -> ComposeResult:
         yield Static(id="replay-warning")
-        yield from incident_layout(timeline_title="Timeline (current entry highlighted)")
+        yield from incident_layout(
+            under_step=[
+                InjectBanner(id="inject-banner", acknowledge_key=None),
+                InjectPanel(id="drill-scroll", rule_key=None),
+            ]
+            if self.drill
+            else [],
+            exercise_clock=self.drill,
+            timeline_title="Timeline (current entry highlighted)",
+        )
         yield TransportBar(id="transport")
         yield Footer()
 
@@ -109,12 +124,19 @@ class ReplayScreen(Screen[None]):
         self.query_one(StepList).show(self.state, now, self.selected)
         self.query_one(StepPanel).show(self.state, self.selected_step, now)
         self.query_one(TimerPanel).show(self.state, now)
+        self._show_drill(now)
         self.query_one(Timeline).show_around(
             self.replay.window(TIMELINE_CONTEXT, TIMELINE_CONTEXT),
             self.replay.cursor,
             before=TIMELINE_CONTEXT,
         )
         self.show_transport()
+
+    def _show_drill(self, now: datetime) -> None:
+        """The drill as the facilitator saw it at the cursor (nothing for an incident)."""
+        if self.drill:
+            self.query_one(InjectBanner).show(self.state)
+            self.query_one(InjectPanel).show(self.state, now)
 
     def show_transport(self) -> None:
         r = self.replay
@@ -164,6 +186,7 @@ class ReplayScreen(Screen[None]):
             now = self.replay.now()
             self.query_one(IncidentHeader).show(self.state, now)
             self.query_one(TimerPanel).show(self.state, now)
+            self._show_drill(now)
             self.show_transport()
 
     def action_play_pause(self) -> None:

@@ -55,8 +55,13 @@ class InjectBanner(Static):
     }
     """
 
+    def __init__(self, *, acknowledge_key: str | None = "i", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.acknowledge_key = acknowledge_key  # None: read-only (replay)
+
     def on_mount(self) -> None:
-        self.border_title = "NEW INJECT (i to acknowledge)"
+        key = self.acknowledge_key
+        self.border_title = f"NEW INJECT ({key} to acknowledge)" if key else "UNACKNOWLEDGED INJECT"
 
     def show(self, state: IncidentState) -> None:
         drill = engine.drill_state(state)
@@ -86,6 +91,10 @@ class InjectPanel(VerticalScroll):
     }
     """
 
+    def __init__(self, *, rule_key: str | None = "B", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rule_key = rule_key  # the key that shows the rating rule; None: no such key
+
     def compose(self) -> ComposeResult:
         yield Static(id="drill-panel")
 
@@ -94,18 +103,24 @@ class InjectPanel(VerticalScroll):
 
     def show(self, state: IncidentState, now: datetime) -> None:
         text = Text()
-        for part in (_ratings(state, now), _expectations(state, now), _injects(state, now)):
+        parts = (
+            _ratings(state, now, self.rule_key),
+            _expectations(state, now),
+            _injects(state, now),
+        )
+        for part in parts:
             text.append_text(part)
         text.rstrip()
         self.query_one("#drill-panel", Static).update(text)
 
 
-def _ratings(state: IncidentState, now: datetime) -> Text:
+def _ratings(state: IncidentState, now: datetime, rule_key: str | None) -> Text:
     rated = Text()
     ratings = engine.objective_ratings(state, now)
     if ratings:
         rated.append("Objectives", style="bold")
-        rated.append(" (B shows the rating rule)\n", style="dim")
+        rated.append(f" ({rule_key} shows the rating rule)" if rule_key else "", style="dim")
+        rated.append("\n")
     for rating in ratings:
         # provisional ratings carry a question mark and never look final
         if rating.rating is None:
