@@ -838,3 +838,17 @@ def test_long_inject_text_is_shortened_in_the_timeline():
     )
     text = describe(entry)
     assert text.endswith("…") and len(text) < 160
+
+
+def test_a_steps_running_time_is_exercise_time():
+    d = Drill()
+    d.start()
+    d.run(2)
+    d.pause()
+    d.wait(10)  # paused: the step's time stands still
+    d.resume()
+    d.speed(5)
+    d.wait(1)  # 5 exercise minutes
+    state = d.state()
+    st = state.steps["triage"]
+    assert state.running_for(st.activated_at, d.at) == m(7)

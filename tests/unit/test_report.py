@@ -199,6 +199,29 @@ def test_drill_report_has_injects_expectations_ratings_and_hot_wash(drill_report
     assert "How ratings are given:" in text
 
 
+def test_a_drill_report_times_everything_on_the_exercise_clock(drill_report: Report) -> None:
+    """Step durations, overruns, metrics, the chart and timers read exercise time (the
+    scripted drill pauses and runs fast, so wall time would differ)."""
+    state = drill_report.state
+    assert state is not None
+    on_clock = state.timer_time
+    visits = [v for row in drill_report.steps for v in row.visits if v.duration is not None]
+    assert visits
+    for v in visits:
+        assert v.duration == on_clock(v.end) - on_clock(v.start)
+    assert any(v.duration != v.end - v.start for v in visits)  # wall time would differ
+    metrics = {m.key: m for m in drill_report.metrics}
+    ack = state.milestones["acknowledged"].at
+    assert metrics["time_to_acknowledge"].value == on_clock(ack) - on_clock(state.declared_at)
+    chart = drill_report.chart
+    assert chart.origin == state.declared_at
+    assert all(b.start >= chart.origin for b in chart.bars)
+    assert "T+0:00" in "\n".join(text_chart(drill_report))
+    for timer in drill_report.timers:
+        if timer.stopped_at is not None and timer.started_at is not None:
+            assert timer.stopped_at >= timer.started_at, timer.id  # never "after -1m 56s"
+
+
 def test_json_report_follows_the_documented_schema(
     incident_report: Report, drill_report: Report
 ) -> None:

@@ -145,8 +145,13 @@ class IncidentState:
         st = self.steps[step_id]
         if st.status != "active" or step.within is None or st.activated_at is None:
             return None
-        over = self.timer_time(now) - self.timer_time(st.activated_at) - step.within
+        over = self.running_for(st.activated_at, now) - step.within
         return over if over > timedelta(0) else None
+
+    def running_for(self, since: datetime, now: datetime) -> timedelta:
+        """How long from ``since`` to ``now`` on the timers' clock: wall time, or in a
+        drill exercise time (a step's running time stops while the exercise is paused)."""
+        return self.timer_time(now) - self.timer_time(since)
 
     def timers(self, now: datetime) -> list[TimerView]:
         return [self.timer_view(t, now) for t in self.playbook.timers]

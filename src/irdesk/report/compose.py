@@ -213,16 +213,18 @@ def _step_result(v: StepVisit) -> str:
 
 
 def _visit_actual(v: StepVisit, report: Report) -> str:
+    """How long a visit took, on the timers' clock (the exercise clock in a drill)."""
     if not v.start_known:
         return "start not recorded"
-    if v.end is None:
+    start, end = v.on_clock
+    if end is None:
         end = report.chart.end
         return (
-            f"{span(end - v.start)} so far"
+            f"{span(end - start)} so far"
             if report.chart.open_end
-            else f"{span(end - v.start)}, unfinished"
+            else f"{span(end - start)}, unfinished"
         )
-    return span(v.end - v.start)
+    return span(end - start)
 
 
 def _unreached(report: Report, step_id: str) -> str:
