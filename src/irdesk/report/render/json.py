@@ -289,6 +289,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "start": iso(report.chart.start),
             "end": iso(report.chart.end),
             "open_end": report.chart.open_end,
+            "clock": "wall" if report.chart.origin is None else "exercise",
             "bars": [
                 {
                     "step": b.step,
