@@ -124,6 +124,7 @@ def script_drill(path: Path, catalog: Catalog) -> tuple[Path, str, dict[int, See
         lambda: tick(90),
         session.end_drill,
         lambda: session.answer(0, "late"),
+        lambda: session.feedback("Bo", "clear roles", "paging took | long"),
         lambda: session.close("exercise over"),
     ]
     snap()

@@ -31,6 +31,7 @@ from irdesk.report.model import (
     DrillSection,
     EscalationRow,
     ExpectationRow,
+    FeedbackRow,
     HotwashRow,
     ImprovementView,
     InjectRow,
@@ -477,6 +478,7 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
         hotwash,
         drill.hotwash_done,
         _drill.RATING_RULE,
+        tuple(FeedbackRow(f.participant, f.went_well, f.improve, f.at) for f in drill.feedback),
     )
 
 

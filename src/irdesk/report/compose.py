@@ -445,6 +445,7 @@ def _drill(d: DrillSection) -> Drill:
             HotwashLine(q.index + 1, q.question, tuple((a, who) for a, who, _at in q.answers))
             for q in d.hotwash
         ),
+        feedback=tuple((f.participant, f.went_well, f.improve) for f in d.feedback),
     )
 
 

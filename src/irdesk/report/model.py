@@ -250,7 +250,7 @@ class InjectRow:
     id: str
     sender: str
     text: str
-    status: str  # delivered | skipped | scheduled | waiting
+    status: str  # delivered | skipped | scheduled | waiting | not delivered
     added: bool  # free-form, written by the facilitator
     delivered_at: datetime | None
     exercise_at: timedelta | None
@@ -295,6 +295,16 @@ class HotwashRow:
 
 
 @dataclass(frozen=True)
+class FeedbackRow:
+    """A participant's own feedback after the drill."""
+
+    participant: str
+    went_well: str
+    improve: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class DrillSection:
     started_at: datetime | None
     ended_at: datetime | None
@@ -307,6 +317,7 @@ class DrillSection:
     hotwash: tuple[HotwashRow, ...]
     hotwash_done: bool
     rating_rule: str
+    feedback: tuple[FeedbackRow, ...] = ()
 
 
 @dataclass(frozen=True)

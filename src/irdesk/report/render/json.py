@@ -225,6 +225,15 @@ def report_document(report: Report) -> dict[str, Any]:
                 for q in d.hotwash
             ],
             "hotwash_done": d.hotwash_done,
+            "feedback": [
+                {
+                    "participant": v(f.participant),
+                    "went_well": v(f.went_well),
+                    "improve": v(f.improve),
+                    "at": iso(f.at),
+                }
+                for f in d.feedback
+            ],
         },
         "review": {
             "status": rv.status,
