@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from irdesk.domain.drill import MARKS, SPEEDS, ExpectationView
+from irdesk.domain.drill import MARKS, SPEEDS, ExpectationView, first_line
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.services.drill import DrillSession
 from irdesk.text import visible
@@ -204,7 +204,7 @@ class DrillScreen(Responder):
             ChoicePrompt(
                 "Deliver which inject now?",
                 [
-                    (f"{st.id} ({when(st.id)}): {visible(_first_line(st.text))}"[:76], st.id)
+                    (f"{st.id} ({when(st.id)}): {visible(first_line(st.text, 60))}", st.id)
                     for st in pending
                 ],
                 note="The next one due comes first.",
