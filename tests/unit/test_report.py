@@ -243,9 +243,7 @@ def test_a_drill_ended_early_reports_hand_marks_not_reached_not_delivered_and_fe
             statuses = {e.status for e in d.expectations}
             assert "not reached" in statuses
             marked = next(e for e in d.expectations if e.detail.startswith("marked by hand"))
-            assert marked.detail == (
-                "marked by hand by fay (the rule said met): only half triaged"
-            )
+            assert marked.detail == ("marked by hand by fay (the rule said met): only half triaged")
             text = to_markdown(report)
             assert "### Participant feedback" in text
             assert "| Bo | clear roles | paging took \\| long |" in text
