@@ -652,14 +652,19 @@ def test_drill_screen_snapshot_mid_exercise(desk, make_app, clock, catalog, snap
 # --------------------------------------------------------------------------- quitting
 
 
+def started_drill(desk, catalog):  # noqa: ANN001, ANN201
+    """A drill on the scenario with its exercise clock started: (session, incident id)."""
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
+    session.start_clock()
+    return session, session.incident_id
+
+
 async def test_quitting_at_10x_pauses_the_exercise_and_reopening_asks_to_resume(
     desk, make_app, journal, clock, catalog
 ):
     """q asks; the clock pauses (journaled) while the desk is closed; 40 s away at 10x
     costs the team nothing: no inject delivered and no expectation missed meanwhile."""
-    session = desk.start_drill(catalog.scenarios[SCENARIO])
-    iid = session.incident_id
-    session.start_clock()
+    session, iid = started_drill(desk, catalog)
     session.set_speed(10)
     app = make_app(iid)
     async with run(app) as pilot:
@@ -712,9 +717,7 @@ async def test_quitting_at_10x_pauses_the_exercise_and_reopening_asks_to_resume(
 async def test_escape_home_pauses_too_and_a_hand_pause_is_not_asked_about(
     desk, make_app, journal, clock, catalog
 ):
-    session = desk.start_drill(catalog.scenarios[SCENARIO])
-    iid = session.incident_id
-    session.start_clock()
+    session, iid = started_drill(desk, catalog)
     app = make_app(iid)
     async with run(app) as pilot:
         await settle(pilot)
@@ -734,9 +737,7 @@ async def test_escape_home_pauses_too_and_a_hand_pause_is_not_asked_about(
 async def test_the_facilitator_chooses_an_inject_and_marks_an_expectation_by_hand(
     desk, make_app, journal, clock, catalog
 ):
-    session = desk.start_drill(catalog.scenarios[SCENARIO])
-    iid = session.incident_id
-    session.start_clock()
+    session, iid = started_drill(desk, catalog)
     session.deliver_due()
     app = make_app(iid)
     async with run(app) as pilot:
@@ -785,9 +786,7 @@ async def test_the_facilitator_chooses_an_inject_and_marks_an_expectation_by_han
 async def test_hot_wash_corrections_and_participant_feedback(
     desk, make_app, journal, clock, catalog
 ):
-    session = desk.start_drill(catalog.scenarios[SCENARIO])
-    iid = session.incident_id
-    session.start_clock()
+    session, iid = started_drill(desk, catalog)
     session.end_drill()
     first = session.answer(0, "We caled the bank")
     app = make_app(iid)
