@@ -829,3 +829,22 @@ async def test_hot_wash_corrections_and_participant_feedback(
         assert feedback.payload == {"participant": "Bo", "went_well": "clear roles", "improve": ""}
         assert app.screen is hotwash
         assert "Feedback from 1 participant(s)" in screen_text(app)
+
+
+async def test_quitting_from_a_screen_over_a_running_drill_asks_and_pauses_too(
+    desk, make_app, journal, clock, catalog
+):
+    session, iid = started_drill(desk, catalog)
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")  # help: the drill screen's own q is not active
+        await settle(pilot)
+        assert not isinstance(app.screen, DrillScreen)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPrompt)
+        assert "Quit irdesk?" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+    assert rows(journal, iid, DK.CLOCK)[-1].payload["reason"] == "desk closed"

@@ -370,7 +370,8 @@ class DrillSession(IncidentSession):
 
     # ----------------------------------------------------------------- the end
     def end_drill(self) -> Entry:
-        """Stop the exercise: the clock stops, unmet expectations become missed."""
+        """Stop the exercise: the clock stops; expectations past their deadline without
+        their event are missed, those not yet due are not reached."""
         self._running_drill()
         entry, _ = self._once(
             DK.ENDED,

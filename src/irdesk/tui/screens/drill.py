@@ -332,8 +332,8 @@ class DrillScreen(Responder):
         self.app.push_screen(
             ConfirmPrompt(
                 "End the drill?",
-                "The exercise clock stops; expectations not met by now count "
-                "as missed. Then the hot wash starts.",
+                "The exercise clock stops; expectations past their deadline count as "
+                "missed, those not yet due as not reached. Then the hot wash starts.",
                 yes="End drill",
             ),
             confirmed,
