@@ -474,10 +474,7 @@ class HotwashScreen(Screen[None]):
         self.app.push_screen(
             ChoicePrompt(
                 "Correct which answer?",
-                [
-                    (f"Q{a.index + 1}: " + visible(_first_line(a.answer))[:70], a.seq)
-                    for a in answers
-                ],
+                [(f"Q{a.index + 1}: " + visible(first_line(a.answer, 70)), a.seq) for a in answers],
             ),
             chosen,
         )
