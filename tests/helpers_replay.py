@@ -4,10 +4,12 @@ tui/): the journal it leaves and the live state after every entry."""
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from irdesk.domain.clock import FixedClock
+from irdesk.domain.drill import drill_state, expectation_views, inject_views, objective_ratings
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.models import Playbook
 from irdesk.formats.catalog import Catalog
@@ -58,3 +60,77 @@ def script_incident(
         snap()
     journal.close()
     return path, playbook, live
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the facilitator's desk showed right after one entry: the exercise clock, the
+    injects, the expectations and the ratings, at that moment."""
+
+    at: datetime
+    exercise: timedelta
+    injects: list
+    expectations: list
+    ratings: list
+
+
+def seen(state: IncidentState, now: datetime) -> Seen:
+    found = drill_state(state)
+    assert found is not None
+    # a copy: the views hold the state's own (mutable) inject records
+    return copy.deepcopy(
+        Seen(
+            now,
+            found.exercise_elapsed(now),
+            inject_views(state, now),
+            expectation_views(state, now),
+            objective_ratings(state, now),
+        ),
+        {id(state.scenario): state.scenario},
+    )
+
+
+def script_drill(path: Path, catalog: Catalog) -> tuple[Path, str, dict[int, Seen]]:
+    """A drill run through the facilitator's services at 1x and 5x, with pauses, a quit,
+    a hand mark, an ending and a hot wash: what the desk showed after every entry."""
+    clock = FixedClock()
+    journal = Journal.open(path, clock=clock)
+    desk = Desk(journal, catalog=catalog, clock=clock, actor="fay")
+    session = desk.start_drill(catalog.scenarios["ttx-ceo-phish"])
+    live: dict[int, Seen] = {}
+
+    def snap() -> None:
+        session.refresh()
+        live[session.state.last_seq] = seen(session.state, clock.now())
+
+    def tick(seconds: float) -> None:
+        clock.advance(seconds)
+        session.deliver_due()
+
+    actions = [
+        session.start_clock,
+        lambda: tick(30),
+        lambda: session.acknowledge_inject("first-report"),
+        lambda: session.complete(session.state.current),
+        lambda: session.set_speed(5),
+        lambda: tick(60),
+        lambda: tick(60),
+        session.pause_for_closing,
+        lambda: clock.advance(120),
+        session.resume,
+        lambda: tick(45),
+        lambda: session.mark_expectation("first-report", 1, "missed", "only half triaged"),
+        lambda: session.deliver_next_now("supplier-calls"),
+        lambda: tick(90),
+        session.end_drill,
+        lambda: session.answer(0, "late"),
+        lambda: session.feedback("Bo", "clear roles", "paging took | long"),
+        lambda: session.close("exercise over"),
+    ]
+    snap()
+    for action in actions:
+        action()
+        snap()
+    incident_id = session.incident_id
+    journal.close()
+    return path, incident_id, live

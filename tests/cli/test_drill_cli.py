@@ -291,3 +291,35 @@ def test_help_says_how_to_reach_the_browser_view_safely():
     text = " ".join(result.output.split())
     assert "SSH tunnel" in text and "ssh -N -L 8000:127.0.0.1:8000" in text
     assert "--host 0.0.0.0 would show the drill, without a password or encryption" in text
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def test_invalid_scenarios_are_listed_with_their_problem():
+    paths.user_scenarios_dir().mkdir(parents=True, exist_ok=True)
+    shutil.copy(CORPUS / "scenario-unknown-playbook.yaml", paths.user_scenarios_dir())
+    result = run("drill", "--list")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = lines.index("NOT RUNNABLE (irdesk validate FILE lists every problem)")
+    assert lines[at + 1].startswith("scenario-unknown-playbook  ")
+    assert (
+        "scenario-unknown-playbook.yaml:6:11: error: playbook: no playbook with id "
+        "'account-compromize' found" in lines[at + 1]
+    )
+    assert "ttx-ceo-phish" in result.output  # the valid ones are still there
+
+
+def test_running_an_invalid_scenario_by_id_says_what_is_wrong(tmp_path, launched):
+    paths.user_scenarios_dir().mkdir(parents=True, exist_ok=True)
+    shutil.copy(CORPUS / "scenario-unknown-playbook.yaml", paths.user_scenarios_dir())
+    line = one_line_error(
+        run("drill", "scenario-unknown-playbook", "--journal", str(tmp_path / "j.db"))
+    )
+    assert "no scenario" not in line
+    assert (
+        "scenario-unknown-playbook.yaml:6:11: error: playbook: no playbook with id "
+        "'account-compromize' found" in line
+    )
+    assert launched == []

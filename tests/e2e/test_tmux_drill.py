@@ -1,7 +1,8 @@
 """End to end: a short drill with the installed ``irdesk drill`` in tmux, by the keyboard.
 
 The facilitator starts the exercise clock from the briefing, runs it at 10x, waits for a
-second inject to come due on its own, pauses and resumes, acknowledges, ends the drill,
+second inject to come due on its own, pauses and resumes, acknowledges, quits (which
+pauses the exercise) and reopens (resuming when asked), ends the drill,
 answers one hot-wash question and finishes. The journal is then read back with the store
 API, and ``irdesk verify`` checks its hash chains.
 
@@ -62,6 +63,19 @@ def test_short_drill_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log
     pane.wait_for("Tom (executive assistant)  at", gone=True)  # the one still waiting
     pane.wait_for("Helpdesk  at 00:00:00")
 
+    # q asks, and quitting pauses the exercise clock; reopening asks whether to resume.
+    pane.keys("q")
+    pane.wait_for("Quit irdesk?")
+    pane.keys("y")
+    pane.wait_for("[irdesk exited 0]")
+    with Journal.open(journal_path, readonly=True) as journal:
+        [record] = journal.incidents()
+    pane.start("irdesk", "run", "--incident", record.id, "--journal", str(journal_path))
+    pane.wait_for("Resume the exercise?")
+    pane.wait_for("The facilitator's desk was closed for")
+    pane.keys("y")
+    pane.wait_for(" · 10x · RUNNING")
+
     pane.keys("E")
     pane.wait_for("End the drill?")
     pane.keys("y")
@@ -89,8 +103,14 @@ def test_short_drill_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log
     for entry in entries:
         by_kind.setdefault(entry.kind, []).append(entry)
 
-    clock = [e.payload["action"] for e in by_kind[DK.CLOCK]]
-    assert clock == ["start", "pause", "resume"]
+    clock = [(e.payload["action"], e.payload.get("reason")) for e in by_kind[DK.CLOCK]]
+    assert clock == [
+        ("start", None),
+        ("pause", None),
+        ("resume", None),
+        ("pause", "desk closed"),  # q: the clock stood still while the desk was closed
+        ("resume", None),
+    ]
     assert all(e.actor == "ada" for e in by_kind[DK.CLOCK])
     assert [e.payload["speed"] for e in by_kind[DK.SPEED]] == [2, 5, 10]
     delivered = [e.payload["inject"] for e in by_kind[DK.DELIVERED]]

@@ -511,13 +511,14 @@ def test_the_bundled_ceo_phish_scenario_from_start_to_hot_wash(journal, clock, r
         ("session-still-live", "unless")
     ]
     statuses = [(e.inject, e.event, e.status) for e in s.expectations()]
-    assert ("supplier-calls", "step:legal-review:started", "missed") in statuses
+    # delivered at 45m, due by 55m: ending at 50m leaves it not reached, not missed
+    assert ("supplier-calls", "step:legal-review:started", "not reached") in statuses
     assert ("session-still-live", "contained", "n/a") in statuses
-    assert {st for *_, st in statuses} == {"met", "missed", "n/a"}
+    assert {st for *_, st in statuses} == {"met", "not reached", "n/a"}
     assert {r.objective.id: r.rating for r in s.ratings()} == {
         "contain-fast": "P",
         "scope-fully": "P",
-        "protect-money": "M",
+        "protect-money": "P",  # what was due was met; the rest was not reached
     }
 
     questions = s.drill.questions
@@ -621,4 +622,102 @@ def test_the_team_record_holds_the_teams_entries_and_their_corrections_only(sess
         (K.NOTE, "called the bank"),
         (K.CORRECTION, f"entry {note.seq}: called the bank at 10:20, not 10:05"),
         (K.STEP_DONE, "Triage the report → milestone acknowledged"),
+    ]
+
+
+# --------------------------------------------------------------------------- closing the desk
+
+
+def test_closing_the_desk_at_10x_pauses_the_exercise_until_resumed(
+    session, journal_path, catalog, clock
+):
+    started(session)
+    session.set_speed(10)
+    advance(session, clock, 0.5)  # 5 exercise minutes: first delivered, nothing missed yet
+    pause = session.pause_for_closing()
+    assert pause is not None and pause.payload["reason"] == "desk closed"
+    assert session.pause_for_closing() is None  # already paused: nothing more to write
+    before = [(v.inject, v.event, v.status) for v in session.expectations()]
+    session.journal.close()  # the facilitator quit
+
+    clock.advance(timedelta(seconds=40))  # 40 s away at 10x: 6m40s if the clock ran on
+    with Journal.open(journal_path, clock=clock) as journal:
+        again = Desk(journal, catalog=catalog, clock=clock, actor="fac").open_drill(
+            session.incident_id
+        )
+        assert again.paused_by_closing() == timedelta(seconds=40)
+        assert again.exercise_elapsed() == m(5)
+        assert again.deliver_due() == []
+        assert [(v.inject, v.event, v.status) for v in again.expectations()] == before
+        again.resume()
+        assert again.paused_by_closing() is None
+        assert again.exercise_elapsed() == m(5)
+
+
+def test_a_pause_by_hand_is_not_taken_for_a_closed_desk(session, clock):
+    started(session)
+    session.pause()
+    assert session.paused_by_closing() is None
+    assert session.pause_for_closing() is None
+
+
+# --------------------------------------------------------------------------- the evaluator
+
+
+def test_the_facilitator_chooses_which_inject_to_deliver_now(session, clock):
+    started(session)
+    # the next one first, then the rest in scenario order
+    assert [i.id for i in session.pending_injects()] == [
+        "second",
+        "scope-hint",
+        "reminder",
+        "press",
+    ]
+    st = session.deliver_next_now("press")
+    assert st.id == "press" and st.delivered and st.early
+    assert [i.id for i in session.pending_injects()][0] == "second"
+    with pytest.raises(ActionError, match="already delivered"):
+        session.deliver_next_now("press")
+    with pytest.raises(ActionError, match="no inject 'nope'"):
+        session.deliver_next_now("nope")
+
+
+def test_a_hand_mark_is_journaled_with_its_note_and_overrides_the_rule(session, clock):
+    started(session)
+    advance(session, clock, 6)  # "first/acknowledged" missed at 5m
+    with pytest.raises(ActionError, match="needs a note"):
+        session.mark_expectation("first", 0, "met", "  ")
+    with pytest.raises(ActionError, match="no expectation 9"):
+        session.mark_expectation("first", 8, "met", "x")
+    with pytest.raises(ActionError, match="mark an expectation"):
+        session.mark_expectation("first", 0, "late", "x")
+    session.mark_expectation("first", 0, "met", "acknowledged by phone at 4m")
+    view = next(v for v in session.expectations() if v.event == "acknowledged")
+    assert (view.status, view.automatic) == ("met", "missed")
+    assert view.manual is not None and view.manual.note == "acknowledged by phone at 4m"
+    (entry,) = kinds(session, DK.MARKED)
+    assert describe(entry) == (
+        "expectation 1 of inject first marked met by hand: acknowledged by phone at 4m"
+    )
+
+
+def test_hot_wash_answers_can_be_corrected_and_players_give_feedback(session, clock):
+    started(session)
+    with pytest.raises(ActionError, match="once the drill has ended"):
+        session.feedback("Bo", "roles", "")
+    session.end_drill()
+    first = session.answer(0, "Pagin")
+    session.answer(0, "Approvals")
+    fix = session.correct_answer(first.seq, "Paging")
+    assert fix.corrects == first.seq and fix.payload["index"] == 0
+    assert [a.answer for a in session.drill.answers_to(0)] == ["Paging", "Approvals"]
+    with pytest.raises(ActionError, match="unchanged"):
+        session.correct_answer(first.seq, "Paging")
+    with pytest.raises(ActionError, match="not a hot-wash answer"):
+        session.correct_answer(1, "x")
+    session.feedback("Bo", "clear roles", "paging took long")
+    with pytest.raises(ActionError, match="empty"):
+        session.feedback("Cy", " ", "")
+    assert [(f.participant, f.improve) for f in session.drill.feedback] == [
+        ("Bo", "paging took long")
     ]

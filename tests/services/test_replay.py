@@ -225,3 +225,63 @@ def test_a_journal_with_deleted_entries_replays_over_the_gaps(scripted):
         replay.seek(4)
         replay.step(total)
         assert replay.cursor == total - 1
+
+
+def _local(when, fmt: str) -> str:
+    return when.astimezone().strftime(fmt)  # what a person reads on a local clock
+
+
+def test_a_typed_time_lands_on_the_right_entry_after_and_before_the_cursor(scripted):
+    """HH:MM (the format the prompt suggests) means that time during the incident, not the
+    most recent such moment before the cursor (which sent every later time to entry 0)."""
+    path, playbook, _ = scripted
+    with Journal.open(path, readonly=True) as journal:
+        replay = Replay(journal, "INC-0001", playbook)
+        entries = [replay.entry(s) for s in range(1, replay.total + 1)]
+        late = next(
+            e for e in entries if e.recorded_at - entries[0].recorded_at > timedelta(hours=1)
+        )
+
+        def expected(when) -> int:
+            return max(e.seq for e in entries if e.recorded_at <= when)
+
+        replay.seek(1)
+        replay.seek_time(replay.typed_time(_local(late.recorded_at, "%H:%M")))  # after the cursor
+        assert replay.cursor == expected(late.recorded_at.replace(second=0, microsecond=0))
+        assert replay.cursor > 1
+
+        early = entries[0].recorded_at + timedelta(minutes=26)
+        replay.seek_time(
+            replay.typed_time(_local(early, "%H:%M:%S"))
+        )  # before the cursor, with seconds
+        assert replay.cursor == expected(early.replace(microsecond=0))
+
+        replay.seek(1)
+        replay.seek_time(replay.typed_time(_local(late.recorded_at, "%Y-%m-%d %H:%M:%S")))  # a date
+        assert replay.cursor == expected(late.recorded_at.replace(microsecond=0))
+
+        replay.seek_time(replay.typed_time("-1m"))  # relative: back from where the cursor is
+        assert replay.cursor < expected(late.recorded_at)
+
+
+def test_a_drill_replays_as_the_facilitator_saw_it_at_every_prefix(tmp_path):
+    """Exercise clock, injects, expectations and ratings after each entry equal what the
+    live desk showed at that moment (pauses, 5x, a closed desk, a hand mark, the end)."""
+    from helpers_replay import script_drill, seen
+
+    catalog = Catalog.load()
+    path, incident_id, live = script_drill(tmp_path / "drill.db", catalog)
+    replay = open_replay(path, incident_id, catalog)
+    try:
+        assert replay.total == max(live)
+        for seq in range(1, replay.total + 1):
+            replay.seek(seq)
+            if seq in live:
+                assert seen(replay.state, live[seq].at) == live[seq], f"after entry {seq}"
+        # the replayed end: a manual mark, an inject never delivered, final ratings
+        last = seen(replay.state, replay.now())
+        assert any(v.manual is not None for v in last.expectations)
+        assert "not delivered" in {v.status for v in last.injects}
+        assert all(r.final for r in last.ratings)
+    finally:
+        replay.journal.close()

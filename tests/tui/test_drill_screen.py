@@ -94,9 +94,8 @@ def assert_panel_matches_session(screen: DrillScreen) -> None:
         words = event_words(screen.state, ex.event)  # "Take ownership..." done, not step:...
         assert f"{STATUS_MARK[ex.status]} {ex.status:<7} {ex.inject} → {words}" in text
     for rating in screen.session.ratings():
-        letter = rating.rating or "–"
-        line = f" {letter}  {rating.objective.text}  {rating.label}"
-        assert line + (" (so far)" if rating.provisional else "") in text, line
+        line = f" {rating.letter}  {rating.objective.text}  {rating.label}"
+        assert line + (" (provisional)" if rating.provisional else "") in text, line
 
 
 def scenario_digit(catalog) -> str:
@@ -300,8 +299,15 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
             "00:24:00 left"
         ) in panel(drill)
 
-        # ---- N delivers the next inject at once (early)
+        # ---- N offers the pending injects, the next one first; enter delivers it early
         await pilot.press("N")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        choices = screen_text(app)
+        assert "Deliver which inject now?" in choices
+        assert "1. hidden-rule (due in 00:11:00)" in choices
+        assert "2. cfo-pressure (due in 00:16:00)" in choices
+        await pilot.press("enter")
         await settle(pilot)
         early = rows(journal, iid, DK.DELIVERED)[-1]
         assert early.actor == ACTOR
@@ -379,8 +385,10 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
             ("scope-fully", "P", True),
             ("protect-money", None, True),
         ]
-        assert " M  Cut the attacker out" in panel(drill)
-        assert "Performed with major challenges (so far)" in panel(drill)
+        # mid-drill a rating is provisional, and looks it: a question mark, not a final letter
+        assert " M?  Cut the attacker out" in panel(drill)
+        assert " M  Cut the attacker out" not in panel(drill)
+        assert "Performed with major challenges (provisional)" in panel(drill)
 
         # ---- E + y ends the drill and opens the hot wash
         await pilot.press("E")
@@ -392,26 +400,27 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         [ended] = rows(journal, iid, DK.ENDED)
         assert (ended.payload, ended.actor) == ({"exercise_at_s": exercise_s(14)}, ACTOR)
         assert isinstance(app.screen, HotwashScreen)
-        # the panel underneath is final: nothing pending, undelivered injects are n/a
+        # the panel underneath is final: nothing pending, undelivered injects are n/a,
+        # and what was not yet due when the drill ended early is not reached, not missed
         statuses = expectation_lines(drill)
         assert statuses == {
             ("first-report", "acknowledged"): "met",
             ("first-report", "step:triage:done"): "met",
-            ("trace-results", "step:scope-campaign:done"): "missed",
+            ("trace-results", "step:scope-campaign:done"): "not reached",
             ("assistant-calls", "step:credentials-entered:done"): "missed",
-            ("assistant-calls", "step:revoke-access:done"): "missed",
-            ("hidden-rule", "step:hunt-persistence:done"): "missed",
+            ("assistant-calls", "step:revoke-access:done"): "not reached",
+            ("hidden-rule", "step:hunt-persistence:done"): "not reached",
             ("cfo-pressure", "step:assess-exposure:started"): "n/a",
             ("session-still-live", "contained"): "n/a",
             ("supplier-calls", "step:legal-review:started"): "n/a",
         }
         assert [(r.objective.id, r.rating, r.provisional) for r in drill.session.ratings()] == [
             ("contain-fast", "M", False),
-            ("scope-fully", "M", False),
+            ("scope-fully", "P", False),  # what came due was met; the rest was not reached
             ("protect-money", None, False),
         ]
         assert_panel_matches_session(drill)
-        assert "· cfo-pressure not delivered (the drill ended first)" in panel(drill)
+        assert "– cfo-pressure not delivered (the drill ended first)" in panel(drill)
         assert " –  Stop further fraudulent payments" in panel(drill)
         assert "ENDED" in header(drill)
 
@@ -422,7 +431,14 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         await paste(pilot, "We called the bank at 10:40; only the CFO had the number")
         await pilot.press("enter")
         await settle(pilot)
-        assert "Question 2 of 4" in screen_text(app)  # moved on to the next unanswered one
+        assert "Question 1 of 4" in screen_text(app)  # stays: the team may say more
+        await paste(pilot, "The number is now in the playbook")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Question 1 of 4" in screen_text(app)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert "Question 2 of 4" in screen_text(app)  # moved on only when asked
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert "Question 3 of 4" in screen_text(app)
@@ -440,6 +456,10 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
                 ACTOR,
             ),
             (
+                {"index": 0, "question": Q1, "answer": "The number is now in the playbook"},
+                ACTOR,
+            ),
+            (
                 {
                     "index": 2,
                     "question": Q3,
@@ -449,15 +469,16 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
             ),
         ]
         assert "Hot wash  2/4 answered" in text_of(hotwash.query_one("#hotwash-title"))
-        assert "Question 2 of 4" in screen_text(app)  # the first one still unanswered
+        assert "Question 3 of 4" in screen_text(app)
         # ctrl+b goes back (ctrl+p is the app's command palette, everywhere)
         assert "^b Previous question" in screen_text(app)
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+b", "ctrl+b")
         await settle(pilot)
         assert app.screen is hotwash
         assert "Question 1 of 4" in screen_text(app)
         assert str(hotwash.query_one("#hotwash-answers").content) == (
             "• We called the bank at 10:40; only the CFO had the number  (alice)\n"
+            "• The number is now in the playbook  (alice)\n"
         )
 
         # ---- ctrl+f + y: hot wash done, the drill closes, its review opens
@@ -646,3 +667,204 @@ def test_drill_screen_snapshot_mid_exercise(desk, make_app, clock, catalog, snap
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(130, 40), run_before=run_before)
+
+
+# --------------------------------------------------------------------------- quitting
+
+
+def started_drill(desk, catalog):  # noqa: ANN001, ANN201
+    """A drill on the scenario with its exercise clock started: (session, incident id)."""
+    session = desk.start_drill(catalog.scenarios[SCENARIO])
+    session.start_clock()
+    return session, session.incident_id
+
+
+async def test_quitting_at_10x_pauses_the_exercise_and_reopening_asks_to_resume(
+    desk, make_app, journal, clock, catalog
+):
+    """q asks; the clock pauses (journaled) while the desk is closed; 40 s away at 10x
+    costs the team nothing: no inject delivered and no expectation missed meanwhile."""
+    session, iid = started_drill(desk, catalog)
+    session.set_speed(10)
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        drill = app.screen
+        assert isinstance(drill, DrillScreen)
+        clock.advance(timedelta(seconds=30))  # 5 exercise minutes
+        await beat(pilot, drill)
+        before = expectation_lines(drill)
+        delivered = [e.payload["inject"] for e in rows(journal, iid, DK.DELIVERED)]
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPrompt)
+        assert "The exercise clock pauses while the facilitator's desk is closed" in (
+            screen_text(app)
+        )
+        await pilot.press("y")
+        await settle(pilot)
+    pause = rows(journal, iid, DK.CLOCK)[-1]
+    assert pause.payload == {
+        "action": "pause",
+        "exercise_at_s": exercise_s(5),
+        "reason": "desk closed",
+    }
+
+    clock.advance(timedelta(seconds=40))  # away: 6m40s of exercise time if it ran on
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPrompt)
+        text = screen_text(app)
+        assert "Resume the exercise?" in text
+        assert "The facilitator's desk was closed for 40s." in text
+        assert "paused at 00:05:00" in text
+        drill = app.screen_stack[-2]
+        assert isinstance(drill, DrillScreen)
+        await beat(pilot, drill)
+        assert "00:05:00" in header(drill) and "PAUSED (desk was closed)" in header(drill)
+        assert [e.payload["inject"] for e in rows(journal, iid, DK.DELIVERED)] == delivered
+        assert expectation_lines(drill) == before
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is drill
+        assert rows(journal, iid, DK.CLOCK)[-1].payload["action"] == "resume"
+        clock.advance(timedelta(seconds=6))  # one exercise minute more
+        await beat(pilot, drill)
+        assert "exercise 00:06:00 / 1h · 10x · RUNNING" in header(drill)
+
+
+async def test_escape_home_pauses_too_and_a_hand_pause_is_not_asked_about(
+    desk, make_app, journal, clock, catalog
+):
+    session, iid = started_drill(desk, catalog)
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert rows(journal, iid, DK.CLOCK)[-1].payload["reason"] == "desk closed"
+        session.resume()  # someone resumed it; a pause by hand is not a closed desk
+        session.pause()
+        app.open_runner(iid)
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+
+
+# --------------------------------------------------------------------------- the evaluator
+
+
+async def test_the_facilitator_chooses_an_inject_and_marks_an_expectation_by_hand(
+    desk, make_app, journal, clock, catalog
+):
+    session, iid = started_drill(desk, catalog)
+    session.deliver_due()
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        drill = app.screen
+        assert isinstance(drill, DrillScreen)
+        await pilot.press("N")
+        await settle(pilot)
+        pending = [i.id for i in session.pending_injects()]
+        choice = pending.index("cfo-pressure") + 1
+        assert f"{choice}. cfo-pressure (due in" in screen_text(app)
+        await pilot.press(str(choice))
+        await settle(pilot)
+        early = rows(journal, iid, DK.DELIVERED)[-1]
+        assert (early.payload["inject"], early.payload["early"]) == ("cfo-pressure", True)
+
+        clock.advance(timedelta(minutes=11))  # first-report's 10-minute acknowledgement missed
+        await beat(pilot, drill)
+        assert expectation_lines(drill)[("first-report", "acknowledged")] == "missed"
+        await pilot.press("M")
+        await settle(pilot)
+        assert "Mark which expectation?" in screen_text(app)
+        assert "1. first-report → acknowledged: missed" in screen_text(app)
+        await pilot.press("1")
+        await settle(pilot)
+        assert "The rule says missed; your mark overrides it." in screen_text(app)
+        await pilot.press("1")  # met
+        await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        await paste(pilot, "acknowledged on the bridge call at 4m")
+        await pilot.press("enter")
+        await settle(pilot)
+        [mark] = rows(journal, iid, DK.MARKED)
+        assert (mark.payload, mark.actor) == (
+            {
+                "inject": "first-report",
+                "index": 0,
+                "status": "met",
+                "note": "acknowledged on the bridge call at 4m",
+            },
+            ACTOR,
+        )
+        assert "✔ met     first-report → acknowledged  by hand (rule: missed)" in panel(drill)
+
+
+async def test_hot_wash_corrections_and_participant_feedback(
+    desk, make_app, journal, clock, catalog
+):
+    session, iid = started_drill(desk, catalog)
+    session.end_drill()
+    first = session.answer(0, "We caled the bank")
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("H")
+        await settle(pilot)
+        hotwash = app.screen
+        assert isinstance(hotwash, HotwashScreen)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "1. Q1: We caled the bank" in screen_text(app)
+        await pilot.press("1")
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        prompt.query_one(Input).value = ""
+        await paste(pilot, "We called the bank")
+        await pilot.press("enter")
+        await settle(pilot)
+        fix = rows(journal, iid, DK.ANSWER)[-1]
+        assert fix.corrects == first.seq and fix.payload["answer"] == "We called the bank"
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert str(hotwash.query_one("#hotwash-answers").content) == (
+            "• We called the bank  (alice)  corrected\n"
+        )
+
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await paste(pilot, "Bo")
+        await pilot.press("enter")
+        await settle(pilot)
+        await paste(pilot, "clear roles")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # nothing to improve: may be empty
+        await settle(pilot)
+        [feedback] = rows(journal, iid, DK.FEEDBACK)
+        assert feedback.payload == {"participant": "Bo", "went_well": "clear roles", "improve": ""}
+        assert app.screen is hotwash
+        assert "Feedback from 1 participant(s)" in screen_text(app)
+
+
+async def test_quitting_from_a_screen_over_a_running_drill_asks_and_pauses_too(
+    desk, make_app, journal, clock, catalog
+):
+    session, iid = started_drill(desk, catalog)
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")  # help: the drill screen's own q is not active
+        await settle(pilot)
+        assert not isinstance(app.screen, DrillScreen)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPrompt)
+        assert "Quit irdesk?" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+    assert rows(journal, iid, DK.CLOCK)[-1].payload["reason"] == "desk closed"

@@ -183,13 +183,19 @@ async def test_palette_on_the_drill_runs_a_facilitator_action(desk, catalog, mak
     async with run(app) as pilot:
         await settle(pilot)
         titles = await palette_titles(app)
-        for action in (*RUNNER_ACTIONS, "Deliver the next inject now", "End the drill"):
+        for action in (
+            *RUNNER_ACTIONS,
+            "Deliver an inject now",
+            "Mark an expectation",
+            "End the drill",
+        ):
             assert action in titles
         await pilot.press("ctrl+p", *"inject now")
         # the palette searches in the background
-        await wait_until(
-            pilot, lambda: "Deliver the inject that is due next (key: N)" in screen_text(app)
-        )
+        await wait_until(pilot, lambda: "(key: N)" in screen_text(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Deliver which inject now?" in screen_text(app)  # the chooser, next first
         await pilot.press("enter")
         await settle(pilot)
         delivered = [e.payload["inject"] for e in rows(journal, iid, DK.DELIVERED)]

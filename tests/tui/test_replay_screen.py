@@ -8,6 +8,7 @@ import pytest
 from helpers_replay import script_incident
 from tui_helpers import PLAYBOOKS_AND_SCENARIOS
 
+from irdesk.domain.durations import format_clock
 from irdesk.formats.catalog import Catalog
 from irdesk.services.replay import open_replay
 
@@ -170,3 +171,90 @@ async def test_enter_on_a_step_and_on_its_checklist_writes_nothing(scripted):
         await settle(pilot)
         assert isinstance(app.screen, ReplayScreen)
         assert replay.journal.entry_count("INC-0001") == entries
+
+
+async def test_t_jumps_to_a_typed_time_forwards_and_backwards(scripted):
+    from tui_helpers import paste
+
+    from irdesk.tui.app import IrdeskApp
+
+    path, _, _ = scripted
+    replay = open_replay(path, "INC-0001", Catalog.load(PLAYBOOKS_AND_SCENARIOS))
+    entries = [replay.entry(s) for s in range(1, replay.total + 1)]
+    last_time = entries[-1].recorded_at
+    at_last = max(e.seq for e in entries if e.recorded_at <= last_time.replace(second=0))
+    app = IrdeskApp(None, replay=replay)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        assert replay.cursor == 1
+        await pilot.press("t")
+        await pilot.pause()
+        await paste(pilot, last_time.astimezone().strftime("%H:%M"))  # later than the cursor
+        await pilot.press("enter")
+        await pilot.pause()
+        assert replay.cursor == at_last > 1
+        await pilot.press("t")
+        await pilot.pause()
+        await paste(pilot, entries[0].recorded_at.astimezone().strftime("%H:%M:%S"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert replay.cursor == max(
+            e.seq for e in entries if e.recorded_at <= entries[0].recorded_at.replace(microsecond=0)
+        )
+
+
+@pytest.fixture
+def scripted_drill(tmp_path):
+    from helpers_replay import script_drill
+
+    catalog = Catalog.load(PLAYBOOKS_AND_SCENARIOS)
+    path, incident_id, live = script_drill(tmp_path / "drill.db", catalog)
+    return open_replay(path, incident_id, catalog), live
+
+
+async def test_a_drill_replays_with_its_clock_injects_expectations_and_ratings(scripted_drill):
+    from irdesk.tui.app import IrdeskApp
+
+    replay, live = scripted_drill
+    app = IrdeskApp(None, replay=replay)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+
+        def shown(widget_id: str) -> str:
+            return str(screen.query_one(widget_id).content)
+
+        for seq in (2, 6, 9, replay.total):
+            replay.seek(seq)
+            screen.show_state()
+            await pilot.pause()
+            expected = live[seq]
+            header = shown("#incident-header")
+            assert f"exercise {format_clock(expected.exercise)}" in header, seq
+            panel = shown("#drill-panel")
+            for ex in expected.expectations:
+                assert f"{ex.status:<7} {ex.inject} → {ex.event}" in panel, (seq, ex)
+            for rating in expected.ratings:
+                assert f" {rating.letter}  {rating.objective.text}" in panel, (seq, rating)
+        assert "ENDED" in shown("#incident-header")
+        assert "by hand (rule:" in shown("#drill-panel")
+        assert "not delivered (the drill ended first)" in shown("#drill-panel")
+        assert "shows the rating rule" not in shown("#drill-panel")  # no such key here
+        timers = shown("#timers")
+        assert "exercise" in timers and "-" not in timers.split("exercise")[-1][:3]
+
+
+def test_drill_replay_snapshot(scripted_drill, snap_compare):
+    from irdesk.tui.app import IrdeskApp
+
+    replay, _ = scripted_drill
+
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        replay.seek(12)
+        pilot.app.screen.show_state()
+        await pilot.pause()
+
+    assert snap_compare(
+        IrdeskApp(None, replay=replay), terminal_size=(130, 40), run_before=run_before
+    )

@@ -436,18 +436,21 @@ class TestExpectations:
         v = views(d)["first/acknowledged"]
         assert v.status == "late" and v.occurred_at == m(7)
 
-    def test_at_the_end_everything_unmet_is_missed(self):
+    def test_ending_early_leaves_what_was_not_yet_due_not_reached(self):
         d = Drill()
         d.start()
         d.run(11)
         d.end()
         v = views(d)
-        assert v["second/step:contain:done"].status == "missed"  # deadline 20m not reached
+        assert v["first/acknowledged"].status == "missed"  # its deadline (5m) had passed
+        assert v["second/step:contain:done"].status == "not reached"  # deadline 20m
+        assert not v["second/step:contain:done"].applicable
+        assert ratings(d)["contain"] is None  # nothing decided: not rated, not U
 
     def test_events_after_the_end_do_not_count(self):
         d = Drill()
         d.start()
-        d.run(2)
+        d.run(6)
         d.end()
         d.wait(1)
         d.done("triage", marks="acknowledged")
@@ -581,6 +584,93 @@ class TestRatings:
         assert ratings(d) == {"respond": "P", "contain": "S", "inform": "U", "spare": None}
 
 
+class TestTheFacilitatorAsEvaluator:
+    def test_ratings_are_provisional_until_the_end_then_final(self):
+        d = Drill()
+        d.start()
+        d.run(12)  # both respond expectations overdue
+        respond = {r.objective.id: r for r in objective_ratings(d.state(), d.at)}["respond"]
+        assert respond.rating == "U" and respond.provisional and respond.letter == "U?"
+        d.end()
+        respond = {r.objective.id: r for r in objective_ratings(d.state(), d.at)}["respond"]
+        assert not respond.provisional and respond.letter == "U"
+
+    def test_a_hand_mark_overrides_the_rule_and_says_so(self):
+        d = Drill()
+        d.start()
+        d.run(12)
+        d.add(DK.MARKED, inject="first", index=0, status="met", note="said so on the phone")
+        v = views(d)["first/acknowledged"]
+        assert v.status == "met" and v.automatic == "missed"
+        assert v.manual is not None and v.manual.note == "said so on the phone"
+        assert v.manual.exercise_at == m(12) and v.manual.actor == "fac"
+        d.add(DK.MARKED, inject="first", index=1, status="n/a", note="no triage step here")
+        d.end()
+        assert ratings(d)["respond"] == "P"  # one met by hand, one not applicable
+
+    def test_a_later_mark_replaces_an_earlier_one_and_bad_marks_are_ignored(self):
+        d = Drill()
+        d.start()
+        d.run(1)
+        d.add(DK.MARKED, inject="first", index=0, status="met", note="")
+        d.add(DK.MARKED, inject="first", index=0, status="missed", note="no, it was not")
+        d.add(DK.MARKED, inject="first", index=7, status="met", note="")
+        d.add(DK.MARKED, inject="nope", index=0, status="met", note="")
+        d.add(DK.MARKED, inject="first", index=1, status="late", note="")
+        drill = d.drill
+        assert list(drill.marks) == [("first", 0)]
+        assert views(d)["first/acknowledged"].status == "missed"
+        assert views(d)["first/step:triage:done"].manual is None
+
+    def test_an_inject_never_delivered_reads_not_delivered_after_the_end(self):
+        d = Drill()
+        d.start()
+        d.run(3)
+        assert {v.state.id: v.status for v in inject_views(d.state(), d.at)}["press"] == (
+            "scheduled"
+        )
+        d.end()
+        statuses = {v.state.id: v.status for v in inject_views(d.state(), d.at)}
+        assert statuses["press"] == "not delivered"
+        assert statuses["scope-hint"] == "not delivered"  # it was still waiting
+        assert statuses["first"] == "delivered"
+
+
+def test_a_pause_made_by_closing_the_desk_is_known_until_resumed():
+    d = Drill()
+    d.start()
+    d.run(2)
+    d.add(DK.CLOCK, action="pause", reason="desk closed")
+    drill = d.drill
+    assert drill.paused and drill.pause_reason == "desk closed" and drill.paused_at == d.at
+    d.wait(5)
+    d.resume()
+    drill = d.drill
+    assert not drill.paused and drill.pause_reason == "" and drill.paused_at is None
+
+
+def test_a_timer_stopped_by_closing_a_drill_is_on_the_exercise_clock():
+    from dataclasses import replace as dc_replace
+
+    from irdesk.domain.events import EventRef
+    from irdesk.domain.models import Timer
+
+    timer = Timer(
+        "ack", "Acknowledge", EventRef.parse("declared"), EventRef.parse("acknowledged"), m(60)
+    )
+    playbook = dc_replace(PLAYBOOK, timers=(timer,))
+    d = Drill()
+    d.start()
+    d.speed(10)
+    d.run(3)  # 30 minutes of exercise time
+    d.add(K.CLOSED, summary="done")
+    state = IncidentState.fold(playbook, d.entries, SCENARIO)
+    view = state.timers(d.at)[0]
+    assert view.state == "met"
+    assert view.stopped_at is not None and view.started_at is not None
+    assert view.stopped_at - view.started_at == m(30)  # not 3 minutes of wall time, not < 0
+
+
 # --------------------------------------------------------------------------- hot wash
 
 
@@ -598,6 +688,44 @@ def test_hot_wash_answers_and_done_are_folded():
     assert drill.next_question() is None
     assert [(a.index, a.answer, a.actor) for a in drill.answers_to(0)] == [(0, "Paging", "bo")]
     assert drill.hotwash_done
+
+
+def test_a_corrected_answer_replaces_the_text_and_keeps_its_question():
+    d = Drill()
+    d.start()
+    d.run(5)
+    d.end()
+    first = d.add(DK.ANSWER, index=0, question="q1", answer="Pagin")
+    d.add(DK.ANSWER, index=0, question="q1", answer="Slow approvals")
+    fix = Entry(
+        "DRL-0001",
+        len(d.entries) + 1,
+        "fix",
+        DK.ANSWER,
+        "fac",
+        d.at,
+        d.at,
+        {"index": 1, "question": "q2", "answer": "Paging"},
+        corrects=first.seq,
+    )
+    d.entries.append(fix)
+    drill = d.drill
+    assert [(a.answer, a.corrected_by) for a in drill.answers_to(0)] == [
+        ("Paging", [fix.seq]),
+        ("Slow approvals", []),
+    ]
+    assert drill.answers_to(1) == []
+    assert describe(fix) == f"corrected answer to Q2: Paging (corrects entry {first.seq})"
+
+
+def test_participant_feedback_is_folded():
+    d = Drill()
+    d.start()
+    d.end()
+    d.add(DK.FEEDBACK, participant="Bo", went_well="clear roles", improve="")
+    (fb,) = d.drill.feedback
+    assert (fb.participant, fb.went_well, fb.improve) == ("Bo", "clear roles", "")
+    assert describe(d.entries[-1]) == "feedback from Bo: went well: clear roles"
 
 
 def test_incremental_fold_equals_full_fold():
@@ -633,6 +761,18 @@ def test_incremental_fold_equals_full_fold():
             {"action": "resume", "exercise_at_s": 750},
             "clock resumed at 00:12:30",
             "clock",
+        ),
+        (
+            DK.CLOCK,
+            {"action": "pause", "exercise_at_s": 60, "reason": "desk closed"},
+            "clock paused at 00:01:00 (the facilitator's desk was closed)",
+            "clock",
+        ),
+        (
+            DK.MARKED,
+            {"inject": "x", "index": 0, "status": "met", "note": "seen"},
+            "expectation 1 of inject x marked met by hand: seen",
+            "rated",
         ),
         (DK.SPEED, {"speed": 10, "from": 1}, "speed 10x (was 1x)", "speed"),
         (
@@ -698,3 +838,17 @@ def test_long_inject_text_is_shortened_in_the_timeline():
     )
     text = describe(entry)
     assert text.endswith("…") and len(text) < 160
+
+
+def test_a_steps_running_time_is_exercise_time():
+    d = Drill()
+    d.start()
+    d.run(2)
+    d.pause()
+    d.wait(10)  # paused: the step's time stands still
+    d.resume()
+    d.speed(5)
+    d.wait(1)  # 5 exercise minutes
+    state = d.state()
+    st = state.steps["triage"]
+    assert state.running_for(st.activated_at, d.at) == m(7)

@@ -14,6 +14,7 @@ and read the diff before committing it.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from fixtures_report.scripts import (
 )
 from helpers_golden import golden
 
+from irdesk.formats.catalog import Catalog
 from irdesk.report.build import build_report
 from irdesk.report.chart.svg import svg_chart
 from irdesk.report.chart.text import text_chart
@@ -37,6 +39,7 @@ from irdesk.report.render.json import to_json
 from irdesk.report.render.markdown import to_markdown
 from irdesk.report.timeline import Timeline
 from irdesk.services.review import load_report
+from irdesk.store import Journal
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
 GENERATOR = "irdesk (golden)"
@@ -197,6 +200,59 @@ def test_drill_report_has_injects_expectations_ratings_and_hot_wash(drill_report
     assert "### Hot wash" in text and "nobody owned the bank call" in text
     assert "(no answer recorded)" in text
     assert "How ratings are given:" in text
+
+
+def test_a_drill_report_times_everything_on_the_exercise_clock(drill_report: Report) -> None:
+    """Step durations, overruns, metrics, the chart and timers read exercise time (the
+    scripted drill pauses and runs fast, so wall time would differ)."""
+    state = drill_report.state
+    assert state is not None
+    on_clock = state.timer_time
+    visits = [v for row in drill_report.steps for v in row.visits if v.duration is not None]
+    assert visits
+    for v in visits:
+        assert v.duration == on_clock(v.end) - on_clock(v.start)
+    assert any(v.duration != v.end - v.start for v in visits)  # wall time would differ
+    metrics = {m.key: m for m in drill_report.metrics}
+    ack = state.milestones["acknowledged"].at
+    assert metrics["time_to_acknowledge"].value == on_clock(ack) - on_clock(state.declared_at)
+    chart = drill_report.chart
+    assert chart.origin == state.declared_at
+    assert all(b.start >= chart.origin for b in chart.bars)
+    assert "T+0:00" in "\n".join(text_chart(drill_report))
+    for timer in drill_report.timers:
+        if timer.stopped_at is not None and timer.started_at is not None:
+            assert timer.stopped_at >= timer.started_at, timer.id  # never "after -1m 56s"
+
+
+def test_a_drill_ended_early_reports_hand_marks_not_reached_not_delivered_and_feedback(
+    tmp_path: Path,
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from helpers_replay import script_drill
+
+    catalog = Catalog.load()
+    path, incident_id, _ = script_drill(tmp_path / "drill.db", catalog)
+    with Journal.open(path, readonly=True) as journal:
+        now = datetime(2026, 11, 24, tzinfo=UTC)
+        with load_report(journal, incident_id, now=now, catalog=catalog) as report:
+            d = report.drill
+            assert d is not None
+            injects = {i.id: i.status for i in d.injects}
+            assert "not delivered" in injects.values() and "scheduled" not in injects.values()
+            statuses = {e.status for e in d.expectations}
+            assert "not reached" in statuses
+            marked = next(e for e in d.expectations if e.detail.startswith("marked by hand"))
+            assert marked.detail == ("marked by hand by fay (the rule said met): only half triaged")
+            text = to_markdown(report)
+            assert "### Participant feedback" in text
+            assert "| Bo | clear roles | paging took \\| long |" in text
+            assert "<td>Bo</td>" in to_html(report)
+            doc = json.loads(to_json(report))
+            assert doc["drill"]["feedback"][0]["improve"] == "paging took | long"
+            schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+            errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+            assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
 
 def test_json_report_follows_the_documented_schema(

@@ -25,19 +25,29 @@ from irdesk.text import squeezed
 
 
 def scenario_lines(catalog: Catalog) -> list[str]:
-    """One line per scenario: id, playbook, duration, injects, title."""
+    """One line per scenario: id, playbook, duration, injects, title; then the scenario
+    files that cannot be run, each with its first problem."""
     rows = [
         (s.id, s.playbook, format_duration(s.duration), str(len(s.injects)), squeezed(s.title))
         for s in sorted(catalog.scenarios.values(), key=lambda s: s.id)
     ]
-    if not rows:
-        return []
-    header = ("SCENARIO", "PLAYBOOK", "DURATION", "INJECTS", "TITLE")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    return [
-        "  ".join([*(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)), row[4]])
-        for row in [header, *rows]
-    ]
+    lines: list[str] = []
+    if rows:
+        header = ("SCENARIO", "PLAYBOOK", "DURATION", "INJECTS", "TITLE")
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+        lines = [
+            "  ".join([*(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)), row[4]])
+            for row in [header, *rows]
+        ]
+    invalid = sorted(catalog.invalid_of("scenario"), key=lambda r: str(r.path))
+    if invalid:
+        lines += ["", "NOT RUNNABLE (irdesk validate FILE lists every problem)"]
+        for result in invalid:
+            errors = result.errors
+            first = squeezed(str(errors[0])) if errors else "cannot be loaded"
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            lines.append(f"{squeezed(result.id or result.path.stem)}  {first}{more}")
+    return lines
 
 
 def _one_line(message: str, scenario: str) -> str:

@@ -66,11 +66,16 @@ class WhenError(IrdeskError, ValueError):
     pass
 
 
-def parse_when(text: str, now: datetime) -> datetime:
+def parse_when(
+    text: str, now: datetime, *, within: tuple[datetime, datetime] | None = None
+) -> datetime:
     """A time a person types: ``09:12``, ``09:12:30``, ``2026-11-23 09:12``, ``-15m``, ``15m ago``.
 
     Clock times are local and mean the most recent such moment (``23:50`` typed at 00:10
-    is yesterday). Result is aware UTC. Raises :class:`WhenError` with a message for people.
+    is yesterday), or, given ``within`` (a span such as the length of an incident being
+    replayed), that clock time on the span's day (the first one, of several) it falls on
+    or nearest to. Relative times count back from ``now``. Result is aware UTC. Raises
+    :class:`WhenError` with a message for people.
     """
     from irdesk.domain.durations import DurationError, parse_duration
 
@@ -93,6 +98,8 @@ def parse_when(text: str, now: datetime) -> datetime:
             parsed = datetime.strptime(raw, fmt)
         except ValueError:
             continue
+        if within is not None:
+            return _clock_time_within(parsed, within)
         candidate = local_now.replace(
             hour=parsed.hour, minute=parsed.minute, second=parsed.second, microsecond=0
         )
@@ -108,6 +115,27 @@ def parse_when(text: str, now: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=local_now.tzinfo)
     return to_utc(value)
+
+
+def _clock_time_within(parsed: datetime, within: tuple[datetime, datetime]) -> datetime:
+    """A local clock time on the day of the span it falls in (the first such day), else
+    the nearest one to the span."""
+    start, end = (to_utc(w).astimezone() for w in within)
+    day = start.replace(hour=parsed.hour, minute=parsed.minute, second=parsed.second, microsecond=0)
+    candidates = []
+    while day.date() <= end.date() + timedelta(days=1):
+        candidates.append(day)
+        day += timedelta(days=1)
+    candidates.insert(0, candidates[0] - timedelta(days=1))
+    start_s = start.replace(microsecond=0)
+    for candidate in candidates:
+        if start_s <= candidate <= end:
+            return to_utc(candidate)
+
+    def distance(c: datetime) -> timedelta:
+        return start_s - c if c < start_s else c - end
+
+    return to_utc(min(candidates, key=distance))
 
 
 def local_date(when: datetime) -> date:

@@ -8,7 +8,9 @@ passes in. No Textual, no Rich.
 
 Entry kinds (the strings are part of the journal format: never rename one)
 
-``drill.clock``          ``{action: "start"|"pause"|"resume", exercise_at_s: float}``
+``drill.clock``          ``{action: "start"|"pause"|"resume", exercise_at_s: float,
+                         reason?: "desk closed"}`` (``reason``: the facilitator's desk
+                         was closed, and the clock paused with it)
 ``drill.speed``          ``{speed: 1|2|5|10, from: int, exercise_at_s: float}``
 ``inject.delivered``     ``{inject: id, text, from, early: bool, exercise_at_s: float,
                          due_at_s: float|null}`` (a scenario inject reached the players)
@@ -18,7 +20,14 @@ Entry kinds (the strings are part of the journal format: never rename one)
                          (a free-form inject, delivered at once)
 ``inject.acknowledged``  ``{inject: id}``
 ``drill.ended``          ``{exercise_at_s: float}``
-``hotwash.answer``       ``{index: int (0-based), question: str, answer: str}``
+``expectation.marked``   ``{inject: id, index: int, status: "met"|"missed"|"n/a",
+                         note: str}`` (the facilitator's own rating of one expectation;
+                         it overrides the automatic one; a later mark replaces it)
+``hotwash.answer``       ``{index: int (0-based), question: str, answer: str}``; with the
+                         entry's ``corrects`` set to an earlier answer's seq, it replaces
+                         that answer's text (the earlier one stays in the journal)
+``hotwash.feedback``     ``{participant: str, went_well: str, improve: str}`` (a player's
+                         own short feedback, optional)
 ``hotwash.done``         ``{answered: int, questions: int}``
 ``drill.participant``    ``{name: str, source: "roster"|"typed"}`` (someone takes part; the
                          team's entries carry the acting participant as their actor)
@@ -48,7 +57,7 @@ Expectations: see :func:`expectation_views`. Objective ratings: see :data:`RATIN
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -77,13 +86,21 @@ class DK:
     ADDED = "inject.added"
     ACKNOWLEDGED = "inject.acknowledged"
     ENDED = "drill.ended"
+    MARKED = "expectation.marked"
     ANSWER = "hotwash.answer"
+    FEEDBACK = "hotwash.feedback"
     HOTWASH_DONE = "hotwash.done"
     PARTICIPANT = "drill.participant"
 
 
 # Clock actions and skip reasons (values in payloads).
 START, PAUSE, RESUME = "start", "pause", "resume"
+DESK_CLOSED = "desk closed"  # the reason of a pause made by closing the facilitator's desk
+#: what the facilitator can mark an expectation by hand
+MARKS: tuple[str, ...] = ("met", "missed", "n/a")
+NOT_DELIVERED = "not delivered"  # an inject's status once the drill ended without it
+#: expectation outcomes that do not count in a rating
+VOID: tuple[str, ...] = ("n/a", "not reached")
 UNLESS, FACILITATOR = "unless", "facilitator"
 
 RATINGS: dict[str, str] = {
@@ -99,14 +116,18 @@ RATING_RULE = (
     "when its event happens by its deadline on the exercise clock (counted from the "
     "inject's delivery; pauses do not count), late when it happens after the deadline "
     "but before the drill ends, and missed when it has not happened by then. It does "
-    "not apply (n/a) when its inject was skipped or never delivered.\n"
+    "not apply (n/a) when its inject was skipped or never delivered, and is not reached "
+    "when the drill ended before its deadline without the event (neither counts). The "
+    "facilitator can mark an expectation met, missed or n/a by hand, with a note: the "
+    "mark overrides the automatic outcome and is shown as manual.\n"
     "P, performed without challenges: every applicable expectation was met.\n"
     "S, performed with some challenges: all were met or late, at least one late.\n"
     "M, performed with major challenges: at least one met or late and at least one "
     "missed.\n"
     "U, unable to be performed: every applicable expectation was missed.\n"
     "Not rated: no applicable expectation. While the drill runs, only expectations "
-    "already decided count and the rating is provisional."
+    "already decided count and every rating is provisional (shown with a question mark); "
+    "ratings are final when the drill ends."
 )
 
 
@@ -169,6 +190,31 @@ class HotwashAnswer:
     actor: str
     at: datetime
     seq: int
+    corrected_by: list[int] = field(default_factory=list)  # seqs of corrections, in order
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A participant's own short feedback after the hot wash (optional)."""
+
+    participant: str
+    went_well: str
+    improve: str
+    actor: str
+    at: datetime
+    seq: int
+
+
+@dataclass(frozen=True)
+class ManualMark:
+    """The facilitator's own rating of one expectation (overrides the automatic one)."""
+
+    status: str  # met | missed | n/a
+    note: str
+    actor: str
+    at: datetime  # wall time
+    exercise_at: timedelta  # exercise time of the mark
+    seq: int
 
 
 @dataclass
@@ -179,11 +225,15 @@ class DrillState:
     speed: float = 1
     started_at: datetime | None = None
     paused: bool = False
+    paused_at: datetime | None = None  # wall time of the pause in force
+    pause_reason: str = ""  # "desk closed" when closing the facilitator's desk paused it
     segments: list[Segment] = field(default_factory=list)
     clock_changes: int = 0  # drill.clock + drill.speed entries folded (for write uids)
     injects: dict[str, InjectState] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)  # inject ids in delivery order
     answers: list[HotwashAnswer] = field(default_factory=list)
+    feedback: list[Feedback] = field(default_factory=list)
+    marks: dict[tuple[str, int], ManualMark] = field(default_factory=dict)
     ended_at: datetime | None = None
     ended_by: str | None = None  # actor, or "incident closed"
     hotwash_done_at: datetime | None = None
@@ -253,6 +303,9 @@ class DrillState:
     def questions(self) -> tuple[str, ...]:
         return self.scenario.questions if self.scenario else ()
 
+    def answer(self, seq: int) -> HotwashAnswer | None:
+        return next((a for a in self.answers if a.seq == seq), None)
+
     def answers_to(self, index: int) -> list[HotwashAnswer]:
         return [a for a in self.answers if a.index == index]
 
@@ -293,7 +346,7 @@ class InjectView:
     """An inject as the facilitator's panel shows it."""
 
     state: InjectState
-    status: str  # scheduled | waiting | delivered | skipped
+    status: str  # scheduled | waiting | delivered | skipped | not delivered (drill ended)
     due_at: timedelta | None  # exercise time it is (or was) due; None while waiting
     due_in: timedelta | None  # exercise time left until due (scheduled only)
     waiting_for: str | None  # the ``after`` event it waits for (waiting only)
@@ -306,11 +359,13 @@ class ExpectationView:
     event: str
     within: timedelta
     objective: str | None
-    status: str  # waiting | pending | met | late | missed | n/a
+    status: str  # waiting | pending | met | late | missed | not reached | n/a
     deadline: timedelta | None  # exercise time; None until the inject is delivered
     remaining: timedelta | None  # exercise time left (pending), overdue (<0, missed)
     occurred_at: timedelta | None  # exercise time the event happened (met, late)
     detail: str = ""  # why n/a
+    manual: ManualMark | None = None  # the facilitator's mark, which set ``status``
+    automatic: str = ""  # what the rule alone says (differs from status when marked)
 
     @property
     def open(self) -> bool:
@@ -318,7 +373,7 @@ class ExpectationView:
 
     @property
     def applicable(self) -> bool:
-        return self.status != "n/a"
+        return self.status not in VOID
 
 
 @dataclass(frozen=True)
@@ -331,6 +386,7 @@ class ObjectiveRating:
     open: int  # waiting or pending
     void: int  # n/a
     expectations: tuple[ExpectationView, ...]
+    final: bool = False  # the drill has ended: the rating will not change
 
     @property
     def label(self) -> str:
@@ -338,7 +394,15 @@ class ObjectiveRating:
 
     @property
     def provisional(self) -> bool:
-        return self.open > 0
+        """Every rating is provisional until the drill ends."""
+        return not self.final
+
+    @property
+    def letter(self) -> str:
+        """``U`` when final, ``U?`` while provisional, ``–`` when not rated."""
+        if self.rating is None:
+            return "–"
+        return self.rating if self.final else f"{self.rating}?"
 
 
 def _event_exercise(state: IncidentState, drill: DrillState, ref: str) -> timedelta | None:
@@ -435,6 +499,8 @@ def inject_views(state: IncidentState, now: datetime) -> list[InjectView]:
         at = inject_due_at(state, st.inject)
         if st.status != "scheduled":
             views.append(InjectView(st, st.status, at, None, None))
+        elif drill.ended:
+            views.append(InjectView(st, NOT_DELIVERED, at, None, None))
         elif at is None:
             views.append(InjectView(st, "waiting", None, None, str(st.inject.after)))
         else:
@@ -451,8 +517,13 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
       exercise time; an event that happened before the delivery counts as met);
     - late: the event happened after the deadline, before the drill ended;
     - missed: the deadline passed without the event (it can still turn late until the
-      drill ends); at the end of the drill everything unmet is missed;
+      drill ends);
+    - not reached: the drill ended before the deadline, without the event (ending early
+      does not make the team miss what was not yet due);
     - pending: the deadline is still ahead (``remaining`` counts down, exercise time).
+
+    A facilitator's mark (``expectation.marked``) sets the status instead (``manual``);
+    ``automatic`` keeps what the rule alone says.
     """
     drill = drill_state(state)
     if drill is None or drill.scenario is None:
@@ -462,78 +533,64 @@ def expectation_views(state: IncidentState, now: datetime) -> list[ExpectationVi
     for inject in drill.scenario.injects:
         st = drill.injects.get(inject.id)
         for index, exp in enumerate(inject.expect):
-            base = partial(
-                ExpectationView,
+            view = _automatic(state, drill, st, exp.event, exp.within, elapsed)
+            view = replace(
+                view,
                 inject=inject.id,
                 index=index,
                 event=str(exp.event),
                 within=exp.within,
                 objective=exp.objective,
+                automatic=view.status,
             )
-            if st is None or st.status == "skipped":
-                why = "facilitator" if st is None else st.skip_reason
-                views.append(
-                    base(
-                        status="n/a",
-                        deadline=None,
-                        remaining=None,
-                        occurred_at=None,
-                        detail=f"inject skipped ({why})",
-                    )
-                )
-                continue
-            if st.status != "delivered" or st.exercise_at is None:
-                if drill.ended:
-                    views.append(
-                        base(
-                            status="n/a",
-                            deadline=None,
-                            remaining=None,
-                            occurred_at=None,
-                            detail="inject never delivered",
-                        )
-                    )
-                else:
-                    views.append(
-                        base(
-                            status="waiting",
-                            deadline=None,
-                            remaining=None,
-                            occurred_at=None,
-                        )
-                    )
-                continue
-            deadline = st.exercise_at + exp.within
-            happened = _event_exercise(state, drill, str(exp.event))
-            if happened is not None:
-                status = "met" if happened <= deadline else "late"
-                views.append(
-                    base(
-                        status=status,
-                        deadline=deadline,
-                        remaining=None,
-                        occurred_at=happened,
-                    )
-                )
-            elif drill.ended or elapsed > deadline:
-                views.append(
-                    base(
-                        status="missed",
-                        deadline=deadline,
-                        remaining=deadline - elapsed,
-                        occurred_at=None,
-                    )
-                )
-            else:
-                views.append(
-                    base(
-                        status="pending",
-                        deadline=deadline,
-                        remaining=deadline - elapsed,
-                        occurred_at=None,
-                    )
-                )
+            mark = drill.marks.get((inject.id, index))
+            if mark is not None:
+                view = replace(view, status=mark.status, manual=mark, detail=mark.note)
+            views.append(view)
     return views
+
+
+def _automatic(
+    state: IncidentState,
+    drill: DrillState,
+    st: InjectState | None,
+    event: object,
+    within: timedelta,
+    elapsed: timedelta,
+) -> ExpectationView:
+    """One expectation's outcome by the rule alone (its identity is filled in by the caller)."""
+    base = partial(ExpectationView, inject="", index=0, event="", within=within, objective=None)
+    if st is None or st.status == "skipped":
+        why = "facilitator" if st is None else st.skip_reason
+        return base(
+            status="n/a",
+            deadline=None,
+            remaining=None,
+            occurred_at=None,
+            detail=f"inject skipped ({why})",
+        )
+    if st.status != "delivered" or st.exercise_at is None:
+        if drill.ended:
+            return base(
+                status="n/a",
+                deadline=None,
+                remaining=None,
+                occurred_at=None,
+                detail="inject never delivered",
+            )
+        return base(status="waiting", deadline=None, remaining=None, occurred_at=None)
+    deadline = st.exercise_at + within
+    happened = _event_exercise(state, drill, str(event))
+    if happened is not None:
+        status = "met" if happened <= deadline else "late"
+        return base(status=status, deadline=deadline, remaining=None, occurred_at=happened)
+    if elapsed > deadline:
+        status = "missed"
+    elif drill.ended:
+        status = "not reached"
+    else:
+        status = "pending"
+    return base(status=status, deadline=deadline, remaining=deadline - elapsed, occurred_at=None)
 
 
 def rate(met: int, late: int, missed: int) -> str | None:
@@ -554,7 +611,7 @@ def objective_ratings(state: IncidentState, now: datetime) -> list[ObjectiveRati
     ratings: list[ObjectiveRating] = []
     for objective in drill.scenario.objectives:
         mine = tuple(v for v in views if v.objective == objective.id)
-        count = {s: sum(1 for v in mine if v.status == s) for s in ("met", "late", "missed", "n/a")}
+        count = {s: sum(1 for v in mine if v.status == s) for s in ("met", "late", "missed")}
         opened = sum(1 for v in mine if v.open)
         ratings.append(
             ObjectiveRating(
@@ -564,8 +621,9 @@ def objective_ratings(state: IncidentState, now: datetime) -> list[ObjectiveRati
                 count["late"],
                 count["missed"],
                 opened,
-                count["n/a"],
+                sum(1 for v in mine if not v.applicable),
                 mine,
+                final=drill.ended,
             )
         )
     return ratings
@@ -721,8 +779,12 @@ def _clock(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     elif action == PAUSE and drill.running:
         _close_segment(drill, at)
         drill.paused = True
+        drill.paused_at = at
+        drill.pause_reason = str(p.get("reason") or "")
     elif action == RESUME and drill.started and drill.paused:
         drill.paused = False
+        drill.paused_at = None
+        drill.pause_reason = ""
         drill.segments.append(Segment(at, None, drill.speed))
 
 
@@ -828,6 +890,11 @@ def _answer(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     drill = _drill(s)
     if drill is None:
         return
+    earlier = drill.answer(e.corrects) if e.corrects is not None else None
+    if earlier is not None:  # a correction: the answer now reads as corrected
+        earlier.answer = str(p.get("answer", ""))
+        earlier.corrected_by.append(e.seq)
+        return
     try:
         index = int(p.get("index", -1))
     except (TypeError, ValueError):
@@ -841,6 +908,43 @@ def _answer(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
             e.occurred_at,
             e.seq,
         )
+    )
+
+
+def _feedback(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    drill = _drill(s)
+    if drill is None:
+        return
+    drill.feedback.append(
+        Feedback(
+            str(p.get("participant", "")),
+            str(p.get("went_well", "")),
+            str(p.get("improve", "")),
+            e.actor,
+            e.occurred_at,
+            e.seq,
+        )
+    )
+
+
+def _marked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    drill = _drill(s)
+    if drill is None or drill.scenario is None:
+        return
+    status = str(p.get("status"))
+    inject = drill.injects.get(str(p.get("inject")))
+    index = int(p.get("index", -1))
+    if status not in MARKS or inject is None or inject.inject is None:
+        return
+    if not 0 <= index < len(inject.inject.expect):
+        return
+    drill.marks[(inject.id, index)] = ManualMark(
+        status,
+        str(p.get("note", "")),
+        e.actor,
+        e.occurred_at,
+        drill.exercise_time(e.occurred_at),
+        e.seq,
     )
 
 
@@ -869,7 +973,9 @@ HANDLERS = {
     DK.ADDED: _added,
     DK.ACKNOWLEDGED: _acknowledged,
     DK.ENDED: _ended,
+    DK.MARKED: _marked,
     DK.ANSWER: _answer,
+    DK.FEEDBACK: _feedback,
     DK.HOTWASH_DONE: _hotwash_done,
     DK.PARTICIPANT: _participant,
 }
@@ -896,7 +1002,8 @@ def _d_clock(p: dict[str, Any], e: Entry) -> str:
     if action == START:
         return "exercise clock started"
     if action == PAUSE:
-        return f"clock paused{_at(p)}"
+        why = " (the facilitator's desk was closed)" if p.get("reason") == DESK_CLOSED else ""
+        return f"clock paused{_at(p)}{why}"
     if action == RESUME:
         return f"clock resumed{_at(p)}"
     return f"clock {action}"
@@ -942,7 +1049,26 @@ def _d_ended(p: dict[str, Any], e: Entry) -> str:
 def _d_answer(p: dict[str, Any], e: Entry) -> str:
     index = p.get("index")
     number = index + 1 if isinstance(index, int) and not isinstance(index, bool) else "?"
-    return f"answer to Q{number}: {p.get('answer', '')}"
+    what = "corrected answer" if e.corrects is not None else "answer"
+    return f"{what} to Q{number}: {p.get('answer', '')}"
+
+
+def _d_marked(p: dict[str, Any], e: Entry) -> str:
+    index = p.get("index")
+    number = index + 1 if isinstance(index, int) and not isinstance(index, bool) else "?"
+    note = f": {p['note']}" if p.get("note") else ""
+    return (
+        f"expectation {number} of inject {p.get('inject')} marked {p.get('status')} by hand{note}"
+    )
+
+
+def _d_feedback(p: dict[str, Any], e: Entry) -> str:
+    parts = [
+        f"{label}: {p[key]}"
+        for key, label in (("went_well", "went well"), ("improve", "to improve"))
+        if p.get(key)
+    ]
+    return f"feedback from {p.get('participant', '?')}: " + "; ".join(parts)
 
 
 def _d_hotwash_done(p: dict[str, Any], e: Entry) -> str:
@@ -966,7 +1092,9 @@ DESCRIBERS = {
     DK.ADDED: ("inject+", _d_added),
     DK.ACKNOWLEDGED: ("inject ack", _d_ack),
     DK.ENDED: ("drill end", _d_ended),
+    DK.MARKED: ("rated", _d_marked),
     DK.ANSWER: ("hot wash", _d_answer),
+    DK.FEEDBACK: ("feedback", _d_feedback),
     DK.HOTWASH_DONE: ("hot wash", _d_hotwash_done),
     DK.PARTICIPANT: ("participant", _d_participant),
 }

@@ -145,8 +145,13 @@ class IncidentState:
         st = self.steps[step_id]
         if st.status != "active" or step.within is None or st.activated_at is None:
             return None
-        over = self.timer_time(now) - self.timer_time(st.activated_at) - step.within
+        over = self.running_for(st.activated_at, now) - step.within
         return over if over > timedelta(0) else None
+
+    def running_for(self, since: datetime, now: datetime) -> timedelta:
+        """How long from ``since`` to ``now`` on the timers' clock: wall time, or in a
+        drill exercise time (a step's running time stops while the exercise is paused)."""
+        return self.timer_time(now) - self.timer_time(since)
 
     def timers(self, now: datetime) -> list[TimerView]:
         return [self.timer_view(t, now) for t in self.playbook.timers]
@@ -168,9 +173,10 @@ class IncidentState:
         if stopped is not None:
             state = "met" if stopped <= deadline else "late"
             return TimerView(timer, state, started, deadline, stopped, deadline - stopped, fired)
-        if self.closed:
+        if self.closed:  # stopped by closing: on the timers' clock, like its start
+            closed = self.timer_time(self.closed_at) if self.closed_at else now
             return TimerView(
-                timer, "late" if fired else "met", started, deadline, self.closed_at, None, fired
+                timer, "late" if fired else "met", started, deadline, closed, None, fired
             )
         remaining = deadline - now
         acknowledged = any(e.acknowledged_by for e in fired)

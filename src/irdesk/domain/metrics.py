@@ -1,5 +1,6 @@
 """Incident metrics: time to detect, acknowledge, contain and resolve, measured between
-milestones (a missing milestone leaves the metric unmeasured, never guessed).
+milestones (a missing milestone leaves the metric unmeasured, never guessed). In a drill
+they are measured on the exercise clock, like everything else in it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ def measure(state: IncidentState) -> tuple[Measure, ...]:
     for key, text, start, end in METRICS:
         a, b = state.milestones.get(start), state.milestones.get(end)
         missing = tuple(m for m, found in ((start, a), (end, b)) if found is None)
-        value = (b.at - a.at) if a is not None and b is not None else None
+        # in a drill, on the exercise clock (pauses do not count, speed does)
+        value = (
+            state.timer_time(b.at) - state.timer_time(a.at)
+            if a is not None and b is not None
+            else None
+        )
         backdated = tuple(
             m.name
             for m in (a, b)

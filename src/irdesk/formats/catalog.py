@@ -165,8 +165,17 @@ class Catalog:
             if found is not None:
                 return found
             raise NotFound("\n".join(str(p) for p in result.errors) or f"cannot load {ref}")
+        for result in self.invalid_of(kind):
+            if ref in (result.id, result.path.stem):  # there is one, but it cannot be used
+                raise NotFound(
+                    "\n".join(str(p) for p in result.errors) or f"cannot load {result.path}"
+                )
         names = ", ".join(sorted(known)) or "none"
         raise NotFound(f"no {kind} {ref!r}; known {kind}s: {names}")
+
+    def invalid_of(self, kind: str) -> list[FileResult]:
+        """The files of a kind (playbook, scenario) that could not be loaded, with why."""
+        return [r for r in self.invalid if r.kind == kind]
 
     def playbook_for(self, scenario: Scenario) -> Playbook:
         if scenario.source is not None:

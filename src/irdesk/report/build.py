@@ -31,6 +31,7 @@ from irdesk.report.model import (
     DrillSection,
     EscalationRow,
     ExpectationRow,
+    FeedbackRow,
     HotwashRow,
     ImprovementView,
     InjectRow,
@@ -68,7 +69,14 @@ class _Visits:
             expected = self.state.playbook.step(step_id).within
         except KeyError:
             expected = None
-        visit = StepVisit(step_id, len(visits) + 1, start, expected=expected, activated=activated)
+        visit = StepVisit(
+            step_id,
+            len(visits) + 1,
+            start,
+            expected=expected,
+            activated=activated,
+            clock_start=self.state.timer_time(start),
+        )
         visits.append(visit)
         return visit
 
@@ -82,6 +90,8 @@ class _Visits:
                 if visit is None:  # finished out of order (never activated)
                     visit = self._new(step_id, st.started_at or entry.occurred_at, False)
                 visit.end = st.finished_at
+                if st.finished_at is not None:
+                    visit.clock_end = state.timer_time(st.finished_at)
                 visit.actor = entry.actor
                 if entry.kind == K.STEP_SKIPPED:
                     visit.status = "skipped"
@@ -319,24 +329,27 @@ def _steps(state: IncidentState, visits: _Visits) -> tuple[StepRow, ...]:
 def _chart(
     state: IncidentState, steps: Sequence[StepRow], end: datetime, *, open_end: bool
 ) -> Chart:
+    # on the timers' clock: in a drill the exercise clock (pauses do not count)
+    clock = state.timer_time
+    end = clock(end)
     titles = {s.id: s.title for s in steps}
     bars = []
     for visit in sorted((v for s in steps for v in s.visits), key=lambda v: (v.start, v.step)):
-        finish = visit.end if visit.end is not None else max(end, visit.start)
+        start, finished = visit.on_clock
         bars.append(
             Bar(
                 visit.step,
                 titles.get(visit.step, visit.step),
                 visit.visit,
-                visit.start,
-                finish,
+                start,
+                finished if finished is not None else max(end, start),
                 visit.end is not None,
                 visit.expected,
                 visit.status,
                 visit.start_known,
             )
         )
-    marks = tuple((m.name, m.at) for m in state.ordered_milestones())
+    marks = tuple((m.name, clock(m.at)) for m in state.ordered_milestones())
     times = [b.start for b in bars] + [b.end for b in bars] + [at for _, at in marks]
     if state.declared_at is not None:
         times.append(state.declared_at)
@@ -344,7 +357,8 @@ def _chart(
         times = [end]
     start = min(times)
     stop = max(max(times), start + timedelta(minutes=1))
-    return Chart(start, stop, tuple(bars), marks, open_end)
+    origin = state.declared_at if "drill" in state.ext else None
+    return Chart(start, stop, tuple(bars), marks, open_end, origin)
 
 
 def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
@@ -425,7 +439,14 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
     )
     expectations = tuple(
         ExpectationRow(
-            v.inject, v.event, v.within, v.objective, v.status, v.deadline, v.occurred_at, v.detail
+            v.inject,
+            v.event,
+            v.within,
+            v.objective,
+            v.status,
+            v.deadline,
+            v.occurred_at,
+            _expectation_detail(v),
         )
         for v in _drill.expectation_views(state, now)
     )
@@ -459,7 +480,16 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
         hotwash,
         drill.hotwash_done,
         _drill.RATING_RULE,
+        tuple(FeedbackRow(f.participant, f.went_well, f.improve, f.at) for f in drill.feedback),
     )
+
+
+def _expectation_detail(v: _drill.ExpectationView) -> str:
+    """Why an expectation stands as it does; a facilitator's mark says it was by hand."""
+    if v.manual is None:
+        return v.detail
+    note = f": {v.manual.note}" if v.manual.note else ""
+    return f"marked by hand by {v.manual.actor} (the rule said {v.automatic}){note}"
 
 
 def _review_section(
@@ -545,7 +575,8 @@ def _headline(report: Report) -> tuple[str, ...]:
             origin = "after declaration" if m.start == "declared" else "after detection"
             facts.append(f"{words} {span(m.value)} {origin}")
     if facts:
-        lines.append("It was " + ", ".join(facts) + ".")
+        clock = " (exercise time)" if o.is_drill else ""
+        lines.append("It was " + ", ".join(facts) + clock + ".")
     unmeasured = [m for m in report.metrics if m.value is None]
     if unmeasured:
         absent = [name for name in MILESTONES if any(name in m.missing for m in unmeasured)]

@@ -217,16 +217,18 @@ def _step_result(v: StepVisit) -> str:
 
 
 def _visit_actual(v: StepVisit, report: Report) -> str:
+    """How long a visit took, on the timers' clock (the exercise clock in a drill)."""
     if not v.start_known:
         return "start not recorded"
-    if v.end is None:
+    start, end = v.on_clock
+    if end is None:
         end = report.chart.end
         return (
-            f"{span(end - v.start)} so far"
+            f"{span(end - start)} so far"
             if report.chart.open_end
-            else f"{span(end - v.start)}, unfinished"
+            else f"{span(end - start)}, unfinished"
         )
-    return span(v.end - v.start)
+    return span(end - start)
 
 
 def _unreached(report: Report, step_id: str) -> str:
@@ -447,6 +449,7 @@ def _drill(d: DrillSection) -> Drill:
             HotwashLine(q.index + 1, q.question, tuple((a, who) for a, who, _at in q.answers))
             for q in d.hotwash
         ),
+        feedback=tuple((f.participant, f.went_well, f.improve) for f in d.feedback),
     )
 
 

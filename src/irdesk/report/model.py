@@ -110,6 +110,10 @@ class StepVisit:
     decision: str | None = None  # the option label taken
     skip_reason: str | None = None
     activated: bool = True  # False: finished out of order, without the pointer on it
+    # start and end on the timers' clock: in a drill the exercise clock (origin + exercise
+    # time, so pauses do not count); None: the wall times above
+    clock_start: datetime | None = None
+    clock_end: datetime | None = None
 
     @property
     def start_known(self) -> bool:
@@ -118,22 +122,26 @@ class StepVisit:
         return self.activated or self.end is None or self.start < self.end
 
     @property
+    def on_clock(self) -> tuple[datetime, datetime | None]:
+        """(start, end) on the timers' clock (the exercise clock in a drill)."""
+        start = self.clock_start if self.clock_start is not None else self.start
+        end = self.clock_end if self.clock_end is not None else self.end
+        return start, end
+
+    @property
     def duration(self) -> timedelta | None:
-        if self.end is None or not self.start_known:
+        start, end = self.on_clock
+        if end is None or not self.start_known:
             return None
-        return self.end - self.start
+        return end - start
 
     @property
     def overrun(self) -> timedelta | None:
         """How far past its expected duration the visit ran (finished visits only)."""
-        if (
-            self.expected is None
-            or self.end is None
-            or self.status == "skipped"
-            or not self.start_known
-        ):
+        duration = self.duration
+        if self.expected is None or duration is None or self.status == "skipped":
             return None
-        over = self.end - self.start - self.expected
+        over = duration - self.expected
         return over if over > timedelta(0) else None
 
 
@@ -245,7 +253,7 @@ class InjectRow:
     id: str
     sender: str
     text: str
-    status: str  # delivered | skipped | scheduled | waiting
+    status: str  # delivered | skipped | scheduled | waiting | not delivered
     added: bool  # free-form, written by the facilitator
     delivered_at: datetime | None
     exercise_at: timedelta | None
@@ -290,6 +298,16 @@ class HotwashRow:
 
 
 @dataclass(frozen=True)
+class FeedbackRow:
+    """A participant's own feedback after the drill."""
+
+    participant: str
+    went_well: str
+    improve: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class DrillSection:
     started_at: datetime | None
     ended_at: datetime | None
@@ -302,6 +320,7 @@ class DrillSection:
     hotwash: tuple[HotwashRow, ...]
     hotwash_done: bool
     rating_rule: str
+    feedback: tuple[FeedbackRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -450,6 +469,13 @@ class Chart:
     bars: tuple[Bar, ...]
     milestones: tuple[tuple[str, datetime], ...]
     open_end: bool  # the incident is still open: the chart ends at the report's time
+    # a drill's chart runs on the exercise clock: its times are origin + exercise time
+    # and read as T+ offsets from here; None: wall times
+    origin: datetime | None = None
+
+    def when(self, t: datetime) -> str:
+        """A time on the chart as a reader should see it: UTC, or T+ in a drill."""
+        return utc(t) if self.origin is None else exercise_clock(t - self.origin)
 
 
 @dataclass

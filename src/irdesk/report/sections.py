@@ -303,6 +303,7 @@ class Drill:
     injects: tuple[InjectLine, ...]
     expectations: tuple[ExpectationLine, ...]
     hotwash: tuple[HotwashLine, ...]
+    feedback: tuple[tuple[str, str, str], ...] = ()  # (participant, went well, to improve)
 
 
 @dataclass(frozen=True)

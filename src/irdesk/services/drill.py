@@ -23,8 +23,10 @@ from typing import Any
 
 from irdesk.domain import drill as engine
 from irdesk.domain.drill import (
+    DESK_CLOSED,
     DK,
     FACILITATOR,
+    MARKS,
     PAUSE,
     RESUME,
     SPEEDS,
@@ -157,10 +159,13 @@ class DrillSession(IncidentSession):
     def _clock_uid(self) -> str:
         return f"{self.incident_id}/clock/{self.drill.clock_changes + 1}"
 
-    def _clock_entry(self, action: str) -> Entry:
+    def _clock_entry(self, action: str, *, reason: str = "") -> Entry:
+        payload: dict[str, Any] = {"action": action, "exercise_at_s": self._at_s()}
+        if reason:
+            payload["reason"] = reason
         entry, _ = self._once(
             DK.CLOCK,
-            {"action": action, "exercise_at_s": self._at_s()},
+            payload,
             self._clock_uid(),
             actor=self.facilitator,
             same=lambda e: e.kind == DK.CLOCK and e.payload.get("action") == action,
@@ -180,6 +185,23 @@ class DrillSession(IncidentSession):
         if drill.paused:
             raise ActionError("the exercise clock is already paused")
         return self._clock_entry(PAUSE)
+
+    def pause_for_closing(self) -> Entry | None:
+        """The facilitator's desk is closing: pause the exercise clock if it runs (the
+        pause says why), so no inject comes due and no deadline passes while nobody runs
+        the drill. None when the clock was not running."""
+        self.refresh()
+        if not self.drill.running:
+            return None
+        return self._clock_entry(PAUSE, reason=DESK_CLOSED)
+
+    def paused_by_closing(self) -> timedelta | None:
+        """How long ago (wall time) closing the desk paused the clock; None when the clock
+        is not paused by a closed desk (asked about on reopening)."""
+        drill = self.drill
+        if not drill.paused or drill.pause_reason != DESK_CLOSED or drill.paused_at is None:
+            return None
+        return max(self.now() - drill.paused_at, timedelta(0))
 
     def resume(self) -> Entry:
         drill = self._started_drill()
@@ -241,15 +263,36 @@ class DrillSession(IncidentSession):
                 ours.append(inject.id)
         return [self.drill.injects[i] for i in ours]
 
-    def deliver_next_now(self) -> InjectState:
-        """Deliver the next inject at once (early), or the ones already due if any."""
-        self._started_drill()
+    def pending_injects(self) -> list[InjectState]:
+        """The scenario injects not yet delivered or skipped, the next one first (what the
+        facilitator can choose to deliver now)."""
+        drill = self.drill
+        if drill.ended:
+            return []
+        first = engine.next_inject(self.state)
+        rest = [
+            v.state
+            for v in self.injects()
+            if v.status in ("scheduled", "waiting") and v.state is not first
+        ]
+        return ([first] if first is not None else []) + rest
+
+    def deliver_next_now(self, inject_id: str | None = None) -> InjectState:
+        """Deliver an inject at once (early): the one chosen, else the next one, or the
+        ones already due if any."""
+        drill = self._started_drill()
+        if inject_id is not None:
+            chosen = self._scenario_inject(drill, inject_id)
+            if chosen.inject is None or chosen.status != "scheduled":
+                raise ActionError(f"inject {inject_id} was already {chosen.status}")
         just_due = self.deliver_due()
-        if just_due:
+        if inject_id is None and just_due:
             return just_due[0]
-        st = engine.next_inject(self.state)
+        st = engine.next_inject(self.state) if inject_id is None else self.drill.injects[inject_id]
         if st is None or st.inject is None:
             raise ActionError("no inject is left to deliver")
+        if st.status != "scheduled":  # it came due just now: delivered on time
+            return st
         inject = st.inject
         payload = {
             "inject": inject.id,
@@ -333,9 +376,25 @@ class DrillSession(IncidentSession):
         )
         return entry
 
+    def mark_expectation(self, inject_id: str, index: int, status: str, note: str) -> Entry:
+        """The facilitator rates one expectation by hand (met, missed or n/a) with a note;
+        the mark overrides the automatic outcome (a later mark replaces it)."""
+        self.refresh()
+        drill = self.drill
+        st = self._scenario_inject(drill, inject_id)
+        if st.inject is None or not 0 <= index < len(st.inject.expect):
+            raise ActionError(f"inject {inject_id} has no expectation {index + 1}")
+        if status not in MARKS:
+            raise ActionError(f"mark an expectation {', '.join(MARKS)}")
+        if not note.strip():
+            raise ActionError("a mark by hand needs a note (what the team did, or why)")
+        payload = {"inject": inject_id, "index": index, "status": status, "note": note.strip()}
+        return self._append(DK.MARKED, payload)
+
     # ----------------------------------------------------------------- the end
     def end_drill(self) -> Entry:
-        """Stop the exercise: the clock stops, unmet expectations become missed."""
+        """Stop the exercise: the clock stops; expectations past their deadline without
+        their event are missed, those not yet due are not reached."""
         self._running_drill()
         entry, _ = self._once(
             DK.ENDED,
@@ -364,6 +423,36 @@ class DrillSession(IncidentSession):
         return self._append(
             DK.ANSWER, {"index": index, "question": questions[index], "answer": text.strip()}
         )
+
+    def correct_answer(self, seq: int, text: str) -> Entry:
+        """Correct a hot-wash answer: a correction entry that replaces its text (the
+        answer as first recorded stays in the journal)."""
+        self.refresh()
+        earlier = self.drill.answer(seq)
+        if earlier is None:
+            raise ActionError(f"entry {seq} is not a hot-wash answer")
+        if not text.strip():
+            raise ActionError("an answer needs some text")
+        if text.strip() == earlier.answer:
+            raise ActionError("the answer is unchanged")
+        payload = {"index": earlier.index, "question": earlier.question, "answer": text.strip()}
+        return self._append(DK.ANSWER, payload, corrects=seq)
+
+    def feedback(self, participant: str, went_well: str, improve: str) -> Entry:
+        """A participant's own short feedback (optional; after the drill has ended)."""
+        self.refresh()
+        if not self.drill.ended:
+            raise ActionError("participants give feedback once the drill has ended")
+        if not participant.strip():
+            raise ActionError("say whose feedback it is")
+        if not (went_well.strip() or improve.strip()):
+            raise ActionError("the feedback is empty")
+        payload = {
+            "participant": participant.strip(),
+            "went_well": went_well.strip(),
+            "improve": improve.strip(),
+        }
+        return self._append(DK.FEEDBACK, payload)
 
     def finish_hotwash(self) -> Entry:
         """Mark the hot wash done: the drill moves on to its after-action review."""

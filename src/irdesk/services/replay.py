@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from irdesk.domain.clock import parse_when
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
@@ -228,6 +229,15 @@ class Replay:
             self.seek(nxt.seq)
             passed += 1
         return passed
+
+    def typed_time(self, text: str) -> datetime:
+        """A time as a person types it: a clock time (``09:12``, ``09:12:30``) means that
+        time during the incident, whether before or after the cursor; a date and time is
+        taken as it is; ``-5m`` counts back from the cursor. Raises WhenError with a
+        message for people."""
+        first, last = self.entry(1), self.entry(self.total) or self._following(self.total - 1)
+        span = (first.occurred_at, last.recorded_at) if first and last else None
+        return parse_when(text, self.now(), within=span)
 
     def seek_time(self, when: datetime) -> IncidentState:
         """The cursor at the last entry recorded at or before ``when``."""

@@ -352,6 +352,18 @@ class IrdeskApp(LiteralToastsApp):
         """Closing an incident opens its after-action review."""
         self.open_review(message.incident_id)
 
+    async def action_quit(self) -> None:
+        """Quit; with a drill running under the screen that is open (help, say), its
+        facilitator's desk asks first and pauses the exercise clock (as its own ``q``).
+        Prompts are modal: they take no app key, so nothing quits from one."""
+        from irdesk.tui.screens.drill import DrillScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, DrillScreen) and screen.session.drill.running:
+                screen.action_quit_desk()
+                return
+        self.exit()
+
     def on_hotwash_screen_finished(self, message: HotwashScreen.Finished) -> None:
         """After the hot wash, the drill goes to its after-action review."""
         self.open_review(message.incident_id)

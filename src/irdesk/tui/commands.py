@@ -52,7 +52,10 @@ ACTIONS: dict[str, PaletteAction] = {
     "drill.faster": PaletteAction("Faster exercise clock", "Run the exercise clock faster"),
     "drill.slower": PaletteAction("Slower exercise clock", "Run the exercise clock slower"),
     "drill.next": PaletteAction(
-        "Deliver the next inject now", "Deliver the inject that is due next"
+        "Deliver an inject now", "Choose a pending inject to deliver now (the next one first)"
+    ),
+    "drill.mark": PaletteAction(
+        "Mark an expectation", "Rate an expectation met, missed or n/a by hand, with a note"
     ),
     "drill.skip": PaletteAction("Skip an inject", "Skip a scheduled inject (with a reason)"),
     "drill.add": PaletteAction("Add an inject", "Deliver an inject of your own, now"),
@@ -65,6 +68,10 @@ ACTIONS: dict[str, PaletteAction] = {
     # hot wash
     "hotwash.next": PaletteAction("Next question", "The next discussion question"),
     "hotwash.previous": PaletteAction("Previous question", "The previous discussion question"),
+    "hotwash.correct": PaletteAction("Correct an answer", "Correct a recorded answer"),
+    "hotwash.feedback": PaletteAction(
+        "Participant feedback", "A participant's own feedback: what went well, what to improve"
+    ),
     "hotwash.finish": PaletteAction(
         "Finish the hot wash", "Finish the hot wash and close the drill"
     ),

@@ -70,6 +70,7 @@ class Scale:
         max_breaks: int = 6,
     ) -> None:
         self.x0, self.width = x0, width
+        self.origin = chart.origin  # a drill's chart: ticks are T+ offsets from here
         start, end = chart.start, chart.end
         keys = sorted(
             {
@@ -117,6 +118,15 @@ class Scale:
                 return seg.x(t)
         return self.segments[-1].x1
 
+    def axis(self, min_spacing: float) -> list[tuple[float, str, str]]:
+        """(x, time label, date label or "") of the ticks: wall times, or in a drill
+        exercise times (T+HH:MM, no dates)."""
+        ticks = self.ticks(min_spacing)
+        if self.origin is None:
+            return tick_labels(ticks)
+        origin = self.origin
+        return [(x, exercise_label(t - origin, step), "") for x, t, step in ticks]
+
     def ticks(self, min_spacing: float) -> list[tuple[float, datetime, timedelta]]:
         """(x, time, step) of round times at least ``min_spacing`` apart, in linear parts."""
         step = _NICE_STEPS[-1]
@@ -125,7 +135,8 @@ class Scale:
                 step = candidate
                 break
         out: list[tuple[float, datetime, timedelta]] = []
-        epoch = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday: weeks line up too
+        # a Monday (weeks line up too), or a drill's origin (round exercise times)
+        epoch = self.origin or datetime(2000, 1, 3, tzinfo=UTC)
         s = step.total_seconds()
         for seg in self.segments:
             if seg.gap:
@@ -151,6 +162,16 @@ def tick_labels(ticks: list[tuple[float, datetime, timedelta]]) -> list[tuple[fl
         last = day
         out.append((x, tick_label(t, step), date_text))
     return out
+
+
+def exercise_label(offset: timedelta, step: timedelta) -> str:
+    """An exercise-clock tick: ``T+1:05`` (hours and minutes), with seconds for fine steps."""
+    total = int(offset.total_seconds())
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if step < timedelta(minutes=1):
+        return f"T+{hours}:{minutes:02d}:{seconds:02d}"
+    return f"T+{hours}:{minutes:02d}"
 
 
 def tick_label(t: datetime, step: timedelta) -> str:

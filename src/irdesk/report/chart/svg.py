@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from irdesk.report.chart.scale import Scale, tick_labels
+from irdesk.report.chart.scale import Scale
 from irdesk.report.escape import h
-from irdesk.report.format import span, utc
+from irdesk.report.format import span
 from irdesk.report.model import Chart, Report
 
 _COLORS = {
@@ -86,7 +86,7 @@ def svg_chart(source: Chart | Report, width: int = 1040) -> str:
     )
     w(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>\n')
     # grid and ticks
-    for x, time_text, date_text in tick_labels(scale.ticks(64)):
+    for x, time_text, date_text in scale.axis(64):
         w(
             f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" '
             f'stroke="{_COLORS["grid"]}" stroke-width="1"/>\n'
@@ -122,14 +122,17 @@ def svg_chart(source: Chart | Report, width: int = 1040) -> str:
         exp_end = bar.expected_end
         if bar.start_known:
             tip = (
-                f"{bar.title}: {bar.status}, {utc(bar.start)} → "
-                f"{utc(bar.end) if bar.finished else 'not finished'} "
+                f"{bar.title}: {bar.status}, {chart.when(bar.start)} → "
+                f"{chart.when(bar.end) if bar.finished else 'not finished'} "
                 f"({span(bar.end - bar.start)}"
                 + (f" of {span(bar.expected)} expected" if bar.expected else "")
                 + ")"
             )
         else:
-            tip = f"{bar.title}: {bar.status} out of order at {utc(bar.end)} (start not recorded)"
+            tip = (
+                f"{bar.title}: {bar.status} out of order at {chart.when(bar.end)} "
+                "(start not recorded)"
+            )
         if exp_end is not None and bar.status != "skipped":
             xe = scale.x(min(exp_end, chart.end))
             w(
@@ -216,7 +219,8 @@ def svg_chart(source: Chart | Report, width: int = 1040) -> str:
     # axis captions, bottom left
     w(
         f'<text x="{label_w - 30}" y="{axis_y + 16}" text-anchor="end" '
-        f'fill="{_COLORS["muted"]}">time (UTC)</text>\n'
+        f'fill="{_COLORS["muted"]}">{"time (UTC)" if chart.origin is None else "exercise time"}'
+        "</text>\n"
     )
     if scale.breaks:
         w(

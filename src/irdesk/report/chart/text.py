@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from irdesk.report.chart.scale import Scale, tick_labels
+from irdesk.report.chart.scale import Scale
 from irdesk.report.format import span
 from irdesk.report.model import Chart, Report
 from irdesk.text import visible
@@ -90,7 +90,7 @@ def text_chart(source: Chart | Report, width: int = 100) -> list[str]:
     for seg in scale.breaks:
         for c in range(int(seg.x0), min(area, int(seg.x1) + 1)):
             axis[c] = "≈"
-    for x, time_text, date_text in tick_labels(scale.ticks(12)):
+    for x, time_text, date_text in scale.axis(12):
         c = min(area - 1, int(x))
         free = times[max(0, c - 1) : c + len(time_text) + 1]
         if c + len(time_text) > len(times) or any(ch != " " for ch in free):
@@ -114,7 +114,8 @@ def text_chart(source: Chart | Report, width: int = 100) -> list[str]:
         legend += "  ● done out of order"
     if hidden:
         legend += f"  ≈ quiet stretch not to scale ({', '.join(hidden)})"
-    lines.extend(_wrap(legend + "  (times UTC)", width))
+    clock = "exercise time: pauses left out" if chart.origin is not None else "times UTC"
+    lines.extend(_wrap(legend + f"  ({clock})", width))
     return lines
 
 

@@ -225,6 +225,15 @@ def report_document(report: Report) -> dict[str, Any]:
                 for q in d.hotwash
             ],
             "hotwash_done": d.hotwash_done,
+            "feedback": [
+                {
+                    "participant": v(f.participant),
+                    "went_well": v(f.went_well),
+                    "improve": v(f.improve),
+                    "at": iso(f.at),
+                }
+                for f in d.feedback
+            ],
         },
         "review": {
             "status": rv.status,
@@ -289,6 +298,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "start": iso(report.chart.start),
             "end": iso(report.chart.end),
             "open_end": report.chart.open_end,
+            "clock": "wall" if report.chart.origin is None else "exercise",
             "bars": [
                 {
                     "step": b.step,

@@ -260,6 +260,11 @@ def _drill(s: Drill, w: Write) -> None:
             for answer, actor in q.answers:
                 w(f"   - {md(answer)} ({md(actor)})\n")
         w("\n")
+    if s.feedback:
+        w("### Participant feedback\n\n| Participant | Went well | To improve |\n|---|---|---|\n")
+        for who, good, improve in s.feedback:
+            w(f"| {md(who)} | {md(good) or '—'} | {md(improve) or '—'} |\n")
+        w("\n")
 
 
 def _review(s: Review, w: Write) -> None:

@@ -14,7 +14,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from irdesk.domain.drill import SPEEDS
+from irdesk.domain.drill import MARKS, SPEEDS, ExpectationView, first_line
+from irdesk.domain.durations import format_clock, format_duration
 from irdesk.services.drill import DrillSession
 from irdesk.text import visible
 from irdesk.tui.modals.briefing import DrillBriefing
@@ -50,7 +51,9 @@ class DrillScreen(Responder, inherit_bindings=False):
         Binding("E", "end_drill", "End drill", id="drill.end"),
         Binding("H", "hotwash", "Hot wash", id="drill.hotwash", show=False),
         Binding("B", "briefing", "Briefing", id="drill.briefing", show=False),
+        Binding("M", "mark", "Mark expectation", id="drill.mark", show=False),
         Binding("W", "who", "Who is acting", id="drill.who"),
+        Binding("ctrl+q,q", "quit_desk", "Quit", id="drill.quit"),
         *RESPONDER_BINDINGS,
         # Textual's own screen keys, which a screen that does not inherit bindings loses
         Binding("tab", "app.focus_next", "Focus next", show=False, id="drill.focus_next"),
@@ -81,6 +84,60 @@ class DrillScreen(Responder, inherit_bindings=False):
         self.start_live()
         if not self.session.drill.started:
             self.call_after_refresh(self.action_briefing)
+        elif self.session.paused_by_closing() is not None:
+            self.call_after_refresh(self.ask_resume)
+
+    def ask_resume(self) -> None:
+        """Reopened after the desk was closed: say how long, and offer to resume."""
+        away = self.session.paused_by_closing()
+        if away is None:
+            return
+        drill = self.session.drill
+
+        def chosen(ok: bool | None) -> None:
+            if ok and self.session.drill.paused:
+                self.record("resume the exercise clock", self.session.resume, self.show_state)
+
+        self.app.push_screen(
+            ConfirmPrompt(
+                "Resume the exercise?",
+                f"The facilitator's desk was closed for {format_duration(away)}. The exercise "
+                f"clock paused at {format_clock(drill.exercise_elapsed(self.now()))} and "
+                "nothing came due meanwhile. Resume now, or later with P.",
+                yes="Resume",
+            ),
+            chosen,
+        )
+
+    def pause_for_closing(self) -> bool:
+        """Pause the exercise clock as the desk closes; False when that could not be
+        journaled (the person was told why)."""
+        with self.app.attempt("exercise clock not paused") as attempt:
+            self.session.pause_for_closing()
+        return not attempt.failed
+
+    def action_quit_desk(self) -> None:
+        def confirmed(ok: bool | None) -> None:
+            if ok and self.pause_for_closing():
+                self.app.exit()
+
+        running = self.session.drill.running
+        self.app.push_screen(
+            ConfirmPrompt(
+                "Quit irdesk?",
+                "The exercise clock pauses while the facilitator's desk is closed; reopening "
+                "the drill asks whether to resume."
+                if running
+                else "The drill stays as it is; reopen it from the desk.",
+                yes="Quit",
+            ),
+            confirmed,
+        )
+
+    def action_back(self) -> None:
+        """Home: the exercise clock pauses too (nobody here delivers injects meanwhile)."""
+        if self.pause_for_closing():
+            super().action_back()
 
     # ----------------------------------------------------------------- the view
     def show_state(self) -> None:
@@ -156,7 +213,86 @@ class DrillScreen(Responder, inherit_bindings=False):
             self.record(f"speed {target}x", lambda: self.session.set_speed(target), self.show_state)
 
     def action_next_inject(self) -> None:
-        self.record("deliver the next inject", self.session.deliver_next_now, self.show_state)
+        """Choose which inject to deliver now (the next one is highlighted)."""
+        drill = self.session.drill
+        pending = self.session.pending_injects() if drill.started else []
+        if not pending:  # not started, ended or nothing left: the service says which
+            self.record("deliver the next inject", self.session.deliver_next_now, self.show_state)
+            return
+        views = {v.state.id: v for v in self.session.injects()}
+
+        def when(inject_id: str) -> str:
+            view = views.get(inject_id)
+            if view is None:
+                return ""
+            if view.status == "waiting":
+                return f"waits for {view.waiting_for}"
+            return f"due in {format_clock(view.due_in)}" if view.due_in is not None else ""
+
+        def chosen(inject_id: str | None) -> None:
+            if inject_id:
+                self.record(
+                    f"deliver inject {inject_id}",
+                    lambda: self.session.deliver_next_now(inject_id),
+                    self.show_state,
+                )
+
+        self.app.push_screen(
+            ChoicePrompt(
+                "Deliver which inject now?",
+                [
+                    (f"{st.id} ({when(st.id)}): {visible(first_line(st.text, 60))}", st.id)
+                    for st in pending
+                ],
+                note="The next one due comes first.",
+            ),
+            chosen,
+        )
+
+    def action_mark(self) -> None:
+        """Rate an expectation by hand: met, missed or n/a, with a note."""
+        expectations = self.session.expectations()
+        if not expectations:
+            self.notify("this scenario has no expectations")
+            return
+
+        def label(ex: ExpectationView) -> str:
+            how = " by hand" if ex.manual else ""
+            return f"{ex.inject} → {ex.event}: {ex.status}{how}"
+
+        def chosen_expectation(ex: ExpectationView | None) -> None:
+            if ex is None:
+                return
+
+            def chosen_status(status: str | None) -> None:
+                if status is None:
+                    return
+                self.app.push_screen(
+                    TextPrompt(
+                        f"Mark {status}",
+                        f"{ex.inject} → {ex.event}: what did the team do, or why?",
+                        save=lambda note: self.session.mark_expectation(
+                            ex.inject, ex.index, status, note
+                        ),
+                    ),
+                    self._shown_if_recorded,
+                )
+
+            self.app.push_screen(
+                ChoicePrompt(
+                    "Mark it",
+                    [(m, m) for m in MARKS],
+                    note=f"The rule says {ex.automatic}; your mark overrides it.",
+                ),
+                chosen_status,
+            )
+
+        self.app.push_screen(
+            ChoicePrompt(
+                "Mark which expectation?", [(visible(label(ex))[:76], ex) for ex in expectations]
+            ),
+            chosen_expectation,
+        )
 
     def action_skip_inject(self) -> None:
         scheduled = [
@@ -233,8 +369,8 @@ class DrillScreen(Responder, inherit_bindings=False):
         self.app.push_screen(
             ConfirmPrompt(
                 "End the drill?",
-                "The exercise clock stops; expectations not met by now count "
-                "as missed. Then the hot wash starts.",
+                "The exercise clock stops; expectations past their deadline count as "
+                "missed, those not yet due as not reached. Then the hot wash starts.",
                 yes="End drill",
             ),
             confirmed,
@@ -256,6 +392,8 @@ class HotwashScreen(Screen[None]):
         # Not ctrl+p: the app's command palette takes ctrl+p before any screen sees it.
         Binding("ctrl+b,pageup", "move(-1)", "Previous question", id="hotwash.previous"),
         Binding("ctrl+f", "finish", "Finish hot wash", id="hotwash.finish"),
+        Binding("ctrl+r", "correct", "Correct an answer", id="hotwash.correct"),
+        Binding("ctrl+g", "feedback", "Participant feedback", id="hotwash.feedback"),
     ]
 
     @dataclass
@@ -306,12 +444,17 @@ class HotwashScreen(Screen[None]):
             answers.append("• ")
             answers.append_text(literal(answer.answer))
             answers.append_text(literal(f"  ({answer.actor})", "dim"))
+            if answer.corrected_by:
+                answers.append("  corrected", style="dim italic")
             answers.append("\n")
+        if drill.feedback:
+            answers.append(f"\nFeedback from {len(drill.feedback)} participant(s)\n", style="dim")
         self.query_one("#hotwash-answers", Static).update(answers)
         self.query_one("#hotwash-hint", Static).update(
             Text(
-                "enter records an answer (several are fine) · ctrl+n / ctrl+b move between "
-                "questions · ctrl+f finishes the hot wash",
+                "enter records an answer and stays on this question (add as many as the "
+                "team has) · ctrl+n next question · ctrl+b previous · ctrl+r corrects an "
+                "answer · ctrl+g participant feedback · ctrl+f finishes the hot wash",
                 style="dim",
             )
         )
@@ -326,11 +469,9 @@ class HotwashScreen(Screen[None]):
 
         def recorded() -> None:
             # The answer stays in the field until the journal has it (a write that waits
-            # or fails leaves it there to try again).
+            # or fails leaves it there to try again). The question stays: the team may
+            # have more to say; ctrl+n moves on when the facilitator says so.
             field.value = ""
-            nxt = self.session.drill.next_question()
-            if nxt is not None and nxt != self.index:
-                self.index = nxt
             self._show()
 
         self.app.record(
@@ -344,6 +485,72 @@ class HotwashScreen(Screen[None]):
         if total:
             self.index = (self.index + step) % total
             self._show()
+
+    def action_correct(self) -> None:
+        """Correct an answer (a correction entry; the first wording stays in the
+        journal). This question's answers come first."""
+        answers = sorted(self.session.drill.answers, key=lambda a: a.index != self.index)
+        if not answers:
+            self.notify("there is no answer to correct yet")
+            return
+
+        def chosen(seq: int | None) -> None:
+            if seq is None:
+                return
+            answer = self.session.drill.answer(seq)
+            self.app.push_screen(
+                TextPrompt(
+                    "Correct the answer",
+                    f"Question {answer.index + 1 if answer else '?'}: the answer as it should read",
+                    initial=answer.answer if answer else "",
+                    save=lambda text: self.session.correct_answer(seq, text),
+                ),
+                lambda result: self._show() if result is not None else None,
+            )
+
+        self.app.push_screen(
+            ChoicePrompt(
+                "Correct which answer?",
+                [(f"Q{a.index + 1}: " + visible(first_line(a.answer, 70)), a.seq) for a in answers],
+            ),
+            chosen,
+        )
+
+    def action_feedback(self) -> None:
+        """A participant's own short feedback: who, what went well, what to improve."""
+
+        def got_name(name: str | None) -> None:
+            if not name:
+                return
+
+            def got_good(good: str | None) -> None:
+                if good is None:
+                    return
+                self.app.push_screen(
+                    TextPrompt(
+                        f"Feedback from {name}",
+                        "What should be improved? (may be empty)",
+                        required=False,
+                        save=lambda improve: self.session.feedback(name, good, improve),
+                    ),
+                    lambda result: self._show() if result is not None else None,
+                )
+
+            self.app.push_screen(
+                TextPrompt(
+                    f"Feedback from {name}", "What went well? (may be empty)", required=False
+                ),
+                got_good,
+            )
+
+        self.app.push_screen(
+            TextPrompt(
+                "Participant feedback (optional)",
+                "Who is giving feedback?",
+                suggestions=sorted({a.actor for a in self.session.drill.answers}),
+            ),
+            got_name,
+        )
 
     def action_finish(self) -> None:
         drill = self.session.drill

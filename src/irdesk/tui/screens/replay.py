@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from irdesk.domain.clock import WhenError, local_hms, parse_when
+from irdesk.domain.clock import WhenError, local_hms
+from irdesk.domain.drill import drill_state
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.models import Step
 from irdesk.errors import IrdeskError
@@ -20,6 +22,7 @@ from irdesk.text import visible
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import literal
 from irdesk.tui.widgets.header import IncidentHeader
+from irdesk.tui.widgets.injects import InjectBanner, InjectPanel
 from irdesk.tui.widgets.layout import incident_layout
 from irdesk.tui.widgets.step_panel import StepPanel
 from irdesk.tui.widgets.steps import StepList
@@ -63,10 +66,21 @@ class ReplayScreen(Screen[None]):
         self.compress = False
         self.chain_warning = chain_warning
         self.chain_checked = False
+        # a drill replays with its exercise clock, injects, expectations and ratings
+        self.drill = replay.scenario is not None or drill_state(replay.state) is not None
 
     def compose(self) -> ComposeResult:
         yield Static(id="replay-warning")
-        yield from incident_layout(timeline_title="Timeline (current entry highlighted)")
+        yield from incident_layout(
+            under_step=[
+                InjectBanner(id="inject-banner", acknowledge_key=None),
+                InjectPanel(id="drill-scroll", rule_key=None),
+            ]
+            if self.drill
+            else [],
+            exercise_clock=self.drill,
+            timeline_title="Timeline (current entry highlighted)",
+        )
         yield TransportBar(id="transport")
         yield Footer()
 
@@ -114,12 +128,19 @@ class ReplayScreen(Screen[None]):
         self.query_one(StepList).show(self.state, now, self.selected)
         self.query_one(StepPanel).show(self.state, self.selected_step, now)
         self.query_one(TimerPanel).show(self.state, now)
+        self._show_drill(now)
         self.query_one(Timeline).show_around(
             self.replay.window(TIMELINE_CONTEXT, TIMELINE_CONTEXT),
             self.replay.cursor,
             before=TIMELINE_CONTEXT,
         )
         self.show_transport()
+
+    def _show_drill(self, now: datetime) -> None:
+        """The drill as the facilitator saw it at the cursor (nothing for an incident)."""
+        if self.drill:
+            self.query_one(InjectBanner).show(self.state)
+            self.query_one(InjectPanel).show(self.state, now)
 
     def show_transport(self) -> None:
         r = self.replay
@@ -170,6 +191,7 @@ class ReplayScreen(Screen[None]):
             now = self.replay.now()
             self.query_one(IncidentHeader).show(self.state, now)
             self.query_one(TimerPanel).show(self.state, now)
+            self._show_drill(now)
             self.show_transport()
 
     def action_play_pause(self) -> None:
@@ -260,7 +282,7 @@ class ReplayScreen(Screen[None]):
             if not text:
                 return
             try:
-                when = parse_when(text, self.replay.now())
+                when = self.replay.typed_time(text)
             except WhenError as exc:
                 self.notify(visible(str(exc)), severity="warning")
                 return
@@ -268,7 +290,9 @@ class ReplayScreen(Screen[None]):
 
         self.app.push_screen(
             TextPrompt(
-                "Jump to a time", "Time (09:12, 2026-11-23 09:12, -5m)", placeholder="09:12"
+                "Jump to a time",
+                "Time during the incident (09:12, 09:12:30, 2026-11-23 09:12, -5m)",
+                placeholder="09:12",
             ),
             got,
         )

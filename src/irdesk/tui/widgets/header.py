@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from irdesk.domain.clock import local_hms
-from irdesk.domain.drill import drill_state
+from irdesk.domain.drill import DESK_CLOSED, drill_state
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.fold import IncidentState
 from irdesk.tui.safe import literal
@@ -72,7 +72,8 @@ def _exercise(state: IncidentState, now: datetime) -> Text:
     elif drill.ended:
         extra.append("ENDED", style="bold")
     elif drill.paused:
-        extra.append("PAUSED", style="bold reverse yellow")
+        closed = " (desk was closed)" if drill.pause_reason == DESK_CLOSED else ""
+        extra.append(f"PAUSED{closed}", style="bold reverse yellow")
     else:
         extra.append("RUNNING", style="bold green")
     return extra

@@ -16,7 +16,15 @@ from irdesk.domain.fold import IncidentState
 from irdesk.text import reflowed
 from irdesk.tui.safe import literal
 
-STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "waiting": "…", "n/a": "–"}
+STATUS_MARK = {
+    "met": "✔",
+    "late": "◐",
+    "missed": "✘",
+    "pending": "⏳",
+    "waiting": "…",
+    "n/a": "–",
+    "not reached": "–",
+}
 STATUS_STYLE = {
     "met": "green",
     "late": "yellow",
@@ -24,8 +32,15 @@ STATUS_STYLE = {
     "pending": "",
     "waiting": "dim",
     "n/a": "dim",
+    "not reached": "dim",
 }
-INJECT_MARK = {"delivered": "✔", "skipped": "↷", "waiting": "…", "scheduled": "·"}
+INJECT_MARK = {
+    "delivered": "✔",
+    "skipped": "↷",
+    "waiting": "…",
+    "scheduled": "·",
+    "not delivered": "–",
+}
 
 
 class InjectBanner(VerticalScroll):
@@ -35,8 +50,13 @@ class InjectBanner(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="inject-banner-text")
 
+    def __init__(self, *, acknowledge_key: str | None = "i", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.acknowledge_key = acknowledge_key  # None: read-only (replay)
+
     def on_mount(self) -> None:
-        self.border_title = "NEW INJECT (i to acknowledge)"
+        key = self.acknowledge_key
+        self.border_title = f"NEW INJECT ({key} to acknowledge)" if key else "UNACKNOWLEDGED INJECT"
 
     def show(self, state: IncidentState) -> None:
         drill = engine.drill_state(state)
@@ -71,6 +91,10 @@ class InjectPanel(VerticalScroll):
     }
     """
 
+    def __init__(self, *, rule_key: str | None = "B", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rule_key = rule_key  # the key that shows the rating rule; None: no such key
+
     def compose(self) -> ComposeResult:
         yield Static(id="drill-panel")
 
@@ -84,23 +108,35 @@ class InjectPanel(VerticalScroll):
             text.append("Acting: ", style="bold")
             text.append_text(literal(acting, "bold cyan", single_line=True))
             text.append("  (W switches or adds a participant)\n", style="dim")
-        for part in (_ratings(state, now), _expectations(state, now), _injects(state, now)):
+        parts = (
+            _ratings(state, now, self.rule_key),
+            _expectations(state, now),
+            _injects(state, now),
+        )
+        for part in parts:
             text.append_text(part)
         text.rstrip()
         self.query_one("#drill-panel", Static).update(text)
 
 
-def _ratings(state: IncidentState, now: datetime) -> Text:
+def _ratings(state: IncidentState, now: datetime, rule_key: str | None) -> Text:
     rated = Text()
     ratings = engine.objective_ratings(state, now)
     if ratings:
         rated.append("Objectives", style="bold")
-        rated.append(" (B shows the rating rule)\n", style="dim")
+        rated.append(f" ({rule_key} shows the rating rule)" if rule_key else "", style="dim")
+        rated.append("\n")
     for rating in ratings:
-        letter = rating.rating or "–"
-        rated.append(f" {letter} ", style="bold reverse" if rating.rating else "dim")
+        # provisional ratings carry a question mark and never look final
+        if rating.rating is None:
+            style = "dim"
+        else:
+            style = "bold reverse" if rating.final else "italic"
+        rated.append(f" {rating.letter} ", style=style)
         rated.append_text(literal(f" {rating.objective.text}"))
-        rated.append(f"  {rating.label}" + (" (so far)" if rating.provisional else ""), style="dim")
+        rated.append(
+            f"  {rating.label}" + (" (provisional)" if rating.provisional else ""), style="dim"
+        )
         rated.append("\n")
     return rated
 
@@ -119,13 +155,13 @@ def _expectations(state: IncidentState, now: datetime) -> Text:
             expected.append(f"  {format_clock(ex.remaining)} left", style="cyan")
         elif ex.status in ("met", "late") and ex.occurred_at is not None:
             expected.append(f"  at {format_clock(ex.occurred_at)}", style="dim")
+        if ex.manual is not None:
+            expected.append(f"  by hand (rule: {ex.automatic})", style="italic")
         expected.append("\n")
     return expected
 
 
 def _injects(state: IncidentState, now: datetime) -> Text:
-    drill = engine.drill_state(state)
-    ended = drill is not None and drill.ended
     injects = Text("Injects\n", style="bold")
     for view in engine.inject_views(state, now):
         st = view.state
@@ -137,7 +173,7 @@ def _injects(state: IncidentState, now: datetime) -> Text:
             )
         elif view.status == "skipped":
             injects.append_text(literal(f" skipped ({_skip_words(state, st)})", "dim"))
-        elif ended:
+        elif view.status == engine.NOT_DELIVERED:
             injects.append(" not delivered (the drill ended first)", style="dim")
         elif view.status == "waiting":
             waited = engine.event_words(state, view.waiting_for or "")

@@ -15,7 +15,8 @@ from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from irdesk.domain.clock import local_hms
-from irdesk.domain.durations import format_duration
+from irdesk.domain.drill import drill_state
+from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.models import Step
 from irdesk.text import single_line, visible
@@ -155,14 +156,18 @@ class StepPanel(Vertical):
         if step.within:
             parts.append(f"expected {format_duration(step.within)}")
         if st.status == "active" and st.activated_at:
-            parts.append(f"running {format_duration(now - st.activated_at)}")
+            parts.append(f"running {format_duration(state.running_for(st.activated_at, now))}")
             over = state.step_overdue(step.id, now)
             if over:
                 parts.append(f"OVERDUE by {format_duration(over)}")
         if st.status == "skipped":
             parts.append(f"skipped: {single_line(st.skip_reason or '')}")
         if st.status == "done" and st.finished_at:
-            parts.append(f"done {local_hms(st.finished_at)} by {visible(st.actor or '')}")
+            drill = drill_state(state)
+            when = local_hms(st.finished_at)
+            if drill is not None:  # the exercise time, with the wall time beside it
+                when = f"at exercise {format_clock(drill.exercise_time(st.finished_at))} ({when})"
+            parts.append(f"done {when} by {visible(st.actor or '')}")
         if st.visits > 1:
             parts.append(f"visit {st.visits}")
         meta.update(Text(" · ".join(parts), style="bold yellow" if "OVERDUE" in str(parts) else ""))

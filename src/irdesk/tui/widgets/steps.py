@@ -83,7 +83,8 @@ class StepList(OptionList):
                 if st.status == "skipped":
                     line.stylize("dim")
                 if st.status == "active" and st.activated_at:
-                    line.append(f"  {format_duration(now - st.activated_at)}", style="cyan")
+                    running = state.running_for(st.activated_at, now)
+                    line.append(f"  {format_duration(running)}", style="cyan")
                     if state.step_overdue(step.id, now):
                         line.stylize("bold yellow")
                 options.append(Option(line, id=step.id))
