@@ -24,14 +24,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from irdesk.domain import drill, incident, review
+from irdesk.domain.clock import local_hms
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES, EventRef
 from irdesk.domain.incident import (
     OPEN_STATUS,
     ActionError,
+    Clash,
+    Collision,
     DueEscalation,
     Escalation,
     Handler,
+    K,
     MilestoneState,
     Page,
     StepState,
@@ -71,6 +75,9 @@ class IncidentState:
     #: entries that could not be read or applied as written: (seq, why), in order. They
     #: are shown in place by every view; the fold goes on without them.
     damaged: list[tuple[int, str]] = field(default_factory=list)
+    #: step actions that came after the step (or item) was already finished (or ticked) by
+    #: somebody else: kept, never applied, shown beside the first by every view (in order)
+    clashes: list[Clash] = field(default_factory=list)
     # The drill's and the review's parts of the state, keyed "drill" and "review" (their
     # modules provide typed accessors: drill_state, review_state).
     ext: dict[str, Any] = field(default_factory=dict)
@@ -235,6 +242,29 @@ class IncidentState:
             return None
         return EscalationSummary(level, since, min(upcoming) if upcoming else None)
 
+    @property
+    def conflicts(self) -> list[Clash]:
+        """The clashes where the second action said something else than the first."""
+        return [c for c in self.clashes if c.conflict]
+
+    def clash_at(self, seq: int) -> Clash | None:
+        """The clash entry ``seq`` made, if it made one."""
+        for clash in reversed(self.clashes):
+            if clash.seq == seq:
+                return clash
+            if clash.seq < seq:
+                break
+        return None
+
+    def outcome(self, step_id: str) -> str:
+        """What the last finish of a step said, in the words of :class:`Clash`."""
+        st = self.steps[step_id]
+        if st.status == "skipped":
+            return "skipped it"
+        if st.decision is not None:
+            return f"chose {st.decision[1]!r}"
+        return "marked it done"
+
     def milestone_time(self, name: str) -> datetime | None:
         found = self.milestones.get(name)
         return found.at if found else None
@@ -261,8 +291,26 @@ class IncidentState:
         step = self._known_step(step_id)
         st = self.steps[step_id]
         if st.finished and self.current != step_id:
-            raise ActionError(f"step {step.title!r} is already {st.status}")
+            raise Collision(self.taken(step_id))
         return step
+
+    def taken(self, step_id: str, item: int | None = None) -> str:
+        """Who finished a step (ticked an item of it) before, what they did and when: the
+        refusal a second responder reads."""
+        step = self._known_step(step_id)
+        st = self.steps[step_id]
+        tick = st.ticks.get(item) if item is not None else None
+        if tick is not None:
+            what = f"{step.checklist[item].text!r} is already ticked: {tick.actor} ticked it"  # type: ignore[index]
+            at, seq = tick.at, tick.seq
+        else:
+            status = "decided" if st.decision is not None and st.status == "done" else st.status
+            what = f"{step.title!r} is already {status}: {st.actor or 'somebody'} " + (
+                self.outcome(step_id)
+            )
+            at, seq = st.finished_at, st.finished_seq
+        when = f" at {local_hms(at)}" if at is not None else ""
+        return f"{what}{when} (entry {seq}); yours was not recorded"
 
     def check_done(self, step_id: str) -> Step:
         step = self.check_finish(step_id)
@@ -295,6 +343,47 @@ class IncidentState:
             raise ActionError(f"playbook {self.playbook.id!r} has no step {step_id!r}") from None
 
     # ----------------------------------------------------------------- flow helpers
+    def _clashes(self, entry: Entry, payload: dict[str, Any], *, item: int | None = None) -> bool:
+        """Whether a step action (finish, or tick of ``item``) comes too late: the step is
+        already finished (the item ticked), or its author saw an earlier visit of it
+        (``visit`` in the payload). Such an action was refused by the screen that wrote it
+        if it could see the first; the journal may hold it all the same (two processes
+        racing, an older journal): it is kept as a :class:`Clash` and changes nothing."""
+        step_id = str(payload.get("step"))
+        st = self.steps.get(step_id)
+        if st is None:
+            return False
+        seen = payload.get("visit")
+        # visits 0 (not reached yet) and 1 are the same first visit: ticks carry over
+        stale = isinstance(seen, int) and not isinstance(seen, bool) and max(seen, 1) < st.visits
+        first: tuple[int, str, datetime, str] | None = None
+        if item is not None:
+            tick = st.ticks.get(item)
+            if tick is not None:
+                first = (tick.seq, tick.actor, tick.at, "ticked it")
+        elif st.finished and self.current != step_id:
+            first = (st.finished_seq, st.actor or "", st.finished_at or entry.occurred_at, "")
+        if first is None and stale and st.finished_seq:
+            first = (st.finished_seq, st.actor or "", st.finished_at or entry.occurred_at, "")
+        if first is None:
+            return False
+        seq, actor, at, words = first
+        self.clashes.append(
+            Clash(
+                entry.seq,
+                step_id,
+                item,
+                entry.actor,
+                entry.occurred_at,
+                _action_words(entry.kind, payload),
+                seq,
+                actor,
+                at,
+                words or self.outcome(step_id),
+            )
+        )
+        return True
+
     def _record_event(self, ref: str, at: datetime) -> None:
         self.events.setdefault(ref, at)
 
@@ -366,6 +455,17 @@ class IncidentState:
             via_step,
         )
         self.events[name] = entry.occurred_at
+
+
+def _action_words(kind: str, payload: dict[str, Any]) -> str:
+    """What a step action says, in the words of :class:`Clash`."""
+    if kind == K.DECIDED:
+        return f"chose {str(payload.get('label', ''))!r}"
+    if kind == K.STEP_SKIPPED:
+        return "skipped it"
+    if kind == K.TICKED:
+        return "ticked it"
+    return "marked it done"
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,12 @@ class ActionError(IrdeskError, ValueError):
     """An action that makes no sense in the current state (the message is for people)."""
 
 
+class Collision(ActionError):
+    """A step action that collides with one somebody else recorded first (the same step
+    decided, done or skipped, or the same item ticked, while this screen still showed it
+    open). The message names who did what, and when."""
+
+
 # --------------------------------------------------------------------------- state parts
 
 
@@ -92,6 +98,42 @@ class StepState:
     @property
     def finished(self) -> bool:
         return self.status in ("done", "skipped")
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A step action the journal holds although the step (or item) had already been
+    finished (or ticked) by then: written by a screen that had not seen the first one yet
+    (two processes racing, or an older journal). The fold keeps the first, applies nothing
+    of this one, and keeps both here so every view shows them side by side.
+
+    ``conflict`` is True when the two say different things (another option chosen, done
+    against skipped); False when the second only repeats the first.
+    """
+
+    seq: int
+    step: str
+    item: int | None  # a checklist item (0-based), None for the step itself
+    actor: str
+    at: datetime
+    what: str  # what the late action says: "chose 'Isolate'", "done", "skipped: ..."
+    first_seq: int
+    first_actor: str
+    first_at: datetime
+    first_what: str
+
+    @property
+    def conflict(self) -> bool:
+        return self.what != self.first_what
+
+    @property
+    def text(self) -> str:
+        """The clash in words (user text included raw: make it visible to show it)."""
+        head = "CONFLICT" if self.conflict else "repeated"
+        return (
+            f"{head}: {self.actor} {self.what} after {self.first_actor} {self.first_what} "
+            f"(entry {self.first_seq}); the first stands"
+        )
 
 
 @dataclass
@@ -189,7 +231,7 @@ def _declared(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 
 def _ticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     st = s.steps.get(str(p.get("step")))
-    if st is not None:
+    if st is not None and not s._clashes(e, p, item=int(p.get("item", -1))):
         st.ticks[int(p.get("item", -1))] = Tick(e.occurred_at, e.actor, p.get("evidence"), e.seq)
         if st.started_at is None:
             st.started_at = e.occurred_at
@@ -212,6 +254,8 @@ def _marks(s: IncidentState, e: Entry, p: dict[str, Any], step_id: str) -> None:
 
 def _done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     step_id = str(p.get("step"))
+    if s._clashes(e, p):
+        return
     s._finish(e, step_id, "done")
     _marks(s, e, p, step_id)
 
@@ -219,15 +263,16 @@ def _done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 def _skipped(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     step_id = str(p.get("step"))
     st = s.steps.get(step_id)
-    if st is not None:
-        st.skip_reason = str(p.get("reason", ""))
+    if st is None or s._clashes(e, p):
+        return
+    st.skip_reason = str(p.get("reason", ""))
     s._finish(e, step_id, "skipped")
 
 
 def _decided(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     step_id = str(p.get("step"))
     st = s.steps.get(step_id)
-    if st is None:
+    if st is None or s._clashes(e, p):
         return
     st.decision = (int(p.get("option", 0)), str(p.get("label", "")), str(p.get("next", END)))
     s._finish(e, step_id, "done")

@@ -200,6 +200,7 @@ def build_report(
         counts=dict(counts),
         state=state,
         defects=tuple(defects),
+        clashes=tuple(state.clashes),
     )
     report.headline = _headline(report)
     return report
@@ -569,6 +570,10 @@ def _headline(report: Report) -> tuple[str, ...]:
     if fired:
         steps_text += f"; {plural(fired, 'escalation')} fired"
     lines.append(steps_text[0].upper() + steps_text[1:] + ".")
+    titles = {s.id: s.title for s in report.steps}
+    for clash in report.clashes:
+        if clash.conflict:
+            lines.append(f"On {titles.get(clash.step, clash.step)!r}: {clash.text}.")
     if report.drill is not None and report.drill.ratings:
         rated = ", ".join(f"{r.objective} {r.rating or '–'}" for r in report.drill.ratings)
         lines.append(f"Objective ratings: {rated}.")

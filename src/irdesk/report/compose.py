@@ -87,7 +87,9 @@ def build_sections(report: Report) -> tuple[Section, ...]:
     sections += [
         _after_action(report),
         _integrity(report),
-        TimelineSection(plural(len(report.timeline), "entry", "entries"), report.timeline),
+        TimelineSection(
+            plural(len(report.timeline), "entry", "entries"), report.timeline, report.flags
+        ),
     ]
     return tuple(sections)
 
@@ -108,6 +110,7 @@ def _masthead(report: Report) -> Masthead:
         playbook_id=o.playbook_id,
         playbook_version=o.playbook_version,
         head=report.head,
+        warning=report.chain.warning,
     )
 
 

@@ -13,8 +13,8 @@ display-ready rows from the report's spooled timeline (:meth:`TimelineSection.ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from irdesk.domain.incident import K
@@ -41,6 +41,7 @@ class Masthead:
     playbook_id: str
     playbook_version: str
     head: str  # INC-0001@57:<hash>
+    warning: str = ""  # a broken chain: said before anything else
 
 
 @dataclass(frozen=True)
@@ -386,12 +387,15 @@ class TimelineSection:
     title: ClassVar[str] = "Timeline"
     entries: str  # "81 entries"
     timeline: Timeline
+    #: what is said beside an entry, by seq (user text raw): see ``Report.flags``
+    flags: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     def rows(self, escape: Callable[[str], str]) -> Iterator[TimelineLine]:
         """Every journal entry as a display row, streamed from the spooled timeline, its
         text already passed through the renderer's ``escape`` (once per distinct actor,
         role and label: they repeat on every row)."""
         corrected = self.timeline.corrected_by
+        flags = self.flags
         milestone = K.MILESTONE  # a milestone's sentence already says it was backdated
         whos: dict[tuple[str, str | None], str] = {}
         labels: dict[str, str] = {}
@@ -419,6 +423,8 @@ class TimelineSection:
             what = escape(row.text)
             if row.backdate_reason and row.kind != milestone:
                 what += f" (backdated: {escape(row.backdate_reason)})"
+            for flag in flags.get(row.seq, ()):
+                what += f" — {escape(flag)}"
             fixes = corrected.get(row.seq)
             yield (
                 row.seq,

@@ -22,7 +22,14 @@ from irdesk.domain.durations import format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES, EventRef
 from irdesk.domain.fold import IncidentState
-from irdesk.domain.incident import LATE_AFTER, STATUSES, ActionError, DueEscalation, K
+from irdesk.domain.incident import (
+    LATE_AFTER,
+    STATUSES,
+    ActionError,
+    Collision,
+    DueEscalation,
+    K,
+)
 from irdesk.domain.models import EMPTY_ROSTER, NOTIFY_TIMEOUT, Playbook, Roster, Scenario
 from irdesk.domain.notify import Call, check_name, page_target, people_for
 from irdesk.formats.catalog import Catalog, NotFound
@@ -242,40 +249,62 @@ class IncidentSession:
             raise ActionError("a correction needs text saying what was wrong")
         return self._append(K.CORRECTION, {"text": text}, corrects=seq)
 
+    def _seen(self, step_id: str) -> int:
+        """Catch up with the journal before a step action and refuse it (:class:`Collision`,
+        naming who did what and when) when somebody else finished the step since this
+        session last looked. Returns the visit of the step this session saw, which the
+        entry carries, so the fold can tell a late write from another process too."""
+        st = self.state.steps.get(step_id)
+        if st is None:
+            self.state.check_finish(step_id)  # the playbook has no such step: says so
+            raise AssertionError  # pragma: no cover (check_finish raised)
+        visit, finished = st.visits, st.finished_seq
+        self.refresh()
+        if self.state.steps[step_id].finished_seq != finished:
+            raise Collision(self.state.taken(step_id))
+        return visit
+
     def tick(self, step_id: str, item: int, evidence: str | None = None) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_tick(step_id, item)
         if item in self.state.steps[step_id].ticks:
-            raise ActionError("that item is already ticked")
+            raise Collision(self.state.taken(step_id, item))
         check = step.checklist[item]
         if check.evidence and not (evidence or "").strip():
             raise ActionError(f"{check.text!r} needs an evidence note (what, where it is kept)")
-        payload = {"step": step_id, "item": item, "text": check.text}
+        payload = {"step": step_id, "item": item, "text": check.text, "visit": visit}
         if evidence and evidence.strip():
             payload["evidence"] = evidence.strip()
         return self._append(K.TICKED, payload)
 
     def untick(self, step_id: str, item: int) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_tick(step_id, item)
         if item not in self.state.steps[step_id].ticks:
             raise ActionError("that item is not ticked")
         return self._append(
-            K.UNTICKED, {"step": step_id, "item": item, "text": step.checklist[item].text}
+            K.UNTICKED,
+            {"step": step_id, "item": item, "text": step.checklist[item].text, "visit": visit},
         )
 
     def complete(self, step_id: str) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_done(step_id)
-        payload = {"step": step_id, "title": step.title}
+        payload = {"step": step_id, "title": step.title, "visit": visit}
         if step.marks:
             payload["marks"] = step.marks
         return self._append(K.STEP_DONE, payload)
 
     def skip(self, step_id: str, reason: str) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_skip(step_id, reason)
         return self._append(
-            K.STEP_SKIPPED, {"step": step_id, "title": step.title, "reason": reason.strip()}
+            K.STEP_SKIPPED,
+            {"step": step_id, "title": step.title, "reason": reason.strip(), "visit": visit},
         )
 
     def decide(self, step_id: str, option: int) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_decide(step_id, option)
         chosen = step.decision[option]
         payload = {
@@ -284,6 +313,7 @@ class IncidentSession:
             "option": option,
             "label": chosen.label,
             "next": chosen.next,
+            "visit": visit,
         }
         if step.marks:
             payload["marks"] = step.marks

@@ -49,6 +49,8 @@ def to_markdown(report: Report) -> str:
 
 
 def _masthead(s: Masthead, w: Write) -> None:
+    if s.warning:
+        w(f"> **{md(s.warning)}**\n\n")
     w(f"# {md(s.incident_id)}: {md(s.title)}\n\n")
     w(f"*{s.report_kind}, generated {s.generated_at} UTC by {md(s.generator)}. {s.time_note}*\n\n")
 
