@@ -15,6 +15,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+from helpers_store import attacker
 from textual.widgets import DataTable, Input, Markdown
 from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, settle, text_of, toasts
 
@@ -431,6 +432,34 @@ async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
         source = app.screen.query_one("#report-markdown", Markdown).source
         assert "Still open from earlier incidents" not in source
         assert f"{first}-1" not in source
+
+
+async def test_the_report_view_and_its_export_say_first_that_the_chain_is_broken(
+    desk, declare, make_app, journal
+):
+    session = declare(title="Tampered later")
+    note = session.note("the bridge is open")
+    conn = attacker(journal.path)
+    conn.execute(
+        "UPDATE entries SET payload = json_set(payload, '$.text', 'nothing') "
+        "WHERE incident_id = ? AND seq = ?",
+        (session.incident_id, note.seq),
+    )
+    conn.close()
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        app.push_screen(ReportScreen(journal.path, session.incident_id))
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        status = text_of(app.screen.query_one("#report-status"))
+        assert status.startswith(
+            f"WARNING: the hash chain of this journal is BROKEN at entry {note.seq}"
+        )
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "The journal's hash chain is BROKEN" in toasts(app)
 
 
 # --------------------------------------------------------------------------- snapshot

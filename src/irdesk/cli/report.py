@@ -98,6 +98,13 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
             render(built, fmt, out)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
+    if built.chain.broken:
+        # the report is written (it says so first, and marks the altered entries), but a
+        # script or a person must not take it for a clean one
+        click.echo(f"irdesk: warning: {visible(built.chain.warning)}", err=True)
+        for problem in built.chain.problems:
+            click.echo(f"irdesk: {visible(problem)}", err=True)
+        raise SystemExit(1)
 
 
 def _catalog(catalog_cls):  # noqa: ANN001, ANN202

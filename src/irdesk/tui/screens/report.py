@@ -99,7 +99,10 @@ class ReportScreen(Screen[None]):
             report.close()
             return
         self.report = report
-        status = Text(f"{report.overview.incident_id} after-action report", style="bold")
+        status = Text()
+        if report.chain.broken:  # the first thing the view says, as every format does
+            status.append_text(literal(report.chain.warning + "\n", "bold red"))
+        status.append(f"{report.overview.incident_id} after-action report", style="bold")
         status.append(
             f"   m Markdown · h HTML · j JSON: written to {paths.reports_dir()}", style="dim"
         )
@@ -124,11 +127,19 @@ class ReportScreen(Screen[None]):
             export_report(self.report, fmt, target)
         if attempt.failed:
             return
-        self.app.call_from_thread(
-            self.notify,
-            visible(f"{REPORT_FORMATS[fmt]} report written to {target}"),
-            title="report",
-        )
+        written = f"{REPORT_FORMATS[fmt]} report written to {target}"
+        if self.report is not None and self.report.chain.broken:
+            self.app.call_from_thread(
+                self.notify,
+                visible(
+                    f"{written}. The journal's hash chain is BROKEN: the report says so "
+                    "first and marks the altered entries."
+                ),
+                title="report on a tampered journal",
+                severity="error",
+            )
+            return
+        self.app.call_from_thread(self.notify, visible(written), title="report")
 
     def action_back(self) -> None:
         self.dismiss(None)
