@@ -109,7 +109,8 @@ class Responder(Screen[None]):
         self.session.listeners.append(self._on_new_entries)
         start = max(0, self.state.last_seq - TIMELINE_LINES)
         self.query_one(Timeline).show(
-            self.session.journal.entries(self.session.incident_id, after_seq=start)
+            self.session.journal.entries(self.session.incident_id, after_seq=start),
+            self.state.clash_at,
         )
         self.show_state()
         self.query_one(StepList).focus()
@@ -146,7 +147,7 @@ class Responder(Screen[None]):
         return None
 
     def _on_new_entries(self, entries: list[Entry]) -> None:
-        self.query_one(Timeline).add(entries)
+        self.query_one(Timeline).add(entries, self.state.clash_at)
         # Whoever moved the pointer (this screen or another responder's), a person who was
         # looking at the active step keeps looking at the active one: "what to do now".
         before, self._pointer = self._pointer, self.state.current

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.text import Text
 from textual.widgets import RichLog
@@ -10,14 +10,23 @@ from textual.widgets import RichLog
 from irdesk.domain import describe
 from irdesk.domain.clock import local_hms
 from irdesk.domain.entry import Entry
+from irdesk.domain.incident import Clash
 from irdesk.tui.safe import literal
 
 #: rows a live timeline keeps (older ones are in the journal, the report and replay)
 TIMELINE_LINES = 300
 
+#: the clash an entry made, by seq (``IncidentState.clash_at``): said beside the entry
+ClashOf = Callable[[int], Clash | None]
 
-def timeline_line(entry: Entry) -> Text:
-    """One timeline row; user text goes through ``literal`` so it is shown as typed."""
+
+def _no_clash(seq: int) -> None:
+    return None
+
+
+def timeline_line(entry: Entry, clash: Clash | None = None) -> Text:
+    """One timeline row; user text goes through ``literal`` so it is shown as typed. A
+    clash with an earlier action is said beside it."""
     line = Text()
     line.append(local_hms(entry.occurred_at), style="bold")
     line.append(" ")
@@ -27,6 +36,10 @@ def timeline_line(entry: Entry) -> Text:
     line.append_text(literal(describe.describe(entry), style, single_line=True))
     if entry.backdated:
         line.append(f"  (recorded {local_hms(entry.recorded_at)})", style="dim")
+    if clash is not None:
+        line.append_text(
+            literal(f"  {clash.text}", "bold red" if clash.conflict else "yellow", single_line=True)
+        )
     return line
 
 
@@ -46,21 +59,28 @@ class Timeline(RichLog):
     def on_mount(self) -> None:
         self.border_title = self.title
 
-    def show(self, entries: Iterable[Entry]) -> None:
+    def show(self, entries: Iterable[Entry], clash_of: ClashOf = _no_clash) -> None:
         """Only these entries (the newest ``TIMELINE_LINES`` are kept)."""
         self.clear()
-        self.add(entries)
+        self.add(entries, clash_of)
 
-    def add(self, entries: Iterable[Entry]) -> None:
+    def add(self, entries: Iterable[Entry], clash_of: ClashOf = _no_clash) -> None:
         for entry in entries:
-            self.write(timeline_line(entry))
+            self.write(timeline_line(entry, clash_of(entry.seq)))
 
-    def show_around(self, entries: Iterable[Entry], current: int, *, before: int) -> None:
+    def show_around(
+        self,
+        entries: Iterable[Entry],
+        current: int,
+        *,
+        before: int,
+        clash_of: ClashOf = _no_clash,
+    ) -> None:
         """A window of entries with entry ``current`` highlighted and kept in view;
         ``before`` is how many entries the window holds ahead of it (at most)."""
         self.clear()
         for entry in entries:
-            line = timeline_line(entry)
+            line = timeline_line(entry, clash_of(entry.seq))
             if entry.seq == current:
                 line.stylize("reverse")
             self.write(line)
