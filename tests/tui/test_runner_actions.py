@@ -71,7 +71,7 @@ async def test_digit_ticks_an_item_and_again_unticks_it(declare, make_app, journ
         await settle(pilot)
         tick = last(journal, iid)
         assert tick.kind == K.TICKED
-        assert tick.payload == {"step": "triage", "item": 0, "text": TRIAGE_1}
+        assert tick.payload == {"step": "triage", "item": 0, "text": TRIAGE_1, "visit": 1}
         assert (tick.actor, tick.role) == (ACTOR, "commander")
         assert tick.occurred_at == tick.recorded_at == START
         assert tick.backdate_reason is None
@@ -82,7 +82,7 @@ async def test_digit_ticks_an_item_and_again_unticks_it(declare, make_app, journ
         await settle(pilot)
         untick = last(journal, iid)
         assert untick.kind == K.UNTICKED
-        assert untick.payload == {"step": "triage", "item": 0, "text": TRIAGE_1}
+        assert untick.payload == {"step": "triage", "item": 0, "text": TRIAGE_1, "visit": 1}
         assert f"[ ] 1. {TRIAGE_1}" in checklist(app)
         assert "(unticked)" in timeline(app)
 
@@ -102,7 +102,7 @@ async def test_space_ticks_the_highlighted_item(declare, make_app, journal):
         await settle(pilot)
         tick = last(journal, iid)
         assert tick.kind == K.TICKED
-        assert tick.payload == {"step": "triage", "item": 2, "text": TRIAGE_3}
+        assert tick.payload == {"step": "triage", "item": 2, "text": TRIAGE_3, "visit": 1}
         assert f"[x] 3. {TRIAGE_3}" in checklist(app)
         assert f"[ ] 1. {TRIAGE_1}" in checklist(app)
 
@@ -142,6 +142,7 @@ async def test_evidence_item_asks_for_a_note_and_journals_it(declare, make_app, 
             "item": 1,
             "text": TRIAGE_2,
             "evidence": "phish-0912.eml in case folder",
+            "visit": 1,
         }
         assert tick.actor == ACTOR
         assert "[x] 2. " in checklist(app)
@@ -176,6 +177,7 @@ async def test_done_with_open_items_confirms_then_moves_to_next_step(declare, ma
             "step": "triage",
             "title": "Take ownership and triage the report",
             "marks": "acknowledged",
+            "visit": 1,
         }
         assert (done.actor, done.role, done.occurred_at) == (ACTOR, "commander", START)
         # The pointer moved on; the finished step is marked done; its milestone is shown.
@@ -231,6 +233,7 @@ async def test_skip_needs_a_reason_and_journals_it(declare, make_app, journal):
             "step": "triage",
             "title": "Take ownership and triage the report",
             "reason": "reported by the SOC, already triaged",
+            "visit": 1,
         }
         assert skipped.actor == ACTOR
         assert "↷ Take ownership and triage the" in steps(app)
@@ -276,6 +279,7 @@ async def test_decision_option_chosen_by_digit_branches_the_path(declare, make_a
             "option": 1,
             "label": "No, the lure was only delivered or clicked",
             "next": "block-indicators",
+            "visit": 1,  # what its author saw
         }
         assert decided.actor == ACTOR
         # The branch skips revoke-access and hunt-persistence: straight to block-indicators.
