@@ -5,55 +5,20 @@ the report's counts are the fold's for any interleaving."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from helpers_entries import PLAYBOOK, Entries
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from irdesk.domain.entry import Entry
-from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import ActionError, K
-from irdesk.formats.loader import load_playbook
-from irdesk.report.build import build_report
 from irdesk.report.render import WRITERS
 from irdesk.report.render.buffer import to_text
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-PLAYBOOK = load_playbook(Path(__file__).resolve().parents[1] / "fixtures_domain" / "mini.yaml")
 FINISHING = (K.STEP_DONE, K.STEP_SKIPPED, K.DECIDED)
 
 
-class Journal:
-    """Entries in sequence, minute by minute (no store: the fold and the report only)."""
-
-    def __init__(self) -> None:
-        self.entries: list[Entry] = []
-        self.add("ada", K.DECLARED, title="Clash", severity="SEV1", commander="Ada")
-
-    def add(self, actor: str, kind: str, **payload: object) -> Entry:
-        at = T0 + timedelta(minutes=len(self.entries))
-        entry = Entry(
-            "INC-0001",
-            len(self.entries) + 1,
-            f"u{len(self.entries)}",
-            kind,
-            actor,
-            at,
-            at,
-            dict(payload),
-        )
-        self.entries.append(entry)
-        return entry
-
-    def state(self, upto: int | None = None) -> IncidentState:
-        return IncidentState.fold(PLAYBOOK, self.entries[:upto])
-
-    def report(self):  # noqa: ANN201
-        return build_report(PLAYBOOK, self.entries, now=T0 + timedelta(days=1))
-
-
-def _decide(j: Journal, actor: str, option: int, visit: int = 1) -> Entry:
+def _decide(j: Entries, actor: str, option: int, visit: int = 1) -> Entry:
     chosen = PLAYBOOK.step("active").decision[option]
     return j.add(
         actor,
@@ -66,8 +31,8 @@ def _decide(j: Journal, actor: str, option: int, visit: int = 1) -> Entry:
     )
 
 
-def _at_decision() -> Journal:
-    j = Journal()
+def _at_decision() -> Entries:
+    j = Entries()
     j.add("ada", K.STEP_DONE, step="triage", visit=1)
     return j
 
@@ -105,7 +70,7 @@ def test_the_report_shows_a_conflict_in_every_format_and_lists_one_decision():
 
 
 def test_two_done_at_once_make_one_visit_not_a_second_out_of_order():
-    j = Journal()
+    j = Entries()
     j.add("ada", K.STEP_DONE, step="triage", visit=1)
     j.add("ben", K.STEP_DONE, step="triage", visit=1)
     state = j.state()
@@ -144,7 +109,7 @@ def test_a_tick_from_an_earlier_visit_is_a_clash_not_a_tick_of_this_one():
 
 
 def test_the_same_item_ticked_twice_keeps_the_first_tick():
-    j = Journal()
+    j = Entries()
     j.add("ada", K.TICKED, step="triage", item=0, visit=1)
     j.add("ben", K.TICKED, step="triage", item=0, visit=1)
     state = j.state()
@@ -187,9 +152,9 @@ def interleavings(draw: st.DrawFn) -> list[tuple[str, str, int, int]]:
     ]
 
 
-def _play(script: list[tuple[str, str, int, int]]) -> Journal:
+def _play(script: list[tuple[str, str, int, int]]) -> Entries:
     """Each actor acts on the state it last saw: what its screen would allow then."""
-    j = Journal()
+    j = Entries()
     seen = dict.fromkeys(ACTORS, 1)  # how many entries each actor's screen has folded
     for actor, action, index, arg in script:
         if action == "refresh":

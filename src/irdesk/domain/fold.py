@@ -38,6 +38,7 @@ from irdesk.domain.incident import (
     K,
     MilestoneState,
     Page,
+    SeverityChange,
     StepState,
     TimerView,
 )
@@ -54,6 +55,8 @@ class IncidentState:
     title: str = ""
     mode: str = "live"
     severity: str = ""
+    #: the declared severity, then every change, in order (see :attr:`peak_severity`)
+    severity_history: list[SeverityChange] = field(default_factory=list)
     status: str = OPEN_STATUS
     declared_at: datetime | None = None
     declared_by: str = ""
@@ -241,6 +244,18 @@ class IncidentState:
         if level is None and not upcoming:
             return None
         return EscalationSummary(level, since, min(upcoming) if upcoming else None)
+
+    @property
+    def peak_severity(self) -> str:
+        """The most severe severity the incident had (playbooks list theirs most severe
+        first; one the playbook does not list counts as the least severe)."""
+        rank = {name: n for n, name in enumerate(self.playbook.severities)}
+        found = min(
+            (c.severity for c in self.severity_history),
+            key=lambda name: rank.get(name, len(rank)),
+            default=self.severity,
+        )
+        return found
 
     @property
     def conflicts(self) -> list[Clash]:

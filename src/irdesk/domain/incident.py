@@ -136,6 +136,18 @@ class Clash:
         )
 
 
+@dataclass(frozen=True)
+class SeverityChange:
+    """The severity the incident was declared with, or a change of it."""
+
+    severity: str
+    previous: str | None  # None: the severity it was declared with
+    at: datetime
+    actor: str
+    reason: str
+    seq: int
+
+
 @dataclass
 class MilestoneState:
     name: str
@@ -218,6 +230,7 @@ def _declared(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.title = str(p.get("title", ""))
     s.mode = str(p.get("mode", "live"))
     s.severity = str(p.get("severity", ""))
+    s.severity_history.append(SeverityChange(s.severity, None, e.occurred_at, e.actor, "", e.seq))
     s.scenario_id = p.get("scenario_id")
     s.declared_at = e.occurred_at
     s.declared_by = e.actor
@@ -284,7 +297,12 @@ def _milestone(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 
 
 def _severity(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
-    s.severity = str(p.get("severity", s.severity))
+    previous, s.severity = s.severity, str(p.get("severity", s.severity))
+    s.severity_history.append(
+        SeverityChange(
+            s.severity, previous, e.occurred_at, e.actor, str(p.get("reason") or ""), e.seq
+        )
+    )
 
 
 def _status(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:

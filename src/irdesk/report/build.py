@@ -221,6 +221,8 @@ def _overview(
         title=state.title,
         mode=state.mode,
         severity=state.severity,
+        peak_severity=state.peak_severity,
+        severity_history=tuple(state.severity_history),
         status=state.status,
         declared_at=state.declared_at,
         declared_by=state.declared_by,
@@ -524,12 +526,12 @@ def _headline(report: Report) -> tuple[str, ...]:
     when = f"declared {utc_minute(o.declared_at)} UTC by {o.declared_by}"
     if o.closed_at:
         lines.append(
-            f"{what} {o.incident_id} ({o.severity}) was {when} and closed "
+            f"{what} {o.incident_id} ({o.severity_text}) was {when} and closed "
             f"{utc_minute(o.closed_at)} UTC, {span(o.duration)} later."
         )
     else:
         lines.append(
-            f"{what} {o.incident_id} ({o.severity}) was {when}; it is still "
+            f"{what} {o.incident_id} ({o.severity_text}) was {when}; it is still "
             f"{o.status} ({span(o.duration)} so far)."
         )
     metrics = {m.key: m for m in report.metrics}

@@ -55,6 +55,7 @@ from irdesk.report.sections import (
     RoleChange,
     RoleLine,
     Section,
+    SeverityLine,
     StepLine,
     Steps,
     Summary,
@@ -118,7 +119,7 @@ def _tiles(report: Report) -> Tiles:
     o = report.overview
     metrics = {m.key: m for m in report.metrics}
     tiles = [
-        Tile("Severity", o.severity, False),
+        Tile("Peak severity", o.peak_severity or o.severity, False),
         Tile("Status", o.status, False),
         Tile("Duration", span(o.duration) if o.duration is not None else "—", False),
     ]
@@ -139,7 +140,13 @@ def _summary(report: Report) -> Summary:
         incident_id=o.incident_id,
         mode="drill" if o.is_drill else "live incident",
         incident_title=o.title,
-        severity=o.severity,
+        severity=o.severity_text,
+        severity_history=tuple(
+            SeverityLine(utc(c.at), c.previous or "", c.severity, c.actor, c.reason)
+            for c in o.severity_history
+        )
+        if len(o.severity_history) > 1
+        else (),
         status=o.status,
         declared_at=utc(o.declared_at),
         declared_by=o.declared_by,

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from irdesk.domain.fold import IncidentState
-from irdesk.domain.incident import LATE_AFTER, Clash
+from irdesk.domain.incident import LATE_AFTER, Clash, SeverityChange
 from irdesk.domain.metrics import BACKDATE_TOLERANCE, Measure
 from irdesk.report.format import NOT_RECORDED, exercise_clock, span, utc
 from irdesk.report.timeline import Timeline
@@ -37,6 +37,17 @@ class Overview:
     scenario_title: str | None
     scenario_sha256: str | None
     entry_count: int
+    peak_severity: str = ""  # the most severe it was ("" in models built without it)
+    #: the declared severity, then each change with its time, actor and reason
+    severity_history: tuple[SeverityChange, ...] = ()
+
+    @property
+    def severity_text(self) -> str:
+        """The peak severity, and the one it ended with when it was lowered."""
+        peak = self.peak_severity or self.severity
+        if peak == self.severity:
+            return peak
+        return f"{peak} at its peak, {self.severity} {'at the end' if self.closed_at else 'now'}"
 
     @property
     def is_drill(self) -> bool:

@@ -61,6 +61,15 @@ class Tiles:
 
 
 @dataclass(frozen=True)
+class SeverityLine:
+    at: str
+    previous: str  # "" for the declared severity
+    severity: str
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Summary:
     """The headline sentences, the closing and review summaries, and the incident's facts
     (what, when, which playbook, how the journal checked out)."""
@@ -74,7 +83,7 @@ class Summary:
     incident_id: str
     mode: str  # "drill" | "live incident"
     incident_title: str
-    severity: str
+    severity: str  # the peak, and the last one when it was lowered
     status: str
     declared_at: str
     declared_by: str
@@ -90,6 +99,8 @@ class Summary:
     entries: str  # "81 entries"
     chain: str  # what verify said, in words
     chain_tone: Tone
+    #: each severity it had: when, from → to, who, why (only when it ever changed)
+    severity_history: tuple[SeverityLine, ...] = ()
 
 
 @dataclass(frozen=True)

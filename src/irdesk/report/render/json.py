@@ -35,6 +35,18 @@ def report_document(report: Report) -> dict[str, Any]:
             "mode": o.mode,
             "title": v(o.title),
             "severity": v(o.severity),
+            "peak_severity": v(o.peak_severity or o.severity),
+            "severity_history": [
+                {
+                    "at": iso(c.at),
+                    "from": v(c.previous) if c.previous else None,
+                    "to": v(c.severity),
+                    "actor": v(c.actor),
+                    "reason": v(c.reason) or None,
+                    "seq": c.seq,
+                }
+                for c in o.severity_history
+            ],
             "status": v(o.status),
             "declared_at": iso(o.declared_at),
             "declared_by": v(o.declared_by),

@@ -90,6 +90,14 @@ def _summary(s: Summary, w: Write) -> None:
     for key, value in rows:
         w(f"| {key} | {value} |\n")
     w("\n")
+    if s.severity_history:
+        w("**Severity history:**\n\n")
+        for c in s.severity_history:
+            change = f"{md(c.previous)} → {md(c.severity)}" if c.previous else md(c.severity)
+            why = f": {md(c.reason)}" if c.reason else ""
+            declared = "" if c.previous else " (declared)"
+            w(f"- {c.at}: {change}{declared} by {md(c.actor)}{why}\n")
+        w("\n")
     if s.closing_summary:
         w(f"**Closing summary:** {md(s.closing_summary)}\n\n")
     if s.review_summary:
