@@ -303,3 +303,20 @@ def test_a_report_on_a_tampered_journal_says_so_first_marks_the_entry_and_exits_
     first = text.split("# INC-0002")[0] if fmt == "md" else text.split("<header")[0]
     assert "the hash chain of this journal is BROKEN" in first
     assert f"CHAIN BROKEN HERE: INC-0002 entry {seq} was edited" in text
+
+
+def test_internal_notes_are_left_out_of_reports_unless_asked(journal_path: str) -> None:
+    note = ["log", "--incident", "INC-0002", "--internal", "bridge PIN 4471"]
+    logged = CliRunner().invoke(main, [*note, "--journal", journal_path])
+    assert logged.exit_code == 0, logged.output
+    for fmt in ("md", "html", "json"):
+        left = run("report", "INC-0002", "--journal", journal_path, "--format", fmt)
+        assert left.exit_code == 0
+        assert "4471" not in left.stdout
+        if fmt == "json":
+            assert json.loads(left.stdout)["counts"]["internal_left_out"] == 1
+        else:
+            assert "1 entry marked internal" in left.stdout
+    shown = run("report", "INC-0002", "--journal", journal_path, "--include-internal")
+    assert "\\[internal\\] bridge PIN 4471" in shown.stdout  # Markdown-escaped
+    assert "marked internal" not in shown.stdout

@@ -19,6 +19,7 @@ from helpers_store import attacker
 from textual.widgets import DataTable, Input, Markdown
 from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, settle, text_of, toasts
 
+from irdesk import paths
 from irdesk.domain.incident import K
 from irdesk.domain.review import RK
 from irdesk.services.review import ReviewSession, improvement_rows
@@ -460,6 +461,36 @@ async def test_the_report_view_and_its_export_say_first_that_the_chain_is_broken
         await app.workers.wait_for_complete()
         await settle(pilot)
         assert "The journal's hash chain is BROKEN" in toasts(app)
+
+
+async def test_the_report_export_asks_whether_to_include_internal_notes(
+    desk, declare, make_app, journal
+):
+    session = declare(title="With a PIN")
+    session.note("bridge PIN 4471", internal=True)
+    session.note("all hands on the bridge")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        app.push_screen(ReportScreen(journal.path, session.incident_id))
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        source = app.screen.query_one("#report-markdown", Markdown).source
+        assert "4471" not in source and "1 entry marked internal" in source
+        written = paths.reports_dir() / f"{session.incident_id}.md"
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        await pilot.press("1")  # leave them out
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "4471" not in written.read_text(encoding="utf-8")
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("2")  # include them
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "\\[internal\\] bridge PIN 4471" in written.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- snapshot

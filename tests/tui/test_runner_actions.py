@@ -27,6 +27,7 @@ from tui_helpers import (
 
 from irdesk.domain.incident import K
 from irdesk.tui.modals.milestone import MilestoneDialog
+from irdesk.tui.modals.note import NoteDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.modals.role import RoleDialog
 from irdesk.tui.screens.runner import RunnerScreen
@@ -335,6 +336,24 @@ async def test_note_is_journaled_and_shown_on_the_timeline(declare, make_app, jo
         assert "09:01:30 alice        note       Finance confirms no payment was made" in timeline(
             app
         )
+
+
+async def test_an_internal_note_is_journaled_so_and_marked_on_the_timeline(
+    declare, make_app, journal
+):
+    iid = declare().incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteDialog)
+        await paste(pilot, "bridge PIN 4471")
+        await pilot.press("tab", "space", "shift+tab", "enter")
+        await settle(pilot)
+        note = last(journal, iid)
+        assert note.payload == {"text": "bridge PIN 4471", "internal": True}
+        assert "note       [internal] bridge PIN 4471" in timeline(app)
 
 
 async def choose_in_select(pilot, select: Select, label: str) -> None:

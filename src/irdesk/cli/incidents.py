@@ -184,9 +184,14 @@ def _record_json(r) -> dict:
 @click.command()
 @click.option("--incident", "incident_id", required=True, help="Incident id, e.g. INC-0007.")
 @click.argument("text", required=False)
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="For the team only (a bridge PIN): marked on screens, left out of reports.",
+)
 @journal_option
 @actor_option
-def log(incident_id, text, journal_path, actor) -> None:
+def log(incident_id, text, internal, journal_path, actor) -> None:
     """Append a note from any shell: irdesk log --incident ID "text" (or text on stdin)."""
     if text is None:
         if sys.stdin is None or sys.stdin.isatty():
@@ -202,7 +207,7 @@ def log(incident_id, text, journal_path, actor) -> None:
         raise Failure("the note is empty")
     with open_journal(journal_path, create=False) as journal:
         desk = make_desk(journal, actor=actor)
-        entry = desk.session(incident_id).note(text, source="cli")
+        entry = desk.session(incident_id).note(text, source="cli", internal=internal)
         click.echo(f"{visible(incident_id)} entry {entry.seq}", err=True)
 
 

@@ -79,12 +79,19 @@ def _destination(output: Path | None):
     is_flag=True,
     help="Do not recompute the hash chain (the report then says 'not verified').",
 )
+@click.option(
+    "--include-internal",
+    is_flag=True,
+    help="Include notes marked internal (for the team only); left out by default.",
+)
 @journal_option
-def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
+def report(incident_id, fmt, output, skip_verify, include_internal, journal_path) -> None:
     """Write the after-action report of INCIDENT (e.g. INC-0003 or DRL-0001).
 
     The journal is opened read-only. Times are UTC. The report covers the entries in the
-    journal when it starts; the chain is verified unless --no-verify.
+    journal when it starts; the chain is verified unless --no-verify. Notes marked
+    internal are left out unless --include-internal. A broken chain: the report is
+    written, says so first, and the command warns and exits 1.
     """
     from irdesk.formats.catalog import Catalog
     from irdesk.services.review import load_report
@@ -92,7 +99,12 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
     incident_id = incident_id.strip()
     with open_journal(journal_path, readonly=True) as journal:
         built = load_report(
-            journal, incident_id, now=_now(), catalog=_catalog(Catalog), verify=not skip_verify
+            journal,
+            incident_id,
+            now=_now(),
+            catalog=_catalog(Catalog),
+            verify=not skip_verify,
+            include_internal=include_internal,
         )
         with built, _destination(output) as out:
             render(built, fmt, out)

@@ -71,6 +71,8 @@ class IncidentState:
     notifications: list[dict[str, Any]] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
     notes: int = 0
+    #: notes for the team only (``internal``): reports leave them out unless asked
+    internal_notes: set[int] = field(default_factory=set)
     closed_at: datetime | None = None
     last_seq: int = 0
     last_at: datetime | None = None

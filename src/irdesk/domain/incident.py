@@ -388,6 +388,8 @@ def _reopened(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 
 def _note(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.notes += 1
+    if p.get("internal") is True:
+        s.internal_notes.add(e.seq)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -108,6 +108,7 @@ def build_report(
     defects: Sequence[DefectRow] = (),
     generator: str = "irdesk",
     spool_limit: int = SPOOL_IN_MEMORY,
+    include_internal: bool = False,
 ) -> Report:
     """Read an incident's entries once (in seq order) and build its report.
 
@@ -116,6 +117,8 @@ def build_report(
     ``carried`` the items still open from earlier incidents on the same playbook,
     ``defects`` the desk's defects that were open while it ran, ``now``
     the report's time (for an open incident: how long things have been running).
+    Internal notes (for the team only), and corrections of them, are left out of the
+    timeline unless ``include_internal``; ``counts["internal_left_out"]`` says how many.
     ``covered``: the scanned rules that cite this incident; they make its open detection
     improvement items count as done.
     """
@@ -144,9 +147,14 @@ def build_report(
         kind = entry.kind
         if kind in finishing or len(state.path) != path_before:
             visits.after(entry, path_before)
-        add(entry)
         last_seq, last_hash = entry.seq, entry.hash
         entries_by[entry.actor] += 1
+        if not include_internal and (
+            entry.seq in state.internal_notes or entry.corrects in state.internal_notes
+        ):
+            counts["internal_left_out"] += 1  # for the team only: not in this report
+            continue
+        add(entry)
         if entry.role:
             roles_seen.setdefault(entry.actor, set()).add(entry.role)
         if entry.backdate_reason is not None:

@@ -89,10 +89,24 @@ def build_sections(report: Report) -> tuple[Section, ...]:
         _after_action(report),
         _integrity(report),
         TimelineSection(
-            plural(len(report.timeline), "entry", "entries"), report.timeline, report.flags
+            plural(len(report.timeline), "entry", "entries"),
+            report.timeline,
+            report.flags,
+            _left_out(report),
         ),
     ]
     return tuple(sections)
+
+
+def _left_out(report: Report) -> str:
+    n = report.counts.get("internal_left_out", 0)
+    if not n:
+        return ""
+    return (
+        f"{plural(n, 'entry', 'entries')} marked internal (notes for the team only, and "
+        f"corrections of them) {'is' if n == 1 else 'are'} left out of this report; "
+        "irdesk report --include-internal includes them."
+    )
 
 
 def _tone(ok: bool, checked: bool) -> Tone:

@@ -400,6 +400,7 @@ class TimelineSection:
     timeline: Timeline
     #: what is said beside an entry, by seq (user text raw): see ``Report.flags``
     flags: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    left_out: str = ""  # internal notes not in this report, said in words ("" when none)
 
     def rows(self, escape: Callable[[str], str]) -> Iterator[TimelineLine]:
         """Every journal entry as a display row, streamed from the spooled timeline, its

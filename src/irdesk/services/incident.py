@@ -234,12 +234,16 @@ class IncidentSession:
         self.refresh()
         return entry
 
-    def note(self, text: str, *, source: str | None = None) -> Entry:
+    def note(self, text: str, *, source: str | None = None, internal: bool = False) -> Entry:
+        """A note on the timeline; an ``internal`` one is for the team only (a bridge PIN):
+        screens mark it, reports leave it out unless asked to include it."""
         if not text.strip():
             raise ActionError("a note needs some text")
-        payload = {"text": text}
+        payload: dict[str, Any] = {"text": text}
         if source:
             payload["source"] = source
+        if internal:
+            payload["internal"] = True
         return self._append(K.NOTE, payload)
 
     def correct(self, seq: int, text: str) -> Entry:

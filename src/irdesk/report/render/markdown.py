@@ -361,6 +361,8 @@ def _timeline(s: TimelineSection, w: Write) -> None:
         f"## {s.title}\n\nEvery journal entry ({s.entries}). "
         "*Recorded* is shown when an entry was written later than it happened.\n\n"
     )
+    if s.left_out:
+        w(f"*{s.left_out}*\n\n")
     w("| # | Occurred | Recorded | Who | Kind | What |\n|---:|---|---|---|---|---|\n")
     for seq, occurred, recorded, who, label, what, fixes in s.rows(md):
         if fixes:

@@ -32,6 +32,7 @@ from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.services.notify import NotifyResult
 from irdesk.text import visible
 from irdesk.tui.modals.milestone import MilestoneDialog, MilestoneRequest
+from irdesk.tui.modals.note import NoteDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.modals.role import RoleDialog, RoleRequest
 from irdesk.tui.widgets.header import IncidentHeader
@@ -372,12 +373,7 @@ class Responder(Screen[None]):
 
     def action_note(self) -> None:
         self.app.push_screen(
-            TextPrompt(
-                "Note",
-                "Add a note to the timeline",
-                placeholder="what happened, what was decided",
-                save=self.session.note,
-            )
+            NoteDialog(lambda text, internal: self.session.note(text, internal=internal))
         )
 
     def action_milestone(self) -> None:
