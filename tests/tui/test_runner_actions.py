@@ -26,6 +26,7 @@ from tui_helpers import (
 )
 
 from irdesk.domain.incident import K
+from irdesk.tui.modals.close import CloseDialog
 from irdesk.tui.modals.milestone import MilestoneDialog
 from irdesk.tui.modals.note import NoteDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
@@ -599,13 +600,22 @@ async def test_close_with_summary_then_actions_are_refused(declare, make_app, jo
         assert rows(journal, iid, K.CLOSED) == []
         await pilot.press("c")
         await settle(pilot)
-        assert isinstance(app.screen, TextPrompt)
+        assert isinstance(app.screen, CloseDialog)
+        # closing warns about the steps it leaves undone, by name (up to the decision)
+        assert (
+            "3 steps unfinished: 'Take ownership and triage the report', 'Find every "
+            "recipient and every click', 'Did anyone hand over credentials or approve MFA?'"
+        ) in " ".join(text_of(app.screen.query_one("#close-unfinished")).split())
         await paste(pilot, "false positive: lure never delivered")
         await pilot.press("enter")
         await settle(pilot)
         closed = last(journal, iid)
         assert closed.kind == K.CLOSED
-        assert closed.payload == {"summary": "false positive: lure never delivered"}
+        assert closed.payload == {
+            "summary": "false positive: lure never delivered",
+            "outcome": "resolved",
+            "unfinished": ["triage", "scope-campaign", "credentials-entered"],
+        }
         assert closed.occurred_at == START + timedelta(hours=2)
         record = journal.incident(iid)
         assert (record.status, record.closed_at) == ("closed", START + timedelta(hours=2))
@@ -622,6 +632,48 @@ async def test_close_with_summary_then_actions_are_refused(declare, make_app, jo
         await pilot.press("c")
         await settle(pilot)
         assert "already closed" in screen_text(app)
+
+
+async def test_closing_as_a_duplicate_names_the_original_and_home_shows_it(
+    declare, make_app, journal
+):
+    original = declare(title="First report").incident_id
+    iid = declare(title="Same phish, second report").incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await paste(pilot, "same lure")
+        dialog = app.screen
+        assert isinstance(dialog, CloseDialog)
+        dialog.query_one("#close-outcome", Select).value = "duplicate"
+        await settle(pilot)
+        await pilot.press("enter")  # the original is not named yet: refused on the spot
+        await settle(pilot)
+        assert "duplicate of (incident id): this cannot be empty" in screen_text(app)
+        dialog.query_one("#close-detail", Input).value = "INC-9999"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "no incident INC-9999 in this journal" in screen_text(app)
+        assert rows(journal, iid, K.CLOSED) == []
+        await pilot.press("c")
+        await settle(pilot)
+        app.screen.query_one("#close-outcome", Select).value = "duplicate"
+        await settle(pilot)
+        app.screen.query_one("#close-detail", Input).value = original
+        await pilot.press("enter")
+        await settle(pilot)
+        closed = last(journal, iid)
+        assert (closed.payload["outcome"], closed.payload["duplicate_of"]) == (
+            "duplicate",
+            original,
+        )
+        await pilot.press("escape")  # the review
+        await settle(pilot)
+        await pilot.press("escape")  # home
+        await settle(pilot)
+        assert f"closed: duplicate of {original}" in screen_text(app)
 
 
 async def test_escape_returns_home_and_home_lists_the_change(declare, make_app, journal):

@@ -127,26 +127,33 @@ def list_incidents(fmt, status, mode, journal_path) -> None:
     """List incidents and drills in the journal, newest first."""
     path = journal_path
     from irdesk.cli.common import resolve_journal
+    from irdesk.services.incident import outcome_of
 
+    outcomes: dict[str, str] = {}
     if not resolve_journal(path).exists():
         records = []
     else:
         with open_journal(path, readonly=True) as journal:
             records = journal.incidents(mode=None if mode == "all" else mode)
+            outcomes = {r.id: outcome_of(journal, r) for r in records if r.status == "closed"}
     if status == "open":
         records = [r for r in records if r.status != "closed"]
     elif status == "closed":
         records = [r for r in records if r.status == "closed"]
     if fmt == "json":
-        click.echo(json.dumps([_record_json(r) for r in records], indent=2, ensure_ascii=False))
+        rows = [{**_record_json(r), "outcome": _shown(outcomes.get(r.id))} for r in records]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not records:
         click.echo("no incidents")
         return
     for r in records:
         cell = squeezed  # journal text may hold escapes and bidi overrides: shown literally
+        status = r.status
+        if outcomes.get(r.id, "resolved") != "resolved":
+            status = f"closed ({outcomes[r.id]})"
         click.echo(
-            f"{cell(r.id):<10} {cell(r.status):<13} {cell(r.severity):<6} {r.mode:<5} "
+            f"{cell(r.id):<10} {cell(status):<13} {cell(r.severity):<6} {r.mode:<5} "
             f"{cell(r.playbook_id):<26} {format_ts(r.updated_at) if r.updated_at else '':<24} "
             f"{cell(r.title)}"
         )

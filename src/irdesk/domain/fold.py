@@ -74,6 +74,7 @@ class IncidentState:
     #: notes for the team only (``internal``): reports leave them out unless asked
     internal_notes: set[int] = field(default_factory=set)
     closed_at: datetime | None = None
+    outcome: str = ""  # how it ended, in words (outcome_words), while closed
     last_seq: int = 0
     last_at: datetime | None = None
     entry_count: int = 0
@@ -273,7 +274,7 @@ class IncidentState:
                 break
         return None
 
-    def outcome(self, step_id: str) -> str:
+    def step_outcome(self, step_id: str) -> str:
         """What the last finish of a step said, in the words of :class:`Clash`."""
         st = self.steps[step_id]
         if st.status == "skipped":
@@ -281,6 +282,23 @@ class IncidentState:
         if st.decision is not None:
             return f"chose {st.decision[1]!r}"
         return "marked it done"
+
+    def unfinished_steps(self) -> list[Step]:
+        """The steps still to do on the path from the active one: it, then each step the
+        path goes on to, up to a decision not taken yet (which is named) or the end.
+        What closing the incident now leaves undone."""
+        found: list[Step] = []
+        target, guard = self.current, len(self.steps) + 1
+        while target is not None and target != END and guard > 0:
+            guard -= 1
+            st = self.steps[target]
+            step = self.playbook.step(target)
+            if not st.finished or target == self.current:
+                found.append(step)
+            if step.decision:
+                break
+            target = self.playbook.next_after(target)
+        return found
 
     def milestone_time(self, name: str) -> datetime | None:
         found = self.milestones.get(name)
@@ -323,7 +341,7 @@ class IncidentState:
         else:
             status = "decided" if st.decision is not None and st.status == "done" else st.status
             what = f"{step.title!r} is already {status}: {st.actor or 'somebody'} " + (
-                self.outcome(step_id)
+                self.step_outcome(step_id)
             )
             at, seq = st.finished_at, st.finished_seq
         when = f" at {local_hms(at)}" if at is not None else ""
@@ -396,7 +414,7 @@ class IncidentState:
                 seq,
                 actor,
                 at,
-                words or self.outcome(step_id),
+                words or self.step_outcome(step_id),
             )
         )
         return True

@@ -54,6 +54,22 @@ STATUSES: tuple[str, ...] = (
     "closed",
 )
 OPEN_STATUS = "open"
+#: How an incident ended (``incident.closed``'s ``outcome``; absent in older journals:
+#: resolved). A duplicate names the incident it duplicates, a hand-over whom it went to.
+OUTCOMES: tuple[str, ...] = ("resolved", "false-positive", "duplicate", "handed-over")
+
+
+def outcome_words(payload: dict[str, Any]) -> str:
+    """A closing's outcome in words: "resolved", "false positive", "duplicate of
+    INC-0003", "handed over to Legal" (user text raw: make it visible to show it)."""
+    outcome = str(payload.get("outcome") or "resolved")
+    if outcome == "duplicate" and payload.get("duplicate_of"):
+        return f"duplicate of {payload['duplicate_of']}"
+    if outcome == "handed-over" and payload.get("handed_to"):
+        return f"handed over to {payload['handed_to']}"
+    return outcome.replace("-", " ")
+
+
 #: an escalation recorded more than this after it was due is late (the watcher looks every
 #: few seconds, a screen every second: a minute means nobody was looking)
 LATE_AFTER = timedelta(minutes=1)
@@ -377,12 +393,14 @@ def _escalation_ack(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 def _closed(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.status = "closed"
     s.closed_at = e.occurred_at
+    s.outcome = outcome_words(p) if e.kind == K.CLOSED else "resolved"
     s._milestone(e, "closed")
 
 
 def _reopened(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.status = str(p.get("status", OPEN_STATUS))
     s.closed_at = None
+    s.outcome = ""
     s.milestones.pop("closed", None)
 
 

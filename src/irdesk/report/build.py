@@ -132,6 +132,7 @@ def build_report(
     counts: Counter[str] = Counter()
     last_seq, last_hash = 0, ""
     closing_summary = ""
+    closing_unfinished: list[Any] = []
     apply = state.apply
     add = timeline.add
     finishing = _Visits.FINISHING
@@ -165,6 +166,7 @@ def build_report(
             counts["notes"] += 1
         elif kind == K.CLOSED:
             closing_summary = str(entry.payload.get("summary") or "")
+            closing_unfinished = entry.payload.get("unfinished") or []
         elif kind == K.DECLARED:
             genesis = entry.payload
             if entry.payload.get("commander"):
@@ -180,6 +182,13 @@ def build_report(
     counts["entries"] = state.entry_count
 
     overview = _overview(state, genesis, playbook, scenario, now, closing_summary)
+    if state.closed:
+        titles = {s.id: s.title for s in playbook.steps}
+        overview = replace(
+            overview,
+            outcome=state.outcome,
+            unfinished=tuple(titles.get(str(s), str(s)) for s in closing_unfinished),
+        )
     end = state.closed_at if state.closed and state.closed_at else now
     steps = _steps(state, visits)
     chart = _chart(state, steps, end, open_end=not state.closed)
@@ -535,8 +544,14 @@ def _headline(report: Report) -> tuple[str, ...]:
     if o.closed_at:
         lines.append(
             f"{what} {o.incident_id} ({o.severity_text}) was {when} and closed "
-            f"{utc_minute(o.closed_at)} UTC, {span(o.duration)} later."
+            f"{utc_minute(o.closed_at)} UTC, {span(o.duration)} later"
+            + (f" ({o.outcome})." if o.outcome and o.outcome != "resolved" else ".")
         )
+        if o.unfinished:
+            steps = join_words([repr(t) for t in o.unfinished])
+            lines.append(
+                f"It was closed with {plural(len(o.unfinished), 'step')} unfinished: {steps}."
+            )
     else:
         lines.append(
             f"{what} {o.incident_id} ({o.severity_text}) was {when}; it is still "

@@ -165,6 +165,7 @@ def _summary(report: Report) -> Summary:
         declared_at=utc(o.declared_at),
         declared_by=o.declared_by,
         closed_at=utc(o.closed_at) if o.closed_at else "",
+        outcome=o.outcome,
         duration=span(o.duration),
         playbook_title=o.playbook_title,
         playbook_id=o.playbook_id,

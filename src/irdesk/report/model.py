@@ -37,6 +37,8 @@ class Overview:
     scenario_title: str | None
     scenario_sha256: str | None
     entry_count: int
+    outcome: str = ""  # how it ended, in words, when closed (outcome_words)
+    unfinished: tuple[str, ...] = ()  # titles of the steps closing left unfinished
     peak_severity: str = ""  # the most severe it was ("" in models built without it)
     #: the declared severity, then each change with its time, actor and reason
     severity_history: tuple[SeverityChange, ...] = ()

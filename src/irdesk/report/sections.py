@@ -88,6 +88,7 @@ class Summary:
     declared_at: str
     declared_by: str
     closed_at: str  # "" while open
+    outcome: str  # how it ended ("" while open)
     duration: str  # declared → closed, or so far
     playbook_title: str
     playbook_id: str

@@ -24,11 +24,13 @@ from irdesk.domain.events import MILESTONES, EventRef
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import (
     LATE_AFTER,
+    OUTCOMES,
     STATUSES,
     ActionError,
     Collision,
     DueEscalation,
     K,
+    outcome_words,
 )
 from irdesk.domain.models import EMPTY_ROSTER, NOTIFY_TIMEOUT, Playbook, Roster, Scenario
 from irdesk.domain.notify import Call, check_name, page_target, people_for
@@ -36,7 +38,7 @@ from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.formats.loader import load_file
 from irdesk.services import notify
 from irdesk.services.notify import NotifyResult, plan
-from irdesk.store import IncidentRecord, Journal
+from irdesk.store import IncidentRecord, Journal, UnknownIncident
 
 BACKDATE_SLACK = timedelta(seconds=1)
 
@@ -97,6 +99,14 @@ def record_of(journal: Journal, incident_id: str) -> IncidentRecord:
             "history), not an incident"
         )
     return record
+
+
+def outcome_of(journal: Journal, record: IncidentRecord) -> str:
+    """How a closed incident ended, in words (:func:`outcome_words`); "" while open."""
+    if record.status != "closed":
+        return ""
+    closing = journal.last_of_kind(record.id, K.CLOSED)
+    return outcome_words(closing.payload) if closing is not None else "resolved"
 
 
 def ran_with(
@@ -399,9 +409,42 @@ class IncidentSession:
             payload["milestone"] = "acknowledged"
         return self._append(K.ESCALATION_ACK, payload)
 
-    def close(self, summary: str = "") -> Entry:
+    def close(
+        self,
+        summary: str = "",
+        *,
+        outcome: str = "resolved",
+        duplicate_of: str = "",
+        handed_to: str = "",
+    ) -> Entry:
+        """Close the incident with its outcome: resolved, a false positive, a duplicate (of
+        another incident in this journal) or handed over (to whom). The steps it leaves
+        unfinished are journaled with it (:meth:`IncidentState.unfinished_steps`: what
+        the close dialog warns about)."""
         self.state.check_open()
-        return self._append(K.CLOSED, {"summary": summary})
+        if outcome not in OUTCOMES:
+            raise ActionError(f"unknown outcome {outcome!r}; one of: {', '.join(OUTCOMES)}")
+        payload: dict[str, Any] = {"summary": summary, "outcome": outcome}
+        if outcome == "duplicate":
+            original = duplicate_of.strip()
+            if not original:
+                raise ActionError("a duplicate names the incident it duplicates")
+            if original == self.incident_id:
+                raise ActionError("an incident cannot be a duplicate of itself")
+            try:
+                record_of(self.journal, original)
+            except (UnknownIncident, ActionError):
+                raise ActionError(f"no incident {original} in this journal") from None
+            payload["duplicate_of"] = original
+        elif outcome == "handed-over":
+            to = check_name(handed_to.strip())
+            if not to:
+                raise ActionError("a hand-over names whom the incident went to")
+            payload["handed_to"] = to
+        unfinished = [step.id for step in self.state.unfinished_steps()]
+        if unfinished:
+            payload["unfinished"] = unfinished
+        return self._append(K.CLOSED, payload)
 
     def reopen(self, reason: str) -> Entry:
         if not self.state.closed:

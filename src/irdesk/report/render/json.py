@@ -51,6 +51,8 @@ def report_document(report: Report) -> dict[str, Any]:
             "declared_at": iso(o.declared_at),
             "declared_by": v(o.declared_by),
             "closed_at": iso(o.closed_at),
+            "outcome": v(o.outcome) or None,
+            "unfinished_at_close": [v(t) for t in o.unfinished],
             "duration_seconds": seconds(o.duration),
             "summary": v(o.summary) or None,
             "entry_count": o.entry_count,

@@ -75,6 +75,7 @@ def _summary(s: Summary, w: Write) -> None:
         ("Status", md(s.status)),
         ("Declared", f"{s.declared_at} by {md(s.declared_by)}"),
         ("Closed", closed),
+        *([("Outcome", md(s.outcome))] if s.outcome else []),
         (
             "Playbook",
             f"{md(s.playbook_title)} (`{md(s.playbook_id)}` version {md(s.playbook_version)})",

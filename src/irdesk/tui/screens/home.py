@@ -20,6 +20,7 @@ from irdesk.errors import IrdeskError
 from irdesk.services.board import Board, BoardRow
 from irdesk.services.defects import ledger
 from irdesk.services.heartbeat import watch_status
+from irdesk.services.incident import outcome_of
 from irdesk.tui.safe import literal
 from irdesk.tui.writes import polling
 
@@ -254,8 +255,12 @@ class HomeScreen(Screen[None]):
         rows: list[tuple[str, list[Text]]] = []
         open_ones = [r for r in records if r.status != "closed"]
         closed = [r for r in records if r.status == "closed"][:RECENT_CLOSED]
+        outcomes = {r.id: outcome_of(self.app.desk.journal, r) for r in closed}
         for record in open_ones + closed:
             style = "" if record.status != "closed" else "dim"
+            status = record.status
+            if outcomes.get(record.id, "resolved") != "resolved":
+                status = f"closed: {outcomes[record.id]}"
             mode = " (drill)" if record.mode == "drill" else ""
             known = self._board_rows.get(record.id) if record.status != "closed" else None
             rows.append(
@@ -265,7 +270,7 @@ class HomeScreen(Screen[None]):
                         Text(record.id, style=style or "bold"),
                         _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
                         Text(record.severity, style=style),
-                        Text(record.status, style=style or "yellow"),
+                        literal(status, style or "yellow", single_line=True),
                         _commander_cell(known),
                         attention(known, now),
                         Text(

@@ -31,6 +31,7 @@ from irdesk.services.heartbeat import watch_status
 from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.services.notify import NotifyResult
 from irdesk.text import visible
+from irdesk.tui.modals.close import CloseDialog, CloseRequest
 from irdesk.tui.modals.milestone import MilestoneDialog, MilestoneRequest
 from irdesk.tui.modals.note import NoteDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
@@ -475,21 +476,21 @@ class Responder(Screen[None]):
             self.notify("already closed")
             return
 
-        def closed(summary: str | None) -> None:
-            if summary is not None:
+        def closed(request: CloseRequest | None) -> None:
+            if request is not None:
                 self.show_state()
                 self.app.post_message(self.IncidentClosed(self.session.incident_id))
 
-        self.app.push_screen(
-            TextPrompt(
-                "Close incident",
-                "Closing summary (journaled; escape to cancel)",
-                required=False,
-                placeholder="outcome in one line",
-                save=self.session.close,
-            ),
-            closed,
-        )
+        def save(request: CloseRequest) -> Entry:
+            return self.session.close(
+                request.summary,
+                outcome=request.outcome,
+                duplicate_of=request.detail if request.outcome == "duplicate" else "",
+                handed_to=request.detail if request.outcome == "handed-over" else "",
+            )
+
+        unfinished = [step.title for step in self.state.unfinished_steps()]
+        self.app.push_screen(CloseDialog(unfinished, save=save), closed)
 
     def action_back(self) -> None:
         self.dismiss(None)
