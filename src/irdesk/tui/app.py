@@ -35,7 +35,7 @@ from irdesk.text import visible
 from irdesk.tui.commands import ScreenCommands
 from irdesk.tui.keymap import Keymap
 from irdesk.tui.modals.declare import DeclareDialog, DeclareRequest
-from irdesk.tui.modals.prompts import ChoicePrompt
+from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt
 from irdesk.tui.modals.waiting import JournalWait
 from irdesk.tui.safe import literal
 from irdesk.tui.screens.help import HelpScreen
@@ -108,6 +108,21 @@ class IrdeskApp(App[None]):
         desk at the moment an escalation fired. irdesk never writes markup in a toast.
         """
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    async def action_quit(self) -> None:
+        """Quit; on a screen where leaving matters (a live incident with running timers:
+        its ``leaving_warning``) ask first, saying what happens to the timers."""
+        warning = getattr(self.screen, "leaving_warning", None)
+        message = warning() if callable(warning) else ""
+        if not message:
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(ConfirmPrompt("Quit irdesk?", message, yes="Quit"), answered)
 
     def show_error(self, error: IrdeskError, *, title: str = "") -> None:
         """The one place an irdesk error becomes a notification, shown literally.

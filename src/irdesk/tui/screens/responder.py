@@ -148,6 +148,29 @@ class Responder(Screen[None]):
             return "" if status.watching else status.sentence(lambda t: local_hms(t)[:5])
         return None
 
+    def leaving_warning(self) -> str:
+        """What quitting now means, when it matters ("" when it does not): a live incident
+        whose timers are still running or lapsed keeps them running after this screen is
+        gone, and only a watcher escalates and pages then."""
+        if self.state.mode == "drill" or self.state.closed:
+            return ""
+        now = self.now()
+        live = [v for v in self.state.timers(now) if v.state in ("running", "lapsed")]
+        if not live:
+            return ""
+        names = ", ".join(repr(v.timer.title) for v in live)
+        timers = f"{len(live)} timer{'s are' if len(live) > 1 else ' is'} running ({names})"
+        if self.watching(now) == "":
+            return (
+                f"{timers}. They keep running after you leave; the watcher (irdesk watch) "
+                "escalates and pages on time."
+            )
+        return (
+            f"{timers}. They keep running after you leave, but nobody is watching this "
+            "journal: nobody is paged from this screen any more once you quit. Start "
+            "irdesk watch, or keep a desk open."
+        )
+
     def _on_new_entries(self, entries: list[Entry]) -> None:
         self.query_one(Timeline).add(entries, self.state.clash_at)
         # Whoever moved the pointer (this screen or another responder's), a person who was
