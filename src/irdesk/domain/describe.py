@@ -211,7 +211,8 @@ def _(p: dict[str, Any], e: Entry) -> str:
 
 @_describer(K.CORRECTION)
 def _(p: dict[str, Any], e: Entry) -> str:
-    return f"entry {e.corrects}: {p.get('text', '')}"
+    was = f" ({p['was']})" if p.get("was") else ""
+    return f"entry {e.corrects}{was}: {p.get('text', '')}"
 
 
 for _kind, (_label, _fn) in (

@@ -32,6 +32,7 @@ from irdesk.domain.incident import (
     ActionError,
     Clash,
     Collision,
+    Correction,
     DueEscalation,
     Escalation,
     Handler,
@@ -73,6 +74,8 @@ class IncidentState:
     notes: int = 0
     #: notes for the team only (``internal``): reports leave them out unless asked
     internal_notes: set[int] = field(default_factory=set)
+    #: corrections of earlier entries, by the seq they correct (the originals stay)
+    corrections: dict[int, list[Correction]] = field(default_factory=dict)
     closed_at: datetime | None = None
     outcome: str = ""  # how it ended, in words (outcome_words), while closed
     last_seq: int = 0
@@ -273,6 +276,16 @@ class IncidentState:
             if clash.seq < seq:
                 break
         return None
+
+    def asides(self, seq: int) -> list[tuple[str, bool]]:
+        """What every view says beside entry ``seq``: its clash with an earlier action and
+        the corrections of it, each as (text, alarming); user text raw."""
+        found: list[tuple[str, bool]] = []
+        clash = self.clash_at(seq)
+        if clash is not None:
+            found.append((clash.text, clash.conflict))
+        found.extend((c.aside, False) for c in self.corrections.get(seq, ()))
+        return found
 
     def step_outcome(self, step_id: str) -> str:
         """What the last finish of a step said, in the words of :class:`Clash`."""

@@ -404,6 +404,28 @@ def _reopened(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.milestones.pop("closed", None)
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A correction of an earlier entry: the original stays; this is shown beside it."""
+
+    seq: int
+    corrects: int
+    actor: str
+    at: datetime
+    text: str  # what was wrong (user text raw)
+
+    @property
+    def aside(self) -> str:
+        return f"corrected by entry {self.seq} ({self.actor}): {self.text}"
+
+
+def _correction(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    if e.corrects is not None:
+        s.corrections.setdefault(e.corrects, []).append(
+            Correction(e.seq, e.corrects, e.actor, e.occurred_at, str(p.get("text", "")))
+        )
+
+
 def _note(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.notes += 1
     if p.get("internal") is True:
@@ -428,4 +450,5 @@ HANDLERS: dict[str, Handler] = {
     K.CLOSED: _closed,
     K.REOPENED: _reopened,
     K.NOTE: _note,
+    K.CORRECTION: _correction,
 }

@@ -532,12 +532,14 @@ class Report:
     @cached_property
     def flags(self) -> dict[int, tuple[str, ...]]:
         """What the timeline says beside an entry, by seq: the chain broken there, a clash
-        with an earlier action (user text raw: renderers escape it)."""
+        with an earlier action, its corrections (user text raw: renderers escape it)."""
         found: dict[int, list[str]] = {}
         for seq, message in self.chain.altered:
             found.setdefault(seq, []).append(f"CHAIN BROKEN HERE: {message}")
-        for clash in self.clashes:
-            found.setdefault(clash.seq, []).append(clash.text)
+        state = self.state
+        if state is not None:
+            for seq in sorted({c.seq for c in self.clashes} | set(state.corrections)):
+                found.setdefault(seq, []).extend(text for text, _ in state.asides(seq))
         return {seq: tuple(texts) for seq, texts in found.items()}
 
     @property

@@ -387,7 +387,7 @@ class Integrity:
 #: the entries correcting it or ""). Occurred shows the date only when it changes;
 #: recorded, only when it differs from occurred (else ""); who is the actor and their
 #: role; what is the entry's sentence and, for a backdated entry, why.
-TimelineLine = tuple[int, str, str, str, str, str, str]
+TimelineLine = tuple[int, str, str, str, str, str]
 
 #: How many distinct actors, roles and labels a timeline keeps escaped (they repeat)
 _KNOWN_WORDS = 4096
@@ -407,7 +407,6 @@ class TimelineSection:
         """Every journal entry as a display row, streamed from the spooled timeline, its
         text already passed through the renderer's ``escape`` (once per distinct actor,
         role and label: they repeat on every row)."""
-        corrected = self.timeline.corrected_by
         flags = self.flags
         milestone = K.MILESTONE  # a milestone's sentence already says it was backdated
         whos: dict[tuple[str, str | None], str] = {}
@@ -438,16 +437,7 @@ class TimelineSection:
                 what += f" (backdated: {escape(row.backdate_reason)})"
             for flag in flags.get(row.seq, ()):
                 what += f" — {escape(flag)}"
-            fixes = corrected.get(row.seq)
-            yield (
-                row.seq,
-                occurred,
-                recorded,
-                who,
-                label,
-                what,
-                ", ".join(map(str, fixes)) if fixes else "",
-            )
+            yield (row.seq, occurred, recorded, who, label, what)
 
 
 Section = (

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from irdesk.domain.clock import Clock, SystemClock, local_date
+from irdesk.domain.describe import describe, label
 from irdesk.domain.durations import format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES, EventRef
@@ -41,6 +42,8 @@ from irdesk.services.notify import NotifyResult, plan
 from irdesk.store import IncidentRecord, Journal, UnknownIncident
 
 BACKDATE_SLACK = timedelta(seconds=1)
+#: how much of the corrected entry a correction repeats (``was``), in characters
+CORRECTED_SHOWN = 80
 
 
 def default_actor() -> str:
@@ -257,11 +260,18 @@ class IncidentSession:
         return self._append(K.NOTE, payload)
 
     def correct(self, seq: int, text: str) -> Entry:
-        if self.journal.get_entry(self.incident_id, seq) is None:
+        """Correct a journaled entry (a note, a tick, a milestone, a decision...) with a
+        reason: the original stays as it was, and every view shows the correction beside
+        it. The correction also says what it corrects, so it reads on its own."""
+        original = self.journal.get_entry(self.incident_id, seq)
+        if original is None:
             raise ActionError(f"{self.incident_id} has no entry {seq}")
         if not text.strip():
             raise ActionError("a correction needs text saying what was wrong")
-        return self._append(K.CORRECTION, {"text": text}, corrects=seq)
+        was = f"{label(original)}: {describe(original)}"
+        if len(was) > CORRECTED_SHOWN:
+            was = was[: CORRECTED_SHOWN - 1] + "…"
+        return self._append(K.CORRECTION, {"text": text.strip(), "was": was}, corrects=seq)
 
     def _seen(self, step_id: str) -> int:
         """Catch up with the journal before a step action and refuse it (:class:`Collision`,

@@ -365,9 +365,7 @@ def _timeline(s: TimelineSection, w: Write) -> None:
     if s.left_out:
         w(f"*{s.left_out}*\n\n")
     w("| # | Occurred | Recorded | Who | Kind | What |\n|---:|---|---|---|---|---|\n")
-    for seq, occurred, recorded, who, label, what, fixes in s.rows(md):
-        if fixes:
-            what += f" (corrected by entry {fixes})"
+    for seq, occurred, recorded, who, label, what in s.rows(md):
         w(f"| {seq} | {occurred} | {recorded} | {who} | {label} | {what} |\n")
     w("\n")
 
