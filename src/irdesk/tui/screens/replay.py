@@ -113,7 +113,7 @@ class ReplayScreen(Screen[None]):
             self.replay.window(TIMELINE_CONTEXT, TIMELINE_CONTEXT),
             self.replay.cursor,
             before=TIMELINE_CONTEXT,
-            clash_of=self.state.clash_at,
+            asides=self.state.asides,
         )
         self.show_transport()
 

@@ -112,7 +112,7 @@ class Responder(Screen[None]):
         start = max(0, self.state.last_seq - TIMELINE_LINES)
         self.query_one(Timeline).show(
             self.session.journal.entries(self.session.incident_id, after_seq=start),
-            self.state.clash_at,
+            self.state.asides,
         )
         self.show_state()
         self.query_one(StepList).focus()
@@ -172,7 +172,7 @@ class Responder(Screen[None]):
         )
 
     def _on_new_entries(self, entries: list[Entry]) -> None:
-        self.query_one(Timeline).add(entries, self.state.clash_at)
+        self.query_one(Timeline).add(entries, self.state.asides)
         # Whoever moved the pointer (this screen or another responder's), a person who was
         # looking at the active step keeps looking at the active one: "what to do now".
         before, self._pointer = self._pointer, self.state.current

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.text import Text
 from textual.widgets import RichLog
@@ -10,23 +10,23 @@ from textual.widgets import RichLog
 from irdesk.domain import describe
 from irdesk.domain.clock import local_hms
 from irdesk.domain.entry import Entry
-from irdesk.domain.incident import Clash
 from irdesk.tui.safe import literal
 
 #: rows a live timeline keeps (older ones are in the journal, the report and replay)
 TIMELINE_LINES = 300
 
-#: the clash an entry made, by seq (``IncidentState.clash_at``): said beside the entry
-ClashOf = Callable[[int], Clash | None]
+#: what is said beside an entry, by seq (``IncidentState.asides``): its clash with an
+#: earlier action, its corrections; each (text, alarming)
+Asides = Callable[[int], Sequence[tuple[str, bool]]]
 
 
-def _no_clash(seq: int) -> None:
-    return None
+def _no_asides(seq: int) -> Sequence[tuple[str, bool]]:
+    return ()
 
 
-def timeline_line(entry: Entry, clash: Clash | None = None) -> Text:
-    """One timeline row; user text goes through ``literal`` so it is shown as typed. A
-    clash with an earlier action is said beside it."""
+def timeline_line(entry: Entry, asides: Sequence[tuple[str, bool]] = ()) -> Text:
+    """One timeline row; user text goes through ``literal`` so it is shown as typed. What
+    is known about it since (a clash, a correction) is said beside it."""
     line = Text()
     line.append(local_hms(entry.occurred_at), style="bold")
     line.append(" ")
@@ -36,9 +36,9 @@ def timeline_line(entry: Entry, clash: Clash | None = None) -> Text:
     line.append_text(literal(describe.describe(entry), style, single_line=True))
     if entry.backdated:
         line.append(f"  (recorded {local_hms(entry.recorded_at)})", style="dim")
-    if clash is not None:
+    for text, alarming in asides:
         line.append_text(
-            literal(f"  {clash.text}", "bold red" if clash.conflict else "yellow", single_line=True)
+            literal(f"  {text}", "bold red" if alarming else "yellow", single_line=True)
         )
     return line
 
@@ -59,14 +59,14 @@ class Timeline(RichLog):
     def on_mount(self) -> None:
         self.border_title = self.title
 
-    def show(self, entries: Iterable[Entry], clash_of: ClashOf = _no_clash) -> None:
+    def show(self, entries: Iterable[Entry], asides: Asides = _no_asides) -> None:
         """Only these entries (the newest ``TIMELINE_LINES`` are kept)."""
         self.clear()
-        self.add(entries, clash_of)
+        self.add(entries, asides)
 
-    def add(self, entries: Iterable[Entry], clash_of: ClashOf = _no_clash) -> None:
+    def add(self, entries: Iterable[Entry], asides: Asides = _no_asides) -> None:
         for entry in entries:
-            self.write(timeline_line(entry, clash_of(entry.seq)))
+            self.write(timeline_line(entry, asides(entry.seq)))
 
     def show_around(
         self,
@@ -74,13 +74,13 @@ class Timeline(RichLog):
         current: int,
         *,
         before: int,
-        clash_of: ClashOf = _no_clash,
+        asides: Asides = _no_asides,
     ) -> None:
         """A window of entries with entry ``current`` highlighted and kept in view;
         ``before`` is how many entries the window holds ahead of it (at most)."""
         self.clear()
         for entry in entries:
-            line = timeline_line(entry, clash_of(entry.seq))
+            line = timeline_line(entry, asides(entry.seq))
             if entry.seq == current:
                 line.stylize("reverse")
             self.write(line)
