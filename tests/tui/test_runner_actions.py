@@ -27,6 +27,7 @@ from tui_helpers import (
 
 from irdesk.domain.incident import K
 from irdesk.tui.modals.close import CloseDialog
+from irdesk.tui.modals.correct import CorrectDialog
 from irdesk.tui.modals.milestone import MilestoneDialog
 from irdesk.tui.modals.note import NoteDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
@@ -355,6 +356,45 @@ async def test_an_internal_note_is_journaled_so_and_marked_on_the_timeline(
         note = last(journal, iid)
         assert note.payload == {"text": "bridge PIN 4471", "internal": True}
         assert "note       [internal] bridge PIN 4471" in timeline(app)
+
+
+async def test_a_slip_is_corrected_from_the_runner_and_shown_beside_the_original(
+    declare, make_app, journal
+):
+    session = declare()
+    iid = session.incident_id
+    session.note("first note")
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("1")  # the slip: item 1 ticked by mistake
+        await settle(pilot)
+        tick = last(journal, iid)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CorrectDialog)
+        # the selected step's latest entry is offered first
+        assert dialog.query_one("#correct-entry", Select).value == tick.seq
+        await paste(pilot, "ticked by mistake: not acknowledged yet")
+        await pilot.press("enter")
+        await settle(pilot)
+        fix = last(journal, iid)
+        assert (fix.kind, fix.corrects) == (K.CORRECTION, tick.seq)
+        assert fix.payload["text"] == "ticked by mistake: not acknowledged yet"
+        assert rows(journal, iid, K.TICKED) == [tick]  # the original stays
+        assert (
+            f"entry {tick.seq} (checked: Incident acknowledged and severity set): ticked by "
+            "mistake" in timeline(app)
+        )
+        # the replay and a reopened runner show it beside the original itself
+        state = app.screen.session.state
+        assert state.asides(tick.seq) == [
+            (
+                f"corrected by entry {fix.seq} ({ACTOR}): ticked by mistake: not acknowledged yet",
+                False,
+            )
+        ]
 
 
 async def choose_in_select(pilot, select: Select, label: str) -> None:

@@ -44,6 +44,8 @@ from irdesk.store import IncidentRecord, Journal, UnknownIncident
 BACKDATE_SLACK = timedelta(seconds=1)
 #: how much of the corrected entry a correction repeats (``was``), in characters
 CORRECTED_SHOWN = 80
+#: how many recent entries the correction dialog offers
+CORRECTABLE_SHOWN = 30
 
 
 def default_actor() -> str:
@@ -287,6 +289,17 @@ class IncidentSession:
         if self.state.steps[step_id].finished_seq != finished:
             raise Collision(self.state.taken(step_id))
         return visit
+
+    def correctable(self, limit: int = CORRECTABLE_SHOWN) -> list[Entry]:
+        """The latest entries people wrote (not the system's escalations and notify runs),
+        newest first: what a "correct this entry" dialog offers."""
+        start = max(0, self.state.last_seq - limit * 3)
+        found = [
+            e
+            for e in self.journal.entries(self.incident_id, after_seq=start)
+            if e.actor != "system" and e.damage is None
+        ]
+        return found[::-1][:limit]
 
     def tick(self, step_id: str, item: int, evidence: str | None = None) -> Entry:
         visit = self._seen(step_id)

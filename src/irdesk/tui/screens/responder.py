@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from irdesk.domain.clock import local_hms
+from irdesk.domain.describe import describe, label
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
@@ -32,6 +33,7 @@ from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.services.notify import NotifyResult
 from irdesk.text import visible
 from irdesk.tui.modals.close import CloseDialog, CloseRequest
+from irdesk.tui.modals.correct import CorrectDialog, CorrectRequest
 from irdesk.tui.modals.milestone import MilestoneDialog, MilestoneRequest
 from irdesk.tui.modals.note import NoteDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
@@ -59,6 +61,7 @@ RESPONDER_BINDINGS: list[BindingType] = [
     Binding("g", "goto_current", "Current step", id="runner.current", show=False),
     Binding("p", "contacts", "Contacts", id="runner.contacts", show=False),
     Binding("c", "close_incident", "Close", id="runner.close"),
+    Binding("x", "correct", "Correct", id="runner.correct", show=False),
     Binding("escape", "back", "Home", id="runner.back"),
     *[
         Binding(str(n), f"tick_number({n})", f"Tick item {n}", show=False, id=f"runner.tick_{n}")
@@ -493,6 +496,24 @@ class Responder(Screen[None]):
         self.app.push_screen(
             ContactsScreen(self.session.roster, self.session.playbook, dict(self.state.roles))
         )
+
+    def action_correct(self) -> None:
+        """Correct a recent entry (the selected step's latest is offered first)."""
+        entries = self.session.correctable()
+        if not entries:
+            self.notify("nothing to correct yet")
+            return
+        step = self.selected
+        chosen = next((e.seq for e in entries if e.payload.get("step") == step), None)
+        offered = [
+            (f"{e.seq} · {local_hms(e.occurred_at)} · {e.actor} · {label(e)}: {describe(e)}", e.seq)
+            for e in entries
+        ]
+
+        def save(request: CorrectRequest) -> Entry:
+            return self.session.correct(request.seq, request.reason)
+
+        self.app.push_screen(CorrectDialog(offered, chosen, save=save))
 
     def action_close_incident(self) -> None:
         if self.state.closed:
