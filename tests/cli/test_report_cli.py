@@ -289,7 +289,7 @@ def test_a_report_on_a_tampered_journal_says_so_first_marks_the_entry_and_exits_
         main, ["report", "INC-0002", "--journal", journal_path, "--format", fmt, "-o", str(out)]
     )
     assert result.exit_code == 1  # the report is still written
-    assert f"irdesk: warning: WARNING: the hash chain of this journal is BROKEN at entry {seq}" in (
+    assert f"irdesk: WARNING: the hash chain of this journal is BROKEN at entry {seq}" in (
         result.stderr
     )
     text = out.read_text(encoding="utf-8")

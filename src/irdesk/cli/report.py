@@ -113,7 +113,7 @@ def report(incident_id, fmt, output, skip_verify, include_internal, journal_path
     if built.chain.broken:
         # the report is written (it says so first, and marks the altered entries), but a
         # script or a person must not take it for a clean one
-        click.echo(f"irdesk: warning: {visible(built.chain.warning)}", err=True)
+        click.echo(f"irdesk: {visible(built.chain.warning)}", err=True)
         for problem in built.chain.problems:
             click.echo(f"irdesk: {visible(problem)}", err=True)
         raise SystemExit(1)

@@ -23,6 +23,7 @@ OUTCOME_CHOICES: tuple[tuple[str, str], ...] = (
 )
 #: what the detail line asks for, by outcome
 DETAIL_ASKS = {"duplicate": "Duplicate of (incident id)", "handed-over": "Handed over to (whom)"}
+NO_DETAIL = "Duplicate of / handed over to (for those outcomes)"
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,10 @@ class CloseDialog(Dialog[CloseRequest]):
 
     @on(Select.Changed, "#close-outcome")
     def _show_detail(self) -> None:
+        """Say what the detail line is for. It stays in place (only a duplicate and a
+        hand-over use it), so tab always reaches it: keys typed fast land where meant."""
         ask = DETAIL_ASKS.get(self.outcome, "")
-        self.query_one("#close-detail-label", Label).update(ask)
-        self.query_one("#close-detail-label").display = bool(ask)
-        self.query_one("#close-detail").display = bool(ask)
+        self.query_one("#close-detail-label", Label).update(ask or NO_DETAIL)
 
     @on(Button.Pressed, "#cancel")
     def cancelled(self) -> None:

@@ -162,14 +162,15 @@ class Responder(Screen[None]):
         if not live:
             return ""
         names = ", ".join(repr(v.timer.title) for v in live)
-        timers = f"{len(live)} timer{'s are' if len(live) > 1 else ' is'} running ({names})"
+        many = len(live) > 1
+        timers = (
+            f"{len(live)} timer{'s are' if many else ' is'} running ({names}). "
+            f"{'They keep' if many else 'It keeps'} running after you leave"
+        )
         if self.watching(now) == "":
-            return (
-                f"{timers}. They keep running after you leave; the watcher (irdesk watch) "
-                "escalates and pages on time."
-            )
+            return f"{timers}; the watcher (irdesk watch) escalates and pages on time."
         return (
-            f"{timers}. They keep running after you leave, but nobody is watching this "
+            f"{timers}, but nobody is watching this "
             "journal: nobody is paged from this screen any more once you quit. Start "
             "irdesk watch, or keep a desk open."
         )
