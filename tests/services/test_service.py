@@ -45,14 +45,18 @@ def _desk(path: Path, clock: FixedClock, roster: Roster, actor: str) -> Desk:
     )
 
 
-def test_two_screens_firing_the_same_escalation_record_and_notify_once(tmp_path, recorder):
-    roster, log = recorder
-    clock = FixedClock()
-    path = tmp_path / "journal.db"
+def _two_responders(path: Path, clock: FixedClock, roster: Roster):  # noqa: ANN202
+    """ada declares an incident; ben opens it from his own desk (his own connection)."""
     one = _desk(path, clock, roster, "ada")
     playbook = one.catalog.playbook("account-compromise")
     first = one.declare(playbook, title="Shared", severity="SEV2")
-    second = _desk(path, clock, roster, "ben").session(first.incident_id)
+    return one, first, _desk(path, clock, roster, "ben").session(first.incident_id)
+
+
+def test_two_screens_firing_the_same_escalation_record_and_notify_once(tmp_path, recorder):
+    roster, log = recorder
+    clock = FixedClock()
+    one, first, second = _two_responders(tmp_path / "journal.db", clock, roster)
     clock.advance(timedelta(minutes=21))
     # Both screens computed the escalation as due before either wrote it.
     assert first.state.due_escalations(clock.now())
@@ -193,11 +197,7 @@ def test_a_second_responder_acting_on_what_they_saw_is_refused_with_who_did_what
 ):
     roster, _log = recorder
     clock = FixedClock()
-    path = tmp_path / "journal.db"
-    one = _desk(path, clock, roster, "ada")
-    playbook = one.catalog.playbook("account-compromise")
-    first = one.declare(playbook, title="Shared", severity="SEV2")
-    second = _desk(path, clock, roster, "ben").session(first.incident_id)
+    one, first, second = _two_responders(tmp_path / "journal.db", clock, roster)
     step = first.state.current
     assert step is not None and second.state.current == step  # both screens show it open
     first.complete(step)

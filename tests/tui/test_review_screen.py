@@ -62,6 +62,13 @@ async def answer(pilot, text: str) -> None:
     await settle(pilot)
 
 
+async def open_report_view(app, pilot, path: Path, incident_id: str) -> None:
+    """Open the report view of an incident and wait until it is built."""
+    app.push_screen(ReportScreen(path, incident_id))
+    await app.workers.wait_for_complete()
+    await settle(pilot)
+
+
 def seed_review(desk, declare, *, title: str = "Phished mailbox") -> str:
     """A closed incident with a review written through the services: root cause by five
     whys, one note per section, two improvement items (one done), saved."""
@@ -113,7 +120,9 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         await settle(pilot)
         await answer(pilot, "Phish contained; CFO payment recalled")
         assert rows(journal, iid, K.CLOSED)[-1].payload == {
-            "summary": "Phish contained; CFO payment recalled"
+            "summary": "Phish contained; CFO payment recalled",
+            "outcome": "resolved",
+            "unfinished": ["triage", "scope-campaign", "credentials-entered"],
         }
         assert isinstance(app.screen, ReviewScreen)
         review = app.screen
@@ -409,9 +418,7 @@ async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
     app = make_app()
     async with run(app) as pilot:
         await settle(pilot)
-        app.push_screen(ReportScreen(journal.path, later.incident_id))
-        await app.workers.wait_for_complete()
-        await settle(pilot)
+        await open_report_view(app, pilot, journal.path, later.incident_id)
         source = app.screen.query_one("#report-markdown", Markdown).source
         assert "### Still open from earlier incidents on this playbook" in source
         carried = source.split("### Still open from earlier incidents on this playbook")[1]
@@ -427,9 +434,7 @@ async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
 
         # Closing the item takes it off the next report.
         ReviewSession(desk.session(first)).close_improvement(f"{first}-1", "done", "enforced")
-        app.push_screen(ReportScreen(journal.path, later.incident_id))
-        await app.workers.wait_for_complete()
-        await settle(pilot)
+        await open_report_view(app, pilot, journal.path, later.incident_id)
         source = app.screen.query_one("#report-markdown", Markdown).source
         assert "Still open from earlier incidents" not in source
         assert f"{first}-1" not in source
@@ -450,9 +455,7 @@ async def test_the_report_view_and_its_export_say_first_that_the_chain_is_broken
     app = make_app()
     async with run(app) as pilot:
         await settle(pilot)
-        app.push_screen(ReportScreen(journal.path, session.incident_id))
-        await app.workers.wait_for_complete()
-        await settle(pilot)
+        await open_report_view(app, pilot, journal.path, session.incident_id)
         status = text_of(app.screen.query_one("#report-status"))
         assert status.startswith(
             f"WARNING: the hash chain of this journal is BROKEN at entry {note.seq}"
@@ -472,9 +475,7 @@ async def test_the_report_export_asks_whether_to_include_internal_notes(
     app = make_app()
     async with run(app) as pilot:
         await settle(pilot)
-        app.push_screen(ReportScreen(journal.path, session.incident_id))
-        await app.workers.wait_for_complete()
-        await settle(pilot)
+        await open_report_view(app, pilot, journal.path, session.incident_id)
         source = app.screen.query_one("#report-markdown", Markdown).source
         assert "4471" not in source and "1 entry marked internal" in source
         written = paths.reports_dir() / f"{session.incident_id}.md"
