@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
+import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -125,33 +129,46 @@ def declare(
 @journal_option
 def list_incidents(fmt, status, mode, journal_path) -> None:
     """List incidents and drills in the journal, newest first."""
-    path = journal_path
     from irdesk.cli.common import resolve_journal
-    from irdesk.services.incident import outcome_of
+    from irdesk.services.outcome import outcome_of
 
-    outcomes: dict[str, str] = {}
-    if not resolve_journal(path).exists():
-        records = []
-    else:
-        with open_journal(path, readonly=True) as journal:
-            records = journal.incidents(mode=None if mode == "all" else mode)
-            outcomes = {r.id: outcome_of(journal, r) for r in records if r.status == "closed"}
-    if status == "open":
-        records = [r for r in records if r.status != "closed"]
-    elif status == "closed":
-        records = [r for r in records if r.status == "closed"]
-    if fmt == "json":
-        rows = [{**_record_json(r), "outcome": _shown(outcomes.get(r.id))} for r in records]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    if not resolve_journal(journal_path).exists():
+        _print_records(iter(()), fmt, lambda r: "")
         return
-    if not records:
+    with open_journal(journal_path, readonly=True) as journal:
+        # read a page at a time and printed as read: memory stays flat however long the list
+        records = journal.each_incident(
+            mode=None if mode == "all" else mode,
+            closed={"open": False, "closed": True}.get(status),
+        )
+        _print_records(records, fmt, lambda r: outcome_of(journal, r))
+
+
+def _print_records(records: Iterator, fmt: str, outcome: Callable[[Any], str]) -> None:
+    """The listing, written record by record (the JSON is what ``json.dumps(list,
+    indent=2)`` would print, without holding the list). A closed incident says how it
+    ended (``outcome``) when it was not simply resolved."""
+    first = next(records, None)
+    if fmt == "json":
+        if first is None:
+            click.echo("[]")
+            return
+        click.echo("[")
+        for record in itertools.chain([first], records):
+            if record is not first:
+                click.echo(",")
+            row = {**_record_json(record), "outcome": _shown(outcome(record) or None)}
+            text = json.dumps(row, indent=2, ensure_ascii=False)
+            click.echo(textwrap.indent(text, "  "), nl=False)
+        click.echo("\n]")
+        return
+    if first is None:
         click.echo("no incidents")
         return
-    for r in records:
+    for r in itertools.chain([first], records):
         cell = squeezed  # journal text may hold escapes and bidi overrides: shown literally
-        status = r.status
-        if outcomes.get(r.id, "resolved") != "resolved":
-            status = f"closed ({outcomes[r.id]})"
+        ended = outcome(r)
+        status = f"closed ({ended})" if ended and ended != "resolved" else r.status
         click.echo(
             f"{cell(r.id):<10} {cell(status):<13} {cell(r.severity):<6} {r.mode:<5} "
             f"{cell(r.playbook_id):<26} {format_ts(r.updated_at) if r.updated_at else '':<24} "
