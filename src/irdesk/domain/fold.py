@@ -256,12 +256,11 @@ class IncidentState:
         """The most severe severity the incident had (playbooks list theirs most severe
         first; one the playbook does not list counts as the least severe)."""
         rank = {name: n for n, name in enumerate(self.playbook.severities)}
-        found = min(
+        return min(
             (c.severity for c in self.severity_history),
             key=lambda name: rank.get(name, len(rank)),
             default=self.severity,
         )
-        return found
 
     @property
     def conflicts(self) -> list[Clash]:
