@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fixtures_report.scripts import Scripted, fixed_uids, fixture_catalog, script_incident
-from helpers_store import cut_short
+from helpers_store import attacker, cut_short
 
 from irdesk.cli import main
 from irdesk.store import Journal
@@ -307,3 +307,55 @@ def test_text_that_looks_like_a_head_is_not_taken_for_one(
         assert "call the CISO\\@14:00" in text  # Markdown shows "\@" as "@"
     else:
         assert "call the CISO&#64;14:00" in text
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_a_report_on_a_tampered_journal_says_so_first_marks_the_entry_and_exits_1(
+    journal_path: str, tmp_path: Path, fmt: str
+) -> None:
+    conn = attacker(Path(journal_path))
+    conn.execute(
+        "UPDATE entries SET payload = json_set(payload, '$.text', 'nothing happened') "
+        "WHERE incident_id = 'INC-0002' AND kind = 'note' AND seq = "
+        "(SELECT MIN(seq) FROM entries WHERE incident_id = 'INC-0002' AND kind = 'note')"
+    )
+    (seq,) = conn.execute(
+        "SELECT MIN(seq) FROM entries WHERE incident_id = 'INC-0002' AND kind = 'note'"
+    ).fetchone()
+    conn.close()
+    out = tmp_path / f"report.{fmt}"
+    result = CliRunner().invoke(
+        main, ["report", "INC-0002", "--journal", journal_path, "--format", fmt, "-o", str(out)]
+    )
+    assert result.exit_code == 1  # the report is still written
+    assert f"irdesk: WARNING: the hash chain of this journal is BROKEN at entry {seq}" in (
+        result.stderr
+    )
+    text = out.read_text(encoding="utf-8")
+    if fmt == "json":
+        doc = json.loads(text)
+        assert list(doc)[:2] == ["schema", "warning"]
+        assert doc["warning"].startswith("WARNING: the hash chain of this journal is BROKEN")
+        [row] = [r for r in doc["timeline"] if r["seq"] == seq]
+        assert row["flags"][0].startswith(f"CHAIN BROKEN HERE: INC-0002 entry {seq} was edited")
+        return
+    first = text.split("# INC-0002")[0] if fmt == "md" else text.split("<header")[0]
+    assert "the hash chain of this journal is BROKEN" in first
+    assert f"CHAIN BROKEN HERE: INC-0002 entry {seq} was edited" in text
+
+
+def test_internal_notes_are_left_out_of_reports_unless_asked(journal_path: str) -> None:
+    note = ["log", "--incident", "INC-0002", "--internal", "bridge PIN 4471"]
+    logged = CliRunner().invoke(main, [*note, "--journal", journal_path])
+    assert logged.exit_code == 0, logged.output
+    for fmt in ("md", "html", "json"):
+        left = run("report", "INC-0002", "--journal", journal_path, "--format", fmt)
+        assert left.exit_code == 0
+        assert "4471" not in left.stdout
+        if fmt == "json":
+            assert json.loads(left.stdout)["counts"]["internal_left_out"] == 1
+        else:
+            assert "1 entry marked internal" in left.stdout
+    shown = run("report", "INC-0002", "--journal", journal_path, "--include-internal")
+    assert "\\[internal\\] bridge PIN 4471" in shown.stdout  # Markdown-escaped
+    assert "marked internal" not in shown.stdout

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tmux_helpers import base_env
+from tmux_helpers import base_env, quit_live
 
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.incident import K
@@ -98,7 +98,7 @@ def test_whole_playbook_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_
 
     # Quit half-way and reopen: the same steps, marks and checklist.
     before = steps_column(pane.capture())
-    pane.keys("C-q")
+    quit_live(pane)  # the containment timer is running: asked first
     pane.wait_for("[irdesk exited 0]")
     pane.start("irdesk", "run", "--incident", iid, "--journal", str(journal_path))
     screen = pane.wait_for("Now: Purge the lure and block the indicators")
@@ -232,8 +232,8 @@ def test_two_processes_on_one_journal_and_irdesk_log(tmux, e2e_home, tmp_path):
     first.wait_for("ci-bot       note       backup restore test started", timeout=2)
     second.wait_for("ci-bot       note       backup restore test started", timeout=2)
 
-    first.keys("C-q")
-    second.keys("C-q")
+    quit_live(first)
+    quit_live(second)
     first.wait_for("[irdesk exited 0]")
     second.wait_for("[irdesk exited 0]")
     with Journal.open(journal_path, readonly=True) as journal:

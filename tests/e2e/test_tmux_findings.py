@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tmux_helpers import base_env
+from tmux_helpers import base_env, quit_live
 
 from irdesk.store import Journal
 
@@ -74,7 +74,7 @@ def test_a_burst_appended_to_a_log_becomes_an_incident_with_its_evidence(
     pane.wait_for("SSH password guessing from 203.0.113.9 · SEV3 · open")  # the header
     screen = pane.wait_for("milestones: started ")
     assert " detected " in screen
-    pane.keys("C-q")
+    quit_live(pane)
     pane.wait_for("[irdesk exited 0]")
     with Journal.open(e2e_home / "journal.db", readonly=True) as journal:
         assert journal.incident("FND-0001").status == "declared"

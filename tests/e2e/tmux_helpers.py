@@ -117,6 +117,14 @@ class Pane:
             time.sleep(0.1)
 
 
+def quit_live(pane: Pane) -> None:
+    """ctrl+q on a live incident whose timers are running: the desk asks first (saying
+    who pages once it is gone); the answer is yes."""
+    pane.keys("C-q")
+    pane.wait_for("Quit irdesk?")
+    pane.keys("y")
+
+
 def base_env(home: Path, actor: str) -> dict[str, str]:
     return {
         "IRDESK_HOME": str(home),

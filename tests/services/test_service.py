@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from irdesk.domain.clock import FixedClock
-from irdesk.domain.incident import K
+from irdesk.domain.incident import Collision, K
 from irdesk.domain.models import Notify, Person, Roster
 from irdesk.formats.catalog import Catalog
 from irdesk.services.desk import Desk
@@ -45,14 +45,18 @@ def _desk(path: Path, clock: FixedClock, roster: Roster, actor: str) -> Desk:
     )
 
 
-def test_two_screens_firing_the_same_escalation_record_and_notify_once(tmp_path, recorder):
-    roster, log = recorder
-    clock = FixedClock()
-    path = tmp_path / "journal.db"
+def _two_responders(path: Path, clock: FixedClock, roster: Roster):  # noqa: ANN202
+    """ada declares an incident; ben opens it from his own desk (his own connection)."""
     one = _desk(path, clock, roster, "ada")
     playbook = one.catalog.playbook("account-compromise")
     first = one.declare(playbook, title="Shared", severity="SEV2")
-    second = _desk(path, clock, roster, "ben").session(first.incident_id)
+    return one, first, _desk(path, clock, roster, "ben").session(first.incident_id)
+
+
+def test_two_screens_firing_the_same_escalation_record_and_notify_once(tmp_path, recorder):
+    roster, log = recorder
+    clock = FixedClock()
+    one, first, second = _two_responders(tmp_path / "journal.db", clock, roster)
     clock.advance(timedelta(minutes=21))
     # Both screens computed the escalation as due before either wrote it.
     assert first.state.due_escalations(clock.now())
@@ -186,3 +190,20 @@ def test_reconnect_gives_the_desk_another_lock_timeout_and_keeps_the_warnings(tm
         assert fired and "late_reason" in fired[0].entry.payload
     finally:
         desk.journal.close()
+
+
+def test_a_second_responder_acting_on_what_they_saw_is_refused_with_who_did_what(
+    tmp_path, recorder
+):
+    roster, _log = recorder
+    clock = FixedClock()
+    one, first, second = _two_responders(tmp_path / "journal.db", clock, roster)
+    step = first.state.current
+    assert step is not None and second.state.current == step  # both screens show it open
+    first.complete(step)
+    with pytest.raises(Collision, match=r"is already done: ada marked it done at .*entry 2"):
+        second.complete(step)  # ben's screen had not refreshed yet
+    entries = list(one.journal.entries(first.incident_id))
+    assert [e.kind for e in entries].count(K.STEP_DONE) == 1
+    assert entries[-1].payload["visit"] == 1  # what its author saw travels with the action
+    assert second.state.steps[step].actor == "ada"  # and ben's screen caught up

@@ -95,7 +95,7 @@ async def test_quit_and_reopen_restores_the_exact_state(
         assert "Now: Cut the attacker out of exposed accounts" in before["#step-title"]
         assert "[x] 2. Password reset" in before["#checklist"]
         assert set(milestones) == {"declared", "acknowledged", "detected"}
-        await pilot.press("ctrl+q")
+        await pilot.press("ctrl+q", "y")  # timers are running: the desk asks first
         await settle(pilot)
     assert app.return_code == 0
 

@@ -15,9 +15,11 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+from helpers_store import attacker
 from textual.widgets import DataTable, Input, Markdown
 from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, settle, text_of, toasts
 
+from irdesk import paths
 from irdesk.domain.incident import K
 from irdesk.domain.review import RK
 from irdesk.services.review import ReviewSession, improvement_rows
@@ -57,6 +59,13 @@ async def answer(pilot, text: str) -> None:
     if text:
         await paste(pilot, text)
     await pilot.press("enter")
+    await settle(pilot)
+
+
+async def open_report_view(app, pilot, path: Path, incident_id: str) -> None:
+    """Open the report view of an incident and wait until it is built."""
+    app.push_screen(ReportScreen(path, incident_id))
+    await app.workers.wait_for_complete()
     await settle(pilot)
 
 
@@ -111,7 +120,9 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         await settle(pilot)
         await answer(pilot, "Phish contained; CFO payment recalled")
         assert rows(journal, iid, K.CLOSED)[-1].payload == {
-            "summary": "Phish contained; CFO payment recalled"
+            "summary": "Phish contained; CFO payment recalled",
+            "outcome": "resolved",
+            "unfinished": ["triage", "scope-campaign", "credentials-entered"],
         }
         assert isinstance(app.screen, ReviewScreen)
         review = app.screen
@@ -407,9 +418,7 @@ async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
     app = make_app()
     async with run(app) as pilot:
         await settle(pilot)
-        app.push_screen(ReportScreen(journal.path, later.incident_id))
-        await app.workers.wait_for_complete()
-        await settle(pilot)
+        await open_report_view(app, pilot, journal.path, later.incident_id)
         source = app.screen.query_one("#report-markdown", Markdown).source
         assert "### Still open from earlier incidents on this playbook" in source
         carried = source.split("### Still open from earlier incidents on this playbook")[1]
@@ -425,12 +434,64 @@ async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
 
         # Closing the item takes it off the next report.
         ReviewSession(desk.session(first)).close_improvement(f"{first}-1", "done", "enforced")
-        app.push_screen(ReportScreen(journal.path, later.incident_id))
-        await app.workers.wait_for_complete()
-        await settle(pilot)
+        await open_report_view(app, pilot, journal.path, later.incident_id)
         source = app.screen.query_one("#report-markdown", Markdown).source
         assert "Still open from earlier incidents" not in source
         assert f"{first}-1" not in source
+
+
+async def test_the_report_view_and_its_export_say_first_that_the_chain_is_broken(
+    desk, declare, make_app, journal
+):
+    session = declare(title="Tampered later")
+    note = session.note("the bridge is open")
+    conn = attacker(journal.path)
+    conn.execute(
+        "UPDATE entries SET payload = json_set(payload, '$.text', 'nothing') "
+        "WHERE incident_id = ? AND seq = ?",
+        (session.incident_id, note.seq),
+    )
+    conn.close()
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await open_report_view(app, pilot, journal.path, session.incident_id)
+        status = text_of(app.screen.query_one("#report-status"))
+        assert status.startswith(
+            f"WARNING: the hash chain of this journal is BROKEN at entry {note.seq}"
+        )
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "The journal's hash chain is BROKEN" in toasts(app)
+
+
+async def test_the_report_export_asks_whether_to_include_internal_notes(
+    desk, declare, make_app, journal
+):
+    session = declare(title="With a PIN")
+    session.note("bridge PIN 4471", internal=True)
+    session.note("all hands on the bridge")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await open_report_view(app, pilot, journal.path, session.incident_id)
+        source = app.screen.query_one("#report-markdown", Markdown).source
+        assert "4471" not in source and "1 entry marked internal" in source
+        written = paths.reports_dir() / f"{session.incident_id}.md"
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        await pilot.press("1")  # leave them out
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "4471" not in written.read_text(encoding="utf-8")
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("2")  # include them
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "\\[internal\\] bridge PIN 4471" in written.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- snapshot

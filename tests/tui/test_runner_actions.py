@@ -26,7 +26,10 @@ from tui_helpers import (
 )
 
 from irdesk.domain.incident import K
+from irdesk.tui.modals.close import CloseDialog
+from irdesk.tui.modals.correct import CorrectDialog
 from irdesk.tui.modals.milestone import MilestoneDialog
+from irdesk.tui.modals.note import NoteDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.modals.role import RoleDialog
 from irdesk.tui.screens.runner import RunnerScreen
@@ -71,7 +74,7 @@ async def test_digit_ticks_an_item_and_again_unticks_it(declare, make_app, journ
         await settle(pilot)
         tick = last(journal, iid)
         assert tick.kind == K.TICKED
-        assert tick.payload == {"step": "triage", "item": 0, "text": TRIAGE_1}
+        assert tick.payload == {"step": "triage", "item": 0, "text": TRIAGE_1, "visit": 1}
         assert (tick.actor, tick.role) == (ACTOR, "commander")
         assert tick.occurred_at == tick.recorded_at == START
         assert tick.backdate_reason is None
@@ -82,7 +85,7 @@ async def test_digit_ticks_an_item_and_again_unticks_it(declare, make_app, journ
         await settle(pilot)
         untick = last(journal, iid)
         assert untick.kind == K.UNTICKED
-        assert untick.payload == {"step": "triage", "item": 0, "text": TRIAGE_1}
+        assert untick.payload == {"step": "triage", "item": 0, "text": TRIAGE_1, "visit": 1}
         assert f"[ ] 1. {TRIAGE_1}" in checklist(app)
         assert "(unticked)" in timeline(app)
 
@@ -102,7 +105,7 @@ async def test_space_ticks_the_highlighted_item(declare, make_app, journal):
         await settle(pilot)
         tick = last(journal, iid)
         assert tick.kind == K.TICKED
-        assert tick.payload == {"step": "triage", "item": 2, "text": TRIAGE_3}
+        assert tick.payload == {"step": "triage", "item": 2, "text": TRIAGE_3, "visit": 1}
         assert f"[x] 3. {TRIAGE_3}" in checklist(app)
         assert f"[ ] 1. {TRIAGE_1}" in checklist(app)
 
@@ -142,6 +145,7 @@ async def test_evidence_item_asks_for_a_note_and_journals_it(declare, make_app, 
             "item": 1,
             "text": TRIAGE_2,
             "evidence": "phish-0912.eml in case folder",
+            "visit": 1,
         }
         assert tick.actor == ACTOR
         assert "[x] 2. " in checklist(app)
@@ -176,6 +180,7 @@ async def test_done_with_open_items_confirms_then_moves_to_next_step(declare, ma
             "step": "triage",
             "title": "Take ownership and triage the report",
             "marks": "acknowledged",
+            "visit": 1,
         }
         assert (done.actor, done.role, done.occurred_at) == (ACTOR, "commander", START)
         # The pointer moved on; the finished step is marked done; its milestone is shown.
@@ -231,6 +236,7 @@ async def test_skip_needs_a_reason_and_journals_it(declare, make_app, journal):
             "step": "triage",
             "title": "Take ownership and triage the report",
             "reason": "reported by the SOC, already triaged",
+            "visit": 1,
         }
         assert skipped.actor == ACTOR
         assert "↷ Take ownership and triage the" in steps(app)
@@ -276,6 +282,7 @@ async def test_decision_option_chosen_by_digit_branches_the_path(declare, make_a
             "option": 1,
             "label": "No, the lure was only delivered or clicked",
             "next": "block-indicators",
+            "visit": 1,  # what its author saw
         }
         assert decided.actor == ACTOR
         # The branch skips revoke-access and hunt-persistence: straight to block-indicators.
@@ -331,6 +338,63 @@ async def test_note_is_journaled_and_shown_on_the_timeline(declare, make_app, jo
         assert "09:01:30 alice        note       Finance confirms no payment was made" in timeline(
             app
         )
+
+
+async def test_an_internal_note_is_journaled_so_and_marked_on_the_timeline(
+    declare, make_app, journal
+):
+    iid = declare().incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteDialog)
+        await paste(pilot, "bridge PIN 4471")
+        await pilot.press("tab", "space", "shift+tab", "enter")
+        await settle(pilot)
+        note = last(journal, iid)
+        assert note.payload == {"text": "bridge PIN 4471", "internal": True}
+        assert "note       [internal] bridge PIN 4471" in timeline(app)
+
+
+async def test_a_slip_is_corrected_from_the_runner_and_shown_beside_the_original(
+    declare, make_app, journal
+):
+    session = declare()
+    iid = session.incident_id
+    session.note("first note")
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("1")  # the slip: item 1 ticked by mistake
+        await settle(pilot)
+        tick = last(journal, iid)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CorrectDialog)
+        # the selected step's latest entry is offered first
+        assert dialog.query_one("#correct-entry", Select).value == tick.seq
+        await paste(pilot, "ticked by mistake: not acknowledged yet")
+        await pilot.press("enter")
+        await settle(pilot)
+        fix = last(journal, iid)
+        assert (fix.kind, fix.corrects) == (K.CORRECTION, tick.seq)
+        assert fix.payload["text"] == "ticked by mistake: not acknowledged yet"
+        assert rows(journal, iid, K.TICKED) == [tick]  # the original stays
+        assert (
+            f"entry {tick.seq} (checked: Incident acknowledged and severity set): ticked by "
+            "mistake" in timeline(app)
+        )
+        # the replay and a reopened runner show it beside the original itself
+        state = app.screen.session.state
+        assert state.asides(tick.seq) == [
+            (
+                f"corrected by entry {fix.seq} ({ACTOR}): ticked by mistake: not acknowledged yet",
+                False,
+            )
+        ]
 
 
 async def choose_in_select(pilot, select: Select, label: str) -> None:
@@ -576,13 +640,22 @@ async def test_close_with_summary_then_actions_are_refused(declare, make_app, jo
         assert rows(journal, iid, K.CLOSED) == []
         await pilot.press("c")
         await settle(pilot)
-        assert isinstance(app.screen, TextPrompt)
+        assert isinstance(app.screen, CloseDialog)
+        # closing warns about the steps it leaves undone, by name (up to the decision)
+        assert (
+            "3 steps unfinished: 'Take ownership and triage the report', 'Find every "
+            "recipient and every click', 'Did anyone hand over credentials or approve MFA?'"
+        ) in " ".join(text_of(app.screen.query_one("#close-unfinished")).split())
         await paste(pilot, "false positive: lure never delivered")
         await pilot.press("enter")
         await settle(pilot)
         closed = last(journal, iid)
         assert closed.kind == K.CLOSED
-        assert closed.payload == {"summary": "false positive: lure never delivered"}
+        assert closed.payload == {
+            "summary": "false positive: lure never delivered",
+            "outcome": "resolved",
+            "unfinished": ["triage", "scope-campaign", "credentials-entered"],
+        }
         assert closed.occurred_at == START + timedelta(hours=2)
         record = journal.incident(iid)
         assert (record.status, record.closed_at) == ("closed", START + timedelta(hours=2))
@@ -599,6 +672,48 @@ async def test_close_with_summary_then_actions_are_refused(declare, make_app, jo
         await pilot.press("c")
         await settle(pilot)
         assert "already closed" in screen_text(app)
+
+
+async def test_closing_as_a_duplicate_names_the_original_and_home_shows_it(
+    declare, make_app, journal
+):
+    original = declare(title="First report").incident_id
+    iid = declare(title="Same phish, second report").incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await paste(pilot, "same lure")
+        dialog = app.screen
+        assert isinstance(dialog, CloseDialog)
+        dialog.query_one("#close-outcome", Select).value = "duplicate"
+        await settle(pilot)
+        await pilot.press("enter")  # the original is not named yet: refused on the spot
+        await settle(pilot)
+        assert "duplicate of (incident id): this cannot be empty" in screen_text(app)
+        dialog.query_one("#close-detail", Input).value = "INC-9999"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "no incident INC-9999 in this journal" in screen_text(app)
+        assert rows(journal, iid, K.CLOSED) == []
+        await pilot.press("c")
+        await settle(pilot)
+        app.screen.query_one("#close-outcome", Select).value = "duplicate"
+        await settle(pilot)
+        app.screen.query_one("#close-detail", Input).value = original
+        await pilot.press("enter")
+        await settle(pilot)
+        closed = last(journal, iid)
+        assert (closed.payload["outcome"], closed.payload["duplicate_of"]) == (
+            "duplicate",
+            original,
+        )
+        await pilot.press("escape")  # the review
+        await settle(pilot)
+        await pilot.press("escape")  # home
+        await settle(pilot)
+        assert f"closed: duplicate of {original}" in screen_text(app)
 
 
 async def test_escape_returns_home_and_home_lists_the_change(declare, make_app, journal):

@@ -142,3 +142,45 @@ async def test_an_escalation_fired_by_both_screens_is_recorded_and_sent_once(
         await wait_until(
             bobs, lambda: "escalated to level 1" in text_of(bob_app.screen.query_one("#timers"))
         )
+
+
+async def test_a_second_choice_is_refused_on_screen_and_a_raced_one_shows_as_a_conflict(
+    declare, make_app, bob, journal
+):
+    session = declare()
+    iid = session.incident_id
+    session.complete("triage")
+    session.complete("scope-campaign")
+    app = make_app(iid)
+    async with run(app) as alice:
+        await settle(alice)
+        await alice.press("o")  # alice opens the options...
+        await settle(alice)
+        bobs = bob.session(iid)
+        bobs.decide("credentials-entered", 0)  # ...bob chooses first, from his terminal
+        await alice.press("2")  # alice's screen had not caught up yet
+        await settle(alice)
+        await wait_until(alice, lambda: "already decided: bob chose" in toasts(app))
+        assert [k for k in (r.kind for r in rows(journal, iid)) if k == K.DECIDED] == [K.DECIDED]
+
+        # Two processes racing past that check: the journal holds both. The screen keeps
+        # the first and shows the conflict under the options and on the timeline.
+        option = session.playbook.step("credentials-entered").decision[1]
+        journal.append(
+            iid,
+            K.DECIDED,
+            {
+                "step": "credentials-entered",
+                "option": 1,
+                "label": option.label,
+                "next": option.next,
+                "visit": 1,
+            },
+            actor="carol",
+        )
+        conflict = "CONFLICT: carol chose 'No, the lure was only delivered or clicked' after bob"
+        await wait_until(alice, lambda: conflict in timeline(app))
+        assert app.screen.session.state.current == "revoke-access"  # bob's choice stands
+        await alice.press("up")  # the decision step, in the step list
+        await settle(alice)
+        assert conflict in text_of(app.screen.query_one("#step-decision"))

@@ -127,3 +127,45 @@ async def test_paging_from_the_runner(make_app, declare, journal, notify_log):
     assert argv[3] == role.id and argv[5].endswith(f"join the bridge (page from {ACTOR})")
     (notified,) = rows(journal, session.incident_id, K.NOTIFIED)
     assert notified.payload["page_seq"] == paged.seq and notified.payload["returncode"] == 0
+
+
+def prompt_text(app) -> str:
+    return " ".join(" ".join(text_of(w) for w in app.screen.query("Static")).split())
+
+
+async def test_q_on_a_live_incident_with_running_timers_asks_and_says_who_pages(
+    declare, make_app, journal, clock
+):
+    iid = declare().incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmPrompt"  # not gone without a word
+        said = prompt_text(app)
+        assert "timer is running" in said or "timers are running" in said
+        assert "nobody is paged from this screen any more once you quit" in said
+        await pilot.press("n")  # stay
+        await settle(pilot)
+        assert app.is_running and type(app.screen).__name__ == "RunnerScreen"
+        heartbeat.put(journal, beat(clock.now()))
+        await pilot.press("q")
+        await settle(pilot)
+        said = prompt_text(app)
+        assert "the watcher (irdesk watch) escalates and pages on time" in said
+        await pilot.press("y")
+        await settle(pilot)
+    assert app.return_code == 0
+
+
+async def test_q_on_a_closed_incident_quits_at_once(declare, make_app):
+    session = declare()
+    session.close("done")
+    app = make_app(session.incident_id)
+    async with run(app) as pilot:
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RunnerScreen"
+        await pilot.press("q")
+        await settle(pilot)
+        assert not app.is_running

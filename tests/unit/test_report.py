@@ -181,7 +181,7 @@ def test_timeline_shows_recorded_time_only_when_it_differs(incident_report: Repo
     assert rows[4].recorded_at is None
     text = to_markdown(incident_report)
     assert "| 2 | 2026-11-22 18:10:00 | 2026-11-23 09:00:00 |" in text
-    assert "(corrected by entry" in text
+    assert "— corrected by entry 34 (ada): the rule forwarded to two outside addresses" in text
 
 
 def test_drill_report_has_injects_expectations_ratings_and_hot_wash(drill_report: Report) -> None:

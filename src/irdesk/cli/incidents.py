@@ -6,8 +6,9 @@ import itertools
 import json
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -129,9 +130,10 @@ def declare(
 def list_incidents(fmt, status, mode, journal_path) -> None:
     """List incidents and drills in the journal, newest first."""
     from irdesk.cli.common import resolve_journal
+    from irdesk.services.outcome import outcome_of
 
     if not resolve_journal(journal_path).exists():
-        _print_records(iter(()), fmt)
+        _print_records(iter(()), fmt, lambda r: "")
         return
     with open_journal(journal_path, readonly=True) as journal:
         # read a page at a time and printed as read: memory stays flat however long the list
@@ -139,12 +141,13 @@ def list_incidents(fmt, status, mode, journal_path) -> None:
             mode=None if mode == "all" else mode,
             closed={"open": False, "closed": True}.get(status),
         )
-        _print_records(records, fmt)
+        _print_records(records, fmt, lambda r: outcome_of(journal, r))
 
 
-def _print_records(records: Iterator, fmt: str) -> None:
+def _print_records(records: Iterator, fmt: str, outcome: Callable[[Any], str]) -> None:
     """The listing, written record by record (the JSON is what ``json.dumps(list,
-    indent=2)`` would print, without holding the list)."""
+    indent=2)`` would print, without holding the list). A closed incident says how it
+    ended (``outcome``) when it was not simply resolved."""
     first = next(records, None)
     if fmt == "json":
         if first is None:
@@ -154,7 +157,8 @@ def _print_records(records: Iterator, fmt: str) -> None:
         for record in itertools.chain([first], records):
             if record is not first:
                 click.echo(",")
-            text = json.dumps(_record_json(record), indent=2, ensure_ascii=False)
+            row = {**_record_json(record), "outcome": _shown(outcome(record) or None)}
+            text = json.dumps(row, indent=2, ensure_ascii=False)
             click.echo(textwrap.indent(text, "  "), nl=False)
         click.echo("\n]")
         return
@@ -163,8 +167,10 @@ def _print_records(records: Iterator, fmt: str) -> None:
         return
     for r in itertools.chain([first], records):
         cell = squeezed  # journal text may hold escapes and bidi overrides: shown literally
+        ended = outcome(r)
+        status = f"closed ({ended})" if ended and ended != "resolved" else r.status
         click.echo(
-            f"{cell(r.id):<10} {cell(r.status):<13} {cell(r.severity):<6} {r.mode:<5} "
+            f"{cell(r.id):<10} {cell(status):<13} {cell(r.severity):<6} {r.mode:<5} "
             f"{cell(r.playbook_id):<26} {format_ts(r.updated_at) if r.updated_at else '':<24} "
             f"{cell(r.title)}"
         )
@@ -202,9 +208,14 @@ def _record_json(r) -> dict:
 @click.command()
 @click.option("--incident", "incident_id", required=True, help="Incident id, e.g. INC-0007.")
 @click.argument("text", required=False)
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="For the team only (a bridge PIN): marked on screens, left out of reports.",
+)
 @journal_option
 @actor_option
-def log(incident_id, text, journal_path, actor) -> None:
+def log(incident_id, text, internal, journal_path, actor) -> None:
     """Append a note from any shell: irdesk log --incident ID "text" (or text on stdin)."""
     if text is None:
         if sys.stdin is None or sys.stdin.isatty():
@@ -229,7 +240,7 @@ def log(incident_id, text, journal_path, actor) -> None:
         raise Failure("the note is empty")
     with open_journal(journal_path, create=False) as journal:
         desk = make_desk(journal, actor=actor)
-        entry = desk.session(incident_id).note(text, source="cli")
+        entry = desk.session(incident_id).note(text, source="cli", internal=internal)
         click.echo(f"{visible(incident_id)} entry {entry.seq}", err=True)
 
 

@@ -19,6 +19,7 @@ from irdesk.cli.common import (
 from irdesk.domain.clock import SystemClock
 from irdesk.report.render import FORMATS, render
 from irdesk.services.files import private_file
+from irdesk.text import visible
 
 
 def _now() -> datetime:
@@ -72,12 +73,19 @@ def _destination(output: Path | None):
     is_flag=True,
     help="Do not recompute the hash chain (the report then says 'not verified').",
 )
+@click.option(
+    "--include-internal",
+    is_flag=True,
+    help="Include notes marked internal (for the team only); left out by default.",
+)
 @journal_option
-def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
+def report(incident_id, fmt, output, skip_verify, include_internal, journal_path) -> None:
     """Write the after-action report of INCIDENT: an incident (INC-0003) or a drill (DRL-0001).
 
     The journal is opened read-only. Times are UTC. The report covers the entries in the
-    journal when it starts; the chain is verified unless --no-verify.
+    journal when it starts; the chain is verified unless --no-verify. Notes marked
+    internal are left out unless --include-internal. A broken chain: the report is
+    written, says so first, and the command warns and exits 1.
     """
     from irdesk.formats.catalog import Catalog
     from irdesk.services.review import load_report
@@ -90,11 +98,19 @@ def report(incident_id, fmt, output, skip_verify, journal_path) -> None:
             now=_now(),
             catalog=lambda: _catalog(Catalog),
             verify=not skip_verify,
+            include_internal=include_internal,
         )
         with built, _destination(output) as out:
             render(built, fmt, out)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
+    if built.chain.broken:
+        # the report is written (it says so first, and marks the altered entries), but a
+        # script or a person must not take it for a clean one
+        click.echo(f"irdesk: {visible(built.chain.warning)}", err=True)
+        for problem in built.chain.problems:
+            click.echo(f"irdesk: {visible(problem)}", err=True)
+        raise SystemExit(1)
 
 
 def _catalog(catalog_cls):  # noqa: ANN001, ANN202

@@ -82,9 +82,13 @@ def _(p: dict[str, Any], e: Entry) -> str:
     return text
 
 
+#: how an internal note (for the team only, left out of reports unless asked) is marked
+INTERNAL = "[internal] "
+
+
 @_describer(K.NOTE)
 def _(p: dict[str, Any], e: Entry) -> str:
-    return str(p.get("text", ""))
+    return (INTERNAL if p.get("internal") is True else "") + str(p.get("text", ""))
 
 
 @_describer(K.TICKED)
@@ -207,7 +211,8 @@ def _(p: dict[str, Any], e: Entry) -> str:
 
 @_describer(K.CORRECTION)
 def _(p: dict[str, Any], e: Entry) -> str:
-    return f"entry {e.corrects}: {p.get('text', '')}"
+    was = f" ({p['was']})" if p.get("was") else ""
+    return f"entry {e.corrects}{was}: {p.get('text', '')}"
 
 
 for _kind, (_label, _fn) in (

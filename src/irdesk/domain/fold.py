@@ -24,16 +24,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from irdesk.domain import drill, incident, review
+from irdesk.domain.clock import local_hms
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES, EventRef
 from irdesk.domain.incident import (
     OPEN_STATUS,
     ActionError,
+    Clash,
+    Collision,
+    Correction,
     DueEscalation,
     Escalation,
     Handler,
+    K,
     MilestoneState,
     Page,
+    SeverityChange,
     StepState,
     TimerView,
 )
@@ -50,6 +56,8 @@ class IncidentState:
     title: str = ""
     mode: str = "live"
     severity: str = ""
+    #: the declared severity, then every change, in order (see :attr:`peak_severity`)
+    severity_history: list[SeverityChange] = field(default_factory=list)
     status: str = OPEN_STATUS
     declared_at: datetime | None = None
     declared_by: str = ""
@@ -64,13 +72,21 @@ class IncidentState:
     notifications: list[dict[str, Any]] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
     notes: int = 0
+    #: notes for the team only (``internal``): reports leave them out unless asked
+    internal_notes: set[int] = field(default_factory=set)
+    #: corrections of earlier entries, by the seq they correct (the originals stay)
+    corrections: dict[int, list[Correction]] = field(default_factory=dict)
     closed_at: datetime | None = None
+    outcome: str = ""  # how it ended, in words (outcome_words), while closed
     last_seq: int = 0
     last_at: datetime | None = None
     entry_count: int = 0
     #: entries that could not be read or applied as written: (seq, why), in order. They
     #: are shown in place by every view; the fold goes on without them.
     damaged: list[tuple[int, str]] = field(default_factory=list)
+    #: step actions that came after the step (or item) was already finished (or ticked) by
+    #: somebody else: kept, never applied, shown beside the first by every view (in order)
+    clashes: list[Clash] = field(default_factory=list)
     # The drill's and the review's parts of the state, keyed "drill" and "review" (their
     # modules provide typed accessors: drill_state, review_state).
     ext: dict[str, Any] = field(default_factory=dict)
@@ -245,6 +261,67 @@ class IncidentState:
             return None
         return EscalationSummary(level, since, min(upcoming) if upcoming else None)
 
+    @property
+    def peak_severity(self) -> str:
+        """The most severe severity the incident had (playbooks list theirs most severe
+        first; one the playbook does not list counts as the least severe)."""
+        rank = {name: n for n, name in enumerate(self.playbook.severities)}
+        return min(
+            (c.severity for c in self.severity_history),
+            key=lambda name: rank.get(name, len(rank)),
+            default=self.severity,
+        )
+
+    @property
+    def conflicts(self) -> list[Clash]:
+        """The clashes where the second action said something else than the first."""
+        return [c for c in self.clashes if c.conflict]
+
+    def clash_at(self, seq: int) -> Clash | None:
+        """The clash entry ``seq`` made, if it made one."""
+        for clash in reversed(self.clashes):
+            if clash.seq == seq:
+                return clash
+            if clash.seq < seq:
+                break
+        return None
+
+    def asides(self, seq: int) -> list[tuple[str, bool]]:
+        """What every view says beside entry ``seq``: its clash with an earlier action and
+        the corrections of it, each as (text, alarming); user text raw."""
+        found: list[tuple[str, bool]] = []
+        clash = self.clash_at(seq)
+        if clash is not None:
+            found.append((clash.text, clash.conflict))
+        found.extend((c.aside, False) for c in self.corrections.get(seq, ()))
+        return found
+
+    def step_outcome(self, step_id: str) -> str:
+        """What the last finish of a step said, in the words of :class:`Clash`."""
+        st = self.steps[step_id]
+        if st.status == "skipped":
+            return "skipped it"
+        if st.decision is not None:
+            return f"chose {st.decision[1]!r}"
+        return "marked it done"
+
+    def unfinished_steps(self) -> list[Step]:
+        """The steps still to do on the path from the active one: it, then each step the
+        path goes on to, up to a decision not taken yet (which is named) or the end.
+        What closing the incident now leaves undone."""
+        found: list[Step] = []
+        target, guard = self.current, len(self.steps) + 1
+        while target is not None and target != END and guard > 0:
+            guard -= 1
+            st = self.steps[target]
+            step = self.playbook.step(target)
+            if not st.finished or target == self.current:
+                found.append(step)
+            if step.decision:
+                break
+            target = self.playbook.next_after(target)
+        return found
+
     def milestone_time(self, name: str) -> datetime | None:
         found = self.milestones.get(name)
         return found.at if found else None
@@ -271,8 +348,27 @@ class IncidentState:
         step = self._known_step(step_id)
         st = self.steps[step_id]
         if st.finished and self.current != step_id:
-            raise ActionError(f"step {step.title!r} is already {st.status}")
+            raise Collision(self.taken(step_id))
         return step
+
+    def taken(self, step_id: str, item: int | None = None) -> str:
+        """Who finished a step (ticked an item of it) before, what they did and when: the
+        refusal a second responder reads."""
+        step = self._known_step(step_id)
+        st = self.steps[step_id]
+        tick = st.ticks.get(item) if item is not None else None
+        at: datetime | None
+        if tick is not None:
+            what = f"{step.checklist[item].text!r} is already ticked: {tick.actor} ticked it"  # type: ignore[index]
+            at, seq = tick.at, tick.seq
+        else:
+            status = "decided" if st.decision is not None and st.status == "done" else st.status
+            what = f"{step.title!r} is already {status}: {st.actor or 'somebody'} " + (
+                self.step_outcome(step_id)
+            )
+            at, seq = st.finished_at, st.finished_seq
+        when = f" at {local_hms(at)}" if at is not None else ""
+        return f"{what}{when} (entry {seq}); yours was not recorded"
 
     def check_done(self, step_id: str) -> Step:
         step = self.check_finish(step_id)
@@ -305,6 +401,47 @@ class IncidentState:
             raise ActionError(f"playbook {self.playbook.id!r} has no step {step_id!r}") from None
 
     # ----------------------------------------------------------------- flow helpers
+    def _clashes(self, entry: Entry, payload: dict[str, Any], *, item: int | None = None) -> bool:
+        """Whether a step action (finish, or tick of ``item``) comes too late: the step is
+        already finished (the item ticked), or its author saw an earlier visit of it
+        (``visit`` in the payload). Such an action was refused by the screen that wrote it
+        if it could see the first; the journal may hold it all the same (two processes
+        racing, an older journal): it is kept as a :class:`Clash` and changes nothing."""
+        step_id = str(payload.get("step"))
+        st = self.steps.get(step_id)
+        if st is None:
+            return False
+        seen = payload.get("visit")
+        # visits 0 (not reached yet) and 1 are the same first visit: ticks carry over
+        stale = isinstance(seen, int) and not isinstance(seen, bool) and max(seen, 1) < st.visits
+        first: tuple[int, str, datetime, str] | None = None
+        if item is not None:
+            tick = st.ticks.get(item)
+            if tick is not None:
+                first = (tick.seq, tick.actor, tick.at, "ticked it")
+        elif st.finished and self.current != step_id:
+            first = (st.finished_seq, st.actor or "", st.finished_at or entry.occurred_at, "")
+        if first is None and stale and st.finished_seq:
+            first = (st.finished_seq, st.actor or "", st.finished_at or entry.occurred_at, "")
+        if first is None:
+            return False
+        seq, actor, at, words = first
+        self.clashes.append(
+            Clash(
+                entry.seq,
+                step_id,
+                item,
+                entry.actor,
+                entry.occurred_at,
+                _action_words(entry.kind, payload),
+                seq,
+                actor,
+                at,
+                words or self.step_outcome(step_id),
+            )
+        )
+        return True
+
     def _record_event(self, ref: str, at: datetime) -> None:
         self.events.setdefault(ref, at)
 
@@ -376,6 +513,17 @@ class IncidentState:
             via_step,
         )
         self.events[name] = entry.occurred_at
+
+
+def _action_words(kind: str, payload: dict[str, Any]) -> str:
+    """What a step action says, in the words of :class:`Clash`."""
+    if kind == K.DECIDED:
+        return f"chose {str(payload.get('label', ''))!r}"
+    if kind == K.STEP_SKIPPED:
+        return "skipped it"
+    if kind == K.TICKED:
+        return "ticked it"
+    return "marked it done"
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,22 @@ STATUSES: tuple[str, ...] = (
     "closed",
 )
 OPEN_STATUS = "open"
+#: How an incident ended (``incident.closed``'s ``outcome``; absent in older journals:
+#: resolved). A duplicate names the incident it duplicates, a hand-over whom it went to.
+OUTCOMES: tuple[str, ...] = ("resolved", "false-positive", "duplicate", "handed-over")
+
+
+def outcome_words(payload: dict[str, Any]) -> str:
+    """A closing's outcome in words: "resolved", "false positive", "duplicate of
+    INC-0003", "handed over to Legal" (user text raw: make it visible to show it)."""
+    outcome = str(payload.get("outcome") or "resolved")
+    if outcome == "duplicate" and payload.get("duplicate_of"):
+        return f"duplicate of {payload['duplicate_of']}"
+    if outcome == "handed-over" and payload.get("handed_to"):
+        return f"handed over to {payload['handed_to']}"
+    return outcome.replace("-", " ")
+
+
 #: an escalation recorded more than this after it was due is late (the watcher looks every
 #: few seconds, a screen every second: a minute means nobody was looking)
 LATE_AFTER = timedelta(minutes=1)
@@ -61,6 +77,12 @@ LATE_AFTER = timedelta(minutes=1)
 
 class ActionError(IrdeskError, ValueError):
     """An action that makes no sense in the current state (the message is for people)."""
+
+
+class Collision(ActionError):
+    """A step action that collides with one somebody else recorded first (the same step
+    decided, done or skipped, or the same item ticked, while this screen still showed it
+    open). The message names who did what, and when."""
 
 
 # --------------------------------------------------------------------------- state parts
@@ -92,6 +114,54 @@ class StepState:
     @property
     def finished(self) -> bool:
         return self.status in ("done", "skipped")
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A step action the journal holds although the step (or item) had already been
+    finished (or ticked) by then: written by a screen that had not seen the first one yet
+    (two processes racing, or an older journal). The fold keeps the first, applies nothing
+    of this one, and keeps both here so every view shows them side by side.
+
+    ``conflict`` is True when the two say different things (another option chosen, done
+    against skipped); False when the second only repeats the first.
+    """
+
+    seq: int
+    step: str
+    item: int | None  # a checklist item (0-based), None for the step itself
+    actor: str
+    at: datetime
+    what: str  # what the late action says: "chose 'Isolate'", "done", "skipped: ..."
+    first_seq: int
+    first_actor: str
+    first_at: datetime
+    first_what: str
+
+    @property
+    def conflict(self) -> bool:
+        return self.what != self.first_what
+
+    @property
+    def text(self) -> str:
+        """The clash in words (user text included raw: make it visible to show it)."""
+        head = "CONFLICT" if self.conflict else "repeated"
+        return (
+            f"{head}: {self.actor} {self.what} after {self.first_actor} {self.first_what} "
+            f"(entry {self.first_seq}); the first stands"
+        )
+
+
+@dataclass(frozen=True)
+class SeverityChange:
+    """The severity the incident was declared with, or a change of it."""
+
+    severity: str
+    previous: str | None  # None: the severity it was declared with
+    at: datetime
+    actor: str
+    reason: str
+    seq: int
 
 
 @dataclass
@@ -176,6 +246,7 @@ def _declared(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.title = str(p.get("title", ""))
     s.mode = str(p.get("mode", "live"))
     s.severity = str(p.get("severity", ""))
+    s.severity_history.append(SeverityChange(s.severity, None, e.occurred_at, e.actor, "", e.seq))
     s.scenario_id = p.get("scenario_id")
     s.declared_at = e.occurred_at
     s.declared_by = e.actor
@@ -189,7 +260,7 @@ def _declared(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 
 def _ticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     st = s.steps.get(str(p.get("step")))
-    if st is not None:
+    if st is not None and not s._clashes(e, p, item=int(p.get("item", -1))):
         st.ticks[int(p.get("item", -1))] = Tick(e.occurred_at, e.actor, p.get("evidence"), e.seq)
         if st.started_at is None:
             st.started_at = e.occurred_at
@@ -212,6 +283,8 @@ def _marks(s: IncidentState, e: Entry, p: dict[str, Any], step_id: str) -> None:
 
 def _done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     step_id = str(p.get("step"))
+    if s._clashes(e, p):
+        return
     s._finish(e, step_id, "done")
     _marks(s, e, p, step_id)
 
@@ -219,15 +292,16 @@ def _done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 def _skipped(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     step_id = str(p.get("step"))
     st = s.steps.get(step_id)
-    if st is not None:
-        st.skip_reason = str(p.get("reason", ""))
+    if st is None or s._clashes(e, p):
+        return
+    st.skip_reason = str(p.get("reason", ""))
     s._finish(e, step_id, "skipped")
 
 
 def _decided(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     step_id = str(p.get("step"))
     st = s.steps.get(step_id)
-    if st is None:
+    if st is None or s._clashes(e, p):
         return
     st.decision = (int(p.get("option", 0)), str(p.get("label", "")), str(p.get("next", END)))
     s._finish(e, step_id, "done")
@@ -239,7 +313,12 @@ def _milestone(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 
 
 def _severity(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
-    s.severity = str(p.get("severity", s.severity))
+    previous, s.severity = s.severity, str(p.get("severity", s.severity))
+    s.severity_history.append(
+        SeverityChange(
+            s.severity, previous, e.occurred_at, e.actor, str(p.get("reason") or ""), e.seq
+        )
+    )
 
 
 def _status(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
@@ -314,17 +393,43 @@ def _escalation_ack(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 def _closed(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.status = "closed"
     s.closed_at = e.occurred_at
+    s.outcome = outcome_words(p) if e.kind == K.CLOSED else "resolved"
     s._milestone(e, "closed")
 
 
 def _reopened(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.status = str(p.get("status", OPEN_STATUS))
     s.closed_at = None
+    s.outcome = ""
     s.milestones.pop("closed", None)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction of an earlier entry: the original stays; this is shown beside it."""
+
+    seq: int
+    corrects: int
+    actor: str
+    at: datetime
+    text: str  # what was wrong (user text raw)
+
+    @property
+    def aside(self) -> str:
+        return f"corrected by entry {self.seq} ({self.actor}): {self.text}"
+
+
+def _correction(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    if e.corrects is not None:
+        s.corrections.setdefault(e.corrects, []).append(
+            Correction(e.seq, e.corrects, e.actor, e.occurred_at, str(p.get("text", "")))
+        )
 
 
 def _note(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.notes += 1
+    if p.get("internal") is True:
+        s.internal_notes.add(e.seq)
 
 
 HANDLERS: dict[str, Handler] = {
@@ -345,4 +450,5 @@ HANDLERS: dict[str, Handler] = {
     K.CLOSED: _closed,
     K.REOPENED: _reopened,
     K.NOTE: _note,
+    K.CORRECTION: _correction,
 }

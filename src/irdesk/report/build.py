@@ -118,6 +118,7 @@ def build_report(
     defects: Sequence[DefectRow] = (),
     generator: str = "irdesk",
     spool_limit: int = SPOOL_IN_MEMORY,
+    include_internal: bool = False,
 ) -> Report:
     """Read an incident's entries once (in seq order) and build its report.
 
@@ -126,6 +127,8 @@ def build_report(
     ``carried`` the items still open from earlier incidents on the same playbook,
     ``defects`` the desk's defects that were open while it ran, ``now``
     the report's time (for an open incident: how long things have been running).
+    Internal notes (for the team only), and corrections of them, are left out of the
+    timeline unless ``include_internal``; ``counts["internal_left_out"]`` says how many.
     ``covered``: the scanned rules that cite this incident; they make its open detection
     improvement items count as done.
     """
@@ -139,6 +142,7 @@ def build_report(
     counts: Counter[str] = Counter()
     last_seq, last_hash = 0, ""
     closing_summary = ""
+    closing_unfinished: list[Any] = []
     apply = state.apply
     add = timeline.add
     finishing = _Visits.FINISHING
@@ -154,9 +158,14 @@ def build_report(
         kind = entry.kind
         if kind in finishing or len(state.path) != path_before:
             visits.after(entry, path_before)
-        add(entry)
         last_seq, last_hash = entry.seq, entry.hash
         entries_by[entry.actor] += 1
+        if not include_internal and (
+            entry.seq in state.internal_notes or entry.corrects in state.internal_notes
+        ):
+            counts["internal_left_out"] += 1  # for the team only: not in this report
+            continue
+        add(entry)
         if entry.role:
             roles_seen.setdefault(entry.actor, set()).add(entry.role)
         if entry.backdate_reason is not None:
@@ -167,6 +176,7 @@ def build_report(
             counts["notes"] += 1
         elif kind == K.CLOSED:
             closing_summary = str(entry.payload.get("summary") or "")
+            closing_unfinished = entry.payload.get("unfinished") or []
         elif kind == K.DECLARED:
             genesis = entry.payload
             if entry.payload.get("commander"):
@@ -182,6 +192,13 @@ def build_report(
     counts["entries"] = state.entry_count
 
     overview = _overview(state, genesis, playbook, scenario, now, closing_summary)
+    if state.closed:
+        titles = {s.id: s.title for s in playbook.steps}
+        overview = replace(
+            overview,
+            outcome=state.outcome,
+            unfinished=tuple(titles.get(str(s), str(s)) for s in closing_unfinished),
+        )
     end = state.closed_at if state.closed and state.closed_at else now
     steps = _steps(state, visits)
     chart = _chart(state, steps, end, open_end=not state.closed)
@@ -210,6 +227,7 @@ def build_report(
         counts=dict(counts),
         state=state,
         defects=tuple(defects),
+        clashes=tuple(state.clashes),
     )
     report.headline = _headline(report)
     return report
@@ -230,6 +248,8 @@ def _overview(
         title=state.title,
         mode=state.mode,
         severity=state.severity,
+        peak_severity=state.peak_severity,
+        severity_history=tuple(state.severity_history),
         status=state.status,
         declared_at=state.declared_at,
         declared_by=state.declared_by,
@@ -555,12 +575,18 @@ def _headline(report: Report) -> tuple[str, ...]:
     when = f"declared {utc_minute(o.declared_at)} UTC by {o.declared_by}"
     if o.closed_at:
         lines.append(
-            f"{what} {o.incident_id} ({o.severity}) was {when} and closed "
-            f"{utc_minute(o.closed_at)} UTC, {span(o.duration)} later."
+            f"{what} {o.incident_id} ({o.severity_text}) was {when} and closed "
+            f"{utc_minute(o.closed_at)} UTC, {span(o.duration)} later"
+            + (f" ({o.outcome})." if o.outcome and o.outcome != "resolved" else ".")
         )
+        if o.unfinished:
+            steps = join_words([repr(t) for t in o.unfinished])
+            lines.append(
+                f"It was closed with {plural(len(o.unfinished), 'step')} unfinished: {steps}."
+            )
     else:
         lines.append(
-            f"{what} {o.incident_id} ({o.severity}) was {when}; it is still "
+            f"{what} {o.incident_id} ({o.severity_text}) was {when}; it is still "
             f"{o.status} ({span(o.duration)} so far)."
         )
     metrics = {m.key: m for m in report.metrics}
@@ -602,6 +628,10 @@ def _headline(report: Report) -> tuple[str, ...]:
     if fired:
         steps_text += f"; {plural(fired, 'escalation')} fired"
     lines.append(steps_text[0].upper() + steps_text[1:] + ".")
+    titles = {s.id: s.title for s in report.steps}
+    for clash in report.clashes:
+        if clash.conflict:
+            lines.append(f"On {titles.get(clash.step, clash.step)!r}: {clash.text}.")
     if report.drill is not None and report.drill.ratings:
         rated = ", ".join(f"{r.objective} {r.rating or '–'}" for r in report.drill.ratings)
         lines.append(f"Objective ratings: {rated}.")

@@ -55,6 +55,7 @@ from irdesk.report.sections import (
     RoleChange,
     RoleLine,
     Section,
+    SeverityLine,
     StepLine,
     Steps,
     Summary,
@@ -87,9 +88,25 @@ def build_sections(report: Report) -> tuple[Section, ...]:
     sections += [
         _after_action(report),
         _integrity(report),
-        TimelineSection(plural(len(report.timeline), "entry", "entries"), report.timeline),
+        TimelineSection(
+            plural(len(report.timeline), "entry", "entries"),
+            report.timeline,
+            report.flags,
+            _left_out(report),
+        ),
     ]
     return tuple(sections)
+
+
+def _left_out(report: Report) -> str:
+    n = report.counts.get("internal_left_out", 0)
+    if not n:
+        return ""
+    return (
+        f"{plural(n, 'entry', 'entries')} marked internal (notes for the team only, and "
+        f"corrections of them) {'is' if n == 1 else 'are'} left out of this report; "
+        "irdesk report --include-internal includes them."
+    )
 
 
 def _tone(ok: bool, checked: bool) -> Tone:
@@ -108,6 +125,7 @@ def _masthead(report: Report) -> Masthead:
         playbook_id=o.playbook_id,
         playbook_version=o.playbook_version,
         head=report.head,
+        warning=report.chain.warning,
     )
 
 
@@ -115,7 +133,7 @@ def _tiles(report: Report) -> Tiles:
     o = report.overview
     metrics = {m.key: m for m in report.metrics}
     tiles = [
-        Tile("Severity", o.severity, False),
+        Tile("Peak severity", o.peak_severity or o.severity, False),
         Tile("Status", o.status, False),
         Tile("Duration", span(o.duration) if o.duration is not None else "—", False),
     ]
@@ -136,11 +154,18 @@ def _summary(report: Report) -> Summary:
         incident_id=o.incident_id,
         mode="drill" if o.is_drill else "live incident",
         incident_title=o.title,
-        severity=o.severity,
+        severity=o.severity_text,
+        severity_history=tuple(
+            SeverityLine(utc(c.at), c.previous or "", c.severity, c.actor, c.reason)
+            for c in o.severity_history
+        )
+        if len(o.severity_history) > 1
+        else (),
         status=o.status,
         declared_at=utc(o.declared_at),
         declared_by=o.declared_by,
         closed_at=utc(o.closed_at) if o.closed_at else "",
+        outcome=o.outcome,
         duration=span(o.duration),
         playbook_title=o.playbook_title,
         playbook_id=o.playbook_id,

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from irdesk.domain.fold import IncidentState
-from irdesk.domain.incident import LATE_AFTER
+from irdesk.domain.incident import LATE_AFTER, Clash, SeverityChange
 from irdesk.domain.metrics import BACKDATE_TOLERANCE, Measure
 from irdesk.report.format import NOT_RECORDED, exercise_clock, span, utc
 from irdesk.report.timeline import Timeline
@@ -36,6 +37,19 @@ class Overview:
     scenario_title: str | None
     scenario_sha256: str | None
     entry_count: int
+    outcome: str = ""  # how it ended, in words, when closed (outcome_words)
+    unfinished: tuple[str, ...] = ()  # titles of the steps closing left unfinished
+    peak_severity: str = ""  # the most severe it was ("" in models built without it)
+    #: the declared severity, then each change with its time, actor and reason
+    severity_history: tuple[SeverityChange, ...] = ()
+
+    @property
+    def severity_text(self) -> str:
+        """The peak severity, and the one it ended with when it was lowered."""
+        peak = self.peak_severity or self.severity
+        if peak == self.severity:
+            return peak
+        return f"{peak} at its peak, {self.severity} {'at the end' if self.closed_at else 'now'}"
 
     @property
     def is_drill(self) -> bool:
@@ -390,6 +404,8 @@ class ChainStatus:
     head_seq: int  # the last entry the report read (0: none)...
     head_hash: str  # ...and its hash: with the incident id, what ``verify --expect`` checks
     problems: tuple[str, ...] = ()
+    #: the entries verify named as altered (edited, inserted, moved...): (seq, what it said)
+    altered: tuple[tuple[int, str], ...] = ()
 
     @classmethod
     def from_verify(cls, verify: Any, incident_id: str) -> ChainStatus:
@@ -401,6 +417,11 @@ class ChainStatus:
             # the incident's own problems, and the journal's (its triggers removed)
             if getattr(p, "incident_id", incident_id) in (incident_id, "")
         )
+        altered = tuple(
+            (int(p.seq), str(p.message))
+            for p in getattr(verify, "problems", ())
+            if getattr(p, "incident_id", "") == incident_id and getattr(p, "seq", None)
+        )
         head = getattr(verify, "heads", {}).get(incident_id)
         return cls(
             checked=True,
@@ -409,6 +430,7 @@ class ChainStatus:
             head_seq=head.seq if head is not None else 0,
             head_hash=head.hash if head is not None else "",
             problems=problems,
+            altered=altered,
         )
 
     @classmethod
@@ -424,6 +446,26 @@ class ChainStatus:
         """``INC-0001@57:<hash>``, as ``irdesk verify`` prints and ``--expect`` checks it
         ("" when the report read no entry)."""
         return Head(self.head_seq, self.head_hash).label(incident_id) if self.head_hash else ""
+
+    @property
+    def broken(self) -> bool:
+        return self.checked and not self.ok
+
+    @property
+    def warning(self) -> str:
+        """What a report says before anything else when its journal fails verify ("" when
+        the chain verified or was not checked)."""
+        if not self.broken:
+            return ""
+        where = ""
+        if self.altered:
+            seqs = sorted({seq for seq, _ in self.altered})
+            where = f" at entr{'y' if len(seqs) == 1 else 'ies'} {', '.join(map(str, seqs))}"
+        return (
+            f"WARNING: the hash chain of this journal is BROKEN{where}: entries were changed, "
+            "added or removed after they were written. This report may not say what was "
+            "recorded; the altered entries are marked in the timeline."
+        )
 
     @property
     def text(self) -> str:
@@ -499,6 +541,8 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)  # backdated, corrections, notes...
     state: IncidentState | None = field(default=None, repr=False)
     defects: tuple[DefectRow, ...] = ()  # the desk's defects open while it ran
+    #: step actions that came after somebody else's (see :class:`Clash`), in entry order
+    clashes: tuple[Clash, ...] = ()
 
     def close(self) -> None:
         self.timeline.close()
@@ -513,6 +557,19 @@ class Report:
     def head(self) -> str:
         """The incident's head as this report read it: ``INC-0001@57:<hash>``."""
         return self.chain.head(self.overview.incident_id)
+
+    @cached_property
+    def flags(self) -> dict[int, tuple[str, ...]]:
+        """What the timeline says beside an entry, by seq: the chain broken there, a clash
+        with an earlier action, its corrections (user text raw: renderers escape it)."""
+        found: dict[int, list[str]] = {}
+        for seq, message in self.chain.altered:
+            found.setdefault(seq, []).append(f"CHAIN BROKEN HERE: {message}")
+        state = self.state
+        if state is not None:
+            for seq in sorted({c.seq for c in self.clashes} | set(state.corrections)):
+                found.setdefault(seq, []).extend(text for text, _ in state.asides(seq))
+        return {seq: tuple(texts) for seq, texts in found.items()}
 
     @property
     def visits(self) -> list[StepVisit]:

@@ -13,8 +13,8 @@ display-ready rows from the report's spooled timeline (:meth:`TimelineSection.ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from irdesk.domain.incident import K
@@ -41,6 +41,7 @@ class Masthead:
     playbook_id: str
     playbook_version: str
     head: str  # INC-0001@57:<hash>
+    warning: str = ""  # a broken chain: said before anything else
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ class Tiles:
 
 
 @dataclass(frozen=True)
+class SeverityLine:
+    at: str
+    previous: str  # "" for the declared severity
+    severity: str
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Summary:
     """The headline sentences, the closing and review summaries, and the incident's facts
     (what, when, which playbook, how the journal checked out)."""
@@ -73,11 +83,12 @@ class Summary:
     incident_id: str
     mode: str  # "drill" | "live incident"
     incident_title: str
-    severity: str
+    severity: str  # the peak, and the last one when it was lowered
     status: str
     declared_at: str
     declared_by: str
     closed_at: str  # "" while open
+    outcome: str  # how it ended ("" while open)
     duration: str  # declared → closed, or so far
     playbook_title: str
     playbook_id: str
@@ -89,6 +100,8 @@ class Summary:
     entries: str  # "81 entries"
     chain: str  # what verify said, in words
     chain_tone: Tone
+    #: each severity it had: when, from → to, who, why (only when it ever changed)
+    severity_history: tuple[SeverityLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -375,7 +388,7 @@ class Integrity:
 #: the entries correcting it or ""). Occurred shows the date only when it changes;
 #: recorded, only when it differs from occurred (else ""); who is the actor and their
 #: role; what is the entry's sentence and, for a backdated entry, why.
-TimelineLine = tuple[int, str, str, str, str, str, str]
+TimelineLine = tuple[int, str, str, str, str, str]
 
 #: How many distinct actors, roles and labels a timeline keeps escaped (they repeat)
 _KNOWN_WORDS = 4096
@@ -387,12 +400,15 @@ class TimelineSection:
     title: ClassVar[str] = "Timeline"
     entries: str  # "81 entries"
     timeline: Timeline
+    #: what is said beside an entry, by seq (user text raw): see ``Report.flags``
+    flags: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    left_out: str = ""  # internal notes not in this report, said in words ("" when none)
 
     def rows(self, escape: Callable[[str], str]) -> Iterator[TimelineLine]:
         """Every journal entry as a display row, streamed from the spooled timeline, its
         text already passed through the renderer's ``escape`` (once per distinct actor,
         role and label: they repeat on every row)."""
-        corrected = self.timeline.corrected_by
+        flags = self.flags
         milestone = K.MILESTONE  # a milestone's sentence already says it was backdated
         whos: dict[tuple[str, str | None], str] = {}
         labels: dict[str, str] = {}
@@ -420,16 +436,9 @@ class TimelineSection:
             what = escape(row.text)
             if row.backdate_reason and row.kind != milestone:
                 what += f" (backdated: {escape(row.backdate_reason)})"
-            fixes = corrected.get(row.seq)
-            yield (
-                row.seq,
-                occurred,
-                recorded,
-                who,
-                label,
-                what,
-                ", ".join(map(str, fixes)) if fixes else "",
-            )
+            for flag in flags.get(row.seq, ()):
+                what += f" — {escape(flag)}"
+            yield (row.seq, occurred, recorded, who, label, what)
 
 
 Section = (

@@ -9,7 +9,7 @@ home screen paints its first frame from the journal alone, before any of that is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from irdesk.domain.clock import Clock, SystemClock
 from irdesk.services import heartbeat
 from irdesk.services.actor import default_actor
+from irdesk.services.outcome import outcome_of
 from irdesk.store import IncidentRecord, Journal
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class Newest:
     closed: tuple[IncidentRecord, ...]
     #: whether there are open incidents beyond those listed
     more_open: bool
+    #: how each closed one ended, when not simply resolved (false positive, duplicate of
+    #: INC-0003, handed over to whom), by id
+    outcomes: dict[str, str] = field(default_factory=dict)
 
 
 class Desk:
@@ -81,7 +85,13 @@ class Desk:
         ``closed_limit`` closed ones (the most recently opened), newest first."""
         open_ones = self.journal.incidents(closed=False, limit=open_limit + 1)
         closed = self.journal.incidents(closed=True, limit=closed_limit)
-        return Newest(tuple(open_ones[:open_limit]), tuple(closed), len(open_ones) > open_limit)
+        outcomes = {r.id: outcome_of(self.journal, r) for r in closed}
+        return Newest(
+            tuple(open_ones[:open_limit]),
+            tuple(closed),
+            len(open_ones) > open_limit,
+            {key: words for key, words in outcomes.items() if words != "resolved"},
+        )
 
     @property
     def catalog(self) -> Catalog:

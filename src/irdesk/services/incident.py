@@ -17,11 +17,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from irdesk.domain.clock import Clock, SystemClock, local_date
+from irdesk.domain.describe import describe, label
 from irdesk.domain.durations import format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES, EventRef
 from irdesk.domain.fold import IncidentState
-from irdesk.domain.incident import LATE_AFTER, STATUSES, ActionError, DueEscalation, K
+from irdesk.domain.incident import (
+    LATE_AFTER,
+    OUTCOMES,
+    STATUSES,
+    ActionError,
+    Collision,
+    DueEscalation,
+    K,
+)
 from irdesk.domain.models import EMPTY_ROSTER, NOTIFY_TIMEOUT, Playbook, Roster, Scenario
 from irdesk.domain.notify import Call, check_name, page_target, people_for
 from irdesk.formats.catalog import Catalog, NotFound
@@ -29,9 +38,13 @@ from irdesk.formats.loader import load_file
 from irdesk.services import notify
 from irdesk.services.actor import default_actor
 from irdesk.services.notify import NotifyResult, plan
-from irdesk.store import IncidentRecord, Journal
+from irdesk.store import IncidentRecord, Journal, UnknownIncident
 
 BACKDATE_SLACK = timedelta(seconds=1)
+#: how much of the corrected entry a correction repeats (``was``), in characters
+CORRECTED_SHOWN = 80
+#: how many recent entries the correction dialog offers
+CORRECTABLE_SHOWN = 30
 
 
 #: where a playbook the journal has no copy of is looked for: a catalog, or what loads one
@@ -224,55 +237,98 @@ class IncidentSession:
         self.refresh()
         return entry
 
-    def note(self, text: str, *, source: str | None = None) -> Entry:
+    def note(self, text: str, *, source: str | None = None, internal: bool = False) -> Entry:
+        """A note on the timeline; an ``internal`` one is for the team only (a bridge PIN):
+        screens mark it, reports leave it out unless asked to include it."""
         if not text.strip():
             raise ActionError("a note needs some text")
-        payload = {"text": text}
+        payload: dict[str, Any] = {"text": text}
         if source:
             payload["source"] = source
+        if internal:
+            payload["internal"] = True
         return self._append(K.NOTE, payload)
 
     def correct(self, seq: int, text: str) -> Entry:
-        if self.journal.get_entry(self.incident_id, seq) is None:
+        """Correct a journaled entry (a note, a tick, a milestone, a decision...) with a
+        reason: the original stays as it was, and every view shows the correction beside
+        it. The correction also says what it corrects, so it reads on its own."""
+        original = self.journal.get_entry(self.incident_id, seq)
+        if original is None:
             raise ActionError(f"{self.incident_id} has no entry {seq}")
         if not text.strip():
             raise ActionError("a correction needs text saying what was wrong")
-        return self._append(K.CORRECTION, {"text": text}, corrects=seq)
+        was = f"{label(original)}: {describe(original)}"
+        if len(was) > CORRECTED_SHOWN:
+            was = was[: CORRECTED_SHOWN - 1] + "…"
+        return self._append(K.CORRECTION, {"text": text.strip(), "was": was}, corrects=seq)
+
+    def _seen(self, step_id: str) -> int:
+        """Catch up with the journal before a step action and refuse it (:class:`Collision`,
+        naming who did what and when) when somebody else finished the step since this
+        session last looked. Returns the visit of the step this session saw, which the
+        entry carries, so the fold can tell a late write from another process too."""
+        st = self.state.steps.get(step_id)
+        if st is None:
+            return 0  # no such step: the action's own check says so
+        visit, finished = st.visits, st.finished_seq
+        self.refresh()
+        if self.state.steps[step_id].finished_seq != finished:
+            raise Collision(self.state.taken(step_id))
+        return visit
+
+    def correctable(self, limit: int = CORRECTABLE_SHOWN) -> list[Entry]:
+        """The latest entries people wrote (not the system's escalations and notify runs),
+        newest first: what a "correct this entry" dialog offers."""
+        start = max(0, self.state.last_seq - limit * 3)
+        found = [
+            e
+            for e in self.journal.entries(self.incident_id, after_seq=start)
+            if e.actor != "system" and e.damage is None
+        ]
+        return found[::-1][:limit]
 
     def tick(self, step_id: str, item: int, evidence: str | None = None) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_tick(step_id, item)
         if item in self.state.steps[step_id].ticks:
-            raise ActionError("that item is already ticked")
+            raise Collision(self.state.taken(step_id, item))
         check = step.checklist[item]
         if check.evidence and not (evidence or "").strip():
             raise ActionError(f"{check.text!r} needs an evidence note (what, where it is kept)")
-        payload = {"step": step_id, "item": item, "text": check.text}
+        payload = {"step": step_id, "item": item, "text": check.text, "visit": visit}
         if evidence and evidence.strip():
             payload["evidence"] = evidence.strip()
         return self._append(K.TICKED, payload)
 
     def untick(self, step_id: str, item: int) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_tick(step_id, item)
         if item not in self.state.steps[step_id].ticks:
             raise ActionError("that item is not ticked")
         return self._append(
-            K.UNTICKED, {"step": step_id, "item": item, "text": step.checklist[item].text}
+            K.UNTICKED,
+            {"step": step_id, "item": item, "text": step.checklist[item].text, "visit": visit},
         )
 
     def complete(self, step_id: str) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_done(step_id)
-        payload = {"step": step_id, "title": step.title}
+        payload = {"step": step_id, "title": step.title, "visit": visit}
         if step.marks:
             payload["marks"] = step.marks
         return self._append(K.STEP_DONE, payload)
 
     def skip(self, step_id: str, reason: str) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_skip(step_id, reason)
         return self._append(
-            K.STEP_SKIPPED, {"step": step_id, "title": step.title, "reason": reason.strip()}
+            K.STEP_SKIPPED,
+            {"step": step_id, "title": step.title, "reason": reason.strip(), "visit": visit},
         )
 
     def decide(self, step_id: str, option: int) -> Entry:
+        visit = self._seen(step_id)
         step = self.state.check_decide(step_id, option)
         chosen = step.decision[option]
         payload = {
@@ -281,6 +337,7 @@ class IncidentSession:
             "option": option,
             "label": chosen.label,
             "next": chosen.next,
+            "visit": visit,
         }
         if step.marks:
             payload["marks"] = step.marks
@@ -362,9 +419,42 @@ class IncidentSession:
             payload["milestone"] = "acknowledged"
         return self._append(K.ESCALATION_ACK, payload)
 
-    def close(self, summary: str = "") -> Entry:
+    def close(
+        self,
+        summary: str = "",
+        *,
+        outcome: str = "resolved",
+        duplicate_of: str = "",
+        handed_to: str = "",
+    ) -> Entry:
+        """Close the incident with its outcome: resolved, a false positive, a duplicate (of
+        another incident in this journal) or handed over (to whom). The steps it leaves
+        unfinished are journaled with it (:meth:`IncidentState.unfinished_steps`: what
+        the close dialog warns about)."""
         self.state.check_open()
-        return self._append(K.CLOSED, {"summary": summary})
+        if outcome not in OUTCOMES:
+            raise ActionError(f"unknown outcome {outcome!r}; one of: {', '.join(OUTCOMES)}")
+        payload: dict[str, Any] = {"summary": summary, "outcome": outcome}
+        if outcome == "duplicate":
+            original = duplicate_of.strip()
+            if not original:
+                raise ActionError("a duplicate names the incident it duplicates")
+            if original == self.incident_id:
+                raise ActionError("an incident cannot be a duplicate of itself")
+            try:
+                record_of(self.journal, original)
+            except (UnknownIncident, ActionError):
+                raise ActionError(f"no incident {original} in this journal") from None
+            payload["duplicate_of"] = original
+        elif outcome == "handed-over":
+            to = check_name(handed_to.strip())
+            if not to:
+                raise ActionError("a hand-over names whom the incident went to")
+            payload["handed_to"] = to
+        unfinished = [step.id for step in self.state.unfinished_steps()]
+        if unfinished:
+            payload["unfinished"] = unfinished
+        return self._append(K.CLOSED, payload)
 
     def reopen(self, reason: str) -> Entry:
         if not self.state.closed:

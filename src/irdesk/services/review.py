@@ -356,6 +356,7 @@ def load_report(
     verify: bool = True,
     spool_limit: int = SPOOL_IN_MEMORY,
     generator: str | None = None,
+    include_internal: bool = False,
 ) -> Report:
     """Build the report of one incident from the journal: the playbook and scenario it
     ran with (kept in its first entry), its entries read once, its chain verified, and the
@@ -378,6 +379,7 @@ def load_report(
             covered=covered,
             defects=defects_during(journal, record, now),
             generator=generator or f"irdesk {__version__}",
+            include_internal=include_internal,
             spool_limit=spool_limit,
         )
     finally:
@@ -403,12 +405,19 @@ def defects_during(journal: Journal, record: IncidentRecord, now: datetime) -> l
 
 
 def open_report(
-    path: Path, incident_id: str, *, now: datetime, catalog: CatalogSource = None
+    path: Path,
+    incident_id: str,
+    *,
+    now: datetime,
+    catalog: CatalogSource = None,
+    include_internal: bool = False,
 ) -> Report:
     """:func:`load_report` on a read-only connection of its own, opened and closed here (a
     screen builds its report in a worker thread, and a connection stays in its thread)."""
     with Journal.open(path, readonly=True) as journal:
-        return load_report(journal, incident_id, now=now, catalog=catalog)
+        return load_report(
+            journal, incident_id, now=now, catalog=catalog, include_internal=include_internal
+        )
 
 
 def export_report(report: Report, fmt: str, target: Path) -> None:

@@ -1281,6 +1281,16 @@ class Journal:
             ).fetchone()
         return _entry_from_row(row) if row else None
 
+    def last_of_kind(self, incident_id: str, kind: str) -> Entry | None:
+        """The incident's latest entry of ``kind`` (None when it has none)."""
+        with self._errors():
+            row = self._conn.execute(
+                f"SELECT {_ENTRY_COLS} FROM entries WHERE incident_id = ? AND kind = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (incident_id, kind),
+            ).fetchone()
+        return _entry_from_row(row) if row else None
+
     def last_seq(self, incident_id: str) -> int:
         """The seq of the incident's last entry (UnknownIncident if there is none)."""
         with self._errors():

@@ -353,16 +353,30 @@ class IrdeskApp(LiteralToastsApp):
         self.open_review(message.incident_id)
 
     async def action_quit(self) -> None:
-        """Quit; with a drill running under the screen that is open (help, say), its
-        facilitator's desk asks first and pauses the exercise clock (as its own ``q``).
-        Prompts are modal: they take no app key, so nothing quits from one."""
+        """Quit, asking first where leaving matters. With a drill running under the screen
+        that is open (help, say), its facilitator's desk asks and pauses the exercise clock
+        (as its own ``q``); on a live incident with running timers (the screen's
+        ``leaving_warning``) the question says what happens to the timers. Prompts are
+        modal: they take no app key, so nothing quits from one."""
         from irdesk.tui.screens.drill import DrillScreen
 
         for screen in reversed(self.screen_stack):
             if isinstance(screen, DrillScreen) and screen.session.drill.running:
                 screen.action_quit_desk()
                 return
-        self.exit()
+        warning = getattr(self.screen, "leaving_warning", None)
+        message = warning() if callable(warning) else ""
+        if not message:
+            self.exit()
+            return
+
+        from irdesk.tui.modals.prompts import ConfirmPrompt
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(ConfirmPrompt("Quit irdesk?", message, yes="Quit"), answered)
 
     def on_hotwash_screen_finished(self, message: HotwashScreen.Finished) -> None:
         """After the hot wash, the drill goes to its after-action review."""

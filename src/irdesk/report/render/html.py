@@ -85,9 +85,7 @@ def _timeline_rows(s: TimelineSection, batch: int = ROWS_PER_BATCH) -> Iterator[
     """The timeline's ``<tr>`` rows, escaped here, in batches of ``batch`` rows."""
     rows: list[str] = []
     add = rows.append
-    for seq, occurred, recorded, who, label, what, fixes in s.rows(h):
-        if fixes:
-            what += f" <em>(corrected by entry {fixes})</em>"
+    for seq, occurred, recorded, who, label, what in s.rows(h):
         add(
             f'<tr><td class="num">{seq}</td><td class="t">{occurred}</td>'
             f'<td class="t">{recorded}</td><td>{who}</td><td>{label}</td>'

@@ -26,6 +26,7 @@ def report_document(report: Report) -> dict[str, Any]:
     d = report.drill
     doc: dict[str, Any] = {
         "schema": SCHEMA,
+        "warning": report.chain.warning or None,
         "generated_at": iso(report.generated_at),
         "generator": v(report.generator),
         "timezone": "UTC",
@@ -34,10 +35,24 @@ def report_document(report: Report) -> dict[str, Any]:
             "mode": o.mode,
             "title": v(o.title),
             "severity": v(o.severity),
+            "peak_severity": v(o.peak_severity or o.severity),
+            "severity_history": [
+                {
+                    "at": iso(c.at),
+                    "from": v(c.previous) if c.previous else None,
+                    "to": v(c.severity),
+                    "actor": v(c.actor),
+                    "reason": v(c.reason) or None,
+                    "seq": c.seq,
+                }
+                for c in o.severity_history
+            ],
             "status": v(o.status),
             "declared_at": iso(o.declared_at),
             "declared_by": v(o.declared_by),
             "closed_at": iso(o.closed_at),
+            "outcome": v(o.outcome) or None,
+            "unfinished_at_close": [v(t) for t in o.unfinished],
             "duration_seconds": seconds(o.duration),
             "summary": v(o.summary) or None,
             "entry_count": o.entry_count,
@@ -293,7 +308,24 @@ def report_document(report: Report) -> dict[str, Any]:
             "head_hash": report.chain.head_hash,
             "check": f"irdesk verify --expect {report.head}" if report.head else None,
             "problems": [v(p) for p in report.chain.problems],
+            "altered": [{"seq": seq, "problem": v(text)} for seq, text in report.chain.altered],
         },
+        "clashes": [
+            {
+                "seq": c.seq,
+                "step": c.step,
+                "item": c.item + 1 if c.item is not None else None,
+                "conflict": c.conflict,
+                "actor": v(c.actor),
+                "at": iso(c.at),
+                "what": v(c.what),
+                "first_seq": c.first_seq,
+                "first_actor": v(c.first_actor),
+                "first_at": iso(c.first_at),
+                "first_what": v(c.first_what),
+            }
+            for c in report.clashes
+        ],
         "chart": {
             "start": iso(report.chart.start),
             "end": iso(report.chart.end),
@@ -358,6 +390,7 @@ def write_json(report: Report, out: TextIO) -> None:
     out.write(body[:-2])  # the object without its closing "\n}"
     out.write(',\n  "timeline": [')
     corrected = report.timeline.corrected_by
+    flags = report.flags
     q = _json_str  # timeline fields are already visible (see Timeline)
     first = True
     for row in report.timeline:
@@ -369,7 +402,8 @@ def write_json(report: Report, out: TextIO) -> None:
             f'"label": {q(row.label)}, "text": {q(row.text)}, "backdate_reason": '
             f"{q(row.backdate_reason) if row.backdate_reason else 'null'}, "
             f'"corrects": {"null" if row.corrects is None else row.corrects}, '
-            f'"corrected_by": [{", ".join(map(str, fixes)) if fixes else ""}]}}'
+            f'"corrected_by": [{", ".join(map(str, fixes)) if fixes else ""}], '
+            f'"flags": [{", ".join(q(visible(f)) for f in flags.get(row.seq, ()))}]}}'
         )
         if "@" in item:
             item = not_a_head(item, _AT)

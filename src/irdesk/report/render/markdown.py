@@ -49,6 +49,8 @@ def to_markdown(report: Report) -> str:
 
 
 def _masthead(s: Masthead, w: Write) -> None:
+    if s.warning:
+        w(f"> **{md(s.warning)}**\n\n")
     w(f"# {md(s.incident_id)}: {md(s.title)}\n\n")
     w(f"*{s.report_kind}, generated {s.generated_at} UTC by {md(s.generator)}. {s.time_note}*\n\n")
 
@@ -73,6 +75,7 @@ def _summary(s: Summary, w: Write) -> None:
         ("Status", md(s.status)),
         ("Declared", f"{s.declared_at} by {md(s.declared_by)}"),
         ("Closed", closed),
+        *([("Outcome", md(s.outcome))] if s.outcome else []),
         (
             "Playbook",
             f"{md(s.playbook_title)} (`{md(s.playbook_id)}` version {md(s.playbook_version)})",
@@ -88,6 +91,14 @@ def _summary(s: Summary, w: Write) -> None:
     for key, value in rows:
         w(f"| {key} | {value} |\n")
     w("\n")
+    if s.severity_history:
+        w("**Severity history:**\n\n")
+        for c in s.severity_history:
+            change = f"{md(c.previous)} → {md(c.severity)}" if c.previous else md(c.severity)
+            why = f": {md(c.reason)}" if c.reason else ""
+            declared = "" if c.previous else " (declared)"
+            w(f"- {c.at}: {change}{declared} by {md(c.actor)}{why}\n")
+        w("\n")
     if s.closing_summary:
         w(f"**Closing summary:** {md(s.closing_summary)}\n\n")
     if s.review_summary:
@@ -356,10 +367,10 @@ def _timeline(s: TimelineSection, w: Write) -> None:
         f"## {s.title}\n\nEvery journal entry ({s.entries}). "
         "*Recorded* is shown when an entry was written later than it happened.\n\n"
     )
+    if s.left_out:
+        w(f"*{s.left_out}*\n\n")
     w("| # | Occurred | Recorded | Who | Kind | What |\n|---:|---|---|---|---|---|\n")
-    for seq, occurred, recorded, who, label, what, fixes in s.rows(md):
-        if fixes:
-            what += f" (corrected by entry {fixes})"
+    for seq, occurred, recorded, who, label, what in s.rows(md):
         w(f"| {seq} | {occurred} | {recorded} | {who} | {label} | {what} |\n")
     w("\n")
 

@@ -51,8 +51,16 @@ class TextPrompt(Dialog[str]):
                 if self.suggestions
                 else None,
             )
+            yield from self.more()
             yield error_line()
-            yield Static("enter to confirm · escape to cancel", classes="dialog-hint")
+            yield Static(self.hint, classes="dialog-hint")
+
+    #: the line under the dialog saying which keys do what
+    hint = "enter to confirm · escape to cancel"
+
+    def more(self) -> ComposeResult:
+        """Widgets a prompt that asks for more than the line shows under it (none here)."""
+        return iter(())
 
     @on(Input.Submitted, "#prompt-input")
     def submitted(self, event: Input.Submitted) -> None:

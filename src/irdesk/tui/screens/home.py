@@ -96,15 +96,19 @@ def attention(row: BoardRow | None, now: datetime) -> Text:
     return text
 
 
-def _incident_cells(record: IncidentRecord, known: BoardRow | None, now: datetime) -> list[Text]:
-    """An incident's row, in INCIDENT_COLUMNS order (closed ones dimmed)."""
+def _incident_cells(
+    record: IncidentRecord, known: BoardRow | None, now: datetime, outcome: str = ""
+) -> list[Text]:
+    """An incident's row, in INCIDENT_COLUMNS order (closed ones dimmed; one that did not
+    simply end resolved says how it ended: false positive, duplicate of..., handed over)."""
     style = "" if record.status != "closed" else "dim"
     mode = " (drill)" if record.mode == "drill" else ""
+    status = f"closed: {outcome}" if outcome else record.status
     return [
         Text(record.id, style=style or "bold"),
         _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
         Text(record.severity, style=style),
-        Text(record.status, style=style or "yellow"),
+        literal(status, style or "yellow", single_line=True),
         _commander_cell(known),
         attention(known, now),
         Text(local_when(record.updated_at, now) if record.updated_at else "", style=style),
@@ -288,7 +292,8 @@ class HomeScreen(Screen[None]):
         if newest.more_open:
             rows.append((MORE, _note_row("more open: irdesk list --status open", "…")))
         for record in newest.closed:
-            rows.append((record.id, _incident_cells(record, None, now)))
+            outcome = newest.outcomes.get(record.id, "")
+            rows.append((record.id, _incident_cells(record, None, now, outcome)))
         if not rows:
             rows.append(("__none__", _note_row("No incidents yet. Press n to declare one.", "—")))
         shown = [(key, [_signature(c) for c in cells]) for key, cells in rows]

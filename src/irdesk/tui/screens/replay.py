@@ -133,6 +133,7 @@ class ReplayScreen(Screen[None]):
             self.replay.window(TIMELINE_CONTEXT, TIMELINE_CONTEXT),
             self.replay.cursor,
             before=TIMELINE_CONTEXT,
+            asides=self.state.asides,
         )
         self.show_transport()
 

@@ -21,6 +21,7 @@ from irdesk.report.chart.text import text_chart
 from irdesk.report.render.markdown import to_markdown
 from irdesk.services.review import export_report, open_report
 from irdesk.text import visible
+from irdesk.tui.modals.prompts import ChoicePrompt
 from irdesk.tui.safe import literal
 
 if TYPE_CHECKING:
@@ -99,7 +100,10 @@ class ReportScreen(Screen[None]):
             report.close()
             return
         self.report = report
-        status = Text(f"{report.overview.incident_id} after-action report", style="bold")
+        status = Text()
+        if report.chain.broken:  # the first thing the view says, as every format does
+            status.append_text(literal(report.chain.warning + "\n", "bold red"))
+        status.append(f"{report.overview.incident_id} after-action report", style="bold")
         status.append(
             f"   m Markdown · h HTML · j JSON: written to {paths.reports_dir()}", style="dim"
         )
@@ -111,24 +115,66 @@ class ReportScreen(Screen[None]):
         if self.report is None:
             self.notify("the report is still being built")
             return
+        target = paths.reports_dir() / f"{self.incident_id}.{fmt}"
+        left_out = self.report.counts.get("internal_left_out", 0)
+        if not left_out:
+            self._start_export(fmt, target, include_internal=False)
+            return
+
+        def chosen(include: bool | None) -> None:
+            if include is not None:
+                self._start_export(fmt, target, include_internal=include)
+
+        self.app.push_screen(
+            ChoicePrompt(
+                "Internal notes",
+                [
+                    ("Leave them out (a report to share)", False),
+                    ("Include them (for the team only)", True),
+                ],
+                note=f"{left_out} entr{'y is' if left_out == 1 else 'ies are'} marked "
+                "internal: notes for the team only.",
+            ),
+            chosen,
+        )
+
+    def _start_export(self, fmt: str, target: Path, *, include_internal: bool) -> None:
         self.notify(f"writing the {REPORT_FORMATS[fmt]} report…", title="report", timeout=3)
-        self.export(fmt, paths.reports_dir() / f"{self.incident_id}.{fmt}")
+        self.export(fmt, target, include_internal)
 
     @work(thread=True, exit_on_error=False, group="export")
-    def export(self, fmt: str, target: Path) -> None:
+    def export(self, fmt: str, target: Path, include_internal: bool = False) -> None:
         """Write the report to ``target`` away from the UI thread (a long incident's HTML
-        takes a while); an error is shown as every other is (the app's ``attempt``)."""
+        takes a while); an error is shown as every other is (the app's ``attempt``). With
+        ``include_internal`` the report is built again, with the internal notes."""
         with self._report_lock, self.app.attempt("report not written") as attempt:
             if self.report is None:
                 return  # the screen was closed first
-            export_report(self.report, fmt, target)
+            if include_internal:
+                with open_report(
+                    self.journal_path,
+                    self.incident_id,
+                    now=self.report.generated_at,
+                    include_internal=True,
+                ) as whole:
+                    export_report(whole, fmt, target)
+            else:
+                export_report(self.report, fmt, target)
         if attempt.failed:
             return
-        self.app.call_from_thread(
-            self.notify,
-            visible(f"{REPORT_FORMATS[fmt]} report written to {target}"),
-            title="report",
-        )
+        written = f"{REPORT_FORMATS[fmt]} report written to {target}"
+        if self.report is not None and self.report.chain.broken:
+            self.app.call_from_thread(
+                self.notify,
+                visible(
+                    f"{written}. The journal's hash chain is BROKEN: the report says so "
+                    "first and marks the altered entries."
+                ),
+                title="report on a tampered journal",
+                severity="error",
+            )
+            return
+        self.app.call_from_thread(self.notify, visible(written), title="report")
 
     def action_back(self) -> None:
         self.dismiss(None)

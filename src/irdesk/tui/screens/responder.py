@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from irdesk.domain.clock import local_hms
+from irdesk.domain.describe import describe, label
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
@@ -31,7 +32,10 @@ from irdesk.services.heartbeat import watch_status
 from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.services.notify import NotifyResult
 from irdesk.text import visible
+from irdesk.tui.modals.close import CloseDialog, CloseRequest
+from irdesk.tui.modals.correct import CorrectDialog, CorrectRequest
 from irdesk.tui.modals.milestone import MilestoneDialog, MilestoneRequest
+from irdesk.tui.modals.note import NoteDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.modals.role import RoleDialog, RoleRequest
 from irdesk.tui.widgets.header import IncidentHeader
@@ -57,6 +61,7 @@ RESPONDER_BINDINGS: list[BindingType] = [
     Binding("g", "goto_current", "Current step", id="runner.current", show=False),
     Binding("p", "contacts", "Contacts", id="runner.contacts", show=False),
     Binding("c", "close_incident", "Close", id="runner.close"),
+    Binding("x", "correct", "Correct", id="runner.correct", show=False),
     Binding("escape", "back", "Home", id="runner.back"),
     *[
         Binding(str(n), f"tick_number({n})", f"Tick item {n}", show=False, id=f"runner.tick_{n}")
@@ -114,7 +119,8 @@ class Responder(Screen[None]):
         self.session.listeners.append(self._on_new_entries)
         start = max(0, self.state.last_seq - TIMELINE_LINES)
         self.query_one(Timeline).show(
-            self.session.journal.entries(self.session.incident_id, after_seq=start)
+            self.session.journal.entries(self.session.incident_id, after_seq=start),
+            self.state.asides,
         )
         self.show_state()
         self.query_one(StepList).focus()
@@ -150,8 +156,32 @@ class Responder(Screen[None]):
             return "" if status.watching else status.sentence(lambda t: local_hms(t)[:5])
         return None
 
+    def leaving_warning(self) -> str:
+        """What quitting now means, when it matters ("" when it does not): a live incident
+        whose timers are still running or lapsed keeps them running after this screen is
+        gone, and only a watcher escalates and pages then."""
+        if self.state.mode == "drill" or self.state.closed:
+            return ""
+        now = self.now()
+        live = [v for v in self.state.timers(now) if v.state in ("running", "lapsed")]
+        if not live:
+            return ""
+        names = ", ".join(repr(v.timer.title) for v in live)
+        many = len(live) > 1
+        timers = (
+            f"{len(live)} timer{'s are' if many else ' is'} running ({names}). "
+            f"{'They keep' if many else 'It keeps'} running after you leave"
+        )
+        if self.watching(now) == "":
+            return f"{timers}; the watcher (irdesk watch) escalates and pages on time."
+        return (
+            f"{timers}, but nobody is watching this "
+            "journal: nobody is paged from this screen any more once you quit. Start "
+            "irdesk watch, or keep a desk open."
+        )
+
     def _on_new_entries(self, entries: list[Entry]) -> None:
-        self.query_one(Timeline).add(entries)
+        self.query_one(Timeline).add(entries, self.state.asides)
         # Whoever moved the pointer (this screen or another responder's), a person who was
         # looking at the active step keeps looking at the active one: "what to do now".
         before, self._pointer = self._pointer, self.state.current
@@ -376,12 +406,7 @@ class Responder(Screen[None]):
 
     def action_note(self) -> None:
         self.app.push_screen(
-            TextPrompt(
-                "Note",
-                "Add a note to the timeline",
-                placeholder="what happened, what was decided",
-                save=self.session.note,
-            )
+            NoteDialog(lambda text, internal: self.session.note(text, internal=internal))
         )
 
     def action_milestone(self) -> None:
@@ -482,26 +507,44 @@ class Responder(Screen[None]):
             ContactsScreen(self.session.roster, self.session.playbook, dict(self.state.roles))
         )
 
+    def action_correct(self) -> None:
+        """Correct a recent entry (the selected step's latest is offered first)."""
+        entries = self.session.correctable()
+        if not entries:
+            self.notify("nothing to correct yet")
+            return
+        step = self.selected
+        chosen = next((e.seq for e in entries if e.payload.get("step") == step), None)
+        offered = [
+            (f"{e.seq} · {local_hms(e.occurred_at)} · {e.actor} · {label(e)}: {describe(e)}", e.seq)
+            for e in entries
+        ]
+
+        def save(request: CorrectRequest) -> Entry:
+            return self.session.correct(request.seq, request.reason)
+
+        self.app.push_screen(CorrectDialog(offered, chosen, save=save))
+
     def action_close_incident(self) -> None:
         if self.state.closed:
             self.notify("already closed")
             return
 
-        def closed(summary: str | None) -> None:
-            if summary is not None:
+        def closed(request: CloseRequest | None) -> None:
+            if request is not None:
                 self.show_state()
                 self.app.post_message(self.IncidentClosed(self.session.incident_id))
 
-        self.app.push_screen(
-            TextPrompt(
-                "Close incident",
-                "Closing summary (journaled; escape to cancel)",
-                required=False,
-                placeholder="outcome in one line",
-                save=self.session.close,
-            ),
-            closed,
-        )
+        def save(request: CloseRequest) -> Entry:
+            return self.session.close(
+                request.summary,
+                outcome=request.outcome,
+                duplicate_of=request.detail if request.outcome == "duplicate" else "",
+                handed_to=request.detail if request.outcome == "handed-over" else "",
+            )
+
+        unfinished = [step.title for step in self.state.unfinished_steps()]
+        self.app.push_screen(CloseDialog(unfinished, save=save), closed)
 
     def action_back(self) -> None:
         self.dismiss(None)

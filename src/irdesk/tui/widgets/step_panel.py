@@ -125,6 +125,9 @@ class StepPanel(Vertical):
             text.append(f"  {'●' if chosen else '○'} {i + 1}. ")
             text.append_text(literal(option.label, "bold" if chosen else ""))
             text.append(f" → {option.next}\n", style="dim")
+        for clash in state.conflicts:
+            if clash.step == step.id:
+                text.append_text(literal(f"  {clash.text}\n", "bold red"))
         decision.update(text)
 
     def _show_checklist(self, state: IncidentState, step: Step) -> None:
@@ -170,7 +173,12 @@ class StepPanel(Vertical):
             parts.append(f"done {when} by {visible(st.actor or '')}")
         if st.visits > 1:
             parts.append(f"visit {st.visits}")
-        meta.update(Text(" · ".join(parts), style="bold yellow" if "OVERDUE" in str(parts) else ""))
+        text = Text(" · ".join(parts), style="bold yellow" if "OVERDUE" in str(parts) else "")
+        if not step.decision:  # a decision's conflicts are under its options
+            for clash in state.conflicts:
+                if clash.step == step.id:
+                    text.append_text(literal(f"\n{clash.text}", "bold red"))
+        meta.update(text)
 
     @on(OptionList.OptionSelected, "#checklist")
     def _item_selected(self, event: OptionList.OptionSelected) -> None:
