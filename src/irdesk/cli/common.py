@@ -54,6 +54,14 @@ def open_journal(path: Path | None, *, readonly: bool = False, create: bool = Tr
     return journal
 
 
+def acting_as(actor: str | None) -> str:
+    """Who a command acts as: ``--as`` (the command's or the group's), else
+    $IRDESK_ACTOR, else the name the desk remembers for this login, else the login."""
+    from irdesk.services.identity import resolve
+
+    return resolve(actor or group_option("actor")).name
+
+
 def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = False):  # noqa: ANN001
     """The services a command needs: journal, catalog, roster (when there is one).
 
@@ -96,7 +104,8 @@ actor_option = click.option(
     "actor",
     metavar="NAME",
     default=None,
-    help="Who is acting (default: $IRDESK_ACTOR or your login name).",
+    help="Who is acting (default: $IRDESK_ACTOR, else the name the desk remembers for "
+    "your login, else your login name).",
 )
 
 

@@ -148,7 +148,7 @@ def build_report(
         last_seq, last_hash = entry.seq, entry.hash
         entries_by[entry.actor] += 1
         if entry.role:
-            roles_seen.setdefault(entry.actor, set()).add(entry.role)
+            roles_seen.setdefault(entry.actor, set()).update(entry.role.split(", "))
         if entry.backdate_reason is not None:
             counts["backdated"] += 1
         if kind == K.CORRECTION:

@@ -18,11 +18,11 @@ from irdesk.formats.catalog import Catalog, load_roster_or_none
 from irdesk.formats.loader import FileResult
 from irdesk.services import heartbeat
 from irdesk.services.drill import TITLE_PREFIX, DrillSession
+from irdesk.services.identity import resolve
 from irdesk.services.incident import (
     BACKDATE_SLACK,
     IncidentSession,
     WhyLate,
-    default_actor,
     ran_with,
     record_of,
 )
@@ -56,7 +56,10 @@ class Desk:
         self._roster_path = roster_path if roster is None else None
         self.roster_result: FileResult | None = None  # the roster file's problems, if any
         self.clock = clock or SystemClock()
-        self.actor = actor or default_actor()
+        who = resolve(actor)
+        self.actor = who.name
+        #: False when nobody said who acts (the login name stands in): the desk asks
+        self.actor_known = who.known
         self.firer = firer  # what fires escalations in sessions opened here
         # how a late escalation is explained: the watcher sets its own; a screen reads
         # the watchers' heartbeats in the journal the desk has now (it may reconnect)

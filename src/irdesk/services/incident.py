@@ -8,7 +8,6 @@ the screen shows is always what the journal holds, including other responders' w
 
 from __future__ import annotations
 
-import getpass
 import os
 import socket
 import uuid
@@ -28,21 +27,11 @@ from irdesk.domain.notify import Call, check_name, page_target, people_for
 from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.formats.loader import load_file
 from irdesk.services import notify
+from irdesk.services.identity import default_actor
 from irdesk.services.notify import NotifyResult, plan
 from irdesk.store import IncidentRecord, Journal
 
 BACKDATE_SLACK = timedelta(seconds=1)
-
-
-def default_actor() -> str:
-    """Who is at this keyboard: $IRDESK_ACTOR, else the login name."""
-    value = os.environ.get("IRDESK_ACTOR", "").strip()
-    if value:
-        return value
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "responder"
 
 
 def playbook_of(
@@ -189,10 +178,10 @@ class IncidentSession:
         return new
 
     def role_of(self, person: str) -> str | None:
-        for role, holder in self.state.roles.items():
-            if holder == person:
-                return role
-        return None
+        """The role(s) ``person`` holds now, comma-separated (None for none): journaled
+        beside their name on each of their entries."""
+        held = [role for role, holder in self.state.roles.items() if holder == person]
+        return ", ".join(held) or None
 
     # ----------------------------------------------------------------- writing
     def _append(

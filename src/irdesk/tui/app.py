@@ -67,6 +67,7 @@ class IrdeskApp(App[None]):
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("u", "who", "Who acts", id="app.who", show=False),
         Binding("ctrl+q,q", "quit", "Quit", id="app.quit", priority=False),
     ]
     #: how long a write keeps trying by itself while the journal is locked
@@ -210,6 +211,8 @@ class IrdeskApp(App[None]):
             self.notify(visible(warning), title="journal", severity="warning", timeout=30)
         if self.open_incident:
             self.open_runner(self.open_incident)
+        if not self.desk.actor_known:
+            self.action_who(first_use=True)
 
     def load_keymap(self) -> None:
         """Read the user's keymap and apply it; a bad one is reported and ignored."""
@@ -424,6 +427,44 @@ class IrdeskApp(App[None]):
             declared,
         )
 
+    # ----------------------------------------------------------------- who acts
+    def action_who(self, first_use: bool = False) -> None:
+        """Ask who is at the keyboard; the answer is remembered for this login and every
+        action from now on is journaled under it (see :mod:`irdesk.services.identity`)."""
+        from irdesk.services.identity import check_actor
+        from irdesk.tui.modals.who import WhoDialog
+
+        if self.desk is None or isinstance(self.screen, WhoDialog):
+            return
+        roster = self.desk.roster
+        names = [p.name for p in roster.people] if roster else []
+        self.push_screen(
+            WhoDialog(names, current=self.desk.actor, first_use=first_use, check=check_actor),
+            self._acting_as,
+        )
+
+    def _acting_as(self, name: str | None) -> None:
+        from irdesk.services.identity import remember
+
+        if name is None:
+            return
+        with self.attempt("your name is used now but not remembered"):
+            remember(name)
+        self.set_actor(name)
+        self.notify(visible(f"acting as {name}: your entries are journaled under this name"))
+
+    def set_actor(self, name: str) -> None:
+        """Act as ``name`` from now on: the desk's new sessions and every open one."""
+        self.desk.actor = name
+        self.desk.actor_known = True
+        for screen in self.screen_stack:
+            session = getattr(screen, "session", None)
+            if session is not None:
+                session.actor = name
+            shown = getattr(screen, "show_actor", None)
+            if callable(shown):
+                shown()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -437,6 +478,12 @@ class IrdeskApp(App[None]):
             "Start a drill", "Run a tabletop exercise from a scenario", self.action_drill
         )
         yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
+        if self.desk is not None:
+            yield SystemCommand(
+                "Switch who is acting",
+                f"Entries are journaled under your name (now {visible(self.desk.actor)})",
+                self.action_who,
+            )
 
 
 def banner(text: str) -> Text:

@@ -10,12 +10,12 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select
 
 from irdesk.domain.clock import WhenError, parse_when
 from irdesk.domain.models import Playbook
 from irdesk.tui.modals.dialog import Dialog, error_line
+from irdesk.tui.widgets.names import NameInput
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,11 @@ class DeclareDialog(Dialog[DeclareRequest]):
                 value=self._default_severity(first),
             )
             yield Label("Commander")
-            yield Input(
+            yield NameInput(
+                self.commanders,
                 compact=True,
                 value=self.default_commander,
                 id="declare-commander",
-                suggester=SuggestFromList(self.commanders, case_sensitive=False),
             )
             yield Label("Detected at (optional: 09:12, -15m, 2026-11-23 09:12)")
             yield Input(compact=True, placeholder="now", id="declare-detected")

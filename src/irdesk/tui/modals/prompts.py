@@ -9,12 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from irdesk.tui.modals.dialog import CANCEL, Dialog, T, error_line
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.names import NameInput
 
 
 class TextPrompt(Dialog[str]):
@@ -42,14 +42,12 @@ class TextPrompt(Dialog[str]):
         with Vertical(classes="dialog"):
             yield Label(literal(self.dialog_title), classes="dialog-title")
             yield Label(literal(self.label))
-            yield Input(
+            yield NameInput(
+                self.suggestions,
                 compact=True,
                 value=self.initial,
                 placeholder=self.placeholder,
                 id="prompt-input",
-                suggester=SuggestFromList(self.suggestions, case_sensitive=False)
-                if self.suggestions
-                else None,
             )
             yield error_line()
             yield Static("enter to confirm · escape to cancel", classes="dialog-hint")

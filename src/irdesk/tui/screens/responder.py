@@ -123,15 +123,19 @@ class Responder(Screen[None]):
     def show_state(self) -> None:
         """Paint every widget from the fold (after a write, or another process's)."""
         now = self.now()
-        self.query_one(IncidentHeader).show(self.state, now)
+        self.query_one(IncidentHeader).show(self.state, now, actor=self.session.actor)
         self.query_one(StepList).show(self.state, now, self.selected)
         self.query_one(StepPanel).show(self.state, self.selected_step, now)
         self.query_one(TimerPanel).show(self.state, now, self.watching(now))
 
+    def show_actor(self) -> None:
+        """Someone else took the keyboard (the app's ``u``): the header names them."""
+        self.query_one(IncidentHeader).show(self.state, self.now(), actor=self.session.actor)
+
     def show_clock(self) -> None:
         """Repaint what moves with the clock alone."""
         now = self.now()
-        self.query_one(IncidentHeader).show(self.state, now)
+        self.query_one(IncidentHeader).show(self.state, now, actor=self.session.actor)
         self.query_one(TimerPanel).show(self.state, now, self.watching(now))
         self.query_one(StepPanel).show_meta(self.state, self.selected_step, now)
 
