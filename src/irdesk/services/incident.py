@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from irdesk.domain.clock import Clock, SystemClock, local_date
+from irdesk.domain.clock import Clock, SystemClock, local_date, local_hms
 from irdesk.domain.durations import format_duration
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES, EventRef
@@ -232,9 +232,13 @@ class IncidentSession:
         return self._append(K.CORRECTION, {"text": text}, corrects=seq)
 
     def tick(self, step_id: str, item: int, evidence: str | None = None) -> Entry:
+        self.refresh()  # another responder's tick of the same item, a moment ago
         step = self.state.check_tick(step_id, item)
-        if item in self.state.steps[step_id].ticks:
-            raise ActionError("that item is already ticked")
+        done = self.state.steps[step_id].ticks.get(item)
+        if done is not None:
+            raise ActionError(
+                f"item {item + 1} is already ticked by {done.actor} at {local_hms(done.at)[:5]}"
+            )
         check = step.checklist[item]
         if check.evidence and not (evidence or "").strip():
             raise ActionError(f"{check.text!r} needs an evidence note (what, where it is kept)")
@@ -244,9 +248,16 @@ class IncidentSession:
         return self._append(K.TICKED, payload)
 
     def untick(self, step_id: str, item: int) -> Entry:
+        self.refresh()
         step = self.state.check_tick(step_id, item)
-        if item not in self.state.steps[step_id].ticks:
+        st = self.state.steps[step_id]
+        if item not in st.ticks:
             raise ActionError("that item is not ticked")
+        if st.status == "done":
+            raise ActionError(
+                f"step {step.title!r} is done: its ticked items stand "
+                "(a note or a correction says what was wrong)"
+            )
         return self._append(
             K.UNTICKED, {"step": step_id, "item": item, "text": step.checklist[item].text}
         )

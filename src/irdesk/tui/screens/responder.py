@@ -279,12 +279,30 @@ class Responder(Screen[None]):
         self._toggle(number - 1)
 
     def _toggle(self, item: int) -> None:
+        """Tick item ``item`` of the step shown, or untick it when the screen shows it
+        ticked. What is decided is what the person saw: a tick another responder made
+        a moment ago is refused by name (the service looks again), never undone; a
+        finished step's ticks stand. After a tick the cursor moves on to the next open
+        item."""
         step = self.selected_step
-        if step is None or not 0 <= item < len(step.checklist):
+        if step is None:
+            return
+        if not 0 <= item < len(step.checklist):
+            has = f"items 1-{len(step.checklist)}" if step.checklist else "no checklist"
+            self.notify(visible(f"{step.title} has {has}: nothing ticked"), severity="warning")
             return
         check = step.checklist[item]
+
+        def move_on() -> None:
+            if self.selected == step.id:
+                self.query_one(StepPanel).move_on(self.state, step, after=item)
+
         if item in self.state.steps[step.id].ticks:
-            self.record(f"untick {check.text}", lambda: self.session.untick(step.id, item))
+            self.record(
+                f"untick {check.text}",
+                lambda: self.session.untick(step.id, item),
+                then=lambda: self.notify(visible(f"unticked {item + 1}. {check.text}")),
+            )
         elif check.evidence:
             self.app.push_screen(
                 TextPrompt(
@@ -292,10 +310,13 @@ class Responder(Screen[None]):
                     f"Evidence for: {visible(check.text)}",
                     placeholder="what was kept and where (file name, ticket, hash)",
                     save=lambda evidence: self.session.tick(step.id, item, evidence),
-                )
+                ),
+                lambda evidence: move_on() if evidence else None,
             )
         else:
-            self.record(f"tick {check.text}", lambda: self.session.tick(step.id, item))
+            self.record(
+                f"tick {check.text}", lambda: self.session.tick(step.id, item), then=move_on
+            )
 
     def action_done(self) -> None:
         step = self.selected_step
