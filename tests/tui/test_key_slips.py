@@ -3,11 +3,11 @@ pressed again, a number key on a finished step, and another responder's tick."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList, TextArea
 from tui_helpers import kinds, last, rows, run, screen_text, settle, text_of, toasts
 
 from irdesk.domain.incident import K
-from irdesk.tui.modals.prompts import ConfirmPrompt, TextPrompt
+from irdesk.tui.modals.prompts import ConfirmPrompt, NotePrompt, TextPrompt
 from irdesk.tui.screens.runner import RunnerScreen
 
 
@@ -22,7 +22,7 @@ async def test_ctrl_q_in_an_empty_dialog_quits(declare, make_app, journal):
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
-        assert isinstance(app.screen, TextPrompt)
+        assert isinstance(app.screen, NotePrompt)
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert app._exit is True  # noqa: SLF001
@@ -46,8 +46,8 @@ async def test_ctrl_q_with_text_typed_asks_and_what_follows_never_reaches_the_no
         # the keys that follow go to the question, not into the note
         await pilot.press(*"abc", "escape")
         await settle(pilot)
-        assert isinstance(app.screen, TextPrompt)
-        assert app.screen.query_one("#prompt-input", Input).value == "bridge at 10"
+        assert isinstance(app.screen, NotePrompt)
+        assert app.screen.query_one("#note-text", TextArea).text == "bridge at 10"
         await pilot.press("ctrl+q")
         await settle(pilot)
         await pilot.press("y")
@@ -136,10 +136,40 @@ async def test_a_tick_made_elsewhere_is_not_undone_by_the_same_key_here(
         other.tick("triage", 0)
         await pilot.press("1")
         await settle(pilot)
+        # whether this screen had seen Kofi's tick yet or not, 1 does not undo it: the
+        # service refuses a second tick by name, or the screen asks before an untick
+        if isinstance(app.screen, ConfirmPrompt):
+            assert "Kofi Mensah ticked 1. " in screen_text(app)
+            await pilot.press("escape")
+            await settle(pilot)
+        else:
+            assert "already ticked by Kofi Mensah" in toasts(app)
         ticked = [e for e in rows(journal, iid) if e.kind in (K.TICKED, K.UNTICKED)]
         assert [(e.kind, e.actor) for e in ticked] == [(K.TICKED, "Kofi Mensah")]
-        assert "already ticked by Kofi Mensah" in toasts(app)
         assert "[x] 1. " in checklist(app)
+
+
+async def test_unticking_somebody_elses_tick_asks_first(declare, make_app, journal, desk):
+    session = declare()
+    iid = session.incident_id
+    other = desk.session(iid)
+    other.actor = "Kofi Mensah"
+    other.tick("triage", 0)
+    session.tick("triage", 2)
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("3")  # my own tick: unticked at once, and said
+        await settle(pilot)
+        assert last(journal, iid).kind == K.UNTICKED
+        assert "unticked 3. " in toasts(app)
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPrompt)
+        assert "Kofi Mensah ticked 1. " in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert (last(journal, iid).kind, last(journal, iid).payload["item"]) == (K.UNTICKED, 0)
 
 
 async def test_a_number_key_beyond_the_checklist_says_so(declare, make_app, journal):

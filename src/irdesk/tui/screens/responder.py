@@ -21,18 +21,20 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
+from irdesk.domain import describe
 from irdesk.domain.clock import local_hms
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import STATUSES
 from irdesk.domain.models import Step
+from irdesk.domain.timeline import EntryFilter
 from irdesk.services.heartbeat import watch_status
 from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.services.notify import NotifyResult
 from irdesk.text import visible
 from irdesk.tui.modals.milestone import MilestoneDialog, MilestoneRequest
-from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
+from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, NotePrompt, TextPrompt
 from irdesk.tui.modals.role import RoleDialog, RoleRequest
 from irdesk.tui.widgets.header import IncidentHeader
 from irdesk.tui.widgets.step_panel import StepPanel
@@ -54,6 +56,8 @@ RESPONDER_BINDINGS: list[BindingType] = [
     Binding("t", "status", "Status", id="runner.status"),
     Binding("r", "roles", "Roles", id="runner.roles"),
     Binding("e", "page", "Page", id="runner.page", show=False),
+    Binding("slash", "search", "Search", id="runner.search", show=False),
+    Binding("l", "timeline", "Timeline", id="runner.timeline", show=False),
     Binding("g", "goto_current", "Current step", id="runner.current", show=False),
     Binding("p", "contacts", "Contacts", id="runner.contacts", show=False),
     Binding("c", "close_incident", "Close", id="runner.close"),
@@ -297,11 +301,30 @@ class Responder(Screen[None]):
             if self.selected == step.id:
                 self.query_one(StepPanel).move_on(self.state, step, after=item)
 
-        if item in self.state.steps[step.id].ticks:
-            self.record(
-                f"untick {check.text}",
-                lambda: self.session.untick(step.id, item),
-                then=lambda: self.notify(visible(f"unticked {item + 1}. {check.text}")),
+        tick = self.state.steps[step.id].ticks.get(item)
+        if tick is not None:
+
+            def untick(sure: bool | None = True) -> None:
+                if sure:
+                    self.record(
+                        f"untick {check.text}",
+                        lambda: self.session.untick(step.id, item),
+                        then=lambda: self.notify(visible(f"unticked {item + 1}. {check.text}")),
+                    )
+
+            if tick.actor == self.session.actor:
+                untick()
+                return
+            # somebody else's tick (maybe a second ago, the same item): never undone by a
+            # key pressed to tick it
+            self.app.push_screen(
+                ConfirmPrompt(
+                    "Untick?",
+                    f"{tick.actor} ticked {item + 1}. {check.text} at "
+                    f"{local_hms(tick.at)}. Untick it?",
+                    yes="Untick",
+                ),
+                untick,
             )
         elif check.evidence:
             self.app.push_screen(
@@ -396,7 +419,7 @@ class Responder(Screen[None]):
 
     def action_note(self) -> None:
         self.app.push_screen(
-            TextPrompt(
+            NotePrompt(
                 "Note",
                 "Add a note to the timeline",
                 placeholder="what happened, what was decided",
@@ -490,6 +513,33 @@ class Responder(Screen[None]):
             return self.session.assign(request.role, request.person, reason=request.reason)
 
         self.app.push_screen(RoleDialog(roles, people, dict(self.state.roles), save=save))
+
+    def action_search(self) -> None:
+        """Search and filter the timeline (kind, who, text) over the whole incident."""
+        from irdesk.tui.modals.filter import TimelineFilterDialog
+
+        timeline = self.query_one(Timeline)
+        actors = sorted(
+            {e.actor for e in timeline.entries}
+            | {p.name for p in self.session.roster.people}
+            | {self.session.actor}
+        )
+
+        def chosen(wanted: EntryFilter | None) -> None:
+            if wanted is None:
+                return
+            everything = self.session.journal.entries(self.session.incident_id)
+            timeline.set_filter(wanted, everything)
+            timeline.enter()
+
+        self.app.push_screen(
+            TimelineFilterDialog(sorted(set(describe.LABELS.values())), actors, timeline.filter),
+            chosen,
+        )
+
+    def action_timeline(self) -> None:
+        """Move into the timeline: arrows choose an entry, enter reads it whole."""
+        self.query_one(Timeline).enter()
 
     def action_contacts(self) -> None:
         from irdesk.tui.screens.contacts import ContactsScreen
