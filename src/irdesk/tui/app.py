@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -50,6 +50,9 @@ if TYPE_CHECKING:
     from irdesk.tui.screens.responder import Responder
 
 R = TypeVar("R")
+
+#: terminal sizes the stylesheet adapts to (columns, rows); irdesk is usable from 80x24
+SHORT, TALL, NARROW, WIDE = 34, 50, 100, 160
 
 # Screens other than home are imported when first opened: `irdesk` paints home sooner.
 
@@ -200,7 +203,20 @@ class IrdeskApp(App[None]):
         return result
 
     # ----------------------------------------------------------------- opening
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit(event.size.width, event.size.height)
+
+    def fit(self, width: int, height: int) -> None:
+        """Classes the stylesheet sizes the screens by (irdesk.tcss, "sizes"): a short
+        terminal gives the checklist the room, a wide one gives the steps and timeline
+        more."""
+        self.set_class(height < SHORT, "-short")
+        self.set_class(height >= TALL, "-tall")
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(width >= WIDE, "-wide")
+
     def on_mount(self) -> None:
+        self.fit(self.size.width, self.size.height)
         self.call_after_refresh(self.load_keymap)
         if self.replay_only is not None:
             # irdesk replay: read-only from start to finish; leaving the replay quits.
