@@ -263,6 +263,7 @@ class IncidentSession:
         )
 
     def complete(self, step_id: str) -> Entry:
+        self.refresh()  # another responder may have finished it a moment ago
         step = self.state.check_done(step_id)
         payload = {"step": step_id, "title": step.title}
         if step.marks:
@@ -270,12 +271,14 @@ class IncidentSession:
         return self._append(K.STEP_DONE, payload)
 
     def skip(self, step_id: str, reason: str) -> Entry:
+        self.refresh()  # another responder may have finished it a moment ago
         step = self.state.check_skip(step_id, reason)
         return self._append(
             K.STEP_SKIPPED, {"step": step_id, "title": step.title, "reason": reason.strip()}
         )
 
     def decide(self, step_id: str, option: int) -> Entry:
+        self.refresh()  # another responder may have finished it a moment ago
         step = self.state.check_decide(step_id, option)
         chosen = step.decision[option]
         payload = {
