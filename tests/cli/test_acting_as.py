@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from irdesk.cli import main
-from irdesk.services import identity
+from irdesk.services import actor as identity
 from irdesk.store import Journal
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from irdesk import paths
 from irdesk.domain.incident import ActionError
-from irdesk.services import identity
-from irdesk.services.identity import remember, remembered, resolve
+from irdesk.services import actor as identity
+from irdesk.services.actor import remember, remembered, resolve
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from tui_helpers import (
 )
 
 from irdesk.domain.incident import K
-from irdesk.services import identity
+from irdesk.services import actor as identity
 from irdesk.services.desk import Desk
 from irdesk.tui.app import IrdeskApp
 from irdesk.tui.modals.role import RoleDialog

@@ -57,7 +57,7 @@ def open_journal(path: Path | None, *, readonly: bool = False, create: bool = Tr
 def acting_as(actor: str | None) -> str:
     """Who a command acts as: ``--as`` (the command's or the group's), else
     $IRDESK_ACTOR, else the name the desk remembers for this login, else the login."""
-    from irdesk.services.identity import resolve
+    from irdesk.services.actor import resolve
 
     return resolve(actor or group_option("actor")).name
 

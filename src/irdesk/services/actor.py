@@ -1,4 +1,5 @@
-"""Who is at the keyboard: the name a person's entries are journaled under.
+"""Who is at the keyboard: the name a person's entries are journaled under (a module of
+its own, light to import: the desk needs it before anything else is loaded).
 
 The name is the person, never the login: two commanders sharing ``root`` on a jump host
 are still two people in the record and the report. It comes from, in order:
@@ -21,9 +22,6 @@ import os
 from dataclasses import dataclass
 
 from irdesk import paths
-from irdesk.domain.incident import ActionError
-from irdesk.domain.notify import check_name
-from irdesk.services.files import private_file
 
 ENV_ACTOR = "IRDESK_ACTOR"
 FORMAT = "irdesk: identity/1"
@@ -72,6 +70,9 @@ def remembered(login: str | None = None) -> str | None:
 
 def check_actor(name: str) -> str:
     """A name a person gave for themselves, trimmed; refused when it cannot be one."""
+    from irdesk.domain.incident import ActionError
+    from irdesk.domain.notify import check_name
+
     name = " ".join(name.split())
     if not name:
         raise ActionError("a name is needed: who is at the keyboard?")
@@ -84,6 +85,8 @@ def check_actor(name: str) -> str:
 
 def remember(name: str, login: str | None = None) -> str:
     """Remember ``name`` for this login (checked, trimmed); returns it."""
+    from irdesk.services.files import private_file
+
     name = check_actor(name)
     names = _read()
     names[login or login_name()] = name
