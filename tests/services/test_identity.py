@@ -40,7 +40,7 @@ def test_as_beats_the_environment_which_beats_the_remembered_name(monkeypatch) -
     remember("Ravi Iyer")
     monkeypatch.setenv("IRDESK_ACTOR", "Lena Fischer")
     assert resolve().name == "Lena Fischer"
-    assert resolve("Ada Moreno") == identity.Actor("Ada Moreno", "given")
+    assert resolve(" Ada Moreno ") == identity.Actor("Ada Moreno", "given")
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,16 @@ def acting_as(actor: str | None) -> str:
     $IRDESK_ACTOR, else the name the desk remembers for this login, else the login."""
     from irdesk.services.actor import resolve
 
-    return resolve(actor or group_option("actor")).name
+    return resolve(given_name(actor)).name
+
+
+def given_name(actor: str | None) -> str | None:
+    """``--as`` (the command's or the group's), checked: a name that cannot be one is one
+    line and exit 2 (see :func:`irdesk.services.actor.check_actor`)."""
+    from irdesk.services.actor import check_actor
+
+    given = actor or group_option("actor")
+    return check_actor(given) if given else None
 
 
 def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = False):  # noqa: ANN001
@@ -70,9 +79,7 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
     """
     from irdesk.services.desk import Desk
 
-    desk = Desk(
-        journal, roster_path=paths.roster_path(), clock=clock, actor=actor or group_option("actor")
-    )
+    desk = Desk(journal, roster_path=paths.roster_path(), clock=clock, actor=given_name(actor))
     if not lazy:
         desk.load()
         result = desk.roster_result
