@@ -289,10 +289,10 @@ class Responder(Screen[None]):
 
     def _toggle(self, item: int) -> None:
         """Tick item ``item`` of the step shown, or untick it when the screen shows it
-        ticked. What is decided is what the person saw: a tick another responder made
-        a moment ago is refused by name (the service looks again), never undone; a
-        finished step's ticks stand. After a tick the cursor moves on to the next open
-        item."""
+        ticked (asking first when somebody else ticked it). What is decided is what the
+        person saw: a tick another responder made a moment ago is refused by name (the
+        service looks again), never undone; a finished step's ticks stand. After a tick
+        the cursor moves on to the next open item."""
         step = self.selected_step
         if step is None:
             return
