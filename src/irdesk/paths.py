@@ -48,6 +48,11 @@ def keymap_path() -> Path:
     return home() / "keymap.yaml"
 
 
+def identity_path() -> Path:
+    """Who each login on this machine acts as at the desk (the name on their entries)."""
+    return home() / "identity.json"
+
+
 def default_journal_path() -> Path:
     return home() / "journal.db"
 

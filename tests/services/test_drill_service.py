@@ -620,7 +620,10 @@ def test_the_team_record_holds_the_teams_entries_and_their_corrections_only(sess
     lines = team_lines(session.state, journaled(session))
     assert [(line.kind, describe(line.entry)) for line in lines] == [
         (K.NOTE, "called the bank"),
-        (K.CORRECTION, f"entry {note.seq}: called the bank at 10:20, not 10:05"),
+        (
+            K.CORRECTION,
+            f"entry {note.seq} (note: called the bank): called the bank at 10:20, not 10:05",
+        ),
         (K.STEP_DONE, "Triage the report → milestone acknowledged"),
     ]
 

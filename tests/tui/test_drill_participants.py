@@ -8,7 +8,7 @@ from tui_helpers import ACTOR, paste, rows, run, screen_text, settle
 from irdesk.domain.drill import DK
 from irdesk.domain.incident import K
 from irdesk.tui.modals.briefing import DrillBriefing
-from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
+from irdesk.tui.modals.prompts import ChoicePrompt, NotePrompt, TextPrompt
 from irdesk.tui.modals.role import RoleDialog
 from irdesk.tui.screens.drill import DrillScreen
 
@@ -20,7 +20,7 @@ def panel(screen: DrillScreen) -> str:
 async def note(pilot, text: str) -> None:  # noqa: ANN001
     await pilot.press("n")
     await settle(pilot)
-    assert isinstance(pilot.app.screen, TextPrompt)
+    assert isinstance(pilot.app.screen, NotePrompt)
     await paste(pilot, text)
     await pilot.press("enter")
     await settle(pilot)

@@ -497,7 +497,7 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         head = str(app.screen.query_one("#review-head").content)
         assert head.startswith(
             f"After-action review  {iid}  Drill: The CEO's mailbox  "
-            "(drill, closed)\nreview: not started"
+            "(drill, closed)  ·  as alice (commander)\nreview: not started"
         )
         assert journal.verify().ok
 

@@ -27,7 +27,7 @@ from irdesk.tui.app import IrdeskApp
 from irdesk.tui.commands import ACTIONS
 from irdesk.tui.keymap import binding_classes, bindings_of, known_bindings
 from irdesk.tui.modals.declare import DeclareDialog
-from irdesk.tui.modals.prompts import TextPrompt
+from irdesk.tui.modals.prompts import NotePrompt
 from irdesk.tui.screens.drill import DrillScreen
 from irdesk.tui.screens.help import HelpScreen
 from irdesk.tui.screens.home import HomeScreen
@@ -121,7 +121,7 @@ async def test_palette_lists_the_runner_actions_and_runs_one(declare, make_app, 
         assert "Write a note to the timeline" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, TextPrompt)
+        assert isinstance(app.screen, NotePrompt)
         await paste(pilot, "from the palette")
         await pilot.press("enter")
         await settle(pilot)

@@ -17,7 +17,7 @@ from irdesk.domain.incident import K
 from irdesk.domain.problems import Severity
 from irdesk.tui.commands import ScreenCommands
 from irdesk.tui.keymap import binding_classes, key_problem, known_bindings, load_keymap
-from irdesk.tui.modals.prompts import TextPrompt
+from irdesk.tui.modals.prompts import NotePrompt
 from irdesk.tui.screens.help import HelpScreen
 from irdesk.tui.screens.runner import RunnerScreen
 
@@ -145,7 +145,7 @@ async def test_a_remapped_key_works_and_the_old_one_no_longer_does(
         assert isinstance(app.screen, RunnerScreen), "n is no longer the note key"
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert isinstance(app.screen, TextPrompt)
+        assert isinstance(app.screen, NotePrompt)
         await paste(pilot, "remapped")
         await pilot.press("enter")
         await settle(pilot)
@@ -180,7 +180,7 @@ async def test_a_bad_keymap_is_reported_and_the_desk_keeps_its_keys(
         assert f"{path}:2:1: error: runner.nte: unknown binding id 'runner.nte'" in shown
         await pilot.press("n")
         await settle(pilot)
-        assert isinstance(app.screen, TextPrompt), "n is the note key, as without a keymap"
+        assert isinstance(app.screen, NotePrompt), "n is the note key, as without a keymap"
         await pilot.press("escape", "question_mark")
         await settle(pilot)
         assert "Your keymap is not used:" in screen_text(app)

@@ -99,11 +99,10 @@ async def test_irdesk_log_from_stdin_is_shown_literally(declare, make_app, journ
     app = make_app(iid)
     async with run(app) as pilot:
         await settle(pilot)
-        line = text_of(app.screen.query_one("#timeline")).splitlines()[-1]
-        assert line.endswith(
-            "ci-bot       note       $ grep evil /var/log/auth.log ⏎ "
-            "␛[1;31mFailed password␛[0m [bold]root[/bold]"
-        )
+        first, second = text_of(app.screen.query_one("#timeline")).splitlines()[-2:]
+        # a note of several lines shows them, each literally, under the first
+        assert first.endswith("ci-bot       note       $ grep evil /var/log/auth.log")
+        assert second == " " * 33 + "␛[1;31mFailed password␛[0m [bold]root[/bold]"
 
 
 BIDI_TITLE = "invoice rtl\u202egnp.exe csi\x9b2J iso\u2066x\u2069"

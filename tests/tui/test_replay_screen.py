@@ -8,6 +8,7 @@ import pytest
 from helpers_replay import script_incident
 from tui_helpers import PLAYBOOKS_AND_SCENARIOS
 
+from irdesk.domain.drill import event_words
 from irdesk.domain.durations import format_clock
 from irdesk.formats.catalog import Catalog
 from irdesk.services.replay import open_replay
@@ -233,7 +234,8 @@ async def test_a_drill_replays_with_its_clock_injects_expectations_and_ratings(s
             assert f"exercise {format_clock(expected.exercise)}" in header, seq
             panel = shown("#drill-panel")
             for ex in expected.expectations:
-                assert f"{ex.status:<7} {ex.inject} → {ex.event}" in panel, (seq, ex)
+                words = event_words(replay.state, ex.event)  # step titles, not raw refs
+                assert f"{ex.status:<7} {ex.inject} → {words}" in panel, (seq, ex)
             for rating in expected.ratings:
                 assert f" {rating.letter}  {rating.objective.text}" in panel, (seq, rating)
         assert "ENDED" in shown("#incident-header")

@@ -127,7 +127,8 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         assert isinstance(app.screen, ReviewScreen)
         review = app.screen
         assert head(app) == (
-            f"After-action review  {iid}  Phished mailbox  (incident, closed)\nreview: not started"
+            f"After-action review  {iid}  Phished mailbox  (incident, closed)"
+            "  ·  as alice (commander)\nreview: not started"
         )
         assert "Root cause  (c free text · w five whys)\n  not recorded yet" in body(app)
 

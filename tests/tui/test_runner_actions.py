@@ -30,7 +30,7 @@ from irdesk.tui.modals.close import CloseDialog
 from irdesk.tui.modals.correct import CorrectDialog
 from irdesk.tui.modals.milestone import MilestoneDialog
 from irdesk.tui.modals.note import NoteDialog
-from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
+from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, NotePrompt, TextPrompt
 from irdesk.tui.modals.role import RoleDialog
 from irdesk.tui.screens.runner import RunnerScreen
 
@@ -326,7 +326,7 @@ async def test_note_is_journaled_and_shown_on_the_timeline(declare, make_app, jo
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
-        assert isinstance(app.screen, TextPrompt)
+        assert isinstance(app.screen, NotePrompt)
         await paste(pilot, "Finance confirms no payment was made")
         await pilot.press("enter")
         await settle(pilot)
@@ -466,7 +466,7 @@ async def test_backdated_milestone_keeps_both_times_and_the_reason(
         assert "detected 09:15" in header(app)
         assert (
             "09:15:00 alice        milestone  detected (backdated: first SIEM alert at "
-            "09:15)  (recorded 09:45:00)"
+            "09:15)  (journaled 09:45:00)"
         ) in timeline(app)
 
 

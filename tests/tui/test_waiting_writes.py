@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 from tui_helpers import (
     ACTOR,
     kinds,
@@ -35,7 +35,7 @@ from irdesk.domain.incident import K
 from irdesk.services.desk import Desk
 from irdesk.store import Journal, JournalFull, JournalLocked
 from irdesk.tui.modals.declare import DeclareDialog
-from irdesk.tui.modals.prompts import TextPrompt
+from irdesk.tui.modals.prompts import NotePrompt, TextPrompt
 from irdesk.tui.modals.waiting import JournalWait
 from irdesk.tui.screens.runner import RunnerScreen
 from irdesk.tui.writes import ATTEMPT, RETRY
@@ -77,6 +77,9 @@ async def submit(pilot, key: str, text: str) -> None:  # noqa: ANN001
 
 
 def prompt_text(app) -> str:  # noqa: ANN001
+    """What the prompt on top holds: a line (TextPrompt) or a note (NotePrompt)."""
+    if isinstance(app.screen, NotePrompt):
+        return app.screen.query_one("#note-text", TextArea).text
     return app.screen.query_one("#prompt-input", Input).value
 
 
@@ -96,7 +99,7 @@ async def test_a_note_typed_during_a_lock_waits_on_screen_and_is_recorded(
             await wait_until(pilot, lambda: WAITING in dialog_text(app))
             # Still there after several tries: the dialog, the text, and nothing recorded.
             await pilot.pause(3 * RETRY)
-            assert isinstance(app.screen, TextPrompt)
+            assert isinstance(app.screen, NotePrompt)
             assert prompt_text(app) == "Finance confirms no payment was made"
             assert "What you typed stays here until it is recorded" in dialog_text(app)
             assert rows(journal, iid, K.NOTE) == []
@@ -122,7 +125,7 @@ async def test_a_lock_held_past_the_patience_keeps_the_text_and_enter_tries_agai
             # the time the person waited, not the last brief try's ("waited 0.2s")
             assert re.search(r"waited (1\.\d|[2-9](\.\d)?)s", shown), shown
             assert "enter tries again" in shown
-            assert isinstance(app.screen, TextPrompt)
+            assert isinstance(app.screen, NotePrompt)
             assert prompt_text(app) == "kept through the lock"
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, RunnerScreen))

@@ -54,6 +54,23 @@ def open_journal(path: Path | None, *, readonly: bool = False, create: bool = Tr
     return journal
 
 
+def acting_as(actor: str | None) -> str:
+    """Who a command acts as: ``--as`` (the command's or the group's), else
+    $IRDESK_ACTOR, else the name the desk remembers for this login, else the login."""
+    from irdesk.services.actor import resolve
+
+    return resolve(given_name(actor)).name
+
+
+def given_name(actor: str | None) -> str | None:
+    """``--as`` (the command's or the group's), checked: a name that cannot be one is one
+    line and exit 2 (see :func:`irdesk.services.actor.check_actor`)."""
+    from irdesk.services.actor import check_actor
+
+    given = actor or group_option("actor")
+    return check_actor(given) if given else None
+
+
 def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = False):  # noqa: ANN001
     """The services a command needs: journal, catalog, roster (when there is one).
 
@@ -62,9 +79,7 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
     """
     from irdesk.services.desk import Desk
 
-    desk = Desk(
-        journal, roster_path=paths.roster_path(), clock=clock, actor=actor or group_option("actor")
-    )
+    desk = Desk(journal, roster_path=paths.roster_path(), clock=clock, actor=given_name(actor))
     if not lazy:
         desk.load()
         result = desk.roster_result
@@ -97,7 +112,8 @@ actor_option = click.option(
     "actor",
     metavar="NAME",
     default=None,
-    help="Who is acting (default: $IRDESK_ACTOR or your login name).",
+    help="Who is acting (default: $IRDESK_ACTOR, else the name the desk remembers for "
+    "your login, else your login name).",
 )
 
 

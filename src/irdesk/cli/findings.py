@@ -14,8 +14,8 @@ from typing import Any
 import click
 
 from irdesk.cli.common import (
+    acting_as,
     actor_option,
-    group_option,
     journal_option,
     open_journal,
     resolve_journal,
@@ -29,9 +29,7 @@ _STATUS_CHOICES = (*STATUSES, "open", "all")
 
 
 def _who(actor: str | None) -> str:
-    from irdesk.services.actor import default_actor
-
-    return (actor or group_option("actor") or "").strip() or default_actor()
+    return acting_as(actor)
 
 
 def _ts(value: datetime | None) -> str | None:

@@ -11,8 +11,8 @@ from typing import TextIO
 import click
 
 from irdesk.cli.common import (
+    acting_as,
     actor_option,
-    group_option,
     journal_option,
     open_journal,
     resolve_journal,
@@ -123,13 +123,12 @@ def _close(
     journal_path,  # noqa: ANN001
     actor,
 ) -> None:  # noqa: ANN001
-    from irdesk.services.actor import default_actor
     from irdesk.services.improvements import close_improvement
 
     if journal_path is None and ctx.parent is not None:  # irdesk improvements --journal X done
         journal_path = ctx.parent.params.get("journal_path")
     with open_journal(journal_path, create=False) as journal:
-        who = (actor or group_option("actor") or "").strip() or default_actor()
+        who = acting_as(actor)
         entry = close_improvement(journal, item, outcome, note, actor=who)
     click.echo(
         f"{squeezed(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})"

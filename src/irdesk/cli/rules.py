@@ -16,8 +16,8 @@ import click
 
 from irdesk.cli.common import (
     Failure,
+    acting_as,
     actor_option,
-    group_option,
     journal_option,
     open_journal,
     resolve_journal,
@@ -167,11 +167,10 @@ def review(ctx: click.Context, rule: str, note: str, journal_path, actor) -> Non
     """Record that you reviewed RULE (journaled with its file's SHA-256)."""
     from irdesk.cli.scan import load_checked_rules
     from irdesk.formats.rules import STALE_REVIEW_DAYS
-    from irdesk.services.actor import default_actor
     from irdesk.services.checklist import review_rule
 
     ruleset = load_checked_rules()
-    who = (actor or group_option("actor") or "").strip() or default_actor()
+    who = acting_as(actor)
     with open_journal(_journal_path(ctx, journal_path)) as journal:
         done = review_rule(journal, ruleset, rule.strip(), actor=who, note=note)
     due = done.at.date() + timedelta(days=STALE_REVIEW_DAYS)

@@ -16,8 +16,8 @@ import click
 
 from irdesk.cli.common import (
     Failure,
+    acting_as,
     actor_option,
-    group_option,
     journal_option,
     open_journal,
     text_or_json,
@@ -94,10 +94,9 @@ def scan(
     if dry_run:
         report = run(MemoryRecorder())
     else:
-        from irdesk.services.actor import default_actor
         from irdesk.services.findings import JournalRecorder
 
-        who = (actor or group_option("actor") or "").strip() or default_actor()
+        who = acting_as(actor)
         with open_journal(journal_path) as journal:
             recorder = JournalRecorder(journal, ruleset, who, paths=overrides)
             report = run(recorder)

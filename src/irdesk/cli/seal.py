@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from irdesk.cli.common import Failure, actor_option, journal_option, open_journal
+from irdesk.cli.common import Failure, acting_as, actor_option, journal_option, open_journal
 from irdesk.store import JournalError
 
 ENV_KEY = "IRDESK_SIGNING_KEY"
@@ -44,13 +44,11 @@ def seal(
     rewritten after it was sealed no longer matches its seal, and nobody can sign again
     without the key.
     """
-    from irdesk.cli.common import group_option
-    from irdesk.services.actor import default_actor
 
     key = key or (Path(os.environ[ENV_KEY]).expanduser() if os.environ.get(ENV_KEY) else None)
     if key is None:
         raise Failure(f"no signing key: give --key FILE or set {ENV_KEY}")
-    who = actor or group_option("actor") or default_actor()
+    who = acting_as(actor)
     principal = principal or os.environ.get(ENV_PRINCIPAL) or who
     try:
         _seal_all(journal_path, incident, key, principal, who)

@@ -20,8 +20,8 @@ import click
 from irdesk import paths
 from irdesk.cli.common import (
     Failure,
+    acting_as,
     actor_option,
-    group_option,
     journal_option,
     make_desk,
     open_journal,
@@ -29,7 +29,6 @@ from irdesk.cli.common import (
 )
 from irdesk.domain.clock import format_ts, local_when
 from irdesk.domain.durations import DurationError, format_duration, parse_duration
-from irdesk.services.actor import default_actor
 from irdesk.text import single_line, visible
 
 #: how long ``irdesk watch`` waits between attempts to open a locked journal
@@ -196,7 +195,7 @@ def watch(once, interval, every, print_systemd, print_cron, journal_path, actor)
     heartbeat in the journal so home and the runner can say whether anybody is watching.
     """
     journal = resolve_journal(journal_path).expanduser().absolute()
-    who = actor or group_option("actor") or default_actor()
+    who = acting_as(actor)
     if print_systemd or print_cron:
         home = paths.home().expanduser().absolute()
         text = systemd_unit(journal, home, who) if print_systemd else cron_line(journal, home, who)

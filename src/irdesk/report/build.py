@@ -167,7 +167,7 @@ def build_report(
             continue
         add(entry)
         if entry.role:
-            roles_seen.setdefault(entry.actor, set()).add(entry.role)
+            roles_seen.setdefault(entry.actor, set()).update(entry.role.split(", "))
         if entry.backdate_reason is not None:
             counts["backdated"] += 1
         if kind == K.CORRECTION:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from irdesk.domain.clock import Clock, SystemClock
 from irdesk.services import heartbeat
-from irdesk.services.actor import default_actor
+from irdesk.services.actor import resolve
 from irdesk.services.outcome import outcome_of
 from irdesk.store import IncidentRecord, Journal
 
@@ -69,7 +69,10 @@ class Desk:
         self._roster_path = roster_path if roster is None else None
         self.roster_result: FileResult | None = None  # the roster file's problems, if any
         self.clock = clock or SystemClock()
-        self.actor = actor or default_actor()
+        who = resolve(actor)
+        self.actor = who.name
+        #: False when nobody said who acts (the login name stands in): the desk asks
+        self.actor_known = who.known
         self.firer = firer  # what fires escalations in sessions opened here
         # how a late escalation is explained: the watcher sets its own; a screen reads
         # the watchers' heartbeats in the journal the desk has now (it may reconnect)

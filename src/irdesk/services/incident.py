@@ -199,10 +199,10 @@ class IncidentSession:
         return new
 
     def role_of(self, person: str) -> str | None:
-        for role, holder in self.state.roles.items():
-            if holder == person:
-                return role
-        return None
+        """The role(s) ``person`` holds now, comma-separated (None for none): journaled
+        beside their name on each of their entries."""
+        held = [role for role, holder in self.state.roles.items() if holder == person]
+        return ", ".join(held) or None
 
     # ----------------------------------------------------------------- writing
     def _append(
@@ -304,8 +304,14 @@ class IncidentSession:
     def untick(self, step_id: str, item: int) -> Entry:
         visit = self._seen(step_id)
         step = self.state.check_tick(step_id, item)
-        if item not in self.state.steps[step_id].ticks:
+        st = self.state.steps[step_id]
+        if item not in st.ticks:
             raise ActionError("that item is not ticked")
+        if st.status == "done":
+            raise ActionError(
+                f"step {step.title!r} is done: its ticked items stand "
+                "(a note or a correction says what was wrong)"
+            )
         return self._append(
             K.UNTICKED,
             {"step": step_id, "item": item, "text": step.checklist[item].text, "visit": visit},

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 
+#: terminal sizes the stylesheet adapts to (columns, rows); irdesk is usable from 80x24
+SHORT, TALL, NARROW, WIDE = 34, 50, 100, 160
+
 # Everything but home (other screens, dialogs, the incident domain behind them) is imported
 # when first used: `irdesk` paints home's first frame sooner.
 
@@ -65,6 +68,7 @@ class IrdeskApp(LiteralToastsApp):
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("u", "who", "Who acts", id="app.who", show=False),
         Binding("ctrl+q,q", "quit", "Quit", id="app.quit", priority=False),
     ]
     #: how long a write keeps trying by itself while the journal is locked
@@ -183,7 +187,20 @@ class IrdeskApp(LiteralToastsApp):
         return result
 
     # ----------------------------------------------------------------- opening
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit(event.size.width, event.size.height)
+
+    def fit(self, width: int, height: int) -> None:
+        """Classes the stylesheet sizes the screens by (irdesk.tcss, "sizes"): a short
+        terminal gives the checklist the room, a wide one gives the steps and timeline
+        more."""
+        self.set_class(height < SHORT, "-short")
+        self.set_class(height >= TALL, "-tall")
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(width >= WIDE, "-wide")
+
     def on_mount(self) -> None:
+        self.fit(self.size.width, self.size.height)
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.call_after_refresh(self.load_keymap)
         if self.replay_only is not None:
@@ -195,6 +212,8 @@ class IrdeskApp(LiteralToastsApp):
             self.notify(visible(warning), title="journal", severity="warning", timeout=30)
         if self.open_incident:
             self.open_runner(self.open_incident)
+        if not self.desk.actor_known:
+            self.action_who(first_use=True)
 
     # ----------------------------------------------------------------- memory
     def on_unmount(self) -> None:
@@ -451,6 +470,44 @@ class IrdeskApp(LiteralToastsApp):
             declared,
         )
 
+    # ----------------------------------------------------------------- who acts
+    def action_who(self, first_use: bool = False) -> None:
+        """Ask who is at the keyboard; the answer is remembered for this login and every
+        action from now on is journaled under it (see :mod:`irdesk.services.actor`)."""
+        from irdesk.services.actor import check_actor
+        from irdesk.tui.modals.who import WhoDialog
+
+        if self.desk is None or isinstance(self.screen, WhoDialog):
+            return
+        roster = self.desk.roster
+        names = [p.name for p in roster.people] if roster else []
+        self.push_screen(
+            WhoDialog(names, current=self.desk.actor, first_use=first_use, check=check_actor),
+            self._acting_as,
+        )
+
+    def _acting_as(self, name: str | None) -> None:
+        from irdesk.services.actor import remember
+
+        if name is None:
+            return
+        with self.attempt("your name is used now but not remembered"):
+            remember(name)
+        self.set_actor(name)
+        self.notify(visible(f"acting as {name}: your entries are journaled under this name"))
+
+    def set_actor(self, name: str) -> None:
+        """Act as ``name`` from now on: the desk's new sessions and every open one."""
+        self.desk.actor = name
+        self.desk.actor_known = True
+        for screen in self.screen_stack:
+            session = getattr(screen, "session", None)
+            if session is not None:
+                session.actor = name
+            shown = getattr(screen, "show_actor", None)
+            if callable(shown):
+                shown()
+
     def action_help(self) -> None:
         from irdesk.tui.screens.help import HelpScreen
 
@@ -466,6 +523,12 @@ class IrdeskApp(LiteralToastsApp):
             "Start a drill", "Run a tabletop exercise from a scenario", self.action_drill
         )
         yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
+        if self.desk is not None:
+            yield SystemCommand(
+                "Switch who is acting",
+                f"Entries are journaled under your name (now {visible(self.desk.actor)})",
+                self.action_who,
+            )
 
 
 #: seconds after a screen change to settle memory (see settle_memory)

@@ -44,6 +44,12 @@ ACTIONS: dict[str, PaletteAction] = {
     "runner.acknowledge": PaletteAction("Acknowledge escalation", "Acknowledge a fired escalation"),
     "runner.current": PaletteAction("Go to the current step", "Show the step the incident is at"),
     "runner.contacts": PaletteAction("Contacts", "The roster, on call and role holders"),
+    "runner.search": PaletteAction(
+        "Search the timeline", "Filter the timeline by kind, who acted, or text"
+    ),
+    "runner.timeline": PaletteAction(
+        "Read timeline entries", "Move into the timeline; enter reads an entry whole"
+    ),
     "runner.close": PaletteAction("Close incident", "Close this incident"),
     # drill: the facilitator
     "drill.clock": PaletteAction(

@@ -9,13 +9,13 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.suggester import SuggestFromList
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select
 
 from irdesk.domain.clock import WhenError, parse_when
 from irdesk.domain.models import Playbook
 from irdesk.tui.modals.dialog import Dialog, error_line
+from irdesk.tui.widgets.names import NameInput
 
 
 @dataclass(frozen=True)
@@ -54,45 +54,49 @@ class DeclareDialog(Dialog[DeclareRequest]):
             (p for p in self.playbooks if p.id == self.preselect),
             self.playbooks[0] if self.playbooks else None,
         )
-        with VerticalScroll(classes="dialog dialog-wide"):
+        with Vertical(classes="dialog dialog-wide"):
             yield Label("Declare an incident", classes="dialog-title")
-            yield Label("Title")
-            yield Input(
-                compact=True, placeholder="What is happening, in a few words", id="declare-title"
-            )
-            yield Label("Playbook")
-            yield Select(
-                compact=True,
-                options=[(p.title, p.id) for p in self.playbooks],
-                id="declare-playbook",
-                allow_blank=False,
-                value=first.id if first else Select.NULL,
-            )
-            yield Label("Severity")
-            yield Select(
-                compact=True,
-                options=self._severities(first),
-                id="declare-severity",
-                allow_blank=False,
-                value=self._default_severity(first),
-            )
-            yield Label("Commander")
-            yield Input(
-                compact=True,
-                value=self.default_commander,
-                id="declare-commander",
-                suggester=SuggestFromList(self.commanders, case_sensitive=False),
-            )
-            yield Label("Detected at (optional: 09:12, -15m, 2026-11-23 09:12)")
-            yield Input(compact=True, placeholder="now", id="declare-detected")
-            yield Label("Impact started at (optional)")
-            yield Input(compact=True, placeholder="unknown", id="declare-started")
-            yield Label("Reason for earlier times (how do we know?)")
-            yield Input(
-                compact=True,
-                placeholder="e.g. first alert in the SIEM at 09:12",
-                id="declare-reason",
-            )
+            # the fields scroll; the buttons below them stay on screen however short it is
+            with VerticalScroll(id="declare-fields"):
+                yield Label("Title")
+                yield Input(
+                    compact=True,
+                    placeholder="What is happening, in a few words",
+                    id="declare-title",
+                )
+                yield Label("Playbook")
+                yield Select(
+                    compact=True,
+                    options=[(p.title, p.id) for p in self.playbooks],
+                    id="declare-playbook",
+                    allow_blank=False,
+                    value=first.id if first else Select.NULL,
+                )
+                yield Label("Severity")
+                yield Select(
+                    compact=True,
+                    options=self._severities(first),
+                    id="declare-severity",
+                    allow_blank=False,
+                    value=self._default_severity(first),
+                )
+                yield Label("Commander")
+                yield NameInput(
+                    self.commanders,
+                    compact=True,
+                    value=self.default_commander,
+                    id="declare-commander",
+                )
+                yield Label("Detected at (optional: 09:12, -15m, 2026-11-23 09:12)")
+                yield Input(compact=True, placeholder="now", id="declare-detected")
+                yield Label("Impact started at (optional)")
+                yield Input(compact=True, placeholder="unknown", id="declare-started")
+                yield Label("Reason for earlier times (how do we know?)")
+                yield Input(
+                    compact=True,
+                    placeholder="e.g. first alert in the SIEM at 09:12",
+                    id="declare-reason",
+                )
             yield error_line()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Declare", id="declare", variant="error")

@@ -18,6 +18,8 @@ from irdesk.tui.writes import PATIENCE, PatientWrite, kept_for_retry, waiting_me
 T = TypeVar("T")
 
 CANCEL = Binding("escape", "cancel", "Cancel", id="modal.cancel")
+#: a modal screen hides the app's keys: ctrl+q must still quit with a dialog open
+QUIT = Binding("ctrl+q", "quit", "Quit", id="modal.quit", show=False)
 
 
 class Dialog(ModalScreen[T], Generic[T]):
@@ -31,7 +33,7 @@ class Dialog(ModalScreen[T], Generic[T]):
     is shown as every other refusal is.
     """
 
-    BINDINGS = [CANCEL]
+    BINDINGS = [CANCEL, QUIT]
     #: what the person can do while a write waits, and after it failed
     WHILE_WAITING = "What you typed stays here until it is recorded; escape gives up."
     AFTER_FAILURE = "What you typed is kept: enter tries again, escape cancels."
@@ -72,6 +74,40 @@ class Dialog(ModalScreen[T], Generic[T]):
             self.app.show_error(error, title="not recorded")  # type: ignore[attr-defined]
             return
         self.show_error(f"Not recorded: {error.message}. {self.AFTER_FAILURE}")
+
+    def on_mount(self) -> None:
+        self._as_opened = self._typed_values()
+
+    def _typed_values(self) -> list[str]:
+        from textual.widgets import Input, TextArea
+
+        return [w.value for w in self.query(Input)] + [w.text for w in self.query(TextArea)]
+
+    @property
+    def typed(self) -> bool:
+        """Whether the person typed something here that is not recorded yet."""
+        return self._typed_values() != getattr(self, "_as_opened", [])
+
+    def action_quit(self) -> None:
+        """ctrl+q: quit irdesk, first asking when what was typed here would be lost. The
+        question is a dialog of its own, so the keys that follow never reach this one."""
+        if not self.typed:
+            self.app.exit()
+            return
+        from irdesk.tui.modals.prompts import ConfirmPrompt
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.app.exit()
+
+        self.app.push_screen(
+            ConfirmPrompt(
+                "Quit irdesk?",
+                f"{self.dialog_title}: what you typed is not recorded and will be lost.",
+                yes="Quit",
+            ),
+            answered,
+        )
 
     def action_cancel(self) -> None:
         if self._write is not None:

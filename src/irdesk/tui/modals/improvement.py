@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select
 from irdesk.domain.durations import DurationError, parse_duration
 from irdesk.domain.review import POETE
 from irdesk.tui.modals.dialog import Dialog, error_line
+from irdesk.tui.widgets.names import NameInput
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,6 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
         self.today = today
 
     def compose(self) -> ComposeResult:
-        from textual.suggester import SuggestFromList
 
         with VerticalScroll(classes="dialog dialog-wide"):
             yield Label("Add an improvement item", classes="dialog-title")
@@ -67,11 +67,11 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
                 compact=True, id="imp-what", placeholder="e.g. alert on new inbox forwarding rules"
             )
             yield Label("Owner (a person or role)")
-            yield Input(
+            yield NameInput(
+                self.people,
                 compact=True,
                 id="imp-owner",
                 placeholder="who makes it happen",
-                suggester=SuggestFromList(self.people, case_sensitive=False),
             )
             yield Label("Due (2026-12-15, or 14d from today; empty: no date)")
             yield Input(compact=True, id="imp-due", placeholder="14d")

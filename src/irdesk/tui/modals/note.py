@@ -1,4 +1,5 @@
-"""The note dialog: a line for the timeline, and whether it is for the team only."""
+"""The note dialog: a note for the timeline (one line or several), and whether it is for
+the team only."""
 
 from __future__ import annotations
 
@@ -8,19 +9,22 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Checkbox
 
-from irdesk.tui.modals.prompts import TextPrompt
+from irdesk.tui.modals.prompts import NotePrompt
 
 INTERNAL_LABEL = "Internal: for the team only, left out of reports"
 
 
-class NoteDialog(TextPrompt):
+class NoteDialog(NotePrompt):
     """Ask for a note; the checkbox (tab, then space) marks it internal, so a bridge PIN
     or a name stays on the team's screens and out of the management report.
 
     ``save(text, internal)`` records it; the dialog stays open until it is recorded.
     """
 
-    hint = "enter to add · tab, space: internal · escape to cancel"
+    hint = (
+        "enter to add · ctrl+j new line (pasted lines are kept) · tab, space: internal · "
+        "escape to cancel"
+    )
 
     def __init__(self, save: Callable[[str, bool], Any]) -> None:
         super().__init__(

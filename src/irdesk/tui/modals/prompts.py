@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.message import Message
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from irdesk.tui.modals.dialog import CANCEL, Dialog, T, error_line
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.names import NameInput
 
 
 class TextPrompt(Dialog[str]):
@@ -42,14 +44,12 @@ class TextPrompt(Dialog[str]):
         with Vertical(classes="dialog"):
             yield Label(literal(self.dialog_title), classes="dialog-title")
             yield Label(literal(self.label))
-            yield Input(
+            yield NameInput(
+                self.suggestions,
                 compact=True,
                 value=self.initial,
                 placeholder=self.placeholder,
                 id="prompt-input",
-                suggester=SuggestFromList(self.suggestions, case_sensitive=False)
-                if self.suggestions
-                else None,
             )
             yield from self.more()
             yield error_line()
@@ -66,6 +66,81 @@ class TextPrompt(Dialog[str]):
     def submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if self.required and not value:
+            self.show_error("this cannot be empty")
+            return
+        self.finish(value)
+
+
+class NoteArea(TextArea):
+    """A note's text: enter saves (as in every other prompt), ctrl+j or shift+enter starts
+    a new line, and pasted lines are kept."""
+
+    @dataclass
+    class Submitted(Message):
+        area: NoteArea
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self))
+            return
+        if event.key in ("ctrl+j", "shift+enter"):
+            event.stop()
+            event.prevent_default()
+            self.insert("\n")
+            return
+        await super()._on_key(event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # TextArea's own handler (called next, Textual calls each class's) inserts it;
+        # stopped here so that the screen does not hand the paste on a second time
+        event.stop()
+
+
+class NotePrompt(Dialog[str]):
+    """A note of one line or several (the timeline shows them, enter on it reads it all)."""
+
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        *,
+        placeholder: str = "",
+        save: Callable[[str], Any] | None = None,
+    ) -> None:
+        super().__init__(title, save=save)
+        self.label = label
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-wide"):
+            yield Label(literal(self.dialog_title), classes="dialog-title")
+            yield Label(literal(self.label))
+            yield NoteArea(
+                id="note-text",
+                placeholder=self.placeholder,
+                soft_wrap=True,
+                show_line_numbers=False,
+                compact=True,
+            )
+            yield from self.more()
+            yield error_line()
+            yield Static(self.hint, classes="dialog-hint")
+
+    hint = "enter to save · ctrl+j new line (pasted lines are kept) · escape to cancel"
+
+    def more(self) -> ComposeResult:
+        """What a kind of note asks besides its text (nothing here)."""
+        return iter(())
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", NoteArea).focus()
+
+    @on(NoteArea.Submitted)
+    def submitted(self) -> None:
+        value = self.query_one("#note-text", NoteArea).text.strip()
+        if not value:
             self.show_error("this cannot be empty")
             return
         self.finish(value)

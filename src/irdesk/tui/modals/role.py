@@ -9,11 +9,11 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
 from irdesk.tui.modals.dialog import Dialog, error_line
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.names import NameInput
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,11 @@ class RoleDialog(Dialog[RoleRequest]):
             )
             yield Static("", id="role-holder", classes="dialog-note")
             yield Label("Person")
-            yield Input(
+            yield NameInput(
+                self.people,
                 compact=True,
                 id="role-person",
                 placeholder="name",
-                suggester=SuggestFromList(self.people, case_sensitive=False),
             )
             yield Label("Reason (for a handoff)")
             yield Input(compact=True, id="role-reason", placeholder="e.g. end of shift")

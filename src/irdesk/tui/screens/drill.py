@@ -23,6 +23,7 @@ from irdesk.tui.modals.participants import choose_acting
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.safe import literal
 from irdesk.tui.screens.responder import RESPONDER_BINDINGS, Responder
+from irdesk.tui.widgets.header import acting_as
 from irdesk.tui.widgets.injects import STATUS_MARK, InjectBanner, InjectPanel
 from irdesk.tui.widgets.layout import incident_layout
 
@@ -421,6 +422,9 @@ class HotwashScreen(Screen[None]):
         self._show()
         self.query_one("#hotwash-input", Input).focus()
 
+    def show_actor(self) -> None:
+        self._show()
+
     def _show(self) -> None:
         drill = self.session.drill
         questions = drill.questions
@@ -430,6 +434,8 @@ class HotwashScreen(Screen[None]):
         )
         if drill.hotwash_done:
             title.append("  · finished", style="green")
+        title.append("  ·  ")
+        title.append_text(acting_as(self.session.actor, self.session.state.roles))
         self.query_one("#hotwash-title", Static).update(title)
         if not questions:
             self.query_one("#hotwash-question", Static).update(

@@ -21,6 +21,7 @@ from irdesk.services.board import Board, BoardRow
 from irdesk.services.defects import ledger
 from irdesk.services.heartbeat import watch_status
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.header import acting_as
 from irdesk.tui.writes import polling
 
 if TYPE_CHECKING:
@@ -205,10 +206,15 @@ class HomeScreen(Screen[None]):
         self.app.reload_catalog()
         self.reload()
 
+    def show_actor(self) -> None:
+        self.reload()
+
     def reload(self) -> None:
         desk = self.app.desk
         title = Text(" irdesk ", style="bold reverse")
         title.append_text(literal(f"  journal {self.journal_label}", "dim"))
+        title.append("  ·  ")
+        title.append_text(acting_as(desk.actor, {}))
         self.query_one("#home-title", Static).update(title)
         # the newest few, whatever the size of the journal (irdesk list has them all)
         newest = self._newest = desk.newest(open_limit=OPEN_SHOWN, closed_limit=RECENT_CLOSED)

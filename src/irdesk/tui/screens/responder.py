@@ -22,12 +22,13 @@ from textual.message import Message
 from textual.screen import Screen
 
 from irdesk.domain.clock import local_hms
-from irdesk.domain.describe import describe, label
+from irdesk.domain.describe import LABELS, describe, label
 from irdesk.domain.entry import Entry
 from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import STATUSES
 from irdesk.domain.models import Step
+from irdesk.domain.timeline import EntryFilter
 from irdesk.services.heartbeat import watch_status
 from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.services.notify import NotifyResult
@@ -58,6 +59,8 @@ RESPONDER_BINDINGS: list[BindingType] = [
     Binding("t", "status", "Status", id="runner.status"),
     Binding("r", "roles", "Roles", id="runner.roles"),
     Binding("e", "page", "Page", id="runner.page", show=False),
+    Binding("slash", "search", "Search", id="runner.search", show=False),
+    Binding("l", "timeline", "Timeline", id="runner.timeline", show=False),
     Binding("g", "goto_current", "Current step", id="runner.current", show=False),
     Binding("p", "contacts", "Contacts", id="runner.contacts", show=False),
     Binding("c", "close_incident", "Close", id="runner.close"),
@@ -134,15 +137,19 @@ class Responder(Screen[None]):
     def show_state(self) -> None:
         """Paint every widget from the fold (after a write, or another process's)."""
         now = self.now()
-        self.query_one(IncidentHeader).show(self.state, now)
+        self.query_one(IncidentHeader).show(self.state, now, actor=self.session.actor)
         self.query_one(StepList).show(self.state, now, self.selected)
         self.query_one(StepPanel).show(self.state, self.selected_step, now)
         self.query_one(TimerPanel).show(self.state, now, self.watching(now))
 
+    def show_actor(self) -> None:
+        """Someone else took the keyboard (the app's ``u``): the header names them."""
+        self.query_one(IncidentHeader).show(self.state, self.now(), actor=self.session.actor)
+
     def show_clock(self) -> None:
         """Repaint what moves with the clock alone."""
         now = self.now()
-        self.query_one(IncidentHeader).show(self.state, now)
+        self.query_one(IncidentHeader).show(self.state, now, actor=self.session.actor)
         self.query_one(TimerPanel).show(self.state, now, self.watching(now))
         self.query_one(StepPanel).show_meta(self.state, self.selected_step, now)
 
@@ -310,12 +317,49 @@ class Responder(Screen[None]):
         self._toggle(number - 1)
 
     def _toggle(self, item: int) -> None:
+        """Tick item ``item`` of the step shown, or untick it when the screen shows it
+        ticked (asking first when somebody else ticked it). What is decided is what the
+        person saw: a tick another responder made a moment ago is refused by name (the
+        service looks again), never undone; a finished step's ticks stand. After a tick
+        the cursor moves on to the next open item."""
         step = self.selected_step
-        if step is None or not 0 <= item < len(step.checklist):
+        if step is None:
+            return
+        if not 0 <= item < len(step.checklist):
+            has = f"items 1-{len(step.checklist)}" if step.checklist else "no checklist"
+            self.notify(visible(f"{step.title} has {has}: nothing ticked"), severity="warning")
             return
         check = step.checklist[item]
-        if item in self.state.steps[step.id].ticks:
-            self.record(f"untick {check.text}", lambda: self.session.untick(step.id, item))
+
+        def move_on() -> None:
+            if self.selected == step.id:
+                self.query_one(StepPanel).move_on(self.state, step, after=item)
+
+        tick = self.state.steps[step.id].ticks.get(item)
+        if tick is not None:
+
+            def untick(sure: bool | None = True) -> None:
+                if sure:
+                    self.record(
+                        f"untick {check.text}",
+                        lambda: self.session.untick(step.id, item),
+                        then=lambda: self.notify(visible(f"unticked {item + 1}. {check.text}")),
+                    )
+
+            if tick.actor == self.session.actor:
+                untick()
+                return
+            # somebody else's tick (maybe a second ago, the same item): never undone by a
+            # key pressed to tick it
+            self.app.push_screen(
+                ConfirmPrompt(
+                    "Untick?",
+                    f"{tick.actor} ticked {item + 1}. {check.text} at "
+                    f"{local_hms(tick.at)}. Untick it?",
+                    yes="Untick",
+                ),
+                untick,
+            )
         elif check.evidence:
             self.app.push_screen(
                 TextPrompt(
@@ -323,10 +367,13 @@ class Responder(Screen[None]):
                     f"Evidence for: {visible(check.text)}",
                     placeholder="what was kept and where (file name, ticket, hash)",
                     save=lambda evidence: self.session.tick(step.id, item, evidence),
-                )
+                ),
+                lambda evidence: move_on() if evidence else None,
             )
         else:
-            self.record(f"tick {check.text}", lambda: self.session.tick(step.id, item))
+            self.record(
+                f"tick {check.text}", lambda: self.session.tick(step.id, item), then=move_on
+            )
 
     def action_done(self) -> None:
         step = self.selected_step
@@ -499,6 +546,33 @@ class Responder(Screen[None]):
     def people_to_suggest(self) -> list[str]:
         """Whom the roles dialog suggests: the roster's people."""
         return [p.name for p in self.session.roster.people]
+
+    def action_search(self) -> None:
+        """Search and filter the timeline (kind, who, text) over the whole incident."""
+        from irdesk.tui.modals.filter import TimelineFilterDialog
+
+        timeline = self.query_one(Timeline)
+        actors = sorted(
+            {e.actor for e in timeline.entries}
+            | {p.name for p in self.session.roster.people}
+            | {self.session.actor}
+        )
+
+        def chosen(wanted: EntryFilter | None) -> None:
+            if wanted is None:
+                return
+            everything = self.session.journal.entries(self.session.incident_id)
+            timeline.set_filter(wanted, everything)
+            timeline.enter()
+
+        self.app.push_screen(
+            TimelineFilterDialog(sorted(set(LABELS.values())), actors, timeline.filter),
+            chosen,
+        )
+
+    def action_timeline(self) -> None:
+        """Move into the timeline: arrows choose an entry, enter reads it whole."""
+        self.query_one(Timeline).enter()
 
     def action_contacts(self) -> None:
         from irdesk.tui.screens.contacts import ContactsScreen

@@ -22,6 +22,7 @@ from irdesk.tui.modals.improvement import ImprovementDialog, ImprovementRequest
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import literal
 from irdesk.tui.screens.report import ReportScreen
+from irdesk.tui.widgets.header import acting_as
 from irdesk.tui.writes import polling
 
 
@@ -69,6 +70,9 @@ class ReviewScreen(Screen[None]):
             if self.session.journal.has_changed() and self.review.refresh():
                 self.refresh_view()
 
+    def show_actor(self) -> None:
+        self.refresh_view()
+
     def refresh_view(self) -> None:
         review = self.review.state
         state = self.session.state
@@ -77,6 +81,8 @@ class ReviewScreen(Screen[None]):
         head.append(" ")
         head.append_text(literal(state.title, "bold", single_line=True))
         head.append(f"  ({'drill' if state.mode == 'drill' else 'incident'}, {state.status})")
+        head.append("  ·  ")
+        head.append_text(acting_as(self.session.actor, state.roles))
         status = {
             "empty": ("not started", "yellow"),
             "draft": ("draft", "yellow"),

@@ -16,7 +16,7 @@ from irdesk.tui.safe import literal
 
 
 class IncidentHeader(Static):
-    """Two lines at the top of the runner, the drill and the replay screens.
+    """Two lines (wrapped to at most four) at the top of the runner, drill and replay.
 
     ``exercise_clock`` adds the drill's exercise clock (reading, planned length, speed and
     whether it runs) to the first line.
@@ -24,7 +24,8 @@ class IncidentHeader(Static):
 
     DEFAULT_CSS = """
     IncidentHeader {
-        height: 2;
+        height: auto;
+        max-height: 4;
         background: $primary-background;
     }
     """
@@ -33,11 +34,29 @@ class IncidentHeader(Static):
         super().__init__(id=id)
         self.exercise_clock = exercise_clock
 
-    def show(self, state: IncidentState, now: datetime) -> None:
-        self.update(header_text(state, now, exercise_clock=self.exercise_clock))
+    def show(self, state: IncidentState, now: datetime, *, actor: str | None = None) -> None:
+        self.update(header_text(state, now, exercise_clock=self.exercise_clock, actor=actor))
 
 
-def header_text(state: IncidentState, now: datetime, *, exercise_clock: bool = False) -> Text:
+def acting_as(actor: str, roles: dict[str, str]) -> Text:
+    """Who this screen's actions are journaled under, with the roles they hold."""
+    held = [role for role, holder in roles.items() if holder == actor]
+    text = Text("as ", style="dim")
+    text.append_text(literal(actor, "bold", single_line=True))
+    if held:
+        text.append(f" ({', '.join(held)})", style="dim")
+    return text
+
+
+def header_text(
+    state: IncidentState,
+    now: datetime,
+    *,
+    exercise_clock: bool = False,
+    actor: str | None = None,
+) -> Text:
+    """Line 1: the incident and its clock (and who acts, on a screen that writes);
+    line 2: roles and milestones. A narrow terminal wraps them rather than cut them."""
     head = Text()
     head.append(f" {state.incident_id} ", style="bold reverse")
     head.append(" ")
@@ -47,6 +66,9 @@ def header_text(state: IncidentState, now: datetime, *, exercise_clock: bool = F
     head.append(f" · {state.severity} · {state.status} · {format_clock(state.elapsed(now))}")
     if exercise_clock:
         head.append_text(_exercise(state, now))
+    if actor is not None:
+        head.append("  ·  ")
+        head.append_text(acting_as(actor, state.roles))
     roles = Text("\n ")
     holders = [f"{rid} {name}" for rid, name in state.roles.items()]
     roles.append_text(literal(" · ".join(holders) or "no roles assigned", single_line=True))

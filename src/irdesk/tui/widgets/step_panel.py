@@ -103,7 +103,8 @@ class StepPanel(Vertical):
         head.append_text(literal(f" – {holder}" if holder else "", "dim"))
         head.append(")", style="dim")
         title.update(head)
-        if self._shown_step != step.id:
+        another = self._shown_step != step.id
+        if another:
             self._shown_step = step.id
             self.query_one("#step-instructions", Markdown).update(
                 visible(step.instructions) or "_No instructions._"
@@ -111,6 +112,8 @@ class StepPanel(Vertical):
             self.query_one("#step-body").scroll_home(animate=False)
         self._show_decision(state, step)
         self._show_checklist(state, step)
+        if another:  # a step just shown starts at its first open item
+            self.move_on(state, step, after=-1)
         self.show_meta(state, step, now)
 
     def _show_decision(self, state: IncidentState, step: Step) -> None:
@@ -147,6 +150,16 @@ class StepPanel(Vertical):
         checklist.display = bool(step.checklist)
         if step.checklist:
             checklist.highlighted = min(keep or 0, len(step.checklist) - 1)
+
+    def move_on(self, state: IncidentState, step: Step, *, after: int) -> None:
+        """Put the cursor on the first open item after item ``after`` (then from the top),
+        so that space, pressed again, ticks the next thing to do, not the same one."""
+        ticks = state.steps[step.id].ticks
+        count = len(step.checklist)
+        for index in [*range(after + 1, count), *range(0, after + 1)]:
+            if index not in ticks:
+                self.checklist.highlighted = index
+                return
 
     def show_meta(self, state: IncidentState, step: Step | None, now: datetime) -> None:
         """The line under the checklist: expected and running time, or how it ended."""

@@ -1,19 +1,35 @@
-"""The timeline: one row per journal entry, newest at the bottom."""
+"""The timeline: one row per journal entry, in the order things happened.
+
+Rows are built by :func:`timeline_line` (one place: marks such as corrections go there);
+:class:`Timeline` holds the entries it shows, sorted by their recorded time
+(:func:`irdesk.domain.timeline.time_order`), filtered by an
+:class:`~irdesk.domain.timeline.EntryFilter`, and opens an entry whole on enter.
+"""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 
 from rich.text import Text
-from textual.widgets import RichLog
+from textual import on
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from irdesk.domain import describe
 from irdesk.domain.clock import local_hms
 from irdesk.domain.entry import Entry
+from irdesk.domain.timeline import EntryFilter, time_order
+from irdesk.text import single_line
 from irdesk.tui.safe import literal
 
 #: rows a live timeline keeps (older ones are in the journal, the report and replay)
 TIMELINE_LINES = 300
+#: lines of a long entry (a multi-line note) shown in its row; enter reads it whole
+ROW_LINES = 4
+#: where the description starts: time, actor, label
+INDENT = " " * (8 + 1 + 12 + 1 + 10 + 1)
 
 #: what is said beside an entry, by seq (``IncidentState.asides``): its clash with an
 #: earlier action, its corrections; each (text, alarming)
@@ -25,26 +41,37 @@ def _no_asides(seq: int) -> Sequence[tuple[str, bool]]:
 
 
 def timeline_line(entry: Entry, asides: Sequence[tuple[str, bool]] = ()) -> Text:
-    """One timeline row; user text goes through ``literal`` so it is shown as typed. What
-    is known about it since (a clash, a correction) is said beside it."""
+    """One timeline row; user text goes through ``literal`` so it is shown as typed. A
+    multi-line note shows its first lines, indented under the first; a backdated entry
+    says when it was journaled; what is known about it since (a clash, a correction) is
+    said beside it."""
     line = Text()
     line.append(local_hms(entry.occurred_at), style="bold")
     line.append(" ")
     line.append_text(literal(f"{entry.actor[:12]:<12}", single_line=True))
     line.append(f" {describe.label(entry):<10} ", style="italic")
     style = "bold red" if entry.kind == "escalation.fired" else ""
-    line.append_text(literal(describe.describe(entry), style, single_line=True))
+    lines = describe.describe(entry).split("\n")
+    line.append_text(literal(lines[0], style, single_line=True))
     if entry.backdated:
-        line.append(f"  (recorded {local_hms(entry.recorded_at)})", style="dim")
+        line.append(f"  (journaled {local_hms(entry.recorded_at)})", style="dim")
     for text, alarming in asides:
         line.append_text(
             literal(f"  {text}", "bold red" if alarming else "yellow", single_line=True)
         )
+    for more in lines[1:ROW_LINES]:
+        line.append("\n" + INDENT)
+        line.append_text(literal(more, style, single_line=True))
+    if len(lines) > ROW_LINES:
+        line.append(
+            f"\n{INDENT}… {len(lines) - ROW_LINES} more lines (enter reads it whole)", style="dim"
+        )
     return line
 
 
-class Timeline(RichLog):
-    """Journal entries as timeline rows: what just happened, who did it, when."""
+class Timeline(OptionList):
+    """Journal entries as timeline rows: what happened, who did it, when; newest at the
+    bottom. Enter (or a click) on a row reads the entry whole."""
 
     DEFAULT_CSS = """
     Timeline {
@@ -53,20 +80,40 @@ class Timeline(RichLog):
     """
 
     def __init__(self, *, title: str = "Timeline", id: str | None = None) -> None:
-        super().__init__(id=id, max_lines=TIMELINE_LINES, wrap=False, markup=False)
+        super().__init__(id=id)
         self.title = title
+        self.entries: list[Entry] = []  # shown, in time order
+        self.filter = EntryFilter()
+        self._current: int | None = None  # replay: the entry at the cursor
+        self.asides: Asides = _no_asides  # what the rows say beside their entries
 
     def on_mount(self) -> None:
-        self.border_title = self.title
+        self._show_title()
 
-    def show(self, entries: Iterable[Entry], asides: Asides = _no_asides) -> None:
-        """Only these entries (the newest ``TIMELINE_LINES`` are kept)."""
-        self.clear()
-        self.add(entries, asides)
+    # ----------------------------------------------------------------- content
+    def show(self, entries: Iterable[Entry], asides: Asides | None = None) -> None:
+        """Only these entries (those the filter keeps; the newest ``TIMELINE_LINES``)."""
+        self.asides = asides or self.asides
+        kept = (e for e in entries if self.filter.matches(e))
+        self.entries = sorted(heapq.nlargest(TIMELINE_LINES, kept, key=time_order), key=time_order)
+        self._fill(follow=True)
 
-    def add(self, entries: Iterable[Entry], asides: Asides = _no_asides) -> None:
-        for entry in entries:
-            self.write(timeline_line(entry, asides(entry.seq)))
+    def add(self, entries: Iterable[Entry], asides: Asides | None = None) -> None:
+        """Entries journaled since: each goes where its time puts it (rows already shown
+        are drawn again: a new entry may correct or clash with one of them)."""
+        self.asides = asides or self.asides
+        new = [e for e in entries if self.filter.matches(e)]
+        if not new:
+            return
+        follow = self.is_vertical_scroll_end or not self.has_focus
+        self.entries = sorted([*self.entries, *new], key=time_order)[-TIMELINE_LINES:]
+        self._fill(follow=follow)
+
+    def set_filter(self, chosen: EntryFilter, entries: Iterable[Entry]) -> None:
+        """Filter by ``chosen`` (an empty one shows everything) over ``entries``."""
+        self.filter = chosen
+        self.show(entries)
+        self._show_title()
 
     def show_around(
         self,
@@ -74,14 +121,57 @@ class Timeline(RichLog):
         current: int,
         *,
         before: int,
-        asides: Asides = _no_asides,
+        asides: Asides | None = None,
     ) -> None:
-        """A window of entries with entry ``current`` highlighted and kept in view;
-        ``before`` is how many entries the window holds ahead of it (at most)."""
-        self.clear()
-        for entry in entries:
-            line = timeline_line(entry, asides(entry.seq))
+        """A window of entries with entry ``current`` highlighted and kept in view
+        (replay; ``before`` is how many entries the window holds ahead of it)."""
+        self.asides = asides or self.asides
+        del before  # the highlighted row is scrolled into view
+        self._current = current
+        self.entries = sorted(entries, key=time_order)
+        self._fill(follow=False)
+        for index, entry in enumerate(self.entries):
             if entry.seq == current:
-                line.stylize("reverse")
-            self.write(line)
-        self.scroll_to(y=max(0, min(before, current - 1) - 2), animate=False)
+                self.highlighted = index
+
+    def _fill(self, *, follow: bool) -> None:
+        keep = self.highlighted_entry
+        self.clear_options()
+        self.add_options(
+            Option(timeline_line(e, self.asides(e.seq)), id=str(e.seq)) for e in self.entries
+        )
+        if keep is not None and self.has_focus:
+            seqs = [e.seq for e in self.entries]
+            if keep.seq in seqs:
+                self.highlighted = seqs.index(keep.seq)
+                return
+        if follow:
+            self.scroll_end(animate=False, immediate=True)
+
+    def _show_title(self) -> None:
+        title = self.title
+        if not self.filter.empty:
+            title += f" · {self.filter.summary()} ({len(self.entries)} shown; / changes)"
+        self.border_title = Content(single_line(title))  # Content: never read as markup
+
+    def enter(self) -> None:
+        """Focus the timeline on its newest row (the one a person looks for first)."""
+        self.focus()
+        if self.highlighted is None and self.entries:
+            self.highlighted = len(self.entries) - 1
+
+    @property
+    def highlighted_entry(self) -> Entry | None:
+        if self.highlighted is None or not 0 <= self.highlighted < len(self.entries):
+            return None
+        return self.entries[self.highlighted]
+
+    # ----------------------------------------------------------------- reading
+    @on(OptionList.OptionSelected)
+    def _read(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = self.highlighted_entry
+        if entry is not None:
+            from irdesk.tui.modals.entry import EntryDetail
+
+            self.app.push_screen(EntryDetail(entry))
