@@ -12,7 +12,7 @@ import getpass
 import os
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -123,6 +123,26 @@ class Outgoing:
     @property
     def message(self) -> str:
         return str(self.entry.payload.get("message", ""))
+
+
+def record_notification(
+    journal: Journal, chain_id: str, outgoing: Outgoing, results: Sequence[NotifyResult]
+) -> list[Entry]:
+    """Journal in ``chain_id`` what each run of an escalation's or page's notify command
+    did (``notify.ran``; uid ``outgoing.uid``, ``/n`` appended when there are several)."""
+    entries = []
+    for index, result in enumerate(results):
+        uid = outgoing.uid if len(results) == 1 else f"{outgoing.uid}/{index + 1}"
+        entries.append(
+            journal.append(
+                chain_id,
+                K.NOTIFIED,
+                {**outgoing.link, **result.as_payload()},
+                actor="system",
+                uid=uid,
+            )
+        )
+    return entries
 
 
 #: How late escalations are explained: (when it was due, now) -> the reason, for people.
@@ -512,18 +532,7 @@ class IncidentSession:
 
     def record_notification(self, outgoing: Outgoing, results: list[NotifyResult]) -> list[Entry]:
         """Journal what each run of the notify command did (``notify.ran``)."""
-        entries = []
-        for index, result in enumerate(results):
-            uid = outgoing.uid if len(results) == 1 else f"{outgoing.uid}/{index + 1}"
-            entries.append(
-                self.journal.append(
-                    self.incident_id,
-                    K.NOTIFIED,
-                    {**outgoing.link, **result.as_payload()},
-                    actor="system",
-                    uid=uid,
-                )
-            )
+        entries = record_notification(self.journal, self.incident_id, outgoing, results)
         self.refresh()
         return entries
 
