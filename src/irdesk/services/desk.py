@@ -9,12 +9,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from irdesk import paths
 from irdesk.domain.clock import Clock, SystemClock
+from irdesk.domain.config import SealSettings
 from irdesk.domain.incident import ActionError
 from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.domain.notify import check_name
 from irdesk.domain.watching import why_late
-from irdesk.formats.catalog import Catalog, load_roster_or_none
+from irdesk.formats.catalog import Catalog, load_config, load_roster_or_none
 from irdesk.formats.loader import FileResult
 from irdesk.services import heartbeat
 from irdesk.services.drill import TITLE_PREFIX, DrillSession
@@ -26,7 +28,15 @@ from irdesk.services.incident import (
     ran_with,
     record_of,
 )
+from irdesk.services.sealing import seal_on_close
 from irdesk.store import Journal
+
+
+class Unset:
+    """Not given (the config file is read when needed)."""
+
+
+UNSET = Unset()
 
 
 class Desk:
@@ -43,12 +53,14 @@ class Desk:
         clock: Clock | None = None,
         actor: str | None = None,
         firer: str = "screen",
+        seal: SealSettings | None | Unset = UNSET,
     ) -> None:
         """Without ``catalog``, the playbooks and scenarios are loaded on first use, from
         ``sources`` (folders or files, and whether each is bundled content; by default the
         bundled content, then the user's own), and from them again on :meth:`reload`; with
         ``roster_path`` (and no ``roster``), so is the roster. The home screen uses this to
-        paint before any YAML is parsed."""
+        paint before any YAML is parsed. ``seal`` is how closed incidents are sealed (by
+        default the ``seal:`` section of ``<home>/config.yaml``, read when one closes)."""
         self.journal = journal
         self._catalog = catalog
         self.sources = sources
@@ -61,6 +73,23 @@ class Desk:
         # how a late escalation is explained: the watcher sets its own; a screen reads
         # the watchers' heartbeats in the journal the desk has now (it may reconnect)
         self.why_late: WhyLate | None = self._screen_why_late
+        self._seal = seal
+
+    @property
+    def seal(self) -> SealSettings | None:
+        """How incidents and drills are sealed when they close (None: they are not)."""
+        if isinstance(self._seal, Unset):
+            self._seal = load_config(paths.config_path())[0].seal
+        return self._seal
+
+    @seal.setter
+    def seal(self, value: SealSettings | None) -> None:
+        self._seal = value
+
+    def _sealed_on_close(self, session: IncidentSession) -> None:
+        settings = self.seal
+        if settings is not None and settings.on_close:
+            seal_on_close(self.journal, session.incident_id, settings, actor=self.actor)
 
     def _screen_why_late(self, due_at: datetime, now: datetime) -> str:
         return why_late(heartbeat.beats(self.journal), due_at, now, None)
@@ -208,6 +237,7 @@ class Desk:
             roster_problem=self.roster_problem,
             firer=self.firer,
             why_late=self.why_late,
+            on_close=self._sealed_on_close,
         )
 
     def start_drill(

@@ -165,11 +165,13 @@ class IncidentSession:
         roster_problem: str | None = None,
         firer: str = "screen",
         why_late: WhyLate | None = None,
+        on_close: Callable[[IncidentSession], None] | None = None,
     ) -> None:
         """``roster_problem`` says why the roster's notify command is not used (a roster
         that did not load, or was refused): escalations journal it instead of paging.
         ``firer`` names what fires this session's escalations (``screen``, ``watcher``)
-        and ``why_late`` explains one that fires late."""
+        and ``why_late`` explains one that fires late. ``on_close`` runs after the
+        incident is closed (it must not raise: closing is done)."""
         self.journal = journal
         self.incident_id = incident_id
         self.playbook = playbook
@@ -180,6 +182,7 @@ class IncidentSession:
         self.roster_problem = roster_problem
         self.firer = firer
         self.why_late = why_late
+        self.on_close = on_close
         self.state = IncidentState(playbook, scenario)
         self.listeners: list[Callable[[list[Entry]], None]] = []
         # Identifies this process's writes where two screens may race to write the same one.
@@ -386,8 +389,13 @@ class IncidentSession:
         return self._append(K.ESCALATION_ACK, payload)
 
     def close(self, summary: str = "") -> Entry:
+        """Close it; then ``on_close`` runs (the desk's: sealing, where configured)."""
         self.state.check_open()
-        return self._append(K.CLOSED, {"summary": summary})
+        entry = self._append(K.CLOSED, {"summary": summary})
+        if self.on_close is not None:
+            self.on_close(self)
+            self.refresh()
+        return entry
 
     def reopen(self, reason: str) -> Entry:
         if not self.state.closed:
