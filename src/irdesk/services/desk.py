@@ -18,6 +18,7 @@ from irdesk.domain.notify import check_name
 from irdesk.domain.watching import why_late
 from irdesk.formats.catalog import Catalog, load_config, load_roster_or_none
 from irdesk.formats.loader import FileResult
+from irdesk.formats.rules import RuleSet, default_files, load_rules
 from irdesk.services import heartbeat
 from irdesk.services.drill import TITLE_PREFIX, DrillSession
 from irdesk.services.incident import (
@@ -54,13 +55,16 @@ class Desk:
         actor: str | None = None,
         firer: str = "screen",
         seal: SealSettings | None | Unset = UNSET,
+        rule_files: Sequence[tuple[Path, bool]] | None = None,
     ) -> None:
         """Without ``catalog``, the playbooks and scenarios are loaded on first use, from
         ``sources`` (folders or files, and whether each is bundled content; by default the
         bundled content, then the user's own), and from them again on :meth:`reload`; with
         ``roster_path`` (and no ``roster``), so is the roster. The home screen uses this to
         paint before any YAML is parsed. ``seal`` is how closed incidents are sealed (by
-        default the ``seal:`` section of ``<home>/config.yaml``, read when one closes)."""
+        default the ``seal:`` section of ``<home>/config.yaml``, read when one closes).
+        ``rule_files`` are the detection rules files (path, bundled) the checklist and
+        scheduled scans read: by default the bundled ones, then the user's own."""
         self.journal = journal
         self._catalog = catalog
         self.sources = sources
@@ -74,6 +78,17 @@ class Desk:
         # the watchers' heartbeats in the journal the desk has now (it may reconnect)
         self.why_late: WhyLate | None = self._screen_why_late
         self._seal = seal
+        self._rule_files = rule_files
+
+    def rule_files(self) -> list[tuple[Path, bool]]:
+        """The detection rules files, as (path, bundled), looked for now."""
+        if self._rule_files is not None:
+            return list(self._rule_files)
+        return default_files()
+
+    def ruleset(self) -> RuleSet:
+        """The detection rules as their files say now (problems in ``errors``)."""
+        return load_rules(self.rule_files())
 
     @property
     def seal(self) -> SealSettings | None:

@@ -2,7 +2,8 @@
 
 Each pass, :func:`run_due` scans the log sources whose time has come (``scan.every``, or
 the source's own ``scan.sources.<id>``), with the rules ``irdesk scan`` uses (bundled,
-then ``<home>/rules/``), recording findings and defects exactly as ``irdesk scan`` does
+then ``<home>/rules/``: :meth:`~irdesk.services.desk.Desk.ruleset`), recording findings
+and defects exactly as ``irdesk scan`` does
 (:class:`~irdesk.services.findings.JournalRecorder`), so cron and the watcher can both
 scan one journal and a finding is still recorded once.
 
@@ -29,7 +30,7 @@ from typing import Any
 from irdesk.domain.clock import to_utc
 from irdesk.domain.config import ScanSettings
 from irdesk.domain.defects import Found
-from irdesk.formats.rules import RuleSet, default_files, load_rules
+from irdesk.formats.rules import RuleSet
 from irdesk.services import defects
 from irdesk.services.desk import Desk
 from irdesk.services.findings import JournalRecorder
@@ -117,11 +118,6 @@ def release(journal: Journal, sources: Sequence[str], now: datetime, who: str, m
         journal.put_runtime(SCAN_NAMESPACE, SCHEDULE_KEY, schedule)
 
 
-def load() -> RuleSet:
-    """The rules ``irdesk scan`` uses by default: bundled, then the user's own."""
-    return load_rules(default_files())
-
-
 def run_due(
     desk: Desk,
     settings: ScanSettings,
@@ -136,7 +132,7 @@ def run_due(
     if not settings.enabled:
         return done
     journal = desk.journal
-    ruleset = ruleset if ruleset is not None else load()
+    ruleset = ruleset if ruleset is not None else desk.ruleset()
     errors = ruleset.errors
     if errors:
         count = len(errors)

@@ -40,7 +40,7 @@ from irdesk.domain.config import Config
 from irdesk.domain.watching import Beat, why_late
 from irdesk.errors import IrdeskError
 from irdesk.formats.catalog import load_config
-from irdesk.formats.rules import RuleSet, default_files
+from irdesk.formats.rules import RuleSet
 from irdesk.services import heartbeat, scheduled
 from irdesk.services import readiness as ready
 from irdesk.services.desk import Desk
@@ -118,11 +118,11 @@ class ScanTask(Task):
     def __init__(self) -> None:
         self._rules: tuple[object, RuleSet] | None = None
 
-    def ruleset(self) -> RuleSet:
-        files = default_files()
+    def ruleset(self, desk: Desk) -> RuleSet:
+        files = desk.rule_files()
         signature = tuple((str(p), b, *_stat(p)) for p, b in files)
         if self._rules is None or self._rules[0] != signature:
-            self._rules = (signature, scheduled.load())
+            self._rules = (signature, desk.ruleset())
         return self._rules[1]
 
     def run(self, watcher: Watcher, report: PassReport) -> None:
@@ -130,7 +130,11 @@ class ScanTask(Task):
         if not settings.enabled:
             return
         done = scheduled.run_due(
-            watcher.desk, settings, who=watcher.me.key, ruleset=self.ruleset(), beat=watcher.beat
+            watcher.desk,
+            settings,
+            who=watcher.me.key,
+            ruleset=self.ruleset(watcher.desk),
+            beat=watcher.beat,
         )
         report.scans.append(done)
         for line in _scan_lines(done):

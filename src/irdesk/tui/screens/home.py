@@ -26,7 +26,7 @@ from irdesk.tui.writes import polling
 if TYPE_CHECKING:
     from irdesk.domain.models import Playbook, Roster
     from irdesk.formats.loader import FileResult
-    from irdesk.store import IncidentRecord
+    from irdesk.store import IncidentRecord, Journal
 
 RECENT_CLOSED = 15
 # The playbook comes last: where the table is narrow, it is the column cut off.
@@ -92,6 +92,17 @@ def attention(row: BoardRow | None, now: datetime) -> Text:
     return text
 
 
+def findings_line(journal: Journal) -> Text:
+    """The findings nobody has looked at yet (a line of its own, only when there are)."""
+    new = len(journal.incidents(chain="finding", status="new"))
+    if not new:
+        return Text("")
+    text = Text("\n")
+    text.append(f"◆ {new} new finding{'s' * (new != 1)}", style="bold magenta")
+    text.append(" to acknowledge, dismiss or declare · f", style="magenta")
+    return text
+
+
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "declare", "Declare incident", id="home.declare"),
@@ -101,6 +112,7 @@ class HomeScreen(Screen[None]):
         Binding("v", "review", "Review", id="home.review"),
         Binding("R", "report", "Report", id="home.report"),
         Binding("p", "contacts", "Contacts", id="home.contacts"),
+        Binding("f", "findings", "Findings", id="home.findings"),
         Binding("f5", "reload", "Reload", id="home.reload"),
     ]
 
@@ -227,6 +239,7 @@ class HomeScreen(Screen[None]):
             text.append(" · irdesk defects", style="dim")
         else:
             text.append("✔ no open defects (irdesk check)", style="dim")
+        text.append_text(findings_line(desk.journal))
         self.query_one("#home-status", Static).update(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board")
@@ -367,6 +380,11 @@ class HomeScreen(Screen[None]):
         for playbook in self.app.desk.catalog.playbooks.values():
             points.setdefault(playbook.contact_point, []).append(playbook.title)
         self.app.push_screen(ContactsScreen(self.app.desk.roster, None, {}, contact_points=points))
+
+    def action_findings(self) -> None:
+        from irdesk.tui.screens.findings import FindingsScreen
+
+        self.app.push_screen(FindingsScreen(), lambda _: self.reload())
 
     def _highlighted_incident(self) -> str | None:
         table = self.query_one("#incidents", DataTable)
