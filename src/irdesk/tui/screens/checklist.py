@@ -116,6 +116,7 @@ class ChecklistScreen(Screen[None]):
     ChecklistScreen #rules { height: 2fr; min-height: 6; }
     ChecklistScreen #rule-scroll { height: 1fr; border: round $primary-darken-2; }
     ChecklistScreen #checklist-head { height: auto; padding: 0 1; }
+    ChecklistScreen #rule-detail { padding: 0 1; }
     """
 
     BINDINGS = [

@@ -91,6 +91,7 @@ class FindingsScreen(Screen[None]):
     FindingsScreen #findings { height: 1fr; min-height: 6; }
     FindingsScreen #finding-scroll { height: 2fr; border: round $primary-darken-2; }
     FindingsScreen #findings-head { height: auto; padding: 0 1; }
+    FindingsScreen #finding-detail { padding: 0 1; }
     """
 
     BINDINGS = [
@@ -166,7 +167,9 @@ class FindingsScreen(Screen[None]):
         head = Text("Findings", style="bold")
         shown = "all" if self.show_all else "open"
         head.append(f" · {len(found)} {shown} · {new} new", style="dim")
-        if not found:
+        if not found and not self.show_all:
+            head.append("\nNo open findings (t shows the closed ones too).", style="dim")
+        elif not found:
             head.append(
                 "\nNo findings. irdesk scan (or irdesk watch with a scan: section) records them.",
                 style="dim",
