@@ -332,26 +332,21 @@ def escalation_timer(acknowledge: timedelta, playbook: Playbook | None) -> Timer
     finding was recorded. A playbook without such a timer pages its contact point; a rule
     without a playbook pages whoever is on call (:data:`ON_CALL`)."""
     acknowledged = EventRef.parse("acknowledged")
-    if playbook is not None:
-        for timer in playbook.timers:
-            if timer.stop == acknowledged and timer.escalate:
-                return Timer(
-                    ESCALATION_TIMER,
-                    "Acknowledge the finding",
-                    EventRef.parse("declared"),
-                    acknowledged,
-                    acknowledge,
-                    timer.escalate,
-                    timer.repeat,
-                )
     role = playbook.contact_point if playbook is not None else ON_CALL
+    levels: tuple[EscalationLevel, ...] = (EscalationLevel(1, role, timedelta(0)),)
+    repeat = None
+    for timer in playbook.timers if playbook is not None else ():
+        if timer.stop == acknowledged and timer.escalate:
+            levels, repeat = timer.escalate, timer.repeat
+            break
     return Timer(
         ESCALATION_TIMER,
         "Acknowledge the finding",
         EventRef.parse("declared"),
         acknowledged,
         acknowledge,
-        (EscalationLevel(1, role, timedelta(0)),),
+        levels,
+        repeat,
     )
 
 

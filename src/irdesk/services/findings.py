@@ -55,7 +55,7 @@ from irdesk.domain.finding import (
     due_escalations,
     finding_payload,
 )
-from irdesk.domain.incident import LATE_AFTER, ActionError, K
+from irdesk.domain.incident import LATE_AFTER, ActionError
 from irdesk.domain.models import Playbook, Source
 from irdesk.domain.notify import Call, on_call_people, people_for
 from irdesk.errors import IrdeskError
@@ -63,7 +63,13 @@ from irdesk.formats.rules import RuleSet, RulesFile
 from irdesk.services import defects, notify
 from irdesk.services.checklist import checklist_of
 from irdesk.services.desk import Desk
-from irdesk.services.incident import IncidentSession, Outgoing, WhyLate, record_notification
+from irdesk.services.incident import (
+    IncidentSession,
+    Outgoing,
+    WhyLate,
+    record_escalation,
+    record_notification,
+)
 from irdesk.services.notify import NotifyResult, plan
 from irdesk.services.scan import CHECKPOINTS_KEY, SCAN_NAMESPACE, Checkpoints
 from irdesk.store import DESK_ID, IncidentRecord, Journal
@@ -311,46 +317,20 @@ def fire_finding_escalations(
                 f"{format_duration(state.acknowledge or LATE_AFTER)}; level {due.level}"
                 f"{again}: {role_title} ({who})"
             )
-            payload: dict[str, Any] = {
-                "timer": due.timer.id,
-                "level": due.level,
-                "repeat": due.repeat,
-                "role": due.role,
-                "people": list(people),
-                "message": message,
-                "due_at": due.due_at.isoformat(),
-                "fired_by": token,
-                "firer": desk.firer,
-            }
-            if now - due.due_at > LATE_AFTER and why_late is not None:
-                payload["late_reason"] = why_late(due.due_at, now)
-            try:
-                entry = journal.append(
-                    state.id,
-                    K.ESCALATED,
-                    payload,
-                    actor="system",
-                    role=None,
-                    uid=f"{state.id}/{due.uid_suffix}",
-                )
-            except ValueError:
+            late = now - due.due_at > LATE_AFTER
+            recorded = record_escalation(
+                journal,
+                state.id,
+                due,
+                people,
+                message,
+                token=token,
+                firer=desk.firer,
+                late_reason=why_late(due.due_at, now) if late and why_late else None,
+            )
+            if recorded is None:
                 continue  # another watcher recorded it a moment ago: it pages
-            if entry.payload.get("fired_by") != token:
-                continue
-            values = {
-                "incident": state.id,
-                "timer": due.timer.id,
-                "level": due.level,
-                "role": due.role,
-                "people": ", ".join(people),
-                "message": message,
-            }
-            link = {
-                "timer": due.timer.id,
-                "level": due.level,
-                "repeat": due.repeat,
-                "escalation_seq": entry.seq,
-            }
+            entry, values, link = recorded
             outgoing = Outgoing(entry, [], f"{state.id}/notify/{due.uid_suffix}", link, due=due)
             roster = desk.roster
             if desk.roster_problem is not None:

@@ -145,6 +145,59 @@ def record_notification(
     return entries
 
 
+def record_escalation(
+    journal: Journal,
+    chain_id: str,
+    due: DueEscalation,
+    people: Sequence[str],
+    message: str,
+    *,
+    token: str,
+    firer: str,
+    late_reason: str | None = None,
+) -> tuple[Entry, dict[str, Any], dict[str, Any]] | None:
+    """Journal one escalation in ``chain_id`` (an incident's, or a finding's) as
+    ``escalation.fired``, with the uid (chain, timer, level, repeat), so two screens or
+    watchers firing it at once record it once; return (its entry, the notify command's
+    values, what each ``notify.ran`` links to), or None when another firer recorded it
+    (theirs stands, and they send its notification)."""
+    payload: dict[str, Any] = {
+        "timer": due.timer.id,
+        "level": due.level,
+        "repeat": due.repeat,
+        "role": due.role,
+        "people": list(people),
+        "message": message,
+        "due_at": due.due_at.isoformat(),
+        "fired_by": token,
+        "firer": firer,
+    }
+    if late_reason is not None:
+        payload["late_reason"] = late_reason
+    uid = f"{chain_id}/{due.uid_suffix}"
+    try:
+        entry = journal.append(chain_id, K.ESCALATED, payload, actor="system", role=None, uid=uid)
+    except ValueError:
+        return None
+    if entry.payload.get("fired_by") != token:
+        return None
+    values = {
+        "incident": chain_id,
+        "timer": due.timer.id,
+        "level": due.level,
+        "role": due.role,
+        "people": ", ".join(people),
+        "message": message,
+    }
+    link = {
+        "timer": due.timer.id,
+        "level": due.level,
+        "repeat": due.repeat,
+        "escalation_seq": entry.seq,
+    }
+    return entry, values, link
+
+
 #: How late escalations are explained: (when it was due, now) -> the reason, for people.
 WhyLate = Callable[[datetime, datetime], str]
 
@@ -454,46 +507,21 @@ class IncidentSession:
                 f"within {format_duration(due.timer.within)}; level {due.level}"
                 f"{again}: {role_title} ({who})"
             )
-            payload: dict[str, Any] = {
-                "timer": due.timer.id,
-                "level": due.level,
-                "repeat": due.repeat,
-                "role": due.role,
-                "people": list(people),
-                "message": message,
-                "due_at": due.due_at.isoformat(),
-                "fired_by": self.token,
-                "firer": self.firer,
-            }
             # (a drill's due times are on its exercise clock: a paused exercise is not late)
             late = self.state.mode != "drill" and now - due.due_at > LATE_AFTER
-            if late and self.why_late is not None:
-                payload["late_reason"] = self.why_late(due.due_at, now)
-            uid = f"{self.incident_id}/{due.uid_suffix}"
-            try:
-                entry = self.journal.append(
-                    self.incident_id, K.ESCALATED, payload, actor="system", role=None, uid=uid
-                )
-            except ValueError:
-                # Another screen recorded this escalation a moment ago (same uid, its own
-                # token): theirs stands, and they send its notification.
-                continue
-            if entry.payload.get("fired_by") != self.token:
-                continue
-            values = {
-                "incident": self.incident_id,
-                "timer": due.timer.id,
-                "level": due.level,
-                "role": due.role,
-                "people": ", ".join(people),
-                "message": message,
-            }
-            link = {
-                "timer": due.timer.id,
-                "level": due.level,
-                "repeat": due.repeat,
-                "escalation_seq": entry.seq,
-            }
+            recorded = record_escalation(
+                self.journal,
+                self.incident_id,
+                due,
+                people,
+                message,
+                token=self.token,
+                firer=self.firer,
+                late_reason=self.why_late(due.due_at, now) if late and self.why_late else None,
+            )
+            if recorded is None:
+                continue  # another screen or watcher recorded it a moment ago: it pages
+            entry, values, link = recorded
             outgoing = self._outgoing(
                 entry, f"{self.incident_id}/notify/{due.uid_suffix}", link, values, people
             )
