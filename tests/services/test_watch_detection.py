@@ -284,3 +284,13 @@ def test_a_finding_without_a_playbook_pages_whoever_is_on_call(home, log, tmp_pa
     (page,) = w.run_pass().fired
     assert page.entry.payload["role"] == "on-call"
     assert calls(tmp_path / "calls.jsonl")[0][:3] == ["FND-0001", "1", "Ada Moreno, Ben Kaur"]
+
+
+def test_a_scan_it_could_not_mark_finished_is_the_same_watchers_to_run_again(home, log):
+    clock = FixedClock(START)
+    w = watcher(clock)
+    journal = w.desk.journal
+    # its last scan ended while the journal was locked: claimed, never marked finished
+    assert scheduled.claim(journal, w.config.scan, ["test-auth"], START, w.me.key)
+    clock.set(START + timedelta(seconds=20))
+    assert w.run_pass().scans[0].sources == ["test-auth"]

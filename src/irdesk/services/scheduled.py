@@ -11,8 +11,10 @@ A source's scans never overlap: before scanning, a watcher *claims* the source i
 journal's runtime state (namespace ``scan``, key ``schedule``: per source when its last
 scan started, when it finished and who ran it), in one write transaction, so a second
 watcher sees it claimed and leaves it; a claim whose scanner vanished (no finish after
-:data:`CLAIM_EXPIRES`) is taken over. Each scan reads at most :data:`MAX_READ` bytes of
-each file group; a source with more to read is due again at the next pass.
+:data:`CLAIM_EXPIRES`) is taken over, and one of the watcher's own that it could not mark
+finished (a locked journal) is scanned again at its next pass. Each scan reads at most
+:data:`MAX_READ` bytes of each file group; a source with more to read is due again at the
+next pass.
 
 A scan that cannot run is a **defect** (area ``scan``), not a crash: rules files with
 errors (``scan/rules``), or a scan that failed (``scan/failed``, with the error). Each is
@@ -56,29 +58,36 @@ class Scheduled:
 
 
 def due(
-    settings: ScanSettings, sources: Sequence[str], schedule: dict[str, Any], now: datetime
+    settings: ScanSettings,
+    sources: Sequence[str],
+    schedule: dict[str, Any],
+    now: datetime,
+    who: str,
 ) -> list[str]:
-    """The sources due for a scan at ``now``, given the saved ``schedule``."""
+    """The sources due for a scan by ``who`` at ``now``, given the saved ``schedule``. A
+    scan ``who`` claimed and never finished (the journal was locked when it ended) is
+    ``who``'s to run again: one scanner scans one source at a time."""
     found = []
     for sid in sources:
         every = settings.every_for(sid)
         if every is None:
             continue
-        started, finished, more = _slot(schedule.get(sid))
+        started, finished, more, by = _slot(schedule.get(sid))
         if started is None:
             found.append(sid)
         elif finished is None:  # running, or its scanner vanished
-            if now - started >= CLAIM_EXPIRES:
+            if by == who or now - started >= CLAIM_EXPIRES:
                 found.append(sid)
         elif more or now - started >= every:
             found.append(sid)
     return found
 
 
-def _slot(value: object) -> tuple[datetime | None, datetime | None, bool]:
+def _slot(value: object) -> tuple[datetime | None, datetime | None, bool, str]:
     if not isinstance(value, dict):
-        return None, None, False
-    return _when(value.get("started")), _when(value.get("finished")), bool(value.get("more"))
+        return None, None, False, ""
+    started, finished = _when(value.get("started")), _when(value.get("finished"))
+    return started, finished, bool(value.get("more")), str(value.get("by", ""))
 
 
 def _when(value: object) -> datetime | None:
@@ -98,7 +107,7 @@ def claim(
     with journal.transaction():
         saved = journal.runtime(SCAN_NAMESPACE).get(SCHEDULE_KEY)
         schedule = dict(saved[0]) if saved else {}
-        mine = due(settings, sources, schedule, now)
+        mine = due(settings, sources, schedule, now, who)
         if mine:
             for sid in mine:
                 schedule[sid] = {"started": now.isoformat(), "finished": None, "by": who}
