@@ -149,9 +149,8 @@ class FindingEscalationTask(Task):
 
     def run(self, watcher: Watcher, report: PassReport) -> None:
         desk = watcher.desk
+        # every escalation journaled here is paged, even when a stop request comes meanwhile
         for outgoing in fire_finding_escalations(desk, token=watcher.token, why_late=desk.why_late):
-            if watcher.stopping:
-                report.stopped = True  # journaled: its page is sent at the next pass
             watcher.beat(f"paging for {outgoing.entry.incident_id}")
             failed = [r for r in send_finding_page(desk.journal, outgoing) if not r.ok]
             report.fired.append(outgoing)
