@@ -29,6 +29,7 @@ from irdesk.services.checklist import (
 )
 from irdesk.tui.modals.prompts import TextPrompt
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.tables import cursor_key
 
 COLUMNS = ("rule", "title", "reviewed", "review", "sources", "findings")
 TITLE_WIDTH = 36
@@ -206,11 +207,7 @@ class ChecklistScreen(Screen[None]):
         self.query_one("#checklist-head", Static).update(head)
 
     def _highlighted(self) -> RuleRow | None:
-        table = self.query_one("#rules", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.rows.get(key or "")
+        return self.rows.get(cursor_key(self.query_one("#rules", DataTable)) or "")
 
     def _show_detail(self) -> None:
         row = self._highlighted()

@@ -25,6 +25,7 @@ from irdesk.domain.finding import NEW, OPEN, REASONS, FindingState
 from irdesk.services.findings import acknowledge, declare_from_finding, dismiss, list_findings
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.tables import cursor_key
 
 TITLE_WIDTH = 44
 POLL_SECONDS = 1.0
@@ -178,11 +179,7 @@ class FindingsScreen(Screen[None]):
         self._show_detail()
 
     def _highlighted(self) -> FindingState | None:
-        table = self.query_one("#findings", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.states.get(key or "")
+        return self.states.get(cursor_key(self.query_one("#findings", DataTable)) or "")
 
     def _show_detail(self) -> None:
         state = self._highlighted()

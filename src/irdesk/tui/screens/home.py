@@ -21,6 +21,7 @@ from irdesk.services.board import Board, BoardRow
 from irdesk.services.defects import ledger
 from irdesk.services.heartbeat import watch_status
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.tables import cursor_key
 from irdesk.tui.writes import polling
 
 if TYPE_CHECKING:
@@ -406,10 +407,7 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(FindingsScreen(), lambda _: self.reload())
 
     def _highlighted_incident(self) -> str | None:
-        table = self.query_one("#incidents", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = cursor_key(self.query_one("#incidents", DataTable))
         return key if key and key not in ("__none__", MORE) else None
 
     def action_open(self) -> None:
