@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from irdesk.cli import main as command_line
 from irdesk.cli.common import Screens
-from irdesk.tui.launch import run_desk, run_replay
+from irdesk.tui.launch import run_desk, run_player, run_replay
 
-SCREENS = Screens(desk=run_desk, replay=run_replay)
+SCREENS = Screens(desk=run_desk, replay=run_replay, player=run_player)
 
 
 def main() -> None:

@@ -73,3 +73,15 @@ def squeezed(text: object) -> str:
     """:func:`visible`, every run of whitespace (line breaks too) one space, no space at
     either end (a cell of a command-line table)."""
     return " ".join(visible(text).split())
+
+
+def reflowed(text: object) -> str:
+    """:func:`visible`, as paragraphs that wrap to the width at hand: the hard line breaks
+    inside a paragraph (a YAML block's) become spaces; blank lines between paragraphs, and
+    the lines of a list (``- ``, ``* ``, ``+ ``), stay."""
+    paragraphs = []
+    for block in re.split(r"\n[ \t]*\n", visible(text).strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        listed = any(line.startswith(("- ", "* ", "+ ")) for line in lines)
+        paragraphs.append("\n".join(lines) if listed else " ".join(lines))
+    return "\n\n".join(p for p in paragraphs if p)

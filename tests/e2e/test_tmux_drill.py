@@ -52,7 +52,7 @@ def test_short_drill_through_the_keyboard(tmux, e2e_home, e2e_roster, notify_log
     pane.keys("y")
     pane.wait_for("✔ Take ownership and triage the")
     screen = pane.wait_for("Tom (executive assistant)  at 00:0", timeout=60)
-    assert "(+1 more unacknowledged)" in screen
+    assert "2 NEW INJECTS (i acknowledges the top one)" in screen  # both, whole
 
     pane.keys("P")
     pane.wait_for("PAUSED")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,9 +10,11 @@ import pytest
 
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.describe import describe
-from irdesk.domain.drill import DK, drill_state
-from irdesk.domain.incident import ActionError
+from irdesk.domain.drill import DK, drill_state, team_lines
+from irdesk.domain.incident import ActionError, K
 from irdesk.formats.catalog import Catalog, NotFound
+from irdesk.report.build import build_report
+from irdesk.report.compose import build_sections
 from irdesk.services.desk import Desk
 from irdesk.services.drill import DrillSession
 from irdesk.store import Journal
@@ -527,3 +530,95 @@ def test_the_bundled_ceo_phish_scenario_from_start_to_hot_wash(journal, clock, r
     assert [e.payload["question"] for e in answers] == list(questions)
     assert describe(answers[3]) == "answer to Q4: answer 4"
     assert s.drill.hotwash_done and journal.incident(s.incident_id).mode == "drill"
+
+
+# --------------------------------------------------------------------------- participants
+
+
+def journaled(session, kind: str | None = None) -> list:
+    return [e for e in session.journal.entries(session.incident_id) if kind in (None, e.kind)]
+
+
+def test_participants_are_journaled_once_each_in_order(session):
+    assert session.add_participant("  Lena   Fischer ", source="roster") == "Lena Fischer"
+    assert session.add_participant("Ravi Iyer") == "Ravi Iyer"
+    with pytest.raises(ActionError, match="Lena Fischer already takes part"):
+        session.add_participant("lena fischer")
+    with pytest.raises(ActionError, match="a participant needs a name"):
+        session.add_participant("   ")
+    assert session.drill.participants == ["Lena Fischer", "Ravi Iyer"]
+    first, second = journaled(session, DK.PARTICIPANT)
+    assert (first.payload, first.actor) == ({"name": "Lena Fischer", "source": "roster"}, "fac")
+    assert first.uid == f"{session.incident_id}/participant/lena fischer"
+    assert second.payload == {"name": "Ravi Iyer", "source": "typed"}
+    assert describe(first) == "Lena Fischer takes part (from the roster)"
+
+
+def test_the_team_acts_as_the_acting_participant_the_facilitator_as_herself(session):
+    session.add_participant("Lena Fischer")
+    session.add_participant("Ravi Iyer")
+    session.start_clock()  # before anyone acts: the facilitator's
+    session.act_as("lena fischer")
+    assert session.acting == "Lena Fischer" and session.actor == "Lena Fischer"
+    session.assign("lead", "Lena Fischer")
+    session.note("Priya is told to hold the payment")
+    session.deliver_due()
+    session.acknowledge_inject("first")
+    session.pause()
+    session.resume()
+    session.act_as("Ravi Iyer")
+    session.complete("triage")
+    session.act_as(None)
+    session.note("facilitator aside")
+    session.end_drill()
+
+    by_kind = {e.kind: e for e in journaled(session)}
+    assert by_kind[K.NOTE].actor == "fac"  # the last note: the facilitator's own
+    note = next(e for e in journaled(session, K.NOTE) if "Priya" in e.payload["text"])
+    assert (note.actor, note.role) == ("Lena Fischer", "lead")
+    assert by_kind[DK.ACKNOWLEDGED].actor == "Lena Fischer"
+    assert by_kind[K.STEP_DONE].actor == "Ravi Iyer"
+    for kind in (DK.CLOCK, DK.ENDED):
+        assert {e.actor for e in journaled(session, kind)} == {"fac"}, kind
+    assert by_kind[DK.DELIVERED].actor == "system"
+
+
+def test_only_participants_can_act(session):
+    with pytest.raises(ActionError, match="Kofi does not take part in this drill"):
+        session.act_as("Kofi")
+    assert session.acting is None and session.actor == "fac"
+
+
+def test_the_report_lists_participants_and_no_roles_nobody_held(session, clock):
+    session.add_participant("Lena Fischer")
+    session.add_participant("Ravi Iyer")  # takes part, writes nothing
+    session.start_clock()
+    session.act_as("Lena Fischer")
+    session.assign("lead", "Lena Fischer")
+    session.note("a note")
+    session.end_drill()
+    report = build_report(
+        session.playbook, journaled(session), now=clock.now(), scenario=session.scenario
+    )
+    people = next(s for s in build_sections(report) if s.kind == "people")
+    assert people.unassigned == ()  # the drill did not use every role of the playbook
+    rows = {p.name: p for p in people.people}
+    assert {"Lena Fischer", "Ravi Iyer"} <= set(rows)
+    assert rows["Lena Fischer"].roles == ("Security lead",)
+    assert rows["Ravi Iyer"].entries == "0"
+    assert Counter(r.title for r in people.roles)["Security lead"] == 1
+
+
+def test_the_team_record_holds_the_teams_entries_and_their_corrections_only(session):
+    started(session)
+    note = session.note("called the bank")
+    skip = session.skip_inject("press", "no time for the press today")
+    session.correct(note.seq, "called the bank at 10:20, not 10:05")
+    session.correct(skip.seq, "skipped because the press inject gives the leak away")
+    session.complete("triage")
+    lines = team_lines(session.state, journaled(session))
+    assert [(line.kind, describe(line.entry)) for line in lines] == [
+        (K.NOTE, "called the bank"),
+        (K.CORRECTION, f"entry {note.seq}: called the bank at 10:20, not 10:05"),
+        (K.STEP_DONE, "Triage the report → milestone acknowledged"),
+    ]

@@ -29,7 +29,7 @@ from tui_helpers import (
     toasts,
 )
 
-from irdesk.domain.drill import DK, RATING_RULE
+from irdesk.domain.drill import DK, RATING_RULE, event_words
 from irdesk.domain.incident import K
 from irdesk.tui.modals.briefing import DrillBriefing
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
@@ -56,7 +56,7 @@ def panel(screen: DrillScreen) -> str:
 
 
 def banner(screen: DrillScreen) -> str:
-    return str(screen.query_one("#inject-banner").content)
+    return str(screen.query_one("#inject-banner-text").content)
 
 
 def banner_shown(screen: DrillScreen) -> bool:
@@ -91,7 +91,8 @@ def assert_panel_matches_session(screen: DrillScreen) -> None:
     """Every expectation and objective rating of the session is on the panel as such."""
     text = panel(screen)
     for ex in screen.session.expectations():
-        assert f"{STATUS_MARK[ex.status]} {ex.status:<7} {ex.inject} → {ex.event}" in text
+        words = event_words(screen.state, ex.event)  # "Take ownership..." done, not step:...
+        assert f"{STATUS_MARK[ex.status]} {ex.status:<7} {ex.inject} → {words}" in text
     for rating in screen.session.ratings():
         letter = rating.rating or "–"
         line = f" {letter}  {rating.objective.text}  {rating.label}"
@@ -138,6 +139,9 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert "• Cut the attacker out of every exposed account" in shown
         assert "• Stop further fraudulent payments and bring in finance" in shown
         assert "Start the exercise clock" in shown
+        # the scenario's facilitator text is on the facilitator's briefing (only there)
+        assert "For the facilitator (not on the player view)" in shown
+        assert 'hold the "assistant calls" inject until' in app.screen.query_one(Markdown).source
         source = app.screen.query_one(Markdown).source
         for line in RATING_RULE.split("\n"):
             assert line in source
@@ -185,7 +189,10 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         clock.advance(timedelta(minutes=2))
         await beat(pilot, drill)
         assert "⏳ pending first-report → acknowledged  00:08:00 left" in panel(drill)
-        assert "⏳ pending first-report → step:triage:done  00:13:00 left" in panel(drill)
+        assert (
+            '⏳ pending first-report → "Take ownership and triage the report" done  00:13:00 left'
+            in panel(drill)
+        )
         assert "· trace-results in 00:08:00" in panel(drill)
 
         # ---- P pauses; paused time does not count (30 minutes of wall time pass)
@@ -228,7 +235,10 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         ]
         assert len(rows(journal, iid, K.TICKED)) == 4
         assert "✔ met     first-report → acknowledged  at 00:03:00" in panel(drill)
-        assert "✔ met     first-report → step:triage:done  at 00:03:00" in panel(drill)
+        assert (
+            '✔ met     first-report → "Take ownership and triage the report" done  at 00:03:00'
+            in panel(drill)
+        )
         # the inject waiting for the end of triage is now scheduled 5m after it
         assert "· assistant-calls in 00:05:00" in panel(drill)
         assert f"{ACK_TIMER}: met at exercise 00:03:00" in timers(drill)
@@ -265,8 +275,12 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         delivered = rows(journal, iid, DK.DELIVERED)
         assert delivered[-1].payload["inject"] == "trace-results"
         assert delivered[-1].payload["exercise_at_s"] == exercise_s(10)
-        assert banner(drill).startswith(
-            "Mail gateway admin  at 00:10:00  (+1 more unacknowledged)\n"
+        # both unacknowledged injects, whole, newest first: none hides behind "+1 more"
+        assert banner(drill).startswith("Mail gateway admin  at 00:10:00\nThe payment request")
+        assert "\n\nTom (executive assistant)  at 00:08:00\n" in banner(drill)
+        assert banner(drill).endswith('so I have access to her mailbox."')
+        assert drill.query_one("#inject-banner").border_title == (
+            "2 NEW INJECTS (i acknowledges the top one)"
         )
         assert "exercise 00:10:00 / 1h · 10x" in header(drill)
 
@@ -277,8 +291,14 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
             expectation_lines(drill)[("assistant-calls", "step:credentials-entered:done")]
             == "missed"
         )
-        assert "✘ missed  assistant-calls → step:credentials-entered:done" in panel(drill)
-        assert "⏳ pending assistant-calls → step:revoke-access:done  00:24:00 left" in panel(drill)
+        assert (
+            '✘ missed  assistant-calls → "Did anyone hand over credentials or approve MFA?" done'
+            in panel(drill)
+        )
+        assert (
+            '⏳ pending assistant-calls → "Cut the attacker out of exposed accounts" done  '
+            "00:24:00 left"
+        ) in panel(drill)
 
         # ---- N delivers the next inject at once (early)
         await pilot.press("N")
@@ -343,13 +363,13 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
             },
             ACTOR,
         )
-        assert banner(drill).startswith(
-            "CEO  at 00:14:00  (+3 more unacknowledged)\nThe CEO calls from the airport"
-        )
+        assert banner(drill).startswith("CEO  at 00:14:00\nThe CEO calls from the airport")
+        assert banner(drill).count("  at 00:") == 4  # and the three older ones, whole
         await pilot.press("i")  # the newest is acknowledged first
         await settle(pilot)
         assert rows(journal, iid, DK.ACKNOWLEDGED)[-1].payload == {"inject": "extra-1"}
-        assert banner(drill).startswith("SOC analyst  at 00:14:00  (+2 more unacknowledged)")
+        assert banner(drill).startswith("SOC analyst  at 00:14:00\n")
+        assert banner(drill).count("  at 00:") == 3
 
         # ---- mid-exercise: met, missed, n/a and provisional ratings, as the session says
         assert_panel_matches_session(drill)

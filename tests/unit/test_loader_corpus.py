@@ -389,3 +389,51 @@ def test_bundled_files_are_valid(repo: Path):
     broken = [str(p) for r in catalog.results for p in r.errors]
     assert not broken, "\n".join(broken)
     assert len(catalog.results) == len(files)
+
+
+# --------------------------------------------------------------------------- facilitator text
+
+
+def _with_facilitator_text(tmp_path: Path, scenario_note: str, inject_note: str) -> Path:
+    text = (FIXTURES / "scenario-valid.yaml").read_text(encoding="utf-8")
+    text = text.replace("\nobjectives:", f"\nfacilitator: {scenario_note}\nobjectives:", 1)
+    text = text.replace(
+        "    from: Helpdesk\n", f"    from: Helpdesk\n    facilitator: {inject_note}\n", 1
+    )
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_facilitator_text_on_the_scenario_and_an_inject_is_kept_apart(tmp_path: Path):
+    playbook = load_playbook(FIXTURES / "playbook-valid.yaml", today=TODAY)
+    path = _with_facilitator_text(tmp_path, "The invoice is real.", "Play the clerk anxious.")
+    scenario = load_scenario(path, {playbook.id: playbook}.get)
+    assert scenario.facilitator == "The invoice is real."
+    first = scenario.inject("first-report")
+    assert first.facilitator == "Play the clerk anxious."
+    assert "anxious" not in first.text and "invoice is real" not in scenario.summary
+    assert scenario.inject("follow-up").facilitator == ""  # optional
+
+
+def test_facilitator_text_must_be_text(tmp_path: Path):
+    playbook = load_playbook(FIXTURES / "playbook-valid.yaml", today=TODAY)
+    path = _with_facilitator_text(tmp_path, "[1, 2]", "fine")
+    with pytest.raises(LoadError) as caught:
+        load_scenario(path, {playbook.id: playbook}.get)
+    (problem,) = caught.value.errors
+    assert problem.key_path == "facilitator" and "expected text" in problem.message
+
+
+def test_bundled_scenarios_keep_facilitator_notes_out_of_what_players_see(repo: Path):
+    """What players see (summary, inject text and sender) never talks to the facilitator:
+    such notes belong in the ``facilitator`` fields, which the player view never shows."""
+    catalog = Catalog.load([(repo / "playbooks", True), (repo / "scenarios", True)])
+    assert catalog.scenarios
+    for scenario in catalog.scenarios.values():
+        assert scenario.facilitator.strip(), scenario.id
+        shown = [scenario.summary] + [f"{i.sender}\n{i.text}" for i in scenario.injects]
+        for text in shown:
+            lowered = text.lower()
+            assert "facilitator" not in lowered, (scenario.id, text)
+            assert "hand out" not in lowered, (scenario.id, text)

@@ -81,6 +81,7 @@ class Screens:
 
     desk: Callable[..., None]  # (desk, *, open_incident, journal_label, roster_path)
     replay: Callable[..., None]  # (replay, *, journal_label)
+    player: Callable[..., None] | None = None  # (drill session): the player view
 
 
 def screens() -> Screens:

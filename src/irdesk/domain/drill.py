@@ -20,6 +20,8 @@ Entry kinds (the strings are part of the journal format: never rename one)
 ``drill.ended``          ``{exercise_at_s: float}``
 ``hotwash.answer``       ``{index: int (0-based), question: str, answer: str}``
 ``hotwash.done``         ``{answered: int, questions: int}``
+``drill.participant``    ``{name: str, source: "roster"|"typed"}`` (someone takes part; the
+                         team's entries carry the acting participant as their actor)
 
 ``exercise_at_s`` fields are informative (the exercise time when the entry was written);
 the fold recomputes exercise times from the entries' wall times and the clock entries.
@@ -53,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from irdesk.domain.durations import format_clock
 from irdesk.domain.entry import Entry
+from irdesk.domain.events import EventRef, EventRefError
 from irdesk.domain.incident import K
 from irdesk.domain.models import Inject, Objective, Scenario
 
@@ -76,6 +79,7 @@ class DK:
     ENDED = "drill.ended"
     ANSWER = "hotwash.answer"
     HOTWASH_DONE = "hotwash.done"
+    PARTICIPANT = "drill.participant"
 
 
 # Clock actions and skip reasons (values in payloads).
@@ -183,6 +187,12 @@ class DrillState:
     ended_at: datetime | None = None
     ended_by: str | None = None  # actor, or "incident closed"
     hotwash_done_at: datetime | None = None
+    participants: list[str] = field(default_factory=list)  # in the order they joined
+
+    def participant(self, name: str) -> str | None:
+        """The participant of that name as first written (names compare ignoring case)."""
+        wanted = name.strip().casefold()
+        return next((p for p in self.participants if p.casefold() == wanted), None)
 
     # ----------------------------------------------------------------- the clock
     @property
@@ -566,6 +576,105 @@ def exercise_seconds(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds(), 3)
 
 
+def event_words(state: IncidentState, ref: str) -> str:
+    """An event reference as people say it: ``step:status-page:done`` is "Publish the
+    status page" done, ``inject:cfo-pressure`` the inject from the CFO arrived, a
+    milestone its name. A reference the playbook or scenario does not know stays as is."""
+    try:
+        event = EventRef.parse(ref)
+    except EventRefError:
+        return ref
+    if event.kind == "step":
+        try:
+            title = state.playbook.step(event.name).title
+        except KeyError:
+            return ref
+        return f'"{title}" {"done" if event.state == "done" else "started"}'
+    if event.kind == "inject":
+        drill = drill_state(state)
+        st = drill.inject(event.name) if drill is not None else None
+        if st is None:
+            return ref
+        return f"the inject from {st.sender} arrived" if st.sender else f"inject {st.id} arrived"
+    return event.name  # a milestone is a word already: "contained"
+
+
+# --------------------------------------------------------------------------- the player view
+
+#: The entries the player view shows as the team's record: what the team did and wrote.
+#: Never the facilitator's (clock, skips, free-form injects before delivery) and nothing
+#: that gives an expectation or an upcoming inject away.
+TEAM_KINDS: frozenset[str] = frozenset(
+    {K.NOTE, K.STEP_DONE, K.STEP_SKIPPED, K.DECIDED, K.MILESTONE, K.SEVERITY, K.STATUS, K.ROLE}
+)
+
+
+@dataclass(frozen=True)
+class PlayerInject:
+    """A delivered inject as the players see it: who sent it, when, and its text. Built
+    from the fold, never carrying the scenario inject (so never its facilitator note)."""
+
+    id: str
+    sender: str
+    text: str
+    exercise_at: timedelta | None
+    acknowledged: bool
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    """One thing the team recorded, on the exercise clock."""
+
+    seq: int
+    exercise_at: timedelta
+    actor: str
+    kind: str
+    entry: Entry
+
+
+def player_injects(state: IncidentState) -> list[PlayerInject]:
+    """Every delivered inject, newest first (none hidden: the room reads them all)."""
+    drill = drill_state(state)
+    if drill is None:
+        return []
+    return [
+        PlayerInject(st.id, st.sender, st.text, st.exercise_at, st.acknowledged)
+        for st in reversed(drill.delivered)
+    ]
+
+
+def team_lines(state: IncidentState, entries: list[Entry]) -> list[TeamLine]:
+    """The team's record among ``entries`` (kinds in :data:`TEAM_KINDS`, and corrections
+    of those), on the exercise clock, in journal order. Damaged entries are left out: the
+    facilitator's views show them where they sit."""
+    drill = drill_state(state)
+    if drill is None:
+        return []
+    kinds = {e.seq: e.kind for e in entries}
+
+    def team(e: Entry) -> bool:
+        if e.damage is not None:
+            return False
+        if e.kind == K.CORRECTION:  # a correction of the team's own record only
+            return kinds.get(e.corrects or 0) in TEAM_KINDS
+        return e.kind in TEAM_KINDS
+
+    return [
+        TeamLine(e.seq, drill.exercise_time(e.occurred_at), e.actor, e.kind, e)
+        for e in entries
+        if team(e)
+    ]
+
+
+def clock_state(drill: DrillState) -> str:
+    """Where the exercise clock is: "not started", "running", "paused" or "ended"."""
+    if drill.ended:
+        return "ended"
+    if not drill.started:
+        return "not started"
+    return "paused" if drill.paused else "running"
+
+
 # --------------------------------------------------------------------------- fold
 
 
@@ -741,6 +850,13 @@ def _hotwash_done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
         drill.hotwash_done_at = e.occurred_at
 
 
+def _participant(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    drill = _drill(s)
+    name = str(p.get("name", "")).strip()
+    if drill is not None and name and drill.participant(name) is None:
+        drill.participants.append(name)
+
+
 #: What the drill's entry kinds do (incident.declared and incident.closed too: a drill
 #: starts and ends with its incident). Composed with the others in irdesk.domain.fold.
 HANDLERS = {
@@ -755,6 +871,7 @@ HANDLERS = {
     DK.ENDED: _ended,
     DK.ANSWER: _answer,
     DK.HOTWASH_DONE: _hotwash_done,
+    DK.PARTICIPANT: _participant,
 }
 
 
@@ -835,6 +952,11 @@ def _d_hotwash_done(p: dict[str, Any], e: Entry) -> str:
     )
 
 
+def _d_participant(p: dict[str, Any], e: Entry) -> str:
+    source = " (from the roster)" if p.get("source") == "roster" else ""
+    return f"{p.get('name', '')} takes part{source}"
+
+
 #: How the drill's entries read (kind: label, sentence); composed in irdesk.domain.describe.
 DESCRIBERS = {
     DK.CLOCK: ("clock", _d_clock),
@@ -846,4 +968,5 @@ DESCRIBERS = {
     DK.ENDED: ("drill end", _d_ended),
     DK.ANSWER: ("hot wash", _d_answer),
     DK.HOTWASH_DONE: ("hot wash", _d_hotwash_done),
+    DK.PARTICIPANT: ("participant", _d_participant),
 }

@@ -167,6 +167,7 @@ class Inject:
     expect: tuple[Expectation, ...] = ()
     unless: EventRef | None = None
     after: EventRef | None = None
+    facilitator: str = ""  # for the facilitator's eyes only, never the players'
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ class Scenario:
     summary: str = ""
     questions: tuple[str, ...] = ()
     source: Source | None = field(default=None, compare=False)
+    facilitator: str = ""  # for the facilitator's eyes only, never the players'
 
     def inject(self, inject_id: str) -> Inject:
         for inject in self.injects:

@@ -889,9 +889,9 @@ def _check_flow(r: Reader, steps: list[Step], nodes: list[Y]) -> None:
 # --------------------------------------------------------------------------- scenario
 
 _SCENARIO_REQUIRED = ("irdesk", "id", "title", "playbook", "duration", "objectives", "injects")
-_SCENARIO_OPTIONAL = ("summary", "questions")
+_SCENARIO_OPTIONAL = ("summary", "facilitator", "questions")
 _INJECT_REQUIRED = ("id", "at", "text")
-_INJECT_OPTIONAL = ("from", "expect", "unless", "after")
+_INJECT_OPTIONAL = ("from", "facilitator", "expect", "unless", "after")
 
 
 def _scenario(
@@ -905,6 +905,7 @@ def _scenario(
     playbook_id = r.ident(top.get("playbook"), "playbook")
     duration = r.duration(top.get("duration"), "duration")
     summary = r.text(top.get("summary"), "summary", allow_empty=True) or ""
+    facilitator = r.text(top.get("facilitator"), "facilitator", allow_empty=True) or ""
     questions = r.text_list(top.get("questions"), "questions")
 
     playbook = None
@@ -966,6 +967,7 @@ def _scenario(
         at = r.duration(fields.get("at"), f"{path}.at", allow_zero=True)
         text = r.text(fields.get("text"), f"{path}.text")
         sender = r.text(fields.get("from"), f"{path}.from") or ""
+        note = r.text(fields.get("facilitator"), f"{path}.facilitator", allow_empty=True) or ""
         unless = check_event(fields.get("unless"), f"{path}.unless")
         after = check_event(fields.get("after"), f"{path}.after")
         if after is not None and after.kind == "inject" and after.name == iid:
@@ -999,7 +1001,7 @@ def _scenario(
                 "this inject is scheduled after the planned end of the exercise",
             )
         if iid is not None and at is not None and text is not None:
-            injects.append(Inject(iid, at, text, sender, tuple(expectations), unless, after))
+            injects.append(Inject(iid, at, text, sender, tuple(expectations), unless, after, note))
 
     _check_inject_order(r, injects, raw)
     for index, (oid, node) in enumerate(objective_ids):
@@ -1022,6 +1024,7 @@ def _scenario(
         summary=summary,
         questions=questions,
         source=source,
+        facilitator=facilitator,
     )
 
 

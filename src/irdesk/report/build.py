@@ -279,7 +279,9 @@ def _people(
                 held.setdefault(person, set()).add(role)
     for person, roles in roles_seen.items():
         held.setdefault(person, set()).update(roles)
-    names = (set(entries_by) | set(held)) - {SYSTEM_ACTOR}
+    drill = _drill.drill_state(state)
+    participants = set(drill.participants) if drill is not None else set()
+    names = (set(entries_by) | set(held) | participants) - {SYSTEM_ACTOR}
     order = {r.id: n for n, r in enumerate(playbook.roles)}
     people = []
     for name in sorted(names, key=lambda n: (-entries_by.get(n, 0), n)):

@@ -166,7 +166,11 @@ def _people(report: Report) -> People:
             )
             for r in held
         ),
-        unassigned=tuple(r.title for r in report.roles if not r.person and not r.history),
+        # A drill exercises some of the playbook's roles, not all: the ones nobody held
+        # are no finding there.
+        unassigned=()
+        if report.drill is not None
+        else tuple(r.title for r in report.roles if not r.person and not r.history),
         people=tuple(PersonLine(p.name, p.roles, f"{p.entries:,}") for p in report.people),
     )
 

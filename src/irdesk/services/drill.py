@@ -48,7 +48,24 @@ TITLE_PREFIX = "Drill: "
 
 
 class DrillSession(IncidentSession):
-    """A drill incident, open in this process, with the facilitator's controls."""
+    """A drill incident, open in this process, with the facilitator's controls.
+
+    Who acts: ``facilitator`` is the person at this desk (``--as``); ``acting`` the
+    participant the team's actions are attributed to (:meth:`act_as`), or None for the
+    facilitator. ``actor`` (what every team action is written with) is the acting
+    participant; the facilitator's own controls (clock, injects, the end of the drill)
+    are always written with the facilitator.
+    """
+
+    acting: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return self.acting or self.facilitator
+
+    @actor.setter
+    def actor(self, value: str) -> None:
+        self.facilitator = value
 
     # ----------------------------------------------------------------- reading
     @property
@@ -145,6 +162,7 @@ class DrillSession(IncidentSession):
             DK.CLOCK,
             {"action": action, "exercise_at_s": self._at_s()},
             self._clock_uid(),
+            actor=self.facilitator,
             same=lambda e: e.kind == DK.CLOCK and e.payload.get("action") == action,
         )
         return entry
@@ -181,6 +199,7 @@ class DrillSession(IncidentSession):
             DK.SPEED,
             {"speed": speed, "from": drill.speed, "exercise_at_s": self._at_s()},
             self._clock_uid(),
+            actor=self.facilitator,
             same=lambda e: e.kind == DK.SPEED and e.payload.get("speed") == speed,
         )
         return entry
@@ -244,6 +263,7 @@ class DrillSession(IncidentSession):
             DK.DELIVERED,
             payload,
             f"{self.incident_id}/inject/{inject.id}",
+            actor=self.facilitator,
             same=lambda e: e.kind == DK.DELIVERED,
         )
         return self.drill.injects[inject.id]
@@ -263,6 +283,7 @@ class DrillSession(IncidentSession):
             DK.SKIPPED,
             payload,
             f"{self.incident_id}/inject/{inject_id}",
+            actor=self.facilitator,
             same=lambda e: e.kind == DK.SKIPPED,
         )
         return entry
@@ -281,7 +302,9 @@ class DrillSession(IncidentSession):
                 "from": sender,
                 "exercise_at_s": self._at_s(),
             }
-            entry, wrote = self._once(DK.ADDED, payload, f"{self.incident_id}/added/{ident}")
+            entry, wrote = self._once(
+                DK.ADDED, payload, f"{self.incident_id}/added/{ident}", actor=self.facilitator
+            )
             if wrote:
                 return self.drill.injects[ident]
         raise ActionError("could not add the inject: others keep adding at the same time")
@@ -318,6 +341,7 @@ class DrillSession(IncidentSession):
             DK.ENDED,
             {"exercise_at_s": self._at_s()},
             f"{self.incident_id}/end",
+            actor=self.facilitator,
             same=lambda e: e.kind == DK.ENDED,
         )
         return entry
@@ -354,6 +378,41 @@ class DrillSession(IncidentSession):
             DK.HOTWASH_DONE,
             {"answered": answered, "questions": len(drill.questions)},
             f"{self.incident_id}/hotwash-done",
+            actor=self.facilitator,
             same=lambda e: e.kind == DK.HOTWASH_DONE,
         )
         return entry
+
+    # ----------------------------------------------------------------- participants
+    def add_participant(self, name: str, *, source: str = "typed") -> str:
+        """Someone takes part in the drill (from the roster, or a typed name); journaled
+        once per name. Returns the name as recorded."""
+        self.refresh()
+        name = " ".join(name.split())
+        if not name:
+            raise ActionError("a participant needs a name")
+        if len(name) > 80:
+            raise ActionError("a participant's name is at most 80 characters")
+        if self.state.closed:
+            raise ActionError("the drill is closed")
+        if self.drill.participant(name) is not None:
+            raise ActionError(f"{self.drill.participant(name)} already takes part")
+        self._once(
+            DK.PARTICIPANT,
+            {"name": name, "source": "roster" if source == "roster" else "typed"},
+            f"{self.incident_id}/participant/{name.casefold()}",
+            actor=self.facilitator,
+            same=lambda e: e.kind == DK.PARTICIPANT,
+        )
+        return self.drill.participant(name) or name
+
+    def act_as(self, name: str | None) -> None:
+        """Attribute the team's next actions to participant ``name`` (None: to the
+        facilitator). Not journaled: each entry says who acted."""
+        if name is None or name == self.facilitator:
+            self.acting = None
+            return
+        found = self.drill.participant(name)
+        if found is None:
+            raise ActionError(f"{name} does not take part in this drill; add them first")
+        self.acting = found

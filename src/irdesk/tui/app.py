@@ -24,7 +24,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
@@ -35,7 +34,7 @@ from irdesk.text import visible
 from irdesk.tui.commands import ScreenCommands
 from irdesk.tui.keymap import Keymap
 from irdesk.tui.modals.waiting import JournalWait
-from irdesk.tui.safe import literal
+from irdesk.tui.safe import LiteralToastsApp, literal
 from irdesk.tui.screens.home import HomeScreen
 from irdesk.tui.writes import ATTEMPT, PATIENCE, PatientWrite
 
@@ -60,7 +59,7 @@ class Attempt:
     failed: bool = False
 
 
-class IrdeskApp(App[None]):
+class IrdeskApp(LiteralToastsApp):
     CSS_PATH = "irdesk.tcss"
     TITLE = "irdesk"
     COMMANDS = App.COMMANDS | {ScreenCommands}
@@ -91,24 +90,6 @@ class IrdeskApp(App[None]):
         self._settled: Screen[object] | None = None  # the screen memory was settled for
         self._settling: Timer | None = None
         self._waiting_for_journal: set[str] = set()  # automatic writes told to wait
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Every toast shows its text literally.
-
-        Toasts carry user text (titles, notes, journal and notify errors). Textual reads a
-        toast message as markup by default, so ``[bold]`` was styled and a title such as
-        ``[link=http://x]`` raised MarkupError when the toast was drawn, crashing the
-        desk at the moment an escalation fired. irdesk never writes markup in a toast.
-        """
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def show_error(self, error: IrdeskError, *, title: str = "") -> None:
         """The one place an irdesk error becomes a notification, shown literally.

@@ -1,5 +1,5 @@
-"""Opening the desk on screen: what ``irdesk``, ``run``, ``drill``, ``demo`` and ``replay``
-start once the command line has its desk (or replay) ready.
+"""Opening the desk on screen: what ``irdesk``, ``run``, ``drill`` (and its player view),
+``demo`` and ``replay`` start once the command line has its desk (or replay) ready.
 
 Textual is imported here only when a screen really opens, so the commands that never open
 one (``irdesk list``, ``report``, ``verify``...) start without it.
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from irdesk.services.desk import Desk
+    from irdesk.services.incident import IncidentSession
     from irdesk.services.replay import Replay
 
 
@@ -46,3 +47,14 @@ def run_replay(replay: Replay, *, journal_label: str) -> None:
         IrdeskApp(None, replay=replay, journal_label=journal_label).run()
     finally:
         replay.journal.close()
+
+
+def run_player(session: IncidentSession) -> None:
+    """The player view of a drill, read-only, until the person quits; the journal is
+    closed then."""
+    from irdesk.tui.player_app import PlayerApp
+
+    try:
+        PlayerApp(session).run()
+    finally:
+        session.journal.close()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Label, Markdown
+from textual.widgets import Button, Label, Markdown, Static
 
 from irdesk.domain.drill import RATING_RULE
 from irdesk.domain.durations import format_duration
 from irdesk.services.drill import DrillSession
 from irdesk.text import visible
 from irdesk.tui.modals.dialog import Dialog
+from irdesk.tui.modals.participants import add_participant
 from irdesk.tui.safe import literal
 
 
@@ -44,9 +46,14 @@ class DrillBriefing(Dialog[bool]):
                     lines.append(visible(scenario.summary) or "")
                     lines.append("\n**Objectives**\n")
                     lines.extend(f"- {visible(o.text)}" for o in scenario.objectives)
+                    if scenario.facilitator.strip():
+                        # The facilitator's desk only: the player view never shows it.
+                        lines.append("\n**For the facilitator** (not on the player view)\n")
+                        lines.append(visible(scenario.facilitator))
                 lines.append("\n**How objectives are rated**\n")
                 lines.extend(visible(line) + "\n" for line in RATING_RULE.split("\n"))
                 yield Markdown("\n".join(lines))
+            yield Static(id="briefing-participants")
             started = drill.started
             with Horizontal(classes="dialog-buttons"):
                 yield Button(
@@ -54,11 +61,34 @@ class DrillBriefing(Dialog[bool]):
                     id="start",
                     variant="success",
                 )
+                yield Button("Add participant", id="add-participant")
                 yield Button("Later", id="later")
 
     def on_mount(self) -> None:
+        self.show_participants()
         self.query_one("#start", Button).focus()
 
-    @on(Button.Pressed)
+    def show_participants(self) -> None:
+        """Who takes part (the team's actions are attributed to them), or how to add them."""
+        names = self.session.drill.participants
+        text = Text("Participants: ", style="bold")
+        if names:
+            text.append_text(literal(", ".join(names), single_line=True))
+        else:
+            text.append("nobody named yet: add them from the roster or by name", style="dim")
+        self.query_one("#briefing-participants", Static).update(text)
+
+    @on(Button.Pressed, "#add-participant")
+    def add(self, event: Button.Pressed) -> None:
+        event.stop()
+
+        def added(name: str) -> None:
+            if self.session.acting is None:  # the first one acts until the facilitator switches
+                self.session.act_as(name)
+            self.show_participants()
+
+        add_participant(self.app, self.session, added)
+
+    @on(Button.Pressed, "#start, #later")
     def pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "start")

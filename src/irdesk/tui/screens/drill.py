@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -18,18 +18,26 @@ from irdesk.domain.drill import SPEEDS
 from irdesk.services.drill import DrillSession
 from irdesk.text import visible
 from irdesk.tui.modals.briefing import DrillBriefing
+from irdesk.tui.modals.participants import choose_acting
 from irdesk.tui.modals.prompts import ChoicePrompt, ConfirmPrompt, TextPrompt
 from irdesk.tui.safe import literal
-from irdesk.tui.screens.responder import Responder
+from irdesk.tui.screens.responder import RESPONDER_BINDINGS, Responder
 from irdesk.tui.widgets.injects import STATUS_MARK, InjectBanner, InjectPanel
 from irdesk.tui.widgets.layout import incident_layout
 
 __all__ = ["STATUS_MARK", "DrillScreen", "HotwashScreen"]
 
 
-class DrillScreen(Responder):
+class DrillScreen(Responder, inherit_bindings=False):
     """The drill as the team sees it (the runner's widgets and keys, on the exercise
-    clock), with the facilitator's injects panel and controls on capital keys."""
+    clock), with the facilitator's injects panel and controls on capital keys.
+
+    Its bindings list the facilitator's keys before the responder's (not inherited, so
+    that the footer shows them first: on a 100-column terminal the runner's keys alone
+    fill it). Below 36 rows the screen is ``-short`` and the timeline gives its room to
+    the exercise panel (irdesk.tcss)."""
+
+    SHORT = 36  # rows
 
     BINDINGS = [
         Binding("P", "clock", "Start/pause clock", id="drill.clock"),
@@ -42,6 +50,16 @@ class DrillScreen(Responder):
         Binding("E", "end_drill", "End drill", id="drill.end"),
         Binding("H", "hotwash", "Hot wash", id="drill.hotwash", show=False),
         Binding("B", "briefing", "Briefing", id="drill.briefing", show=False),
+        Binding("W", "who", "Who is acting", id="drill.who"),
+        *RESPONDER_BINDINGS,
+        # Textual's own screen keys, which a screen that does not inherit bindings loses
+        Binding("tab", "app.focus_next", "Focus next", show=False, id="drill.focus_next"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Focus previous", show=False, id="drill.focus_prev"
+        ),
+        Binding(
+            "ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False, id="drill.copy"
+        ),
     ]
 
     def __init__(self, session: DrillSession) -> None:
@@ -55,7 +73,11 @@ class DrillScreen(Responder):
         )
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < self.SHORT, "-short")
+
     def on_mount(self) -> None:
+        self.set_class(self.size.height < self.SHORT, "-short")
         self.start_live()
         if not self.session.drill.started:
             self.call_after_refresh(self.action_briefing)
@@ -71,7 +93,13 @@ class DrillScreen(Responder):
 
     def _show_injects(self) -> None:
         self.query_one(InjectBanner).show(self.state)
-        self.query_one(InjectPanel).show(self.state, self.now())
+        self.query_one(InjectPanel).show(self.state, self.now(), acting=self.acting_label())
+
+    def acting_label(self) -> str:
+        session = self.session
+        if session.acting is None:
+            return f"{session.facilitator} (the facilitator)"
+        return session.acting
 
     def poll(self) -> None:
         """Other processes' writes, then the injects whose time has come."""
@@ -98,6 +126,15 @@ class DrillScreen(Responder):
                 self.record("resume the exercise clock", self.session.resume, self.show_state)
 
         self.app.push_screen(DrillBriefing(self.session), chosen)
+
+    def people_to_suggest(self) -> list[str]:
+        """The drill's participants first, then the rest of the roster."""
+        named = self.session.drill.participants
+        return [*named, *(name for name in super().people_to_suggest() if name not in named)]
+
+    def action_who(self) -> None:
+        """Who the team's actions are attributed to: a participant, or the facilitator."""
+        choose_acting(self.app, self.session, self.show_state)
 
     def action_clock(self) -> None:
         drill = self.session.drill

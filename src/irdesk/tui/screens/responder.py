@@ -464,12 +464,16 @@ class Responder(Screen[None]):
             )
             for r in playbook.roles
         ]
-        people = [p.name for p in self.session.roster.people]
+        people = self.people_to_suggest()
 
         def save(request: RoleRequest) -> Entry:
             return self.session.assign(request.role, request.person, reason=request.reason)
 
         self.app.push_screen(RoleDialog(roles, people, dict(self.state.roles), save=save))
+
+    def people_to_suggest(self) -> list[str]:
+        """Whom the roles dialog suggests: the roster's people."""
+        return [p.name for p in self.session.roster.people]
 
     def action_contacts(self) -> None:
         from irdesk.tui.screens.contacts import ContactsScreen

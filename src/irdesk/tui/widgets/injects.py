@@ -13,6 +13,7 @@ from textual.widgets import Static
 from irdesk.domain import drill as engine
 from irdesk.domain.durations import format_clock
 from irdesk.domain.fold import IncidentState
+from irdesk.text import reflowed
 from irdesk.tui.safe import literal
 
 STATUS_MARK = {"met": "✔", "late": "◐", "missed": "✘", "pending": "⏳", "waiting": "…", "n/a": "–"}
@@ -27,18 +28,12 @@ STATUS_STYLE = {
 INJECT_MARK = {"delivered": "✔", "skipped": "↷", "waiting": "…", "scheduled": "·"}
 
 
-class InjectBanner(Static):
-    """The newest inject nobody has acknowledged yet; hidden when there is none."""
+class InjectBanner(VerticalScroll):
+    """Every inject nobody has acknowledged yet, whole, newest first (``i`` acknowledges the
+    top one); hidden when there is none. Scrolls when they are longer than its room."""
 
-    DEFAULT_CSS = """
-    InjectBanner {
-        height: auto;
-        max-height: 5;
-        background: $warning 20%;
-        border: heavy $warning;
-        padding: 0 1;
-    }
-    """
+    def compose(self) -> ComposeResult:
+        yield Static(id="inject-banner-text")
 
     def on_mount(self) -> None:
         self.border_title = "NEW INJECT (i to acknowledge)"
@@ -47,16 +42,21 @@ class InjectBanner(Static):
         drill = engine.drill_state(state)
         waiting = drill.unacknowledged if drill is not None else []
         if waiting:
-            newest = waiting[-1]
             text = Text()
-            text.append_text(literal(newest.sender or "Facilitator", "bold"))
-            if newest.exercise_at is not None:
-                text.append(f"  at {format_clock(newest.exercise_at)}", style="dim")
-            if len(waiting) > 1:
-                text.append(f"  (+{len(waiting) - 1} more unacknowledged)", style="dim")
-            text.append("\n")
-            text.append_text(literal(newest.text.strip()))
-            self.update(text)
+            for index, inject in enumerate(reversed(waiting)):
+                if index:
+                    text.append("\n\n")
+                text.append_text(literal(inject.sender or "Facilitator", "bold"))
+                if inject.exercise_at is not None:
+                    text.append(f"  at {format_clock(inject.exercise_at)}", style="dim")
+                text.append("\n")
+                text.append_text(literal(reflowed(inject.text)))
+            self.query_one("#inject-banner-text", Static).update(text)
+            self.border_title = (
+                f"{len(waiting)} NEW INJECTS (i acknowledges the top one)"
+                if len(waiting) > 1
+                else "NEW INJECT (i to acknowledge)"
+            )
         self.display = bool(waiting)
 
 
@@ -77,8 +77,13 @@ class InjectPanel(VerticalScroll):
     def on_mount(self) -> None:
         self.border_title = "Exercise: objectives, expectations, injects"
 
-    def show(self, state: IncidentState, now: datetime) -> None:
+    def show(self, state: IncidentState, now: datetime, *, acting: str = "") -> None:
+        """``acting``: who the team's actions are attributed to, shown first."""
         text = Text()
+        if acting:
+            text.append("Acting: ", style="bold")
+            text.append_text(literal(acting, "bold cyan", single_line=True))
+            text.append("  (W switches or adds a participant)\n", style="dim")
         for part in (_ratings(state, now), _expectations(state, now), _injects(state, now)):
             text.append_text(part)
         text.rstrip()
@@ -108,7 +113,8 @@ def _expectations(state: IncidentState, now: datetime) -> Text:
     for ex in expectations:
         style = STATUS_STYLE.get(ex.status, "")
         expected.append(f" {STATUS_MARK.get(ex.status, '?')} {ex.status:<7} ", style=style)
-        expected.append_text(literal(f"{ex.inject} → {ex.event}", style))
+        words = engine.event_words(state, ex.event)
+        expected.append_text(literal(f"{ex.inject} → {words}", style))
         if ex.status == "pending" and ex.remaining is not None:
             expected.append(f"  {format_clock(ex.remaining)} left", style="cyan")
         elif ex.status in ("met", "late") and ex.occurred_at is not None:
@@ -130,12 +136,29 @@ def _injects(state: IncidentState, now: datetime) -> Text:
                 f" {format_clock(st.exercise_at)}" + (" early" if st.early else ""), style="dim"
             )
         elif view.status == "skipped":
-            injects.append_text(literal(f" skipped ({st.skip_reason}: {st.skip_detail})", "dim"))
+            injects.append_text(literal(f" skipped ({_skip_words(state, st)})", "dim"))
         elif ended:
             injects.append(" not delivered (the drill ended first)", style="dim")
         elif view.status == "waiting":
-            injects.append_text(literal(f" waits for {view.waiting_for}", "dim"))
+            waited = engine.event_words(state, view.waiting_for or "")
+            injects.append_text(literal(f" waits for {waited}", "dim"))
         elif view.due_in is not None:
             injects.append(f" in {format_clock(view.due_in)}", style="cyan")
         injects.append("\n")
+        if view.status == "delivered":  # what the team was told, whole
+            sender = f"{st.sender}: " if st.sender else ""
+            injects.append_text(literal(sender + reflowed(st.text)))
+            injects.append("\n")
+        note = st.inject.facilitator.strip() if st.inject is not None else ""
+        if note and view.status in ("scheduled", "waiting", "delivered"):
+            injects.append("  for you: ", style="dim italic")
+            injects.append_text(literal(" ".join(note.split()), "italic"))
+            injects.append("\n")
     return injects
+
+
+def _skip_words(state: IncidentState, st: engine.InjectState) -> str:
+    """Why an inject was skipped, in people words (an ``unless`` event by its title)."""
+    if st.skip_reason == engine.UNLESS and st.inject is not None and st.inject.unless:
+        return f"{engine.event_words(state, str(st.inject.unless))} already happened"
+    return f"{st.skip_reason}: {st.skip_detail}"
