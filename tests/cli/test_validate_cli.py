@@ -276,3 +276,14 @@ def test_python_dash_m_irdesk_version():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"irdesk, version {__version__}"
+
+
+def test_validate_says_what_a_config_schedules_and_seals(tmp_path: Path):
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "irdesk: config/1\nscan:\n  every: 1m\n  sources: {auth: 5s, web: off}\n"
+        "seal:\n  key: ~/.ssh/id_ed25519\n  principal: ada@example.org\n"
+    )
+    done = CliRunner().invoke(main, ["validate", str(config)])
+    assert done.exit_code == 0, done.output
+    assert "scans every 1m (auth 5s, web off), seals on close as ada@example.org" in done.output

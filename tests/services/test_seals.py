@@ -18,33 +18,15 @@ from irdesk.store import Journal
 from irdesk.store.chain import entry_hash
 
 try:
+    from helpers_seal import allowed, make_key
     from helpers_store import attacker, cover_tracks, journal_with_notes
 except ImportError:  # tests/ as a package
+    from tests.helpers_seal import allowed, make_key
     from tests.helpers_store import attacker, cover_tracks, journal_with_notes
 
 pytestmark = pytest.mark.skipif(
     shutil.which("ssh-keygen") is None, reason="needs ssh-keygen (openssh-client)"
 )
-
-
-def make_key(folder: Path, name: str, *, passphrase: str = "") -> Path:
-    key = folder / name
-    subprocess.run(
-        ["ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", name, "-f", str(key)],
-        check=True,
-    )
-    return key
-
-
-def allowed(folder: Path, principals: dict[str, Path]) -> Path:
-    """An allowed-signers file: principal → its public key."""
-    path = folder / "allowed_signers"
-    lines = []
-    for principal, key in principals.items():
-        kind, blob, *_ = Path(f"{key}.pub").read_text().split()
-        lines.append(f"{principal} {kind} {blob}\n")
-    path.write_text("".join(lines))
-    return path
 
 
 @pytest.fixture

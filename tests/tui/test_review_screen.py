@@ -547,3 +547,35 @@ async def test_writing_the_report_leaves_the_ui_thread_and_a_failure_is_shown_on
         assert shown.count("report not written") == 1
         assert f"cannot write {irdesk_home / 'reports' / iid}.html" in shown
         assert isinstance(app.screen, ReportScreen)
+
+
+async def test_an_improvement_item_of_kind_detection(declare, make_app, journal):
+    """The dialog's kind: a detection item asks for a rule that would catch this again."""
+    session = declare()
+    session.close("")
+    iid = session.incident_id
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        app.open_review(iid)
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = app.screen
+        assert str(dialog.query_one("#imp-kind").value) == "general"
+        await pilot.press("shift+tab")  # from "what" back to the kind
+        await pilot.press("enter", "down", "enter")
+        await settle(pilot)
+        assert str(dialog.query_one("#imp-kind").value) == "detection"
+        await pilot.press("tab")
+        await paste(pilot, "Rule for MFA push floods")
+        await pilot.press("tab")
+        await paste(pilot, "Ravi Iyer")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is not dialog
+    [added] = rows(journal, iid, RK.IMPROVEMENT_ADDED)
+    assert (added.payload["what"], added.payload["kind"]) == (
+        "Rule for MFA push floods",
+        "detection",
+    )

@@ -100,7 +100,16 @@ def _describe(result: FileResult) -> str:
     if isinstance(model, Config):
         every = format_duration(model.watch.interval)
         times = ", ".join(t.strftime("%H:%M") for t in model.watch.check_at)
-        return f"config: the watcher looks every {every}, checks readiness at {times}"
+        line = f"config: the watcher looks every {every}, checks readiness at {times}"
+        scan = model.scan
+        if scan.every is not None:
+            line += f", scans every {format_duration(scan.every)}"
+        named = [f"{k} {format_duration(v) if v else 'off'}" for k, v in scan.sources.items()]
+        if named:
+            line += f" ({', '.join(named)})"
+        if model.seal is not None and model.seal.on_close:
+            line += f", seals on close as {model.seal.principal}"
+        return line
     assert isinstance(model, Roster), "only files that loaded are described"
     return f"roster: {len(model.people)} people"
 

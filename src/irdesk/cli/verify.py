@@ -178,7 +178,8 @@ def _expectations(given: tuple[str, ...], files: tuple[Path, ...]) -> list[Expec
     "--allowed-signers",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="ssh-keygen allowed-signers file to check seals with (default: $IRDESK_ALLOWED_SIGNERS).",
+    help="ssh-keygen allowed-signers file to check seals with (default: "
+    "$IRDESK_ALLOWED_SIGNERS, else the config's seal.allowed_signers).",
 )
 @click.argument("incident", required=False)
 def verify(
@@ -207,6 +208,8 @@ def verify(
     expectations = _expectations(expected, expect_files)
     if allowed_signers is None and os.environ.get(ENV_ALLOWED_SIGNERS):
         allowed_signers = Path(os.environ[ENV_ALLOWED_SIGNERS]).expanduser()
+    if allowed_signers is None:
+        allowed_signers = _configured_signers()
     if show_progress is None:
         show_progress = sys.stderr.isatty()
     progress = _Progress() if show_progress else None
@@ -247,3 +250,14 @@ def verify(
         _text_report(report, path, len(expectations), unmet, seals)
     if not report.ok or unmet or not seals.ok:
         click.get_current_context().exit(1)
+
+
+def _configured_signers() -> Path | None:
+    """The config's ``seal.allowed_signers`` (None without one, or with a broken config)."""
+    from irdesk import paths
+    from irdesk.formats.catalog import load_config
+
+    settings = load_config(paths.config_path())[0].seal
+    if settings is None or not settings.allowed_signers:
+        return None
+    return Path(settings.allowed_signers).expanduser()

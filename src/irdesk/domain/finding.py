@@ -19,6 +19,9 @@ Entry kinds and payloads (part of the journal format: never rename one):
 ``finding.status``    {status: acknowledged|dismissed|declared, reason, note, incident}:
                       ``reason`` (dismissed) is ``false-positive`` or
                       ``expected-activity``; ``incident`` (declared) the incident it became
+``escalation.fired``, ``notify.ran``  a new finding nobody acknowledged in time, escalated
+                      by the watcher with the payloads an incident's escalation has
+                      (timer ``acknowledge``; see :func:`escalation_timer`)
 
 An incident declared from a finding carries the evidence in its own chain:
 
@@ -40,8 +43,10 @@ from typing import Any
 from irdesk.domain.clock import to_utc
 from irdesk.domain.detection import Finding, same_burst
 from irdesk.domain.entry import Entry
-from irdesk.domain.incident import ActionError
+from irdesk.domain.events import EventRef
+from irdesk.domain.incident import ActionError, DueEscalation, K, due_levels
 from irdesk.domain.logline import to_us
+from irdesk.domain.models import EscalationLevel, Playbook, Timer
 
 
 class FK:
@@ -64,6 +69,9 @@ REASONS: dict[str, str] = {
     "expected-activity": "expected activity",
 }
 CHAIN = "finding"  # the journal's kind of chain for findings
+#: the role a finding whose rule names no playbook escalates to: whoever is on call
+ON_CALL = "on-call"
+ESCALATION_TIMER = "acknowledge"  # the timer id of a finding's escalations
 RULES_VERSION = "rules/1"  # a finding record's playbook_version
 NO_SEVERITY = "-"  # a finding whose rule names no severity
 
@@ -182,6 +190,8 @@ class FindingState:
     reason: str | None = None  # why it was dismissed
     note: str = ""
     declared_as: str | None = None  # the incident it became
+    #: escalations journaled: (timer, level, repeat)
+    escalated: set[tuple[str, int, int]] = field(default_factory=set)
     damaged: int = 0  # entries that could not be read
 
     # ----------------------------------------------------------------- queries
@@ -262,6 +272,10 @@ class FindingState:
             self._recorded(e, p)
         elif e.kind == FK.STATUS:
             self._status(e, p)
+        elif e.kind == K.ESCALATED:
+            self.escalated.add(
+                (str(p.get("timer", "")), _int(p.get("level")), _int(p.get("repeat")))
+            )
 
     def _recorded(self, e: Entry, p: dict[str, Any]) -> None:
         self.finding = str(p.get("finding", ""))
@@ -310,6 +324,41 @@ class FindingState:
             self.reason = _opt(p.get("reason"))
         else:
             self.declared_as = _opt(p.get("incident"))
+
+
+def escalation_timer(acknowledge: timedelta, playbook: Playbook | None) -> Timer:
+    """How a finding escalates: like its playbook's timer that ends when the incident is
+    acknowledged (its levels and ``repeat``), its first level due ``acknowledge`` after the
+    finding was recorded. A playbook without such a timer pages its contact point; a rule
+    without a playbook pages whoever is on call (:data:`ON_CALL`)."""
+    acknowledged = EventRef.parse("acknowledged")
+    role = playbook.contact_point if playbook is not None else ON_CALL
+    levels: tuple[EscalationLevel, ...] = (EscalationLevel(1, role, timedelta(0)),)
+    repeat = None
+    for timer in playbook.timers if playbook is not None else ():
+        if timer.stop == acknowledged and timer.escalate:
+            levels, repeat = timer.escalate, timer.repeat
+            break
+    return Timer(
+        ESCALATION_TIMER,
+        "Acknowledge the finding",
+        EventRef.parse("declared"),
+        acknowledged,
+        acknowledge,
+        levels,
+        repeat,
+    )
+
+
+def due_escalations(
+    state: FindingState, playbook: Playbook | None, now: datetime
+) -> list[DueEscalation]:
+    """The escalations of a new finding nobody acknowledged in time that are due at ``now``
+    and not journaled yet (none once it is acknowledged, dismissed or declared)."""
+    if state.status != NEW or state.acknowledge is None or state.recorded_at is None:
+        return []
+    timer = escalation_timer(state.acknowledge, playbook)
+    return due_levels(timer, state.recorded_at, now, state.escalated)
 
 
 def _time(value: object) -> datetime | None:

@@ -220,20 +220,7 @@ class IncidentState:
             view = self.timer_view(timer, now)
             if view.state not in ("lapsed",) or view.started_at is None:
                 continue
-            clock_now = self.timer_time(now)
-            offsets = timer.level_offsets()
-            for level, offset in zip(timer.escalate, offsets, strict=True):
-                at = view.started_at + offset
-                if clock_now >= at and (timer.id, level.level, 0) not in fired:
-                    due.append(DueEscalation(timer, level.level, 0, level.role, at))
-            last = timer.escalate[-1]
-            last_at = view.started_at + offsets[-1]
-            if timer.repeat and clock_now >= last_at + timer.repeat:
-                n = int((clock_now - last_at) / timer.repeat)
-                if (timer.id, last.level, n) not in fired:
-                    due.append(
-                        DueEscalation(timer, last.level, n, last.role, last_at + n * timer.repeat)
-                    )
+            due += incident.due_levels(timer, view.started_at, self.timer_time(now), fired)
         return due
 
     def escalation_summary(self, now: datetime) -> EscalationSummary | None:

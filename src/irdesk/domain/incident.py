@@ -236,6 +236,33 @@ class DueEscalation:
         return f"esc/{self.timer.id}/{self.level}/{self.repeat}"
 
 
+def due_levels(
+    timer: Timer,
+    started_at: datetime,
+    now: datetime,
+    fired: set[tuple[str, int, int]],
+) -> list[DueEscalation]:
+    """The levels of ``timer``'s escalation path that are due at ``now`` and not in
+    ``fired`` ((timer, level, repeat) already journaled), the timer having started at
+    ``started_at``. Each level fires once; after the last level, ``repeat`` re-notifies it,
+    and after a long gap only the latest re-notification is due (not a burst)."""
+    due: list[DueEscalation] = []
+    if not timer.escalate:
+        return due
+    offsets = timer.level_offsets()
+    for level, offset in zip(timer.escalate, offsets, strict=True):
+        at = started_at + offset
+        if now >= at and (timer.id, level.level, 0) not in fired:
+            due.append(DueEscalation(timer, level.level, 0, level.role, at))
+    last = timer.escalate[-1]
+    last_at = started_at + offsets[-1]
+    if timer.repeat and now >= last_at + timer.repeat:
+        n = int((now - last_at) / timer.repeat)
+        if (timer.id, last.level, n) not in fired:
+            due.append(DueEscalation(timer, last.level, n, last.role, last_at + n * timer.repeat))
+    return due
+
+
 # --------------------------------------------------------------------------- handlers
 
 Handler = Callable[["IncidentState", Entry, dict[str, Any]], None]

@@ -199,6 +199,11 @@ def people_for(
     return tuple(names)
 
 
+def on_call_people(roster: Roster, today: date) -> tuple[str, ...]:
+    """Everyone marked on call ``today`` and not away, whatever their role."""
+    return tuple(p.name for p in roster.people if p.on_call and not p.away_on(today))
+
+
 def page_target(
     target: str,
     roster: Roster,

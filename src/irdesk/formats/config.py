@@ -1,8 +1,9 @@
 """The desk's config file (``<home>/config.yaml``, ``irdesk: config/1``), read like a playbook.
 
 Every key is optional; every problem names ``file:line:column`` and the key path. The top
-level is one mapping of sections (``watch``, ``readiness``); a section irdesk does not know
-is an error with a did-you-mean hint, so a typo never silently drops a setting.
+level is one mapping of sections (``watch``, ``readiness``, ``scan``, ``seal``); a section
+irdesk does not know is an error with a did-you-mean hint, so a typo never silently drops a
+setting.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from irdesk.domain.config import (
     BackupSettings,
     Config,
     ReadinessSettings,
+    ScanSettings,
+    SealSettings,
     WatchSettings,
 )
 from irdesk.domain.models import Source
@@ -25,7 +28,8 @@ from irdesk.formats.loader import Reader, _shown
 from irdesk.formats.yamlsrc import Y
 
 MARKER = "config/1"
-SECTIONS = ("watch", "readiness")
+SECTIONS = ("watch", "readiness", "scan", "seal")
+MIN_SCAN_EVERY = timedelta(seconds=5)
 MIN_INTERVAL = timedelta(seconds=1)
 MAX_COVERAGE_DAYS = 366
 
@@ -37,9 +41,71 @@ def read_config(r: Reader, tree: Y, source: Source | None) -> Config | None:
         return None
     watch = _watch(r, top.get("watch"))
     readiness = _readiness(r, top.get("readiness"))
+    scan = _scan(r, top.get("scan"))
+    seal = _seal(r, top.get("seal"))
     if r.failed:
         return None
-    return Config(watch, readiness, source)
+    return Config(watch, readiness, scan, seal, source)
+
+
+def _scan(r: Reader, node: Y | None) -> ScanSettings:
+    """``scan: {every: 1m, sources: {web: 5m, audit: off}}``."""
+    if node is None:
+        return ScanSettings()
+    fields = r.mapping(node, "scan", (), ("every", "sources"))
+    if fields is None:
+        return ScanSettings()
+    every = _scan_every(r, fields.get("every"), "scan.every")
+    sources: dict[str, timedelta | None] = {}
+    if "sources" in fields:
+        given = fields["sources"]
+        if not given.is_map:
+            r.error(
+                given,
+                "scan.sources",
+                f"expected a mapping of source id: how often, got {_shown(given)}",
+            )
+        else:
+            for key, entry in given.value.items():
+                path = f"scan.sources.{key}"
+                if r.ident(entry.key, path) is not None:
+                    sources[key] = _scan_every(r, entry.value, path)
+    return ScanSettings(every, sources)
+
+
+def _scan_every(r: Reader, node: Y | None, path: str) -> timedelta | None:
+    """A schedule: a duration of at least 5s, or ``off``."""
+    if node is None or node.value is False:
+        return None
+    value = r.duration(node, path)
+    if value is not None and value < MIN_SCAN_EVERY:
+        r.error(node, path, "expected at least 5s (or off)")
+        return None
+    return value
+
+
+def _seal(r: Reader, node: Y | None) -> SealSettings | None:
+    """``seal: {key: FILE, principal: NAME, allowed_signers: FILE, on_close: true}``."""
+    if node is None:
+        return None
+    fields = r.mapping(node, "seal", ("key", "principal"), ("allowed_signers", "on_close"))
+    if fields is None:
+        return None
+    key = _absolute(r, fields.get("key"), "seal.key")
+    principal = r.text(fields.get("principal"), "seal.principal")
+    signers = _absolute(r, fields.get("allowed_signers"), "seal.allowed_signers")
+    on_close = r.boolean(fields.get("on_close"), "seal.on_close", default=True)
+    if key is None or principal is None:
+        return None
+    return SealSettings(key, principal.strip(), signers, on_close)
+
+
+def _absolute(r: Reader, node: Y | None, path: str) -> str | None:
+    value = r.text(node, path)
+    if value is not None and not value.startswith(("/", "~")):
+        r.error(node, path, "expected an absolute path (the watcher may run from any folder)")
+        return None
+    return value
 
 
 def _watch(r: Reader, node: Y | None) -> WatchSettings:
@@ -122,14 +188,8 @@ def _readiness(r: Reader, node: Y | None) -> ReadinessSettings:
     if "backup" in fields:
         sub = r.mapping(fields["backup"], "readiness.backup", ("path", "max_age"))
         if sub is not None:
-            path = r.text(sub.get("path"), "readiness.backup.path")
+            path = _absolute(r, sub.get("path"), "readiness.backup.path")
             max_age = r.duration(sub.get("max_age"), "readiness.backup.max_age")
-            if path is not None and not path.startswith(("/", "~")):
-                r.error(
-                    sub["path"],
-                    "readiness.backup.path",
-                    "expected an absolute path (the watcher may run from any folder)",
-                )
-            elif path is not None and max_age is not None:
+            if path is not None and max_age is not None:
                 backup = BackupSettings(path, max_age)
     return ReadinessSettings(days, drill, review, playbooks, backup)

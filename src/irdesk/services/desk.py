@@ -21,9 +21,11 @@ from irdesk.services.outcome import outcome_of
 from irdesk.store import IncidentRecord, Journal
 
 if TYPE_CHECKING:
+    from irdesk.domain.config import SealSettings
     from irdesk.domain.models import Playbook, Roster, Scenario
     from irdesk.formats.catalog import Catalog
     from irdesk.formats.loader import FileResult
+    from irdesk.formats.rules import RuleSet
     from irdesk.services.drill import DrillSession
     from irdesk.services.incident import IncidentSession, WhyLate
 
@@ -42,6 +44,13 @@ class Newest:
     outcomes: dict[str, str] = field(default_factory=dict)
 
 
+class Unset:
+    """Not given (the config file is read when needed)."""
+
+
+UNSET = Unset()
+
+
 class Desk:
     """What the app needs, gathered: journal, playbooks and scenarios, roster, clock, actor."""
 
@@ -56,12 +65,17 @@ class Desk:
         clock: Clock | None = None,
         actor: str | None = None,
         firer: str = "screen",
+        seal: SealSettings | None | Unset = UNSET,
+        rule_files: Sequence[tuple[Path, bool]] | None = None,
     ) -> None:
         """Without ``catalog``, the playbooks and scenarios are loaded on first use, from
         ``sources`` (folders or files, and whether each is bundled content; by default the
         bundled content, then the user's own), and from them again on :meth:`reload`; with
         ``roster_path`` (and no ``roster``), so is the roster. The home screen uses this to
-        paint before any YAML is parsed."""
+        paint before any YAML is parsed. ``seal`` is how closed incidents are sealed (by
+        default the ``seal:`` section of ``<home>/config.yaml``, read when one closes).
+        ``rule_files`` are the detection rules files (path, bundled) the checklist and
+        scheduled scans read: by default the bundled ones, then the user's own."""
         self.journal = journal
         self._catalog = catalog
         self.sources = sources
@@ -77,6 +91,43 @@ class Desk:
         # how a late escalation is explained: the watcher sets its own; a screen reads
         # the watchers' heartbeats in the journal the desk has now (it may reconnect)
         self.why_late: WhyLate | None = self._screen_why_late
+        self._seal = seal
+        self._rule_files = rule_files
+
+    def rule_files(self) -> list[tuple[Path, bool]]:
+        """The detection rules files, as (path, bundled), looked for now."""
+        if self._rule_files is not None:
+            return list(self._rule_files)
+        from irdesk.formats.rules import default_files
+
+        return default_files()
+
+    def ruleset(self) -> RuleSet:
+        """The detection rules as their files say now (problems in ``errors``)."""
+        from irdesk.formats.rules import load_rules
+
+        return load_rules(self.rule_files())
+
+    @property
+    def seal(self) -> SealSettings | None:
+        """How incidents and drills are sealed when they close (None: they are not)."""
+        if isinstance(self._seal, Unset):
+            from irdesk import paths
+            from irdesk.formats.catalog import load_config
+
+            self._seal = load_config(paths.config_path())[0].seal
+        return self._seal
+
+    @seal.setter
+    def seal(self, value: SealSettings | None) -> None:
+        self._seal = value
+
+    def _sealed_on_close(self, session: IncidentSession) -> None:
+        settings = self.seal
+        if settings is not None and settings.on_close:
+            from irdesk.services.sealing import seal_on_close
+
+            seal_on_close(self.journal, session.incident_id, settings, actor=self.actor)
 
     def _screen_why_late(self, due_at: datetime, now: datetime) -> str:
         from irdesk.domain.watching import why_late
@@ -251,6 +302,7 @@ class Desk:
             roster_problem=self.roster_problem,
             firer=self.firer,
             why_late=self.why_late,
+            on_close=self._sealed_on_close,
         )
 
     def start_drill(

@@ -14,10 +14,16 @@
 - checkpoints live in the journal's runtime state (namespace ``scan``): mutable, not part
   of the record.
 
-For people and scripts (the CLI now; the findings screen and the watcher later):
+For people and scripts (the CLI, the findings screen, the watcher):
 :func:`list_findings`, :func:`acknowledge`, :func:`dismiss`, :func:`declare_from_finding`
 and :func:`overdue_findings`. Each write re-reads the finding inside the write transaction
 that records the change, so two responders acting at once cannot both act.
+
+:func:`fire_finding_escalations` (the watcher's) escalates new findings nobody
+acknowledged within their rule's ``acknowledge`` time along their playbook's path
+(:func:`irdesk.domain.finding.escalation_timer`), journaled in the finding's chain exactly
+as an incident's escalation is: ``escalation.fired`` with a fixed uid
+(``FND-0003/esc/acknowledge/1/0``), so two watchers page once, and ``notify.ran``.
 """
 
 from __future__ import annotations
@@ -25,32 +31,46 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from irdesk.domain import defects as defect_model
 from irdesk.domain.checklist import RULES_SEEN, rules_seen_payload
+from irdesk.domain.clock import local_date
 from irdesk.domain.detection import Defect, Finding, Key, Rule
+from irdesk.domain.durations import format_duration
 from irdesk.domain.finding import (
     ACKNOWLEDGED,
     CHAIN,
     DECLARED,
     DISMISSED,
     FK,
+    NEW,
     NO_SEVERITY,
+    ON_CALL,
     OPEN,
     RULES_VERSION,
     Burst,
     FindingState,
+    due_escalations,
     finding_payload,
 )
-from irdesk.domain.incident import ActionError
-from irdesk.domain.models import Source
+from irdesk.domain.incident import LATE_AFTER, ActionError
+from irdesk.domain.models import Playbook, Source
+from irdesk.domain.notify import Call, on_call_people, people_for
+from irdesk.errors import IrdeskError
 from irdesk.formats.rules import RuleSet, RulesFile
-from irdesk.services import defects
+from irdesk.services import defects, notify
 from irdesk.services.checklist import checklist_of
 from irdesk.services.desk import Desk
-from irdesk.services.incident import IncidentSession
+from irdesk.services.incident import (
+    IncidentSession,
+    Outgoing,
+    WhyLate,
+    record_escalation,
+    record_notification,
+)
+from irdesk.services.notify import NotifyResult, plan
 from irdesk.services.scan import CHECKPOINTS_KEY, SCAN_NAMESPACE, Checkpoints
 from irdesk.store import DESK_ID, IncidentRecord, Journal
 
@@ -272,6 +292,92 @@ def overdue_findings(journal: Journal, now: datetime) -> list[FindingState]:
     return sorted(late, key=lambda f: (f.ack_due or now, f.id))
 
 
+# --------------------------------------------------------------------------- escalating
+
+
+def fire_finding_escalations(
+    desk: Desk, *, token: str, why_late: WhyLate | None = None
+) -> list[Outgoing]:
+    """Journal every due escalation of every new finding nobody acknowledged in time, and
+    return the notifications to send (:func:`send_finding_page`). As with an incident's,
+    the entry's uid is fixed, so of two watchers firing at once only the one whose entry
+    was recorded (``fired_by`` ``token``) pages; one more than a minute late says why."""
+    journal = desk.journal
+    now = desk.clock.now()
+    fired: list[Outgoing] = []
+    for state in list_findings(journal, (NEW,)):
+        playbook = _playbook_or_none(desk, state.playbook)
+        for due in due_escalations(state, playbook, now):
+            people = _people(desk, due.role, local_date(now))
+            role_title = _role_title(playbook, due.role)
+            who = ", ".join(people) or "nobody on the roster"
+            again = f" (reminder {due.repeat})" if due.repeat else ""
+            message = (
+                f"{state.id} {state.title}: not acknowledged within "
+                f"{format_duration(state.acknowledge or LATE_AFTER)}; level {due.level}"
+                f"{again}: {role_title} ({who})"
+            )
+            late = now - due.due_at > LATE_AFTER
+            recorded = record_escalation(
+                journal,
+                state.id,
+                due,
+                people,
+                message,
+                token=token,
+                firer=desk.firer,
+                late_reason=why_late(due.due_at, now) if late and why_late else None,
+            )
+            if recorded is None:
+                continue  # another watcher recorded it a moment ago: it pages
+            entry, values, link = recorded
+            outgoing = Outgoing(entry, [], f"{state.id}/notify/{due.uid_suffix}", link, due=due)
+            roster = desk.roster
+            if desk.roster_problem is not None:
+                outgoing.calls = [Call(None, None, f"nobody was paged: {desk.roster_problem}")]
+            elif roster is not None and roster.notify is not None:
+                outgoing.calls = plan(roster.notify, values, people, roster)
+                outgoing.timeout = roster.notify.timeout.total_seconds()
+            fired.append(outgoing)
+    return fired
+
+
+def send_finding_page(journal: Journal, outgoing: Outgoing) -> list[NotifyResult]:
+    """Run a finding escalation's notify command and journal what it did (``notify.ran``)."""
+    if not outgoing.calls:
+        return []
+    results = [notify.run_call(call, outgoing.timeout) for call in outgoing.calls]
+    record_notification(journal, outgoing.entry.incident_id, outgoing, results)
+    return results
+
+
+def _playbook_or_none(desk: Desk, ref: str | None) -> Playbook | None:
+    if not ref:
+        return None
+    try:
+        return desk.catalog.playbook(ref)
+    except IrdeskError:
+        return None  # gone since the scan: the finding pages whoever is on call
+
+
+def _people(desk: Desk, role: str, today: date) -> tuple[str, ...]:
+    roster = desk.roster
+    if roster is None:
+        return ()
+    if role == ON_CALL:
+        return on_call_people(roster, today)
+    return people_for(role, roster, {}, today)
+
+
+def _role_title(playbook: Playbook | None, role: str) -> str:
+    if playbook is None:
+        return "whoever is on call" if role == ON_CALL else role
+    try:
+        return playbook.role(role).title
+    except KeyError:
+        return role
+
+
 # --------------------------------------------------------------------------- acting
 
 
@@ -384,6 +490,8 @@ __all__ = [
     "finding_id",
     "finding_record",
     "finding_state",
+    "fire_finding_escalations",
     "list_findings",
     "overdue_findings",
+    "send_finding_page",
 ]

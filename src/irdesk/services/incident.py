@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -135,6 +135,79 @@ class Outgoing:
         return str(self.entry.payload.get("message", ""))
 
 
+def record_notification(
+    journal: Journal, chain_id: str, outgoing: Outgoing, results: Sequence[NotifyResult]
+) -> list[Entry]:
+    """Journal in ``chain_id`` what each run of an escalation's or page's notify command
+    did (``notify.ran``; uid ``outgoing.uid``, ``/n`` appended when there are several)."""
+    entries = []
+    for index, result in enumerate(results):
+        uid = outgoing.uid if len(results) == 1 else f"{outgoing.uid}/{index + 1}"
+        entries.append(
+            journal.append(
+                chain_id,
+                K.NOTIFIED,
+                {**outgoing.link, **result.as_payload()},
+                actor="system",
+                uid=uid,
+            )
+        )
+    return entries
+
+
+def record_escalation(
+    journal: Journal,
+    chain_id: str,
+    due: DueEscalation,
+    people: Sequence[str],
+    message: str,
+    *,
+    token: str,
+    firer: str,
+    late_reason: str | None = None,
+) -> tuple[Entry, dict[str, Any], dict[str, Any]] | None:
+    """Journal one escalation in ``chain_id`` (an incident's, or a finding's) as
+    ``escalation.fired``, with the uid (chain, timer, level, repeat), so two screens or
+    watchers firing it at once record it once; return (its entry, the notify command's
+    values, what each ``notify.ran`` links to), or None when another firer recorded it
+    (theirs stands, and they send its notification)."""
+    payload: dict[str, Any] = {
+        "timer": due.timer.id,
+        "level": due.level,
+        "repeat": due.repeat,
+        "role": due.role,
+        "people": list(people),
+        "message": message,
+        "due_at": due.due_at.isoformat(),
+        "fired_by": token,
+        "firer": firer,
+    }
+    if late_reason is not None:
+        payload["late_reason"] = late_reason
+    uid = f"{chain_id}/{due.uid_suffix}"
+    try:
+        entry = journal.append(chain_id, K.ESCALATED, payload, actor="system", role=None, uid=uid)
+    except ValueError:
+        return None
+    if entry.payload.get("fired_by") != token:
+        return None
+    values = {
+        "incident": chain_id,
+        "timer": due.timer.id,
+        "level": due.level,
+        "role": due.role,
+        "people": ", ".join(people),
+        "message": message,
+    }
+    link = {
+        "timer": due.timer.id,
+        "level": due.level,
+        "repeat": due.repeat,
+        "escalation_seq": entry.seq,
+    }
+    return entry, values, link
+
+
 #: How late escalations are explained: (when it was due, now) -> the reason, for people.
 WhyLate = Callable[[datetime, datetime], str]
 
@@ -155,11 +228,13 @@ class IncidentSession:
         roster_problem: str | None = None,
         firer: str = "screen",
         why_late: WhyLate | None = None,
+        on_close: Callable[[IncidentSession], None] | None = None,
     ) -> None:
         """``roster_problem`` says why the roster's notify command is not used (a roster
         that did not load, or was refused): escalations journal it instead of paging.
         ``firer`` names what fires this session's escalations (``screen``, ``watcher``)
-        and ``why_late`` explains one that fires late."""
+        and ``why_late`` explains one that fires late. ``on_close`` runs after the
+        incident is closed (it must not raise: closing is done)."""
         self.journal = journal
         self.incident_id = incident_id
         self.playbook = playbook
@@ -170,6 +245,7 @@ class IncidentSession:
         self.roster_problem = roster_problem
         self.firer = firer
         self.why_late = why_late
+        self.on_close = on_close
         self.state = IncidentState(playbook, scenario)
         self.listeners: list[Callable[[list[Entry]], None]] = []
         # Identifies this process's writes where two screens may race to write the same one.
@@ -436,7 +512,8 @@ class IncidentSession:
         """Close the incident with its outcome: resolved, a false positive, a duplicate (of
         another incident in this journal) or handed over (to whom). The steps it leaves
         unfinished are journaled with it (:meth:`IncidentState.unfinished_steps`: what
-        the close dialog warns about)."""
+        the close dialog warns about). Then ``on_close`` runs (the desk's: sealing, where
+        configured)."""
         self.state.check_open()
         if outcome not in OUTCOMES:
             raise ActionError(f"unknown outcome {outcome!r}; one of: {', '.join(OUTCOMES)}")
@@ -460,7 +537,11 @@ class IncidentSession:
         unfinished = [step.id for step in self.state.unfinished_steps()]
         if unfinished:
             payload["unfinished"] = unfinished
-        return self._append(K.CLOSED, payload)
+        entry = self._append(K.CLOSED, payload)
+        if self.on_close is not None:
+            self.on_close(self)
+            self.refresh()
+        return entry
 
     def reopen(self, reason: str) -> Entry:
         if not self.state.closed:
@@ -519,46 +600,21 @@ class IncidentSession:
                 f"within {format_duration(due.timer.within)}; level {due.level}"
                 f"{again}: {role_title} ({who})"
             )
-            payload: dict[str, Any] = {
-                "timer": due.timer.id,
-                "level": due.level,
-                "repeat": due.repeat,
-                "role": due.role,
-                "people": list(people),
-                "message": message,
-                "due_at": due.due_at.isoformat(),
-                "fired_by": self.token,
-                "firer": self.firer,
-            }
             # (a drill's due times are on its exercise clock: a paused exercise is not late)
             late = self.state.mode != "drill" and now - due.due_at > LATE_AFTER
-            if late and self.why_late is not None:
-                payload["late_reason"] = self.why_late(due.due_at, now)
-            uid = f"{self.incident_id}/{due.uid_suffix}"
-            try:
-                entry = self.journal.append(
-                    self.incident_id, K.ESCALATED, payload, actor="system", role=None, uid=uid
-                )
-            except ValueError:
-                # Another screen recorded this escalation a moment ago (same uid, its own
-                # token): theirs stands, and they send its notification.
-                continue
-            if entry.payload.get("fired_by") != self.token:
-                continue
-            values = {
-                "incident": self.incident_id,
-                "timer": due.timer.id,
-                "level": due.level,
-                "role": due.role,
-                "people": ", ".join(people),
-                "message": message,
-            }
-            link = {
-                "timer": due.timer.id,
-                "level": due.level,
-                "repeat": due.repeat,
-                "escalation_seq": entry.seq,
-            }
+            recorded = record_escalation(
+                self.journal,
+                self.incident_id,
+                due,
+                people,
+                message,
+                token=self.token,
+                firer=self.firer,
+                late_reason=self.why_late(due.due_at, now) if late and self.why_late else None,
+            )
+            if recorded is None:
+                continue  # another screen or watcher recorded it a moment ago: it pages
+            entry, values, link = recorded
             outgoing = self._outgoing(
                 entry, f"{self.incident_id}/notify/{due.uid_suffix}", link, values, people
             )
@@ -605,18 +661,7 @@ class IncidentSession:
 
     def record_notification(self, outgoing: Outgoing, results: list[NotifyResult]) -> list[Entry]:
         """Journal what each run of the notify command did (``notify.ran``)."""
-        entries = []
-        for index, result in enumerate(results):
-            uid = outgoing.uid if len(results) == 1 else f"{outgoing.uid}/{index + 1}"
-            entries.append(
-                self.journal.append(
-                    self.incident_id,
-                    K.NOTIFIED,
-                    {**outgoing.link, **result.as_payload()},
-                    actor="system",
-                    uid=uid,
-                )
-            )
+        entries = record_notification(self.journal, self.incident_id, outgoing, results)
         self.refresh()
         return entries
 

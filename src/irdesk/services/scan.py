@@ -211,6 +211,7 @@ class ScanReport:
     files: int = 0
     unparsed: int = 0
     seconds: float = 0.0
+    more: bool = False  # ``max_read`` stopped it before the end of some file
 
     @property
     def exit_code(self) -> int:
@@ -248,6 +249,7 @@ class _Member:
     error: str | None = None  # could not be opened: nothing read
     failed: str | None = None  # a read failed part-way: read up to the scan's offset
     moved: bool = False  # replaced by rotation between being looked at and being read
+    cut: bool = False  # the scan's read limit stopped it part-way: the next scan goes on
 
 
 def rotation_order(path: Path) -> list[Path]:
@@ -430,6 +432,7 @@ def scan(
     paths: Mapping[str, Sequence[str]] | None = None,
     rules_files: Sequence[Source] = (),
     chunk_size: int = CHUNK,
+    max_read: int | None = None,
     timer: Callable[[], float] = time.perf_counter,
 ) -> ScanReport:
     """Scan the sources ``rules`` need and record what was found.
@@ -437,6 +440,9 @@ def scan(
     ``paths`` replaces a source's declared paths (``--source ID=PATH``). With ``since``,
     every line from that time on is read again (checkpoints are not used, and are saved
     afterwards); without it, each file is read from where the last scan stopped.
+    ``max_read`` bounds the bytes read from each group of files (a file and its rotated
+    siblings): the scan stops there at a line's end, says so (``more``), and the next
+    scan carries on from that point.
     """
     started = timer()
     now_us = to_us(now)
@@ -479,7 +485,7 @@ def scan(
                 group_scans.append((member, file_scan, member is group[-1]))
             if group_scans:
                 state.scans.extend(group_scans)
-                streams.append(_events(group_scans, chunk_size))
+                streams.append(_events(group_scans, chunk_size, max_read))
 
     found: list[Finding] = []
     feed = detector.feed
@@ -493,7 +499,8 @@ def scan(
             report.findings.append(finding)
 
     for state in scans.values():
-        for _member, file_scan, _live in state.scans:
+        for member, file_scan, _live in state.scans:
+            report.more = report.more or member.cut
             report.lines += file_scan.lines
             report.unparsed += file_scan.unparsed
         report.files += len(state.scans)
@@ -573,8 +580,12 @@ def _duration(value: timedelta) -> str:
     return format_duration(value)
 
 
-def _events(members: Sequence[tuple[_Member, FileScan, bool]], chunk_size: int) -> Iterator[Event]:
-    """The events of one group's files, oldest file first. Read errors become a defect."""
+def _events(
+    members: Sequence[tuple[_Member, FileScan, bool]], chunk_size: int, max_read: int | None
+) -> Iterator[Event]:
+    """The events of one group's files, oldest file first, at most ``max_read`` bytes in
+    all (the file being read then is marked ``cut``). Read errors become a defect."""
+    left = max_read
     for member, file_scan, live in members:
         try:
             with _open(member) as handle:
@@ -585,9 +596,16 @@ def _events(members: Sequence[tuple[_Member, FileScan, bool]], chunk_size: int) 
                         continue
                 _skip(handle, member, file_scan.offset)
                 while True:
-                    chunk = handle.read(chunk_size)
+                    if left is not None and left <= 0:
+                        if not handle.read(1):
+                            break  # read to its end exactly
+                        member.cut = True
+                        return  # the rest, and the newer files, at the next scan
+                    chunk = handle.read(chunk_size if left is None else min(chunk_size, left))
                     if not chunk:
                         break
+                    if left is not None:
+                        left -= len(chunk)
                     yield from file_scan.feed(chunk)
                 if not live:
                     yield from file_scan.finish()

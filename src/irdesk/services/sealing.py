@@ -6,6 +6,13 @@ private half held by ssh-agent; the seal is appended to the incident's chain. ``
 verifies every seal against an allowed-signers file (``ssh-keygen -Y verify`` format:
 ``principal key-type base64-key`` per line) and reports seals whose head is no longer in
 the chain. Without a key nothing breaks: there are simply no seals, and verify says so.
+
+:func:`seal_on_close` is what closing an incident or a drill does where the config's
+``seal:`` section names a key (``on_close: true``): it seals the closed head without
+asking for a passphrase (use a key without one, or ssh-agent) and, with
+``allowed_signers``, checks the new seal at once. Closing never fails because of it: a
+seal that could not be made or does not verify is a defect (``seal/on-close``, in the
+desk chain, shown on home and by ``irdesk defects``), closed by the next one that works.
 """
 
 from __future__ import annotations
@@ -15,13 +22,17 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from irdesk.domain.config import SealSettings
+from irdesk.domain.defects import Found
 from irdesk.domain.entry import Entry
-from irdesk.services import process
+from irdesk.services import defects, process
 from irdesk.store import Journal, JournalError
 from irdesk.store import seals as seal_format
 from irdesk.store.seals import Seal
 
 SSH_KEYGEN = "ssh-keygen"
+AREA = "seal"  # the defects of sealing on close
+ON_CLOSE = f"{AREA}/on-close"
 SIGN_TIMEOUT = 30.0  # a passphrase typed at the terminal, or an agent asking for a touch
 VERIFY_TIMEOUT = 15.0
 
@@ -181,6 +192,36 @@ def verify_signature(seal_: Seal, allowed_signers: Path) -> str | None:
     if done.ok:
         return None
     return f"the signature does not verify for {seal_.principal}: {_why(done)}"
+
+
+def seal_on_close(
+    journal: Journal, incident_id: str, settings: SealSettings, *, actor: str
+) -> Entry | None:
+    """Seal a just-closed incident's head as ``settings`` say (see the module's docstring);
+    None, with a defect opened, when that could not be done."""
+    try:
+        entry = seal(
+            journal,
+            incident_id,
+            key=Path(settings.key).expanduser(),
+            principal=settings.principal,
+            actor=actor,
+        )
+        problem = ""
+        if settings.allowed_signers:
+            checked = check(journal, incident_id, Path(settings.allowed_signers).expanduser())
+            problem = "; ".join(checked.bad)
+    except JournalError as error:
+        entry, problem = None, error.message
+    found = []
+    if problem:
+        text = f"{incident_id} was closed but its seal {'is bad' if entry else 'is missing'}"
+        found.append(Found(ON_CLOSE, AREA, text, problem))
+    try:
+        defects.record(journal, AREA, found, actor=actor)
+    except JournalError:
+        pass  # the journal is busy: the next close records it
+    return entry if not problem else None
 
 
 def _why(done: process.Outcome) -> str:

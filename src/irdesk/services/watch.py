@@ -8,8 +8,9 @@ day it runs the readiness checks. Between passes, and between incidents within a
 keeps a heartbeat in the journal's runtime state, so every screen can say whether anybody
 is watching.
 
-What a pass does is a list of tasks (:attr:`Watcher.tasks`): escalations, then readiness.
-Scheduled scans and the escalation of unacknowledged findings join that list; each task
+What a pass does is a list of tasks (:attr:`Watcher.tasks`): escalations of incidents,
+scheduled scans (:mod:`irdesk.services.scheduled`, when the config's ``scan:`` section asks
+for them), escalations of findings nobody acknowledged in time, then readiness; each task
 runs in its turn and sees the same stop flag.
 
 The watcher survives what an unattended process meets: a journal locked by another process
@@ -26,6 +27,7 @@ from __future__ import annotations
 import os
 import threading
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -38,12 +40,15 @@ from irdesk.domain.config import Config
 from irdesk.domain.watching import Beat, why_late
 from irdesk.errors import IrdeskError
 from irdesk.formats.catalog import load_config
-from irdesk.services import heartbeat
+from irdesk.formats.rules import RuleSet
+from irdesk.services import heartbeat, scheduled
 from irdesk.services import readiness as ready
 from irdesk.services.desk import Desk
+from irdesk.services.findings import fire_finding_escalations, send_finding_page
 from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.services.notify import NotifyResult
 from irdesk.store import JournalError
+from irdesk.text import single_line
 
 Say = Callable[[str], None]
 #: what tells a file was changed: inode, size, mtime, mode, owner
@@ -59,6 +64,7 @@ class PassReport:
     fired: list[Outgoing] = field(default_factory=list)
     failed_pages: int = 0
     readiness: ready.Readiness | None = None
+    scans: list[scheduled.Scheduled] = field(default_factory=list)
     trouble: str = ""  # why the pass could not finish (a locked journal)
     stopped: bool = False  # a stop request ended it early
 
@@ -68,7 +74,7 @@ class PassReport:
 
 
 class Task:
-    """One kind of work a pass does (escalations, readiness; scans will join)."""
+    """One kind of work a pass does (escalations, scans, readiness)."""
 
     name = "task"
 
@@ -101,6 +107,55 @@ class EscalationTask(Task):
                 report.fired.append(outgoing)
                 report.failed_pages += len(failed)
                 watcher.say(_fired_line(outgoing, failed))
+
+
+class ScanTask(Task):
+    """The scheduled scans of the sources whose time has come (``scan:`` in the config).
+    The rules files are read again when one of them changed."""
+
+    name = "scans"
+
+    def __init__(self) -> None:
+        self._rules: tuple[object, RuleSet] | None = None
+
+    def ruleset(self, desk: Desk) -> RuleSet:
+        files = desk.rule_files()
+        signature = tuple((str(p), b, *_stat(p)) for p, b in files)
+        if self._rules is None or self._rules[0] != signature:
+            self._rules = (signature, desk.ruleset())
+        return self._rules[1]
+
+    def run(self, watcher: Watcher, report: PassReport) -> None:
+        settings = watcher.config.scan
+        if not settings.enabled:
+            return
+        done = scheduled.run_due(
+            watcher.desk,
+            settings,
+            who=watcher.me.key,
+            ruleset=self.ruleset(watcher.desk),
+            beat=watcher.beat,
+        )
+        report.scans.append(done)
+        for line in _scan_lines(done):
+            watcher.say(line)
+
+
+class FindingEscalationTask(Task):
+    """Escalate the new findings nobody acknowledged within their rule's ``acknowledge``
+    time, as incidents' escalations are (:func:`fire_finding_escalations`)."""
+
+    name = "finding escalations"
+
+    def run(self, watcher: Watcher, report: PassReport) -> None:
+        desk = watcher.desk
+        # every escalation journaled here is paged, even when a stop request comes meanwhile
+        for outgoing in fire_finding_escalations(desk, token=watcher.token, why_late=desk.why_late):
+            watcher.beat(f"paging for {outgoing.entry.incident_id}")
+            failed = [r for r in send_finding_page(desk.journal, outgoing) if not r.ok]
+            report.fired.append(outgoing)
+            report.failed_pages += len(failed)
+            watcher.say(_fired_line(outgoing, failed))
 
 
 class ReadinessTask(Task):
@@ -160,7 +215,12 @@ class Watcher:
         self.say: Say = say or (lambda line: None)
         self.sessions: dict[str, IncidentSession] = {}
         #: what a pass does, in order (scheduled scans and finding escalations join here)
-        self.tasks: list[Task] = [EscalationTask(), ReadinessTask()]
+        self.tasks: list[Task] = [
+            EscalationTask(),
+            ScanTask(),
+            FindingEscalationTask(),
+            ReadinessTask(),
+        ]
         self._signatures = self._file_signatures()
         # what kept the last pass from finishing (shown in the heartbeat until a pass
         # finishes), and the latest such trouble with its time (to explain late escalations)
@@ -179,6 +239,8 @@ class Watcher:
             doing="starting",
             once=once,
         )
+        #: what this watcher's escalation entries say fired them (``fired_by``)
+        self.token = f"{self.me.key}:{uuid.uuid4().hex[:8]}"
         desk.firer = "watcher"
         desk.why_late = self._why_late
 
@@ -309,6 +371,39 @@ class Watcher:
         except JournalError as error:
             self.say(f"could not remove the heartbeat: {error.message}")
         self.say("stopped")
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, -1)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _scan_lines(done: scheduled.Scheduled) -> list[str]:
+    """What the watcher prints about one pass's scheduled scan."""
+    lines = [f"defect opened: {found.text}" for found in done.opened]
+    lines += [f"defect closed: {text}" for text in done.closed]
+    if done.problem:
+        return [*lines, done.problem]
+    report = done.report
+    if report is None:
+        return lines
+    for finding in report.findings:
+        record = done.recorded.get(finding.id, "")
+        name = f"{record} {finding.rule}" if record else finding.rule
+        lines.append(f"finding {name}: {single_line(finding.title)}")
+    for defect in report.opened:
+        lines.append(f"defect opened: log source {defect.source} {defect.problem}")
+    for defect in report.closed:
+        lines.append(f"defect closed: log source {defect.source} {defect.problem}")
+    lines.append(
+        f"scanned {', '.join(done.sources)}: {report.lines:,} line(s), "
+        f"{len(report.findings)} new finding(s)"
+        + ("; more to read at the next pass" if report.more else "")
+    )
+    return lines
 
 
 def _fired_line(outgoing: Outgoing, failed: list[NotifyResult]) -> str:

@@ -1,4 +1,5 @@
-"""Add an improvement item: what, owner, due date, the playbook step, the POETE element."""
+"""Add an improvement item: its kind, what, owner, due date, the playbook step, the POETE
+element."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select
 
 from irdesk.domain.durations import DurationError, parse_duration
-from irdesk.domain.review import POETE
+from irdesk.domain.review import DETECTION, GENERAL, POETE
 from irdesk.tui.modals.dialog import Dialog, error_line
 from irdesk.tui.widgets.names import NameInput
 
@@ -25,6 +26,14 @@ class ImprovementRequest:
     due: date | None
     step: str | None
     poete: str | None
+    kind: str = GENERAL  # or DETECTION: done once a rule citing the incident is scanned with
+
+
+#: the kinds of item, as the dialog offers them
+KIND_CHOICES: list[tuple[str, str]] = [
+    ("Improvement (general)", GENERAL),
+    ("Detection: a rule that would catch this again", DETECTION),
+]
 
 
 def parse_due(text: str, today: date) -> date | None:
@@ -43,7 +52,7 @@ def parse_due(text: str, today: date) -> date | None:
 
 
 class ImprovementDialog(Dialog[ImprovementRequest]):
-    """What, owner, due date, the playbook step it concerns, the POETE element."""
+    """Kind, what, owner, due date, the playbook step it concerns, the POETE element."""
 
     def __init__(
         self,
@@ -62,6 +71,12 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
 
         with VerticalScroll(classes="dialog dialog-wide"):
             yield Label("Add an improvement item", classes="dialog-title")
+            yield Label(
+                "Kind (a detection item is done once a rule citing this incident is scanned with)"
+            )
+            yield Select(
+                KIND_CHOICES, id="imp-kind", compact=True, allow_blank=False, value=GENERAL
+            )
             yield Label("What will change")
             yield Input(
                 compact=True, id="imp-what", placeholder="e.g. alert on new inbox forwarding rules"
@@ -108,6 +123,7 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
             return
         step = self.query_one("#imp-step", Select).value
         poete = self.query_one("#imp-poete", Select).value
+        kind = self.query_one("#imp-kind", Select).value
         self.finish(
             ImprovementRequest(
                 what,
@@ -115,5 +131,6 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
                 due,
                 None if step is Select.NULL else str(step),
                 None if poete is Select.NULL else str(poete),
+                str(kind),
             )
         )

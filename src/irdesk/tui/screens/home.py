@@ -22,15 +22,17 @@ from irdesk.services.defects import ledger
 from irdesk.services.heartbeat import watch_status
 from irdesk.tui.safe import literal
 from irdesk.tui.widgets.header import acting_as
+from irdesk.tui.widgets.tables import cursor_key
 from irdesk.tui.writes import polling
 
 if TYPE_CHECKING:
     from irdesk.domain.models import Playbook, Roster
     from irdesk.formats.loader import FileResult
     from irdesk.services.desk import Newest
-    from irdesk.store import IncidentRecord
+    from irdesk.store import IncidentRecord, Journal
 
 RECENT_CLOSED = 15
+FINDINGS_COUNTED = 999  # home counts new findings up to this many ("999+" beyond)
 OPEN_SHOWN = 50  # the newest open ones; a line says where the others are
 #: the row that says more open incidents exist than home lists, and where they are
 MORE = "__more__"
@@ -127,6 +129,19 @@ def _signature(cell: Text) -> tuple[object, ...]:
     return cell.plain, str(cell.style), tuple(cell.spans)
 
 
+def findings_line(journal: Journal) -> Text:
+    """The findings nobody has looked at yet (a line of its own, only when there are),
+    counted with a bounded query: home costs the same however many pile up."""
+    new = len(journal.incidents(chain="finding", status="new", limit=FINDINGS_COUNTED + 1))
+    if not new:
+        return Text("")
+    count = f"{FINDINGS_COUNTED}+" if new > FINDINGS_COUNTED else str(new)
+    text = Text("\n")
+    text.append(f"◆ {count} new finding{'s' * (new != 1)}", style="bold magenta")
+    text.append(" to acknowledge, dismiss or declare · f", style="magenta")
+    return text
+
+
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "declare", "Declare incident", id="home.declare"),
@@ -136,6 +151,7 @@ class HomeScreen(Screen[None]):
         Binding("v", "review", "Review", id="home.review"),
         Binding("R", "report", "Report", id="home.report"),
         Binding("p", "contacts", "Contacts", id="home.contacts"),
+        Binding("f", "findings", "Findings", id="home.findings"),
         Binding("f5", "reload", "Reload", id="home.reload"),
     ]
 
@@ -272,6 +288,7 @@ class HomeScreen(Screen[None]):
             text.append(" · irdesk defects", style="dim")
         else:
             text.append("✔ no open defects (irdesk check)", style="dim")
+        text.append_text(findings_line(desk.journal))
         self.query_one("#home-status", Static).update(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board")
@@ -395,11 +412,13 @@ class HomeScreen(Screen[None]):
             points.setdefault(playbook.contact_point, []).append(playbook.title)
         self.app.push_screen(ContactsScreen(self.app.desk.roster, None, {}, contact_points=points))
 
+    def action_findings(self) -> None:
+        from irdesk.tui.screens.findings import FindingsScreen
+
+        self.app.push_screen(FindingsScreen(), lambda _: self.reload())
+
     def _highlighted_incident(self) -> str | None:
-        table = self.query_one("#incidents", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = cursor_key(self.query_one("#incidents", DataTable))
         return key if key and key not in ("__none__", MORE) else None
 
     def action_open(self) -> None:

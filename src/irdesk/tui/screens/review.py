@@ -229,6 +229,7 @@ class ReviewScreen(Screen[None]):
                 due=request.due,
                 step=request.step,
                 poete=request.poete,
+                kind=request.kind,
             )
 
         self.app.push_screen(
