@@ -154,8 +154,9 @@ class Reader:
             )
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            # A number where text is expected (a version "3", a label 42): keep it as text.
-            return str(value)
+            # A number where text is expected (a version 1.10, an id 010, a time 1:30): YAML
+            # would make them 1.1, 8 and 90. Keep the text as it was written instead.
+            return node.source if node.source is not None else str(value)
         self.error(node, path, f"expected text, got {_shown(node)}")
         return None
 
