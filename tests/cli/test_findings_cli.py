@@ -187,8 +187,8 @@ def test_mistakes_get_one_line(setup):  # noqa: ANN001
     assert missing.exit_code == 2 and "no journal at" in missing.stderr
 
 
-def test_no_journal_no_findings(tmp_path: Path):
-    result = irdesk("findings", "--journal", str(tmp_path / "none.db"))
+def test_no_journal_no_findings():
+    result = irdesk("findings")  # the default journal, not created yet
     assert (result.exit_code, result.stdout) == (0, "no open findings\n")
 
 

@@ -40,6 +40,19 @@ class Failure(IrdeskError):
     """A command used the wrong way (a missing option, a file that cannot be written)."""
 
 
+def journal_exists(path: Path | None) -> bool:
+    """Whether there is a journal to read. The default journal not created yet is no
+    journal (nothing recorded so far); a journal named with ``--journal`` that does not
+    exist is a :class:`Failure` (a mistyped path must not read as an empty desk)."""
+    given = path if path is not None else group_option("journal_path")
+    target = resolve_journal(path)
+    if target.exists():
+        return True
+    if given is not None:
+        raise Failure(f"no journal at {target}: check the path given with --journal")
+    return False
+
+
 def open_journal(path: Path | None, *, readonly: bool = False, create: bool = True):
     """Open the journal or fail with one line (corrupt, locked, newer, read-only...)."""
     from irdesk.store import Journal

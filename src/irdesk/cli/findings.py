@@ -16,9 +16,9 @@ import click
 from irdesk.cli.common import (
     actor_option,
     group_option,
+    journal_exists,
     journal_option,
     open_journal,
-    resolve_journal,
     text_or_json,
 )
 from irdesk.domain.clock import SystemClock, format_ts
@@ -139,7 +139,7 @@ def findings(finding: str | None, status: str, fmt: str, journal_path) -> None: 
     if finding is not None:
         with open_journal(journal_path, readonly=True, create=False) as journal:
             found = [finding_state(journal, finding)]
-    elif not resolve_journal(journal_path).exists():
+    elif not journal_exists(journal_path):
         found = []
     else:
         wanted = None if status == "all" else OPEN if status == "open" else (status,)

@@ -12,6 +12,7 @@ from irdesk.cli.common import (
     Failure,
     actor_option,
     group_option,
+    journal_exists,
     journal_option,
     make_desk,
     open_journal,
@@ -126,9 +127,7 @@ def declare(
 def list_incidents(fmt, status, mode, journal_path) -> None:
     """List incidents and drills in the journal, newest first."""
     path = journal_path
-    from irdesk.cli.common import resolve_journal
-
-    if not resolve_journal(path).exists():
+    if not journal_exists(path):
         records = []
     else:
         with open_journal(path, readonly=True) as journal:
@@ -229,7 +228,7 @@ def run(
         raise Failure("give either a PLAYBOOK (to declare) or --incident ID (to open)")
     if not playbook and not incident_id:
         raise Failure("give a PLAYBOOK to declare on, or --incident ID to open")
-    journal = open_journal(journal_path)
+    journal = open_journal(journal_path, create=incident_id is None)
     desk = make_desk(journal, actor=actor)
     if playbook:
         if not title:

@@ -17,9 +17,9 @@ from irdesk.cli.common import (
     Failure,
     actor_option,
     group_option,
+    journal_exists,
     journal_option,
     open_journal,
-    resolve_journal,
     text_or_json,
 )
 from irdesk.domain.clock import SystemClock, format_ts
@@ -180,7 +180,7 @@ def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
         return
     from irdesk.services.review import improvement_rows, today_of
 
-    if not resolve_journal(journal_path).exists():
+    if not journal_exists(journal_path):
         rows = []
     else:
         with open_journal(journal_path, readonly=True) as journal:

@@ -22,6 +22,7 @@ from irdesk.cli.common import (
     Failure,
     actor_option,
     group_option,
+    journal_exists,
     journal_option,
     make_desk,
     open_journal,
@@ -314,7 +315,7 @@ def defects(show_all, fmt, journal_path) -> None:  # noqa: ANN001
     open and (with --all) closed."""
     from irdesk.services import defects as ledger_of
 
-    if not resolve_journal(journal_path).exists():
+    if not journal_exists(journal_path):
         found = []
     else:
         with open_journal(journal_path, readonly=True) as journal:
