@@ -92,6 +92,8 @@ def _(p: dict[str, Any], e: Entry) -> str:
     text = str(p.get("text", f"item {p.get('item')}"))
     if p.get("evidence"):
         text += f' (evidence: "{p["evidence"]}")'
+    if p.get("marks"):
+        text += f" → milestone {p['marks']}"
     return text
 
 
@@ -189,7 +191,11 @@ def _(p: dict[str, Any], e: Entry) -> str:
 
 @_describer(K.ESCALATION_ACK)
 def _(p: dict[str, Any], e: Entry) -> str:
-    text = f"{p.get('timer')} escalation acknowledged"
+    if "timers" in p:
+        timers = ", ".join(str(t) for t in p["timers"])
+        text = "incident acknowledged" + (f" ({timers} escalation)" if timers else "")
+    else:
+        text = f"{p.get('timer')} escalation acknowledged"
     if p.get("milestone"):
         text += f" → milestone {p['milestone']}"
     return text

@@ -193,6 +193,8 @@ def _ticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
         st.ticks[int(p.get("item", -1))] = Tick(e.occurred_at, e.actor, p.get("evidence"), e.seq)
         if st.started_at is None:
             st.started_at = e.occurred_at
+    if p.get("marks"):  # the item marks a milestone (never moves one already recorded)
+        s._milestone(e, str(p["marks"]), via_step=str(p.get("step")))
 
 
 def _unticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
@@ -302,9 +304,11 @@ def _notified(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 
 
 def _escalation_ack(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
-    timer = str(p.get("timer"))
+    """One timer's escalation (``timer``), or the incident with every escalation fired so
+    far (``timers``, maybe none: acknowledged before any timer lapsed)."""
+    timers = [str(t) for t in p["timers"]] if "timers" in p else [str(p.get("timer"))]
     for esc in s.escalations:
-        if esc.timer == timer and esc.acknowledged_by is None:
+        if esc.timer in timers and esc.acknowledged_by is None:
             esc.acknowledged_by = e.actor
             esc.acknowledged_at = e.occurred_at
     if p.get("milestone"):

@@ -51,6 +51,7 @@ class Role:
 class ChecklistItem:
     text: str
     evidence: bool = False
+    marks: str | None = None  # a milestone ticking it records (e.g. "acknowledged")
 
 
 @dataclass(frozen=True)

@@ -675,6 +675,33 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
     )
 
 
+#: milestones a checklist item cannot mark: the incident's own beginning and end
+ITEM_CANNOT_MARK = ("declared", "closed")
+
+
+def _milestone_name(
+    r: Reader, node: Y | None, path: str, *, refused: tuple[str, ...] = ()
+) -> str | None:
+    """A ``marks:`` value: one of the milestones (but ``refused``), else an error."""
+    if node is None:
+        return None
+    name = r.text(node, path)
+    if name is None:
+        return None
+    allowed = [m for m in MILESTONES if m not in refused]
+    if name not in allowed:
+        r.error(
+            node,
+            path,
+            f"unknown milestone {name!r}; expected one of: {', '.join(allowed)}"
+            + _hint(name, allowed)
+            if name not in refused
+            else f"a checklist item cannot mark {name!r}; one of: {', '.join(allowed)}",
+        )
+        return None
+    return name
+
+
 def _step(
     r: Reader,
     i: int,
@@ -699,17 +726,7 @@ def _step(
             phase = Phase(value)
     role = check_role(fields.get("role"), f"{path}.role") if "role" in fields else None
     within = r.duration(fields.get("within"), f"{path}.within")
-    marks = None
-    if "marks" in fields:
-        marks = r.text(fields["marks"], f"{path}.marks")
-        if marks is not None and marks not in MILESTONES:
-            r.error(
-                fields["marks"],
-                f"{path}.marks",
-                f"unknown milestone {marks!r}; expected one of: {', '.join(MILESTONES)}"
-                + _hint(marks, MILESTONES),
-            )
-            marks = None
+    marks = _milestone_name(r, fields.get("marks"), f"{path}.marks")
     instructions = (
         r.text(fields.get("instructions"), f"{path}.instructions", allow_empty=True) or ""
     )
@@ -718,16 +735,19 @@ def _step(
         for j, item in enumerate(r.seq(fields["checklist"], f"{path}.checklist")):
             ipath = f"{path}.checklist[{j}]"
             if item.is_map:
-                sub = r.mapping(item, ipath, ("text",), ("evidence",))
+                sub = r.mapping(item, ipath, ("text",), ("evidence", "marks"))
                 if sub is None:
                     continue
                 text = r.text(sub.get("text"), f"{ipath}.text")
                 evidence = r.boolean(sub.get("evidence"), f"{ipath}.evidence")
+                item_marks = _milestone_name(
+                    r, sub.get("marks"), f"{ipath}.marks", refused=ITEM_CANNOT_MARK
+                )
             else:
                 text = r.text(item, ipath)
-                evidence = False
+                evidence, item_marks = False, None
             if text is not None:
-                checklist.append(ChecklistItem(text, evidence))
+                checklist.append(ChecklistItem(text, evidence, item_marks))
     next_step = None
     decision: list[DecisionOption] = []
     if "next" in fields and "decision" in fields:

@@ -249,9 +249,11 @@ class IncidentSession:
         check = step.checklist[item]
         if check.evidence and not (evidence or "").strip():
             raise ActionError(f"{check.text!r} needs an evidence note (what, where it is kept)")
-        payload = {"step": step_id, "item": item, "text": check.text}
+        payload: dict[str, Any] = {"step": step_id, "item": item, "text": check.text}
         if evidence and evidence.strip():
             payload["evidence"] = evidence.strip()
+        if check.marks and check.marks not in self.state.milestones:
+            payload["marks"] = check.marks  # e.g. "Incident acknowledged" stops that clock
         return self._append(K.TICKED, payload)
 
     def untick(self, step_id: str, item: int) -> Entry:
@@ -345,23 +347,38 @@ class IncidentSession:
             payload["reason"] = reason
         return self._append(K.ROLE, payload)
 
-    def acknowledge(self, timer_id: str) -> Entry:
-        """Acknowledge a fired escalation; ends that timer's escalation path.
+    def acknowledge(self, timer_id: str | None = None) -> Entry:
+        """Acknowledge the incident, at any time: records the ``acknowledged`` milestone
+        (if it is not recorded yet) and acknowledges every escalation fired so far.
 
-        Acknowledging the timer that waits for the ``acknowledged`` milestone records it.
+        With ``timer_id``, acknowledge that timer's fired escalation only (ending its
+        escalation path); the milestone is recorded too when that timer waits for it.
         """
         self.state.check_open()
+        unacknowledged = [e for e in self.state.escalations if not e.acknowledged_by]
+        recorded = "acknowledged" in self.state.milestones
+        if timer_id is None:
+            timers = sorted({e.timer for e in unacknowledged})
+            if recorded and not timers:
+                by = self.state.milestones["acknowledged"].actor
+                raise ActionError(f"{self.incident_id} is already acknowledged (by {by})")
+            payload: dict[str, Any] = {"timers": timers}
+            if not recorded:
+                payload["milestone"] = "acknowledged"
+            return self._append(K.ESCALATION_ACK, payload)
+        timer = next((t for t in self.playbook.timers if t.id == timer_id), None)
+        if timer is None:
+            known = ", ".join(t.id for t in self.playbook.timers) or "none"
+            raise ActionError(
+                f"playbook {self.playbook.id!r} has no timer {timer_id!r}; its timers: {known}"
+            )
         fired = [e for e in self.state.escalations if e.timer == timer_id]
         if not fired:
             raise ActionError(f"timer {timer_id!r} has not escalated")
         if all(e.acknowledged_by for e in fired):
             raise ActionError("already acknowledged")
-        timer = next(t for t in self.playbook.timers if t.id == timer_id)
-        payload: dict[str, Any] = {"timer": timer_id, "level": max(e.level for e in fired)}
-        if (
-            timer.stop == EventRef("milestone", "acknowledged")
-            and "acknowledged" not in self.state.milestones
-        ):
+        payload = {"timer": timer_id, "level": max(e.level for e in fired)}
+        if timer.stop == EventRef("milestone", "acknowledged") and not recorded:
             payload["milestone"] = "acknowledged"
         return self._append(K.ESCALATION_ACK, payload)
 
