@@ -400,8 +400,11 @@ class Responder(Screen[None]):
 
     def action_acknowledge(self) -> None:
         pending = sorted({e.timer for e in self.state.escalations if not e.acknowledged_by})
-        if not pending:
-            self.notify("no escalation is waiting for acknowledgement")
+        if not pending:  # acknowledging the incident works at any time, timer lapsed or not
+            if "acknowledged" in self.state.milestones:
+                self.notify("the incident is already acknowledged")
+            else:
+                self.record("acknowledge", self.session.acknowledge)
             return
         titles = {t.id: t.title for t in self.session.playbook.timers}
 
