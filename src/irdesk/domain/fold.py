@@ -36,6 +36,8 @@ from irdesk.domain.incident import (
     Page,
     StepState,
     TimerView,
+    Unconfirmed,
+    impact_after_detection,
 )
 from irdesk.domain.models import END, Playbook, Scenario, Step, Timer
 
@@ -246,6 +248,15 @@ class IncidentState:
     def check_open(self) -> None:
         if self.closed:
             raise ActionError(f"{self.incident_id} is closed; reopen it first")
+
+    def check_milestone_order(self, name: str, at: datetime, now: datetime) -> None:
+        """Refuse (:class:`Unconfirmed`) a ``started`` after ``detected``, either way round."""
+        started = at if name == "started" else self.milestone_time("started")
+        detected = at if name == "detected" else self.milestone_time("detected")
+        if name in ("started", "detected"):
+            odd = impact_after_detection(started, detected, now)
+            if odd is not None:
+                raise Unconfirmed(odd)
 
     def check_tick(self, step_id: str, item: int) -> Step:
         self.check_open()

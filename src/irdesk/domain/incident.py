@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from irdesk.domain.clock import parse_ts
+from irdesk.domain.clock import local_when, parse_ts
 from irdesk.domain.entry import Entry
 from irdesk.domain.models import END, Timer
 from irdesk.errors import IrdeskError
@@ -61,6 +61,26 @@ LATE_AFTER = timedelta(minutes=1)
 
 class ActionError(IrdeskError, ValueError):
     """An action that makes no sense in the current state (the message is for people)."""
+
+
+class Unconfirmed(ActionError):
+    """An action that is possible but probably a slip (impact started after it was
+    detected): done only once the person confirms it. The message says what is odd."""
+
+    def __init__(self, odd: str) -> None:
+        super().__init__(f"{odd}; check the times, or confirm that is so")
+
+
+def impact_after_detection(
+    started: datetime | None, detected: datetime | None, now: datetime
+) -> str | None:
+    """What is odd when impact is said to have started after it was detected, else None."""
+    if started is None or detected is None or started <= detected:
+        return None
+    return (
+        f"impact started at {local_when(started, now)}, after it was detected at "
+        f"{local_when(detected, now)}"
+    )
 
 
 # --------------------------------------------------------------------------- state parts

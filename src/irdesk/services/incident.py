@@ -292,13 +292,23 @@ class IncidentSession:
         return self._append(K.DECIDED, payload)
 
     def milestone(
-        self, name: str, *, occurred_at: datetime | None = None, reason: str | None = None
+        self,
+        name: str,
+        *,
+        occurred_at: datetime | None = None,
+        reason: str | None = None,
+        confirmed: bool = False,
     ) -> Entry:
+        """Record a milestone; impact started after it was detected is :class:`Unconfirmed`
+        unless ``confirmed``."""
         self.state.check_open()
         if name not in MILESTONES:
             raise ActionError(f"unknown milestone {name!r}; one of: {', '.join(MILESTONES)}")
         if name == "closed":
             raise ActionError("close the incident to record 'closed'")
+        if not confirmed:
+            now = self.now()
+            self.state.check_milestone_order(name, occurred_at or now, now)
         return self._append(K.MILESTONE, {"name": name}, occurred_at=occurred_at, reason=reason)
 
     def set_severity(self, severity: str, reason: str = "") -> Entry:
