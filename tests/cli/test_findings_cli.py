@@ -174,7 +174,7 @@ def test_declare_from_a_finding_whose_rule_names_no_playbook(setup, tmp_path: Pa
 
 def test_mistakes_get_one_line(setup):  # noqa: ANN001
     _log, _rules, journal, _lines = setup
-    one_line_failure(irdesk("ack", "INC-1", "--journal", str(journal)), "not a finding id")
+    one_line_failure(irdesk("ack", "INC-1", "--journal", str(journal)), "no incident INC-1")
     one_line_failure(irdesk("ack", "FND-0042", "--journal", str(journal)), "no finding FND-0042")
     one_line_failure(
         irdesk(

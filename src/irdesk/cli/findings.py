@@ -165,13 +165,8 @@ def findings(finding: str | None, status: str, fmt: str, journal_path) -> None: 
 _note_option = click.option("--note", default="", help="A word on why (kept in the journal).")
 
 
-@click.command()
-@click.argument("finding")
-@_note_option
-@journal_option
-@actor_option
-def ack(finding: str, note: str, journal_path, actor) -> None:  # noqa: ANN001
-    """Acknowledge FINDING (FND-0003): you have seen it and are looking into it."""
+def acknowledge_finding(finding: str, note: str, journal_path, actor) -> None:  # noqa: ANN001
+    """``irdesk ack FND-0003``: you have seen the finding and are looking into it."""
     from irdesk.services.findings import acknowledge
 
     with open_journal(journal_path, create=False) as journal:
@@ -209,4 +204,4 @@ def declare_from(desk, finding: str, playbook, title, severity, commander) -> st
     return session.incident_id
 
 
-__all__ = ["ack", "declare_from", "dismiss", "finding_json", "findings"]
+__all__ = ["acknowledge_finding", "declare_from", "dismiss", "finding_json", "findings"]

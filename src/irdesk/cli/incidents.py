@@ -19,13 +19,15 @@ from irdesk.cli.common import (
     screens,
     text_or_json,
 )
+from irdesk.cli.record import confirmed_with_yes, yes_option
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
 from irdesk.text import squeezed, visible
 
 MAX_LOG_BYTES = 64 * 1024
 
 
-def _when(value: str | None, label: str):
+def parse_time(value: str | None, label: str):
+    """WHEN as an option gives it (09:12, -15m, 2026-11-23 09:12), or None."""
     if value is None:
         return None
     try:
@@ -34,16 +36,18 @@ def _when(value: str | None, label: str):
         raise Failure(f"{label}: {exc}") from None
 
 
-def _declare(desk, playbook_ref, title, severity, commander, detected, started, reason):
-    return desk.declare(
-        desk.catalog.playbook(playbook_ref),
-        title=title,
-        severity=severity,
-        commander=commander,
-        detected_at=_when(detected, "--detected"),
-        started_at=_when(started, "--started"),
-        backdate_reason=reason,
-    )
+def _declare(desk, playbook_ref, title, severity, commander, detected, started, reason, yes):
+    with confirmed_with_yes():
+        return desk.declare(
+            desk.catalog.playbook(playbook_ref),
+            title=title,
+            severity=severity,
+            commander=commander,
+            detected_at=parse_time(detected, "--detected"),
+            started_at=parse_time(started, "--started"),
+            backdate_reason=reason,
+            confirmed=yes,
+        )
 
 
 _declare_options = [
@@ -63,6 +67,7 @@ _declare_options = [
         help="When impact started, if known (needs --reason).",
     ),
     click.option("--reason", default=None, help="How the earlier times are known."),
+    yes_option,
 ]
 
 
@@ -86,7 +91,17 @@ def declare_options(fn):
 @journal_option
 @actor_option
 def declare(
-    playbook, title, severity, commander, detected, started, reason, finding, journal_path, actor
+    playbook,
+    title,
+    severity,
+    commander,
+    detected,
+    started,
+    reason,
+    yes,
+    finding,
+    journal_path,
+    actor,
 ) -> None:
     """Open an incident without the UI; print its id alone (id=$(irdesk declare ...)).
 
@@ -111,7 +126,9 @@ def declare(
         raise Failure("--title is required")
     with open_journal(journal_path) as journal:
         desk = make_desk(journal, actor=actor)
-        session = _declare(desk, playbook, title, severity, commander, detected, started, reason)
+        session = _declare(
+            desk, playbook, title, severity, commander, detected, started, reason, yes
+        )
         click.echo(session.incident_id)
 
 
@@ -220,6 +237,7 @@ def run(
     detected,
     started,
     reason,
+    yes,
     journal_path,
     actor,
 ) -> None:
@@ -234,7 +252,7 @@ def run(
         if not title:
             raise Failure("--title is required to declare")
         incident_id = _declare(
-            desk, playbook, title, severity, commander, detected, started, reason
+            desk, playbook, title, severity, commander, detected, started, reason, yes
         ).incident_id
     else:
         desk.session(incident_id)  # an unknown incident or playbook fails here, in one line
