@@ -20,7 +20,7 @@ import click
 from irdesk import __version__
 from irdesk.cli.common import actor_option, journal_option
 from irdesk.errors import IrdeskError
-from irdesk.text import visible
+from irdesk.text import single_line
 
 # (name, module, attribute). Order is the order `irdesk --help` lists them in. Modules are
 # imported only when their command runs (or help lists them): `irdesk` alone starts fast.
@@ -55,7 +55,9 @@ COMMAND_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COMMANDS)
 
 
 def _fail(message: str) -> None:
-    click.echo(f"irdesk: {visible(message)}", err=True)
+    # one line, whatever the message holds (an id or a name typed or read from a journal
+    # cannot start a line of its own)
+    click.echo(f"irdesk: {single_line(message)}", err=True)
 
 
 def _undecodable(argument: str) -> bool:

@@ -21,7 +21,7 @@ from irdesk.cli.common import (
 )
 from irdesk.cli.record import confirmed_with_yes, yes_option
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
-from irdesk.text import squeezed, visible
+from irdesk.text import single_line, squeezed, visible
 
 MAX_LOG_BYTES = 64 * 1024
 
@@ -219,7 +219,7 @@ def log(incident_id, text, journal_path, actor) -> None:
     with open_journal(journal_path, create=False) as journal:
         desk = make_desk(journal, actor=actor)
         entry = desk.session(incident_id).note(text, source="cli")
-        click.echo(f"{visible(incident_id)} entry {entry.seq}", err=True)
+        click.echo(f"{single_line(incident_id)} entry {entry.seq}", err=True)
 
 
 @click.command()

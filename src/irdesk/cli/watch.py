@@ -61,7 +61,7 @@ def _config():
 
 
 def _say(line: str) -> None:
-    click.echo(f"{format_ts(_now())} {visible(line)}", err=True)
+    click.echo(f"{format_ts(_now())} {single_line(line)}", err=True)
 
 
 def _now():
