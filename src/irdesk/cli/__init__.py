@@ -36,6 +36,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("severity", "irdesk.cli.record", "severity"),
     ("milestone", "irdesk.cli.record", "milestone"),
     ("assign", "irdesk.cli.record", "assign"),
+    ("link", "irdesk.cli.record", "link"),
     ("replay", "irdesk.cli.replay", "replay"),
     ("report", "irdesk.cli.report", "report"),
     ("improvements", "irdesk.cli.report", "improvements"),

@@ -200,10 +200,21 @@ def _record_json(r) -> dict:
 @click.command()
 @click.option("--incident", "incident_id", required=True, help="Incident id, e.g. INC-0007.")
 @click.argument("text", required=False)
+@click.option(
+    "--attach",
+    "attach",
+    multiple=True,
+    metavar="FILE|URL",
+    help="A file (its SHA-256 recorded now) or a URL the note points to; repeatable.",
+)
 @journal_option
 @actor_option
-def log(incident_id, text, journal_path, actor) -> None:
-    """Append a note from any shell: irdesk log --incident ID "text" (or text on stdin)."""
+def log(incident_id, text, attach, journal_path, actor) -> None:
+    """Append a note from any shell: irdesk log --incident ID "text" (or text on stdin).
+
+    --attach records a file as given and as resolved, with its size and SHA-256 at this
+    moment (regular files up to 256 MiB), or a URL as a link.
+    """
     if text is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise Failure("give the note as an argument or pipe it in on stdin")
@@ -218,7 +229,7 @@ def log(incident_id, text, journal_path, actor) -> None:
         raise Failure("the note is empty")
     with open_journal(journal_path, create=False) as journal:
         desk = make_desk(journal, actor=actor)
-        entry = desk.session(incident_id).note(text, source="cli")
+        entry = desk.session(incident_id).note(text, source="cli", attach=attach)
         click.echo(f"{single_line(incident_id)} entry {entry.seq}", err=True)
 
 

@@ -148,4 +148,25 @@ def assign(role: str, person: str, incident_id: str, reason: str, journal_path, 
     record(journal_path, actor, incident_id, lambda s: s.assign(role, person, reason=reason))
 
 
-__all__ = ["ack", "assign", "confirmed_with_yes", "milestone", "record", "severity", "status"]
+@click.command()
+@click.argument("url")
+@incident_option
+@click.option("--label", default="", help="What it is: ticket, chat, bridge...")
+@journal_option
+@actor_option
+def link(url: str, incident_id: str, label: str, journal_path, actor) -> None:  # noqa: ANN001
+    """Link the incident to URL: its ticket, chat channel or bridge (shown in the runner's
+    header, the timeline and the reports)."""
+    record(journal_path, actor, incident_id, lambda s: s.link(url, label))
+
+
+__all__ = [
+    "ack",
+    "assign",
+    "confirmed_with_yes",
+    "link",
+    "milestone",
+    "record",
+    "severity",
+    "status",
+]

@@ -35,6 +35,7 @@ LABELS: dict[str, str] = {
     K.CLOSED: "closed",
     K.REOPENED: "reopened",
     K.CORRECTION: "correction",
+    K.LINK: "link",
 }
 
 _Describer = Callable[[dict[str, Any], Entry], str]
@@ -84,7 +85,28 @@ def _(p: dict[str, Any], e: Entry) -> str:
 
 @_describer(K.NOTE)
 def _(p: dict[str, Any], e: Entry) -> str:
-    return str(p.get("text", ""))
+    text = str(p.get("text", ""))
+    for item in p.get("attachments") or ():
+        text += f" [{attached(item)}]"
+    return text
+
+
+def attached(item: dict[str, Any]) -> str:
+    """An attachment of a note in words: a link, or a file with its size and SHA-256."""
+    if item.get("url"):
+        return f"link {item['url']}"
+    size = item.get("size")
+    return (
+        f"file {item.get('path')} ({item.get('resolved')}, {size:,} bytes, "
+        f"SHA-256 {item.get('sha256')})"
+        if isinstance(size, int)
+        else f"file {item.get('path')}"
+    )
+
+
+@_describer(K.LINK)
+def _(p: dict[str, Any], e: Entry) -> str:
+    return f"{p.get('label') or 'link'}: {p.get('url', '')}"
 
 
 @_describer(K.TICKED)

@@ -32,6 +32,7 @@ from irdesk.domain.incident import (
     DueEscalation,
     Escalation,
     Handler,
+    Link,
     MilestoneState,
     Page,
     StepState,
@@ -65,6 +66,7 @@ class IncidentState:
     escalations: list[Escalation] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)  # tickets, chat channels: in order
     notes: int = 0
     closed_at: datetime | None = None
     last_seq: int = 0

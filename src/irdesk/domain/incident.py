@@ -42,6 +42,7 @@ class K:
     CLOSED = "incident.closed"
     REOPENED = "incident.reopened"
     CORRECTION = "correction"
+    LINK = "link.added"
 
 
 STATUSES: tuple[str, ...] = (
@@ -147,6 +148,17 @@ class Escalation:
             return None
         late = self.at - self.due_at
         return late if late > LATE_AFTER else None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A ticket, a chat channel or any page the incident is worked in (``link.added``)."""
+
+    url: str
+    label: str
+    at: datetime
+    actor: str
+    seq: int
 
 
 @dataclass(frozen=True)
@@ -351,6 +363,10 @@ def _note(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.notes += 1
 
 
+def _link(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.links.append(Link(str(p["url"]), str(p.get("label") or ""), e.occurred_at, e.actor, e.seq))
+
+
 HANDLERS: dict[str, Handler] = {
     K.DECLARED: _declared,
     K.TICKED: _ticked,
@@ -369,4 +385,5 @@ HANDLERS: dict[str, Handler] = {
     K.CLOSED: _closed,
     K.REOPENED: _reopened,
     K.NOTE: _note,
+    K.LINK: _link,
 }

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from irdesk.domain.fold import IncidentState
-from irdesk.domain.incident import LATE_AFTER
+from irdesk.domain.incident import LATE_AFTER, Link
 from irdesk.domain.metrics import BACKDATE_TOLERANCE, Measure
 from irdesk.report.format import NOT_RECORDED, exercise_clock, span, utc
 from irdesk.report.timeline import Timeline
@@ -36,6 +36,7 @@ class Overview:
     scenario_title: str | None
     scenario_sha256: str | None
     entry_count: int
+    links: tuple[Link, ...] = ()  # its ticket, chat channel... (irdesk link)
 
     @property
     def is_drill(self) -> bool:

@@ -89,6 +89,7 @@ class Summary:
     entries: str  # "81 entries"
     chain: str  # what verify said, in words
     chain_tone: Tone
+    links: tuple[str, ...] = ()  # "ticket: https://...", in the order they were added
 
 
 @dataclass(frozen=True)

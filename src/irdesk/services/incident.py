@@ -12,7 +12,7 @@ import getpass
 import os
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from irdesk.domain.notify import Call, check_name, page_target, people_for
 from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.formats.loader import load_file
 from irdesk.services import notify
+from irdesk.services.evidence import attachment, check_url
 from irdesk.services.notify import NotifyResult, plan
 from irdesk.store import IncidentRecord, Journal
 
@@ -227,13 +228,29 @@ class IncidentSession:
         self.refresh()
         return entry
 
-    def note(self, text: str, *, source: str | None = None) -> Entry:
+    def note(self, text: str, *, source: str | None = None, attach: Sequence[str] = ()) -> Entry:
+        """A note; ``attach`` names files (hashed now) or URLs it points to."""
         if not text.strip():
             raise ActionError("a note needs some text")
-        payload = {"text": text}
+        payload: dict[str, Any] = {"text": text}
         if source:
             payload["source"] = source
+        if attach:
+            payload["attachments"] = [
+                attachment(ref, journal_path=self.journal.path) for ref in attach
+            ]
         return self._append(K.NOTE, payload)
+
+    def link(self, url: str, label: str = "") -> Entry:
+        """A ticket, chat channel or other page this incident is worked in."""
+        self.state.check_open()
+        url = check_url(url)
+        if any(link.url == url for link in self.state.links):
+            raise ActionError(f"{self.incident_id} already links {url}")
+        payload = {"url": url}
+        if label.strip():
+            payload["label"] = label.strip()
+        return self._append(K.LINK, payload)
 
     def correct(self, seq: int, text: str) -> Entry:
         if self.journal.get_entry(self.incident_id, seq) is None:
