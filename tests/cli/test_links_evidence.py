@@ -98,3 +98,33 @@ def test_link_is_shown_in_the_timeline_the_header_and_every_report(journal, inci
     doc = json.loads(irdesk("report", incident, "--format", "json", "--journal", journal).stdout)
     [link] = doc["incident"]["links"]
     assert (link["label"], link["url"]) == ("ticket", "https://tickets.example.org/SEC-42")
+
+
+def test_status_update_is_composed_printed_written_and_journaled(journal, incident, tmp_path):
+    common = ("--journal", journal)
+    irdesk("severity", "SEV1", "--incident", incident, "--reason", "FS01 encrypted", *common)
+    irdesk("milestone", "contained", "--incident", incident, *common)
+    irdesk("link", "https://tickets.example.org/SEC-42", "--label", "ticket",
+           "--incident", incident, *common)  # fmt: skip
+    preview = irdesk("status-update", incident, "--preview", *common)
+    assert preview.exit_code == 0 and preview.stderr == ""
+    text = preview.stdout
+    assert text.startswith(f"Status update: {incident} Files encrypted\nSeverity SEV1 · ")
+    assert "Impact\n  Severity SEV1 (from SEV2 at " in text and ": FS01 encrypted).\n" in text
+    assert "  Contained " in text and "  Not resolved yet.\n" in text
+    assert "Next steps\n  - now: Confirm ransomware and take command (commander)\n" in text
+    assert "Next update\n  by " in text and "(every 30m at SEV1).\n" in text
+    assert text.endswith("Links\n  ticket: https://tickets.example.org/SEC-42\n")
+    with Journal.open(journal, readonly=True) as j:
+        assert not [e for e in j.entries(incident) if e.kind == K.UPDATE]
+    out = tmp_path / "update.txt"
+    issued = irdesk("status-update", incident, "-o", str(out), *common)
+    assert issued.exit_code == 0 and issued.stdout == ""
+    assert issued.stderr.endswith("status update issued\n")
+    with Journal.open(journal, readonly=True) as j:
+        [entry] = [e for e in j.entries(incident) if e.kind == K.UPDATE]
+    assert entry.payload["written_to"] == str(out)
+    assert out.read_text(encoding="utf-8") == entry.payload["text"]
+    one_line_failure(
+        irdesk("status-update", incident, "-o", journal, *common), "is the journal itself"
+    )

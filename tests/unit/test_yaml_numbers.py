@@ -7,6 +7,7 @@ text as written is kept, the same for every kind of file.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,17 @@ def test_rules_title_keeps_the_written_number() -> None:
     rules = result.model_of(RulesFile)
     assert rules is not None, result.problems
     assert rules.rules[0].title == "1.10"
+
+
+def test_updates_cadence_is_read_by_severity() -> None:
+    text = (FIXTURES / "playbook-valid.yaml").read_text(encoding="utf-8")
+    good = text.replace("\ntimers:\n", "\nupdates:\n  SEV1: 30m\n  SEV3: 4h\ntimers:\n")
+    playbook = load_file("p.yaml", data=good.encode(), expect="playbook").model_of(Playbook)
+    assert playbook is not None
+    assert playbook.update_every("SEV1") == timedelta(minutes=30)
+    assert playbook.update_every("SEV2") is None
+    bad = text.replace("\ntimers:\n", "\nupdates:\n  SEV9: 30m\n  SEV1: 30\ntimers:\n")
+    result = load_file("p.yaml", data=bad.encode(), expect="playbook")
+    messages = [f"{p.key_path}: {p.message}" for p in result.errors]
+    assert any(m.startswith("updates.SEV9: unknown key 'SEV9'") for m in messages), messages
+    assert any(m.startswith("updates.SEV1: ") for m in messages), messages

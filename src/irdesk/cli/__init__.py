@@ -37,6 +37,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("milestone", "irdesk.cli.record", "milestone"),
     ("assign", "irdesk.cli.record", "assign"),
     ("link", "irdesk.cli.record", "link"),
+    ("status-update", "irdesk.cli.record", "status_update"),
     ("replay", "irdesk.cli.replay", "replay"),
     ("report", "irdesk.cli.report", "report"),
     ("improvements", "irdesk.cli.report", "improvements"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -160,6 +161,41 @@ def link(url: str, incident_id: str, label: str, journal_path, actor) -> None:  
     record(journal_path, actor, incident_id, lambda s: s.link(url, label))
 
 
+@click.command(name="status-update")
+@click.argument("incident_id", metavar="INCIDENT")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the update to FILE instead of printing it.",
+)
+@click.option("--preview", is_flag=True, help="Only show it: nothing is journaled.")
+@journal_option
+@actor_option
+def status_update(incident_id: str, output, preview: bool, journal_path, actor) -> None:  # noqa: ANN001
+    """Compose a status update from the incident's state (what happened, impact, actions
+    taken, next steps, when the next update is due) and journal it as issued, which
+    restarts the playbook's update reminder. Prints it, or writes it to FILE."""
+    from irdesk.services.status_update import compose, issue, write
+
+    with open_journal(journal_path, create=False) as journal:
+        session = make_desk(journal, actor=actor).session(incident_id)
+        text = compose(session, session.now())
+        if preview:
+            if output is not None:
+                write(session, text, output)
+            else:
+                click.echo(text, nl=False)
+            return
+        entry = issue(session, text, written_to=output)
+        if output is None:
+            click.echo(text, nl=False)
+        click.echo(
+            single_line(f"{entry.incident_id} entry {entry.seq}: status update issued"), err=True
+        )
+
+
 __all__ = [
     "ack",
     "assign",
@@ -169,4 +205,5 @@ __all__ = [
     "record",
     "severity",
     "status",
+    "status_update",
 ]

@@ -36,6 +36,7 @@ LABELS: dict[str, str] = {
     K.REOPENED: "reopened",
     K.CORRECTION: "correction",
     K.LINK: "link",
+    K.UPDATE: "update",
 }
 
 _Describer = Callable[[dict[str, Any], Entry], str]
@@ -102,6 +103,12 @@ def attached(item: dict[str, Any]) -> str:
         if isinstance(size, int)
         else f"file {item.get('path')}"
     )
+
+
+@_describer(K.UPDATE)
+def _(p: dict[str, Any], e: Entry) -> str:
+    where = f" (written to {p['written_to']})" if p.get("written_to") else ""
+    return f"status update issued{where}"
 
 
 @_describer(K.LINK)

@@ -67,6 +67,7 @@ class IncidentState:
     notifications: list[dict[str, Any]] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)  # tickets, chat channels: in order
+    updates: list[datetime] = field(default_factory=list)  # status updates issued
     notes: int = 0
     closed_at: datetime | None = None
     last_seq: int = 0
@@ -238,6 +239,15 @@ class IncidentState:
         if level is None and not upcoming:
             return None
         return EscalationSummary(level, since, min(upcoming) if upcoming else None)
+
+    def update_due(self) -> datetime | None:
+        """When the next status update is due: the playbook's cadence at the current
+        severity after the last update issued (or the declaration). None when the playbook
+        sets no cadence for it, or the incident is closed."""
+        every = self.playbook.update_every(self.severity)
+        if every is None or self.closed or self.declared_at is None:
+            return None
+        return max([self.declared_at, *self.updates]) + every
 
     def milestone_time(self, name: str) -> datetime | None:
         found = self.milestones.get(name)

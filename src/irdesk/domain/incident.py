@@ -43,6 +43,7 @@ class K:
     REOPENED = "incident.reopened"
     CORRECTION = "correction"
     LINK = "link.added"
+    UPDATE = "update.issued"
 
 
 STATUSES: tuple[str, ...] = (
@@ -363,6 +364,10 @@ def _note(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.notes += 1
 
 
+def _update(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.updates.append(e.occurred_at)
+
+
 def _link(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     s.links.append(Link(str(p["url"]), str(p.get("label") or ""), e.occurred_at, e.actor, e.seq))
 
@@ -386,4 +391,5 @@ HANDLERS: dict[str, Handler] = {
     K.REOPENED: _reopened,
     K.NOTE: _note,
     K.LINK: _link,
+    K.UPDATE: _update,
 }

@@ -530,7 +530,7 @@ _PLAYBOOK_REQUIRED = (
     "roles",
     "steps",
 )
-_PLAYBOOK_OPTIONAL = ("summary", "references", "severities", "timers")
+_PLAYBOOK_OPTIONAL = ("summary", "references", "severities", "timers", "updates")
 _STEP_REQUIRED = ("id", "title", "phase")
 _STEP_OPTIONAL = ("role", "within", "marks", "instructions", "checklist", "next", "decision")
 
@@ -566,6 +566,7 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
             "severity",
         )
         severities = listed or DEFAULT_SEVERITIES
+    updates = _updates(r, top.get("updates"), severities)
 
     # roles
     roles: list[Role] = []
@@ -671,8 +672,27 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
         summary=summary,
         references=references,
         severities=tuple(severities),
+        updates=updates,
         source=source,
     )
+
+
+def _updates(
+    r: Reader, node: Y | None, severities: tuple[str, ...]
+) -> tuple[tuple[str, timedelta], ...]:
+    """``updates: {SEV1: 30m, ...}``: how often a status update is due at each severity."""
+    if node is None:
+        return ()
+    fields = r.mapping(node, "updates", (), severities)
+    if fields is None:
+        return ()
+    found = []
+    for severity in severities:  # in the playbook's order of severities
+        if severity in fields:
+            every = r.duration(fields[severity], f"updates.{severity}")
+            if every is not None:
+                found.append((severity, every))
+    return tuple(found)
 
 
 #: milestones a checklist item cannot mark: the incident's own beginning and end

@@ -241,6 +241,16 @@ class IncidentSession:
             ]
         return self._append(K.NOTE, payload)
 
+    def issue_update(self, text: str, *, written_to: str | None = None) -> Entry:
+        """Journal a status update as issued (see :mod:`irdesk.services.status_update`);
+        the playbook's update cadence counts from it."""
+        if not text.strip():
+            raise ActionError("a status update needs some text")
+        payload: dict[str, Any] = {"text": text, "severity": self.state.severity}
+        if written_to:
+            payload["written_to"] = written_to
+        return self._append(K.UPDATE, payload)
+
     def link(self, url: str, label: str = "") -> Entry:
         """A ticket, chat channel or other page this incident is worked in."""
         self.state.check_open()

@@ -44,6 +44,9 @@ ACTIONS: dict[str, PaletteAction] = {
     "runner.acknowledge": PaletteAction("Acknowledge escalation", "Acknowledge a fired escalation"),
     "runner.current": PaletteAction("Go to the current step", "Show the step the incident is at"),
     "runner.contacts": PaletteAction("Contacts", "The roster, on call and role holders"),
+    "runner.update": PaletteAction(
+        "Status update", "Compose a status update from the state, to copy or write to a file"
+    ),
     "runner.close": PaletteAction("Close incident", "Close this incident"),
     # drill: the facilitator
     "drill.clock": PaletteAction(

@@ -56,6 +56,7 @@ RESPONDER_BINDINGS: list[BindingType] = [
     Binding("e", "page", "Page", id="runner.page", show=False),
     Binding("g", "goto_current", "Current step", id="runner.current", show=False),
     Binding("p", "contacts", "Contacts", id="runner.contacts", show=False),
+    Binding("u", "status_update", "Status update", id="runner.update", show=False),
     Binding("c", "close_incident", "Close", id="runner.close"),
     Binding("escape", "back", "Home", id="runner.back"),
     *[
@@ -468,6 +469,18 @@ class Responder(Screen[None]):
             return self.session.assign(request.role, request.person, reason=request.reason)
 
         self.app.push_screen(RoleDialog(roles, people, dict(self.state.roles), save=save))
+
+    def action_status_update(self) -> None:
+        """Compose a status update from the state: shown to copy, or written to a file;
+        issuing it journals it (and restarts the playbook's update reminder)."""
+        from irdesk.services.status_update import compose, issue
+        from irdesk.tui.modals.status_update import StatusUpdateDialog, UpdateRequest
+
+        def save(request: UpdateRequest) -> Entry:
+            return issue(self.session, request.text, written_to=request.path)
+
+        text = compose(self.session, self.now())
+        self.app.push_screen(StatusUpdateDialog(text, save=save))
 
     def action_contacts(self) -> None:
         from irdesk.tui.screens.contacts import ContactsScreen
