@@ -40,7 +40,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("status-update", "irdesk.cli.record", "status_update"),
     ("replay", "irdesk.cli.replay", "replay"),
     ("report", "irdesk.cli.report", "report"),
-    ("improvements", "irdesk.cli.report", "improvements"),
+    ("improvements", "irdesk.cli.improvements", "improvements"),
     ("scan", "irdesk.cli.scan", "scan"),
     ("findings", "irdesk.cli.findings", "findings"),
     ("dismiss", "irdesk.cli.findings", "dismiss"),

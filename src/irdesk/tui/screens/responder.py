@@ -66,6 +66,11 @@ RESPONDER_BINDINGS: list[BindingType] = [
 ]
 
 
+#: how often a responder's screen looks for other responders' writes (one cheap PRAGMA):
+#: a note written elsewhere shows within this, half of it on average
+POLL_SECONDS = 0.25
+
+
 class Responder(Screen[None]):
     """The base of the runner and drill screens: the responder's actions and a live view.
 
@@ -114,7 +119,7 @@ class Responder(Screen[None]):
         )
         self.show_state()
         self.query_one(StepList).focus()
-        self.set_interval(0.5, self.poll)
+        self.set_interval(POLL_SECONDS, self.poll)
         self.set_interval(1.0, self.tick_clock)
 
     def on_unmount(self) -> None:
