@@ -100,7 +100,7 @@ def status(status: str, incident_id: str, journal_path, actor) -> None:  # noqa:
 @journal_option
 @actor_option
 def severity(severity: str, incident_id: str, reason: str, journal_path, actor) -> None:  # noqa: ANN001
-    """Change the incident's SEVERITY (one of its playbook's, e.g. SEV1)."""
+    """Change the incident's SEVERITY to one of its playbook's (SEV1, SEV2...)."""
     record(
         journal_path,
         actor,
