@@ -143,6 +143,13 @@ def _parse(text: str, *, single: bool) -> tuple[list[Y], list[YamlProblem]]:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             message = _describe_yaml_error(exc)
+            if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+                # a quote (or bracket) never closed: the end of the file is where PyYAML
+                # noticed, the opening is where the person must look
+                mark = exc.context_mark
+                what = str(exc.context).removeprefix("while scanning ")
+                what = what.removeprefix("while parsing ")
+                message = f"not valid YAML: {what} opened here is never closed"
             if mark is not None:
                 raise YamlProblem(message, mark.line + 1, mark.column + 1) from None
             raise YamlProblem(message) from None
