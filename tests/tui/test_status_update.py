@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, TextArea
-from tui_helpers import SIZE, rows, run, settle, text_of
+from tui_helpers import SIZE, rows, run, settle, text_of, wait_until
 
 from irdesk.domain.incident import K
 from irdesk.domain.models import Playbook
@@ -50,7 +50,7 @@ async def test_the_reminder_counts_from_the_last_update(desk, make_app, clock, w
         assert shown.startswith("Status update: INC-0001 Phished mailbox\n")
         assert "Next update\n  by 09:30 UTC (every 30m at SEV2).\n" in shown
         await pilot.click("#update-issue")
-        await settle(pilot)
+        await wait_until(pilot, lambda: not isinstance(app.screen, StatusUpdateDialog))
         [issued] = rows(journal_of(app), session.incident_id, K.UPDATE)
         assert issued.payload == {"text": shown, "severity": "SEV2"}
         await pilot.pause(1.1)
@@ -71,8 +71,7 @@ async def test_write_puts_the_update_in_a_file(desk, make_app, clock, with_updat
         assert "name the file to write it to" in text_of(dialog.query_one("#dialog-error"))
         dialog.query_one("#update-path", Input).value = str(target)
         await pilot.click("#update-write")
-        await settle(pilot)
-        assert not isinstance(app.screen, StatusUpdateDialog)
+        await wait_until(pilot, lambda: not isinstance(app.screen, StatusUpdateDialog))
         [issued] = rows(journal_of(app), session.incident_id, K.UPDATE)
         assert issued.payload["written_to"] == str(target)
         assert Path(target).read_text(encoding="utf-8") == issued.payload["text"]

@@ -240,7 +240,7 @@ def log(incident_id, text, attach, journal_path, actor) -> None:
         if len(data) > MAX_LOG_BYTES:
             raise Failure(
                 f"the note is longer than {MAX_LOG_BYTES // 1024} KiB; "
-                "attach large output as a file and log its path"
+                "save large output to a file and attach it (--attach FILE: its SHA-256 is kept)"
             )
         try:
             text = data.decode("utf-8")
