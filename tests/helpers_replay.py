@@ -41,7 +41,7 @@ def script_incident(
     snap()
     first = playbook.steps[0]
     steps = [
-        lambda: session.tick(first.id, 0),
+        lambda: session.tick(first.id, 2),  # (item 0 would acknowledge the incident)
         lambda: clock.advance(60 * 25),
         lambda: session.check_timers(),  # acknowledge timer lapsed: escalation level 1
         lambda: session.note("Finance confirms no payment was made"),

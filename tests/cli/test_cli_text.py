@@ -52,8 +52,8 @@ def test_list_as_json_shows_a_hostile_title_literally(journal: Path):
     assert record["title"] == SHOWN
 
 
-def test_list_of_an_empty_journal(tmp_path: Path):
-    result = run("list", "--journal", str(tmp_path / "none.db"))
+def test_list_of_an_empty_journal():
+    result = run("list")  # the default journal, not created yet: nothing recorded so far
     assert (result.exit_code, result.output) == (0, "no incidents\n")
 
 

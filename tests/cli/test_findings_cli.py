@@ -174,7 +174,7 @@ def test_declare_from_a_finding_whose_rule_names_no_playbook(setup, tmp_path: Pa
 
 def test_mistakes_get_one_line(setup):  # noqa: ANN001
     _log, _rules, journal, _lines = setup
-    one_line_failure(irdesk("ack", "INC-1", "--journal", str(journal)), "not a finding id")
+    one_line_failure(irdesk("ack", "INC-1", "--journal", str(journal)), "no incident INC-1")
     one_line_failure(irdesk("ack", "FND-0042", "--journal", str(journal)), "no finding FND-0042")
     one_line_failure(
         irdesk(
@@ -187,8 +187,8 @@ def test_mistakes_get_one_line(setup):  # noqa: ANN001
     assert missing.exit_code == 2 and "no journal at" in missing.stderr
 
 
-def test_no_journal_no_findings(tmp_path: Path):
-    result = irdesk("findings", "--journal", str(tmp_path / "none.db"))
+def test_no_journal_no_findings():
+    result = irdesk("findings")  # the default journal, not created yet
     assert (result.exit_code, result.stdout) == (0, "no open findings\n")
 
 

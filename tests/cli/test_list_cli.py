@@ -73,5 +73,5 @@ def test_the_listing_is_never_held_whole(journal: Path, monkeypatch):
 def test_an_empty_listing(tmp_path: Path):
     Journal.open(tmp_path / "j.db").close()
     assert run("list", "--journal", str(tmp_path / "j.db"), "--format", "json").output == "[]\n"
-    assert run("list", "--journal", str(tmp_path / "none.db"), "--format", "json").output == "[]\n"
+    assert run("list", "--format", "json").output == "[]\n"  # the default journal, not made yet
     assert run("list", "--journal", str(tmp_path / "j.db")).output == "no incidents\n"

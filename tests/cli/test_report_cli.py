@@ -193,8 +193,9 @@ def test_improvements_errors_are_one_line(journal_path: str, args: list[str], me
 
 
 def test_improvements_on_a_journal_that_does_not_exist(tmp_path: Path) -> None:
+    assert run("improvements").output == "no open improvement items\n"  # default journal
     result = run("improvements", "--journal", str(tmp_path / "none.db"))
-    assert result.output == "no open improvement items\n"
+    assert result.exit_code == 2 and "no journal at" in result.output
     assert not (tmp_path / "none.db").exists()
 
 

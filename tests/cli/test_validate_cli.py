@@ -247,7 +247,8 @@ def test_help_lists_the_commands():
     names = main.list_commands(None)
     for name in names:
         assert f"\n  {name} " in commands or f"\n  {name}\n" in commands
-    assert "validate" in names and "scan" in names and len(names) == 21
+    assert "validate" in names and "scan" in names and len(names) == 27
+    assert {"ack", "status", "severity", "milestone", "assign"} <= set(names)
     assert {"watch", "check", "defects", "page"} <= set(names)
     assert {"findings", "ack", "dismiss", "rules"} <= set(names)
     assert "Check playbooks, scenarios, rosters, rules and config" in commands

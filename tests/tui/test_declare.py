@@ -219,3 +219,33 @@ async def test_enter_on_a_playbook_row_declares_on_that_playbook(make_app, journ
         await settle(pilot)
         assert isinstance(app.screen, DeclareDialog)
         assert app.screen.query_one("#declare-playbook", Select).value == "account-compromise"
+
+
+async def test_impact_started_after_detection_is_asked_about(make_app, journal, clock):
+    """Issue 12: impact "started" after "detected" was accepted without a question. The
+    dialog asks (Declare again confirms); both times are then recorded as given."""
+    clock.advance(timedelta(minutes=40))  # 09:40
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        await paste(pilot, "Odd login")
+        dialog.query_one("#declare-detected", Input).value = "09:10"
+        dialog.query_one("#declare-started", Input).value = "09:20"
+        dialog.query_one("#declare-reason", Input).value = "EDR console"
+        await pilot.click("#declare")
+        await settle(pilot)
+        assert error_line(app).startswith("impact started at 09:20:00, after it was detected")
+        assert error_line(app).endswith("09:10:00? Declare again to confirm")
+        assert journal.incidents() == []
+        dialog.query_one("#declare-reason", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RunnerScreen), error_line(app)
+        [record] = journal.incidents()
+        _declared, started, detected = rows(journal, record.id)
+        assert (started.payload, detected.payload) == ({"name": "started"}, {"name": "detected"})
+        assert started.occurred_at == START + timedelta(minutes=20)
+        assert detected.occurred_at == START + timedelta(minutes=10)

@@ -169,9 +169,6 @@ async def test_acknowledge_stops_the_escalation(declare, make_app, journal, cloc
     app = make_app(iid)
     async with run(app) as pilot:
         await settle(pilot)
-        await pilot.press("a")  # nothing fired yet: said so, nothing written
-        await settle(pilot)
-        assert "no escalation is waiting for acknowledgement" in screen_text(app)
         clock.advance(timedelta(minutes=31))
         await tick(pilot)
         assert escalations(journal, iid) == [(1, 0), (2, 0)]
@@ -311,3 +308,27 @@ async def test_no_roster_no_notify_command_still_escalates(
         assert fired.payload["people"] == ["alice"]
         assert rows(journal, iid, K.NOTIFIED) == []
         assert "escalated to level 1 (commander: alice)" in timers(app)
+
+
+async def test_a_acknowledges_before_any_timer_lapsed(declare, make_app, journal, clock):
+    """Issue 12: `a` refused until a timer had lapsed. It acknowledges the incident at any
+    time: the milestone is journaled and the acknowledge clock stops, met."""
+    session = declare()
+    iid = session.incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        clock.advance(timedelta(minutes=3))
+        await pilot.press("a")
+        await settle(pilot)
+        [ack] = rows(journal, iid, K.ESCALATION_ACK)
+        assert ack.payload == {"timers": [], "milestone": "acknowledged"}
+        assert f"{TIMER_TITLE}: met at 09:03:00" in timers(app)
+        assert "acknowledged 09:03" in text_of(app.screen.query_one("#incident-header"))
+        await pilot.press("a")  # once is enough: said so, nothing more written
+        await settle(pilot)
+        assert "already acknowledged" in screen_text(app)
+        assert len(rows(journal, iid, K.ESCALATION_ACK)) == 1
+        clock.advance(timedelta(minutes=40))
+        await tick(pilot)
+        assert escalations(journal, iid) == []

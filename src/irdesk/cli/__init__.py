@@ -20,7 +20,7 @@ import click
 from irdesk import __version__
 from irdesk.cli.common import actor_option, journal_option
 from irdesk.errors import IrdeskError
-from irdesk.text import visible
+from irdesk.text import single_line
 
 # (name, module, attribute). Order is the order `irdesk --help` lists them in. Modules are
 # imported only when their command runs (or help lists them): `irdesk` alone starts fast.
@@ -31,12 +31,18 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("declare", "irdesk.cli.incidents", "declare"),
     ("list", "irdesk.cli.incidents", "list_incidents"),
     ("log", "irdesk.cli.incidents", "log"),
+    ("ack", "irdesk.cli.record", "ack"),
+    ("status", "irdesk.cli.record", "status"),
+    ("severity", "irdesk.cli.record", "severity"),
+    ("milestone", "irdesk.cli.record", "milestone"),
+    ("assign", "irdesk.cli.record", "assign"),
+    ("link", "irdesk.cli.record", "link"),
+    ("status-update", "irdesk.cli.record", "status_update"),
     ("replay", "irdesk.cli.replay", "replay"),
     ("report", "irdesk.cli.report", "report"),
     ("improvements", "irdesk.cli.improvements", "improvements"),
     ("scan", "irdesk.cli.scan", "scan"),
     ("findings", "irdesk.cli.findings", "findings"),
-    ("ack", "irdesk.cli.findings", "ack"),
     ("dismiss", "irdesk.cli.findings", "dismiss"),
     ("rules", "irdesk.cli.rules", "rules"),
     ("validate", "irdesk.cli.validate", "validate"),
@@ -51,7 +57,9 @@ COMMAND_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COMMANDS)
 
 
 def _fail(message: str) -> None:
-    click.echo(f"irdesk: {visible(message)}", err=True)
+    # one line, whatever the message holds (an id or a name typed or read from a journal
+    # cannot start a line of its own)
+    click.echo(f"irdesk: {single_line(message)}", err=True)
 
 
 def _usage(error: click.UsageError) -> None:

@@ -12,7 +12,7 @@ import click
 
 from irdesk import paths
 from irdesk.errors import IrdeskError
-from irdesk.text import visible
+from irdesk.text import single_line
 
 journal_option = click.option(
     "--journal",
@@ -38,6 +38,19 @@ def resolve_journal(path: Path | None) -> Path:
 
 class Failure(IrdeskError):
     """A command used the wrong way (a missing option, a file that cannot be written)."""
+
+
+def journal_exists(path: Path | None) -> bool:
+    """Whether there is a journal to read. The default journal not created yet is no
+    journal (nothing recorded so far); a journal named with ``--journal`` that does not
+    exist is a :class:`Failure` (a mistyped path must not read as an empty desk)."""
+    given = path if path is not None else group_option("journal_path")
+    target = resolve_journal(path)
+    if target.exists():
+        return True
+    if given is not None:
+        raise Failure(f"no journal at {target}: check the path given with --journal")
+    return False
 
 
 def open_journal(path: Path | None, *, readonly: bool = False, create: bool = True):
@@ -85,7 +98,7 @@ def make_desk(journal, *, actor: str | None = None, clock=None, lazy: bool = Fal
         result = desk.roster_result
         if result is not None and not result.ok:
             first = result.errors[0] if result.errors else None
-            click.echo(visible(f"irdesk: warning: roster not loaded: {first}"), err=True)
+            click.echo(single_line(f"irdesk: warning: roster not loaded: {first}"), err=True)
     return desk
 
 

@@ -16,9 +16,9 @@ import click
 from irdesk.cli.common import (
     acting_as,
     actor_option,
+    journal_exists,
     journal_option,
     open_journal,
-    resolve_journal,
     text_or_json,
 )
 from irdesk.domain.clock import SystemClock, format_ts
@@ -77,6 +77,10 @@ def finding_json(f: FindingState, now: datetime) -> dict[str, Any]:
 
 
 def _state_text(f: FindingState, now: datetime) -> str:
+    return squeezed(_state(f, now))
+
+
+def _state(f: FindingState, now: datetime) -> str:
     if f.overdue(now):
         return "NEW, OVERDUE"
     if f.status == "dismissed":
@@ -90,8 +94,9 @@ def _print_row(f: FindingState, now: datetime) -> None:
     events = f"{f.count} event{'s' * (f.count != 1)}"
     if f.distinct is not None:
         events += f" ({f.distinct} distinct)"
-    click.echo(f"{f.id}  {_state_text(f, now)}  {squeezed(f.title)}")
-    click.echo(f"    rule {f.rule}, {events}, {burst_span(f)}, in {f.source}")
+    # ids, rules and sources are read from a journal someone could have written to
+    click.echo(f"{squeezed(f.id)}  {_state_text(f, now)}  {squeezed(f.title)}")
+    click.echo(f"    rule {squeezed(f.rule)}, {events}, {burst_span(f)}, in {squeezed(f.source)}")
     if f.status == "new" and f.ack_due is not None:
         click.echo(f"    acknowledge by {format_ts(f.ack_due)}")
 
@@ -102,17 +107,18 @@ def _print_one(f: FindingState, now: datetime) -> None:
     click.echo(f"    key: {squeezed(key) or '(none)'}")
     origin = f.origin + (f" {f.incident}" if f.incident else "")
     origin += f", {f.reference}" if f.reference else ""
-    click.echo(f"    the rule comes from: {squeezed(origin)}; playbook: {f.playbook or 'none'}")
+    playbook = squeezed(f.playbook or "none")
+    click.echo(f"    the rule comes from: {squeezed(origin)}; playbook: {playbook}")
     click.echo(f"    recorded {_ts(f.recorded_at)} by {squeezed(f.recorded_by)}")
     if f.acknowledged_at is not None:
         click.echo(f"    acknowledged {_ts(f.acknowledged_at)} by {squeezed(f.acknowledged_by)}")
     if f.closed_at is not None:
-        click.echo(f"    {f.status} {_ts(f.closed_at)} by {squeezed(f.closed_by)}")
+        click.echo(f"    {squeezed(f.status)} {_ts(f.closed_at)} by {squeezed(f.closed_by)}")
     if f.note:
         click.echo(f"    note: {single_line(f.note)}")
     shown = len(f.lines)
     more = f", {shown} kept of {f.count}" if f.count > shown else ""
-    click.echo(f"    matched lines ({', '.join(f.paths) or f.source}{more}):")
+    click.echo(f"    matched lines ({squeezed(', '.join(f.paths) or f.source)}{more}):")
     for line in f.lines:
         click.echo(f"    | {single_line(line)}")
     click.echo(f"    SHA-256 of the lines: {f.lines_sha256}")
@@ -137,7 +143,7 @@ def findings(finding: str | None, status: str, fmt: str, journal_path) -> None: 
     if finding is not None:
         with open_journal(journal_path, readonly=True, create=False) as journal:
             found = [finding_state(journal, finding)]
-    elif not resolve_journal(journal_path).exists():
+    elif not journal_exists(journal_path):
         found = []
     else:
         wanted = None if status == "all" else OPEN if status == "open" else (status,)
@@ -163,18 +169,13 @@ def findings(finding: str | None, status: str, fmt: str, journal_path) -> None: 
 _note_option = click.option("--note", default="", help="A word on why (kept in the journal).")
 
 
-@click.command()
-@click.argument("finding")
-@_note_option
-@journal_option
-@actor_option
-def ack(finding: str, note: str, journal_path, actor) -> None:  # noqa: ANN001
-    """Acknowledge FINDING (FND-0003): you have seen it and are looking into it."""
+def acknowledge_finding(finding: str, note: str, journal_path, actor) -> None:  # noqa: ANN001
+    """``irdesk ack FND-0003``: you have seen the finding and are looking into it."""
     from irdesk.services.findings import acknowledge
 
     with open_journal(journal_path, create=False) as journal:
         state = acknowledge(journal, finding, actor=_who(actor), note=note)
-    click.echo(f"{state.id} acknowledged by {squeezed(state.acknowledged_by)}")
+    click.echo(f"{squeezed(state.id)} acknowledged by {squeezed(state.acknowledged_by)}")
 
 
 @click.command()
@@ -194,7 +195,7 @@ def dismiss(finding: str, reason: str, note: str, journal_path, actor) -> None: 
 
     with open_journal(journal_path, create=False) as journal:
         state = dismiss_finding(journal, finding, reason, actor=_who(actor), note=note)
-    click.echo(f"{state.id} dismissed ({REASONS[reason]}) by {squeezed(state.closed_by)}")
+    click.echo(f"{squeezed(state.id)} dismissed ({REASONS[reason]}) by {squeezed(state.closed_by)}")
 
 
 def declare_from(desk, finding: str, playbook, title, severity, commander) -> str:  # noqa: ANN001
@@ -207,4 +208,4 @@ def declare_from(desk, finding: str, playbook, title, severity, commander) -> st
     return session.incident_id
 
 
-__all__ = ["ack", "declare_from", "dismiss", "finding_json", "findings"]
+__all__ = ["acknowledge_finding", "declare_from", "dismiss", "finding_json", "findings"]

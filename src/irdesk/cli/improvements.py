@@ -13,9 +13,9 @@ import click
 from irdesk.cli.common import (
     acting_as,
     actor_option,
+    journal_exists,
     journal_option,
     open_journal,
-    resolve_journal,
     text_or_json,
 )
 from irdesk.domain.clock import SystemClock, format_ts
@@ -55,16 +55,16 @@ def _write_rows(rows, out: TextIO) -> None:  # noqa: ANN001
         imp = row.improvement
         state = "OVERDUE" if row.overdue else row.status
         due = imp.due.isoformat() if imp.due else "no date"
-        where = [f"{row.incident_id} {squeezed(row.incident_title)}"]
+        where = [f"{squeezed(row.incident_id)} {squeezed(row.incident_title)}"]
         if imp.step:
-            where.append(f"step {imp.step}")
+            where.append(f"step {squeezed(imp.step)}")
         if imp.poete:
-            where.append(imp.poete)
+            where.append(squeezed(imp.poete))
         if imp.kind == "detection":
             where.append("detection rule")
         what = squeezed(imp.what)
         if row.covered:
-            what += f" [done: {row.covered_by[0].text()}]"
+            what += f" [done: {squeezed(row.covered_by[0].text())}]"
         elif imp.status != "open" and imp.close_note:
             what += f" [{imp.status}: {squeezed(imp.close_note)}]"
         table.append((state, squeezed(imp.item), due, squeezed(imp.owner), what, "; ".join(where)))
@@ -91,7 +91,7 @@ def improvements(ctx, include_closed, playbook_id, fmt, journal_path) -> None:
         return
     from irdesk.services.improvements import improvement_rows, today_of
 
-    if not resolve_journal(journal_path).exists():
+    if not journal_exists(journal_path):
         rows = []
     else:
         with open_journal(journal_path, readonly=True) as journal:
@@ -131,7 +131,8 @@ def _close(
         who = acting_as(actor)
         entry = close_improvement(journal, item, outcome, note, actor=who)
     click.echo(
-        f"{squeezed(entry.payload['item'])} {outcome} ({entry.incident_id} entry {entry.seq})"
+        f"{squeezed(entry.payload['item'])} {outcome} ({squeezed(entry.incident_id)} entry "
+        f"{entry.seq})"
     )
 
 

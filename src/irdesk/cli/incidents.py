@@ -16,19 +16,22 @@ from irdesk.cli.common import (
     Failure,
     actor_option,
     group_option,
+    journal_exists,
     journal_option,
     make_desk,
     open_journal,
     screens,
     text_or_json,
 )
+from irdesk.cli.record import confirmed_with_yes, yes_option
 from irdesk.domain.clock import SystemClock, WhenError, format_ts, parse_when
-from irdesk.text import squeezed, visible
+from irdesk.text import single_line, squeezed, visible
 
 MAX_LOG_BYTES = 64 * 1024
 
 
-def _when(value: str | None, label: str):
+def parse_time(value: str | None, label: str):
+    """WHEN as an option gives it (09:12, -15m, 2026-11-23 09:12), or None."""
     if value is None:
         return None
     try:
@@ -37,16 +40,18 @@ def _when(value: str | None, label: str):
         raise Failure(f"{label}: {exc}") from None
 
 
-def _declare(desk, playbook_ref, title, severity, commander, detected, started, reason):
-    return desk.declare(
-        desk.catalog.playbook(playbook_ref),
-        title=title,
-        severity=severity,
-        commander=commander,
-        detected_at=_when(detected, "--detected"),
-        started_at=_when(started, "--started"),
-        backdate_reason=reason,
-    )
+def _declare(desk, playbook_ref, title, severity, commander, detected, started, reason, yes):
+    with confirmed_with_yes():
+        return desk.declare(
+            desk.catalog.playbook(playbook_ref),
+            title=title,
+            severity=severity,
+            commander=commander,
+            detected_at=parse_time(detected, "--detected"),
+            started_at=parse_time(started, "--started"),
+            backdate_reason=reason,
+            confirmed=yes,
+        )
 
 
 _declare_options = [
@@ -66,6 +71,7 @@ _declare_options = [
         help="When impact started, if known (needs --reason).",
     ),
     click.option("--reason", default=None, help="How the earlier times are known."),
+    yes_option,
 ]
 
 
@@ -89,7 +95,17 @@ def declare_options(fn):
 @journal_option
 @actor_option
 def declare(
-    playbook, title, severity, commander, detected, started, reason, finding, journal_path, actor
+    playbook,
+    title,
+    severity,
+    commander,
+    detected,
+    started,
+    reason,
+    yes,
+    finding,
+    journal_path,
+    actor,
 ) -> None:
     """Open an incident without the UI; print its id alone (id=$(irdesk declare ...)).
 
@@ -114,7 +130,9 @@ def declare(
         raise Failure("--title is required")
     with open_journal(journal_path) as journal:
         desk = make_desk(journal, actor=actor)
-        session = _declare(desk, playbook, title, severity, commander, detected, started, reason)
+        session = _declare(
+            desk, playbook, title, severity, commander, detected, started, reason, yes
+        )
         click.echo(session.incident_id)
 
 
@@ -129,10 +147,9 @@ def declare(
 @journal_option
 def list_incidents(fmt, status, mode, journal_path) -> None:
     """List incidents and drills in the journal, newest first."""
-    from irdesk.cli.common import resolve_journal
     from irdesk.services.outcome import outcome_of
 
-    if not resolve_journal(journal_path).exists():
+    if not journal_exists(journal_path):
         _print_records(iter(()), fmt, lambda r: "")
         return
     with open_journal(journal_path, readonly=True) as journal:
@@ -213,10 +230,21 @@ def _record_json(r) -> dict:
     is_flag=True,
     help="For the team only (a bridge PIN): marked on screens, left out of reports.",
 )
+@click.option(
+    "--attach",
+    "attach",
+    multiple=True,
+    metavar="FILE|URL",
+    help="A file (its SHA-256 recorded now) or a URL the note points to; repeatable.",
+)
 @journal_option
 @actor_option
-def log(incident_id, text, internal, journal_path, actor) -> None:
-    """Append a note from any shell: irdesk log --incident ID "text" (or text on stdin)."""
+def log(incident_id, text, internal, attach, journal_path, actor) -> None:
+    """Append a note from any shell: irdesk log --incident ID "text" (or text on stdin).
+
+    --attach records a file as given and as resolved, with its size and SHA-256 at this
+    moment (regular files up to 256 MiB), or a URL as a link.
+    """
     if text is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise Failure("give the note as an argument or pipe it in on stdin")
@@ -224,7 +252,7 @@ def log(incident_id, text, internal, journal_path, actor) -> None:
         if len(data) > MAX_LOG_BYTES:
             raise Failure(
                 f"the note is longer than {MAX_LOG_BYTES // 1024} KiB; "
-                "attach large output as a file and log its path"
+                "save large output to a file and attach it (--attach FILE: its SHA-256 is kept)"
             )
         try:
             text = data.decode("utf-8")
@@ -240,8 +268,8 @@ def log(incident_id, text, internal, journal_path, actor) -> None:
         raise Failure("the note is empty")
     with open_journal(journal_path, create=False) as journal:
         desk = make_desk(journal, actor=actor)
-        entry = desk.session(incident_id).note(text, source="cli", internal=internal)
-        click.echo(f"{visible(incident_id)} entry {entry.seq}", err=True)
+        entry = desk.session(incident_id).note(text, source="cli", internal=internal, attach=attach)
+        click.echo(f"{single_line(incident_id)} entry {entry.seq}", err=True)
 
 
 @click.command()
@@ -259,6 +287,7 @@ def run(
     detected,
     started,
     reason,
+    yes,
     journal_path,
     actor,
 ) -> None:
@@ -267,13 +296,13 @@ def run(
         raise Failure("give either a PLAYBOOK (to declare) or --incident ID (to open)")
     if not playbook and not incident_id:
         raise Failure("give a PLAYBOOK to declare on, or --incident ID to open")
-    journal = open_journal(journal_path)
+    journal = open_journal(journal_path, create=incident_id is None)
     desk = make_desk(journal, actor=actor)
     if playbook:
         if not title:
             raise Failure("--title is required to declare")
         incident_id = _declare(
-            desk, playbook, title, severity, commander, detected, started, reason
+            desk, playbook, title, severity, commander, detected, started, reason, yes
         ).incident_id
     else:
         desk.session(incident_id)  # an unknown incident or playbook fails here, in one line

@@ -48,7 +48,7 @@ def page(target, message, incident_id, test, journal_path, actor) -> None:  # no
             outgoing = session.page(target, message)
             people = outgoing.entry.payload.get("people", ())
             click.echo(
-                visible(f"{incident_id} entry {outgoing.entry.seq}: paged {', '.join(people)}"),
+                single_line(f"{incident_id} entry {outgoing.entry.seq}: paged {', '.join(people)}"),
                 err=True,
             )
             if session.state.mode == "drill":

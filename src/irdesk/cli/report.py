@@ -19,7 +19,7 @@ from irdesk.cli.common import (
 from irdesk.domain.clock import SystemClock
 from irdesk.report.render import FORMATS, render
 from irdesk.services.files import private_file
-from irdesk.text import visible
+from irdesk.text import single_line
 
 
 def _now() -> datetime:
@@ -107,9 +107,9 @@ def report(incident_id, fmt, output, skip_verify, include_internal, journal_path
     if built.chain.broken:
         # the report is written (it says so first, and marks the altered entries), but a
         # script or a person must not take it for a clean one
-        click.echo(f"irdesk: {visible(built.chain.warning)}", err=True)
+        click.echo(f"irdesk: {single_line(built.chain.warning)}", err=True)
         for problem in built.chain.problems:
-            click.echo(f"irdesk: {visible(problem)}", err=True)
+            click.echo(f"irdesk: {single_line(problem)}", err=True)
         raise SystemExit(1)
 
 

@@ -18,9 +18,9 @@ from irdesk.cli.common import (
     Failure,
     acting_as,
     actor_option,
+    journal_exists,
     journal_option,
     open_journal,
-    resolve_journal,
     text_or_json,
 )
 from irdesk.domain.clock import SystemClock, format_ts
@@ -145,7 +145,7 @@ def rules(ctx: click.Context, fmt: str, journal_path: Path | None) -> None:
     from irdesk.services.checklist import GROUPS, checklist_rows
 
     ruleset = load_checked_rules()
-    if resolve_journal(journal_path).exists():
+    if journal_exists(journal_path):
         with open_journal(journal_path, readonly=True) as journal:
             rows = checklist_rows(journal, ruleset, today=_today())
     else:
@@ -189,7 +189,7 @@ def history(ctx: click.Context, fmt: str, journal_path) -> None:  # noqa: ANN001
     from irdesk.services.checklist import checklist_history
 
     path = _journal_path(ctx, journal_path)
-    if not resolve_journal(path).exists():
+    if not journal_exists(path):
         items = []
     else:
         with open_journal(path, readonly=True) as journal:

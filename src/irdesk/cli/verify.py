@@ -22,7 +22,7 @@ import click
 
 from irdesk.cli.common import Failure, journal_option, resolve_journal
 from irdesk.store import Expectation, Journal, VerifyReport
-from irdesk.text import visible
+from irdesk.text import single_line
 
 if TYPE_CHECKING:
     from irdesk.services import sealing
@@ -80,7 +80,7 @@ def _text_report(
         journal_wide = sum(1 for p in report.problems if not p.incident_id)
         click.echo(
             f"TAMPERED: {broken} of {_count(report.incidents, 'incident', 'incidents')} broken "
-            f"({report.checked:,} entries checked in {visible(str(path))})"
+            f"({report.checked:,} entries checked in {single_line(str(path))})"
             + (
                 f", and {_count(journal_wide, 'problem', 'problems')} with the journal itself"
                 if journal_wide
@@ -88,22 +88,22 @@ def _text_report(
             )
         )
         for problem in report.problems:
-            click.echo(f"  {problem.how}: {visible(problem.message)}")
+            click.echo(f"  {problem.how}: {single_line(problem.message)}")
     if unmet:
         click.echo(f"EXPECTED HEADS NOT FOUND: {len(unmet)}")
         for line in unmet:
-            click.echo(f"  {visible(line)}")
+            click.echo(f"  {single_line(line)}")
     elif expected:  # say so: a head from a report was checked, and holds
         click.echo(f"expected heads: all found ({expected:,} checked)")
     click.echo(seals.summary())
     for line in seals.bad:
-        click.echo(f"  BAD: {visible(line)}")
+        click.echo(f"  BAD: {single_line(line)}")
     for line in seals.good:
-        click.echo(f"  good: {visible(line)}")
+        click.echo(f"  good: {single_line(line)}")
     if report.heads:
         click.echo("heads:")
         for incident_id, head in report.heads.items():
-            click.echo(f"  {visible(head.label(incident_id))}")
+            click.echo(f"  {single_line(head.label(incident_id))}")
 
 
 def _expectations(given: tuple[str, ...], files: tuple[Path, ...]) -> list[Expectation]:

@@ -22,6 +22,7 @@ from irdesk.cli.common import (
     Failure,
     acting_as,
     actor_option,
+    journal_exists,
     journal_option,
     make_desk,
     open_journal,
@@ -59,7 +60,7 @@ def _config():
 
 
 def _say(line: str) -> None:
-    click.echo(f"{format_ts(_now())} {visible(line)}", err=True)
+    click.echo(f"{format_ts(_now())} {single_line(line)}", err=True)
 
 
 def _now():
@@ -313,7 +314,7 @@ def defects(show_all, fmt, journal_path) -> None:  # noqa: ANN001
     open and (with --all) closed."""
     from irdesk.services import defects as ledger_of
 
-    if not resolve_journal(journal_path).exists():
+    if not journal_exists(journal_path):
         found = []
     else:
         with open_journal(journal_path, readonly=True) as journal:

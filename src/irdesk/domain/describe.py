@@ -35,6 +35,8 @@ LABELS: dict[str, str] = {
     K.CLOSED: "closed",
     K.REOPENED: "reopened",
     K.CORRECTION: "correction",
+    K.LINK: "link",
+    K.UPDATE: "update",
 }
 
 _Describer = Callable[[dict[str, Any], Entry], str]
@@ -88,7 +90,34 @@ INTERNAL = "[internal] "
 
 @_describer(K.NOTE)
 def _(p: dict[str, Any], e: Entry) -> str:
-    return (INTERNAL if p.get("internal") is True else "") + str(p.get("text", ""))
+    text = (INTERNAL if p.get("internal") is True else "") + str(p.get("text", ""))
+    for item in p.get("attachments") or ():
+        text += f" [{attached(item)}]"
+    return text
+
+
+def attached(item: dict[str, Any]) -> str:
+    """An attachment of a note in words: a link, or a file with its size and SHA-256."""
+    if item.get("url"):
+        return f"link {item['url']}"
+    size = item.get("size")
+    return (
+        f"file {item.get('path')} ({item.get('resolved')}, {size:,} bytes, "
+        f"SHA-256 {item.get('sha256')})"
+        if isinstance(size, int)
+        else f"file {item.get('path')}"
+    )
+
+
+@_describer(K.UPDATE)
+def _(p: dict[str, Any], e: Entry) -> str:
+    where = f" (written to {p['written_to']})" if p.get("written_to") else ""
+    return f"status update issued{where}"
+
+
+@_describer(K.LINK)
+def _(p: dict[str, Any], e: Entry) -> str:
+    return f"{p.get('label') or 'link'}: {p.get('url', '')}"
 
 
 @_describer(K.TICKED)
@@ -96,6 +125,8 @@ def _(p: dict[str, Any], e: Entry) -> str:
     text = str(p.get("text", f"item {p.get('item')}"))
     if p.get("evidence"):
         text += f' (evidence: "{p["evidence"]}")'
+    if p.get("marks"):
+        text += f" → milestone {p['marks']}"
     return text
 
 
@@ -193,7 +224,11 @@ def _(p: dict[str, Any], e: Entry) -> str:
 
 @_describer(K.ESCALATION_ACK)
 def _(p: dict[str, Any], e: Entry) -> str:
-    text = f"{p.get('timer')} escalation acknowledged"
+    if "timers" in p:
+        timers = ", ".join(str(t) for t in p["timers"])
+        text = "incident acknowledged" + (f" ({timers} escalation)" if timers else "")
+    else:
+        text = f"{p.get('timer')} escalation acknowledged"
     if p.get("milestone"):
         text += f" → milestone {p['milestone']}"
     return text

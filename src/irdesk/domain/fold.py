@@ -37,11 +37,14 @@ from irdesk.domain.incident import (
     Escalation,
     Handler,
     K,
+    Link,
     MilestoneState,
     Page,
     SeverityChange,
     StepState,
     TimerView,
+    Unconfirmed,
+    impact_after_detection,
 )
 from irdesk.domain.models import END, Playbook, Scenario, Step, Timer
 
@@ -71,6 +74,8 @@ class IncidentState:
     escalations: list[Escalation] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)  # tickets, chat channels: in order
+    updates: list[datetime] = field(default_factory=list)  # status updates issued
     notes: int = 0
     #: notes for the team only (``internal``): reports leave them out unless asked
     internal_notes: set[int] = field(default_factory=set)
@@ -309,6 +314,15 @@ class IncidentState:
             target = self.playbook.next_after(target)
         return found
 
+    def update_due(self) -> datetime | None:
+        """When the next status update is due: the playbook's cadence at the current
+        severity after the last update issued (or the declaration). None when the playbook
+        sets no cadence for it, or the incident is closed."""
+        every = self.playbook.update_every(self.severity)
+        if every is None or self.closed or self.declared_at is None:
+            return None
+        return max([self.declared_at, *self.updates]) + every
+
     def milestone_time(self, name: str) -> datetime | None:
         found = self.milestones.get(name)
         return found.at if found else None
@@ -320,6 +334,15 @@ class IncidentState:
     def check_open(self) -> None:
         if self.closed:
             raise ActionError(f"{self.incident_id} is closed; reopen it first")
+
+    def check_milestone_order(self, name: str, at: datetime, now: datetime) -> None:
+        """Refuse (:class:`Unconfirmed`) a ``started`` after ``detected``, either way round."""
+        started = at if name == "started" else self.milestone_time("started")
+        detected = at if name == "detected" else self.milestone_time("detected")
+        if name in ("started", "detected"):
+            odd = impact_after_detection(started, detected, now)
+            if odd is not None:
+                raise Unconfirmed(odd)
 
     def check_tick(self, step_id: str, item: int) -> Step:
         self.check_open()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from irdesk.domain.clock import parse_ts
+from irdesk.domain.clock import local_when, parse_ts
 from irdesk.domain.entry import Entry
 from irdesk.domain.models import END, Timer
 from irdesk.errors import IrdeskError
@@ -42,6 +42,8 @@ class K:
     CLOSED = "incident.closed"
     REOPENED = "incident.reopened"
     CORRECTION = "correction"
+    LINK = "link.added"
+    UPDATE = "update.issued"
 
 
 STATUSES: tuple[str, ...] = (
@@ -83,6 +85,26 @@ class Collision(ActionError):
     """A step action that collides with one somebody else recorded first (the same step
     decided, done or skipped, or the same item ticked, while this screen still showed it
     open). The message names who did what, and when."""
+
+
+class Unconfirmed(ActionError):
+    """An action that is possible but probably a slip (impact started after it was
+    detected): done only once the person confirms it. The message says what is odd."""
+
+    def __init__(self, odd: str) -> None:
+        super().__init__(f"{odd}; check the times, or confirm that is so")
+
+
+def impact_after_detection(
+    started: datetime | None, detected: datetime | None, now: datetime
+) -> str | None:
+    """What is odd when impact is said to have started after it was detected, else None."""
+    if started is None or detected is None or started <= detected:
+        return None
+    return (
+        f"impact started at {local_when(started, now)}, after it was detected at "
+        f"{local_when(detected, now)}"
+    )
 
 
 # --------------------------------------------------------------------------- state parts
@@ -200,6 +222,17 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A ticket, a chat channel or any page the incident is worked in (``link.added``)."""
+
+    url: str
+    label: str
+    at: datetime
+    actor: str
+    seq: int
+
+
+@dataclass(frozen=True)
 class Page:
     """Someone paged a role or a person by hand (``page.sent``)."""
 
@@ -291,6 +324,8 @@ def _ticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
         st.ticks[int(p.get("item", -1))] = Tick(e.occurred_at, e.actor, p.get("evidence"), e.seq)
         if st.started_at is None:
             st.started_at = e.occurred_at
+    if p.get("marks"):  # the item marks a milestone (never moves one already recorded)
+        s._milestone(e, str(p["marks"]), via_step=str(p.get("step")))
 
 
 def _unticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
@@ -408,9 +443,11 @@ def _notified(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 
 
 def _escalation_ack(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
-    timer = str(p.get("timer"))
+    """One timer's escalation (``timer``), or the incident with every escalation fired so
+    far (``timers``, maybe none: acknowledged before any timer lapsed)."""
+    timers = [str(t) for t in p["timers"]] if "timers" in p else [str(p.get("timer"))]
     for esc in s.escalations:
-        if esc.timer == timer and esc.acknowledged_by is None:
+        if esc.timer in timers and esc.acknowledged_by is None:
             esc.acknowledged_by = e.actor
             esc.acknowledged_at = e.occurred_at
     if p.get("milestone"):
@@ -459,6 +496,14 @@ def _note(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
         s.internal_notes.add(e.seq)
 
 
+def _update(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.updates.append(e.occurred_at)
+
+
+def _link(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
+    s.links.append(Link(str(p["url"]), str(p.get("label") or ""), e.occurred_at, e.actor, e.seq))
+
+
 HANDLERS: dict[str, Handler] = {
     K.DECLARED: _declared,
     K.TICKED: _ticked,
@@ -478,4 +523,6 @@ HANDLERS: dict[str, Handler] = {
     K.REOPENED: _reopened,
     K.NOTE: _note,
     K.CORRECTION: _correction,
+    K.LINK: _link,
+    K.UPDATE: _update,
 }

@@ -51,6 +51,7 @@ class Role:
 class ChecklistItem:
     text: str
     evidence: bool = False
+    marks: str | None = None  # a milestone ticking it records (e.g. "acknowledged")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,12 @@ class Playbook:
     references: tuple[str, ...] = ()
     severities: tuple[str, ...] = DEFAULT_SEVERITIES
     source: Source | None = field(default=None, compare=False)
+    #: how often a status update is due at each severity (``updates:``); none: no reminder
+    updates: tuple[tuple[str, timedelta], ...] = ()
+
+    def update_every(self, severity: str) -> timedelta | None:
+        """The status update cadence at ``severity`` (None: no reminder)."""
+        return dict(self.updates).get(severity)
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -19,12 +19,15 @@ from irdesk.domain.config import DEFAULT_CONFIG, Config
 from irdesk.domain.models import Playbook, Roster, Scenario
 from irdesk.domain.problems import Problem, Severity
 from irdesk.errors import IrdeskError
+from irdesk.formats import yamlsrc
 from irdesk.formats.loader import MAX_FILE_BYTES, FileResult, PlaybookResolver, load_file
 from irdesk.formats.trust import Untrusted, read_trusted
 
 _Model = TypeVar("_Model")
 
 YAML_SUFFIXES = (".yaml", ".yml")
+#: names the bundled playbook of an id explicitly, even when a file of yours overrides it
+BUNDLED = "bundled:"
 
 
 class NotFound(IrdeskError, LookupError):
@@ -37,6 +40,11 @@ class Catalog:
     playbooks: dict[str, Playbook] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     today: date | None = None
+    #: the bundled playbooks, overridden or not (``bundled:ID`` names one explicitly)
+    bundled: dict[str, Playbook] = field(default_factory=dict)
+    #: a playbook id whose own (not bundled) file has errors: that file. The id is not
+    #: in ``playbooks``, so nothing silently runs the bundled one in its place.
+    broken: dict[str, FileResult] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -70,10 +78,20 @@ class Catalog:
             else:
                 first.append((path, bundled, result))
         owners: dict[str, FileResult] = {}
-        for _path, _bundled, result in first:
+        for path, bundled, result in first:
             self.results.append(result)
             if result.kind == "playbook" and result.ok:
                 self._add_playbook(result, owners)
+                if bundled and (playbook := result.model_of(Playbook)) is not None:
+                    self.bundled.setdefault(playbook.id, playbook)
+            elif not bundled and result.kind in ("playbook", None) and not result.ok:
+                ident = result.id or path.stem  # a file YAML could not read: its name
+                if result.kind == "playbook" or ident in owners:
+                    self.broken.setdefault(ident, result)
+        for ident in self.broken:
+            owner = owners.get(ident)
+            if owner is not None and owner.bundled:
+                del self.playbooks[ident]
         scenario_owner: dict[str, FileResult] = {}
         for path, bundled in later:
             result = load_file(
@@ -147,12 +165,46 @@ class Catalog:
         return resolve
 
     def playbook(self, ref: str) -> Playbook:
-        """A playbook by id, or by path to a file."""
+        """A playbook by id, ``bundled:ID``, or by path to a file. An id whose own file has
+        errors is refused with them (never the bundled one with the same id instead)."""
+        if ref.startswith(BUNDLED):
+            ident = ref.removeprefix(BUNDLED)
+            if ident in self.bundled:
+                return self.bundled[ident]
+            names = ", ".join(sorted(self.bundled)) or "none"
+            raise NotFound(f"no bundled playbook {ident!r}; bundled playbooks: {names}")
+        if ref in self.broken:
+            raise NotFound(self.broken_message(ref))
         return self._lookup(ref, "playbook", Playbook, self.playbooks)
 
+    def broken_message(self, ident: str) -> str:
+        """Why playbook ``ident`` cannot be used, in one line: its own file's first error,
+        how to see them all, and how to run the bundled one instead."""
+        result = self.broken[ident]
+        text = f"your playbook {ident!r} has errors, so it is not used: " + _first_errors(result)
+        if ident in self.bundled:
+            text += f"; to run the bundled one instead, name it {BUNDLED}{ident}"
+        return text
+
     def scenario(self, ref: str) -> Scenario:
-        """A scenario by id, or by path (its playbook found by id, also beside it)."""
+        """A scenario by id, or by path (its playbook found by id, also beside it). A
+        scenario of the catalog that did not load is refused with its problems (and its
+        playbook's, when that is a file of yours with errors)."""
+        if ref not in self.scenarios:
+            for result in self.results:
+                if result.kind == "scenario" and result.id == ref and not result.ok:
+                    raise NotFound(self._failed_scenario(ref, result))
         return self._lookup(ref, "scenario", Scenario, self.scenarios)
+
+    def _failed_scenario(self, ref: str, result: FileResult) -> str:
+        playbook_id = _named_playbook(result.path)
+        if playbook_id in self.broken:
+            return (
+                f"scenario {ref!r} runs playbook {playbook_id!r}, and your playbook "
+                f"{playbook_id!r} has errors, so it is not used: "
+                + _first_errors(self.broken[playbook_id])
+            )
+        return f"scenario {ref!r} did not load: " + _first_errors(result)
 
     def _lookup(self, ref: str, kind: str, model: type[_Model], known: dict[str, _Model]) -> _Model:
         if ref in known:
@@ -232,6 +284,26 @@ def expand(
     elif must_exist:
         report("no such file or folder", source)
     # A missing default folder (the user has no playbooks yet) is not a problem.
+
+
+def _first_errors(result: FileResult) -> str:
+    """A file's first error, and how many more there are (one line)."""
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    first = str(errors[0]) if errors else f"{result.path}: cannot be loaded"
+    more = len(errors) - 1
+    if more:
+        first += f" (and {more} more: irdesk validate {result.path})"
+    return first
+
+
+def _named_playbook(path: Path) -> str | None:
+    """The ``playbook:`` a scenario file names, if it can be read at all."""
+    try:
+        tree, _ = yamlsrc.parse(path.read_bytes()[:MAX_FILE_BYTES].decode("utf-8", "replace"))
+    except (OSError, yamlsrc.YamlProblem):
+        return None
+    entry = tree.value.get("playbook") if tree.is_map else None
+    return entry.value.value if entry is not None and isinstance(entry.value.value, str) else None
 
 
 def _declares(path: Path, kind: str, ident: str) -> bool:

@@ -154,8 +154,9 @@ class Reader:
             )
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            # A number where text is expected (a version "3", a label 42): keep it as text.
-            return str(value)
+            # A number where text is expected (a version 1.10, an id 010, a time 1:30): YAML
+            # would make them 1.1, 8 and 90. Keep the text as it was written instead.
+            return node.source if node.source is not None else str(value)
         self.error(node, path, f"expected text, got {_shown(node)}")
         return None
 
@@ -529,7 +530,7 @@ _PLAYBOOK_REQUIRED = (
     "roles",
     "steps",
 )
-_PLAYBOOK_OPTIONAL = ("summary", "references", "severities", "timers")
+_PLAYBOOK_OPTIONAL = ("summary", "references", "severities", "timers", "updates")
 _STEP_REQUIRED = ("id", "title", "phase")
 _STEP_OPTIONAL = ("role", "within", "marks", "instructions", "checklist", "next", "decision")
 
@@ -565,6 +566,7 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
             "severity",
         )
         severities = listed or DEFAULT_SEVERITIES
+    updates = _updates(r, top.get("updates"), severities)
 
     # roles
     roles: list[Role] = []
@@ -670,8 +672,54 @@ def _playbook(r: Reader, tree: Y, source: Source | None, today: date) -> Playboo
         summary=summary,
         references=references,
         severities=tuple(severities),
+        updates=updates,
         source=source,
     )
+
+
+def _updates(
+    r: Reader, node: Y | None, severities: tuple[str, ...]
+) -> tuple[tuple[str, timedelta], ...]:
+    """``updates: {SEV1: 30m, ...}``: how often a status update is due at each severity."""
+    if node is None:
+        return ()
+    fields = r.mapping(node, "updates", (), severities)
+    if fields is None:
+        return ()
+    found = []
+    for severity in severities:  # in the playbook's order of severities
+        if severity in fields:
+            every = r.duration(fields[severity], f"updates.{severity}")
+            if every is not None:
+                found.append((severity, every))
+    return tuple(found)
+
+
+#: milestones a checklist item cannot mark: the incident's own beginning and end
+ITEM_CANNOT_MARK = ("declared", "closed")
+
+
+def _milestone_name(
+    r: Reader, node: Y | None, path: str, *, refused: tuple[str, ...] = ()
+) -> str | None:
+    """A ``marks:`` value: one of the milestones (but ``refused``), else an error."""
+    if node is None:
+        return None
+    name = r.text(node, path)
+    if name is None:
+        return None
+    allowed = [m for m in MILESTONES if m not in refused]
+    if name not in allowed:
+        r.error(
+            node,
+            path,
+            f"unknown milestone {name!r}; expected one of: {', '.join(allowed)}"
+            + _hint(name, allowed)
+            if name not in refused
+            else f"a checklist item cannot mark {name!r}; one of: {', '.join(allowed)}",
+        )
+        return None
+    return name
 
 
 def _step(
@@ -698,17 +746,7 @@ def _step(
             phase = Phase(value)
     role = check_role(fields.get("role"), f"{path}.role") if "role" in fields else None
     within = r.duration(fields.get("within"), f"{path}.within")
-    marks = None
-    if "marks" in fields:
-        marks = r.text(fields["marks"], f"{path}.marks")
-        if marks is not None and marks not in MILESTONES:
-            r.error(
-                fields["marks"],
-                f"{path}.marks",
-                f"unknown milestone {marks!r}; expected one of: {', '.join(MILESTONES)}"
-                + _hint(marks, MILESTONES),
-            )
-            marks = None
+    marks = _milestone_name(r, fields.get("marks"), f"{path}.marks")
     instructions = (
         r.text(fields.get("instructions"), f"{path}.instructions", allow_empty=True) or ""
     )
@@ -717,16 +755,19 @@ def _step(
         for j, item in enumerate(r.seq(fields["checklist"], f"{path}.checklist")):
             ipath = f"{path}.checklist[{j}]"
             if item.is_map:
-                sub = r.mapping(item, ipath, ("text",), ("evidence",))
+                sub = r.mapping(item, ipath, ("text",), ("evidence", "marks"))
                 if sub is None:
                     continue
                 text = r.text(sub.get("text"), f"{ipath}.text")
                 evidence = r.boolean(sub.get("evidence"), f"{ipath}.evidence")
+                item_marks = _milestone_name(
+                    r, sub.get("marks"), f"{ipath}.marks", refused=ITEM_CANNOT_MARK
+                )
             else:
                 text = r.text(item, ipath)
-                evidence = False
+                evidence, item_marks = False, None
             if text is not None:
-                checklist.append(ChecklistItem(text, evidence))
+                checklist.append(ChecklistItem(text, evidence, item_marks))
     next_step = None
     decision: list[DecisionOption] = []
     if "next" in fields and "decision" in fields:

@@ -26,6 +26,9 @@ class Y:
     value: Any  # dict[str, YEntry] | list[Y] | scalar
     line: int
     column: int
+    #: a scalar's text as written in the file (``1.10`` where the value is the float 1.1),
+    #: None for mappings, lists and values not read from a file
+    source: str | None = None
 
     @property
     def is_map(self) -> bool:
@@ -204,7 +207,7 @@ class _Converter:
                 # e.g. 2026-13-45 looks like a date to YAML but is none: keep the text, and
                 # let the field that wanted a date say so (with its key path).
                 value = node.value
-            return Y(value, line, column)
+            return Y(value, line, column, node.value)
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):

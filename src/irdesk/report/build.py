@@ -266,6 +266,7 @@ def _overview(
         scenario_title=genesis.get("scenario_title") or (scenario.title if scenario else None),
         scenario_sha256=genesis.get("scenario_sha256"),
         entry_count=state.entry_count,
+        links=tuple(state.links),
     )
 
 

@@ -177,6 +177,7 @@ def _summary(report: Report) -> Summary:
         entries=plural(o.entry_count, "entry", "entries"),
         chain=report.chain.text,
         chain_tone=_tone(report.chain.ok, report.chain.checked),
+        links=tuple(f"{link.label or 'link'}: {link.url}" for link in o.links),
     )
 
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from irdesk.domain.fold import IncidentState
-from irdesk.domain.incident import LATE_AFTER, Clash, SeverityChange
+from irdesk.domain.incident import LATE_AFTER, Clash, Link, SeverityChange
 from irdesk.domain.metrics import BACKDATE_TOLERANCE, Measure
 from irdesk.report.format import NOT_RECORDED, exercise_clock, span, utc
 from irdesk.report.timeline import Timeline
@@ -50,6 +50,8 @@ class Overview:
         if peak == self.severity:
             return peak
         return f"{peak} at its peak, {self.severity} {'at the end' if self.closed_at else 'now'}"
+
+    links: tuple[Link, ...] = ()  # its ticket, chat channel... (irdesk link)
 
     @property
     def is_drill(self) -> bool:

@@ -102,6 +102,7 @@ class Summary:
     chain_tone: Tone
     #: each severity it had: when, from → to, who, why (only when it ever changed)
     severity_history: tuple[SeverityLine, ...] = ()
+    links: tuple[str, ...] = ()  # "ticket: https://...", in the order they were added
 
 
 @dataclass(frozen=True)

@@ -219,12 +219,13 @@ class Desk:
         detected_at: datetime | None = None,
         started_at: datetime | None = None,
         backdate_reason: str | None = None,
+        confirmed: bool = False,
         mode: str = "live",
         scenario: Scenario | None = None,
         extra: dict[str, Any] | None = None,
     ) -> IncidentSession:
         """Open an incident: one transaction for the declaration, then optional milestones."""
-        from irdesk.domain.incident import ActionError
+        from irdesk.domain.incident import ActionError, Unconfirmed, impact_after_detection
         from irdesk.domain.notify import check_name
         from irdesk.services.incident import BACKDATE_SLACK
 
@@ -242,6 +243,9 @@ class Desk:
                 raise ActionError(f"the {label} time is in the future")
         if (detected_at or started_at) and not (backdate_reason or "").strip():
             raise ActionError("times before now need a reason (how do we know?)")
+        odd = impact_after_detection(started_at, detected_at, now)
+        if odd is not None and not confirmed:
+            raise Unconfirmed(odd)
         commander = check_name((commander or "").strip() or self.actor)
         payload = {
             "commander": commander,
@@ -267,9 +271,13 @@ class Desk:
         )
         session = self.session(record.id, playbook=playbook, scenario=scenario)
         if started_at is not None:
-            session.milestone("started", occurred_at=started_at, reason=backdate_reason)
+            session.milestone(
+                "started", occurred_at=started_at, reason=backdate_reason, confirmed=confirmed
+            )
         if detected_at is not None:
-            session.milestone("detected", occurred_at=detected_at, reason=backdate_reason)
+            session.milestone(
+                "detected", occurred_at=detected_at, reason=backdate_reason, confirmed=confirmed
+            )
         elif mode == "live":
             pass  # detection time unknown: the report says "not recorded" rather than guess
         return session

@@ -37,6 +37,7 @@ from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.formats.loader import load_file
 from irdesk.services import notify
 from irdesk.services.actor import default_actor
+from irdesk.services.evidence import attachment, check_url
 from irdesk.services.notify import NotifyResult, plan
 from irdesk.store import IncidentRecord, Journal, UnknownIncident
 
@@ -313,9 +314,17 @@ class IncidentSession:
         self.refresh()
         return entry
 
-    def note(self, text: str, *, source: str | None = None, internal: bool = False) -> Entry:
+    def note(
+        self,
+        text: str,
+        *,
+        source: str | None = None,
+        internal: bool = False,
+        attach: Sequence[str] = (),
+    ) -> Entry:
         """A note on the timeline; an ``internal`` one is for the team only (a bridge PIN):
-        screens mark it, reports leave it out unless asked to include it."""
+        screens mark it, reports leave it out unless asked to include it. ``attach`` names
+        files (hashed now) or URLs it points to."""
         if not text.strip():
             raise ActionError("a note needs some text")
         payload: dict[str, Any] = {"text": text}
@@ -323,7 +332,32 @@ class IncidentSession:
             payload["source"] = source
         if internal:
             payload["internal"] = True
+        if attach:
+            payload["attachments"] = [
+                attachment(ref, journal_path=self.journal.path) for ref in attach
+            ]
         return self._append(K.NOTE, payload)
+
+    def issue_update(self, text: str, *, written_to: str | None = None) -> Entry:
+        """Journal a status update as issued (see :mod:`irdesk.services.status_update`);
+        the playbook's update cadence counts from it."""
+        if not text.strip():
+            raise ActionError("a status update needs some text")
+        payload: dict[str, Any] = {"text": text, "severity": self.state.severity}
+        if written_to:
+            payload["written_to"] = written_to
+        return self._append(K.UPDATE, payload)
+
+    def link(self, url: str, label: str = "") -> Entry:
+        """A ticket, chat channel or other page this incident is worked in."""
+        self.state.check_open()
+        url = check_url(url)
+        if any(link.url == url for link in self.state.links):
+            raise ActionError(f"{self.incident_id} already links {url}")
+        payload = {"url": url}
+        if label.strip():
+            payload["label"] = label.strip()
+        return self._append(K.LINK, payload)
 
     def correct(self, seq: int, text: str) -> Entry:
         """Correct a journaled entry (a note, a tick, a milestone, a decision...) with a
@@ -372,9 +406,16 @@ class IncidentSession:
         check = step.checklist[item]
         if check.evidence and not (evidence or "").strip():
             raise ActionError(f"{check.text!r} needs an evidence note (what, where it is kept)")
-        payload = {"step": step_id, "item": item, "text": check.text, "visit": visit}
+        payload: dict[str, Any] = {
+            "step": step_id,
+            "item": item,
+            "text": check.text,
+            "visit": visit,
+        }
         if evidence and evidence.strip():
             payload["evidence"] = evidence.strip()
+        if check.marks and check.marks not in self.state.milestones:
+            payload["marks"] = check.marks  # e.g. "Incident acknowledged" stops that clock
         return self._append(K.TICKED, payload)
 
     def untick(self, step_id: str, item: int) -> Entry:
@@ -426,13 +467,23 @@ class IncidentSession:
         return self._append(K.DECIDED, payload)
 
     def milestone(
-        self, name: str, *, occurred_at: datetime | None = None, reason: str | None = None
+        self,
+        name: str,
+        *,
+        occurred_at: datetime | None = None,
+        reason: str | None = None,
+        confirmed: bool = False,
     ) -> Entry:
+        """Record a milestone; impact started after it was detected is :class:`Unconfirmed`
+        unless ``confirmed``."""
         self.state.check_open()
         if name not in MILESTONES:
             raise ActionError(f"unknown milestone {name!r}; one of: {', '.join(MILESTONES)}")
         if name == "closed":
             raise ActionError("close the incident to record 'closed'")
+        if not confirmed:
+            now = self.now()
+            self.state.check_milestone_order(name, occurred_at or now, now)
         return self._append(K.MILESTONE, {"name": name}, occurred_at=occurred_at, reason=reason)
 
     def set_severity(self, severity: str, reason: str = "") -> Entry:
@@ -481,23 +532,38 @@ class IncidentSession:
             payload["reason"] = reason
         return self._append(K.ROLE, payload)
 
-    def acknowledge(self, timer_id: str) -> Entry:
-        """Acknowledge a fired escalation; ends that timer's escalation path.
+    def acknowledge(self, timer_id: str | None = None) -> Entry:
+        """Acknowledge the incident, at any time: records the ``acknowledged`` milestone
+        (if it is not recorded yet) and acknowledges every escalation fired so far.
 
-        Acknowledging the timer that waits for the ``acknowledged`` milestone records it.
+        With ``timer_id``, acknowledge that timer's fired escalation only (ending its
+        escalation path); the milestone is recorded too when that timer waits for it.
         """
         self.state.check_open()
+        unacknowledged = [e for e in self.state.escalations if not e.acknowledged_by]
+        recorded = "acknowledged" in self.state.milestones
+        if timer_id is None:
+            timers = sorted({e.timer for e in unacknowledged})
+            if recorded and not timers:
+                by = self.state.milestones["acknowledged"].actor
+                raise ActionError(f"{self.incident_id} is already acknowledged (by {by})")
+            payload: dict[str, Any] = {"timers": timers}
+            if not recorded:
+                payload["milestone"] = "acknowledged"
+            return self._append(K.ESCALATION_ACK, payload)
+        timer = next((t for t in self.playbook.timers if t.id == timer_id), None)
+        if timer is None:
+            known = ", ".join(t.id for t in self.playbook.timers) or "none"
+            raise ActionError(
+                f"playbook {self.playbook.id!r} has no timer {timer_id!r}; its timers: {known}"
+            )
         fired = [e for e in self.state.escalations if e.timer == timer_id]
         if not fired:
             raise ActionError(f"timer {timer_id!r} has not escalated")
         if all(e.acknowledged_by for e in fired):
             raise ActionError("already acknowledged")
-        timer = next(t for t in self.playbook.timers if t.id == timer_id)
-        payload: dict[str, Any] = {"timer": timer_id, "level": max(e.level for e in fired)}
-        if (
-            timer.stop == EventRef("milestone", "acknowledged")
-            and "acknowledged" not in self.state.milestones
-        ):
+        payload = {"timer": timer_id, "level": max(e.level for e in fired)}
+        if timer.stop == EventRef("milestone", "acknowledged") and not recorded:
             payload["milestone"] = "acknowledged"
         return self._append(K.ESCALATION_ACK, payload)
 

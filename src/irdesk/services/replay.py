@@ -274,10 +274,12 @@ class Replay:
                 found.append(
                     Mark(entry.seq, f"milestone {entry.payload['name']}", entry.occurred_at)
                 )
-            elif entry.kind in (K.STEP_DONE, K.DECIDED) and entry.payload.get("marks"):
+            elif entry.kind in (K.STEP_DONE, K.DECIDED, K.TICKED) and entry.payload.get("marks"):
                 found.append(
                     Mark(entry.seq, f"milestone {entry.payload['marks']}", entry.occurred_at)
                 )
+            elif entry.kind == K.ESCALATION_ACK and entry.payload.get("milestone"):
+                found.append(Mark(entry.seq, "milestone acknowledged", entry.occurred_at))
             elif entry.kind == K.ESCALATED:
                 found.append(
                     Mark(

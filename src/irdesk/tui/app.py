@@ -452,7 +452,9 @@ class IrdeskApp(LiteralToastsApp):
             session = sessions[0]
             for name, when in (("started", request.started_at), ("detected", request.detected_at)):
                 if when is not None and name not in session.state.milestones:
-                    session.milestone(name, occurred_at=when, reason=request.reason)
+                    session.milestone(
+                        name, occurred_at=when, reason=request.reason, confirmed=request.confirmed
+                    )
 
         def declared(request: DeclareRequest | None) -> None:
             if request is not None:

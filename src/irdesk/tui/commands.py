@@ -50,6 +50,9 @@ ACTIONS: dict[str, PaletteAction] = {
     "runner.timeline": PaletteAction(
         "Read timeline entries", "Move into the timeline; enter reads an entry whole"
     ),
+    "runner.update": PaletteAction(
+        "Status update", "Compose a status update from the state, to copy or write to a file"
+    ),
     "runner.close": PaletteAction("Close incident", "Close this incident"),
     # drill: the facilitator
     "drill.clock": PaletteAction(

@@ -56,6 +56,15 @@ def report_document(report: Report) -> dict[str, Any]:
             "duration_seconds": seconds(o.duration),
             "summary": v(o.summary) or None,
             "entry_count": o.entry_count,
+            "links": [
+                {
+                    "label": v(link.label) or None,
+                    "url": v(link.url),
+                    "added_at": iso(link.at),
+                    "added_by": v(link.actor),
+                }
+                for link in o.links
+            ],
         },
         "headline": [v(line) for line in report.headline],
         "playbook": {

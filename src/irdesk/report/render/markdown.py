@@ -86,6 +86,8 @@ def _summary(s: Summary, w: Write) -> None:
         rows.append(("Scenario", f"{md(s.scenario_title)} (`{md(s.scenario_id)}`)"))
         if s.scenario_sha256:
             rows.append(("Scenario SHA-256", f"`{md(s.scenario_sha256)}`"))
+    for link in s.links:
+        rows.append(("Link", md(link)))
     rows.append(("Journal", f"{s.entries}; chain {md(s.chain)}"))
     w("| | |\n|---|---|\n")
     for key, value in rows:

@@ -13,9 +13,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select
 
 from irdesk.domain.clock import WhenError, parse_when
+from irdesk.domain.incident import impact_after_detection
 from irdesk.domain.models import Playbook
 from irdesk.tui.modals.dialog import Dialog, error_line
 from irdesk.tui.widgets.names import NameInput
+
+_TIMES = ("detected", "started")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class DeclareRequest:
     detected_at: datetime | None
     started_at: datetime | None
     reason: str | None
+    confirmed: bool = False  # impact started after detection, and the person said so
 
 
 class DeclareDialog(Dialog[DeclareRequest]):
@@ -48,6 +52,7 @@ class DeclareDialog(Dialog[DeclareRequest]):
         self.default_commander = default_commander
         self.now = now
         self.preselect = preselect
+        self._confirmed: tuple[str, str] | None = None  # the odd times asked about
 
     def compose(self) -> ComposeResult:
         first = next(
@@ -148,8 +153,9 @@ class DeclareDialog(Dialog[DeclareRequest]):
             return
         now = self.now()
         times: dict[str, datetime | None] = {}
-        for key in ("detected", "started"):
-            raw = self.query_one(f"#declare-{key}", Input).value.strip()
+        written = {k: self.query_one(f"#declare-{k}", Input).value.strip() for k in _TIMES}
+        for key in _TIMES:
+            raw = written[key]
             if not raw:
                 times[key] = None
                 continue
@@ -166,6 +172,11 @@ class DeclareDialog(Dialog[DeclareRequest]):
             self.show_error("earlier times need a reason: how do we know?")
             self.query_one("#declare-reason", Input).focus()
             return
+        odd = impact_after_detection(times["started"], times["detected"], now)
+        if odd is not None and self._confirmed != (written["detected"], written["started"]):
+            self._confirmed = (written["detected"], written["started"])
+            self.show_error(f"{odd}? Declare again to confirm")
+            return
         self.finish(
             DeclareRequest(
                 playbook,
@@ -175,5 +186,6 @@ class DeclareDialog(Dialog[DeclareRequest]):
                 times["detected"],
                 times["started"],
                 reason,
+                confirmed=odd is not None,
             )
         )

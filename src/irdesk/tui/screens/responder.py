@@ -63,6 +63,7 @@ RESPONDER_BINDINGS: list[BindingType] = [
     Binding("l", "timeline", "Timeline", id="runner.timeline", show=False),
     Binding("g", "goto_current", "Current step", id="runner.current", show=False),
     Binding("p", "contacts", "Contacts", id="runner.contacts", show=False),
+    Binding("U", "status_update", "Status update", id="runner.update", show=False),
     Binding("c", "close_incident", "Close", id="runner.close"),
     Binding("x", "correct", "Correct", id="runner.correct", show=False),
     Binding("escape", "back", "Home", id="runner.back"),
@@ -477,8 +478,11 @@ class Responder(Screen[None]):
 
     def action_acknowledge(self) -> None:
         pending = sorted({e.timer for e in self.state.escalations if not e.acknowledged_by})
-        if not pending:
-            self.notify("no escalation is waiting for acknowledgement")
+        if not pending:  # acknowledging the incident works at any time, timer lapsed or not
+            if "acknowledged" in self.state.milestones:
+                self.notify("the incident is already acknowledged")
+            else:
+                self.record("acknowledge", self.session.acknowledge)
             return
         titles = {t.id: t.title for t in self.session.playbook.timers}
 
@@ -573,6 +577,18 @@ class Responder(Screen[None]):
     def action_timeline(self) -> None:
         """Move into the timeline: arrows choose an entry, enter reads it whole."""
         self.query_one(Timeline).enter()
+
+    def action_status_update(self) -> None:
+        """Compose a status update from the state: shown to copy, or written to a file;
+        issuing it journals it (and restarts the playbook's update reminder)."""
+        from irdesk.services.status_update import compose, issue
+        from irdesk.tui.modals.status_update import StatusUpdateDialog, UpdateRequest
+
+        def save(request: UpdateRequest) -> Entry:
+            return issue(self.session, request.text, written_to=request.path)
+
+        text = compose(self.session, self.now())
+        self.app.push_screen(StatusUpdateDialog(text, save=save))
 
     def action_contacts(self) -> None:
         from irdesk.tui.screens.contacts import ContactsScreen

@@ -58,12 +58,14 @@ def header_text(
     """Line 1: the incident and its clock (and who acts, on a screen that writes);
     line 2: roles and milestones. A narrow terminal wraps them rather than cut them."""
     head = Text()
-    head.append(f" {state.incident_id} ", style="bold reverse")
+    # the id, severity and status are read from a journal too: shown literally, as the title
+    head.append_text(literal(f" {state.incident_id} ", "bold reverse", single_line=True))
     head.append(" ")
     head.append_text(literal(state.title, "bold", single_line=True))
     if state.mode == "drill":
         head.append("  DRILL", style="bold magenta")
-    head.append(f" · {state.severity} · {state.status} · {format_clock(state.elapsed(now))}")
+    head.append_text(literal(f" · {state.severity} · {state.status} · ", single_line=True))
+    head.append(format_clock(state.elapsed(now)))
     if exercise_clock:
         head.append_text(_exercise(state, now))
     if actor is not None:
@@ -74,6 +76,9 @@ def header_text(
     roles.append_text(literal(" · ".join(holders) or "no roles assigned", single_line=True))
     reached = [f"{m.name} {local_hms(m.at)[:5]}" for m in state.ordered_milestones()]
     roles.append(" · milestones: " + (" · ".join(reached) or "none"), style="dim")
+    for link in state.links:  # the ticket, the chat channel (irdesk link)
+        roles.append(" · ")
+        roles.append_text(literal(f"{link.label or 'link'} {link.url}", single_line=True))
     head.append_text(roles)
     return head
 

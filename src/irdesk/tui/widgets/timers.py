@@ -11,6 +11,7 @@ from textual.widgets import Static
 from irdesk.domain.clock import local_hms
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.fold import IncidentState
+from irdesk.tui.safe import literal
 
 
 class TimerPanel(Static):
@@ -35,33 +36,45 @@ class TimerPanel(Static):
         """``watching``: None to say nothing of a watcher, "" when one is running, else the
         sentence saying nobody is (escalations then fire only while a screen is open)."""
         text = Text()
+
+        def line(words: str, style: str = "") -> None:
+            # titles come from the playbook, names from the journal: shown literally
+            text.append_text(literal(words, style, single_line=True))
+            text.append("\n")
+
         for view in state.timers(now):
             title = view.timer.title
             if view.state == "waiting":
-                text.append(f"  {title}: waits for {view.timer.start}\n", style="dim")
+                line(f"  {title}: waits for {view.timer.start}", "dim")
             elif view.state == "running":
-                text.append(f"  {title}: {format_duration(view.remaining)} left\n")
+                line(f"  {title}: {format_duration(view.remaining)} left")
             elif view.state in ("lapsed", "acknowledged"):
                 last = view.escalations[-1] if view.escalations else None
                 late = format_duration(-view.remaining) if view.remaining is not None else ""
-                line = f"⚠ {title}: LAPSED {late} ago"
+                words = f"⚠ {title}: LAPSED {late} ago"
                 if last:
                     who = ", ".join(last.people) or last.role
-                    line += f" → escalated to level {last.level} ({last.role}: {who})"
+                    words += f" → escalated to level {last.level} ({last.role}: {who})"
                     if last.late_by is not None:
-                        line += f", {format_duration(last.late_by)} late"
-                if view.state == "acknowledged":
-                    text.append(
-                        line + f" · acknowledged by {last.acknowledged_by}\n", style="yellow"
-                    )
+                        words += f", {format_duration(last.late_by)} late"
+                if view.state == "acknowledged" and last is not None:
+                    line(words + f" · acknowledged by {last.acknowledged_by}", "yellow")
                 else:
-                    text.append(line + "   [a] acknowledge\n", style="bold red")
+                    line(words + "   [a] acknowledge", "bold red")
             else:
                 word = "met" if view.state == "met" else "met late"
-                text.append(
-                    f"  {title}: {word} at {self._moment(state, view.stopped_at)}\n",
-                    style="green" if view.state == "met" else "yellow",
+                line(
+                    f"  {title}: {word} at {self._moment(state, view.stopped_at)}",
+                    "green" if view.state == "met" else "yellow",
                 )
+        due = state.update_due()
+        if due is not None:  # the playbook's status update cadence (updates:)
+            left = due - now
+            if left.total_seconds() > 0:
+                line(f"  Status update: due in {format_duration(left)} (by {local_hms(due)[:5]})")
+            else:
+                overdue = format_duration(-left)
+                line(f"⚠ Status update: OVERDUE by {overdue}   [u] compose", "bold red")
         if not state.playbook.timers:
             text.append("  this playbook has no timers", style="dim")
         text.rstrip()
