@@ -33,6 +33,7 @@ WHYS = [
     "Nobody owns the MFA policy since the IAM team was reorganised",
 ]
 ROOT_CAUSE = "No owner for the MFA policy"
+PROBLEM = "The CEO's mailbox was read by an attacker for two days"
 HOSTILE = "[bold]MFA fatigue[/bold] [link=https://evil.example]policy[/link] \x1b[31mred"
 HOSTILE_SHOWN = "[bold]MFA fatigue[/bold] [link=https://evil.example]policy[/link] ␛[31mred"
 
@@ -66,7 +67,7 @@ def seed_review(desk, declare, *, title: str = "Phished mailbox") -> str:
     session = declare(title=title)
     session.close("contained; payment recalled")
     review = ReviewSession(session)
-    review.set_root_cause(ROOT_CAUSE, whys=WHYS)
+    review.set_five_whys(PROBLEM, WHYS, ROOT_CAUSE)
     review.add_note("went_well", "Helpdesk escalated the CFO's payment request within minutes")
     review.add_note("to_improve", "Nobody knew who could call the bank")
     review.add_note("lesson", "A password reset is not a session revocation")
@@ -120,9 +121,13 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         )
         assert "Root cause  (c free text · w five whys)\n  not recorded yet" in body(app)
 
-        # ---- five whys: three whys, an empty answer stops, then the conclusion
+        # ---- five whys: the problem statement first, three whys, an empty answer
+        # stops, then the conclusion
         await pilot.press("w")
         await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert "Five whys: the problem" in screen_text(app)
+        await answer(pilot, PROBLEM)
         for n, why in enumerate(WHYS, start=1):
             assert isinstance(app.screen, TextPrompt)
             assert f"Five whys: why {n}" in screen_text(app)
@@ -137,13 +142,27 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         await pilot.press("ctrl+u")
         await answer(pilot, ROOT_CAUSE)
         [cause] = rows(journal, iid, RK.ROOT_CAUSE)
-        assert cause.payload == {"method": "five-whys", "text": ROOT_CAUSE, "whys": WHYS}
+        assert cause.payload == {
+            "method": "five-whys",
+            "problem": PROBLEM,
+            "text": ROOT_CAUSE,
+            "whys": WHYS,
+        }
         assert (cause.actor, cause.role) == (ACTOR, "commander")
         assert app.screen is review
+        assert f"  problem: {PROBLEM}\n" in body(app)
         for n, why in enumerate(WHYS, start=1):
             assert f"  why {n}: {why}\n" in body(app)
-        assert f"  root cause: {ROOT_CAUSE}\n" in body(app)
+        assert f"  they lead to: {ROOT_CAUSE}\n" in body(app)
         assert head(app).endswith("review: draft")
+
+        # ---- c: the root cause in a sentence, kept beside the five whys
+        await pilot.press("c")
+        await settle(pilot)
+        await answer(pilot, "Push MFA without number matching")
+        assert f"  they lead to: {ROOT_CAUSE}\n" in body(app)
+        assert "  Push MFA without number matching\n" in body(app)
+        assert review.review.state.five_whys.whys == tuple(WHYS)
 
         # ---- g / i / l: one note per section; hostile text is kept and shown literally
         await pilot.press("g")

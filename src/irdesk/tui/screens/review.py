@@ -90,17 +90,26 @@ class ReviewScreen(Screen[None]):
         body = Text()
         body.append("\nRoot cause", style="bold underline")
         body.append("  (c free text · w five whys)\n", style="dim")
-        cause = review.root_cause
-        if cause is None:
+        if not review.analysed:
             body.append("  not recorded yet\n", style="dim")
-        else:
-            for n, why in enumerate(cause.whys, start=1):
+        if review.root_cause is not None:
+            body.append("  ")
+            body.append_text(literal(review.root_cause.text, "bold"))
+            body.append("\n")
+        whys = review.five_whys
+        if whys is not None:
+            body.append("  Five whys\n", style="underline")
+            if whys.problem:
+                body.append("  problem: ")
+                body.append_text(literal(whys.problem, "bold"))
+                body.append("\n")
+            for n, why in enumerate(whys.whys, start=1):
                 body.append(f"  why {n}: ")
                 body.append_text(literal(why))
                 body.append("\n")
-            if cause.text:
-                body.append("  root cause: " if cause.whys else "  ")
-                body.append_text(literal(cause.text, "bold"))
+            if whys.text:
+                body.append("  they lead to: ")
+                body.append_text(literal(whys.text, "bold"))
                 body.append("\n")
         for section, title in SECTIONS.items():
             key = {"went_well": "g", "to_improve": "i", "lesson": "l"}[section]
@@ -162,14 +171,23 @@ class ReviewScreen(Screen[None]):
         self._ask(
             TextPrompt(
                 "Root cause",
-                "What made this incident possible? (replaces any earlier one)",
-                initial=current.text if current and not current.whys else "",
+                "What made this incident possible? (replaces the earlier sentence; "
+                "the five whys are kept)",
+                initial=current.text if current else "",
                 save=self.review.set_root_cause,
             )
         )
 
     def action_five_whys(self) -> None:
+        """The problem statement first, then up to five whys, then where they lead."""
         whys: list[str] = []
+        earlier = self.review.state.five_whys
+        problem: list[str] = []
+
+        def stated(text: str | None) -> None:
+            if text:  # escape: nothing asked further, nothing recorded
+                problem.append(text)
+                ask()
 
         def ask() -> None:
             n = len(whys) + 1
@@ -196,11 +214,18 @@ class ReviewScreen(Screen[None]):
                     "So the root cause is:",
                     initial=whys[-1],
                     required=False,
-                    save=lambda cause: self.review.set_root_cause(cause, whys=whys),
+                    save=lambda cause: self.review.set_five_whys(problem[0], whys, cause),
                 )
             )
 
-        ask()
+        self.app.push_screen(
+            TextPrompt(
+                "Five whys: the problem",
+                "What went wrong? The problem statement the whys start from",
+                initial=earlier.problem if earlier else "",
+            ),
+            stated,
+        )
 
     def action_note(self, section: str) -> None:
         self._ask(
