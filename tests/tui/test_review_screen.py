@@ -207,14 +207,23 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         assert HOSTILE_SHOWN in shown  # not bold, not a link, no escape reaching the terminal
         assert "\x1b" not in body(app)
 
-        # ---- a: an improvement item with owner, due in 14 days, step and POETE element
+        # ---- a: an improvement item: the area it answers, owner and organisation, the
+        # start date filled in with today, due in 14 days, step and capability element
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, ImprovementDialog)
+        start = app.screen.query_one("#imp-start", Input)
+        assert start.value == START.date().isoformat()  # a value, saved as shown
+        # the due date's placeholder reads as an example, not as a value (issue 15)
+        assert app.screen.query_one("#imp-due", Input).placeholder.startswith("e.g. ")
         await paste(pilot, "Enforce number matching for MFA push")
+        await pilot.press("tab")
+        await paste(pilot, "An MFA push was approved by habit")
         await pilot.press("tab")
         await paste(pilot, "Ada Moreno")
         await pilot.press("tab")
+        await paste(pilot, "IT operations")
+        await pilot.press("tab", "tab")  # the start date stays today
         await paste(pilot, "14d")
         await pilot.press("tab")  # the step Select: no step, triage, scope-campaign...
         await pilot.press("enter", "down", "down", "down", "down", "enter")
@@ -242,6 +251,9 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
                 "due": due.isoformat(),
                 "step": "revoke-access",
                 "poete": "equipment",
+                "issue": "An MFA push was approved by habit",
+                "organization": "IT operations",
+                "start": START.date().isoformat(),
             },
             ACTOR,
         )
@@ -319,9 +331,9 @@ async def test_improvement_dialog_refuses_what_it_cannot_journal(declare, make_a
         await settle(pilot)
         assert app.screen is dialog
         assert "an improvement needs what will change and an owner" in screen_text(app)
-        await pilot.press("tab")
+        await pilot.press("tab", "tab")
         await paste(pilot, "Ravi Iyer")
-        await pilot.press("tab")
+        await pilot.press("tab", "tab", "tab")
         await paste(pilot, "next week")
         await pilot.press("enter")
         await settle(pilot)
@@ -335,6 +347,7 @@ async def test_improvement_dialog_refuses_what_it_cannot_journal(declare, make_a
         [added] = rows(journal, iid, RK.IMPROVEMENT_ADDED)
         assert added.payload["due"] == "2026-12-15"
         assert (added.payload["step"], added.payload["poete"]) == (None, None)
+        assert "issue" not in added.payload and "organization" not in added.payload
 
 
 # --------------------------------------------------------------------------- report

@@ -248,6 +248,9 @@ class ReviewScreen(Screen[None]):
                 due=request.due,
                 step=request.step,
                 poete=request.poete,
+                issue=request.issue,
+                organization=request.organization,
+                start=request.start,
             )
 
         self.app.push_screen(
