@@ -462,6 +462,26 @@ def improvement_rows(
     return rows
 
 
+def open_items_on_playbook(session: IncidentSession) -> list[ImprovementRow]:
+    """Improvement items still open from the other incidents and drills run on the
+    playbook ``session`` runs (for the runner's step panel and a drill's briefing):
+    overdue first, then by due date."""
+    return improvement_rows(
+        session.journal,
+        today=today_of(session.now()),
+        playbook_id=session.playbook.id,
+        exclude=session.incident_id,
+    )
+
+
+def item_line(row: ImprovementRow) -> str:
+    """An open item in one line: ``INC-0001-1 Log every click (chen, due 2026-11-15,
+    overdue)`` (raw user text: sanitise it where it is shown)."""
+    imp = row.improvement
+    due = f"due {imp.due.isoformat()}" if imp.due else "no due date"
+    return f"{row.item} {imp.what} ({imp.owner}, {due}{', overdue' if row.overdue else ''})"
+
+
 def _row_order(row: ImprovementRow, today: date) -> tuple[int, date, str, int]:
     """Open items first (overdue, then by due date), then the others by when they closed."""
     if row.is_open:
@@ -674,8 +694,10 @@ __all__ = [
     "close_improvement",
     "find_improvement",
     "improvement_rows",
+    "item_line",
     "export_report",
     "load_report",
+    "open_items_on_playbook",
     "open_report",
     "review_of",
     "today_of",

@@ -10,7 +10,9 @@ from textual.widgets import Button, Label, Markdown
 
 from irdesk.domain.drill import RATING_RULE
 from irdesk.domain.durations import format_duration
+from irdesk.report.escape import md
 from irdesk.services.drill import DrillSession
+from irdesk.services.review import item_line, open_items_on_playbook
 from irdesk.text import visible
 from irdesk.tui.modals.dialog import Dialog
 from irdesk.tui.safe import literal
@@ -41,6 +43,12 @@ class DrillBriefing(Dialog[bool]):
                         f" · **injects:** {len(scenario.injects)} · **playbook:** "
                         f"{scenario.playbook}\n"
                     )
+                items = open_items_on_playbook(self.session)
+                if items:  # what earlier runs said to fix: has it been?
+                    lines.append("**Improvement items still open on this playbook**\n")
+                    lines.extend(f"- {md(item_line(row))}" for row in items)
+                    lines.append("")
+                if scenario is not None:
                     lines.append(visible(scenario.summary) or "")
                     lines.append("\n**Objectives**\n")
                     lines.extend(f"- {visible(o.text)}" for o in scenario.objectives)
