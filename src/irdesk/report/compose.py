@@ -6,6 +6,7 @@ times and durations as the report writes them, the tone of each status.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from irdesk.domain import review as _review
@@ -474,6 +475,31 @@ def _finding(report: Report, e: ExpectationRow) -> Finding:
     )
 
 
+def _analysis(
+    report: Report,
+    expectations: Sequence[ExpectationRow],
+    objective: str,
+    text: str,
+    rating: str | None,
+    label: str,
+    provisional: bool,
+) -> ObjectiveAnalysis:
+    """An objective's rating with its expectations sorted into strengths (met), areas
+    for improvement (late, missed) and the rest (n/a, or not decided yet)."""
+    findings = [(e.status, _finding(report, e)) for e in expectations]
+    return ObjectiveAnalysis(
+        objective,
+        text,
+        rating,
+        _RATING_TONES.get(rating or "", ""),
+        label,
+        provisional,
+        strengths=tuple(f for status, f in findings if status == "met"),
+        areas=tuple(f for status, f in findings if status in ("late", "missed")),
+        not_evaluated=tuple(f for status, f in findings if status not in ("met", "late", "missed")),
+    )
+
+
 def _exercise(report: Report, d: DrillSection) -> Exercise:
     o = report.overview
     if d.started_at is None:
@@ -489,22 +515,28 @@ def _exercise(report: Report, d: DrillSection) -> Exercise:
     by_objective: dict[str, list[ExpectationRow]] = {}
     for e in d.expectations:
         by_objective.setdefault(e.objective or "", []).append(e)
-    analyses = []
-    for r in d.ratings:
-        findings = [(e.status, _finding(report, e)) for e in by_objective.get(r.objective, ())]
+    analyses = [
+        _analysis(
+            report,
+            by_objective.get(r.objective, ()),
+            r.objective,
+            r.text,
+            r.rating,
+            r.label,
+            r.provisional,
+        )
+        for r in d.ratings
+    ]
+    if by_objective.get(""):  # expectations linked to no objective: reported, not rated
         analyses.append(
-            ObjectiveAnalysis(
-                r.objective,
-                r.text,
-                r.rating,
-                _RATING_TONES.get(r.rating or "", ""),
-                r.label,
-                r.provisional,
-                strengths=tuple(f for status, f in findings if status == "met"),
-                areas=tuple(f for status, f in findings if status in ("late", "missed")),
-                not_evaluated=tuple(
-                    f for status, f in findings if status not in ("met", "late", "missed")
-                ),
+            _analysis(
+                report,
+                by_objective[""],
+                "",
+                "Expectations linked to no objective",
+                None,
+                "not rated (no objective)",
+                False,
             )
         )
     return Exercise(

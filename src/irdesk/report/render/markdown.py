@@ -279,7 +279,8 @@ def _exercise(s: Exercise, w: Write) -> None:
         rating = f"**{o.rating}**, {md(o.label)}" if o.rating else md(o.label)
         if o.provisional:
             rating += " (provisional)"
-        w(f"### {md(o.objective)}: {md(o.text)}\n\nRating: {rating}.\n\n")
+        name = f"{md(o.objective)}: {md(o.text)}" if o.objective else md(o.text)
+        w(f"### {name}\n\nRating: {rating}.\n\n")
         _findings("Strengths", o.strengths, w)
         _findings("Areas for improvement", o.areas, w)
         _findings("Not evaluated", o.not_evaluated, w)
