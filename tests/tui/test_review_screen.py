@@ -33,6 +33,7 @@ WHYS = [
     "Nobody owns the MFA policy since the IAM team was reorganised",
 ]
 ROOT_CAUSE = "No owner for the MFA policy"
+ROOT_CAUSE_SENTENCE = "Push MFA without number matching, and no owner for the policy"
 PROBLEM = "The CEO's mailbox was read by an attacker for two days"
 HOSTILE = "[bold]MFA fatigue[/bold] [link=https://evil.example]policy[/link] \x1b[31mred"
 HOSTILE_SHOWN = "[bold]MFA fatigue[/bold] [link=https://evil.example]policy[/link] ␛[31mred"
@@ -68,6 +69,7 @@ def seed_review(desk, declare, *, title: str = "Phished mailbox") -> str:
     session.close("contained; payment recalled")
     review = ReviewSession(session)
     review.set_five_whys(PROBLEM, WHYS, ROOT_CAUSE)
+    review.set_root_cause(ROOT_CAUSE_SENTENCE)
     review.add_note("went_well", "Helpdesk escalated the CFO's payment request within minutes")
     review.add_note("to_improve", "Nobody knew who could call the bank")
     review.add_note("lesson", "A password reset is not a session revocation")
@@ -77,6 +79,9 @@ def seed_review(desk, declare, *, title: str = "Phished mailbox") -> str:
         due=START.date() + timedelta(days=14),
         step="revoke-access",
         poete="equipment",
+        issue="An MFA push was approved by habit",
+        organization="IT operations",
+        start=START.date(),
     )
     review.add_improvement(
         "Bank call-back list in the finance runbook",
@@ -258,8 +263,9 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
             ACTOR,
         )
         assert plan(app) == (
-            f"{iid}-1 | Enforce number matching for MFA push | Ada Moreno | "
-            "2026-12-07 | revoke-access | equipment | open"
+            f"{iid}-1 | Enforce number matching for MFA push | Ada Moreno | 2026-12-07 | "
+            "open | equipment | IT operations | 2026-11-23 | An MFA push was approved by "
+            "habit | revoke-access"
         )
 
         # ---- x: close the highlighted item as done, with a note
@@ -277,7 +283,7 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
             "outcome": "done",
             "note": "number matching enforced tenant-wide",
         }
-        assert plan(app).endswith("| revoke-access | equipment | done")
+        assert "| 2026-12-07 | done | equipment |" in plan(app)
 
         # ---- s: save with a summary; after that, changes are refused until reopened
         await pilot.press("s")
@@ -398,7 +404,7 @@ async def test_report_screen_shows_and_writes_the_report(
         markdown = (reports / f"{iid}.md").read_text(encoding="utf-8")
         assert markdown.startswith("#")
         assert markdown.startswith(f"# {iid}: Phished mailbox")
-        assert ROOT_CAUSE in markdown
+        assert ROOT_CAUSE in markdown and ROOT_CAUSE_SENTENCE in markdown
 
         html = (reports / f"{iid}.html").read_text(encoding="utf-8")
         tags = Tags()
@@ -413,7 +419,9 @@ async def test_report_screen_shows_and_writes_the_report(
         assert data["schema"] == schema["properties"]["schema"]["const"] == "irdesk.report/1"
         assert set(schema["required"]) <= set(data)
         assert data["incident"]["id"] == iid
-        assert data["review"]["root_cause"]["text"] == ROOT_CAUSE
+        assert data["review"]["root_cause"]["text"] == ROOT_CAUSE_SENTENCE
+        assert data["review"]["five_whys"]["leads_to"] == ROOT_CAUSE
+        assert data["review"]["five_whys"]["problem"] == PROBLEM
         assert [i["item"] for i in data["review"]["improvements"]] == [f"{iid}-1", f"{iid}-2"]
 
         await pilot.press("escape")

@@ -60,7 +60,19 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#improvements", DataTable)
         table.border_title = "Improvement plan"
-        table.add_columns("item", "what", "owner", "due", "step", "POETE", "status")
+        # what fits a narrow terminal first; the report has the plan's HSEEP column order
+        table.add_columns(
+            "item",
+            "corrective action",
+            "owner",
+            "due",
+            "status",
+            "element",
+            "organisation",
+            "start",
+            "area for improvement",
+            "step",
+        )
         self.refresh_view()
         self.set_interval(1.0, self._poll)
 
@@ -137,23 +149,22 @@ class ReviewScreen(Screen[None]):
                 literal(imp.what, single_line=True),
                 literal(imp.owner, single_line=True),
                 str(imp.due or ""),
-                imp.step or "",
-                imp.poete or "",
                 Text(
                     status,
                     style="bold red" if overdue else ("green" if imp.status == "done" else ""),
                 ),
+                imp.poete or "",
+                literal(imp.organization or "", single_line=True),
+                str(imp.start or ""),
+                literal(imp.issue or "", single_line=True),
+                imp.step or "",
                 key=imp.item,
             )
         if not review.improvements:
             table.add_row(
                 "",
                 Text("no improvement items yet (a to add)", style="dim"),
-                "",
-                "",
-                "",
-                "",
-                "",
+                *[""] * 8,
                 key="__none__",
             )
 
