@@ -20,7 +20,9 @@ from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, sett
 
 from irdesk.domain.incident import K
 from irdesk.domain.review import RK
+from irdesk.services.desk import Desk
 from irdesk.services.review import ReviewSession, improvement_rows
+from irdesk.store import Journal
 from irdesk.tui.modals.improvement import ImprovementDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.screens import report as report_screen
@@ -318,6 +320,30 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         assert rows(journal, iid, RK.NOTE)[-1].payload["text"] == "one more thing"
         assert "  • one more thing  (alice)" in body(app)
         assert journal.verify().ok
+
+
+async def test_the_review_follows_writes_made_elsewhere(desk, declare, make_app, journal, clock):
+    """An item added from another terminal (irdesk improvements add) shows on the review
+    screen, also when the runner underneath picked the write up first: the journal's
+    change flag is read once, by whichever screen polls first."""
+    session = declare()
+    iid = session.incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await answer(pilot, "contained")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        runner = app.screen_stack[-2]
+        with Journal.open(journal.path, clock=clock) as other:
+            elsewhere = Desk(other, catalog=desk.catalog, clock=clock, actor="bob")
+            ReviewSession(elsewhere.session(iid)).add_improvement("Added elsewhere", owner="bob")
+        runner.poll()  # the runner's interval came first and refreshed the shared session
+        review._poll()
+        await settle(pilot)
+        assert "Added elsewhere" in plan(app)
 
 
 async def test_improvement_dialog_refuses_what_it_cannot_journal(declare, make_app, journal):

@@ -142,3 +142,24 @@ async def test_an_escalation_fired_by_both_screens_is_recorded_and_sent_once(
         await wait_until(
             bobs, lambda: "escalated to level 1" in text_of(bob_app.screen.query_one("#timers"))
         )
+
+
+async def test_a_runner_opened_from_home_sees_writes_home_polled_first(
+    declare, make_app, bob, journal
+):
+    """Home stays underneath the runner and polls the same journal: when its poll came
+    first, the runner still picks the write up (each screen has its own "changed")."""
+    iid = declare().incident_id
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        home, runner = app.screen_stack[-2], app.screen
+        assert isinstance(home, HomeScreen) and runner.session.incident_id == iid
+        bob.session(iid).note("seen by home first")
+        home._poll()  # home's interval fired first
+        runner.poll()
+        runner.show_state()
+        await settle(pilot)
+        assert "seen by home first" in timeline(app)

@@ -159,7 +159,8 @@ class Responder(Screen[None]):
     def poll(self) -> None:
         """Pick up other responders' writes (a cheap data_version check)."""
         with polling():
-            if self.session.journal.has_changed():
+            # a reader of its own: the home screen underneath polls the same journal
+            if self.session.journal.has_changed(f"responder {self.session.incident_id}"):
                 self.session.refresh()
 
     def tick_clock(self) -> None:

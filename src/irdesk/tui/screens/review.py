@@ -78,7 +78,10 @@ class ReviewScreen(Screen[None]):
 
     def _poll(self) -> None:
         with polling():
-            if self.session.journal.has_changed() and self.review.refresh():
+            # a reader of its own: the runner underneath polls the same journal (and
+            # refreshes the same session), so its "changed" says nothing to this screen
+            if self.session.journal.has_changed(f"review {self.session.incident_id}"):
+                self.review.refresh()
                 self.refresh_view()
 
     def refresh_view(self) -> None:
