@@ -56,6 +56,14 @@ def plan(app) -> str:
     return text_of(app.screen.query_one("#improvements", DataTable))
 
 
+async def close_into_review(pilot, summary: str) -> None:
+    """Close the incident on the runner: its review opens."""
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+    await answer(pilot, summary)
+
+
 async def answer(pilot, text: str) -> None:
     """Type into the prompt on top and press enter (an empty text just presses enter)."""
     if text:
@@ -113,11 +121,8 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
     iid = session.incident_id
     app = make_app(iid)
     async with run(app) as pilot:
-        await settle(pilot)
         # ---- closing the incident opens its review
-        await pilot.press("c")
-        await settle(pilot)
-        await answer(pilot, "Phish contained; CFO payment recalled")
+        await close_into_review(pilot, "Phish contained; CFO payment recalled")
         assert rows(journal, iid, K.CLOSED)[-1].payload == {
             "summary": "Phish contained; CFO payment recalled"
         }
@@ -330,10 +335,7 @@ async def test_the_review_follows_writes_made_elsewhere(desk, declare, make_app,
     iid = session.incident_id
     app = make_app(iid)
     async with run(app) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        await answer(pilot, "contained")
+        await close_into_review(pilot, "contained")
         review = app.screen
         assert isinstance(review, ReviewScreen)
         runner = app.screen_stack[-2]

@@ -25,6 +25,7 @@ from irdesk.report.sections import (
     Masthead,
     Metrics,
     People,
+    PersonLine,
     Review,
     Steps,
     Summary,
@@ -107,11 +108,17 @@ def _people(s: People, w: Write) -> None:
     w("\n")
     if s.unassigned:
         w(f"Roles nobody held: {', '.join(md(t) for t in s.unassigned)}.\n\n")
-    if s.people:
-        w("| Person | Roles | Journal entries |\n|---|---|---:|\n")
-        for p in s.people:
-            w(f"| {md(p.name)} | {', '.join(md(r) for r in p.roles) or '—'} | {p.entries} |\n")
-        w("\n")
+    _people_table(s.people, "| Person | Roles |", w)
+
+
+def _people_table(people: tuple[PersonLine, ...], heading: str, w: Write) -> None:
+    """People with the roles they held and their journal entries (nothing when none)."""
+    if not people:
+        return
+    w(f"{heading} Journal entries |\n|---|---|---:|\n")
+    for p in people:
+        w(f"| {md(p.name)} | {', '.join(md(r) for r in p.roles) or '—'} | {p.entries} |\n")
+    w("\n")
 
 
 def _metrics(s: Metrics, w: Write) -> None:
@@ -269,11 +276,7 @@ def _exercise(s: Exercise, w: Write) -> None:
     if s.setting:
         w(f"| Scenario | {md(s.setting)} |\n")
     w("\n")
-    if s.participants:
-        w("| Participant | Roles held | Journal entries |\n|---|---|---:|\n")
-        for p in s.participants:
-            w(f"| {md(p.name)} | {', '.join(md(r) for r in p.roles) or '—'} | {p.entries} |\n")
-        w("\n")
+    _people_table(s.participants, "| Participant | Roles held |", w)
     w(f"## {s.analysis_title}\n\n")
     for o in s.objectives:
         rating = f"**{o.rating}**, {md(o.label)}" if o.rating else md(o.label)
