@@ -32,6 +32,102 @@ ENTRY_COLS = (
     "incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at, "
     "backdate_reason, corrects, payload, prev_hash, hash"
 )
+INCIDENT_COLS = (
+    "id, mode, title, severity, status, playbook_id, playbook_version, playbook_sha256, "
+    "scenario_id, scenario_sha256, created_at, updated_at, closed_at, last_seq, head_hash, "
+    "entry_count, chain"
+)
+PLAYBOOK_SHA = "5" * 64
+NOTE = {"text": "checked the load balancer logs; nothing unusual yet", "step": "triage"}
+
+
+def compile_irdesk() -> None:
+    """Write irdesk's bytecode, as installing it does. An editable install compiles each
+    module the first time it is imported, unless PYTHONDONTWRITEBYTECODE is set: then
+    every process the benchmarks start would compile irdesk anew (50 to 100 ms of a first
+    frame that no installed irdesk pays)."""
+    import compileall
+
+    import irdesk
+
+    compileall.compile_dir(Path(irdesk.__file__).parent, quiet=1)
+
+
+def build_incidents(
+    path: Path, incidents: int, entries_each: int = 3, *, open_every: int = 20
+) -> int:
+    """A valid journal of ``incidents`` incidents of ``entries_each`` entries each
+    (declared, notes, and for all but every ``open_every``-th one, closed last), fast.
+    Returns how many entries it holds."""
+    Journal.open(path).close()  # create + migrate
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")  # building only; the figures are for reads
+    conn.execute("PRAGMA foreign_keys = OFF")
+    note = canonical_json(NOTE)
+    closing = canonical_json({"summary": "resolved"})
+    records = []
+
+    def rows():  # noqa: ANN202
+        for i in range(1, incidents + 1):
+            iid = f"INC-{i:04d}"
+            prev = GENESIS_HASH
+            when = START + timedelta(minutes=i)
+            still_open = i % open_every == 0
+            meta = {
+                "mode": "live",
+                "title": f"benchmark incident {i}",
+                "severity": "SEV2",
+                "playbook_id": "bench",
+                "playbook_version": "1",
+                "playbook_sha256": PLAYBOOK_SHA,
+                "scenario_id": None,
+                "scenario_sha256": None,
+            }
+            for seq in range(1, entries_each + 1):
+                ts = format_ts(when + timedelta(milliseconds=seq))
+                if seq == 1:
+                    kind, payload = "incident.declared", canonical_json(meta)
+                elif seq == entries_each and not still_open:
+                    kind, payload = "incident.closed", closing
+                else:
+                    kind, payload = "note", note
+                uid = uuid.uuid4().hex
+                h = entry_hash(iid, seq, uid, kind, "ada", "ic", ts, ts, None, None, payload, prev)
+                yield (iid, seq, uid, kind, "ada", "ic", ts, ts, None, None, payload, prev, h)
+                prev = h
+            created = format_ts(when + timedelta(milliseconds=1))
+            status = "open" if still_open or entries_each < 2 else "closed"
+            records.append(
+                (
+                    iid,
+                    "live",
+                    meta["title"],
+                    "SEV2",
+                    status,
+                    "bench",
+                    "1",
+                    PLAYBOOK_SHA,
+                    None,
+                    None,
+                    created,
+                    ts,
+                    None if status == "open" else ts,
+                    entries_each,
+                    prev,
+                    entries_each,
+                    "incident",
+                )
+            )
+
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(f"INSERT INTO entries ({ENTRY_COLS}) VALUES ({','.join('?' * 13)})", rows())
+    conn.executemany(
+        f"INSERT INTO incidents ({INCIDENT_COLS}) VALUES ({','.join('?' * 17)})", records
+    )
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return incidents * entries_each
 
 
 def bundled_playbook(playbook_id: str = "account-compromise") -> Playbook:

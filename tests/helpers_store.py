@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +212,60 @@ def _forged(incident_id: str, seq: int, prev_hash: str, when: str) -> tuple:
         prev_hash,
         h,
     )
+
+
+# ----------------------------------------------------------------------------- work
+# Costs that must not grow with the journal are tested by counting work, never by timing:
+# SQLite's virtual-machine steps on a connection, and lines of Python run.
+
+
+@contextmanager
+def sqlite_work(journal: Journal) -> Iterator[list[int]]:
+    """Count, in thousands, the SQLite virtual-machine steps the journal's connection runs
+    inside the block (``count[0]`` afterwards): the same on every machine."""
+    count = [0]
+
+    def step() -> int:
+        count[0] += 1
+        return 0  # go on
+
+    journal._conn.set_progress_handler(step, 1000)
+    try:
+        yield count
+    finally:
+        journal._conn.set_progress_handler(None, 0)
+
+
+def python_lines(fn: Callable[[], object]) -> int:
+    """How many lines of Python ``fn()`` runs (every frame traced)."""
+    count = 0
+
+    def tracer(frame, event, arg):  # noqa: ANN001, ANN202
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        fn()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def queries(journal: Journal, fn: Callable[[], object]) -> list[str]:
+    """The SQL statements ``fn()`` runs on the journal's connection."""
+    seen: list[str] = []
+    journal._conn.set_trace_callback(seen.append)
+    try:
+        fn()
+    finally:
+        journal._conn.set_trace_callback(None)
+    return seen
+
+
+def plan(journal: Journal, sql: str) -> str:
+    """SQLite's query plan for a statement as run (with its values inlined), one line."""
+    rows = journal._conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+    return "; ".join(row[-1] for row in rows)

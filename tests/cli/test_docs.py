@@ -71,3 +71,27 @@ def test_pre_commit_runs_the_checks_ci_runs_and_works_offline():
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
     assert all(hook["language"] == "system" for hook in hooks), "the venv's own tools"
     assert {_tool(hook["entry"]) for hook in hooks} == checks
+
+
+def _commands(group, prefix=()):  # noqa: ANN001, ANN202
+    import click
+
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+def test_every_commands_one_line_help_is_a_whole_sentence():
+    """`irdesk --help` shows each command's first sentence; click ends it at the first
+    ". ", so "(e.g. INC-0003" was all `report` said of itself."""
+    from irdesk.cli import main
+
+    cut = []
+    for path, command in _commands(main):
+        short = command.get_short_help_str(limit=1000)
+        if not short or short.count("(") != short.count(")") or short.endswith(("e.g.", "i.e.")):
+            cut.append(f"{' '.join(path)}: {short!r}")
+    assert cut == []

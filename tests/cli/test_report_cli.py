@@ -251,6 +251,45 @@ def test_both_commands_are_listed_in_help() -> None:
     assert "report" in result.output and "improvements" in result.output
 
 
+def test_report_and_replay_read_no_playbook_file_when_the_journal_has_the_copy(
+    journal_path: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every incident keeps its playbook in its first entry: the catalog (every playbook
+    and scenario file parsed) is loaded only for a journal that lacks the copy."""
+    import sqlite3
+
+    from irdesk.cli.common import Screens
+    from irdesk.formats.catalog import Catalog
+
+    loads: list[int] = []
+    real = Catalog.load.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        Catalog, "load", classmethod(lambda cls, *a, **k: loads.append(1) or real(cls, *a, **k))
+    )
+    assert run("report", "INC-0002", "--journal", journal_path).exit_code == 0
+    opened = []
+    screens = Screens(desk=lambda *a, **k: None, replay=lambda replay, **k: opened.append(replay))
+    result = CliRunner().invoke(
+        main, ["replay", "INC-0002", "--journal", journal_path], obj=screens
+    )
+    assert result.exit_code == 0, result.output
+    assert opened and loads == []
+    # a journal whose declaration lost its copy: the catalog it is, then
+    copy = tmp_path / "copy.db"
+    source = sqlite3.connect(journal_path)
+    source.backup(target := sqlite3.connect(copy))
+    source.close()
+    target.execute("DROP TRIGGER entries_no_update")
+    target.execute(
+        "UPDATE entries SET payload = json_remove(payload, '$.playbook_source') "
+        "WHERE incident_id = 'INC-0002' AND seq = 1"
+    )
+    target.commit()
+    target.close()
+    result = run("report", "INC-0002", "--journal", str(copy), "--no-verify")
+    assert loads == [1] and result.exit_code == 2 and "cannot be found" in result.output
+
+
 # --------------------------------------------------------------------------- heads
 
 

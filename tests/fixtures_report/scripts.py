@@ -59,7 +59,7 @@ def fixed_uids() -> Iterator[None]:
     fake = SimpleNamespace(uuid4=uuid4)
     host = SimpleNamespace(gethostname=lambda: "desk")
     with (
-        mock.patch("irdesk.store.journal.uuid", fake),
+        mock.patch("irdesk.store.journal._uid", lambda: uuid4().hex),
         mock.patch("irdesk.services.incident.uuid", fake),
         mock.patch("irdesk.services.incident.socket", host),
         mock.patch.object(os, "getpid", return_value=4242),

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import random
+import threading
 from datetime import timedelta
 
 import pytest
 from helpers_replay import script_incident
-from helpers_store import attacker
+from helpers_store import attacker, python_lines, sqlite_work
 
 from irdesk.domain.fold import IncidentState
 from irdesk.formats.catalog import Catalog
-from irdesk.services.replay import COMPRESSED_GAP, Replay, open_replay
+from irdesk.services.replay import COMPRESSED_GAP, MARK_KINDS, Replay, open_replay
 from irdesk.store import Journal
 
 
@@ -121,6 +122,80 @@ def test_seek_time_and_marks(scripted):
         nxt = replay.entry(replay.cursor + 1)
         assert nxt is None or nxt.recorded_at > first + timedelta(minutes=26)
         assert replay.now() == first + timedelta(minutes=26)
+
+
+@pytest.fixture
+def long_incident(scripted):
+    """The scripted incident with 600 notes appended after it (as a long incident is)."""
+    path, playbook, _ = scripted
+    with Journal.open(path) as journal:
+        for n in range(600):
+            journal.append("INC-0001", "note", {"text": f"note {n}"}, actor="ada")
+    return path, playbook
+
+
+def test_a_step_costs_the_same_anywhere_in_the_incident(long_incident, monkeypatch):
+    """Stepping one entry finds its checkpoint by arithmetic: the work does not grow with
+    the position (nor with the number of checkpoints kept behind it)."""
+    monkeypatch.setattr("irdesk.services.replay.CHECKPOINT_EVERY", 2)
+    path, playbook = long_incident
+    with Journal.open(path, readonly=True) as journal:
+        replay = Replay(journal, "INC-0001", playbook)
+        costs = {}
+        for where in (20, replay.total - 20):  # every checkpoint is kept, going there
+            replay.seek(where)
+            forward = python_lines(lambda: replay.step(1))
+            back = python_lines(lambda: replay.step(-1))
+            costs[where] = (forward, back)
+        near, far = costs.values()
+        assert far[0] <= near[0] * 1.2 and far[1] <= near[1] * 1.2, costs
+
+
+def test_marks_are_read_by_kind(long_incident):
+    path, playbook = long_incident
+    with Journal.open(path, readonly=True) as journal:
+        replay = Replay(journal, "INC-0001", playbook)
+        with sqlite_work(journal) as work:
+            marks = replay.marks()
+        assert work[0] <= 2, work  # not the 600 notes
+        expected = Replay(journal, "INC-0001", playbook)
+        assert [m.seq for m in marks] == [
+            e.seq
+            for e in journal.entries("INC-0001")
+            if e.kind in MARK_KINDS and any(m.seq == e.seq for m in marks)
+        ]
+        assert marks[-1].label == "closed" and expected.total == replay.total
+
+
+def test_a_far_seek_is_prepared_on_a_connection_of_its_own(long_incident, monkeypatch):
+    """`end` from the start of a long incident: prepare() folds on its own connection (in
+    a worker thread, on screen) and the seek that follows is short."""
+    monkeypatch.setattr("irdesk.services.replay.CHECKPOINT_EVERY", 10)
+    monkeypatch.setattr("irdesk.services.replay.FAR", 50)
+    path, playbook = long_incident
+    with Journal.open(path, readonly=True) as journal:
+        replay = Replay(journal, "INC-0001", playbook)
+        assert replay.far(replay.total) and not replay.far(40)
+        stopped = Replay(journal, "INC-0001", playbook)
+        asked = []
+        stopped.prepare(stopped.total, cancelled=lambda: asked.append(1) or len(asked) > 2)
+        assert stopped.far(stopped.total) and len(asked) == 3  # stopped where it was told
+
+        worker = threading.Thread(target=replay.prepare, args=(replay.total,))
+        worker.start()
+        worker.join()
+        assert replay.cursor == 1  # the cursor and the state were left alone
+        assert not replay.far(replay.total)
+        with sqlite_work(journal) as work:
+            replay.seek(replay.total)
+        assert work[0] <= 2, work
+        assert replay.state == IncidentState.fold(playbook, list(journal.entries("INC-0001")))
+        # and back to the start, and forward again, through the checkpoints it left
+        for seq in (1, 333, replay.total - 1):
+            replay.seek(seq)
+            assert replay.state == IncidentState.fold(
+                playbook, list(journal.entries("INC-0001", until_seq=seq))
+            )
 
 
 def test_a_journal_with_deleted_entries_replays_over_the_gaps(scripted):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fixtures_report.scripts import fixture_catalog
+from helpers_store import sqlite_work
 
 from irdesk.domain.clock import FixedClock
 from irdesk.domain.describe import describe, label
@@ -19,9 +20,10 @@ from irdesk.services.review import (
     ReviewSession,
     carried_over,
     close_improvement,
+    find_improvement,
     improvement_rows,
+    items_of,
     load_report,
-    review_of,
     today_of,
 )
 from irdesk.store import Journal
@@ -134,7 +136,7 @@ def test_improvement_items_keep_the_plan_fields(desk: Desk) -> None:
         "organization",
     )
     review.update_improvement(item.item, organization="Treasury", start="2026-12-02")
-    fresh = review_of(desk.journal, review.incident_id).improvements[item.item]
+    fresh = items_of(desk.journal, review.incident_id)[item.item]
     assert (fresh.organization, fresh.start) == ("Treasury", date(2026, 12, 2))
     with pytest.raises(ActionError, match="before the start date"):
         review.update_improvement(item.item, due="2026-11-30")
@@ -317,6 +319,36 @@ def test_a_later_incident_on_the_same_playbook_carries_open_items(desk: Desk, cl
     with load_report(desk.journal, first.incident_id, now=clock.now()) as report:
         assert report.carried == ()
     assert other.incident_id != later.incident_id
+
+
+def test_items_are_found_without_reading_the_rest_of_the_journal(desk: Desk, clock) -> None:
+    """Listing items, carrying them into a report and closing one read the improvement
+    entries (by kind) and the records of their incidents: the work is the same beside a
+    long incident as beside a short one."""
+    first = declare(desk, "first phish")
+    item = first.add_improvement("Safe Links logging", owner="chen")
+    later = declare(desk, "second phish")
+    record = desk.journal.incident(later.incident_id)
+    today = today_of(clock.now())
+
+    def work() -> list[int]:
+        counts = []
+        for look in (
+            lambda: improvement_rows(desk.journal, today=today, include_closed=True),
+            lambda: carried_over(desk.journal, record, today=today),
+            lambda: find_improvement(desk.journal, item.item),
+        ):
+            with sqlite_work(desk.journal) as count:
+                look()
+            counts.append(count[0])
+        return counts
+
+    before = work()
+    for n in range(400):  # both incidents grow long: notes, not items
+        desk.journal.append((first, later)[n % 2].incident_id, "note", {"text": "x"}, actor="a")
+    after = work()
+    assert all(a <= b + 1 for a, b in zip(after, before, strict=True)), (before, after)
+    assert [r.item for r in carried_over(desk.journal, record, today=today)] == [item.item]
 
 
 def test_items_of_another_playbook_are_not_carried(desk: Desk, tmp_path: Path) -> None:

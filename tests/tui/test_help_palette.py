@@ -23,12 +23,13 @@ from irdesk.domain.drill import DK
 from irdesk.domain.incident import K
 from irdesk.formats.catalog import Catalog
 from irdesk.services.replay import open_replay
-from irdesk.tui.app import HelpScreen, IrdeskApp
+from irdesk.tui.app import IrdeskApp
 from irdesk.tui.commands import ACTIONS
 from irdesk.tui.keymap import binding_classes, bindings_of, known_bindings
 from irdesk.tui.modals.declare import DeclareDialog
 from irdesk.tui.modals.prompts import TextPrompt
 from irdesk.tui.screens.drill import DrillScreen
+from irdesk.tui.screens.help import HelpScreen
 from irdesk.tui.screens.home import HomeScreen
 from irdesk.tui.screens.replay import ReplayScreen
 from irdesk.tui.screens.runner import RunnerScreen

@@ -155,6 +155,106 @@ async def test_home_shows_a_closed_incident_after_the_runner_closes_it(make_app,
         assert incidents(app).startswith("INC-0001 | short-lived | SEV2 | closed")
 
 
+async def test_home_lists_the_newest_open_and_says_where_the_rest_are(
+    make_app, desk, clock, monkeypatch
+):
+    """Home reads a bounded board: the newest open incidents (50), a line saying more are
+    open and where to see them all, then the recent closed ones."""
+    monkeypatch.setattr("irdesk.tui.screens.home.OPEN_SHOWN", 3)
+    playbook = desk.catalog.playbooks["account-compromise"]
+    for n in range(6):
+        clock.advance(60)
+        desk.declare(playbook, title=f"incident number {n + 1}", severity="SEV2")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        lines = incidents(app).splitlines()
+        assert [line.split(" | ")[0] for line in lines] == ["INC-0006", "INC-0005", "INC-0004", "…"]
+        assert [c for c in lines[-1].split(" | ") if c.strip()] == [
+            "…",
+            "more open: irdesk list --status open",
+        ]
+        await pilot.press("down", "down", "down", "enter")  # the "more" line opens nothing
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_another_responders_note_changes_its_row_only(make_app, declare, clock, journal_path):
+    """A write elsewhere: home reads its board again and updates the row that changed,
+    without rebuilding the table (the cursor stays where the person left it)."""
+    first = declare(title="first")
+    declare(title="second")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        table = app.screen.query_one("#incidents")
+        rebuilt = []
+        real_clear = table.clear
+        table.clear = lambda *a, **k: rebuilt.append(1) or real_clear(*a, **k)
+        clock.advance(timedelta(minutes=7))
+        with Journal.open(journal_path, clock=clock) as other:  # another process's writer
+            other.append(first.incident_id, "note", {"text": "from elsewhere"}, actor="lin")
+        # home polls the journal every second: wait for the row to say so
+        await until(pilot, lambda: "09:07:00" in incidents(app).splitlines()[1])
+        cells = incidents(app).splitlines()[1].split(" | ")
+        assert cells[:4] == ["INC-0001", "first", "SEV2", "open"]
+        assert rebuilt == [] and table.cursor_row == 1
+        with Journal.open(journal_path, clock=clock) as other:
+            other.append(first.incident_id, "incident.closed", {"summary": "ok"}, actor="lin")
+        await until(pilot, lambda: "INC-0001 | first | SEV2 | closed" in incidents(app))
+
+
+async def until(pilot, condition, seconds: float = 5.0) -> None:  # noqa: ANN001
+    """Wait for ``condition()`` to hold (a condition, not a sleep)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"never held: {condition.__code__.co_firstlineno}")
+
+
+async def test_memory_is_settled_per_screen_and_left_screens_are_freed(
+    make_app, declare, monkeypatch
+):
+    """Each screen's first frame freezes what is alive, so collections while people type
+    go through only what was made since; the screen left behind is still freed."""
+    import gc
+    import weakref
+
+    from irdesk.tui import app as app_module
+
+    settled: list[tuple[str, int]] = []  # (the screen, objects frozen) at each settling
+    real = app_module.settle_memory
+
+    def recording() -> None:
+        real()
+        settled.append((type(app.screen).__name__, gc.get_freeze_count()))
+
+    monkeypatch.setattr(app_module, "settle_memory", recording)
+    iid = declare(title="to and fro").incident_id
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: [s for s, _ in settled] == ["HomeScreen"])
+        await pilot.press("enter")
+        await settle(pilot)
+        runner = weakref.ref(app.screen)
+        assert isinstance(runner(), RunnerScreen) and runner().session.incident_id == iid
+        await until(pilot, lambda: [s for s, _ in settled] == ["HomeScreen", "RunnerScreen"])
+        assert all(frozen > 0 for _, frozen in settled)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await until(pilot, lambda: len(settled) == 3)
+        assert settled[-1][0] == "HomeScreen"
+        # A screen still closing when home settled (a loaded machine) is frozen with the
+        # rest; the next settling (any screen change) unfreezes and collects it.
+        real()
+        await until(pilot, lambda: runner() is None)
+    assert gc.get_freeze_count() == 0  # the app gave it back when it ended
+
+
 async def test_the_journals_warnings_are_shown_when_the_desk_opens(
     journal_path, clock, catalog, roster, make_app
 ):

@@ -71,6 +71,43 @@ async def test_replay_screen_controls(scripted):
         assert replay.state.last_seq == 1 and not replay.state.milestones.keys() - {"declared"}
 
 
+async def test_a_long_jump_is_folded_in_a_worker_and_keys_keep_working(scripted, monkeypatch):
+    """`end` far beyond anything folded: the screen says it is jumping, takes keys
+    meanwhile, and lands at the end when the worker has folded the way there."""
+    import threading
+
+    from irdesk.services.replay import Replay
+    from irdesk.tui.app import IrdeskApp
+
+    monkeypatch.setattr("irdesk.services.replay.CHECKPOINT_EVERY", 2)
+    monkeypatch.setattr("irdesk.services.replay.FAR", 4)
+    gate, prepared = threading.Event(), []
+    real = Replay.prepare
+
+    def held(self, seq, *, cancelled):  # noqa: ANN001, ANN202
+        assert threading.current_thread() is not threading.main_thread()
+        gate.wait(10)
+        prepared.append(seq)
+        return real(self, seq, cancelled=cancelled)
+
+    monkeypatch.setattr(Replay, "prepare", held)
+    path, _, _ = scripted
+    replay = open_replay(path, "INC-0001", Catalog.load(PLAYBOOKS_AND_SCENARIOS))
+    app = IrdeskApp(None, replay=replay)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause()
+        total = replay.total
+        await pilot.press("end")
+        assert f"jumping to entry {total}…" in _transport(app) and replay.cursor == 1
+        await pilot.press("right", "right")  # the screen still answers
+        assert replay.cursor == 3 and f"entry 3/{total}" in _transport(app)
+        gate.set()
+        await settle(pilot)
+        assert prepared == [total]
+        assert replay.cursor == total and replay.state.closed
+        assert "jumping" not in _transport(app)
+
+
 async def test_replay_warns_prominently_when_the_chain_is_broken(scripted):
     import sqlite3
 

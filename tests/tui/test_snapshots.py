@@ -24,6 +24,17 @@ def test_home_with_a_few_incidents(declare, make_app, clock, snap_compare):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=settle)
 
 
+def test_home_with_more_open_incidents_than_it_lists(
+    declare, make_app, clock, monkeypatch, snap_compare
+):
+    monkeypatch.setattr("irdesk.tui.screens.home.OPEN_SHOWN", 2)  # the board holds 50
+    for n in range(4):
+        declare(title=f"Phished mailbox {n + 1}")
+        clock.advance(timedelta(minutes=5))
+    declare("leaked-secret", title="AWS key pushed to a public repo").close("rotated")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=settle)
+
+
 def test_declare_dialog(make_app, clock, snap_compare):
     async def open_dialog(pilot) -> None:
         await settle(pilot)

@@ -80,6 +80,26 @@ def test_store_imports_no_textual_or_rich():
     assert ui_modules_after_importing(*names) == []
 
 
+def test_the_desk_paints_home_before_loading_playbooks():
+    """`irdesk` shows its first frame from the journal alone: the desk's module loads
+    neither the playbook formats (YAML) nor the incident domain; they come on first use."""
+    loaded = set(
+        modules_after(("irdesk.services.desk", "irdesk.cli.incidents"), ("irdesk", "yaml"))
+    )
+    heavy = {"yaml", "irdesk.formats.loader", "irdesk.formats.catalog", "irdesk.domain.fold"}
+    assert "irdesk.store" in loaded
+    assert loaded & heavy == set()
+
+
+def test_listing_improvements_loads_no_report_and_no_playbook():
+    """`irdesk improvements` starts fast: the store and the review's fold, nothing else."""
+    loaded = modules_after(
+        ("irdesk.cli.improvements", "irdesk.services.improvements"), ("irdesk", "yaml")
+    )
+    assert "irdesk.store" in loaded and "irdesk.domain.review" in loaded
+    assert {m for m in loaded if m.startswith(("irdesk.report", "irdesk.formats", "yaml"))} == set()
+
+
 def test_jinja2_waits_for_the_first_html_report():
     # irdesk starts (and writes Markdown and JSON reports) without paying for Jinja2
     startup = ("irdesk.main", "irdesk.cli.report", "irdesk.report.render")

@@ -169,3 +169,26 @@ def test_fast_timestamps_match_format_ts(when):
 def test_timestamps_are_utc_with_milliseconds():
     when = datetime(2026, 3, 1, 1, 2, 3, 456789, tzinfo=timezone(timedelta(hours=2)))
     assert format_ts(when) == "2026-02-28T23:02:03.456Z"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        json_values.map(lambda v: json.dumps(v, sort_keys=True, separators=(",", ":"))),
+        json_values.map(lambda v: f" {json.dumps(v, indent=1)}\n"),
+        text,
+        st.binary(max_size=20),
+    )
+)
+def test_reading_a_payload_is_json_loads(stored):
+    """The store scans stored payloads without json.loads' detours: the same values, and
+    the same errors for what is not JSON (a damaged entry is told by them)."""
+    from irdesk.store.journal import _json
+
+    try:
+        expected = json.loads(stored)
+    except (TypeError, ValueError) as exc:
+        with pytest.raises(type(exc)):
+            _json(stored)
+    else:
+        assert repr(_json(stored)) == repr(expected)

@@ -139,12 +139,10 @@ def downgrade_to_v1(path: Path) -> None:
     ):
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP INDEX entries_by_kind")
+    conn.execute("DROP INDEX incidents_by_closed")
     conn.execute("DROP TABLE runtime")
     conn.execute("ALTER TABLE incidents DROP COLUMN chain")
-    conn.execute(
-        "DELETE FROM _sqlite_migrations "
-        "WHERE name IN ('m0002_append_only', 'm0003_chains_and_runtime')"
-    )
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name != 'm0001_journal'")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
 

@@ -23,9 +23,16 @@ from irdesk.store import (
 )
 
 try:
-    from helpers_store import PLAYBOOK_SHA, declare, python, subprocess_env
+    from helpers_store import PLAYBOOK_SHA, declare, plan, python, queries, subprocess_env
 except ImportError:  # tests/ as a package
-    from tests.helpers_store import PLAYBOOK_SHA, declare, python, subprocess_env
+    from tests.helpers_store import (
+        PLAYBOOK_SHA,
+        declare,
+        plan,
+        python,
+        queries,
+        subprocess_env,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -312,6 +319,105 @@ def test_incident_list_newest_first_with_filters(journal: Journal):
     assert [r.id for r in journal.incidents(status="open")] == [c.id, b.id]
     assert [r.id for r in journal.incidents(mode="live", status="closed")] == [a.id]
     assert [r.id for r in journal.incidents(limit=2)] == [c.id, b.id]
+
+
+def test_incidents_are_read_a_page_at_a_time(journal: Journal, clock: FixedClock):
+    made = [declare(journal, mode="drill" if n % 3 == 0 else "live") for n in range(11)]
+    for rec in made[::2]:
+        clock.advance(1)
+        journal.append(rec.id, "incident.closed", {}, actor="bob")
+    everything = journal.incidents()
+    assert [r.id for r in everything] == [r.id for r in reversed(made)]
+    for filters in ({}, {"closed": True}, {"closed": False}, {"mode": "drill"}, {"limit": 4}):
+        expected = [
+            r
+            for r in everything
+            if filters.get("closed") in (None, r.status == "closed")
+            and filters.get("mode") in (None, r.mode)
+        ][: filters.get("limit")]
+        for size in (1, 2, 500):
+            paged = journal.each_incident(page_size=size, **filters)
+            assert list(paged) == expected, (filters, size)
+    pages = journal.each_incident(page_size=3)
+    for _ in pages:
+        assert not journal._conn.in_transaction  # no read transaction held between pages
+    assert journal.incidents(limit=0) == []
+    with pytest.raises(ValueError):
+        list(journal.each_incident(page_size=0))
+
+
+def test_the_newest_open_and_closed_are_found_without_reading_the_rest(journal: Journal):
+    """Home shows the newest few open and closed incidents: an index finds them, whatever
+    the number of the others (SQLite's plan, as run: no scan, no sort)."""
+    for _ in range(3):
+        declare(journal)
+    for closed in (False, True):
+        [sql] = queries(journal, lambda c=closed: journal.incidents(closed=c, limit=5))
+        shown = plan(journal, sql)
+        assert "USING INDEX incidents_by_closed" in shown, shown
+        assert "TEMP B-TREE" not in shown, shown
+    [sql] = queries(journal, lambda: journal.incidents(limit=5))  # all: the table's own order
+    assert "TEMP B-TREE" not in plan(journal, sql) and "INDEX" not in plan(journal, sql)
+
+
+def test_entries_by_kind_are_found_through_the_index(journal: Journal, clock: FixedClock):
+    a, b = declare(journal), declare(journal)
+    wanted = {"milestone", "incident.closed"}
+    for n in range(12):
+        clock.advance(1)
+        kind = ("note.added", "milestone", "note.added", "incident.closed")[n % 4]
+        journal.append((a, b)[n % 3 == 0].id, kind, {"n": n}, actor="bob")
+    everything = [e for rec in (a, b) for e in journal.entries(rec.id)]
+    found = journal.entries_by_kind(wanted)
+    assert found == [e for e in everything if e.kind in wanted]  # by incident, then seq
+    assert found and journal.entries_by_kind(wanted, incident_id=b.id) == [
+        e for e in found if e.incident_id == b.id
+    ]
+    assert journal.entries_by_kind([]) == []
+    for one in (None, b.id):
+        [sql] = queries(journal, lambda i=one: journal.entries_by_kind(wanted, incident_id=i))
+        shown = plan(journal, sql)
+        # never the primary key: that is every entry of the incident (or of the journal)
+        assert "USING INDEX entries_by_kind" in shown and "PRIMARY KEY" not in shown, shown
+    conn = sqlite3.connect(journal.path)
+    conn.execute("DROP INDEX entries_by_kind")  # by hand: slower then, never wrong
+    conn.close()
+    with Journal.open(journal.path, readonly=True) as again:
+        assert again.entries_by_kind(wanted) == found
+
+
+def test_entries_read_or_appended_are_the_entries_the_constructor_builds(
+    journal: Journal, clock: FixedClock
+):
+    """The store builds entries without Entry.__init__ (it is most of the cost of a read):
+    they must be the same in every field, and still frozen."""
+    import dataclasses
+
+    rec = declare(journal)
+    clock.advance(3)
+    appended = journal.append(
+        rec.id,
+        "milestone",
+        {"name": "detected", "at": [1, 2.5, None, True]},
+        actor="bob",
+        role="ic",
+        occurred_at=clock.now() - timedelta(minutes=5),
+        backdate_reason="the first alert",
+        corrects=1,
+    )
+    read = journal.get_entry(rec.id, 2)
+    for entry in (appended, read):
+        built = Entry(**{f.name: getattr(entry, f.name) for f in dataclasses.fields(Entry)})
+        assert vars(entry) == vars(built) and entry == built
+        assert entry.damage is None and entry.occurred_at.tzinfo is UTC
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            entry.kind = "note.added"  # type: ignore[misc]
+    assert dataclasses.replace(read, seq=9).seq == 9
+    import uuid
+
+    for _ in range(200):  # uids the store makes are uuid4s, hex
+        uid = journal.append(rec.id, "note", {}, actor="bob").uid
+        assert uuid.UUID(uid).version == 4 and uuid.UUID(uid).hex == uid
 
 
 def test_entries_are_paged(journal: Journal, monkeypatch: pytest.MonkeyPatch):

@@ -381,6 +381,42 @@ def test_chunked_and_parallel_verify_agree(path: Path, monkeypatch: pytest.Monke
     assert in_process == []  # the ranges were checked by worker processes
 
 
+def test_a_verify_worker_needs_nothing_but_the_standard_library(path: Path):
+    """A worker is irdesk/store/scan.py run by a bare interpreter (isolated, no site):
+    ready in milliseconds, because it imports neither irdesk nor anything installed."""
+    import ast
+    import subprocess
+    import sys
+
+    import irdesk.store.scan as scan
+    from irdesk.store import summary
+    from irdesk.store.verify import scan_range
+
+    tree = ast.parse(Path(scan.__file__).read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert {name.split(".")[0] for name in imported} - {"__future__"} <= sys.stdlib_module_names
+    job = {
+        "uri": f"file:{path}?mode=ro",
+        "picked": sorted(summary.KINDS),
+        "marks": sorted(summary.MARK_KINDS),
+        "closing": summary.CLOSING_MARK,
+        "tasks": [["INC-0001", 1, 5], ["INC-0002", 3, 12]],
+    }
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", scan.__file__],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={},
+    )
+    assert done.returncode == 0, done.stderr
+    conn = sqlite3.connect(path)
+    expected = [json.loads(json.dumps(scan_range(conn, *task))) for task in job["tasks"]]
+    assert [json.loads(line) for line in done.stdout.splitlines()] == expected
+
+
 def test_verify_progress(path: Path):
     calls: list[tuple[int, int]] = []
     with Journal.open(path, readonly=True) as journal:

@@ -33,7 +33,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("log", "irdesk.cli.incidents", "log"),
     ("replay", "irdesk.cli.replay", "replay"),
     ("report", "irdesk.cli.report", "report"),
-    ("improvements", "irdesk.cli.report", "improvements"),
+    ("improvements", "irdesk.cli.improvements", "improvements"),
     ("scan", "irdesk.cli.scan", "scan"),
     ("findings", "irdesk.cli.findings", "findings"),
     ("ack", "irdesk.cli.findings", "ack"),

@@ -29,7 +29,7 @@ _STATUS_CHOICES = (*STATUSES, "open", "all")
 
 
 def _who(actor: str | None) -> str:
-    from irdesk.services.incident import default_actor
+    from irdesk.services.actor import default_actor
 
     return (actor or group_option("actor") or "").strip() or default_actor()
 

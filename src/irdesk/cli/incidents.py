@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
+import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -125,25 +128,40 @@ def declare(
 @journal_option
 def list_incidents(fmt, status, mode, journal_path) -> None:
     """List incidents and drills in the journal, newest first."""
-    path = journal_path
     from irdesk.cli.common import resolve_journal
 
-    if not resolve_journal(path).exists():
-        records = []
-    else:
-        with open_journal(path, readonly=True) as journal:
-            records = journal.incidents(mode=None if mode == "all" else mode)
-    if status == "open":
-        records = [r for r in records if r.status != "closed"]
-    elif status == "closed":
-        records = [r for r in records if r.status == "closed"]
-    if fmt == "json":
-        click.echo(json.dumps([_record_json(r) for r in records], indent=2, ensure_ascii=False))
+    if not resolve_journal(journal_path).exists():
+        _print_records(iter(()), fmt)
         return
-    if not records:
+    with open_journal(journal_path, readonly=True) as journal:
+        # read a page at a time and printed as read: memory stays flat however long the list
+        records = journal.each_incident(
+            mode=None if mode == "all" else mode,
+            closed={"open": False, "closed": True}.get(status),
+        )
+        _print_records(records, fmt)
+
+
+def _print_records(records: Iterator, fmt: str) -> None:
+    """The listing, written record by record (the JSON is what ``json.dumps(list,
+    indent=2)`` would print, without holding the list)."""
+    first = next(records, None)
+    if fmt == "json":
+        if first is None:
+            click.echo("[]")
+            return
+        click.echo("[")
+        for record in itertools.chain([first], records):
+            if record is not first:
+                click.echo(",")
+            text = json.dumps(_record_json(record), indent=2, ensure_ascii=False)
+            click.echo(textwrap.indent(text, "  "), nl=False)
+        click.echo("\n]")
+        return
+    if first is None:
         click.echo("no incidents")
         return
-    for r in records:
+    for r in itertools.chain([first], records):
         cell = squeezed  # journal text may hold escapes and bidi overrides: shown literally
         click.echo(
             f"{cell(r.id):<10} {cell(r.status):<13} {cell(r.severity):<6} {r.mode:<5} "

@@ -22,4 +22,5 @@ def replay(incident: str, journal_path) -> None:  # noqa: ANN001
     path = resolve_journal(journal_path)
     if not path.exists():
         raise Failure(f"no journal at {path}")
-    screens().replay(open_replay(path, incident, Catalog.load()), journal_label=str(path))
+    # the catalog is loaded only if the journal has no copy of the incident's playbook
+    screens().replay(open_replay(path, incident, Catalog.load), journal_label=str(path))

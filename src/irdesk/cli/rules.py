@@ -167,8 +167,8 @@ def review(ctx: click.Context, rule: str, note: str, journal_path, actor) -> Non
     """Record that you reviewed RULE (journaled with its file's SHA-256)."""
     from irdesk.cli.scan import load_checked_rules
     from irdesk.formats.rules import STALE_REVIEW_DAYS
+    from irdesk.services.actor import default_actor
     from irdesk.services.checklist import review_rule
-    from irdesk.services.incident import default_actor
 
     ruleset = load_checked_rules()
     who = (actor or group_option("actor") or "").strip() or default_actor()

@@ -94,8 +94,8 @@ def scan(
     if dry_run:
         report = run(MemoryRecorder())
     else:
+        from irdesk.services.actor import default_actor
         from irdesk.services.findings import JournalRecorder
-        from irdesk.services.incident import default_actor
 
         who = (actor or group_option("actor") or "").strip() or default_actor()
         with open_journal(journal_path) as journal:

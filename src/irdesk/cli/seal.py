@@ -45,7 +45,7 @@ def seal(
     without the key.
     """
     from irdesk.cli.common import group_option
-    from irdesk.services.incident import default_actor
+    from irdesk.services.actor import default_actor
 
     key = key or (Path(os.environ[ENV_KEY]).expanduser() if os.environ.get(ENV_KEY) else None)
     if key is None:

@@ -29,7 +29,7 @@ from irdesk.cli.common import (
 )
 from irdesk.domain.clock import format_ts, local_when
 from irdesk.domain.durations import DurationError, format_duration, parse_duration
-from irdesk.services.incident import default_actor
+from irdesk.services.actor import default_actor
 from irdesk.text import single_line, visible
 
 #: how long ``irdesk watch`` waits between attempts to open a locked journal

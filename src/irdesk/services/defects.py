@@ -12,17 +12,28 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from irdesk.domain.defects import CLOSED, OPENED, Defect, Found, Ledger, fold, reconcile
+from irdesk.domain.defects import (
+    CLOSED,
+    KINDS,
+    OPENED,
+    Defect,
+    Found,
+    Ledger,
+    fold,
+    reconcile,
+)
 from irdesk.store import DESK_ID, Journal
 
 
 def ledger(journal: Journal) -> Ledger:
-    """Every defect the desk chain records (an empty ledger when there is no desk chain)."""
+    """Every defect the desk chain records (an empty ledger when there is no desk chain).
+    Read by kind: home asks every second, and the desk chain grows with everything the
+    journal says about itself."""
     try:
         journal.incident(DESK_ID)
     except KeyError:
         return Ledger()
-    return fold(journal.entries(DESK_ID))
+    return fold(journal.entries_by_kind(KINDS, incident_id=DESK_ID))
 
 
 @dataclass

@@ -1,32 +1,41 @@
 """The desk: what the front ends need, gathered (journal, catalog, roster, clock, actor),
 and where incidents and drills are declared and opened as sessions.
+
+The playbooks, the sessions and the domain behind them are imported on first use: the
+home screen paints its first frame from the journal alone, before any of that is loaded
+(and before any YAML is parsed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from irdesk.domain.clock import Clock, SystemClock
-from irdesk.domain.incident import ActionError
-from irdesk.domain.models import Playbook, Roster, Scenario
-from irdesk.domain.notify import check_name
-from irdesk.domain.watching import why_late
-from irdesk.formats.catalog import Catalog, load_roster_or_none
-from irdesk.formats.loader import FileResult
 from irdesk.services import heartbeat
-from irdesk.services.drill import TITLE_PREFIX, DrillSession
-from irdesk.services.incident import (
-    BACKDATE_SLACK,
-    IncidentSession,
-    WhyLate,
-    default_actor,
-    ran_with,
-    record_of,
-)
-from irdesk.store import Journal
+from irdesk.services.actor import default_actor
+from irdesk.store import IncidentRecord, Journal
+
+if TYPE_CHECKING:
+    from irdesk.domain.models import Playbook, Roster, Scenario
+    from irdesk.formats.catalog import Catalog
+    from irdesk.formats.loader import FileResult
+    from irdesk.services.drill import DrillSession
+    from irdesk.services.incident import IncidentSession, WhyLate
+
+
+@dataclass(frozen=True)
+class Newest:
+    """The incidents home lists, newest first, read with bounded queries: the screen costs
+    the same with a thousand incidents as with a hundred thousand."""
+
+    open: tuple[IncidentRecord, ...]
+    closed: tuple[IncidentRecord, ...]
+    #: whether there are open incidents beyond those listed
+    more_open: bool
 
 
 class Desk:
@@ -63,11 +72,22 @@ class Desk:
         self.why_late: WhyLate | None = self._screen_why_late
 
     def _screen_why_late(self, due_at: datetime, now: datetime) -> str:
+        from irdesk.domain.watching import why_late
+
         return why_late(heartbeat.beats(self.journal), due_at, now, None)
+
+    def newest(self, *, open_limit: int, closed_limit: int) -> Newest:
+        """What home lists: at most ``open_limit`` open incidents and drills and
+        ``closed_limit`` closed ones (the most recently opened), newest first."""
+        open_ones = self.journal.incidents(closed=False, limit=open_limit + 1)
+        closed = self.journal.incidents(closed=True, limit=closed_limit)
+        return Newest(tuple(open_ones[:open_limit]), tuple(closed), len(open_ones) > open_limit)
 
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
+            from irdesk.formats.catalog import Catalog
+
             self._catalog = Catalog.load(self.sources)
         return self._catalog
 
@@ -78,6 +98,8 @@ class Desk:
     @property
     def roster(self) -> Roster | None:
         if self._roster_path is not None:
+            from irdesk.formats.catalog import load_roster_or_none
+
             path, self._roster_path = self._roster_path, None
             self._roster, self.roster_result = load_roster_or_none(path)
         return self._roster
@@ -138,6 +160,10 @@ class Desk:
         extra: dict[str, Any] | None = None,
     ) -> IncidentSession:
         """Open an incident: one transaction for the declaration, then optional milestones."""
+        from irdesk.domain.incident import ActionError
+        from irdesk.domain.notify import check_name
+        from irdesk.services.incident import BACKDATE_SLACK
+
         title = title.strip()
         if not title:
             raise ActionError("an incident needs a title")
@@ -191,8 +217,12 @@ class Desk:
         playbook: Playbook | None = None,
         scenario: Scenario | None = None,
     ) -> IncidentSession:
+        from irdesk.services.drill import DrillSession
+        from irdesk.services.incident import IncidentSession, ran_with, record_of
+
         if playbook is None:
-            record, playbook, found = ran_with(self.journal, incident_id, self.catalog)
+            # the catalog only if the journal has no copy of the playbook
+            record, playbook, found = ran_with(self.journal, incident_id, lambda: self.catalog)
             scenario = found if scenario is None else scenario
         else:
             record = record_of(self.journal, incident_id)
@@ -223,6 +253,8 @@ class Desk:
         Raises :class:`irdesk.formats.catalog.NotFound` when the scenario's playbook cannot
         be found, :class:`ActionError` when the declaration makes no sense.
         """
+        from irdesk.services.drill import TITLE_PREFIX, DrillSession
+
         playbook = self.catalog.playbook_for(scenario)
         title = (title or "").strip() or f"{TITLE_PREFIX}{scenario.title}"
         session = self.declare(
@@ -239,6 +271,9 @@ class Desk:
     def open_drill(self, incident_id: str) -> DrillSession:
         """Reopen a drill from the journal (:class:`UnknownIncident`, a KeyError, when the
         journal has no such incident)."""
+        from irdesk.domain.incident import ActionError
+        from irdesk.services.drill import DrillSession
+
         session = self.session(incident_id)
         if not isinstance(session, DrillSession):
             raise ActionError(f"{incident_id} is a live incident, not a drill")

@@ -8,7 +8,6 @@ the screen shows is always what the journal holds, including other responders' w
 
 from __future__ import annotations
 
-import getpass
 import os
 import socket
 import uuid
@@ -28,25 +27,21 @@ from irdesk.domain.notify import Call, check_name, page_target, people_for
 from irdesk.formats.catalog import Catalog, NotFound
 from irdesk.formats.loader import load_file
 from irdesk.services import notify
+from irdesk.services.actor import default_actor
 from irdesk.services.notify import NotifyResult, plan
 from irdesk.store import IncidentRecord, Journal
 
 BACKDATE_SLACK = timedelta(seconds=1)
 
 
-def default_actor() -> str:
-    """Who is at this keyboard: $IRDESK_ACTOR, else the login name."""
-    value = os.environ.get("IRDESK_ACTOR", "").strip()
-    if value:
-        return value
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "responder"
+#: where a playbook the journal has no copy of is looked for: a catalog, or what loads one
+#: (called only then: most journals keep their playbooks, and loading every playbook and
+#: scenario costs more than the rest of `irdesk report` or `irdesk replay`)
+CatalogSource = Catalog | Callable[[], "Catalog | None"] | None
 
 
 def playbook_of(
-    record_payload: dict[str, Any], catalog: Catalog | None, playbook_id: str
+    record_payload: dict[str, Any], catalog: CatalogSource, playbook_id: str
 ) -> Playbook:
     """The playbook an incident ran with: the copy kept in its journal, else the catalog."""
     text = record_payload.get("playbook_source")
@@ -56,6 +51,8 @@ def playbook_of(
         ).model_of(Playbook)
         if kept is not None:
             return kept
+    if callable(catalog):
+        catalog = catalog()
     if catalog is not None and playbook_id in catalog.playbooks:
         return catalog.playbooks[playbook_id]
     raise NotFound(f"the playbook {playbook_id!r} this incident ran with cannot be found")
@@ -93,7 +90,7 @@ def record_of(journal: Journal, incident_id: str) -> IncidentRecord:
 
 
 def ran_with(
-    journal: Journal, incident_id: str, catalog: Catalog | None
+    journal: Journal, incident_id: str, catalog: CatalogSource
 ) -> tuple[IncidentRecord, Playbook, Scenario | None]:
     """An incident's record and the playbook and scenario it ran with (kept in its first
     entry; the catalog only when the journal has no copy)."""

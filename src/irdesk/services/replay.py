@@ -3,14 +3,20 @@
 The state at the cursor is built by the same fold the live runner uses
 (:meth:`IncidentState.apply`), so replay shows exactly what responders saw. Stepping
 backwards restores the nearest checkpoint (a copy of the state taken every
-``CHECKPOINT_EVERY`` entries) and folds forward from there, so any seek costs at most that
-many applies; entries are read from the journal in pages, never all at once.
+``CHECKPOINT_EVERY`` entries, found by arithmetic: the cost of a step does not grow with
+the position) and folds forward from there, so a seek to anywhere already passed costs at
+most that many applies; entries are read from the journal in pages, never all at once.
+
+A seek far beyond anything passed yet (``end`` at the start of a long incident) folds
+everything in between: :meth:`Replay.far` says so, and :meth:`Replay.prepare` does that
+folding on a connection of its own, in a worker thread, so that the seek itself is short.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,11 +26,14 @@ from irdesk.domain.events import MILESTONES
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
 from irdesk.domain.models import Playbook, Scenario
-from irdesk.formats.catalog import Catalog
-from irdesk.services.incident import ran_with
+from irdesk.services.incident import CatalogSource, ran_with
 from irdesk.store import Journal
 
 CHECKPOINT_EVERY = 500
+#: a seek that folds more entries than this is long: prepare it off the screen's thread
+FAR = 20 * CHECKPOINT_EVERY
+#: the entries kinds that make marks (read by kind, not by reading the whole incident)
+MARK_KINDS = (K.DECLARED, K.MILESTONE, K.STEP_DONE, K.DECIDED, K.ESCALATED, K.CLOSED)
 SPEEDS: tuple[float | None, ...] = (1.0, 10.0, 60.0, None)  # None: as fast as possible
 IDLE_GAP = timedelta(seconds=60)  # gaps longer than this can be compressed ...
 COMPRESSED_GAP = timedelta(seconds=3)  # ... to this much incident time
@@ -55,7 +64,10 @@ class Replay:
         self.scenario = scenario
         self.total = journal.entry_count(incident_id)
         self.state = IncidentState(playbook, scenario)
-        self._checkpoints: dict[int, IncidentState] = {0: self._copy(self.state)}
+        # checkpoint k: the state after entry k * CHECKPOINT_EVERY, for every k up to the
+        # furthest entry folded so far (by this thread or by prepare()'s)
+        self._checkpoints: list[IncidentState] = [self._copy(self.state)]
+        self._keeping = threading.Lock()
         self._entry_cache: dict[int, Entry] = {}
         self._virtual: datetime | None = None
         if self.total:
@@ -69,18 +81,59 @@ class Replay:
     def seek(self, seq: int) -> IncidentState:
         """Move the cursor to just after entry ``seq`` (clamped to 0..total)."""
         seq = max(0, min(seq, self.total))
-        base = max(k for k in self._checkpoints if k <= seq)
-        if seq < self.state.last_seq or base > self.state.last_seq:
-            self.state = self._copy(self._checkpoints[base])
+        index = self._nearest(seq)
+        if seq < self.state.last_seq or index * CHECKPOINT_EVERY > self.state.last_seq:
+            self.state = self._copy(self._checkpoints[index])
         if seq > self.state.last_seq:
-            for entry in self.journal.entries(
-                self.incident_id, after_seq=self.state.last_seq, until_seq=seq
-            ):
-                self.state.apply(entry)
-                if entry.seq % CHECKPOINT_EVERY == 0 and entry.seq not in self._checkpoints:
-                    self._checkpoints[entry.seq] = self._copy(self.state)
+            self._fold(self.state, self.journal, seq)
         self._virtual = None
         return self.state
+
+    def far(self, seq: int) -> bool:
+        """Whether :meth:`seek` to ``seq`` would fold more than FAR entries (then
+        :meth:`prepare` it in a worker first)."""
+        seq = max(0, min(seq, self.total))
+        start = self._nearest(seq) * CHECKPOINT_EVERY
+        if start <= self.state.last_seq <= seq:
+            start = self.state.last_seq
+        return seq - start > FAR
+
+    def prepare(self, seq: int, *, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Fold as far as ``seq`` on a read-only connection of its own, keeping checkpoints
+        on the way, so that :meth:`seek` to ``seq`` then costs at most CHECKPOINT_EVERY
+        applies. For a worker thread: it leaves the cursor, the state and the replay's own
+        connection alone (a connection stays in the thread that opened it). ``cancelled``
+        is asked every thousand entries; True stops the folding (what is kept stays)."""
+        seq = max(0, min(seq, self.total))
+        state = self._copy(self._checkpoints[self._nearest(seq)])
+        if seq - state.last_seq <= CHECKPOINT_EVERY:
+            return
+        with Journal.open(self.journal.path, readonly=True, create=False) as journal:
+            self._fold(state, journal, seq, cancelled)
+
+    def _nearest(self, seq: int) -> int:
+        """The index of the checkpoint nearest before entry ``seq``."""
+        return min(seq // CHECKPOINT_EVERY, len(self._checkpoints) - 1)
+
+    def _fold(
+        self,
+        state: IncidentState,
+        journal: Journal,
+        seq: int,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        """Apply the entries after ``state`` up to ``seq``, keeping a checkpoint at every
+        multiple of CHECKPOINT_EVERY that is not kept yet."""
+        every = CHECKPOINT_EVERY
+        entries = journal.entries(self.incident_id, after_seq=state.last_seq, until_seq=seq)
+        for entry in entries:
+            state.apply(entry)
+            if entry.seq % every == 0:
+                with self._keeping:
+                    if entry.seq // every == len(self._checkpoints):
+                        self._checkpoints.append(self._copy(state))
+                if cancelled is not None and entry.seq % (2 * every) == 0 and cancelled():
+                    return
 
     def _copy(self, state: IncidentState) -> IncidentState:
         """A deep copy that shares the (frozen) playbook and scenario."""
@@ -178,6 +231,15 @@ class Replay:
 
     def seek_time(self, when: datetime) -> IncidentState:
         """The cursor at the last entry recorded at or before ``when``."""
+        seq = self.position_at(when)
+        state = self.seek(seq)
+        if self.total and seq < self.total:
+            self._virtual = max(when, self.now())
+        return state
+
+    def position_at(self, when: datetime) -> int:
+        """The last entry recorded at or before ``when`` (0 if none): where
+        :meth:`seek_time` puts the cursor."""
         low, high = 0, self.total
         while low < high:  # binary search on recorded_at (monotonic in seq)
             mid = (low + high + 1) // 2
@@ -186,16 +248,16 @@ class Replay:
                 low = mid
             else:
                 high = mid - 1
-        state = self.seek(low)
-        if self.total and low < self.total:
-            self._virtual = max(when, self.now())
-        return state
+        return low
 
     # ----------------------------------------------------------------- marks
     def marks(self) -> list[Mark]:
-        """Milestones and finished steps, in journal order (scans kinds, not payload text)."""
+        """Milestones, finished steps, escalations and the close, in journal order (read by
+        kind: the rest of the incident is not read)."""
         found: list[Mark] = []
-        for entry in self.journal.entries(self.incident_id):
+        for entry in self.journal.entries_by_kind(MARK_KINDS, incident_id=self.incident_id):
+            if entry.seq > self.total:
+                break  # written after this replay was opened
             if entry.kind == K.DECLARED:
                 found.append(Mark(entry.seq, "declared", entry.occurred_at))
             elif entry.kind == K.MILESTONE and entry.payload.get("name") in MILESTONES:
@@ -220,7 +282,7 @@ class Replay:
         return found
 
 
-def open_replay(path: Path | str, incident_id: str, catalog: Catalog | None = None) -> Replay:
+def open_replay(path: Path | str, incident_id: str, catalog: CatalogSource = None) -> Replay:
     """Open ``incident_id`` from the journal at ``path`` read-only, with its own playbook.
 
     Raises JournalError (bad journal), UnknownIncident (no such incident) or NotFound (the

@@ -5,22 +5,20 @@
 each method validates its input (raising :class:`ActionError` with a message for people),
 appends one entry, returns after the journal committed and re-folds the incident state.
 
-Improvement items live in the incident whose review added them; :func:`improvement_rows`
-lists them across a journal (overdue first, then by due date) and :func:`close_improvement`
-marks one done or dropped, journaled in the incident that owns it.
+Improvement items live in the incident whose review added them; listing them across a
+journal and closing one is :mod:`irdesk.services.improvements` (its functions are
+re-exported here).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from irdesk import __version__
-from irdesk.domain.checklist import Checklist, Coverage
 from irdesk.domain.entry import Entry
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import ActionError
@@ -32,19 +30,15 @@ from irdesk.domain.review import (
     FREE,
     GENERAL,
     ITEM_KINDS,
-    OPEN,
-    OUTCOMES,
     POETE,
     RK,
     SECTIONS,
     UPDATABLE,
     Improvement,
     ReviewState,
-    item_incident,
     parse_due,
     review_state,
 )
-from irdesk.formats.catalog import Catalog
 from irdesk.report.build import build_report
 from irdesk.report.model import CarriedItem, ChainStatus, DefectRow, Report
 from irdesk.report.render import render
@@ -52,18 +46,21 @@ from irdesk.report.timeline import SPOOL_IN_MEMORY
 from irdesk.services import defects
 from irdesk.services.checklist import checklist_of
 from irdesk.services.files import private_file
-from irdesk.services.incident import IncidentSession, ran_with
+from irdesk.services.improvements import (
+    ImprovementRow,
+    carried_over,
+    check_note,
+    close_improvement,
+    find_improvement,
+    improvement_rows,
+    items_of,
+    today_of,
+)
+from irdesk.services.incident import CatalogSource, IncidentSession, ran_with
 from irdesk.store import IncidentRecord, Journal, VerifyReport
 
 MAX_WHYS = 7  # "five whys" is a habit, not a hard limit; past seven it is a novel
 _RETRIES = 5
-
-
-def today_of(now: datetime) -> date:
-    """The date due dates are compared with: the UTC date of ``now`` (reports are in UTC)."""
-    if now.tzinfo is None:
-        now = now.astimezone()
-    return now.astimezone(UTC).date()
 
 
 def check_due(value: date | str | None, what: str = "due") -> date | None:
@@ -108,14 +105,6 @@ def check_kind(value: str | None) -> str:
     if word not in ITEM_KINDS:
         raise ActionError(f"unknown kind of item {value!r}; one of: {', '.join(ITEM_KINDS)}")
     return word
-
-
-def check_note(outcome: str, note: str) -> str:
-    if outcome not in OUTCOMES:
-        raise ActionError(f"an item is closed as one of: {', '.join(OUTCOMES)}")
-    if not (note or "").strip():
-        raise ActionError("say what was done" if outcome == DONE else "say why the item is dropped")
-    return note.strip()
 
 
 class ReviewSession:
@@ -380,183 +369,6 @@ def _current(found: Improvement, key: str) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-# --------------------------------------------------------------------------- across a journal
-
-
-@dataclass(frozen=True)
-class ImprovementRow:
-    """An improvement item with the incident it came from, for lists across a journal.
-
-    ``covered_by``: for a detection item, the rules that cite its incident and have been
-    scanned with; while the item is open in the journal, they make it count as done.
-    """
-
-    improvement: Improvement
-    incident_id: str
-    incident_title: str
-    mode: str
-    playbook_id: str
-    playbook_version: str
-    declared_at: datetime
-    overdue: bool
-    covered_by: tuple[Coverage, ...] = ()
-
-    @property
-    def item(self) -> str:
-        return self.improvement.item
-
-    @property
-    def covered(self) -> bool:
-        """An open detection item that a scanned rule covers: it counts as done."""
-        return bool(self.covered_by) and self.improvement.is_open
-
-    @property
-    def status(self) -> str:
-        """open | done | dropped, counting a covered detection item as done."""
-        return DONE if self.covered else self.improvement.status
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == OPEN
-
-
-def review_of(journal: Journal, incident_id: str) -> ReviewState:
-    """The review of one incident, folded from its entries alone (no playbook needed)."""
-    return ReviewState.fold(journal.entries(incident_id))
-
-
-def improvement_rows(
-    journal: Journal,
-    *,
-    today: date,
-    include_closed: bool = False,
-    playbook_id: str | None = None,
-    declared_before: datetime | None = None,
-    exclude: str | None = None,
-) -> list[ImprovementRow]:
-    """Improvement items across the journal: open ones (all with ``include_closed``),
-    overdue first, then by due date (none last), then by incident and number.
-
-    ``playbook_id`` keeps items of incidents run on that playbook; ``declared_before``
-    those of incidents declared earlier; ``exclude`` leaves one incident out.
-    """
-    rows: list[ImprovementRow] = []
-    checklist: Checklist | None = None
-    for record in journal.incidents():
-        if playbook_id is not None and record.playbook_id != playbook_id:
-            continue
-        if exclude is not None and record.id == exclude:
-            continue
-        if declared_before is not None and record.created_at >= declared_before:
-            continue
-        review = review_of(journal, record.id)
-        for imp in review.improvements.values():
-            covered: tuple[Coverage, ...] = ()
-            if imp.kind == DETECTION and imp.is_open:
-                checklist = checklist if checklist is not None else checklist_of(journal)
-                covered = tuple(checklist.covering(record.id))
-            row = _row(imp, record, today, covered)
-            if include_closed or row.is_open:
-                rows.append(row)
-    rows.sort(key=lambda r: _row_order(r, today))
-    return rows
-
-
-def open_items_on_playbook(session: IncidentSession) -> list[ImprovementRow]:
-    """Improvement items still open from the other incidents and drills run on the
-    playbook ``session`` runs (for the runner's step panel and a drill's briefing):
-    overdue first, then by due date."""
-    return improvement_rows(
-        session.journal,
-        today=today_of(session.now()),
-        playbook_id=session.playbook.id,
-        exclude=session.incident_id,
-    )
-
-
-def item_line(row: ImprovementRow) -> str:
-    """An open item in one line: ``INC-0001-1 Log every click (chen, due 2026-11-15,
-    overdue)`` (raw user text: sanitise it where it is shown)."""
-    imp = row.improvement
-    due = f"due {imp.due.isoformat()}" if imp.due else "no due date"
-    return f"{row.item} {imp.what} ({imp.owner}, {due}{', overdue' if row.overdue else ''})"
-
-
-def _row_order(row: ImprovementRow, today: date) -> tuple[int, date, str, int]:
-    """Open items first (overdue, then by due date), then the others by when they closed."""
-    if row.is_open:
-        return row.improvement.sort_key(today)
-    closed = row.covered_by[0].since if row.covered else row.improvement.closed_at
-    return (2, closed or datetime.max.replace(tzinfo=UTC), row.incident_id, 0)
-
-
-def carried_over(journal: Journal, record: IncidentRecord, *, today: date) -> list[ImprovementRow]:
-    """Items still open from earlier incidents on the same playbook (for a report)."""
-    return improvement_rows(
-        journal,
-        today=today,
-        playbook_id=record.playbook_id,
-        declared_before=record.created_at,
-        exclude=record.id,
-    )
-
-
-def _row(
-    imp: Improvement, record: IncidentRecord, today: date, covered: tuple[Coverage, ...] = ()
-) -> ImprovementRow:
-    return ImprovementRow(
-        imp,
-        record.id,
-        record.title,
-        record.mode,
-        record.playbook_id,
-        record.playbook_version,
-        record.created_at,
-        imp.overdue(today) and not covered,
-        covered,
-    )
-
-
-def find_improvement(journal: Journal, item: str) -> tuple[IncidentRecord, Improvement]:
-    """The incident that owns ``item`` and the item (ActionError when there is none)."""
-    incident_id = item_incident(item.strip())
-    try:
-        record = journal.incident(incident_id) if incident_id else None
-    except KeyError:
-        record = None
-    if record is None:
-        raise ActionError(f"no improvement item {item!r}: ids look like INC-0003-1")
-    found = review_of(journal, record.id).improvements.get(item.strip())
-    if found is None:
-        raise ActionError(f"{record.id} has no improvement item {item!r}")
-    return record, found
-
-
-def close_improvement(journal: Journal, item: str, outcome: str, note: str, *, actor: str) -> Entry:
-    """Mark an item done or dropped, journaled in the incident that owns it."""
-    note = check_note(outcome, note)
-    if not (actor or "").strip():
-        raise ActionError("who is closing the item?")
-    record, found = find_improvement(journal, item)
-    if not found.is_open:
-        raise ActionError(
-            f"{found.item} is already {found.status}"
-            + (f" ({found.close_note})" if found.close_note else "")
-        )
-    try:
-        return journal.append(
-            record.id,
-            RK.IMPROVEMENT_CLOSED,
-            {"item": found.item, "outcome": outcome, "note": note},
-            actor=actor.strip(),
-            uid=f"{record.id}/improvement/{found.item}/closed",
-        )
-    except ValueError as exc:
-        if "already used" not in str(exc):
-            raise
-        raise ActionError(f"{found.item} was closed a moment ago by somebody else") from None
-
-
 # --------------------------------------------------------------------------- reports
 
 
@@ -584,7 +396,7 @@ def load_report(
     incident_id: str,
     *,
     now: datetime,
-    catalog: Catalog | None = None,
+    catalog: CatalogSource = None,
     verify: bool = True,
     spool_limit: int = SPOOL_IN_MEMORY,
     generator: str | None = None,
@@ -635,7 +447,7 @@ def defects_during(journal: Journal, record: IncidentRecord, now: datetime) -> l
 
 
 def open_report(
-    path: Path, incident_id: str, *, now: datetime, catalog: Catalog | None = None
+    path: Path, incident_id: str, *, now: datetime, catalog: CatalogSource = None
 ) -> Report:
     """:func:`load_report` on a read-only connection of its own, opened and closed here (a
     screen builds its report in a worker thread, and a connection stays in its thread)."""
@@ -694,11 +506,9 @@ __all__ = [
     "close_improvement",
     "find_improvement",
     "improvement_rows",
-    "item_line",
+    "items_of",
     "export_report",
     "load_report",
-    "open_items_on_playbook",
     "open_report",
-    "review_of",
     "today_of",
 ]

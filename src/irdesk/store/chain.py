@@ -39,10 +39,11 @@ def canonical_json(value: Any) -> str:
         text = _canonical(value)
     except TypeError as exc:
         raise ValueError(f"payload is not JSON-serialisable: {exc}") from None
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("payload contains text that is not valid Unicode") from None
+    if not text.isascii():  # only non-ASCII text can hold a lone surrogate
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("payload contains text that is not valid Unicode") from None
     return text
 
 

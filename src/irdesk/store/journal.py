@@ -41,7 +41,6 @@ import random
 import sqlite3
 import stat
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
@@ -142,6 +141,85 @@ def _format_utc(when: datetime) -> str:
     )
 
 
+_fromisoformat = datetime.fromisoformat
+_loads = json.loads
+# the scanner json.loads runs (C); typeshed does not describe JSONDecoder.scan_once
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def _json(text: str) -> Any:
+    """json.loads() of a stored payload. Payloads are stored as canonical JSON (no
+    whitespace around them), so the scanner reads them directly, without json.loads'
+    checks and whitespace matching; anything else takes json.loads itself, errors too."""
+    try:
+        value, end = _scan(text, 0)
+    except (StopIteration, TypeError, ValueError):
+        return _loads(text)
+    return value if end == len(text) else _loads(text)
+
+
+def _uid() -> str:
+    """``uuid.uuid4().hex``, without building a UUID object (on every append)."""
+    n = int.from_bytes(os.urandom(16))
+    return f"{n & _UUID4_CLEAR | _UUID4_SET:032x}"
+
+
+#: the bits uuid4 fixes: the version (4) and the RFC 4122 variant
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _time(text: str) -> datetime:
+    """parse_ts() of a stored time; the canonical ``...Z`` form without its detour (this is
+    on every read of every entry)."""
+    value = _fromisoformat(text)
+    return value if value.tzinfo is UTC else parse_ts(text)
+
+
+def _entry(
+    incident_id: str,
+    seq: int,
+    uid: str,
+    kind: str,
+    actor: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    payload: dict[str, Any],
+    role: str | None,
+    backdate_reason: str | None,
+    corrects: int | None,
+    prev_hash: str,
+    hash: str,
+) -> Entry:
+    """``Entry(...)`` of values the store has just read or written, built without the
+    frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field: most of the cost
+    of reading an entry). Equal to the Entry the constructor builds (a test checks)."""
+    entry = _new_object(Entry)
+    _set_attribute(
+        entry,
+        "__dict__",
+        {
+            "incident_id": incident_id,
+            "seq": seq,
+            "uid": uid,
+            "kind": kind,
+            "actor": actor,
+            "occurred_at": occurred_at,
+            "recorded_at": recorded_at,
+            "payload": payload,
+            "role": role,
+            "backdate_reason": backdate_reason,
+            "corrects": corrects,
+            "prev_hash": prev_hash,
+            "hash": hash,
+            "damage": None,
+        },
+    )
+    return entry
+
+
 def _entry_from_row(row: tuple[Any, ...], fallback: datetime | None = None) -> Entry:
     """An Entry from its row. A row that cannot be read as written (tampered, or written by
     something other than irdesk) still becomes an Entry, marked ``damage``, with an empty
@@ -150,28 +228,22 @@ def _entry_from_row(row: tuple[Any, ...], fallback: datetime | None = None) -> E
     reader, and every reader shows it in place."""
     (iid, seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h) = row
     try:
-        recorded = parse_ts(rec)
-        occurred = recorded if occ == rec else parse_ts(occ)
-        data = json.loads(payload)
+        recorded = _time(rec)
+        occurred = recorded if occ == rec else _time(occ)
+        data = _json(payload)
     except (TypeError, ValueError):
         return _damaged_entry(row, fallback)
-    if not isinstance(data, dict):
+    if type(data) is not dict:
         return _damaged_entry(row, fallback)
-    return Entry(
-        incident_id=iid,
-        seq=seq,
-        uid=uid,
-        kind=kind,
-        actor=actor,
-        occurred_at=occurred,
-        recorded_at=recorded,
-        payload=data,
-        role=role,
-        backdate_reason=reason,
-        corrects=corrects,
-        prev_hash=prev,
-        hash=h,
+    return _entry(
+        iid, seq, uid, kind, actor, occurred, recorded, data, role, reason, corrects, prev, h
     )
+
+
+def _by_position(row: tuple[Any, ...]) -> tuple[str, int]:
+    """An entry row's place: (incident, seq) (a seq that is not a number, in a journal
+    rebuilt by hand, sorts first rather than failing)."""
+    return str(row[0]), row[1] if type(row[1]) is int else 0
 
 
 def _damaged_entry(row: tuple[Any, ...], fallback: datetime | None) -> Entry:
@@ -180,7 +252,7 @@ def _damaged_entry(row: tuple[Any, ...], fallback: datetime | None) -> Entry:
     times: list[datetime | None] = []
     for name, text in (("occurred_at", occ), ("recorded_at", rec)):
         try:
-            times.append(parse_ts(text))
+            times.append(_time(text))
         except (TypeError, ValueError):
             times.append(None)
             problems.append(f"its {name} {str(text)[:40]!r} is not a time")
@@ -318,6 +390,7 @@ class Journal:
         self._readers: dict[str, tuple[int, int]] = {}  # has_changed(reader): what each saw
         self.schema_version = 0
         self._cols = _INCIDENT_COLS
+        self._kind_index = False  # whether the journal has its index of entries by kind
         #: one-line warnings about the file (loose permissions) for the caller to show
         self.warnings: list[str] = []
 
@@ -467,6 +540,14 @@ class Journal:
                 raise JournalCorrupt(f"{self.path} is a SQLite database but not an irdesk journal")
         return version
 
+    def _has_index(self, name: str) -> bool:
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+            ).fetchone()
+            is not None
+        )
+
     def _prepare_readwrite(self) -> None:
         conn = self._conn
         with self._errors():
@@ -491,6 +572,7 @@ class Journal:
                         conn.execute("ROLLBACK")
                     raise
             self.schema_version = version
+            self._kind_index = self._has_index("entries_by_kind")
         self._repair_triggers()
         self._seen_version = self.data_version()
 
@@ -507,6 +589,7 @@ class Journal:
                     f"{self.path} is not an irdesk journal (it has no journal tables)"
                 )
             self.schema_version = version
+            self._kind_index = self._has_index("entries_by_kind")
             if version < 3:
                 self._cols = _INCIDENT_COLS_V2
             self._seen_version = self.data_version()
@@ -907,20 +990,20 @@ class Journal:
             )
         else:
             conn.execute(_UPDATE_HEAD, (seq, h, recorded, seq, incident_id))
-        return Entry(
-            incident_id=incident_id,
-            seq=seq,
-            uid=uid,
-            kind=kind,
-            actor=actor,
-            occurred_at=now if occurred is recorded else parse_ts(occurred),
-            recorded_at=now,
-            payload=json.loads(payload_json),
-            role=role,
-            backdate_reason=backdate_reason,
-            corrects=corrects,
-            prev_hash=prev,
-            hash=h,
+        return _entry(
+            incident_id,
+            seq,
+            uid,
+            kind,
+            actor,
+            now if occurred is recorded else _time(occurred),
+            now,
+            _json(payload_json),  # the payload as every reader will see it
+            role,
+            backdate_reason,
+            corrects,
+            prev,
+            h,
         )
 
     @contextmanager
@@ -1076,17 +1159,19 @@ class Journal:
         _text("role", role, optional=True)
         _text("backdate_reason", backdate_reason, optional=True)
         if uid is None:
-            uid = uuid.uuid4().hex
+            uid = _uid()
         else:
             _text("uid", uid)
-        return uid, canonical_json(dict(payload))
+        return uid, canonical_json(payload if type(payload) is dict else dict(payload))
 
     def _timestamps(
         self, occurred_at: datetime | None, backdate_reason: str | None
     ) -> tuple[datetime, str, str]:
         """recorded_at from the clock (read inside the write lock, so it follows the
         chain's order) as (datetime at ms precision, text), and occurred_at's text."""
-        now = to_utc(self.clock.now())
+        now = self.clock.now()
+        if now.tzinfo is not UTC:
+            now = to_utc(now)
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         recorded = _format_utc(now)
         if occurred_at is None:
@@ -1155,6 +1240,35 @@ class Journal:
                 return
             last = rows[-1][1]
 
+    def entries_by_kind(
+        self, kinds: Iterable[str], *, incident_id: str | None = None
+    ) -> list[Entry]:
+        """The entries of these kinds, of every chain (or of one incident), by incident and
+        seq. Found through the ``entries_by_kind`` index: the cost follows how many such
+        entries there are, not how long the journal is. For the kinds that are few
+        (improvement items, review entries, milestones), never for notes or ticks."""
+        wanted = sorted(set(kinds))
+        if not wanted:
+            return []
+        # Told which index to use, and asked for its own order: left to choose, SQLite
+        # would rather walk the whole primary key of the incident (every entry it has).
+        source = "entries INDEXED BY entries_by_kind" if self._kind_index else "entries"
+        sql = f"SELECT {_ENTRY_COLS} FROM {source} WHERE kind IN ({','.join('?' * len(wanted))})"
+        params: list[object] = list(wanted)
+        if incident_id is not None:
+            sql += " AND incident_id = ?"
+            params.append(incident_id)
+        sql += " ORDER BY kind, incident_id, seq"
+        with self._errors():
+            rows = self._conn.execute(sql, params).fetchall()
+        rows.sort(key=_by_position)
+        found: list[Entry] = []
+        for row in rows:
+            # a time that cannot be read stands in as the previous entry's of its incident
+            before = found[-1] if found and found[-1].incident_id == row[0] else None
+            found.append(_entry_from_row(row, before.recorded_at if before else None))
+        return found
+
     def entry_by_uid(self, uid: str) -> Entry | None:
         """The entry with this client-generated uid, if it was recorded."""
         with self._errors():
@@ -1205,29 +1319,66 @@ class Journal:
         *,
         mode: str | None = None,
         status: str | None = None,
+        closed: bool | None = None,
         limit: int | None = None,
         chain: str = "incident",
     ) -> list[IncidentRecord]:
         """Records of one kind of chain (incidents and drills unless ``chain`` says
-        otherwise), newest (most recently opened) first."""
-        where: list[str] = ["chain = ?"]
-        params: list[str | int] = [chain]
+        otherwise), newest (most recently opened) first: :meth:`each_incident`, as a list."""
+        return list(
+            self.each_incident(mode=mode, status=status, closed=closed, limit=limit, chain=chain)
+        )
+
+    def each_incident(
+        self,
+        *,
+        mode: str | None = None,
+        status: str | None = None,
+        closed: bool | None = None,
+        limit: int | None = None,
+        chain: str = "incident",
+        page_size: int = 500,
+    ) -> Iterator[IncidentRecord]:
+        """Records of one kind of chain, newest first, fetched ``page_size`` at a time
+        (keyset paging on the table's order of insertion: memory stays flat however many
+        there are, and no read transaction is held between pages). ``closed`` keeps the
+        closed (True) or the not-closed (False) ones; ``limit`` stops after that many."""
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        # With ``closed``, the index incidents_by_closed (migration 4) finds the newest at
+        # once; without it, "+chain" keeps SQLite off that index (it would sort the whole
+        # chain by rowid to find the first page) and on the table's own order.
         if self._cols is _INCIDENT_COLS_V2:
-            where, params = ["? = 'incident'"], [chain]
+            where = ["? = 'incident'"]  # an older journal (read-only) has incidents only
+        else:
+            where = ["+chain = ?" if closed is None else "chain = ?"]
+        params: list[object] = [chain]
+        if closed is not None:
+            where.append("(status = 'closed') = ?")
+            params.append(int(closed))
         if mode is not None:
             where.append("mode = ?")
             params.append(mode)
         if status is not None:
             where.append("status = ?")
             params.append(status)
-        sql = f"SELECT {self._cols} FROM incidents WHERE " + " AND ".join(where)
-        sql += " ORDER BY rowid DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        with self._errors():
-            rows = self._conn.execute(sql, params).fetchall()
-        return [_incident_from_row(row) for row in rows]
+        sql = (
+            f"SELECT rowid, {self._cols} FROM incidents WHERE "
+            + " AND ".join(where)
+            + " AND rowid < ? ORDER BY rowid DESC LIMIT ?"
+        )
+        left = limit if limit is not None else -1
+        below = 2**63 - 1
+        while left != 0:
+            size = page_size if left < 0 else min(page_size, left)
+            with self._errors():
+                rows = self._conn.execute(sql, (*params, below, size)).fetchall()
+            for row in rows:
+                yield _incident_from_row(row[1:])
+            if len(rows) < size:
+                return
+            left = left - len(rows) if left > 0 else left
+            below = rows[-1][0]
 
     def data_version(self) -> int:
         """``PRAGMA data_version``: changes whenever another connection commits."""

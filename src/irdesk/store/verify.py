@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from irdesk.store import migrations, summary
+from irdesk.store import migrations, scan, summary
 from irdesk.store.chain import GENESIS_HASH, _q, _sha256
 from irdesk.store.errors import UnknownIncident
 from irdesk.store.records import (
@@ -47,16 +47,13 @@ Progress = Callable[[int, int], None]
 #: seq numbers per range (one task for a worker process, one progress tick).
 CHUNK = 50_000
 #: below this many entries, verify in-process (starting workers costs more than it saves).
-PARALLEL_MIN = 150_000
+PARALLEL_MIN = 50_000
 #: how far to look for the original position of a moved entry when its link is gone.
 _SEARCH_WINDOW = 64
 
 _COLUMNS = (
     "seq, uid, kind, actor, role, occurred_at, recorded_at, backdate_reason, corrects, "
     "payload, prev_hash, hash"
-)
-_RANGE_SQL = (
-    f"SELECT {_COLUMNS} FROM entries WHERE incident_id = ? AND seq BETWEEN ? AND ? ORDER BY seq"
 )
 _MIN_SQL = "SELECT min(seq) FROM entries WHERE incident_id = ?"
 _MAX_SQL = "SELECT max(seq) FROM entries WHERE incident_id = ?"
@@ -103,97 +100,18 @@ class RangeResult(NamedTuple):
 
 
 def scan_range(conn: sqlite3.Connection, incident_id: str, lo: int, hi: int) -> RangeResult:
-    """Check the entries of one incident with lo <= seq <= hi (the hot loop).
-
-    The encoding is inlined from :func:`irdesk.store.chain.encode_entry` for speed (a test
-    checks the two agree); a column of the wrong type counts as a hash mismatch.
-    """
-    qi = _q(incident_id)
-    sha = _sha256
-    q = _q
-    picked = summary.KINDS
-    marks = summary.MARK_KINDS
-    closing = summary.CLOSING_MARK
-    rows: list[tuple[int, str, str, str]] = []
-    cur = conn.execute(_RANGE_SQL, (incident_id, lo, hi))
-    count = 0
-    first_seq = first_prev = None
-    exp: int | None = None
-    prev: str | None = None
-    anomaly: Anomaly | None = None
-    for seq, uid, kind, actor, role, occ, rec, br, cor, pl, ph, h in cur:
-        try:
-            good = (
-                sha(
-                    f"[{qi},{seq:d},{q(uid)},{q(kind)},{q(actor)},"
-                    f"{'null' if role is None else q(role)},{q(occ)},{q(rec)},"
-                    f"{'null' if br is None else q(br)},"
-                    f"{'null' if cor is None else format(cor, 'd')},{pl},{q(ph)}]".encode()
-                ).hexdigest()
-                == h
-            )
-        except (TypeError, ValueError):  # wrong column types, unencodable text
-            good = False
-        count += 1
-        if exp is None:
-            first_seq, first_prev = seq, ph
-            if not good:
-                anomaly = Anomaly(seq, "hash")
-                break
-        elif seq != exp:
-            anomaly = Anomaly(seq, "gap", exp)
-            break
-        elif not good:
-            anomaly = Anomaly(seq, "hash")
-            break
-        elif ph != prev:
-            anomaly = Anomaly(seq, "link")
-            break
-        exp = seq + 1
-        prev = h
-        if kind in picked and (kind not in marks or closing in pl):
-            rows.append((seq, kind, pl, rec))
-    if anomaly is not None:
-        count += sum(1 for _ in cur)  # still counted as checked; the first problem is named
-        return RangeResult(incident_id, lo, count, first_seq, first_prev, None, None, anomaly, rows)
-    return RangeResult(
-        incident_id,
-        lo,
-        count,
-        first_seq,
-        first_prev,
-        None if exp is None else exp - 1,
-        prev,
-        None,
-        rows,
+    """Check the entries of one incident with lo <= seq <= hi, in this process (the hot
+    loop is :func:`irdesk.store.scan.scan`, which worker processes run too)."""
+    return _result(
+        scan.scan(
+            conn, incident_id, lo, hi, summary.KINDS, summary.MARK_KINDS, summary.CLOSING_MARK
+        )
     )
 
 
-# --------------------------------------------------------------------------- workers
-# Worker processes are plain ``python -c`` children that import only irdesk.store and talk
-# JSON over pipes. Not multiprocessing: its "spawn" re-imports the caller's __main__ (an
-# unguarded script would run again in every worker) and "fork" is unsafe in a threaded TUI.
-
-_WORKER_CODE = "from irdesk.store.verify import _worker_main; _worker_main()"
-
-
-def _worker_main() -> None:
-    """Read {"uri": ..., "tasks": [[incident_id, lo, hi], ...]} on stdin; write one JSON
-    RangeResult per line on stdout, as each range is done."""
-    import json
-    import sys
-
-    job = json.loads(sys.stdin.buffer.read())
-    conn = sqlite3.connect(job["uri"], uri=True)
-    for incident_id, lo, hi in job["tasks"]:
-        sys.stdout.write(json.dumps(scan_range(conn, incident_id, lo, hi)) + "\n")
-        sys.stdout.flush()
-
-
-def _decode(line: bytes) -> RangeResult:
-    import json
-
-    (iid, lo, scanned, first_seq, first_prev, last_seq, last_hash, anomaly, rows) = json.loads(line)
+def _result(fields: list[Any]) -> RangeResult:
+    """A RangeResult from what :func:`irdesk.store.scan.scan` returns (or a worker sent)."""
+    (iid, lo, scanned, first_seq, first_prev, last_seq, last_hash, anomaly, rows) = fields
     return RangeResult(
         iid,
         lo,
@@ -207,68 +125,99 @@ def _decode(line: bytes) -> RangeResult:
     )
 
 
-def _run_parallel(
-    uri: str, tasks: list[tuple[str, int, int]], workers: int, tick: Callable[[RangeResult], None]
-) -> list[RangeResult] | None:
-    """Scan ranges in worker processes; None if that did not work out (the caller then
-    scans in-process, which also reports any error properly)."""
-    import json
-    import queue
-    import subprocess
-    import sys
-    import threading
-    from pathlib import Path
+# --------------------------------------------------------------------------- workers
+# A worker is irdesk/store/scan.py run as a script by a bare interpreter (no site, no
+# irdesk: ready in ~15 ms), fed JSON on stdin, answering a JSON line per range. Not
+# multiprocessing: its "spawn" re-imports the caller's __main__ (an unguarded script would
+# run again in every worker) and "fork" is unsafe in a threaded TUI. Workers are started
+# before the plan is made, so that their start-up overlaps it.
 
-    import irdesk
 
-    order = sorted(tasks, key=lambda t: t[2] - t[1], reverse=True)
-    shares = [order[i::workers] for i in range(workers) if order[i::workers]]
-    env = dict(os.environ)
-    root = str(Path(irdesk.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    lines: queue.Queue[bytes | None] = queue.Queue()
-    procs: list[subprocess.Popen[bytes]] = []
+class _Workers:
+    """Worker processes, started at once and given their ranges once they are planned."""
 
-    def pump(proc: subprocess.Popen[bytes]) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
+    def __init__(self, count: int) -> None:
+        import subprocess
+        import sys
 
-    try:
-        for share in shares:
-            proc = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_CODE],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=env,
-            )
-            procs.append(proc)
-            assert proc.stdin is not None
-            proc.stdin.write(json.dumps({"uri": uri, "tasks": share}).encode())
-            proc.stdin.close()
-            threading.Thread(target=pump, args=(proc,), daemon=True).start()
-        results: list[RangeResult] = []
-        running = len(procs)
-        while running:
-            line = lines.get()
-            if line is None:
-                running -= 1
-                continue
-            result = _decode(line)
-            results.append(result)
-            tick(result)
-        if any(proc.wait() != 0 for proc in procs) or len(results) != len(tasks):
+        self.procs: list[subprocess.Popen[bytes]] = []
+        try:
+            for _ in range(count):
+                self.procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-I", "-S", scan.__file__],
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+        except OSError:
+            self.close()
+
+    def run(
+        self, uri: str, tasks: list[tuple[str, int, int]], tick: Callable[[RangeResult], None]
+    ) -> list[RangeResult] | None:
+        """Scan ``tasks`` in the workers; None if that did not work out (the caller then
+        scans in-process, which also reports any error properly)."""
+        import json
+        import queue
+        import subprocess
+        import threading
+
+        if not self.procs:
             return None
-        return results
-    except (OSError, ValueError):
-        return None
-    finally:
-        for proc in procs:
+        # the longest ranges first, dealt round: the shares come out about even
+        order = sorted(tasks, key=lambda t: t[2] - t[1], reverse=True)
+        busy = [(proc, order[i :: len(self.procs)]) for i, proc in enumerate(self.procs)]
+        lines: queue.Queue[bytes | None] = queue.Queue()
+
+        def pump(proc: subprocess.Popen[bytes]) -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.put(line)
+            lines.put(None)
+
+        try:
+            running = 0
+            for proc, share in busy:
+                job = {
+                    "uri": uri,
+                    "picked": sorted(summary.KINDS),
+                    "marks": sorted(summary.MARK_KINDS),
+                    "closing": summary.CLOSING_MARK,
+                    "tasks": share,
+                }
+                assert proc.stdin is not None
+                proc.stdin.write(json.dumps(job).encode())
+                proc.stdin.close()
+                threading.Thread(target=pump, args=(proc,), daemon=True).start()
+                running += 1
+            results: list[RangeResult] = []
+            while running:
+                line = lines.get()
+                if line is None:
+                    running -= 1
+                    continue
+                result = _result(json.loads(line))
+                results.append(result)
+                tick(result)
+            if any(proc.wait() != 0 for proc in self.procs) or len(results) != len(tasks):
+                return None
+            return results
+        except (OSError, ValueError):
+            return None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for proc in self.procs:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    stream.close()
+        self.procs = []
 
 
 # --------------------------------------------------------------------------- driver
@@ -346,9 +295,32 @@ def _verify(
             raise UnknownIncident(incident_id, "the journal")
         ids = [incident_id]
 
-    # Plan: ranges of seq numbers per incident, as they stand in this snapshot.
-    bounds: dict[str, tuple[int, int]] = {}
-    tasks: list[tuple[str, int, int]] = []
+    # Workers start now, while the plan is made: the records say how long the chains are
+    # (a record that lies about it only makes this guess wrong; the plan below decides).
+    if workers is None:
+        expected = sum(r[11] for r in records.values() if r is not None and type(r[11]) is int)
+        workers = min(os.cpu_count() or 1, 4) if expected >= PARALLEL_MIN else 1
+    pool = _Workers(workers) if workers > 1 and worker_uri is not None else None
+    try:
+        return _check_all(conn, ids, records, progress, pool, worker_uri, started)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _check_all(
+    conn: sqlite3.Connection,
+    ids: list[str],
+    records: dict[str, _Row],
+    progress: Progress | None,
+    pool: _Workers | None,
+    worker_uri: str | None,
+    started: float,
+) -> VerifyReport:
+    # Plan: ranges of seq numbers per incident, as they stand in this snapshot, small
+    # enough for the workers to share them evenly and at most CHUNK long.
+    spans: list[tuple[str, int, int]] = []
+    whole: list[tuple[str, int, int]] = []  # chains read in one range, whatever they hold
     total = 0
     for iid in ids:
         (lo,) = conn.execute(_MIN_SQL, (iid,)).fetchone()
@@ -356,16 +328,16 @@ def _verify(
             continue
         (hi,) = conn.execute(_MAX_SQL, (iid,)).fetchone()
         if not isinstance(lo, int) or not isinstance(hi, int):  # a rebuilt, non-STRICT table
-            lo, hi = -(2**63), 2**63 - 1
-            tasks.append((iid, lo, hi))
-            bounds[iid] = (lo, hi)
+            whole.append((iid, -(2**63), 2**63 - 1))
             continue
-        bounds[iid] = (lo, hi)
         total += hi - lo + 1
-        start = lo
-        while start <= hi:
-            tasks.append((iid, start, min(start + CHUNK - 1, hi)))
-            start += CHUNK
+        spans.append((iid, lo, hi))
+    size = min(CHUNK, max(1000, -(-total // (4 * (len(pool.procs) if pool else 1)))))
+    tasks = [
+        (iid, start, min(start + size - 1, hi))
+        for iid, lo, hi in spans
+        for start in range(lo, hi + 1, size)
+    ] + whole
 
     done = 0
 
@@ -377,11 +349,9 @@ def _verify(
 
     if progress is not None:
         progress(0, total)
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN else 1
     results: list[RangeResult] | None = None
-    if workers > 1 and worker_uri is not None and len(tasks) > 1:
-        results = _run_parallel(worker_uri, tasks, workers, tick)
+    if pool is not None and worker_uri is not None and len(tasks) > 1:
+        results = pool.run(worker_uri, tasks, tick)
         if results is not None:
             done = sum(r.scanned for r in results)
     if results is None:

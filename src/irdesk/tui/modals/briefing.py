@@ -12,7 +12,7 @@ from irdesk.domain.drill import RATING_RULE
 from irdesk.domain.durations import format_duration
 from irdesk.report.escape import md
 from irdesk.services.drill import DrillSession
-from irdesk.services.review import item_line, open_items_on_playbook
+from irdesk.services.improvements import item_line, open_items_on_playbook
 from irdesk.text import visible
 from irdesk.tui.modals.dialog import Dialog
 from irdesk.tui.safe import literal

@@ -26,9 +26,13 @@ from irdesk.tui.writes import polling
 if TYPE_CHECKING:
     from irdesk.domain.models import Playbook, Roster
     from irdesk.formats.loader import FileResult
+    from irdesk.services.desk import Newest
     from irdesk.store import IncidentRecord
 
 RECENT_CLOSED = 15
+OPEN_SHOWN = 50  # the newest open ones; a line says where the others are
+#: the row that says more open incidents exist than home lists, and where they are
+MORE = "__more__"
 # The playbook comes last: where the table is narrow, it is the column cut off.
 INCIDENT_COLUMNS = (
     "id",
@@ -92,6 +96,32 @@ def attention(row: BoardRow | None, now: datetime) -> Text:
     return text
 
 
+def _incident_cells(record: IncidentRecord, known: BoardRow | None, now: datetime) -> list[Text]:
+    """An incident's row, in INCIDENT_COLUMNS order (closed ones dimmed)."""
+    style = "" if record.status != "closed" else "dim"
+    mode = " (drill)" if record.mode == "drill" else ""
+    return [
+        Text(record.id, style=style or "bold"),
+        _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
+        Text(record.severity, style=style),
+        Text(record.status, style=style or "yellow"),
+        _commander_cell(known),
+        attention(known, now),
+        Text(local_when(record.updated_at, now) if record.updated_at else "", style=style),
+        Text(record.playbook_id, style=style),
+    ]
+
+
+def _note_row(text: str, lead: str) -> list[Text]:
+    """A row that is not an incident: the empty journal's hint, the line about more."""
+    blank = [Text("") for _ in INCIDENT_COLUMNS[2:]]
+    return [Text(lead, style="dim"), Text(text, style="dim"), *blank]
+
+
+def _signature(cell: Text) -> tuple[object, ...]:
+    return cell.plain, str(cell.style), tuple(cell.spans)
+
+
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "declare", "Declare incident", id="home.declare"),
@@ -145,8 +175,10 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.board = Board(self.app.desk.journal.path)
         self._board_rows: dict[str, BoardRow] = {}
-        self._records: list[IncidentRecord] = []
-        self._shown_rows: list = []  # what the incidents table shows, to skip equal redraws
+        self._newest: Newest | None = None  # what the incidents table lists
+        # what the incidents table shows, cell by cell: equal reloads redraw nothing, and a
+        # changed record redraws its changed cells only
+        self._shown_rows: list[tuple[str, list[tuple[object, ...]]]] = []
         incidents = self.query_one("#incidents", DataTable)
         incidents.border_title = "Incidents"
         _add_columns(incidents)
@@ -174,16 +206,19 @@ class HomeScreen(Screen[None]):
         title = Text(" irdesk ", style="bold reverse")
         title.append_text(literal(f"  journal {self.journal_label}", "dim"))
         self.query_one("#home-title", Static).update(title)
-        records = self._records = desk.journal.incidents()
-        self._fill_incidents(records)
+        # the newest few, whatever the size of the journal (irdesk list has them all)
+        newest = self._newest = desk.newest(open_limit=OPEN_SHOWN, closed_limit=RECENT_CLOSED)
+        self._fill_incidents(newest)
         self._show_status()
-        self._load_board(records, desk.clock.now())  # in a worker: the list shows at once
+        # in a worker: the list shows at once
+        self._load_board(list(newest.open + newest.closed), desk.clock.now())
         if desk.loaded:
             self._fill_files()
         else:
-            # Incidents first; playbooks and roster are parsed once the first frame is up.
+            # Incidents first; playbooks and roster are parsed once the first frame is up
+            # (parsing them meanwhile took the first frame's time).
             self.query_one("#contact-panel", Static).update(Text("loading…", style="dim"))
-            self._load_files()
+            self.call_after_refresh(self._load_files)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="files")
     def _load_files(self) -> None:
@@ -242,51 +277,32 @@ class HomeScreen(Screen[None]):
 
     def _fill_board(self, found: dict[str, BoardRow], now) -> None:  # noqa: ANN001
         self._board_rows = found
-        table = self.query_one("#incidents", DataTable)
-        for incident_id, row in found.items():
-            if incident_id in table.rows:
-                table.update_cell(incident_id, "commander", _commander_cell(row))
-                table.update_cell(incident_id, "attention", attention(row, now))
-        self._shown_rows = []  # what the table shows is no longer what it was built from
+        if self._newest is not None:
+            self._fill_incidents(self._newest)  # the commander and attention cells change
 
-    def _fill_incidents(self, records: list[IncidentRecord]) -> None:
+    def _fill_incidents(self, newest: Newest) -> None:
         now = self.app.desk.clock.now()
         rows: list[tuple[str, list[Text]]] = []
-        open_ones = [r for r in records if r.status != "closed"]
-        closed = [r for r in records if r.status == "closed"][:RECENT_CLOSED]
-        for record in open_ones + closed:
-            style = "" if record.status != "closed" else "dim"
-            mode = " (drill)" if record.mode == "drill" else ""
-            known = self._board_rows.get(record.id) if record.status != "closed" else None
-            rows.append(
-                (
-                    record.id,
-                    [
-                        Text(record.id, style=style or "bold"),
-                        _cut(literal(record.title + mode, style, single_line=True), TITLE_WIDTH),
-                        Text(record.severity, style=style),
-                        Text(record.status, style=style or "yellow"),
-                        _commander_cell(known),
-                        attention(known, now),
-                        Text(
-                            local_when(record.updated_at, now) if record.updated_at else "",
-                            style=style,
-                        ),
-                        Text(record.playbook_id, style=style),
-                    ],
-                )
-            )
-        if not records:
-            hint = Text("No incidents yet. Press n to declare one.", style="dim")
-            blank = [Text("") for _ in INCIDENT_COLUMNS[2:]]
-            rows.append(("__none__", [Text("—", style="dim"), hint, *blank]))
-        shown = [
-            (key, [(c.plain, str(c.style), tuple(c.spans)) for c in cells]) for key, cells in rows
-        ]
-        if shown == self._shown_rows:
+        for record in newest.open:
+            rows.append((record.id, _incident_cells(record, self._board_rows.get(record.id), now)))
+        if newest.more_open:
+            rows.append((MORE, _note_row("more open: irdesk list --status open", "…")))
+        for record in newest.closed:
+            rows.append((record.id, _incident_cells(record, None, now)))
+        if not rows:
+            rows.append(("__none__", _note_row("No incidents yet. Press n to declare one.", "—")))
+        shown = [(key, [_signature(c) for c in cells]) for key, cells in rows]
+        before, self._shown_rows = self._shown_rows, shown
+        if shown == before:
             return  # nothing changed (a heartbeat, another incident's entry): no redraw
-        self._shown_rows = shown
         table = self.query_one("#incidents", DataTable)
+        if [key for key, _ in shown] == [key for key, _ in before]:
+            # the same rows in the same order: only the cells that changed
+            for (key, cells), (_, now_shown), (_, was) in zip(rows, shown, before, strict=True):
+                for column, cell, a, b in zip(INCIDENT_COLUMNS, cells, now_shown, was, strict=True):
+                    if a != b:
+                        table.update_cell(key, column, cell)
+            return
         keep = table.cursor_row
         # Columns are rebuilt: DataTable widths only ever grow, so the empty-journal hint or
         # one long title would otherwise push severity, status and time off screen for good.
@@ -373,7 +389,7 @@ class HomeScreen(Screen[None]):
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return key if key and key != "__none__" else None
+        return key if key and key not in ("__none__", MORE) else None
 
     def action_open(self) -> None:
         if self.query_one("#incidents", DataTable).has_focus:
@@ -404,7 +420,7 @@ class HomeScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#incidents")
     def _incident_chosen(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value and event.row_key.value != "__none__":
+        if event.row_key.value and event.row_key.value not in ("__none__", MORE):
             self.post_message(self.OpenIncident(event.row_key.value))
 
     @on(DataTable.RowSelected, "#playbooks")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from textual import on
+from collections.abc import Callable
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from irdesk.domain.clock import WhenError, local_hms, parse_when
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.models import Step
+from irdesk.errors import IrdeskError
 from irdesk.services.replay import SPEEDS, Replay
 from irdesk.text import visible
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
@@ -54,6 +58,7 @@ class ReplayScreen(Screen[None]):
             replay.playbook.steps[0].id if replay.playbook.steps else None
         )
         self.playing = False
+        self.jumping: int | None = None  # where a long jump is being prepared, in a worker
         self.speed_index = 2  # 60x
         self.compress = False
         self.chain_warning = chain_warning
@@ -132,6 +137,7 @@ class ReplayScreen(Screen[None]):
                 total=r.total,
                 compress=self.compress,
                 chain=chain,
+                jumping=self.jumping,
             )
         )
 
@@ -186,14 +192,46 @@ class ReplayScreen(Screen[None]):
         self.show_transport()
 
     def action_start(self) -> None:
-        self.playing = False
-        self.replay.seek(1)
-        self.show_state()
+        self._go(1)
 
     def action_end(self) -> None:
+        self._go(self.replay.total)
+
+    def _go(self, seq: int, arrive: Callable[[], object] | None = None) -> None:
+        """Move the cursor to entry ``seq`` (``arrive`` moves it, when given). A long way
+        ahead of anything folded yet is prepared in a worker first: keys keep working."""
         self.playing = False
-        self.replay.seek(self.replay.total)
+        move = arrive or (lambda: self.replay.seek(seq))
+        if self.replay.far(seq):
+            self.jumping = seq
+            self.show_transport()
+            self._prepare_jump(seq, move)
+            return
+        self.jumping = None
+        move()
         self.show_state()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jump")
+    def _prepare_jump(self, seq: int, move: Callable[[], object]) -> None:
+        worker = get_current_worker()
+        try:
+            self.replay.prepare(seq, cancelled=lambda: worker.is_cancelled)
+        except IrdeskError as error:
+            self.app.call_from_thread(self._jump_failed, error)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._arrive, seq, move)
+
+    def _arrive(self, seq: int, move: Callable[[], object]) -> None:
+        if self.jumping == seq:  # not superseded by another jump meanwhile
+            self.jumping = None
+            move()
+            self.show_state()
+
+    def _jump_failed(self, error: IrdeskError) -> None:
+        self.jumping = None
+        self.show_transport()
+        self.app.show_error(error, title="cannot jump")
 
     def action_gaps(self) -> None:
         self.compress = not self.compress
@@ -207,9 +245,7 @@ class ReplayScreen(Screen[None]):
 
         def chosen(seq: int | None) -> None:
             if seq is not None:
-                self.playing = False
-                self.replay.seek(seq)
-                self.show_state()
+                self._go(seq)
 
         self.app.push_screen(
             ChoicePrompt(
@@ -228,9 +264,7 @@ class ReplayScreen(Screen[None]):
             except WhenError as exc:
                 self.notify(visible(str(exc)), severity="warning")
                 return
-            self.playing = False
-            self.replay.seek_time(when)
-            self.show_state()
+            self._go(self.replay.position_at(when), lambda: self.replay.seek_time(when))
 
         self.app.push_screen(
             TextPrompt(

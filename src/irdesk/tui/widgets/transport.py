@@ -25,6 +25,7 @@ class Playback:
     total: int
     compress: bool  # idle gaps compressed
     chain: str  # "verifying" | "verified" | "broken"
+    jumping: int | None = None  # the entry a long jump is being prepared for, in a worker
 
 
 class TransportBar(Static):
@@ -39,6 +40,8 @@ class TransportBar(Static):
         text.append(f"{speed:g}x" if speed else "max", style="bold cyan")
         text.append(f"  {local_hms(playback.now)} (+{format_clock(playback.offset)})")
         text.append(f"  entry {playback.cursor}/{playback.total}")
+        if playback.jumping is not None:
+            text.append(f"  jumping to entry {playback.jumping}…", style="bold yellow")
         if playback.compress:
             text.append("  gaps compressed", style="yellow")
         if playback.chain == "verifying":
