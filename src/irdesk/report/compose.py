@@ -466,7 +466,10 @@ def _finding(report: Report, e: ExpectationRow) -> Finding:
     if e.happened is not None:
         evidence.append(_evidence(e.happened, event))
     elif e.status == "missed":
-        evidence.append(f"no entry records {event} before the drill ended")
+        ended = report.drill is not None and report.drill.ended_at is not None
+        evidence.append(
+            f"no entry records {event} " + ("before the drill ended" if ended else "yet")
+        )
     return Finding(
         f"{event} within {span(e.within)} of inject {e.inject}",
         e.status + _expectation_detail(e.occurred_at, e.deadline, e.detail),
