@@ -137,6 +137,8 @@ def script_incident(
         owner="Head of Finance",
         due="2027-01-31",
         poete="training",
+        organization="Finance",
+        issue="The finance team did not recognise the lure",
     )
     r1.add_improvement(
         "Enforce DMARC p=reject on our own domains", owner="dev", due="2026-11-10", poete="planning"

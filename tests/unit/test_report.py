@@ -133,6 +133,8 @@ def test_incident_report_says_what_a_lead_needs(incident_report: Report) -> None
     # review, improvement plan and items carried over from the earlier incident
     assert "### Five whys" in text and "**They lead to:** MFA push approval" in text
     assert "| INC-0002-3 | — | Give finance the bank's fraud line" in text
+    # an item carried over from the earlier incident keeps its organisation
+    assert "| Phishing refresher for the finance team | Head of Finance (Finance) |" in text
     assert "2026-11-20 (overdue)" in text
     assert [c.item for c in incident_report.carried] == ["INC-0001-1", "INC-0001-2"]
     assert "INC-0001-3" not in text  # done before this incident: not carried

@@ -617,7 +617,7 @@ def _after_action(report: Report) -> Review:
                 c.incident_id,
                 c.incident_title,
                 c.what,
-                c.owner,
+                c.owner + (f" ({c.organization})" if c.organization else ""),
                 _due(c),
                 c.overdue,
                 _step_title(report, c.step),

@@ -356,6 +356,9 @@ class CarriedItem:
     step: str | None
     poete: str | None
     overdue: bool
+    issue: str | None = None
+    organization: str | None = None
+    start: date | None = None
 
 
 @dataclass(frozen=True)

@@ -359,7 +359,7 @@ class CarriedLine:
     incident_id: str
     incident_title: str
     what: str
-    owner: str
+    owner: str  # with the organisation, when there is one
     due: str
     overdue: bool
     step: str

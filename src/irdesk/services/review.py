@@ -386,6 +386,9 @@ def carried_items(rows: Sequence[ImprovementRow]) -> list[CarriedItem]:
             r.improvement.step,
             r.improvement.poete,
             r.overdue,
+            r.improvement.issue,
+            r.improvement.organization,
+            r.improvement.start,
         )
         for r in rows
     ]

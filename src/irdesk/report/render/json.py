@@ -266,6 +266,9 @@ def report_document(report: Report) -> dict[str, Any]:
                 "step": c.step,
                 "poete": c.poete,
                 "overdue": c.overdue,
+                "issue": v(c.issue) if c.issue else None,
+                "organization": v(c.organization) if c.organization else None,
+                "start": c.start.isoformat() if c.start else None,
             }
             for c in report.carried
         ],
