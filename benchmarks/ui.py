@@ -314,7 +314,7 @@ def run_child(*args: str) -> dict:
 
 
 def poll_seconds() -> float:
-    from irdesk.tui.screens.runner import POLL_SECONDS
+    from irdesk.tui.screens.responder import POLL_SECONDS
 
     return POLL_SECONDS
 

@@ -388,3 +388,19 @@ def test_an_expect_file_without_heads_is_one_line(path: Path, tmp_path: Path):
         run("--journal", str(path), "--expect-file", str(tmp_path / "missing.txt")),
         "cannot read",
     )
+
+
+@pytest.mark.parametrize(
+    "mistyped",
+    ["INC-0002@4", "INC-0002@4:" + "a" * 63, "INC-0002@4:" + "a" * 64 + "9", "INC-0002@4:xyz"],
+)
+def test_a_mistyped_head_in_a_list_is_named_not_skipped(path: Path, tmp_path: Path, mistyped):
+    """A list of three heads with one mistyped checked the other two and said nothing:
+    one expectation fewer than the list, quietly. The line is named instead."""
+    heads = tmp_path / "heads.txt"
+    heads.write_text(
+        f"{head_of(path)}\n# the second one, copied by hand\n{mistyped}\n", encoding="utf-8"
+    )
+    result = run("--journal", str(path), "--expect-file", str(heads))
+    assert_one_line_failure(result, "is not a head")
+    assert f"{heads}:line 3: " in result.stderr

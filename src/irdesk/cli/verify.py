@@ -119,7 +119,10 @@ def _expectations(given: tuple[str, ...], files: tuple[Path, ...]) -> list[Expec
             except (OSError, UnicodeDecodeError) as exc:
                 reason = getattr(exc, "strerror", None) or exc
                 raise Failure(f"cannot read {path}: {reason}") from None
-            heads = Expectation.find_all(content)
+            try:
+                heads = Expectation.find_all(content)
+            except ValueError as exc:
+                raise Failure(f"{path}:{exc}") from None
             if not heads:
                 raise Failure(f"{path}: no heads in it (they look like INC-0001@57:<hash>)")
             found.extend(heads)

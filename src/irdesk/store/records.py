@@ -38,6 +38,8 @@ class Head(NamedTuple):
 
 #: ``INC-0001@57:<64 hex>``, as verify and every report print a head
 HEAD_PATTERN = re.compile(r"(?P<id>[A-Z]+(?:-[0-9]+)?)@(?P<seq>[0-9]+):(?P<hash>[0-9a-fA-F]+)")
+#: where something that looks like a head begins (an id, "@", a number)
+HEAD_START = re.compile(r"(?<![A-Za-z0-9])[A-Z]+(?:-[0-9]+)?@[0-9]+")
 
 
 class Expectation(NamedTuple):
@@ -63,8 +65,23 @@ class Expectation(NamedTuple):
 
     @classmethod
     def find_all(cls, text: str) -> list[Expectation]:
-        """Every head written in a text (a file of heads, one per line, or a report)."""
-        return [cls.parse(m.group(0)) for m in HEAD_PATTERN.finditer(text)]
+        """Every head written in a text (a file of heads, one per line, or a report).
+
+        Strict: anything that starts like a head (``INC-0001@57``) must be a whole one, or
+        ValueError names its line. A head mistyped in a hand-written list is never skipped
+        quietly, which would check one head fewer than the list says."""
+        found = []
+        for number, line in enumerate(text.splitlines(), 1):
+            for start in HEAD_START.finditer(line):
+                match = HEAD_PATTERN.match(line, start.start())
+                end = match.end() if match else start.end()
+                try:
+                    if match is None or (end < len(line) and line[end].isalnum()):
+                        raise ValueError(f"{line[start.start() : end + 1]!r} is not a head")
+                    found.append(cls.parse(match.group(0)))
+                except ValueError as exc:
+                    raise ValueError(f"line {number}: {exc}") from None
+        return found
 
 
 @dataclass(frozen=True)
