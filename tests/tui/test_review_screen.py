@@ -483,7 +483,7 @@ async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
         carried = source.split("### Still open from earlier incidents on this playbook")[1]
         assert (
             f"| {first}-1 | {first}: Phished mailbox in March | Enforce number matching "
-            "for MFA push | Ada Moreno |"
+            "for MFA push | Ada Moreno (IT operations) |"
         ) in carried
         assert "overdue" in carried.split("\n\n")[1]
         assert f"{first}-2" not in source  # done: not carried over
