@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from irdesk.cli import main
@@ -57,3 +58,24 @@ def test_an_irdesk_error_from_any_command_is_one_line(tmp_path: Path):
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stderr.startswith("irdesk: no playbook 'no-such-playbook'; known playbooks: ")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["report", "INC-0001", "--format", "pdf"], "irdesk report --help"),
+        (["nosuch"], "irdesk --help"),
+        (["--bogus"], "irdesk --help"),
+        (["rules", "review"], "irdesk rules review --help"),
+        (["improvements", "done"], "irdesk improvements done --help"),
+        (["dismiss", "FND-0001", "--reason", "bogus"], "irdesk dismiss --help"),
+    ],
+)
+def test_usage_errors_are_one_line_too(args: list[str], where: str) -> None:
+    """click prints a usage error as three lines (usage, hint, error); the README says every
+    error is one line."""
+    result = CliRunner().invoke(main, args, prog_name="irdesk")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("irdesk: ") and f"(see {where})" in result.stderr

@@ -83,3 +83,22 @@ def test_verify_of_one_crafted_incident_shows_its_id_literally(crafted: Path, tm
     result = run("verify", "--journal", str(copy), HOSTILE)
     assert not RAW.search(result.output), repr(result.output)
     assert SHOWN in result.output
+
+
+def test_a_piped_note_with_bytes_that_are_not_utf8_keeps_them_and_says_so(journal: Path):
+    """`printf 'piped \\xff bytes' | irdesk log` stored 'piped \ufffd bytes': the byte was
+    lost and nobody was told. It is kept as \\xff, and stderr says so."""
+    from irdesk.store import Journal
+
+    incident = "INC-0001"
+    result = CliRunner().invoke(
+        main,
+        ["log", "--journal", str(journal), "--incident", incident],
+        input=b"piped \xff bytes\n",
+        prog_name="irdesk",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "not UTF-8" in result.stderr
+    with Journal.open(journal, readonly=True) as j:
+        note = list(j.entries(incident))[-1]
+    assert note.payload["text"] == "piped \\xff bytes"

@@ -9,6 +9,7 @@ six seconds: the dialog had already closed when the write failed.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -118,6 +119,8 @@ async def test_a_lock_held_past_the_patience_keeps_the_text_and_enter_tries_agai
             await wait_until(pilot, lambda: "Not recorded: journal" in dialog_text(app), 4)
             shown = dialog_text(app)
             assert "is locked by another process" in shown
+            # the time the person waited, not the last brief try's ("waited 0.2s")
+            assert re.search(r"waited (1\.\d|[2-9](\.\d)?)s", shown), shown
             assert "enter tries again" in shown
             assert isinstance(app.screen, TextPrompt)
             assert prompt_text(app) == "kept through the lock"

@@ -176,6 +176,27 @@ class TestTimers:
         s.add(K.STEP_DONE, minutes=25, step="triage", marks="acknowledged")
         assert s.state().timer_view(PLAYBOOK.timers[0], T0 + timedelta(hours=1)).state == "late"
 
+    def test_a_stop_backdated_before_the_start_meets_the_timer(self):
+        """contained backdated to before acknowledged (the attacker was cut off before
+        anyone typed the ack): the containment timer is met, not left running to page
+        people about something already done."""
+        s = Script()
+        s.add(K.MILESTONE, minutes=5, name="acknowledged")
+        s.add(
+            K.MILESTONE,
+            minutes=1,
+            name="contained",
+            occurred=T0 + timedelta(minutes=4, seconds=30),
+            backdate="revoked before the ack was typed",
+        )
+        state = s.state()
+        contain = next(t for t in PLAYBOOK.timers if t.id == "contain")
+        view = state.timer_view(contain, T0 + timedelta(hours=3))
+        assert view.state == "met"
+        assert view.stopped_at == T0 + timedelta(minutes=4, seconds=30)
+        assert view.remaining == contain.within
+        assert state.due_escalations(T0 + timedelta(hours=3)) == []
+
     def test_escalation_levels_fire_in_order_then_repeat(self):
         state = Script().state()
         assert state.due_escalations(T0 + timedelta(minutes=19)) == []
@@ -277,3 +298,22 @@ def test_a_steps_marks_never_moves_a_recorded_milestone_but_a_hand_entry_does():
     assert state.milestones["acknowledged"].via_step is None
     s.add(K.MILESTONE, minutes=1, name="acknowledged")  # a correction by hand
     assert s.state().milestones["acknowledged"].at == T0 + timedelta(minutes=16)
+
+
+def test_the_report_says_a_stop_came_before_the_clock_started():
+    from irdesk.report.model import TimerRow
+
+    row = TimerRow(
+        "contain",
+        "Contain",
+        "acknowledged",
+        "contained",
+        timedelta(hours=1),
+        "met",
+        T0 + timedelta(minutes=5),
+        T0 + timedelta(minutes=65),
+        T0 + timedelta(minutes=4, seconds=30),
+        False,
+        (),
+    )
+    assert row.outcome == "met: 'contained' 30s before 'acknowledged' started the clock"

@@ -54,6 +54,13 @@ def _fail(message: str) -> None:
     click.echo(f"irdesk: {visible(message)}", err=True)
 
 
+def _usage(error: click.UsageError) -> None:
+    """A usage error in one line, like every other error, naming where help is (click
+    prints three: the usage, a hint and the error)."""
+    where = error.ctx.command_path if error.ctx is not None else "irdesk"
+    _fail(f"{error.format_message()} (see {where} --help)")
+
+
 def _undecodable(argument: str) -> bool:
     """Bytes that were not UTF-8 reach Python as lone surrogates (surrogateescape)."""
     return any("\ud800" <= c <= "\udfff" for c in argument)
@@ -77,11 +84,27 @@ class _Group(click.Group):
                 sys.exit(2)
         return super().main(args, *more, **extra)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:  # an option of irdesk itself
+            _usage(error)
+            raise click.exceptions.Exit(2) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except IrdeskError as error:
             _fail(error.message)
+            ctx.exit(2)
+        except click.UsageError as error:  # a command's arguments or options
+            _usage(error)
             ctx.exit(2)
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -215,7 +215,16 @@ def log(incident_id, text, journal_path, actor) -> None:
                 f"the note is longer than {MAX_LOG_BYTES // 1024} KiB; "
                 "attach large output as a file and log its path"
             )
-        text = data.decode("utf-8", "replace").rstrip("\n")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            # kept, not replaced: each byte that is not UTF-8 is written as \xNN, and said
+            text = data.decode("utf-8", "backslashreplace")
+            click.echo(
+                "irdesk: the note had bytes that are not UTF-8 text; they are kept as \\xNN",
+                err=True,
+            )
+        text = text.rstrip("\n")
     if not text.strip():
         raise Failure("the note is empty")
     with open_journal(journal_path, create=False) as journal:

@@ -182,7 +182,8 @@ def _print_text(report, records: dict[str, str], dry_run: bool) -> None:  # noqa
         events = f"{finding.count} event{'s' * (finding.count != 1)}"
         if finding.distinct is not None:
             events += f", {finding.distinct} distinct"
-        click.echo(f"  {events}, {span} UTC, in {finding.source} (id {finding.id})")
+        # its FND id once recorded (above); a dry run's findings have no id anyone can use
+        click.echo(f"  {events}, {span} UTC, in {finding.source}")
         for line in finding.lines[:SHOWN_LINES]:
             click.echo(f"  | {_one_line(line)}")
         more = len(finding.lines) - SHOWN_LINES

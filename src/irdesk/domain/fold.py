@@ -161,7 +161,11 @@ class IncidentState:
         if started is None:
             return TimerView(timer, "waiting", None, None, stopped, None, fired)
         deadline = started + timer.within
-        if stopped is not None and stopped >= started:
+        if stopped is not None and stopped < started:
+            # the stop happened before the clock started (a backdated milestone: contained
+            # before anyone typed the acknowledgement): nothing was left to wait for
+            return TimerView(timer, "met", started, deadline, stopped, timer.within, fired)
+        if stopped is not None:
             state = "met" if stopped <= deadline else "late"
             return TimerView(timer, state, started, deadline, stopped, deadline - stopped, fired)
         if self.closed:

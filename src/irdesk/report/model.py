@@ -223,6 +223,9 @@ class TimerRow:
         if self.state == "running":
             return "running"
         if self.state in ("met", "late") and self.stopped_at and self.started_at:
+            if self.stopped_at < self.started_at:
+                early = span(self.started_at - self.stopped_at)
+                return f"met: '{self.stop}' {early} before '{self.start}' started the clock"
             took = span(self.stopped_at - self.started_at)
             if self.stopped_by_close:
                 return f"{self.state}: ended by closing after {took}; '{self.stop}' not recorded"

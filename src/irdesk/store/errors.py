@@ -35,6 +35,22 @@ class JournalReadOnly(JournalError):
 class JournalLocked(JournalError):
     """Another process held the journal's write lock for longer than the timeout."""
 
+    def __init__(self, message: str, *, path: Path | str | None = None, waited: float = 0):
+        super().__init__(message)
+        self.path = path
+        self.waited = waited
+
+    @classmethod
+    def after(cls, path: Path | str, waited: float) -> JournalLocked:
+        """The journal at ``path`` stayed locked for ``waited`` seconds, however many tries
+        that took (a screen tries briefly, again and again)."""
+        shown = f"{waited:.0f}s" if waited >= 10 else f"{waited:.1f}s".replace(".0s", "s")
+        return cls(
+            f"journal {path} is locked by another process (waited {shown})",
+            path=path,
+            waited=waited,
+        )
+
 
 class UnknownIncident(JournalError, KeyError):
     """The journal has no incident (or chain) with that id. Also a ``KeyError``, so code
@@ -88,7 +104,7 @@ def translate(exc: sqlite3.Error, path: Path | str, *, timeout: float = 0.0) -> 
     if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly database" in lowered:
         return JournalReadOnly(f"journal {path} is read-only: {text}")
     if is_busy(exc):
-        return JournalLocked(f"journal {path} is locked by another process (waited {timeout:g}s)")
+        return JournalLocked.after(path, timeout)
     if primary == _SQLITE_CANTOPEN or "unable to open" in lowered:
         return JournalError(f"cannot open journal {path}: {text}")
     if primary == _SQLITE_IOERR or "disk i/o error" in lowered:

@@ -96,7 +96,8 @@ class PatientWrite:
             waited = time.monotonic() - self._started
             if waited >= self.patience:
                 self.running = False
-                self.failed(error)
+                # the last try waited briefly; the person waited all along
+                self.failed(JournalLocked.after(error.path, waited) if error.path else error)
                 return
             self.waiting(waited)
             # The next try runs on the owner's own message loop, as a key press would, not
