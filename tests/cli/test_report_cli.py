@@ -13,6 +13,8 @@ from fixtures_report.scripts import Scripted, fixed_uids, fixture_catalog, scrip
 from helpers_store import attacker, cut_short
 
 from irdesk.cli import main
+from irdesk.services.desk import Desk
+from irdesk.services.review import ReviewSession
 from irdesk.store import Journal
 
 
@@ -174,6 +176,52 @@ def test_improvements_done_and_drop_are_journaled(journal_path: str) -> None:
         assert journal.verify().ok
     listed = run("improvements", "--journal", journal_path).output
     assert "INC-0002-1" not in listed and "INC-0001-2" not in listed
+
+
+def test_improvements_add_takes_the_plan_fields(journal_path: str) -> None:
+    """A line of the improvement plan from the command line: the area for improvement,
+    the owner's organisation and the start date are journaled and listed."""
+    with Journal.open(journal_path) as journal:
+        desk = Desk(journal, catalog=fixture_catalog(), actor="chen")
+        ReviewSession(desk.session("INC-0002")).reopen("the money-recovery plan")
+    result = run(
+        "improvements",
+        "add",
+        "INC-0002",
+        "--what",
+        "Give finance the bank's fraud line",
+        "--issue",
+        "Nobody called the bank for three hours",
+        "--owner",
+        "Head of Finance",
+        "--organisation",
+        "Finance",
+        "--start",
+        "2026-12-01",
+        "--due",
+        "2026-12-31",
+        "--poete",
+        "organisation",
+        "--journal",
+        journal_path,
+    )
+    assert result.exit_code == 0, result.output
+    item = result.output.strip()
+    doc = json.loads(run("improvements", "--journal", journal_path, "--format", "json").output)
+    found = next(d for d in doc if d["item"] == item)
+    assert (found["issue"], found["organization"], found["start"], found["poete"]) == (
+        "Nobody called the bank for three hours",
+        "Finance",
+        "2026-12-01",
+        "organization",
+    )
+    assert "Head of Finance (Finance)" in run("improvements", "--journal", journal_path).output
+    refused = CliRunner().invoke(
+        main,
+        ["improvements", "add", "INC-0002", "--what", "w", "--owner", "o"]
+        + ["--start", "2026-12-31", "--due", "2026-12-01", "--journal", journal_path],
+    )
+    assert refused.exit_code == 2 and "is before the start date" in refused.output
 
 
 @pytest.mark.parametrize(

@@ -137,6 +137,8 @@ def script_incident(
         owner="Head of Finance",
         due="2027-01-31",
         poete="training",
+        organization="Finance",
+        issue="The finance team did not recognise the lure",
     )
     r1.add_improvement(
         "Enforce DMARC p=reject on our own domains", owner="dev", due="2026-11-10", poete="planning"
@@ -214,10 +216,9 @@ def script_incident(
     # ---------------------------------------------------------------- its review
     _at(clock, T0 + timedelta(days=4, hours=2, minutes=30))
     r = ReviewSession(s)
-    r.set_root_cause(
-        "MFA push approval is allowed for executive assistants with delegate access, and "
-        "nobody is alerted when a new inbox rule forwards mail outside.",
-        whys=[
+    r.set_five_whys(
+        "An attacker read the CEO's mail for two days and got one fraudulent payment through.",
+        [
             "Why did the attacker read the CEO's mail? The assistant's account had delegate "
             "access and was compromised.",
             "Why was it compromised? He approved an MFA push he had not started.",
@@ -226,6 +227,8 @@ def script_incident(
             "Why did nobody notice the forwarding rule for two days? No detection for new "
             "inbox rules with external forwarding.",
         ],
+        "MFA push approval is allowed for executive assistants with delegate access, and "
+        "nobody is alerted when a new inbox rule forwards mail outside.",
     )
     r.add_note("went_well", "Accounts payable held the transfer and asked before paying.")
     r.add_note("went_well", "Sessions and refresh tokens were revoked, not only the password.")
@@ -346,12 +349,31 @@ def script_drill(
     r.add_note("went_well", "Sessions were revoked within 4 minutes of the assistant's call.")
     r.add_note("to_improve", "Nobody brought in legal when the supplier called.")
     r.add_note("lesson", "Name a money-recovery owner at declaration for any payment fraud.")
+    r.set_five_whys(
+        "The bank was not called during the hour although a payment had already left.",
+        [
+            "Nobody took the bank call on: it was nobody's step.",
+            "The playbook has no money-recovery step before the exposure assessment.",
+        ],
+        "The playbook leaves money recovery until after containment.",
+    )
     r.add_improvement(
         "Add a 'call the bank' step with a named owner to the playbook",
         owner="ada",
         due="2026-12-16",
         step="assess-exposure",
         poete="planning",
+        issue="Nobody owned the call to the bank",
+        organization="Security",
+        start="2026-12-03",
+    )
+    r.add_improvement(
+        "Brief legal on supplier-fraud calls and give them the desk's number",
+        owner="eli",
+        due="2027-01-15",
+        poete="training",
+        issue="Legal was not brought in when the supplier called",
+        organization="Legal",
     )
     r.save("Containment objective met; money and legal objectives need work.")
     return ScriptedDrill(journal, clock, desk, d.incident_id, DRILL_REPORT_AT)

@@ -724,3 +724,40 @@ def test_hot_wash_answers_can_be_corrected_and_players_give_feedback(session, cl
     assert [(f.participant, f.improve) for f in session.drill.feedback] == [
         ("Bo", "paging took long")
     ]
+
+
+# --------------------------------------------------------------------------- objectives
+
+
+def test_a_scenario_without_objectives_runs_and_is_reported(tmp_path, journal, clock) -> None:
+    """``objectives`` is optional (issue 15): older scenarios all have some; one without
+    is run and timed, and its report lists the expectations' outcomes, not rated."""
+    from irdesk.report.compose import build_sections
+    from irdesk.report.render.markdown import to_markdown
+    from irdesk.services.review import load_report
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "playbook.yaml").write_bytes((FIXTURES / "playbook.yaml").read_bytes())
+    (folder / "bare.yaml").write_text(
+        "irdesk: scenario/1\nid: bare\ntitle: No objectives\nplaybook: drill-mini-pb\n"
+        "duration: 10m\ninjects:\n  - id: first\n    at: 0m\n    text: A report.\n"
+        "    expect:\n      - event: acknowledged\n        within: 5m\n",
+        encoding="utf-8",
+    )
+    catalog = Catalog.load([(folder, False)])
+    assert not [r for r in catalog.results if r.errors], [r.errors for r in catalog.results]
+    scenario = catalog.scenarios["bare"]
+    assert scenario.objectives == ()
+    desk = Desk(journal, catalog=catalog, clock=clock, actor="fac")
+    session = started(desk.start_drill(scenario))
+    clock.advance(m(2))
+    session.milestone("acknowledged")
+    clock.advance(m(8))
+    session.end_drill()
+    with load_report(journal, session.incident_id, now=clock.now(), catalog=catalog) as report:
+        [exercise] = [s for s in build_sections(report) if s.kind == "exercise"]
+        [loose] = exercise.objectives
+        assert (loose.objective, loose.rating) == ("", None)
+        assert [f.outcome for f in loose.strengths] == ["met at T+00:02:00 (deadline T+00:05:00)"]
+        assert "### Expectations linked to no objective" in to_markdown(report)

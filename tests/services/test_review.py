@@ -22,6 +22,7 @@ from irdesk.services.review import (
     close_improvement,
     find_improvement,
     improvement_rows,
+    items_of,
     load_report,
     today_of,
 )
@@ -55,7 +56,8 @@ def declare(desk: Desk, title: str = "Phish", playbook: str = "phish-response"):
 def test_review_content_is_journaled_and_folded(desk: Desk) -> None:
     review = declare(desk)
     review.set_root_cause("draft cause")
-    review.set_root_cause("No number matching", whys=["push approved", "", "  "])
+    review.set_root_cause("No owner for MFA")
+    review.set_five_whys("Mailbox read for two days", ["push approved", "", "  "], "No matching")
     note = review.add_note("went_well", "reported fast")
     review.add_note("to_improve", "slow scoping")
     review.add_note("lesson", "assistants are targets")
@@ -64,10 +66,12 @@ def test_review_content_is_journaled_and_folded(desk: Desk) -> None:
     )
     state = review.state
     assert state.status == "draft"
-    assert state.root_cause.text == "No number matching"
-    assert state.root_cause.whys == ("push approved",)
-    assert state.root_cause.method == "five-whys"
-    assert state.root_cause.revisions == 2
+    assert state.root_cause.text == "No owner for MFA"
+    assert state.root_cause.method == "free" and state.root_cause.revisions == 2
+    assert state.five_whys.problem == "Mailbox read for two days"
+    assert state.five_whys.whys == ("push approved",)
+    assert state.five_whys.text == "No matching"
+    assert state.five_whys.method == "five-whys" and state.five_whys.revisions == 1
     assert [n.text for n in state.section("went_well")] == ["reported fast"]
     assert item.item == f"{review.incident_id}-1"
     assert (item.owner, item.due, item.step, item.poete) == (
@@ -86,15 +90,61 @@ def test_review_content_is_journaled_and_folded(desk: Desk) -> None:
     light = ReviewState.fold(entries)
     for other in (fresh, light):
         assert other.root_cause.text == state.root_cause.text
+        assert other.five_whys == state.five_whys
         assert list(other.improvements) == list(state.improvements)
         assert [n.text for n in other.notes.values()] == [
             n.text for n in review.state.notes.values()
         ]
 
 
+def test_five_whys_and_the_root_cause_sentence_do_not_replace_each_other(desk: Desk) -> None:
+    """Issue 12: recording the five whys wiped the free-text root cause and the other way
+    round; both are kept, each replaced only by a later one of its own kind."""
+    review = declare(desk)
+    review.set_root_cause("No owner for the MFA policy")
+    review.set_five_whys("The CEO's mail was read", ["push approved", "no number matching"])
+    assert review.state.root_cause.text == "No owner for the MFA policy"
+    review.set_root_cause("No owner for the MFA policy since the reorganisation")
+    state = review.state
+    assert state.five_whys.problem == "The CEO's mail was read"
+    assert state.five_whys.whys == ("push approved", "no number matching")
+    assert state.root_cause.text == "No owner for the MFA policy since the reorganisation"
+    with load_report(desk.journal, review.incident_id, now=desk.clock.now()) as report:
+        text = to_markdown(report)
+    assert "No owner for the MFA policy since the reorganisation" in text
+    assert "The CEO's mail was read" in text and "no number matching" in text
+
+
+def test_improvement_items_keep_the_plan_fields(desk: Desk) -> None:
+    """Organisation, start date and the area for improvement are journaled, folded and
+    changed like the other fields."""
+    review = declare(desk)
+    item = review.add_improvement(
+        "Name a bank-call owner",
+        owner="ada",
+        organization="Finance",
+        issue="Nobody called the bank",
+        start="2026-12-01",
+        due="2026-12-15",
+        poete="organisation",
+    )
+    assert (item.organization, item.issue, item.start, item.due, item.poete) == (
+        "Finance",
+        "Nobody called the bank",
+        date(2026, 12, 1),
+        date(2026, 12, 15),
+        "organization",
+    )
+    review.update_improvement(item.item, organization="Treasury", start="2026-12-02")
+    fresh = items_of(desk.journal, review.incident_id)[item.item]
+    assert (fresh.organization, fresh.start) == ("Treasury", date(2026, 12, 2))
+    with pytest.raises(ActionError, match="before the start date"):
+        review.update_improvement(item.item, due="2026-11-30")
+
+
 def test_every_review_entry_has_a_sentence(desk: Desk) -> None:
     review = declare(desk)
-    review.set_root_cause(whys=["a", "b"])
+    review.set_five_whys("it broke", ["a", "b"])
     review.add_note("lesson", "learn")
     item = review.add_improvement("fix it", owner="dev", poete="training")
     review.update_improvement(item.item, due="2026-12-24", reason="after the freeze")
@@ -107,7 +157,7 @@ def test_every_review_entry_has_a_sentence(desk: Desk) -> None:
         if e.kind.startswith(("review.", "improvement."))
     ]
     assert texts == [
-        ("root cause", "root cause (five whys): why 1: a → why 2: b"),
+        ("root cause", "root cause (five whys): problem: it broke → why 1: a → why 2: b"),
         ("review", "lessons learned: learn"),
         ("improve", f"improvement {item.item}: fix it (owner dev, no due date, POETE training)"),
         ("improve", f"improvement {item.item} changed: due → 2026-12-24 (after the freeze)"),
@@ -129,8 +179,15 @@ def test_every_review_entry_has_a_sentence(desk: Desk) -> None:
         (lambda r: r.add_improvement("x", owner="dev", poete="budget"), "unknown POETE element"),
         (lambda r: r.add_note("feelings", "x"), "unknown review section"),
         (lambda r: r.add_note("lesson", " "), "needs some text"),
-        (lambda r: r.set_root_cause(" ", whys=[" "]), "write the root cause"),
-        (lambda r: r.set_root_cause(whys=[str(n) for n in range(9)]), "at most 7 whys"),
+        (lambda r: r.set_root_cause(" "), "write the root cause"),
+        (lambda r: r.set_five_whys("p", [str(n) for n in range(9)]), "at most 7 whys"),
+        (lambda r: r.set_five_whys(" ", ["why"]), "start from a problem statement"),
+        (lambda r: r.set_five_whys("p", [" "]), "at least one why"),
+        (lambda r: r.add_improvement("x", owner="dev", start="soon"), "the start date as"),
+        (
+            lambda r: r.add_improvement("x", owner="dev", start="2026-12-10", due="2026-12-01"),
+            "is before the start date",
+        ),
         (lambda r: r.save(), "the review is empty"),
         (lambda r: r.reopen("why"), "is not saved"),
         (lambda r: r.edit_note(99, "x"), "no review note 99"),

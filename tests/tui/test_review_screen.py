@@ -22,7 +22,9 @@ from tui_helpers import ACTOR, START, kinds, paste, rows, run, screen_text, sett
 from irdesk import paths
 from irdesk.domain.incident import K
 from irdesk.domain.review import RK
+from irdesk.services.desk import Desk
 from irdesk.services.review import ReviewSession, improvement_rows
+from irdesk.store import Journal
 from irdesk.tui.modals.improvement import ImprovementDialog
 from irdesk.tui.modals.prompts import ChoicePrompt, TextPrompt
 from irdesk.tui.screens import report as report_screen
@@ -35,6 +37,8 @@ WHYS = [
     "Nobody owns the MFA policy since the IAM team was reorganised",
 ]
 ROOT_CAUSE = "No owner for the MFA policy"
+ROOT_CAUSE_SENTENCE = "Push MFA without number matching, and no owner for the policy"
+PROBLEM = "The CEO's mailbox was read by an attacker for two days"
 HOSTILE = "[bold]MFA fatigue[/bold] [link=https://evil.example]policy[/link] \x1b[31mred"
 HOSTILE_SHOWN = "[bold]MFA fatigue[/bold] [link=https://evil.example]policy[/link] ␛[31mred"
 
@@ -52,6 +56,14 @@ def body(app) -> str:
 
 def plan(app) -> str:
     return text_of(app.screen.query_one("#improvements", DataTable))
+
+
+async def close_into_review(pilot, summary: str) -> None:
+    """Close the incident on the runner: its review opens."""
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+    await answer(pilot, summary)
 
 
 async def answer(pilot, text: str) -> None:
@@ -75,7 +87,8 @@ def seed_review(desk, declare, *, title: str = "Phished mailbox") -> str:
     session = declare(title=title)
     session.close("contained; payment recalled")
     review = ReviewSession(session)
-    review.set_root_cause(ROOT_CAUSE, whys=WHYS)
+    review.set_five_whys(PROBLEM, WHYS, ROOT_CAUSE)
+    review.set_root_cause(ROOT_CAUSE_SENTENCE)
     review.add_note("went_well", "Helpdesk escalated the CFO's payment request within minutes")
     review.add_note("to_improve", "Nobody knew who could call the bank")
     review.add_note("lesson", "A password reset is not a session revocation")
@@ -85,6 +98,9 @@ def seed_review(desk, declare, *, title: str = "Phished mailbox") -> str:
         due=START.date() + timedelta(days=14),
         step="revoke-access",
         poete="equipment",
+        issue="An MFA push was approved by habit",
+        organization="IT operations",
+        start=START.date(),
     )
     review.add_improvement(
         "Bank call-back list in the finance runbook",
@@ -114,11 +130,8 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
     iid = session.incident_id
     app = make_app(iid)
     async with run(app) as pilot:
-        await settle(pilot)
         # ---- closing the incident opens its review
-        await pilot.press("c")
-        await settle(pilot)
-        await answer(pilot, "Phish contained; CFO payment recalled")
+        await close_into_review(pilot, "Phish contained; CFO payment recalled")
         assert rows(journal, iid, K.CLOSED)[-1].payload == {
             "summary": "Phish contained; CFO payment recalled",
             "outcome": "resolved",
@@ -132,9 +145,13 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         )
         assert "Root cause  (c free text · w five whys)\n  not recorded yet" in body(app)
 
-        # ---- five whys: three whys, an empty answer stops, then the conclusion
+        # ---- five whys: the problem statement first, three whys, an empty answer
+        # stops, then the conclusion
         await pilot.press("w")
         await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        assert "Five whys: the problem" in screen_text(app)
+        await answer(pilot, PROBLEM)
         for n, why in enumerate(WHYS, start=1):
             assert isinstance(app.screen, TextPrompt)
             assert f"Five whys: why {n}" in screen_text(app)
@@ -149,13 +166,27 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         await pilot.press("ctrl+u")
         await answer(pilot, ROOT_CAUSE)
         [cause] = rows(journal, iid, RK.ROOT_CAUSE)
-        assert cause.payload == {"method": "five-whys", "text": ROOT_CAUSE, "whys": WHYS}
+        assert cause.payload == {
+            "method": "five-whys",
+            "problem": PROBLEM,
+            "text": ROOT_CAUSE,
+            "whys": WHYS,
+        }
         assert (cause.actor, cause.role) == (ACTOR, "commander")
         assert app.screen is review
+        assert f"  problem: {PROBLEM}\n" in body(app)
         for n, why in enumerate(WHYS, start=1):
             assert f"  why {n}: {why}\n" in body(app)
-        assert f"  root cause: {ROOT_CAUSE}\n" in body(app)
+        assert f"  they lead to: {ROOT_CAUSE}\n" in body(app)
         assert head(app).endswith("review: draft")
+
+        # ---- c: the root cause in a sentence, kept beside the five whys
+        await pilot.press("c")
+        await settle(pilot)
+        await answer(pilot, "Push MFA without number matching")
+        assert f"  they lead to: {ROOT_CAUSE}\n" in body(app)
+        assert "  Push MFA without number matching\n" in body(app)
+        assert review.review.state.five_whys.whys == tuple(WHYS)
 
         # ---- g / i / l: one note per section; hostile text is kept and shown literally
         await pilot.press("g")
@@ -200,14 +231,23 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         assert HOSTILE_SHOWN in shown  # not bold, not a link, no escape reaching the terminal
         assert "\x1b" not in body(app)
 
-        # ---- a: an improvement item with owner, due in 14 days, step and POETE element
+        # ---- a: an improvement item: the area it answers, owner and organisation, the
+        # start date filled in with today, due in 14 days, step and capability element
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, ImprovementDialog)
+        start = app.screen.query_one("#imp-start", Input)
+        assert start.value == START.date().isoformat()  # a value, saved as shown
+        # the due date's placeholder reads as an example, not as a value (issue 15)
+        assert app.screen.query_one("#imp-due", Input).placeholder.startswith("e.g. ")
         await paste(pilot, "Enforce number matching for MFA push")
+        await pilot.press("tab")
+        await paste(pilot, "An MFA push was approved by habit")
         await pilot.press("tab")
         await paste(pilot, "Ada Moreno")
         await pilot.press("tab")
+        await paste(pilot, "IT operations")
+        await pilot.press("tab", "tab")  # the start date stays today
         await paste(pilot, "14d")
         await pilot.press("tab")  # the step Select: no step, triage, scope-campaign...
         await pilot.press("enter", "down", "down", "down", "down", "enter")
@@ -235,12 +275,16 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
                 "due": due.isoformat(),
                 "step": "revoke-access",
                 "poete": "equipment",
+                "issue": "An MFA push was approved by habit",
+                "organization": "IT operations",
+                "start": START.date().isoformat(),
             },
             ACTOR,
         )
         assert plan(app) == (
-            f"{iid}-1 | Enforce number matching for MFA push | Ada Moreno | "
-            "2026-12-07 | revoke-access | equipment | open"
+            f"{iid}-1 | Enforce number matching for MFA push | Ada Moreno | 2026-12-07 | "
+            "open | equipment | IT operations | 2026-11-23 | An MFA push was approved by "
+            "habit | revoke-access"
         )
 
         # ---- x: close the highlighted item as done, with a note
@@ -258,7 +302,7 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
             "outcome": "done",
             "note": "number matching enforced tenant-wide",
         }
-        assert plan(app).endswith("| revoke-access | equipment | done")
+        assert "| 2026-12-07 | done | equipment |" in plan(app)
 
         # ---- s: save with a summary; after that, changes are refused until reopened
         await pilot.press("s")
@@ -295,6 +339,27 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         assert journal.verify().ok
 
 
+async def test_the_review_follows_writes_made_elsewhere(desk, declare, make_app, journal, clock):
+    """An item added from another terminal (irdesk improvements add) shows on the review
+    screen, also when the runner underneath picked the write up first: the journal's
+    change flag is read once, by whichever screen polls first."""
+    session = declare()
+    iid = session.incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await close_into_review(pilot, "contained")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        runner = app.screen_stack[-2]
+        with Journal.open(journal.path, clock=clock) as other:
+            elsewhere = Desk(other, catalog=desk.catalog, clock=clock, actor="bob")
+            ReviewSession(elsewhere.session(iid)).add_improvement("Added elsewhere", owner="bob")
+        runner.poll()  # the runner's interval came first and refreshed the shared session
+        review._poll()
+        await settle(pilot)
+        assert "Added elsewhere" in plan(app)
+
+
 async def test_improvement_dialog_refuses_what_it_cannot_journal(declare, make_app, journal):
     session = declare()
     session.close("")
@@ -312,9 +377,9 @@ async def test_improvement_dialog_refuses_what_it_cannot_journal(declare, make_a
         await settle(pilot)
         assert app.screen is dialog
         assert "an improvement needs what will change and an owner" in screen_text(app)
-        await pilot.press("tab")
+        await pilot.press("tab", "tab")
         await paste(pilot, "Ravi Iyer")
-        await pilot.press("tab")
+        await pilot.press("tab", "tab", "tab")
         await paste(pilot, "next week")
         await pilot.press("enter")
         await settle(pilot)
@@ -328,6 +393,7 @@ async def test_improvement_dialog_refuses_what_it_cannot_journal(declare, make_a
         [added] = rows(journal, iid, RK.IMPROVEMENT_ADDED)
         assert added.payload["due"] == "2026-12-15"
         assert (added.payload["step"], added.payload["poete"]) == (None, None)
+        assert "issue" not in added.payload and "organization" not in added.payload
 
 
 # --------------------------------------------------------------------------- report
@@ -378,7 +444,7 @@ async def test_report_screen_shows_and_writes_the_report(
         markdown = (reports / f"{iid}.md").read_text(encoding="utf-8")
         assert markdown.startswith("#")
         assert markdown.startswith(f"# {iid}: Phished mailbox")
-        assert ROOT_CAUSE in markdown
+        assert ROOT_CAUSE in markdown and ROOT_CAUSE_SENTENCE in markdown
 
         html = (reports / f"{iid}.html").read_text(encoding="utf-8")
         tags = Tags()
@@ -393,7 +459,9 @@ async def test_report_screen_shows_and_writes_the_report(
         assert data["schema"] == schema["properties"]["schema"]["const"] == "irdesk.report/1"
         assert set(schema["required"]) <= set(data)
         assert data["incident"]["id"] == iid
-        assert data["review"]["root_cause"]["text"] == ROOT_CAUSE
+        assert data["review"]["root_cause"]["text"] == ROOT_CAUSE_SENTENCE
+        assert data["review"]["five_whys"]["leads_to"] == ROOT_CAUSE
+        assert data["review"]["five_whys"]["problem"] == PROBLEM
         assert [i["item"] for i in data["review"]["improvements"]] == [f"{iid}-1", f"{iid}-2"]
 
         await pilot.press("escape")
@@ -425,7 +493,7 @@ async def test_open_item_carries_over_to_a_later_incident_on_the_same_playbook(
         carried = source.split("### Still open from earlier incidents on this playbook")[1]
         assert (
             f"| {first}-1 | {first}: Phished mailbox in March | Enforce number matching "
-            "for MFA push | Ada Moreno |"
+            "for MFA push | Ada Moreno (IT operations) |"
         ) in carried
         assert "overdue" in carried.split("\n\n")[1]
         assert f"{first}-2" not in source  # done: not carried over
@@ -569,7 +637,7 @@ async def test_an_improvement_item_of_kind_detection(declare, make_app, journal)
         assert str(dialog.query_one("#imp-kind").value) == "detection"
         await pilot.press("tab")
         await paste(pilot, "Rule for MFA push floods")
-        await pilot.press("tab")
+        await pilot.press("tab", "tab")  # past the area for improvement it answers
         await paste(pilot, "Ravi Iyer")
         await pilot.press("enter")
         await settle(pilot)

@@ -184,3 +184,24 @@ async def test_a_second_choice_is_refused_on_screen_and_a_raced_one_shows_as_a_c
         await alice.press("up")  # the decision step, in the step list
         await settle(alice)
         assert conflict in text_of(app.screen.query_one("#step-decision"))
+
+
+async def test_a_runner_opened_from_home_sees_writes_home_polled_first(
+    declare, make_app, bob, journal
+):
+    """Home stays underneath the runner and polls the same journal: when its poll came
+    first, the runner still picks the write up (each screen has its own "changed")."""
+    iid = declare().incident_id
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        home, runner = app.screen_stack[-2], app.screen
+        assert isinstance(home, HomeScreen) and runner.session.incident_id == iid
+        bob.session(iid).note("seen by home first")
+        home._poll()  # home's interval fired first
+        runner.poll()
+        runner.show_state()
+        await settle(pilot)
+        assert "seen by home first" in timeline(app)

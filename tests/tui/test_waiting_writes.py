@@ -308,11 +308,11 @@ async def test_a_poll_that_finds_the_journal_busy_reads_it_at_the_next_one(
     has_changed = desk_on_screen.journal.has_changed
     busy = []
 
-    def busy_twice() -> bool:
+    def busy_twice(reader: str = "") -> bool:
         if len(busy) < 2:
             busy.append(1)
             raise JournalLocked("journal j.db is locked by another process (waited 0.2s)")
-        return has_changed()
+        return has_changed(reader)
 
     async with run(app) as pilot:
         await settle(pilot)

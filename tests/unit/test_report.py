@@ -33,6 +33,7 @@ from irdesk.formats.catalog import Catalog
 from irdesk.report.build import build_report
 from irdesk.report.chart.svg import svg_chart
 from irdesk.report.chart.text import text_chart
+from irdesk.report.compose import build_sections
 from irdesk.report.model import ChainStatus, Report
 from irdesk.report.render.html import to_html
 from irdesk.report.render.json import to_json
@@ -133,8 +134,10 @@ def test_incident_report_says_what_a_lead_needs(incident_report: Report) -> None
     assert "| acknowledge | 1 | commander: ada | ada, 2026-11-23 09:23:00 |" in text
     assert "| contain | 1 | commander: ada | not acknowledged |" in text
     # review, improvement plan and items carried over from the earlier incident
-    assert "### Five whys" in text and "**Root cause:** MFA push approval" in text
-    assert "| INC-0002-3 | Give finance the bank's fraud line" in text
+    assert "### Five whys" in text and "**They lead to:** MFA push approval" in text
+    assert "| INC-0002-3 | — | Give finance the bank's fraud line" in text
+    # an item carried over from the earlier incident keeps its organisation
+    assert "| Phishing refresher for the finance team | Head of Finance (Finance) |" in text
     assert "2026-11-20 (overdue)" in text
     assert [c.item for c in incident_report.carried] == ["INC-0001-1", "INC-0001-2"]
     assert "INC-0001-3" not in text  # done before this incident: not carried
@@ -253,6 +256,65 @@ def test_a_drill_ended_early_reports_hand_marks_not_reached_not_delivered_and_fe
             schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
             errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
             assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+def test_drill_report_is_in_the_hseep_shape(drill_report: Report) -> None:
+    """Issue 15: exercise overview, per objective the rating with strengths and areas for
+    improvement resting on journal entries, and the improvement plan as a matrix."""
+    sections = {s.kind: s for s in build_sections(drill_report)}
+    kinds = [s.kind for s in build_sections(drill_report)]
+    assert kinds.index("exercise") < kinds.index("drill") < kinds.index("review")
+    ex = sections["exercise"]
+    assert ex.name == "The CEO's mailbox (test copy)" and ex.scenario_id == "ttx-phish"
+    assert ex.wall == "2026-12-02 10:03:00 to 2026-12-02 11:03:00 UTC"
+    assert ex.exercise.startswith("1h of exercise time (1h planned)")
+    assert "Facilitator notes" not in ex.setting and ex.setting.startswith("Tuesday, 10:05.")
+    assert {p.name: p.roles for p in ex.participants}["ada"] == ("Incident commander",)
+    by_id = {o.objective: o for o in ex.objectives}
+    fast = by_id["contain-fast"]
+    assert (fast.rating, len(fast.strengths), len(fast.areas)) == ("S", 2, 2)
+    late = fast.areas[0]
+    assert late.text.startswith("'Cut the attacker out of exposed accounts' done within 30m")
+    assert late.outcome == "late at T+00:47:00 (deadline T+00:43:00)"
+    # the evidence names the entries: the inject's delivery and the step's completion
+    entries = {e.seq: e for e in drill_report.timeline}
+    delivered, done = late.evidence
+    seq = int(delivered.split(",")[0].removeprefix("entry "))
+    assert entries[seq].kind == "inject.delivered" and "T+00:13:00" in delivered
+    seq = int(done.split(",")[0].removeprefix("entry "))
+    assert entries[seq].kind == "step.done" and "10:50:00" in done
+    money = by_id["protect-money"]
+    assert money.rating == "U" and money.strengths == ()
+    assert "no entry records" in money.areas[0].evidence[-1]
+    assert [f.outcome for f in money.not_evaluated] == ["n/a: inject skipped (facilitator)"]
+    plan = sections["review"].improvements
+    assert [(i.issue, i.poete, i.owner, i.organization, i.start, i.due) for i in plan] == [
+        (
+            "Nobody owned the call to the bank",
+            "planning",
+            "ada",
+            "Security",
+            "2026-12-03",
+            "2026-12-16",
+        ),
+        (
+            "Legal was not brought in when the supplier called",
+            "training",
+            "eli",
+            "Legal",
+            "—",
+            "2027-01-15",
+        ),
+    ]
+    text = to_markdown(drill_report)
+    assert "## Exercise overview" in text and "## Analysis of objectives" in text
+    assert "| Issue / area for improvement | Corrective action | Capability element |" in text
+    doc = json.loads(to_json(drill_report))
+    late_json = [
+        e for e in doc["drill"]["expectations"] if e["event"] == "step:revoke-access:done"
+    ][0]
+    assert late_json["event_entry"]["seq"] == int(done.split(",")[0].removeprefix("entry "))
+    assert doc["review"]["improvements"][0]["organization"] == "Security"
 
 
 def test_json_report_follows_the_documented_schema(

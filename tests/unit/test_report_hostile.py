@@ -69,11 +69,17 @@ def report(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
         clock.advance(60)
         session.close(HOSTILE)
         review = ReviewSession(session)
-        review.set_root_cause(MD_BLOCK, whys=[SCRIPT, ANSI, MD_LINK])
+        review.set_five_whys(MD_LINK, [SCRIPT, ANSI, MD_LINK], MD_BLOCK)
         for section in ("went_well", "to_improve", "lesson"):
             review.add_note(section, HOSTILE)
         review.add_improvement(
-            MD_BLOCK, owner=IMG, due="2026-12-01", step="triage", poete="training"
+            MD_BLOCK,
+            owner=IMG,
+            due="2026-12-01",
+            step="triage",
+            poete="training",
+            issue=HOSTILE,
+            organization=MD_LINK,
         )
         review.save(HOSTILE)
         built = load_report(journal, session.incident_id, now=clock.now(), catalog=catalog)

@@ -230,6 +230,21 @@ def test_corrections_reference_an_existing_entry(journal: Journal):
     assert journal.verify().ok
 
 
+def test_each_named_reader_sees_a_change_once(journal: Journal, tmp_path):
+    """Two screens polling one Journal: the first to ask must not hide a change from the
+    other (the review screen above the runner missed another terminal's writes)."""
+    rec = declare(journal)
+    assert journal.has_changed("runner") and journal.has_changed("review")  # first asks
+    assert not journal.has_changed("runner") and not journal.has_changed("review")
+    with Journal.open(journal.path) as other:
+        other.append(rec.id, "note.added", {"text": "elsewhere"}, actor="bob")
+    assert journal.has_changed("runner")
+    assert journal.has_changed("review")  # still there for the second reader
+    assert not journal.has_changed("runner") and not journal.has_changed("review")
+    journal.append(rec.id, "note.added", {"text": "here"}, actor="ada")
+    assert journal.has_changed("review") and journal.has_changed("runner")
+
+
 def test_retried_write_with_same_uid_is_recorded_once(journal: Journal):
     rec = declare(journal)
     first = journal.append(rec.id, "note.added", {"text": "hi"}, actor="bob", uid="u-1")

@@ -36,6 +36,9 @@ def _row_json(row) -> dict:  # noqa: ANN001
         "step": imp.step,
         "poete": imp.poete,
         "kind": imp.kind,
+        "issue": visible(imp.issue) if imp.issue else None,
+        "organization": visible(imp.organization) if imp.organization else None,
+        "start": imp.start.isoformat() if imp.start else None,
         "status": row.status,
         "covered_by": [
             {"rule": c.rule, "file": c.path, "since": format_ts(c.since)} for c in row.covered_by
@@ -67,7 +70,8 @@ def _write_rows(rows, out: TextIO) -> None:  # noqa: ANN001
             what += f" [done: {squeezed(row.covered_by[0].text())}]"
         elif imp.status != "open" and imp.close_note:
             what += f" [{imp.status}: {squeezed(imp.close_note)}]"
-        table.append((state, squeezed(imp.item), due, squeezed(imp.owner), what, "; ".join(where)))
+        owner = imp.owner + (f" ({imp.organization})" if imp.organization else "")
+        table.append((state, squeezed(imp.item), due, squeezed(owner), what, "; ".join(where)))
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     for r in table:
         head = "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True))
@@ -165,11 +169,16 @@ def drop(ctx, item, note, journal_path, actor) -> None:
 
 @improvements.command("add")
 @click.argument("incident_id", metavar="INCIDENT")
-@click.option("--what", required=True, help="What will change.")
+@click.option("--what", required=True, help="What will change: the corrective action.")
+@click.option("--issue", default=None, help="The area for improvement it answers.")
 @click.option("--owner", required=True, help="Who makes it happen (a person or role).")
+@click.option("--organization", "--organisation", default=None, help="The owner's organisation.")
+@click.option("--start", default=None, metavar="YYYY-MM-DD", help="When work on it starts.")
 @click.option("--due", default=None, metavar="YYYY-MM-DD", help="When it is due.")
 @click.option("--step", default=None, help="The playbook step it concerns.")
-@click.option("--poete", default=None, help="planning, organization, equipment, training...")
+@click.option(
+    "--poete", default=None, help="Capability element: planning, organization, equipment..."
+)
 @click.option(
     "--kind",
     type=click.Choice(["general", "detection"]),
@@ -180,7 +189,21 @@ def drop(ctx, item, note, journal_path, actor) -> None:
 @journal_option
 @actor_option
 @click.pass_context
-def add(ctx, incident_id, what, owner, due, step, poete, kind, journal_path, actor) -> None:  # noqa: ANN001
+def add(  # noqa: ANN001
+    ctx,
+    incident_id,
+    what,
+    issue,
+    owner,
+    organization,
+    start,
+    due,
+    step,
+    poete,
+    kind,
+    journal_path,
+    actor,
+) -> None:
     """Add an improvement item to INCIDENT's review; prints the item's id."""
     from irdesk.cli.common import make_desk
     from irdesk.services.review import ReviewSession
@@ -190,5 +213,15 @@ def add(ctx, incident_id, what, owner, due, step, poete, kind, journal_path, act
     with open_journal(journal_path, create=False) as journal:
         desk = make_desk(journal, actor=actor)
         review = ReviewSession(desk.session(incident_id.strip()))
-        item = review.add_improvement(what, owner=owner, due=due, step=step, poete=poete, kind=kind)
+        item = review.add_improvement(
+            what,
+            owner=owner,
+            due=due,
+            step=step,
+            poete=poete,
+            kind=kind,
+            issue=issue,
+            organization=organization,
+            start=start,
+        )
     click.echo(squeezed(item.item))

@@ -7,15 +7,24 @@ happens. Saving it marks it finished; changing it afterwards needs reopening it.
 
 Entry kinds and payloads (part of the journal format: never rename one):
 
-``review.root_cause``    {method: "free"|"five-whys", text, whys: [str, ...]}
-                         the latest one is the root cause (an earlier one was a draft)
+``review.root_cause``    {method: "free"|"five-whys", text, whys: [str, ...], problem}
+                         ``free``: the root cause in a sentence; ``five-whys``: the problem
+                         statement the whys start from (``problem``, absent before it was
+                         asked), the whys and the root cause they lead to (``text``). The
+                         latest entry of each method counts (an earlier one was a draft);
+                         neither replaces the other
 ``review.note``          {section: "went_well"|"to_improve"|"lesson", text, replaces: seq|null}
                          ``replaces`` names an earlier note whose text this one replaces
 ``review.note.removed``  {note: seq, reason}
 ``improvement.added``    {item: "INC-0003-1", what, owner, due: "YYYY-MM-DD"|null,
                           step: step id|null, poete: one of POETE|null,
-                          kind: "detection" (absent for a general item)}
-``improvement.updated``  {item, changes: {what|owner|due|step|poete: new value}, reason}
+                          kind: "detection" (absent for a general item),
+                          issue: the area for improvement it answers (optional),
+                          organization: the owner's organisation (optional),
+                          start: "YYYY-MM-DD" (optional)}
+                         ``what`` is the corrective action; ``poete`` its capability element
+``improvement.updated``  {item, changes: {what|owner|due|step|poete|issue|organization|start:
+                          new value}, reason}
 ``improvement.closed``   {item, outcome: "done"|"dropped", note}
                          always appended to the incident that owns the item
 ``review.saved``         {summary}
@@ -94,7 +103,19 @@ DETECTION = "detection"
 ITEM_KINDS: tuple[str, ...] = (GENERAL, DETECTION)
 
 #: Fields of an improvement item that ``improvement.updated`` may change.
-UPDATABLE: tuple[str, ...] = ("what", "owner", "due", "step", "poete")
+UPDATABLE: tuple[str, ...] = (
+    "what",
+    "owner",
+    "due",
+    "step",
+    "poete",
+    "issue",
+    "organization",
+    "start",
+)
+#: Updatable fields holding a date, and optional text fields (empty reads as none).
+DATE_FIELDS: tuple[str, ...] = ("due", "start")
+OPTIONAL_TEXT: tuple[str, ...] = ("step", "poete", "issue", "organization")
 
 EXT_KEY = "review"
 _CONTENT_KINDS = frozenset({RK.ROOT_CAUSE, RK.NOTE, RK.IMPROVEMENT_ADDED})
@@ -111,7 +132,8 @@ class RootCause:
     at: datetime
     actor: str
     seq: int
-    revisions: int = 1  # how many root-cause entries there were (drafts included)
+    revisions: int = 1  # how many entries of this method there were (drafts included)
+    problem: str = ""  # five whys: the problem statement they start from
 
 
 @dataclass
@@ -137,6 +159,9 @@ class Improvement:
     added_by: str
     seq: int
     kind: str = GENERAL  # general | detection
+    issue: str | None = None  # the area for improvement the action answers
+    organization: str | None = None  # the owner's organisation
+    start: date | None = None
     status: str = OPEN  # open | done | dropped
     closed_at: datetime | None = None
     closed_by: str | None = None
@@ -162,7 +187,8 @@ class Improvement:
 
 @dataclass
 class ReviewState:
-    root_cause: RootCause | None = None
+    root_cause: RootCause | None = None  # the root cause in a sentence (method free)
+    five_whys: RootCause | None = None  # the five whys (method five-whys)
     notes: dict[int, ReviewNote] = field(default_factory=dict)  # by seq, in order added
     improvements: dict[str, Improvement] = field(default_factory=dict)  # by item id
     saved_at: datetime | None = None
@@ -191,6 +217,11 @@ class ReviewState:
     @property
     def saved(self) -> bool:
         return self.locked
+
+    @property
+    def analysed(self) -> bool:
+        """A root cause or a five-whys analysis was recorded."""
+        return self.root_cause is not None or self.five_whys is not None
 
     def section(self, name: str) -> list[ReviewNote]:
         return [n for n in self.notes.values() if n.section == name]
@@ -255,12 +286,27 @@ def parse_due(value: object) -> date | None:
 
 
 def _root_cause(r: ReviewState, e: Entry, p: dict[str, Any]) -> None:
+    """A free-text root cause and a five-whys analysis are kept side by side: each
+    entry replaces only the earlier one of its own method."""
     whys = tuple(str(w) for w in (p.get("whys") or ()) if str(w).strip())
     method = str(p.get("method") or (FIVE_WHYS if whys else FREE))
-    revisions = r.root_cause.revisions + 1 if r.root_cause else 1
-    r.root_cause = RootCause(
-        method, str(p.get("text", "")), whys, e.occurred_at, e.actor, e.seq, revisions
+    if method not in METHODS:
+        method = FIVE_WHYS if whys else FREE
+    earlier = r.five_whys if method == FIVE_WHYS else r.root_cause
+    found = RootCause(
+        method,
+        str(p.get("text", "")),
+        whys,
+        e.occurred_at,
+        e.actor,
+        e.seq,
+        earlier.revisions + 1 if earlier else 1,
+        str(p.get("problem") or ""),
     )
+    if method == FIVE_WHYS:
+        r.five_whys = found
+    else:
+        r.root_cause = found
 
 
 def _note(r: ReviewState, e: Entry, p: dict[str, Any]) -> None:
@@ -321,6 +367,9 @@ def _improvement_added(r: ReviewState, e: Entry, p: dict[str, Any]) -> None:
         added_by=e.actor,
         seq=e.seq,
         kind=kind if kind in ITEM_KINDS else GENERAL,
+        issue=_opt(p.get("issue")),
+        organization=_opt(p.get("organization")),
+        start=parse_due(p.get("start")),
     )
 
 
@@ -330,9 +379,9 @@ def _improvement_updated(r: ReviewState, e: Entry, p: dict[str, Any]) -> None:
     if found is None or not isinstance(changes, dict):
         return
     for key, value in changes.items():
-        if key == "due":
-            found.due = parse_due(value)
-        elif key in ("step", "poete"):
+        if key in DATE_FIELDS:
+            setattr(found, key, parse_due(value))
+        elif key in OPTIONAL_TEXT:
             setattr(found, key, _opt(value))
         elif key in ("what", "owner"):
             setattr(found, key, str(value))
@@ -398,7 +447,10 @@ def _describe_root_cause(p: dict[str, Any], e: Entry) -> str:
     text = str(p.get("text", ""))
     if whys:
         chain = " → ".join(f"why {n}: {w}" for n, w in enumerate(whys, 1))
-        return f"root cause (five whys): {chain}" + (f"; root cause: {text}" if text else "")
+        problem = f"problem: {p['problem']} → " if p.get("problem") else ""
+        return f"root cause (five whys): {problem}{chain}" + (
+            f"; root cause: {text}" if text else ""
+        )
     return f"root cause: {text}"
 
 
@@ -417,6 +469,10 @@ def _describe_note_removed(p: dict[str, Any], e: Entry) -> str:
 
 def _item_details(p: dict[str, Any]) -> str:
     parts = [f"owner {p.get('owner', '')}"]
+    if p.get("organization"):
+        parts[0] += f" ({p['organization']})"
+    if p.get("start"):
+        parts.append(f"from {p['start']}")
     parts.append(f"due {p['due']}" if p.get("due") else "no due date")
     if p.get("step"):
         parts.append(f"step {p['step']}")
@@ -428,7 +484,8 @@ def _item_details(p: dict[str, Any]) -> str:
 
 
 def _describe_added(p: dict[str, Any], e: Entry) -> str:
-    return f"improvement {p.get('item', '')}: {p.get('what', '')} ({_item_details(p)})"
+    issue = f" for: {p['issue']}" if p.get("issue") else ""
+    return f"improvement {p.get('item', '')}: {p.get('what', '')}{issue} ({_item_details(p)})"
 
 
 def _describe_updated(p: dict[str, Any], e: Entry) -> str:

@@ -929,8 +929,8 @@ def _check_flow(r: Reader, steps: list[Step], nodes: list[Y]) -> None:
 
 # --------------------------------------------------------------------------- scenario
 
-_SCENARIO_REQUIRED = ("irdesk", "id", "title", "playbook", "duration", "objectives", "injects")
-_SCENARIO_OPTIONAL = ("summary", "facilitator", "questions")
+_SCENARIO_REQUIRED = ("irdesk", "id", "title", "playbook", "duration", "injects")
+_SCENARIO_OPTIONAL = ("summary", "facilitator", "objectives", "questions")
 _INJECT_REQUIRED = ("id", "at", "text")
 _INJECT_OPTIONAL = ("from", "facilitator", "expect", "unless", "after")
 

@@ -30,6 +30,7 @@ from irdesk.report.model import (
     DefectRow,
     DrillSection,
     EscalationRow,
+    Evidence,
     ExpectationRow,
     FeedbackRow,
     HotwashRow,
@@ -146,12 +147,18 @@ def build_report(
     apply = state.apply
     add = timeline.add
     finishing = _Visits.FINISHING
+    events = state.events
+    event_seqs: dict[str, int] = {}  # each event: the entry that made it happen
     for entry in entries:
         if entry.seq <= state.last_seq:
             continue
         path_before = len(state.path)
         damaged = len(state.damaged)
+        known = len(events)
         apply(entry)
+        if len(events) != known:
+            for ref in list(events)[known:]:
+                event_seqs[ref] = entry.seq
         if len(state.damaged) > damaged and entry.damage is None:
             # the fold could not apply it as written: the report shows it as damaged too
             entry = replace(entry, damage=state.damaged[-1][1], payload={})
@@ -177,6 +184,10 @@ def build_report(
         elif kind == K.CLOSED:
             closing_summary = str(entry.payload.get("summary") or "")
             closing_unfinished = entry.payload.get("unfinished") or []
+        elif kind == K.MILESTONE:
+            name = str(entry.payload.get("name"))
+            if events.get(name) == entry.occurred_at:  # a milestone recorded again
+                event_seqs[name] = entry.seq
         elif kind == K.DECLARED:
             genesis = entry.payload
             if entry.payload.get("commander"):
@@ -218,7 +229,7 @@ def build_report(
         steps=steps,
         chart=chart,
         timers=_timers(state, now),
-        drill=_drill_section(state, now),
+        drill=_drill_section(state, now, event_seqs),
         review=review,
         carried=tuple(carried),
         # the head of what this report read (verify may have seen more)
@@ -436,7 +447,47 @@ def _timers(state: IncidentState, now: datetime) -> tuple[TimerRow, ...]:
     return tuple(rows)
 
 
-def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
+def _setting(scenario: Scenario | None) -> str:
+    """The scenario's setting: the first paragraph of its summary (what follows is often
+    meant for the facilitator)."""
+    if scenario is None:
+        return ""
+    return scenario.summary.strip().split("\n\n", 1)[0].replace("\n", " ").strip()
+
+
+def _expectation_row(
+    v: _drill.ExpectationView,
+    drill: _drill.DrillState,
+    state: IncidentState,
+    event_seqs: Mapping[str, int],
+) -> ExpectationRow:
+    """An expectation with the entries its outcome rests on: the inject's delivery and
+    the entry that recorded the expected event."""
+    inject = drill.injects.get(v.inject)
+    delivered = None
+    if inject is not None and inject.delivered and inject.delivered_at is not None:
+        delivered = Evidence(inject.seq, inject.delivered_at, inject.exercise_at)
+    happened = None
+    wall = state.events.get(v.event)
+    if v.occurred_at is not None and wall is not None and v.event in event_seqs:
+        happened = Evidence(event_seqs[v.event], wall, v.occurred_at)
+    return ExpectationRow(
+        v.inject,
+        v.event,
+        v.within,
+        v.objective,
+        v.status,
+        v.deadline,
+        v.occurred_at,
+        _expectation_detail(v),
+        delivered,
+        happened,
+    )
+
+
+def _drill_section(
+    state: IncidentState, now: datetime, event_seqs: Mapping[str, int]
+) -> DrillSection | None:
     drill = _drill.drill_state(state)
     if drill is None:
         return None
@@ -459,17 +510,7 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
         for v in _drill.inject_views(state, now)
     )
     expectations = tuple(
-        ExpectationRow(
-            v.inject,
-            v.event,
-            v.within,
-            v.objective,
-            v.status,
-            v.deadline,
-            v.occurred_at,
-            _expectation_detail(v),
-        )
-        for v in _drill.expectation_views(state, now)
+        _expectation_row(v, drill, state, event_seqs) for v in _drill.expectation_views(state, now)
     )
     ratings = tuple(
         RatingRow(
@@ -490,6 +531,7 @@ def _drill_section(state: IncidentState, now: datetime) -> DrillSection | None:
         for i, q in enumerate(drill.questions)
     )
     return DrillSection(
+        _setting(drill.scenario),
         drill.started_at,
         drill.ended_at,
         drill.ended_by,
@@ -529,7 +571,7 @@ def _review_section(
         section: tuple(NoteRow(n.text, n.actor, n.at) for n in r.section(section))
         for section in _review.SECTIONS
     }
-    rc = r.root_cause
+    rc, why = r.root_cause, r.five_whys
     return ReviewSection(
         status=r.status,
         saved_at=r.saved_at if r.saved else None,
@@ -537,10 +579,12 @@ def _review_section(
         summary=r.summary if r.saved else "",
         reopened_at=r.reopened_at,
         reopen_reason=r.reopen_reason,
-        root_cause_method=rc.method if rc else None,
         root_cause=rc.text if rc else "",
-        whys=rc.whys if rc else (),
         root_cause_by=rc.actor if rc else None,
+        problem=why.problem if why else "",
+        whys=why.whys if why else (),
+        whys_lead_to=why.text if why else "",
+        whys_by=why.actor if why else None,
         notes=notes,
         improvements=items,
     )
@@ -561,6 +605,9 @@ def _improvement_view(
         i.poete,
         "done" if covered else i.status,
         False if covered else i.overdue(today),
+        i.issue,
+        i.organization,
+        i.start,
         i.added_at,
         i.added_by,
         covered.since if covered else i.closed_at,

@@ -6,6 +6,7 @@ times and durations as the report writes them, the tone of each status.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from irdesk.domain import review as _review
@@ -23,10 +24,11 @@ from irdesk.report.model import (
     CarriedItem,
     DrillSection,
     EscalationRow,
+    Evidence,
+    ExpectationRow,
     ImprovementView,
     InjectRow,
     Report,
-    ReviewSection,
     StepVisit,
 )
 from irdesk.report.sections import (
@@ -38,7 +40,9 @@ from irdesk.report.sections import (
     Drill,
     EscalationLine,
     EvidenceLine,
+    Exercise,
     ExpectationLine,
+    Finding,
     HotwashLine,
     ImprovementLine,
     InjectLine,
@@ -48,9 +52,9 @@ from irdesk.report.sections import (
     Metrics,
     MilestoneLine,
     NoteGroup,
+    ObjectiveAnalysis,
     People,
     PersonLine,
-    RatingLine,
     Review,
     RoleChange,
     RoleLine,
@@ -74,6 +78,10 @@ def build_sections(report: Report) -> tuple[Section, ...]:
         _masthead(report),
         _tiles(report),
         _summary(report),
+    ]
+    if report.drill is not None:
+        sections.append(_exercise(report, report.drill))
+    sections += [
         _people(report),
         _metrics(report),
         ChartSection(report.chart),
@@ -116,7 +124,9 @@ def _tone(ok: bool, checked: bool) -> Tone:
 def _masthead(report: Report) -> Masthead:
     o = report.overview
     return Masthead(
-        report_kind="Drill report" if o.is_drill else "Incident report",
+        report_kind=(
+            "Drill after-action report and improvement plan" if o.is_drill else "Incident report"
+        ),
         incident_id=o.incident_id,
         title=o.title,
         generated_at=utc(report.generated_at),
@@ -431,22 +441,6 @@ def _expectation_detail(occurred: timedelta | None, deadline: timedelta | None, 
 def _drill(d: DrillSection) -> Drill:
     return Drill(
         clock=_drill_clock(d),
-        ratings=tuple(
-            RatingLine(
-                r.objective,
-                r.text,
-                r.rating,
-                _RATING_TONES.get(r.rating or "", ""),
-                r.label,
-                r.provisional,
-                r.met,
-                r.late,
-                r.missed,
-                r.void,
-            )
-            for r in d.ratings
-        ),
-        rating_rule=d.rating_rule,
         injects=tuple(
             InjectLine(
                 i.id,
@@ -479,6 +473,121 @@ def _drill(d: DrillSection) -> Drill:
     )
 
 
+def _event_words(report: Report, ref: str) -> str:
+    """An event reference as people read it: a step by its title, a milestone by name."""
+    kind, _, rest = ref.partition(":")
+    if kind == "step":
+        step, _, state = rest.rpartition(":")
+        return f"'{_step_title(report, step)}' {state}"
+    if kind == "inject":
+        return f"inject {rest} delivered"
+    return f"'{ref}' recorded"
+
+
+def _evidence(e: Evidence, what: str) -> str:
+    clock = f", {exercise_clock(e.exercise_at)}" if e.exercise_at is not None else ""
+    return f"entry {e.seq}, {utc(e.at)} UTC{clock}: {what}"
+
+
+def _finding(report: Report, e: ExpectationRow) -> Finding:
+    """An expectation as a strength (met) or an area for improvement (late, missed),
+    with the entries it rests on."""
+    event = _event_words(report, e.event)
+    evidence = []
+    if e.delivered is not None:
+        evidence.append(_evidence(e.delivered, f"inject {e.inject} delivered"))
+    if e.happened is not None:
+        evidence.append(_evidence(e.happened, event))
+    elif e.status == "missed":
+        ended = report.drill is not None and report.drill.ended_at is not None
+        evidence.append(
+            f"no entry records {event} " + ("before the drill ended" if ended else "yet")
+        )
+    return Finding(
+        f"{event} within {span(e.within)} of inject {e.inject}",
+        e.status + _expectation_detail(e.occurred_at, e.deadline, e.detail),
+        _EXPECTATION_TONES.get(e.status, ""),
+        tuple(evidence),
+    )
+
+
+def _analysis(
+    report: Report,
+    expectations: Sequence[ExpectationRow],
+    objective: str,
+    text: str,
+    rating: str | None,
+    label: str,
+    provisional: bool,
+) -> ObjectiveAnalysis:
+    """An objective's rating with its expectations sorted into strengths (met), areas
+    for improvement (late, missed) and the rest (n/a, or not decided yet)."""
+    findings = [(e.status, _finding(report, e)) for e in expectations]
+    return ObjectiveAnalysis(
+        objective,
+        text,
+        rating,
+        _RATING_TONES.get(rating or "", ""),
+        label,
+        provisional,
+        strengths=tuple(f for status, f in findings if status == "met"),
+        areas=tuple(f for status, f in findings if status in ("late", "missed")),
+        not_evaluated=tuple(f for status, f in findings if status not in ("met", "late", "missed")),
+    )
+
+
+def _exercise(report: Report, d: DrillSection) -> Exercise:
+    o = report.overview
+    if d.started_at is None:
+        wall = "the exercise clock was never started"
+    elif d.ended_at is None:
+        wall = f"from {utc(d.started_at)} UTC, not ended"
+    else:
+        wall = f"{utc(d.started_at)} to {utc(d.ended_at)} UTC"
+    exercise = f"{span(d.exercise_time)} of exercise time"
+    if d.planned:
+        exercise += f" ({span(d.planned)} planned)"
+    exercise += f", {exercise_clock(timedelta(0))} to {exercise_clock(d.exercise_time)}"
+    by_objective: dict[str, list[ExpectationRow]] = {}
+    for e in d.expectations:
+        by_objective.setdefault(e.objective or "", []).append(e)
+    analyses = [
+        _analysis(
+            report,
+            by_objective.get(r.objective, ()),
+            r.objective,
+            r.text,
+            r.rating,
+            r.label,
+            r.provisional,
+        )
+        for r in d.ratings
+    ]
+    if by_objective.get(""):  # expectations linked to no objective: reported, not rated
+        analyses.append(
+            _analysis(
+                report,
+                by_objective[""],
+                "",
+                "Expectations linked to no objective",
+                None,
+                "not rated (no objective)",
+                False,
+            )
+        )
+    return Exercise(
+        name=o.scenario_title or o.title,
+        scenario_id=o.scenario_id or "",
+        setting=d.scenario_summary,
+        drill_id=o.incident_id,
+        wall=wall,
+        exercise=exercise,
+        participants=_people(report).people,
+        objectives=tuple(analyses),
+        rating_rule=d.rating_rule,
+    )
+
+
 def _due(item: ImprovementView | CarriedItem) -> str:
     if item.due is None:
         return "no date"
@@ -498,6 +607,9 @@ def _improvement(i: ImprovementView) -> ImprovementLine:
         overdue=i.overdue,
         step=i.step_title or i.step or "—",
         poete=i.poete or "—",
+        issue=i.issue or "—",
+        organization=i.organization or "—",
+        start=i.start.isoformat() if i.start else "—",
         status=i.status,
         tone=tone,
         closed_at=utc_minute(i.closed_at) if i.status != "open" else "",
@@ -515,10 +627,6 @@ def _step_title(report: Report, step: str | None) -> str:
     return step
 
 
-def _root_cause_heading(rv: ReviewSection) -> str:
-    return "Five whys" if rv.root_cause_method == _review.FIVE_WHYS else "Root cause"
-
-
 def _after_action(report: Report) -> Review:
     rv = report.review
     return Review(
@@ -527,9 +635,10 @@ def _after_action(report: Report) -> Review:
         saved_by=rv.saved_by or "",
         reopened_at=utc(rv.reopened_at),
         reopen_reason=rv.reopen_reason or "",
-        root_cause_heading=_root_cause_heading(rv),
-        whys=rv.whys,
         root_cause=rv.root_cause,
+        problem=rv.problem,
+        whys=rv.whys,
+        whys_lead_to=rv.whys_lead_to,
         notes=tuple(
             NoteGroup(heading, tuple(n.text for n in rv.notes.get(section, ())))
             for section, heading in _review.SECTIONS.items()
@@ -541,7 +650,7 @@ def _after_action(report: Report) -> Review:
                 c.incident_id,
                 c.incident_title,
                 c.what,
-                c.owner,
+                c.owner + (f" ({c.organization})" if c.organization else ""),
                 _due(c),
                 c.overdue,
                 _step_title(report, c.step),

@@ -282,6 +282,16 @@ class InjectRow:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A journal entry an evaluation rests on: its seq and when it happened (wall time
+    and exercise time)."""
+
+    seq: int
+    at: datetime
+    exercise_at: timedelta | None
+
+
+@dataclass(frozen=True)
 class ExpectationRow:
     inject: str
     event: str
@@ -291,6 +301,8 @@ class ExpectationRow:
     deadline: timedelta | None
     occurred_at: timedelta | None
     detail: str
+    delivered: Evidence | None = None  # the entry that delivered the inject
+    happened: Evidence | None = None  # the entry that recorded the expected event
 
 
 @dataclass(frozen=True)
@@ -325,6 +337,7 @@ class FeedbackRow:
 
 @dataclass(frozen=True)
 class DrillSection:
+    scenario_summary: str  # the scenario's setting: the first paragraph of its summary
     started_at: datetime | None
     ended_at: datetime | None
     ended_by: str | None
@@ -357,6 +370,9 @@ class ImprovementView:
     poete: str | None
     status: str  # open | done | dropped
     overdue: bool
+    issue: str | None
+    organization: str | None
+    start: date | None
     added_at: datetime
     added_by: str
     closed_at: datetime | None
@@ -378,6 +394,9 @@ class CarriedItem:
     step: str | None
     poete: str | None
     overdue: bool
+    issue: str | None = None
+    organization: str | None = None
+    start: date | None = None
 
 
 @dataclass(frozen=True)
@@ -388,10 +407,12 @@ class ReviewSection:
     summary: str
     reopened_at: datetime | None
     reopen_reason: str | None
-    root_cause_method: str | None
-    root_cause: str
-    whys: tuple[str, ...]
+    root_cause: str  # the root cause in a sentence ("" when not recorded)
     root_cause_by: str | None
+    problem: str  # five whys: the problem statement they start from
+    whys: tuple[str, ...]
+    whys_lead_to: str  # the root cause the whys lead to
+    whys_by: str | None
     notes: dict[str, tuple[NoteRow, ...]]  # section → notes
     improvements: tuple[ImprovementView, ...]
 

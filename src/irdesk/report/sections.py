@@ -265,20 +265,6 @@ class Defects:
 
 
 @dataclass(frozen=True)
-class RatingLine:
-    objective: str
-    text: str
-    rating: str | None  # P | S | M | U
-    tone: Tone
-    label: str
-    provisional: bool
-    met: int
-    late: int
-    missed: int
-    void: int
-
-
-@dataclass(frozen=True)
 class InjectLine:
     id: str
     sender: str
@@ -311,9 +297,8 @@ class HotwashLine:
 class Drill:
     kind: ClassVar[str] = "drill"
     title: ClassVar[str] = "Drill"
+    # the objectives' ratings are in the Exercise section, with their findings
     clock: str  # the exercise clock, in one sentence
-    ratings: tuple[RatingLine, ...]
-    rating_rule: str
     injects: tuple[InjectLine, ...]
     expectations: tuple[ExpectationLine, ...]
     hotwash: tuple[HotwashLine, ...]
@@ -321,14 +306,61 @@ class Drill:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A strength or an area for improvement of an objective: what was expected and how
+    it went, with the journal entries it rests on."""
+
+    text: str  # "'Take ownership and triage the report' done within 15m of inject ..."
+    outcome: str  # "met at T+00:08:00 (deadline T+00:15:00)"
+    tone: Tone
+    evidence: tuple[str, ...]  # "entry 12, 10:03:00 UTC, T+00:00:00: inject ... delivered"
+
+
+@dataclass(frozen=True)
+class ObjectiveAnalysis:
+    objective: str
+    text: str
+    rating: str | None  # P | S | M | U
+    tone: Tone
+    label: str
+    provisional: bool
+    strengths: tuple[Finding, ...]  # expectations met
+    areas: tuple[Finding, ...]  # areas for improvement: expectations late or missed
+    not_evaluated: tuple[Finding, ...]  # n/a, or still open
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A drill's after-action report in the HSEEP shape: the exercise overview, then
+    each objective's rating with its strengths and areas for improvement. (The
+    improvement plan is the review's matrix.)"""
+
+    kind: ClassVar[str] = "exercise"
+    title: ClassVar[str] = "Exercise overview"
+    analysis_title: ClassVar[str] = "Analysis of objectives"
+    name: str  # the scenario's title
+    scenario_id: str
+    setting: str  # the scenario's setting ("" when it has none)
+    drill_id: str
+    wall: str  # "2026-12-02 10:03:00 to 2026-12-02 11:03:00 UTC"
+    exercise: str  # "1h of exercise time (1h planned), T+00:00:00 to T+01:00:00"
+    participants: tuple[PersonLine, ...]  # who took part, with the roles they held
+    objectives: tuple[ObjectiveAnalysis, ...]
+    rating_rule: str
+
+
+@dataclass(frozen=True)
 class ImprovementLine:
     item: str
-    what: str
+    what: str  # the corrective action
     owner: str
     due: str
     overdue: bool
     step: str
-    poete: str
+    poete: str  # the capability element
+    issue: str  # the area for improvement it answers ("—" when not said)
+    organization: str  # "—" when not said
+    start: str  # "—" when not said
     status: str  # open | done | dropped
     tone: Tone
     closed_at: str  # "" while open
@@ -342,7 +374,7 @@ class CarriedLine:
     incident_id: str
     incident_title: str
     what: str
-    owner: str
+    owner: str  # with the organisation, when there is one
     due: str
     overdue: bool
     step: str
@@ -363,9 +395,10 @@ class Review:
     saved_by: str
     reopened_at: str  # "" unless a saved review was reopened
     reopen_reason: str
-    root_cause_heading: str  # "Five whys" | "Root cause"
+    root_cause: str  # the root cause in a sentence ("" when not recorded)
+    problem: str  # five whys: the problem statement they start from
     whys: tuple[str, ...]
-    root_cause: str
+    whys_lead_to: str  # the root cause the whys lead to
     notes: tuple[NoteGroup, ...]  # every section of the review, recorded or not
     improvements: tuple[ImprovementLine, ...]
     carried: tuple[CarriedLine, ...]  # still open from earlier incidents on the playbook
@@ -453,6 +486,7 @@ Section = (
     | Timers
     | Defects
     | Drill
+    | Exercise
     | Review
     | Integrity
     | TimelineSection

@@ -31,6 +31,7 @@ from irdesk.store import IncidentRecord, Journal, UnknownIncident
 
 if TYPE_CHECKING:
     from irdesk.domain.checklist import Checklist, Coverage
+    from irdesk.services.incident import IncidentSession
 
 
 def today_of(now: datetime) -> date:
@@ -163,6 +164,26 @@ def carried_over(journal: Journal, record: IncidentRecord, *, today: date) -> li
         declared_before=record.created_at,
         exclude=record.id,
     )
+
+
+def open_items_on_playbook(session: IncidentSession) -> list[ImprovementRow]:
+    """Improvement items still open from the other incidents and drills run on the
+    playbook ``session`` runs (for the runner's step panel and a drill's briefing):
+    overdue first, then by due date."""
+    return improvement_rows(
+        session.journal,
+        today=today_of(session.now()),
+        playbook_id=session.playbook.id,
+        exclude=session.incident_id,
+    )
+
+
+def item_line(row: ImprovementRow) -> str:
+    """An open item in one line: ``INC-0001-1 Log every click (chen, due 2026-11-15,
+    overdue)`` (raw user text: sanitise it where it is shown)."""
+    imp = row.improvement
+    due = f"due {imp.due.isoformat()}" if imp.due else "no due date"
+    return f"{row.item} {imp.what} ({imp.owner}, {due}{', overdue' if row.overdue else ''})"
 
 
 def _row(

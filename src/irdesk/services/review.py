@@ -36,6 +36,7 @@ from irdesk.domain.review import (
     UPDATABLE,
     Improvement,
     ReviewState,
+    parse_due,
     review_state,
 )
 from irdesk.report.build import build_report
@@ -62,8 +63,8 @@ MAX_WHYS = 7  # "five whys" is a habit, not a hard limit; past seven it is a nov
 _RETRIES = 5
 
 
-def check_due(value: date | str | None) -> date | None:
-    """A due date from a person: ``YYYY-MM-DD`` (or a date), or nothing."""
+def check_due(value: date | str | None, what: str = "due") -> date | None:
+    """A due (or ``what``) date from a person: ``YYYY-MM-DD`` (or a date), or nothing."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
@@ -77,8 +78,14 @@ def check_due(value: date | str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise ActionError(
-            f"{text!r} is not a date; write the due date as YYYY-MM-DD, e.g. 2026-12-31"
+            f"{text!r} is not a date; write the {what} date as YYYY-MM-DD, e.g. 2026-12-31"
         ) from None
+
+
+def check_dates(start: date | None, due: date | None) -> None:
+    """An item cannot be due before it starts."""
+    if start is not None and due is not None and due < start:
+        raise ActionError(f"the due date {due} is before the start date {start}")
 
 
 def check_poete(value: str | None) -> str | None:
@@ -146,18 +153,37 @@ class ReviewSession:
         if self.state.saved:
             raise ActionError("the review was saved; reopen it to change it")
 
-    def set_root_cause(self, text: str = "", *, whys: Sequence[str] | None = None) -> Entry:
-        """Record the root cause: free text, or a chain of whys (``five whys``) and the
-        root cause they lead to (``text``, optional then). A later call replaces it."""
+    def set_root_cause(self, text: str) -> Entry:
+        """Record the root cause in a sentence. A later call replaces it; a five-whys
+        analysis (:meth:`set_five_whys`) is kept beside it."""
         self._check_editable()
-        whys = [w.strip() for w in (whys or ()) if w and w.strip()]
         text = (text or "").strip()
+        if not text:
+            raise ActionError("write the root cause")
+        return self._append(RK.ROOT_CAUSE, {"method": FREE, "text": text, "whys": []})
+
+    def set_five_whys(self, problem: str, whys: Sequence[str], root_cause: str = "") -> Entry:
+        """Record a five-whys analysis: the problem statement it starts from, the whys,
+        and the root cause they lead to (optional). A later call replaces it; the
+        free-text root cause (:meth:`set_root_cause`) is kept beside it."""
+        self._check_editable()
+        problem = (problem or "").strip()
+        whys = [w.strip() for w in whys if w and w.strip()]
+        if not problem:
+            raise ActionError("the five whys start from a problem statement: what went wrong?")
+        if not whys:
+            raise ActionError("write at least one why")
         if len(whys) > MAX_WHYS:
             raise ActionError(f"at most {MAX_WHYS} whys; the last ones should be the cause")
-        if not text and not whys:
-            raise ActionError("write the root cause, or the whys that lead to it")
-        method = FIVE_WHYS if whys else FREE
-        return self._append(RK.ROOT_CAUSE, {"method": method, "text": text, "whys": whys})
+        return self._append(
+            RK.ROOT_CAUSE,
+            {
+                "method": FIVE_WHYS,
+                "problem": problem,
+                "text": (root_cause or "").strip(),
+                "whys": whys,
+            },
+        )
 
     def add_note(self, section: str, text: str) -> Entry:
         """Add to ``went_well``, ``to_improve`` or ``lesson``."""
@@ -207,9 +233,14 @@ class ReviewSession:
         step: str | None = None,
         poete: str | None = None,
         kind: str | None = None,
+        issue: str | None = None,
+        organization: str | None = None,
+        start: date | str | None = None,
     ) -> Improvement:
-        """Add an improvement item; returns it with its id (``INC-0003-1``). A ``detection``
-        item counts as done once a rule citing this incident has been scanned with."""
+        """Add an improvement item; returns it with its id (``INC-0003-1``). ``what`` is
+        the corrective action, ``issue`` the area for improvement it answers, ``poete``
+        its capability element. A ``detection`` item counts as done once a rule citing
+        this incident has been scanned with."""
         self._check_editable()
         kind = check_kind(kind)
         what, owner = (what or "").strip(), (owner or "").strip()
@@ -218,7 +249,9 @@ class ReviewSession:
         if not owner:
             raise ActionError("an improvement item needs an owner")
         due_date = check_due(due)
-        payload = {
+        start_date = check_due(start, "start")
+        check_dates(start_date, due_date)
+        payload: dict[str, Any] = {
             "what": what,
             "owner": owner,
             "due": due_date.isoformat() if due_date else None,
@@ -227,6 +260,11 @@ class ReviewSession:
         }
         if kind == DETECTION:
             payload["kind"] = DETECTION
+        for key, value in (("issue", issue), ("organization", organization)):
+            if (value or "").strip():
+                payload[key] = (value or "").strip()
+        if start_date:
+            payload["start"] = start_date.isoformat()
         for _ in range(_RETRIES):
             item = self.state.next_item_id(self.incident_id)
             try:
@@ -254,7 +292,9 @@ class ReviewSession:
             raise ActionError(f"an item's {', '.join(unknown)} cannot be changed")
         clean: dict[str, object] = {}
         for key, value in changes.items():
-            if key in ("what", "owner"):
+            if key in ("issue", "organization"):
+                clean[key] = str(value or "").strip() or None
+            elif key in ("what", "owner"):
                 text = str(value or "").strip()
                 if not text:
                     raise ActionError(
@@ -263,8 +303,8 @@ class ReviewSession:
                         else "say what is to be improved"
                     )
                 clean[key] = text
-            elif key == "due":
-                parsed = check_due(value)  # type: ignore[arg-type]
+            elif key in ("due", "start"):
+                parsed = check_due(value, key)  # type: ignore[arg-type]
                 clean[key] = parsed.isoformat() if parsed else None
             elif key == "step":
                 clean[key] = self._check_step(value)  # type: ignore[arg-type]
@@ -273,6 +313,10 @@ class ReviewSession:
         clean = {k: v for k, v in clean.items() if v != _current(found, k)}
         if not clean:
             raise ActionError("nothing to change")
+        check_dates(
+            parse_due(clean.get("start", _current(found, "start"))),
+            parse_due(clean.get("due", _current(found, "due"))),
+        )
         return self._append(
             RK.IMPROVEMENT_UPDATED,
             {"item": item, "changes": clean, "reason": (reason or "").strip()},
@@ -305,7 +349,7 @@ class ReviewSession:
         state = self.state
         if state.saved:
             raise ActionError("the review is already saved")
-        if state.root_cause is None and not state.notes and not state.improvements:
+        if not state.analysed and not state.notes and not state.improvements:
             raise ActionError(
                 "the review is empty: record a root cause, a note or an improvement item first"
             )
@@ -342,6 +386,9 @@ def carried_items(rows: Sequence[ImprovementRow]) -> list[CarriedItem]:
             r.improvement.step,
             r.improvement.poete,
             r.overdue,
+            r.improvement.issue,
+            r.improvement.organization,
+            r.improvement.start,
         )
         for r in rows
     ]

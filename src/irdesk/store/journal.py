@@ -387,6 +387,7 @@ class Journal:
         self._depth = 0  # write transactions open on this connection (transaction() nests)
         self._seen_writes = 0
         self._seen_version: int | None = None
+        self._readers: dict[str, tuple[int, int]] = {}  # has_changed(reader): what each saw
         self.schema_version = 0
         self._cols = _INCIDENT_COLS
         self._kind_index = False  # whether the journal has its index of entries by kind
@@ -1395,10 +1396,19 @@ class Journal:
             version: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
         return version
 
-    def has_changed(self) -> bool:
+    def has_changed(self, reader: str = "") -> bool:
         """True (once) if anything was committed, by this Journal or any other process,
-        since the previous call (or since opening). One cheap PRAGMA: poll it."""
+        since the previous call (or since opening). One cheap PRAGMA: poll it.
+
+        ``reader`` names who asks: each named reader has its own "once" (the first call
+        of a new one is True), so two screens polling one Journal never hide a change
+        from each other."""
         version = self.data_version()
+        if reader:
+            now = (version, self._own_writes)
+            seen = self._readers.get(reader)
+            self._readers[reader] = now
+            return seen != now
         changed = version != self._seen_version or self._own_writes != self._seen_writes
         self._seen_version = version
         self._seen_writes = self._own_writes

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from irdesk.domain import review as _review
 from irdesk.report.escape import not_a_head
 from irdesk.report.format import iso, seconds
-from irdesk.report.model import ImprovementView, Report
+from irdesk.report.model import Evidence, ImprovementView, Report, ReviewSection
 from irdesk.report.render.buffer import to_text
 from irdesk.text import visible
 
@@ -187,6 +187,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "drill": None
         if d is None
         else {
+            "setting": v(d.scenario_summary) or None,
             "started_at": iso(d.started_at),
             "ended_at": iso(d.ended_at),
             "ended_by": v(d.ended_by) if d.ended_by else None,
@@ -220,6 +221,8 @@ def report_document(report: Report) -> dict[str, Any]:
                     "deadline_seconds": seconds(e.deadline),
                     "occurred_at_seconds": seconds(e.occurred_at),
                     "detail": v(e.detail) or None,
+                    "delivered_entry": _evidence_json(e.delivered),
+                    "event_entry": _evidence_json(e.happened),
                 }
                 for e in d.expectations
             ],
@@ -266,13 +269,14 @@ def report_document(report: Report) -> dict[str, Any]:
             "summary": v(rv.summary) or None,
             "reopened_at": iso(rv.reopened_at),
             "reopen_reason": v(rv.reopen_reason) if rv.reopen_reason else None,
-            "root_cause": None
-            if rv.root_cause_method is None
+            "root_cause": _root_cause_json(rv),
+            "five_whys": None
+            if not rv.whys
             else {
-                "method": rv.root_cause_method,
-                "text": v(rv.root_cause),
+                "problem": v(rv.problem) or None,
                 "whys": [v(x) for x in rv.whys],
-                "actor": v(rv.root_cause_by) if rv.root_cause_by else None,
+                "leads_to": v(rv.whys_lead_to) or None,
+                "actor": v(rv.whys_by) if rv.whys_by else None,
             },
             "notes": {
                 section: [
@@ -295,6 +299,9 @@ def report_document(report: Report) -> dict[str, Any]:
                 "step": c.step,
                 "poete": c.poete,
                 "overdue": c.overdue,
+                "issue": v(c.issue) if c.issue else None,
+                "organization": v(c.organization) if c.organization else None,
+                "start": c.start.isoformat() if c.start else None,
             }
             for c in report.carried
         ],
@@ -359,6 +366,31 @@ def report_document(report: Report) -> dict[str, Any]:
     return doc
 
 
+def _evidence_json(e: Evidence | None) -> dict[str, Any] | None:
+    if e is None:
+        return None
+    return {"seq": e.seq, "at": iso(e.at), "exercise_at_seconds": seconds(e.exercise_at)}
+
+
+def _root_cause_json(rv: ReviewSection) -> dict[str, Any] | None:
+    """The root cause in a sentence, or (when only the five whys were recorded) where the
+    whys lead, as ``irdesk.report/1`` has always carried it; the whole five whys are in
+    ``five_whys``."""
+    v = visible
+    if rv.root_cause:
+        text, whys, method, actor = rv.root_cause, (), _review.FREE, rv.root_cause_by
+    elif rv.whys:
+        text, whys, method, actor = rv.whys_lead_to, rv.whys, _review.FIVE_WHYS, rv.whys_by
+    else:
+        return None
+    return {
+        "method": method,
+        "text": v(text),
+        "whys": [v(x) for x in whys],
+        "actor": v(actor) if actor else None,
+    }
+
+
 def _improvement_json(i: ImprovementView) -> dict[str, Any]:
     v = visible
     return {
@@ -369,6 +401,9 @@ def _improvement_json(i: ImprovementView) -> dict[str, Any]:
         "step": i.step,
         "step_title": v(i.step_title) if i.step_title else None,
         "poete": i.poete,
+        "issue": v(i.issue) if i.issue else None,
+        "organization": v(i.organization) if i.organization else None,
+        "start": i.start.isoformat() if i.start else None,
         "status": i.status,
         "overdue": i.overdue,
         "added_at": iso(i.added_at),

@@ -19,10 +19,13 @@ from irdesk.report.sections import (
     ChartSection,
     Defects,
     Drill,
+    Exercise,
+    Finding,
     Integrity,
     Masthead,
     Metrics,
     People,
+    PersonLine,
     Review,
     Steps,
     Summary,
@@ -118,11 +121,17 @@ def _people(s: People, w: Write) -> None:
     w("\n")
     if s.unassigned:
         w(f"Roles nobody held: {', '.join(md(t) for t in s.unassigned)}.\n\n")
-    if s.people:
-        w("| Person | Roles | Journal entries |\n|---|---|---:|\n")
-        for p in s.people:
-            w(f"| {md(p.name)} | {', '.join(md(r) for r in p.roles) or '—'} | {p.entries} |\n")
-        w("\n")
+    _people_table(s.people, "| Person | Roles |", w)
+
+
+def _people_table(people: tuple[PersonLine, ...], heading: str, w: Write) -> None:
+    """People with the roles they held and their journal entries (nothing when none)."""
+    if not people:
+        return
+    w(f"{heading} Journal entries |\n|---|---|---:|\n")
+    for p in people:
+        w(f"| {md(p.name)} | {', '.join(md(r) for r in p.roles) or '—'} | {p.entries} |\n")
+    w("\n")
 
 
 def _metrics(s: Metrics, w: Write) -> None:
@@ -226,21 +235,6 @@ def _defects(s: Defects, w: Write) -> None:
 
 def _drill(s: Drill, w: Write) -> None:
     w(f"## {s.title}\n\n{s.clock}\n\n")
-    if s.ratings:
-        w(
-            "### Objectives\n\n| Objective | Rating | Met | Late | Missed | n/a |\n"
-            "|---|---|---:|---:|---:|---:|\n"
-        )
-        for r in s.ratings:
-            rating = f"**{r.rating}**: {md(r.label)}" if r.rating else md(r.label)
-            if r.provisional:
-                rating += " (provisional)"
-            w(
-                f"| {md(r.objective)}: {md(r.text)} | {rating} | {r.met} | {r.late} | "
-                f"{r.missed} | {r.void} |\n"
-            )
-        w("\n")
-        w("How ratings are given: " + md(s.rating_rule.replace("\n", " ")) + "\n\n")
     if s.injects:
         w(
             "### Injects\n\n| Inject | From | Status | Wall time | Exercise time | "
@@ -280,6 +274,42 @@ def _drill(s: Drill, w: Write) -> None:
         w("\n")
 
 
+def _findings(heading: str, findings: tuple[Finding, ...], w: Write) -> None:
+    if not findings:
+        return
+    w(f"**{heading}**\n\n")
+    for f in findings:
+        w(f"- {md(f.text)}: {md(f.outcome)}\n")
+        for line in f.evidence:
+            w(f"  - {md(line)}\n")
+    w("\n")
+
+
+def _exercise(s: Exercise, w: Write) -> None:
+    w(f"## {s.title}\n\n| | |\n|---|---|\n")
+    w(f"| Exercise | {md(s.name)} (`{md(s.scenario_id)}`) |\n")
+    w(f"| Drill | {md(s.drill_id)} |\n")
+    w(f"| Wall time | {s.wall} |\n")
+    w(f"| Exercise time | {s.exercise} |\n")
+    if s.setting:
+        w(f"| Scenario | {md(s.setting)} |\n")
+    w("\n")
+    _people_table(s.participants, "| Participant | Roles held |", w)
+    w(f"## {s.analysis_title}\n\n")
+    for o in s.objectives:
+        rating = f"**{o.rating}**, {md(o.label)}" if o.rating else md(o.label)
+        if o.provisional:
+            rating += " (provisional)"
+        name = f"{md(o.objective)}: {md(o.text)}" if o.objective else md(o.text)
+        w(f"### {name}\n\nRating: {rating}.\n\n")
+        _findings("Strengths", o.strengths, w)
+        _findings("Areas for improvement", o.areas, w)
+        _findings("Not evaluated", o.not_evaluated, w)
+        if not (o.strengths or o.areas or o.not_evaluated):
+            w("No expectation counts towards this objective.\n\n")
+    w("How ratings are given: " + md(s.rating_rule.replace("\n", " ")) + "\n\n")
+
+
 def _review(s: Review, w: Write) -> None:
     w(f"## {s.title}\n\n")
     if s.status == "saved":
@@ -291,17 +321,19 @@ def _review(s: Review, w: Write) -> None:
         w(text + ".\n\n")
     else:
         w("No review recorded yet.\n\n")
-    w(f"### {s.root_cause_heading}\n\n")
+    if s.root_cause:
+        w(f"### Root cause\n\n{md(s.root_cause)}\n\n")
+    elif not s.whys:
+        w(f"### Root cause\n\n{NOT_RECORDED.capitalize()}.\n\n")
     if s.whys:
+        w("### Five whys\n\n")
+        if s.problem:
+            w(f"**Problem:** {md(s.problem)}\n\n")
         for n, why in enumerate(s.whys, 1):
             w(f"{n}. {md(why)}\n")
         w("\n")
-        if s.root_cause:
-            w(f"**Root cause:** {md(s.root_cause)}\n\n")
-    elif s.root_cause:
-        w(f"{md(s.root_cause)}\n\n")
-    else:
-        w(f"{NOT_RECORDED.capitalize()}.\n\n")
+        if s.whys_lead_to:
+            w(f"**They lead to:** {md(s.whys_lead_to)}\n\n")
     for group in s.notes:
         w(f"### {group.heading}\n\n")
         if not group.notes:
@@ -312,7 +344,11 @@ def _review(s: Review, w: Write) -> None:
         w("\n")
     w("### Improvement plan\n\n")
     if s.improvements:
-        w("| ID | What | Owner | Due | Step | POETE | Status |\n|---|---|---|---|---|---|---|\n")
+        w(
+            "| ID | Issue / area for improvement | Corrective action | Capability element | "
+            "Owner | Organisation | Start | Due | Step | Status |\n"
+            "|---|---|---|---|---|---|---|---|---|---|\n"
+        )
         for i in s.improvements:
             status = i.status
             if i.status != "open":
@@ -320,8 +356,9 @@ def _review(s: Review, w: Write) -> None:
                 if i.note:
                     status += f": {md(i.note)}"
             w(
-                f"| {md(i.item)} | {md(i.what)} | {md(i.owner)} | {i.due} | "
-                f"{md(i.step)} | {md(i.poete)} | {status} |\n"
+                f"| {md(i.item)} | {md(i.issue)} | {md(i.what)} | {md(i.poete)} | "
+                f"{md(i.owner)} | {md(i.organization)} | {i.start} | {i.due} | "
+                f"{md(i.step)} | {status} |\n"
             )
         w("\n")
     else:
@@ -388,6 +425,7 @@ _WRITERS: dict[str, Callable[[Any, Write], None]] = {
     Timers.kind: _timers,
     Defects.kind: _defects,
     Drill.kind: _drill,
+    Exercise.kind: _exercise,
     Review.kind: _review,
     Integrity.kind: _integrity,
     TimelineSection.kind: _timeline,

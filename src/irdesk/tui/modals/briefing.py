@@ -11,7 +11,9 @@ from textual.widgets import Button, Label, Markdown, Static
 
 from irdesk.domain.drill import RATING_RULE
 from irdesk.domain.durations import format_duration
+from irdesk.report.escape import md
 from irdesk.services.drill import DrillSession
+from irdesk.services.improvements import item_line, open_items_on_playbook
 from irdesk.text import visible
 from irdesk.tui.modals.dialog import Dialog
 from irdesk.tui.modals.participants import add_participant
@@ -43,6 +45,12 @@ class DrillBriefing(Dialog[bool]):
                         f" · **injects:** {len(scenario.injects)} · **playbook:** "
                         f"{scenario.playbook}\n"
                     )
+                items = open_items_on_playbook(self.session)
+                if items:  # what earlier runs said to fix: has it been?
+                    lines.append("**Improvement items still open on this playbook**\n")
+                    lines.extend(f"- {md(item_line(row))}" for row in items)
+                    lines.append("")
+                if scenario is not None:
                     lines.append(visible(scenario.summary) or "")
                     lines.append("\n**Objectives**\n")
                     lines.extend(f"- {visible(o.text)}" for o in scenario.objectives)

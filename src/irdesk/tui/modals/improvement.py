@@ -1,5 +1,6 @@
-"""Add an improvement item: its kind, what, owner, due date, the playbook step, the POETE
-element."""
+"""Add an improvement item, as a line of the improvement plan: its kind, the corrective
+action, the area for improvement it answers, owner and organisation, start and due dates,
+the playbook step and the capability element (POETE)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ class ImprovementRequest:
     due: date | None
     step: str | None
     poete: str | None
+    issue: str = ""
+    organization: str = ""
+    start: date | None = None
     kind: str = GENERAL  # or DETECTION: done once a rule citing the incident is scanned with
 
 
@@ -37,7 +41,7 @@ KIND_CHOICES: list[tuple[str, str]] = [
 
 
 def parse_due(text: str, today: date) -> date | None:
-    """A due date as typed: 2026-12-15, or days from today such as 14d."""
+    """A date as typed: 2026-12-15, or days from today such as 14d (empty: none)."""
     raw = text.strip()
     if not raw:
         return None
@@ -52,7 +56,9 @@ def parse_due(text: str, today: date) -> date | None:
 
 
 class ImprovementDialog(Dialog[ImprovementRequest]):
-    """Kind, what, owner, due date, the playbook step it concerns, the POETE element."""
+    """A line of the improvement plan. The start date is filled in with today (a value
+    that is saved as shown); the due date is empty unless typed, and its placeholder
+    reads as an example, not as a value."""
 
     def __init__(
         self,
@@ -77,9 +83,15 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
             yield Select(
                 KIND_CHOICES, id="imp-kind", compact=True, allow_blank=False, value=GENERAL
             )
-            yield Label("What will change")
+            yield Label("Corrective action: what will change")
             yield Input(
                 compact=True, id="imp-what", placeholder="e.g. alert on new inbox forwarding rules"
+            )
+            yield Label("Area for improvement it answers (optional)")
+            yield Input(
+                compact=True,
+                id="imp-issue",
+                placeholder="e.g. nobody noticed the forwarding rule for two days",
             )
             yield Label("Owner (a person or role)")
             yield NameInput(
@@ -88,11 +100,15 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
                 id="imp-owner",
                 placeholder="who makes it happen",
             )
-            yield Label("Due (2026-12-15, or 14d from today; empty: no date)")
-            yield Input(compact=True, id="imp-due", placeholder="14d")
+            yield Label("Organisation (optional)")
+            yield Input(compact=True, id="imp-org", placeholder="e.g. Finance, IT operations")
+            yield Label("Start (a date, or days from today; empty: none)")
+            yield Input(compact=True, id="imp-start", value=self.today.isoformat())
+            yield Label("Due (a date, or days from today; empty: no due date)")
+            yield Input(compact=True, id="imp-due", placeholder="e.g. 2026-12-15 or 14d")
             yield Label("Playbook step it concerns (optional)")
             yield Select(self.steps, id="imp-step", compact=True, prompt="no particular step")
-            yield Label("POETE element (optional)")
+            yield Label("Capability element, POETE (optional)")
             yield Select(
                 [(p.capitalize(), p) for p in POETE], id="imp-poete", compact=True, prompt="none"
             )
@@ -116,10 +132,16 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
         if not what or not owner:
             self.show_error("an improvement needs what will change and an owner")
             return
-        try:
-            due = parse_due(self.query_one("#imp-due", Input).value, self.today)
-        except ValueError as exc:
-            self.show_error(str(exc))
+        dates: dict[str, date | None] = {}
+        for field in ("start", "due"):
+            try:
+                dates[field] = parse_due(self.query_one(f"#imp-{field}", Input).value, self.today)
+            except ValueError as exc:
+                self.show_error(f"{field}: {exc}")
+                return
+        start, due = dates["start"], dates["due"]
+        if start is not None and due is not None and due < start:
+            self.show_error(f"the due date {due} is before the start date {start}")
             return
         step = self.query_one("#imp-step", Select).value
         poete = self.query_one("#imp-poete", Select).value
@@ -131,6 +153,9 @@ class ImprovementDialog(Dialog[ImprovementRequest]):
                 due,
                 None if step is Select.NULL else str(step),
                 None if poete is Select.NULL else str(poete),
-                str(kind),
+                issue=self.query_one("#imp-issue", Input).value.strip(),
+                organization=self.query_one("#imp-org", Input).value.strip(),
+                start=start,
+                kind=str(kind),
             )
         )

@@ -30,6 +30,7 @@ from irdesk.domain.incident import STATUSES
 from irdesk.domain.models import Step
 from irdesk.domain.timeline import EntryFilter
 from irdesk.services.heartbeat import watch_status
+from irdesk.services.improvements import item_line, open_items_on_playbook
 from irdesk.services.incident import IncidentSession, Outgoing
 from irdesk.services.notify import NotifyResult
 from irdesk.text import visible
@@ -121,6 +122,7 @@ class Responder(Screen[None]):
         """Paint the incident, then keep it live: other processes' writes (polled twice a
         second) and the clock (every second: escalations, running times)."""
         self.session.listeners.append(self._on_new_entries)
+        self.query_one(StepPanel).open_items = open_items_by_step(self.session)
         start = max(0, self.state.last_seq - TIMELINE_LINES)
         self.query_one(Timeline).show(
             self.session.journal.entries(self.session.incident_id, after_seq=start),
@@ -200,7 +202,8 @@ class Responder(Screen[None]):
     def poll(self) -> None:
         """Pick up other responders' writes (a cheap data_version check)."""
         with polling():
-            if self.session.journal.has_changed():
+            # a reader of its own: the home screen underneath polls the same journal
+            if self.session.journal.has_changed(f"responder {self.session.incident_id}"):
                 self.session.refresh()
 
     def tick_clock(self) -> None:
@@ -638,3 +641,13 @@ class Responder(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def open_items_by_step(session: IncidentSession) -> dict[str, list[str]]:
+    """The improvement items still open from earlier runs of the playbook, by the step
+    they concern, one line each (read once, when the screen opens)."""
+    found: dict[str, list[str]] = {}
+    for row in open_items_on_playbook(session):
+        if row.improvement.step:
+            found.setdefault(row.improvement.step, []).append(item_line(row))
+    return found

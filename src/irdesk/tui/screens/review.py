@@ -61,13 +61,28 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#improvements", DataTable)
         table.border_title = "Improvement plan"
-        table.add_columns("item", "what", "owner", "due", "step", "POETE", "status")
+        # what fits a narrow terminal first; the report has the plan's HSEEP column order
+        table.add_columns(
+            "item",
+            "corrective action",
+            "owner",
+            "due",
+            "status",
+            "element",
+            "organisation",
+            "start",
+            "area for improvement",
+            "step",
+        )
         self.refresh_view()
         self.set_interval(1.0, self._poll)
 
     def _poll(self) -> None:
         with polling():
-            if self.session.journal.has_changed() and self.review.refresh():
+            # a reader of its own: the runner underneath polls the same journal (and
+            # refreshes the same session), so its "changed" says nothing to this screen
+            if self.session.journal.has_changed(f"review {self.session.incident_id}"):
+                self.review.refresh()
                 self.refresh_view()
 
     def show_actor(self) -> None:
@@ -96,17 +111,26 @@ class ReviewScreen(Screen[None]):
         body = Text()
         body.append("\nRoot cause", style="bold underline")
         body.append("  (c free text · w five whys)\n", style="dim")
-        cause = review.root_cause
-        if cause is None:
+        if not review.analysed:
             body.append("  not recorded yet\n", style="dim")
-        else:
-            for n, why in enumerate(cause.whys, start=1):
+        if review.root_cause is not None:
+            body.append("  ")
+            body.append_text(literal(review.root_cause.text, "bold"))
+            body.append("\n")
+        whys = review.five_whys
+        if whys is not None:
+            body.append("  Five whys\n", style="underline")
+            if whys.problem:
+                body.append("  problem: ")
+                body.append_text(literal(whys.problem, "bold"))
+                body.append("\n")
+            for n, why in enumerate(whys.whys, start=1):
                 body.append(f"  why {n}: ")
                 body.append_text(literal(why))
                 body.append("\n")
-            if cause.text:
-                body.append("  root cause: " if cause.whys else "  ")
-                body.append_text(literal(cause.text, "bold"))
+            if whys.text:
+                body.append("  they lead to: ")
+                body.append_text(literal(whys.text, "bold"))
                 body.append("\n")
         for section, title in SECTIONS.items():
             key = {"went_well": "g", "to_improve": "i", "lesson": "l"}[section]
@@ -134,23 +158,22 @@ class ReviewScreen(Screen[None]):
                 literal(imp.what, single_line=True),
                 literal(imp.owner, single_line=True),
                 str(imp.due or ""),
-                imp.step or "",
-                imp.poete or "",
                 Text(
                     status,
                     style="bold red" if overdue else ("green" if imp.status == "done" else ""),
                 ),
+                imp.poete or "",
+                literal(imp.organization or "", single_line=True),
+                str(imp.start or ""),
+                literal(imp.issue or "", single_line=True),
+                imp.step or "",
                 key=imp.item,
             )
         if not review.improvements:
             table.add_row(
                 "",
                 Text("no improvement items yet (a to add)", style="dim"),
-                "",
-                "",
-                "",
-                "",
-                "",
+                *[""] * 8,
                 key="__none__",
             )
 
@@ -168,14 +191,23 @@ class ReviewScreen(Screen[None]):
         self._ask(
             TextPrompt(
                 "Root cause",
-                "What made this incident possible? (replaces any earlier one)",
-                initial=current.text if current and not current.whys else "",
+                "What made this incident possible? (replaces the earlier sentence; "
+                "the five whys are kept)",
+                initial=current.text if current else "",
                 save=self.review.set_root_cause,
             )
         )
 
     def action_five_whys(self) -> None:
+        """The problem statement first, then up to five whys, then where they lead."""
         whys: list[str] = []
+        earlier = self.review.state.five_whys
+        problem: list[str] = []
+
+        def stated(text: str | None) -> None:
+            if text:  # escape: nothing asked further, nothing recorded
+                problem.append(text)
+                ask()
 
         def ask() -> None:
             n = len(whys) + 1
@@ -202,11 +234,18 @@ class ReviewScreen(Screen[None]):
                     "So the root cause is:",
                     initial=whys[-1],
                     required=False,
-                    save=lambda cause: self.review.set_root_cause(cause, whys=whys),
+                    save=lambda cause: self.review.set_five_whys(problem[0], whys, cause),
                 )
             )
 
-        ask()
+        self.app.push_screen(
+            TextPrompt(
+                "Five whys: the problem",
+                "What went wrong? The problem statement the whys start from",
+                initial=earlier.problem if earlier else "",
+            ),
+            stated,
+        )
 
     def action_note(self, section: str) -> None:
         self._ask(
@@ -229,6 +268,9 @@ class ReviewScreen(Screen[None]):
                 due=request.due,
                 step=request.step,
                 poete=request.poete,
+                issue=request.issue,
+                organization=request.organization,
+                start=request.start,
                 kind=request.kind,
             )
 

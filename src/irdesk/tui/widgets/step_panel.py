@@ -52,6 +52,12 @@ class StepPanel(Vertical):
             height: 1;
             color: $text-muted;
         }
+        #step-items {
+            display: none;
+            height: auto;
+            max-height: 3;
+            color: $warning;
+        }
     }
     """
 
@@ -69,9 +75,13 @@ class StepPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown_step: str | None = None
+        #: step id → open improvement items from earlier runs of the playbook, one line
+        #: each (raw text), shown under the step's title
+        self.open_items: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="step-title")
+        yield Static(id="step-items")
         with VerticalScroll(id="step-body"):
             yield Markdown(id="step-instructions")
             yield Static(id="step-decision")
@@ -103,6 +113,7 @@ class StepPanel(Vertical):
         head.append_text(literal(f" – {holder}" if holder else "", "dim"))
         head.append(")", style="dim")
         title.update(head)
+        self._show_items(step)
         another = self._shown_step != step.id
         if another:
             self._shown_step = step.id
@@ -115,6 +126,19 @@ class StepPanel(Vertical):
         if another:  # a step just shown starts at its first open item
             self.move_on(state, step, after=-1)
         self.show_meta(state, step, now)
+
+    def _show_items(self, step: Step) -> None:
+        """A short marker: the improvement items still open for this step."""
+        items = self.open_items.get(step.id, [])
+        shown = self.query_one("#step-items", Static)
+        shown.display = bool(items)
+        if not items:
+            return
+        text = Text(f"⚑ {len(items)} open improvement item{'s' if len(items) > 1 else ''}: ")
+        text.append_text(literal(items[0], single_line=True))
+        if len(items) > 1:
+            text.append(f" (+{len(items) - 1} more: irdesk improvements)", style="dim")
+        shown.update(text)
 
     def _show_decision(self, state: IncidentState, step: Step) -> None:
         decision = self.query_one("#step-decision", Static)
