@@ -109,8 +109,8 @@ async def test_declare_with_backdated_times_opens_the_runner(make_app, journal, 
         assert isinstance(app.screen, HomeScreen)
         # the board: the commander, and when the acknowledge timer lapses
         assert text_of(app.screen.query_one("#incidents")) == (
-            "INC-0001 | CFO mailbox sending invoices | SEV1 | open | Ada Moreno | ack by 10:00 | "
-            "09:40:00 | account-compromise"
+            "INC-0001 | CFO mailbox sending invoices | SEV1 | open | Ada Moreno | "
+            "escalates 10:00 | 09:40:00 | account-compromise"
         )
 
 

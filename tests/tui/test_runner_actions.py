@@ -729,6 +729,6 @@ async def test_escape_returns_home_and_home_lists_the_change(declare, make_app, 
         assert type(app.screen).__name__ == "HomeScreen"
         row = text_of(app.screen.query_one("#incidents"))
         assert (
-            f"{iid} | Phished mailbox | SEV2 | investigating | alice | ack by 09:20 | 09:00:00 | "
-            "account-compromise" in row
+            f"{iid} | Phished mailbox | SEV2 | investigating | alice | escalates 09:20 | "
+            "09:00:00 | account-compromise" in row
         )

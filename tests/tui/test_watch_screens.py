@@ -74,7 +74,7 @@ async def test_the_board_shows_commander_escalation_and_injects(make_app, declar
             f"{lapsed.incident_id} | Lapsed | SEV2 | open | Ada Moreno | ⚠ L1 09:20, next 09:30"
             in ("\n".join(table))
         )
-        assert f"{running.incident_id} | Running | SEV2 | open | {ACTOR} | ack by 09:40" in (
+        assert f"{running.incident_id} | Running | SEV2 | open | {ACTOR} | escalates 09:40" in (
             "\n".join(table)
         )
         (drill_row,) = [r for r in table if r.startswith(drill.incident_id)]

@@ -90,7 +90,7 @@ def attention(row: BoardRow | None, now: datetime) -> Text:
         if esc.next_due is not None:
             text.append(f", next {_hm(esc.next_due)}", style="red")
     elif esc is not None and esc.next_due is not None:
-        text.append(f"ack by {_hm(esc.next_due)}")
+        text.append(f"escalates {_hm(esc.next_due)}")  # any timer: not only ack
     if row.unacknowledged_injects:
         n = row.unacknowledged_injects
         if text:
