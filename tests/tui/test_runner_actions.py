@@ -358,6 +358,38 @@ async def test_an_internal_note_is_journaled_so_and_marked_on_the_timeline(
         assert "note       [internal] bridge PIN 4471" in timeline(app)
 
 
+async def test_a_note_attaches_a_file_with_its_sha256_from_the_dialog(
+    declare, make_app, journal, tmp_path
+):
+    """The note dialog's last field attaches a file (hashed when the note is recorded) or a
+    URL; a file that cannot be read is said in the dialog and what was typed stays."""
+    import hashlib
+
+    evidence = tmp_path / "phish.eml"
+    evidence.write_bytes(b"From: ceo@example.org\r\n\r\nplease pay")
+    iid = declare().incident_id
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await paste(pilot, "the lure, as received")
+        await pilot.press("tab", "tab")  # past the internal checkbox, to the attachment
+        await paste(pilot, str(tmp_path / "missing.eml"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteDialog)  # refused: nothing recorded, text kept
+        assert last(journal, iid).kind != K.NOTE
+        app.screen.query_one("#note-attach").value = str(evidence)
+        await pilot.press("enter")
+        await settle(pilot)
+        note = last(journal, iid)
+        assert note.payload["text"] == "the lure, as received"
+        [attached] = note.payload["attachments"]
+        assert attached["sha256"] == hashlib.sha256(evidence.read_bytes()).hexdigest()
+        assert attached["size"] == evidence.stat().st_size
+
+
 async def test_a_slip_is_corrected_from_the_runner_and_shown_beside_the_original(
     declare, make_app, journal
 ):

@@ -68,7 +68,14 @@ class Dialog(ModalScreen[T], Generic[T]):
         )
         self._write.start()
 
+    #: a refusal keeps the dialog open with its reason (what was typed stays, to fix or
+    #: to leave with escape) instead of closing it with a toast
+    keep_on_refusal = False
+
     def _not_recorded(self, error: IrdeskError) -> None:
+        if self.keep_on_refusal and not kept_for_retry(error):
+            self.show_error(f"Not recorded: {error.message}")
+            return
         if not kept_for_retry(error):
             self.dismiss(None)
             self.app.show_error(error, title="not recorded")  # type: ignore[attr-defined]

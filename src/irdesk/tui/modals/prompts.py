@@ -99,7 +99,10 @@ class NoteArea(TextArea):
 
 
 class NotePrompt(Dialog[str]):
-    """A note of one line or several (the timeline shows them, enter on it reads it all)."""
+    """A note of one line or several (the timeline shows them, enter on it reads it all).
+    A refused note keeps the dialog open with what was typed."""
+
+    keep_on_refusal = True
 
     def __init__(
         self,

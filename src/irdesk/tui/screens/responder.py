@@ -457,7 +457,11 @@ class Responder(Screen[None]):
 
     def action_note(self) -> None:
         self.app.push_screen(
-            NoteDialog(lambda text, internal: self.session.note(text, internal=internal))
+            NoteDialog(
+                lambda text, internal, attach: self.session.note(
+                    text, internal=internal, attach=attach
+                )
+            )
         )
 
     def action_milestone(self) -> None:
