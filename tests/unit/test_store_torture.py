@@ -38,5 +38,8 @@ def test_a_round_of_torture_keeps_every_promise(tmp_path: Path, seed: int):
     )
     assert result.failures == []
     assert result.killed == 2
-    assert result.acknowledged > 100  # the round did real work
+    # the round did real work: some appends from each worker. Not a speed floor (a loaded
+    # machine does a tenth of an idle one's 300-600 in the same 3 s; speed is measured in
+    # benchmarks/torture.py), only proof that writers ran while handles came and went
+    assert result.acknowledged >= 8
     assert result.entries >= result.acknowledged
