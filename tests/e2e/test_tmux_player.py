@@ -49,7 +49,9 @@ def test_player_view_follows_the_drill_in_a_second_terminal(tmux, e2e_home, tmp_
     desk.wait_for("Note")
     desk.type("Priya holds the wire")
     desk.keys("Enter")
-    desk.keys("N")  # the next inject, now
+    desk.keys("N")  # choose an inject to deliver now: the next one due comes first
+    desk.wait_for("Deliver which inject now?")
+    desk.keys("Enter")
     desk.wait_for("2 NEW INJECTS")
 
     screen = room.wait_for("Mail gateway admin")

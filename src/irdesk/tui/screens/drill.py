@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from irdesk.domain.drill import MARKS, SPEEDS, ExpectationView, first_line
+from irdesk.domain.drill import MARKS, SPEEDS, ExpectationView, event_words, first_line
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.services.drill import DrillSession
 from irdesk.text import visible
@@ -227,7 +227,7 @@ class DrillScreen(Responder, inherit_bindings=False):
             if view is None:
                 return ""
             if view.status == "waiting":
-                return f"waits for {view.waiting_for}"
+                return f"waits for {event_words(self.state, view.waiting_for or '')}"
             return f"due in {format_clock(view.due_in)}" if view.due_in is not None else ""
 
         def chosen(inject_id: str | None) -> None:
