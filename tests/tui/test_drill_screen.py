@@ -138,6 +138,16 @@ async def test_whole_drill_from_briefing_to_review(make_app, journal, clock, cat
         assert "• Cut the attacker out of every exposed account" in shown
         assert "• Stop further fraudulent payments and bring in finance" in shown
         assert "Start the exercise clock" in shown
+        # the buttons have the focus; page down and up still read the briefing whole
+        body = app.screen.query_one("#briefing-body")
+        assert body.max_scroll_y > 0  # longer than the dialog at this size
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert body.scroll_y > 0
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert body.scroll_y == 0
+        assert app.focused is app.screen.query_one("#start")
         # the scenario's facilitator text is on the facilitator's briefing (only there)
         assert "For the facilitator (not on the player view)" in shown
         assert 'hold the "assistant calls" inject until' in app.screen.query_one(Markdown).source

@@ -23,7 +23,14 @@ from irdesk.tui.safe import literal
 class DrillBriefing(Dialog[bool]):
     """What the facilitator reads out before starting the exercise clock."""
 
-    BINDINGS = [Binding("escape", "cancel", "Later", id="briefing.later")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Later", id="briefing.later"),
+        # the focus is on the buttons: these keys read the briefing on, whatever its length
+        Binding("pagedown", "read(1)", "Read on", id="briefing.page_down"),
+        Binding("pageup", "read(-1)", "Read back", id="briefing.page_up"),
+        Binding("down", "read_line(1)", "Read on a line", id="briefing.down", show=False),
+        Binding("up", "read_line(-1)", "Read back a line", id="briefing.up", show=False),
+    ]
 
     def __init__(self, session: DrillSession) -> None:
         super().__init__("Drill briefing")
@@ -71,6 +78,17 @@ class DrillBriefing(Dialog[bool]):
                 )
                 yield Button("Add participant", id="add-participant")
                 yield Button("Later", id="later")
+
+    def action_read(self, pages: int) -> None:
+        body = self.query_one("#briefing-body", VerticalScroll)
+        if pages > 0:
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
+
+    def action_read_line(self, lines: int) -> None:
+        body = self.query_one("#briefing-body", VerticalScroll)
+        body.scroll_relative(y=lines, animate=False)
 
     def on_mount(self) -> None:
         self.show_participants()
