@@ -28,6 +28,7 @@ import os
 import threading
 import traceback
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -73,13 +74,14 @@ class PassReport:
         return not self.trouble
 
 
-class Task:
+class Task(ABC):
     """One kind of work a pass does (escalations, scans, readiness)."""
 
     name = "task"
 
+    @abstractmethod
     def run(self, watcher: Watcher, report: PassReport) -> None:
-        raise NotImplementedError
+        """Do this pass's share of the work, saying what happened in ``report``."""
 
 
 class EscalationTask(Task):
