@@ -66,6 +66,7 @@ def irdesk_command() -> str:
 def terminal_env(home: Path) -> dict[str, str]:
     return {
         "IRDESK_HOME": str(home),
+        "IRDESK_ACTOR": "bench",  # or the desk first asks who is at the keyboard
         "TERM": "xterm-256color",
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
     }
@@ -278,7 +279,12 @@ def child_writer(journal: str, incident: str, count: str, gap: str) -> dict:
 
 def measure_notes(journal: Path, incident: str, home: Path) -> list[float]:
     """Seconds from each note's commit in another process to the runner's painted frame."""
-    env = {**os.environ, "IRDESK_HOME": str(home), "TERM": "xterm-256color"}
+    env = {
+        **os.environ,
+        "IRDESK_HOME": str(home),
+        "IRDESK_ACTOR": "bench",
+        "TERM": "xterm-256color",
+    }
     runner = subprocess.Popen(
         [sys.executable, __file__, "--child", "notes", str(journal), incident],
         stdout=subprocess.PIPE,
@@ -304,7 +310,8 @@ def measure_notes(journal: Path, incident: str, home: Path) -> list[float]:
 
 
 def run_child(*args: str) -> dict:
-    env = {**os.environ, "TEXTUAL": "", "TERM": "xterm-256color"}
+    # a name to act under: otherwise the desk first asks who is at the keyboard
+    env = {**os.environ, "TEXTUAL": "", "TERM": "xterm-256color", "IRDESK_ACTOR": "bench"}
     done = subprocess.run(
         [sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=env
     )
