@@ -13,6 +13,7 @@ from irdesk.domain.drill import DESK_CLOSED, drill_state
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.fold import IncidentState
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.repaint import update
 
 
 class IncidentHeader(Static):
@@ -35,7 +36,7 @@ class IncidentHeader(Static):
         self.exercise_clock = exercise_clock
 
     def show(self, state: IncidentState, now: datetime, *, actor: str | None = None) -> None:
-        self.update(header_text(state, now, exercise_clock=self.exercise_clock, actor=actor))
+        update(self, header_text(state, now, exercise_clock=self.exercise_clock, actor=actor))
 
 
 def acting_as(actor: str, roles: dict[str, str]) -> Text:

@@ -12,6 +12,7 @@ from irdesk.domain.clock import local_hms
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.fold import IncidentState
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.repaint import update
 
 
 class TimerPanel(Static):
@@ -78,7 +79,7 @@ class TimerPanel(Static):
         if not state.playbook.timers:
             text.append("  this playbook has no timers", style="dim")
         text.rstrip()
-        self.update(text)
+        update(self, text)
         if watching is None:
             self.border_subtitle = None
         elif watching:
