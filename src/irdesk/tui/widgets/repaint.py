@@ -17,7 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 
-def same(shown: VisualType, new: VisualType) -> bool:
+def same(shown: object, new: object) -> bool:
     """Whether ``new`` looks exactly as ``shown``: the text, its spans and its own style
     (which ``Text.__eq__`` leaves out)."""
     if isinstance(shown, Text) and isinstance(new, Text):
