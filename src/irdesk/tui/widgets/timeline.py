@@ -96,8 +96,8 @@ class Timeline(OptionList):
         """Only these entries (those the filter keeps; the newest ``TIMELINE_LINES``)."""
         self.asides = asides or self.asides
         kept = (e for e in entries if self.filter.matches(e))
-        self.entries = sorted(heapq.nlargest(TIMELINE_LINES, kept, key=time_order), key=time_order)
-        self._fill(follow=True)
+        newest = heapq.nlargest(TIMELINE_LINES, kept, key=time_order)
+        self._fill(sorted(newest, key=time_order), follow=True)
 
     def add(self, entries: Iterable[Entry], asides: Asides | None = None) -> None:
         """Entries journaled since: each goes where its time puts it. Rows already shown
@@ -117,8 +117,7 @@ class Timeline(OptionList):
         dropped = max(0, len(merged) - TIMELINE_LINES)
         if dropped >= len(shown) or time_order(new[0]) < time_order(shown[-1]):
             # nothing shown stays, or one goes between rows (a backdated entry): draw anew
-            self.entries = sorted(merged, key=time_order)[-TIMELINE_LINES:]
-            self._fill(follow=follow)
+            self._fill(sorted(merged, key=time_order)[-TIMELINE_LINES:], follow=follow)
             return
         keep = self.highlighted_entry
         for entry in shown[:dropped]:
@@ -152,14 +151,16 @@ class Timeline(OptionList):
         self.asides = asides or self.asides
         del before  # the highlighted row is scrolled into view
         self._current = current
-        self.entries = sorted(entries, key=time_order)
-        self._fill(follow=False)
+        self._fill(sorted(entries, key=time_order), follow=False)
         for index, entry in enumerate(self.entries):
             if entry.seq == current:
                 self.highlighted = index
 
-    def _fill(self, *, follow: bool) -> None:
+    def _fill(self, entries: list[Entry], *, follow: bool) -> None:
+        """Draw ``entries`` anew; the cursor stays on its entry where that is still shown
+        (read before the entries change: the same index may now be another entry)."""
         keep = self.highlighted_entry
+        self.entries = entries
         self.clear_options()
         self._said.clear()
         self.add_options(self._row(e) for e in self.entries)
