@@ -205,3 +205,29 @@ async def test_a_runner_opened_from_home_sees_writes_home_polled_first(
         runner.show_state()
         await settle(pilot)
         assert "seen by home first" in timeline(app)
+
+
+async def test_a_conflict_on_a_step_without_options_shows_in_the_step_panel(
+    declare, make_app, journal
+):
+    session = declare()
+    iid = session.incident_id
+    session.skip("triage", "reporter unreachable")
+    # another process, racing, marked the step done after it was skipped
+    journal.append(iid, K.STEP_DONE, {"step": "triage", "title": "triage", "visit": 1}, actor="bob")
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("up")  # the skipped step
+        await settle(pilot)
+        assert app.screen.selected == "triage"
+        panel = app.screen.query_one("#now").region
+        shown = [
+            line[panel.x : panel.right]
+            for line in screen_text(app).splitlines()[panel.y : panel.bottom]
+        ]
+        assert any("skipped: reporter unreachable" in line for line in shown)
+        assert any(
+            "CONFLICT: bob marked it done after alice skipped it (entry 2)" in line
+            for line in shown
+        )

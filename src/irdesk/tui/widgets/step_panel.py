@@ -50,7 +50,8 @@ class StepPanel(Vertical):
             border: none;
         }
         #step-meta {
-            height: 1;
+            height: auto;
+            max-height: 3;
             color: $text-muted;
         }
         #step-items {
