@@ -90,15 +90,18 @@ async def test_a_correction_from_another_screen_redraws_the_row_it_corrects(
         assert_redrawn(rows, before, corrected)
 
 
-async def test_the_live_timeline_keeps_the_newest_rows_in_time_order(
-    desk, declare, make_app, clock, monkeypatch
-):
+@pytest.fixture
+def iid(declare, clock, monkeypatch) -> str:  # noqa: ANN001
+    """An incident of six notes a minute apart, on a timeline that keeps five rows."""
     monkeypatch.setattr(timeline_module, "TIMELINE_LINES", 5)
     session = declare()
-    iid = session.incident_id
     for n in range(6):
         clock.advance(timedelta(minutes=1))
         session.note(f"note {n}")
+    return session.incident_id
+
+
+async def test_the_live_timeline_keeps_the_newest_rows_in_time_order(desk, iid, make_app, clock):
     app = make_app(iid)
     async with run(app) as pilot:
         await settle(pilot)
@@ -126,14 +129,8 @@ async def test_the_live_timeline_keeps_the_newest_rows_in_time_order(
 
 
 async def test_a_focused_timeline_keeps_its_cursor_on_its_entry_as_rows_come_and_go(
-    desk, declare, make_app, clock, monkeypatch
+    desk, iid, make_app, clock
 ):
-    monkeypatch.setattr(timeline_module, "TIMELINE_LINES", 5)
-    session = declare()
-    iid = session.incident_id
-    for n in range(6):
-        clock.advance(timedelta(minutes=1))
-        session.note(f"note {n}")
     app = make_app(iid)
     async with run(app) as pilot:
         await settle(pilot)
