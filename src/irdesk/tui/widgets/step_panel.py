@@ -123,6 +123,7 @@ class StepPanel(Vertical):
                 visible(step.instructions) or "_No instructions._"
             )
             self.query_one("#step-body").scroll_home(animate=False)
+            self.checklist.clear_options()  # another step's items start from the top
         self._show_decision(state, step)
         self._show_checklist(state, step)
         if another:  # a step just shown starts at its first open item
