@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from rich.text import Text
-from tui_helpers import run, settle, text_of, wait_until
+from tui_helpers import run, screen_text, settle, text_of, wait_until
 
 from irdesk.tui.widgets import timeline as timeline_module
 from irdesk.tui.widgets.header import IncidentHeader
@@ -166,3 +166,19 @@ async def test_a_focused_timeline_keeps_its_cursor_on_its_entry_as_rows_come_and
 )
 def test_what_looks_the_same_is_not_drawn_again(shown, new, alike) -> None:  # noqa: ANN001
     assert same(shown, new) is alike
+
+
+async def test_evidence_that_wraps_shows_whole_in_a_taller_checklist(declare, make_app):
+    session = declare()
+    app = make_app(session.incident_id)
+    evidence = "message saved as lure.eml in the case folder, " * 3  # wraps at 130 wide
+    async with run(app) as pilot:
+        await settle(pilot)
+        checklist = app.screen.query_one(StepPanel).checklist
+        height = checklist.region.height
+        session.tick("triage", 1, evidence.strip())  # another screen's tick
+        await wait_until(pilot, lambda: checklist.region.height > height)
+        box = checklist.region
+        lines = screen_text(app).splitlines()[box.y : box.bottom]
+        shown = "".join("".join(line[box.x : box.right] for line in lines).split())
+        assert "".join(f'"{evidence.strip()}"'.split()) in shown

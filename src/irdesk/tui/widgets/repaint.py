@@ -4,15 +4,17 @@ A live incident screen paints every widget from the fold after each write, its o
 another process's. Most of what it paints is what is shown already; drawing it again
 anyway costs a layout of the whole screen and a render of every line on it, which on a
 tick was most of the time from the key to the frame. These helpers hand a widget new
-content only where it differs from what the widget shows.
+content only where it differs from what the widget shows, and ask for a layout only when
+the new content takes another number of lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.visual import VisualType
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -40,7 +42,24 @@ def _look(text: Text) -> tuple[object, ...]:
 def update(static: Static, content: VisualType) -> None:
     """``static.update(content)``, unless it shows that already."""
     if not same(static.content, content):
-        static.update(content)
+        keeping_height(static, lambda: static.update(content, layout=False))
+
+
+def keeping_height(widget: Widget, change: Callable[[], object]) -> None:
+    """Make ``change`` (which repaints ``widget``), and lay the screen out again only when
+    the widget's content now takes another number of lines: a layout goes through every
+    widget on the screen, and most changes (a tick mark, a running time) keep the height.
+    A widget not laid out yet, or as wide as its content, is laid out again anyway."""
+    width = widget.scrollable_content_region.width
+    if not width or (widget.styles.width is not None and widget.styles.width.is_auto):
+        change()
+        widget.refresh(layout=True)
+        return
+    size = widget.size  # a leaf widget's height needs only the width
+    before = widget.get_content_height(size, size, width)
+    change()
+    if widget.get_content_height(size, size, width) != before:
+        widget.refresh(layout=True)
 
 
 def show_options(options: OptionList, rows: Sequence[Option]) -> bool:
@@ -53,11 +72,16 @@ def show_options(options: OptionList, rows: Sequence[Option]) -> bool:
         options.clear_options()
         options.add_options(rows)
         return True
-    changed = False
-    for index, (old, new) in enumerate(zip(shown, rows, strict=True)):
-        if not same(old.prompt, new.prompt):
-            options.replace_option_prompt_at_index(index, new.prompt)
-            changed = True
-    if changed and options.styles.auto_dimensions:
-        options.refresh(layout=True)  # a longer prompt may wrap: the list's height changes
+    changed = [
+        (index, new.prompt)
+        for index, (old, new) in enumerate(zip(shown, rows, strict=True))
+        if not same(old.prompt, new.prompt)
+    ]
+
+    def replace() -> None:
+        for index, prompt in changed:
+            options.replace_option_prompt_at_index(index, prompt)
+
+    if changed:
+        keeping_height(options, replace)  # a longer prompt may wrap to another line
     return False
