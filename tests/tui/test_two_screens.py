@@ -231,3 +231,35 @@ async def test_a_conflict_on_a_step_without_options_shows_in_the_step_panel(
             "CONFLICT: bob marked it done after alice skipped it (entry 2)" in line
             for line in shown
         )
+
+
+async def test_a_refused_reason_keeps_the_dialog_and_what_was_typed(
+    declare, make_app, bob, journal
+):
+    """Alice types why she skips a step while bob finishes it from his terminal: her skip
+    is refused, and the dialog stays open with the refusal and her words (nothing typed
+    by a responder is thrown away); escape leaves it, and nothing was journaled."""
+    from textual.widgets import Input
+
+    from irdesk.tui.modals.prompts import TextPrompt
+
+    session = declare()
+    iid = session.incident_id
+    app = make_app(iid)
+    async with run(app) as alice:
+        await settle(alice)
+        await alice.press("s")
+        await settle(alice)
+        dialog = app.screen
+        assert isinstance(dialog, TextPrompt)
+        bob.session(iid).complete("triage")  # bob finishes the step meanwhile
+        dialog.query_one(Input).value = "already triaged by the SOC"
+        await alice.press("enter")
+        await settle(alice)
+        assert app.screen is dialog  # refused, and still open
+        assert "Not recorded:" in screen_text(app)
+        assert dialog.query_one(Input).value == "already triaged by the SOC"
+        await alice.press("escape")
+        await settle(alice)
+        assert app.screen is not dialog
+    assert K.STEP_SKIPPED not in [r.kind for r in rows(journal, iid)]
