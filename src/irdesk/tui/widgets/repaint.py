@@ -23,11 +23,12 @@ def same(shown: object, new: object) -> bool:
     """Whether ``new`` looks exactly as ``shown``: the text, its spans and its own style
     (which ``Text.__eq__`` leaves out)."""
     if isinstance(shown, Text) and isinstance(new, Text):
-        return _look(shown) == _look(new)
+        return look(shown) == look(new)
     return type(shown) is type(new) and shown == new
 
 
-def _look(text: Text) -> tuple[object, ...]:
+def look(text: Text) -> tuple[object, ...]:
+    """What a Text looks like, as a value to compare: equal looks draw the same."""
     return (
         text.plain,
         text.spans,
