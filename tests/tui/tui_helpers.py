@@ -16,6 +16,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, OptionList, RichLog
+from textual.worker import WorkerCancelled
 
 from irdesk import paths
 from irdesk.domain.entry import Entry
@@ -158,8 +159,11 @@ async def paste(pilot: Pilot, text: str) -> None:
 async def settle(pilot: Pilot) -> None:
     """Let messages, callbacks and worker threads (notify commands) finish."""
     await pilot.pause()
-    if any(not worker.is_finished for worker in pilot.app.workers):
-        await pilot.app.workers.wait_for_complete()
+    while any(not worker.is_finished for worker in pilot.app.workers):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # an exclusive worker replaced by a newer one (home's board): wait on
         await pilot.pause()
 
 
