@@ -5,20 +5,18 @@ incidents, drills and reviews, with damaged rows, corrections and clashes among 
 from __future__ import annotations
 
 import dataclasses
-import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from fixtures_report.scripts import fixed_uids, fixture_catalog, script_drill, script_incident
-from helpers_store import TRIGGERS
+from helpers_store import damage_ticks
 
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.incident import K
 from irdesk.services.desk import Desk
 from irdesk.store import Journal
 
-#: (column, value) written over one check.ticked row each: a payload that is not JSON, one
+#: (column, value) written over one check.ticked entry each: a payload that is not JSON, one
 #: that is not an object, a time that does not parse, and a payload of the wrong shape
 DAMAGE = (
     ("payload", "{not json"),
@@ -26,33 +24,6 @@ DAMAGE = (
     ("occurred_at", "yesterday-ish"),
     ("payload", {"item": "the third one"}),
 )
-
-
-def _damage(path: Path, incident_id: str) -> list[int]:
-    """Damage the first check.ticked rows of the incident, one way each, as raw SQL would."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    for name in TRIGGERS:
-        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-    seqs = [
-        seq
-        for (seq,) in conn.execute(
-            "SELECT seq FROM entries WHERE incident_id = ? AND kind = ? ORDER BY seq LIMIT ?",
-            (incident_id, K.TICKED, len(DAMAGE)),
-        )
-    ]
-    for seq, (column, value) in zip(seqs, DAMAGE, strict=True):
-        if isinstance(value, dict):
-            (text,) = conn.execute(
-                "SELECT payload FROM entries WHERE incident_id = ? AND seq = ?",
-                (incident_id, seq),
-            ).fetchone()
-            value = json.dumps({**json.loads(text), **value})
-        conn.execute(
-            f"UPDATE entries SET {column} = ? WHERE incident_id = ? AND seq = ?",
-            (value, incident_id, seq),
-        )
-    conn.close()
-    return seqs
 
 
 def _clash(journal: Journal, incident_id: str) -> None:
@@ -88,7 +59,7 @@ def test_an_incident_with_a_review_damage_corrections_and_clashes_opens_to_its_f
         scripted = script_incident(path, fixture_catalog())
     _clash(scripted.journal, scripted.incident)
     scripted.journal.close()
-    damaged = _damage(path, scripted.incident)
+    damaged = damage_ticks(path, scripted.incident, DAMAGE)
 
     state = _assert_opens_to_the_whole_fold(path, scripted.incident)
     assert [seq for seq, _ in state.damaged] == damaged

@@ -24,19 +24,10 @@ from irdesk.store import (
 )
 
 try:
-    from helpers_store import (
-        PLAYBOOK_SHA,
-        attacker,
-        declare,
-        plan,
-        python,
-        queries,
-        subprocess_env,
-    )
+    from helpers_store import PLAYBOOK_SHA, declare, plan, python, queries, subprocess_env
 except ImportError:  # tests/ as a package
     from tests.helpers_store import (
         PLAYBOOK_SHA,
-        attacker,
         declare,
         plan,
         python,
@@ -462,7 +453,8 @@ def test_paged_entries_are_the_entries_read_one_by_one_however_their_rows_were_w
         9: ("recorded_at", "later"),
         10: ("payload", "{not json"),
     }
-    conn = attacker(journal.path)
+    conn = sqlite3.connect(journal.path, isolation_level=None)
+    conn.execute("DROP TRIGGER entries_no_update")  # as someone editing the file would
     for seq, (column, value) in odd.items():
         conn.execute(
             f"UPDATE entries SET {column} = ? WHERE incident_id = ? AND seq = ?",
