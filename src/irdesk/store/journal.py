@@ -1248,10 +1248,10 @@ class Journal:
         while True:
             with self._errors():
                 rows = self._conn.execute(sql, (incident_id, last, upper, page_size)).fetchall()
-            # _entry_from_row inlined (this loop runs for every entry an incident has, and
-            # a call a row was a tenth of opening one): a row written as irdesk writes it
-            # (canonical times and payload) is built here; anything else, a damaged row
-            # included, takes _entry_from_row, so both build the same Entry.
+            # _entry_from_row and _entry inlined (this loop runs for every entry an incident
+            # has, and a call a row was a tenth of opening one): a row written as irdesk
+            # writes it (canonical times and payload) is built here; anything else, a
+            # damaged row included, takes _entry_from_row, so both build the same Entry.
             for seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h in rows:
                 data = None
                 try:
