@@ -103,13 +103,11 @@ _ENTRY_COLS = (
     "incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at, backdate_reason, "
     "corrects, payload, prev_hash, hash"
 )
-#: an incident's entry rows as :meth:`Journal.entries` pages them (the incident is known)
-_PAGE_COLS = _ENTRY_COLS.removeprefix("incident_id, ")
-#: the same without uid, prev_hash and hash: empty text instead (one shared empty string)
-_FOLD_COLS = (
-    "seq, '', kind, actor, role, occurred_at, recorded_at, backdate_reason, corrects, "
-    "payload, '', ''"
-)
+#: an incident's entry rows as :meth:`Journal.entries` pages them: the incident is known,
+#: and the fields a fold never reads come last, so it can leave them out (``_FOLD_COLS``:
+#: even a constant in their place cost a sixth of reading the rows)
+_FOLD_COLS = "seq, kind, actor, role, occurred_at, recorded_at, backdate_reason, corrects, payload"
+_PAGE_COLS = f"{_FOLD_COLS}, uid, prev_hash, hash"
 _INSERT_ENTRY = f"INSERT INTO entries ({_ENTRY_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 _READ_HEAD = "SELECT last_seq, head_hash FROM incidents WHERE id = ?"
 _UPDATE_HEAD = (
@@ -1252,7 +1250,12 @@ class Journal:
             # has, and a call a row was a tenth of opening one): a row written as irdesk
             # writes it (canonical times and payload) is built here; anything else, a
             # damaged row included, takes _entry_from_row, so both build the same Entry.
-            for seq, uid, kind, actor, role, occ, rec, reason, corrects, payload, prev, h in rows:
+            uid = prev = h = ""  # what chain_fields=False leaves them
+            for row in rows:
+                if chain_fields:
+                    seq, kind, actor, role, occ, rec, reason, corrects, payload, uid, prev, h = row
+                else:
+                    seq, kind, actor, role, occ, rec, reason, corrects, payload = row
                 data = None
                 try:
                     recorded = _fromisoformat(rec)
@@ -1288,8 +1291,8 @@ class Journal:
                         },
                     )
                 else:
-                    row = (incident_id, seq, uid, kind, actor, role, occ, rec, reason, corrects)
-                    entry = _entry_from_row((*row, payload, prev, h), previous)
+                    whole = (incident_id, seq, uid, kind, actor, role, occ, rec, reason)
+                    entry = _entry_from_row((*whole, corrects, payload, prev, h), previous)
                 previous = entry.recorded_at
                 yield entry
             if len(rows) < page_size:
