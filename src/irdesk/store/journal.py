@@ -1231,8 +1231,8 @@ class Journal:
 
         ``chain_fields=False`` leaves each entry's ``uid``, ``prev_hash`` and ``hash``
         empty (``""``), unread: only for a fold that drops the entries as it goes (the
-        fold reads none of the three; a test holds it to that). Making those 160 characters a
-        row into strings was about 5 % of opening a 1M-entry incident."""
+        fold reads none of the three; a test holds it to that). Not reading them takes about
+        a tenth off opening a 1M-entry incident (2.87 s to 2.53 s of CPU, loaded machine)."""
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         upper = until_seq if until_seq is not None else 2**63 - 1
