@@ -205,6 +205,41 @@ async def test_another_responders_note_changes_its_row_only(make_app, declare, c
         await until(pilot, lambda: "INC-0001 | first | SEV2 | closed" in incidents(app))
 
 
+async def test_a_write_elsewhere_draws_the_cell_that_changed_and_nothing_else(
+    make_app, declare, clock, journal_path
+):
+    """Home looks at the journal every second and is drawn again only where what it shows
+    changed: a note to one incident updates that row's time, not the title, the watcher
+    line, the contacts or the other rows (each update costs a layout; home stays open all
+    day while others write)."""
+    from textual.widgets import Static
+
+    first = declare(title="first")
+    declare(title="second")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#incidents")
+        drawn: list[str] = []
+        for static in screen.query(Static):
+            real_update = static.update
+            static.update = lambda *a, _id=static.id, _u=real_update, **k: (  # type: ignore[method-assign]
+                drawn.append(str(_id)) or _u(*a, **k)
+            )
+        real_cell = table.update_cell
+        table.update_cell = lambda row, column, *a, **k: (  # type: ignore[method-assign]
+            drawn.append(f"{row}/{column}") or real_cell(row, column, *a, **k)
+        )
+        clock.advance(timedelta(minutes=7))
+        with Journal.open(journal_path, clock=clock) as other:  # another process's writer
+            other.append(first.incident_id, "note", {"text": "from elsewhere"}, actor="lin")
+        await until(pilot, lambda: "09:07:00" in incidents(app))
+        screen._poll()  # one more look at the journal, which has not changed since
+        await pilot.pause()
+        assert drawn == [f"{first.incident_id}/updated"]
+
+
 async def until(pilot, condition, seconds: float = 5.0) -> None:  # noqa: ANN001
     """Wait for ``condition()`` to hold (a condition, not a sleep)."""
     for _ in range(int(seconds / 0.05)):

@@ -17,17 +17,17 @@ from textual.widgets import DataTable, Footer, Static
 
 from irdesk.domain.clock import local_hms, local_when
 from irdesk.errors import IrdeskError
-from irdesk.services.board import Board, BoardRow
 from irdesk.services.defects import ledger
 from irdesk.services.heartbeat import watch_status
 from irdesk.tui.safe import literal
 from irdesk.tui.widgets.header import acting_as
-from irdesk.tui.widgets.tables import cursor_key
+from irdesk.tui.widgets.tables import LiveTable, cursor_key
 from irdesk.tui.writes import polling
 
 if TYPE_CHECKING:
     from irdesk.domain.models import Playbook, Roster
     from irdesk.formats.loader import FileResult
+    from irdesk.services.board import Board, BoardRow
     from irdesk.services.desk import Newest
     from irdesk.store import IncidentRecord, Journal
 
@@ -186,7 +186,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
         yield Static(id="home-status")
-        yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
+        yield LiveTable(id="incidents", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="home-bottom"):
             yield DataTable(id="playbooks", cursor_type="row")
             yield Static(id="contact-panel")
@@ -194,12 +194,19 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.board = Board(self.app.desk.journal.path)
+        # the board (and the incident domain behind it) is imported by its worker, after
+        # the first frame
+        self.board: Board | None = None
         self._board_rows: dict[str, BoardRow] = {}
+        # what each Static shows: an equal update is skipped (an update lays the screen
+        # out again, and home is updated every second something is written)
+        self._shown_texts: dict[str, tuple[object, ...]] = {}
         self._newest: Newest | None = None  # what the incidents table lists
         # what the incidents table shows, cell by cell: equal reloads redraw nothing, and a
         # changed record redraws its changed cells only
         self._shown_rows: list[tuple[str, list[tuple[object, ...]]]] = []
+        # each incident's row as last made, with what it was made of
+        self._rows_made: dict[str, tuple[object, list[Text], list[tuple[object, ...]]]] = {}
         incidents = self.query_one("#incidents", DataTable)
         incidents.border_title = "Incidents"
         _add_columns(incidents)
@@ -214,7 +221,7 @@ class HomeScreen(Screen[None]):
     def _poll(self) -> None:
         with polling():
             if self.app.desk.journal.has_changed():
-                self.reload()
+                self._show_journal()
             else:
                 self._show_status()  # a watcher goes stale without writing anything
 
@@ -226,25 +233,53 @@ class HomeScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
+        """Everything again: the title (who acts), the journal's part, the playbooks and
+        the roster (f5 reads their files again first)."""
         desk = self.app.desk
         title = Text(" irdesk ", style="bold reverse")
         title.append_text(literal(f"  journal {self.journal_label}", "dim"))
         title.append("  ·  ")
         title.append_text(acting_as(desk.actor, {}))
-        self.query_one("#home-title", Static).update(title)
-        # the newest few, whatever the size of the journal (irdesk list has them all)
-        newest = self._newest = desk.newest(open_limit=OPEN_SHOWN, closed_limit=RECENT_CLOSED)
-        self._fill_incidents(newest)
-        self._show_status()
-        # in a worker: the list shows at once
-        self._load_board(list(newest.open + newest.closed), desk.clock.now())
+        self._show("#home-title", title)
+        first = self._newest is None
+        self._show_journal(board=not first)
+        if first:
+            # The board reads and folds each open incident: once the first frame is up
+            # (in a worker, but the interpreter is shared and that frame comes first).
+            self.call_after_refresh(self._refresh_board)
         if desk.loaded:
             self._fill_files()
         else:
             # Incidents first; playbooks and roster are parsed once the first frame is up
             # (parsing them meanwhile took the first frame's time).
-            self.query_one("#contact-panel", Static).update(Text("loading…", style="dim"))
+            self._show("#contact-panel", Text("loading…", style="dim"))
             self.call_after_refresh(self._load_files)
+
+    def _show_journal(self, *, board: bool = True) -> None:
+        """What the journal says: the incidents listed, the watcher and defects line, and
+        (with ``board``) what needs attention in each open incident. What did not change
+        is not drawn again."""
+        # the newest few, whatever the size of the journal (irdesk list has them all)
+        newest = self._newest = self.app.desk.newest(
+            open_limit=OPEN_SHOWN, closed_limit=RECENT_CLOSED
+        )
+        self._fill_incidents(newest)
+        self._show_status()
+        if board:
+            self._refresh_board()
+
+    def _refresh_board(self) -> None:
+        if self._newest is not None:
+            # in a worker: the list shows at once
+            newest = self._newest
+            self._load_board(list(newest.open + newest.closed), self.app.desk.clock.now())
+
+    def _show(self, selector: str, text: Text) -> None:
+        """``text`` in the Static at ``selector``, unless it shows exactly that already."""
+        signature = _signature(text)
+        if self._shown_texts.get(selector) != signature:
+            self._shown_texts[selector] = signature
+            self.query_one(selector, Static).update(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="files")
     def _load_files(self) -> None:
@@ -289,12 +324,16 @@ class HomeScreen(Screen[None]):
         else:
             text.append("✔ no open defects (irdesk check)", style="dim")
         text.append_text(findings_line(desk.journal))
-        self.query_one("#home-status", Static).update(text)
+        self._show("#home-status", text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board")
     def _load_board(self, records: list[IncidentRecord], now) -> None:  # noqa: ANN001
         """Commander, escalations and unacknowledged injects of each open incident: the
         fold of each, brought up to date in a worker (it reads the journal)."""
+        if self.board is None:
+            from irdesk.services.board import Board
+
+            self.board = Board(self.app.desk.journal.path)
         try:
             found = self.board.rows(records, now)
         except IrdeskError as error:
@@ -309,24 +348,40 @@ class HomeScreen(Screen[None]):
 
     def _fill_incidents(self, newest: Newest) -> None:
         now = self.app.desk.clock.now()
-        rows: list[tuple[str, list[Text]]] = []
+        today = now.astimezone().date()  # the "updated" cell leaves out today's date
+        made: dict[str, tuple[object, list[Text], list[tuple[object, ...]]]] = {}
+
+        def row(record: IncidentRecord, known: BoardRow | None, outcome: str = "") -> None:
+            # a row whose record, board row and outcome are unchanged is not made again
+            key = (record, known, outcome, today)
+            cached = self._rows_made.get(record.id)
+            if cached is None or cached[0] != key:
+                cells = _incident_cells(record, known, now, outcome)
+                cached = (key, cells, [_signature(c) for c in cells])
+            made[record.id] = cached
+            rows.append((record.id, cached[1], cached[2]))
+
+        def note(key: str, cells: list[Text]) -> None:
+            rows.append((key, cells, [_signature(c) for c in cells]))
+
+        rows: list[tuple[str, list[Text], list[tuple[object, ...]]]] = []
         for record in newest.open:
-            rows.append((record.id, _incident_cells(record, self._board_rows.get(record.id), now)))
+            row(record, self._board_rows.get(record.id))
         if newest.more_open:
-            rows.append((MORE, _note_row("more open: irdesk list --status open", "…")))
+            note(MORE, _note_row("more open: irdesk list --status open", "…"))
         for record in newest.closed:
-            outcome = newest.outcomes.get(record.id, "")
-            rows.append((record.id, _incident_cells(record, None, now, outcome)))
+            row(record, None, newest.outcomes.get(record.id, ""))
         if not rows:
-            rows.append(("__none__", _note_row("No incidents yet. Press n to declare one.", "—")))
-        shown = [(key, [_signature(c) for c in cells]) for key, cells in rows]
+            note("__none__", _note_row("No incidents yet. Press n to declare one.", "—"))
+        self._rows_made = made
+        shown = [(key, signatures) for key, _, signatures in rows]
         before, self._shown_rows = self._shown_rows, shown
         if shown == before:
             return  # nothing changed (a heartbeat, another incident's entry): no redraw
         table = self.query_one("#incidents", DataTable)
         if [key for key, _ in shown] == [key for key, _ in before]:
             # the same rows in the same order: only the cells that changed
-            for (key, cells), (_, now_shown), (_, was) in zip(rows, shown, before, strict=True):
+            for (key, cells, now_shown), (_, was) in zip(rows, before, strict=True):
                 for column, cell, a, b in zip(INCIDENT_COLUMNS, cells, now_shown, was, strict=True):
                     if a != b:
                         table.update_cell(key, column, cell)
@@ -336,7 +391,7 @@ class HomeScreen(Screen[None]):
         # one long title would otherwise push severity, status and time off screen for good.
         table.clear(columns=True)
         _add_columns(table)
-        for key, cells in rows:
+        for key, cells, _ in rows:
             table.add_row(*cells, key=key)
         if keep is not None and keep < table.row_count:
             table.move_cursor(row=keep)
@@ -366,8 +421,8 @@ class HomeScreen(Screen[None]):
                     f" (+{len(result.errors) - 1} more; run irdesk validate)", style="dim"
                 )
             problems.append("\n")
+        self._show("#home-problems", problems)
         panel = self.query_one("#home-problems", Static)
-        panel.update(problems)
         panel.display = bool(invalid)
         panel.border_title = "Files with problems (not loaded)"
 
@@ -395,7 +450,7 @@ class HomeScreen(Screen[None]):
                 if person.on_call:
                     text.append_text(literal(f"  {person.name} ({', '.join(person.roles)})\n"))
         text.append("\np: all contacts", style="dim")
-        self.query_one("#contact-panel", Static).update(text)
+        self._show("#contact-panel", text)
 
     # ----------------------------------------------------------------- actions
     def action_declare(self) -> None:
