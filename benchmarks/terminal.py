@@ -36,6 +36,68 @@ class Bare(App[None]):
 
 Bare().run()
 """
+#: the same screen as home's first frame, drawn by a bare Textual app with irdesk's
+#: stylesheet: the title and watcher lines, the incidents table with the same rows (read
+#: from the journal beforehand, passed as JSON), the empty playbooks table, the contact
+#: panel and a footer with home's keys. What Textual itself takes to draw what home shows;
+#: irdesk's own part of the first frame is the rest.
+BARE_HOME = """\
+import json
+import sys
+
+from textual.app import App
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+COLUMNS = ("id", "title", "severity", "status", "commander", "attention", "updated", "playbook")
+WIDTHS = {"commander": 12, "attention": 22}
+ROWS = json.loads(open(sys.argv[1], encoding="utf-8").read())
+
+
+class Home(Screen):
+    BINDINGS = [
+        Binding(key, key, label)
+        for key, label in (
+            ("n", "Declare incident"), ("d", "Start drill"), ("r", "Replay"), ("v", "Review"),
+            ("R", "Report"), ("p", "Contacts"), ("f", "Findings"), ("f5", "Reload"),
+        )
+    ]
+
+    def compose(self):
+        yield Static(" irdesk   journal bench  ·  as bench", id="home-title")
+        yield Static("nobody is watching: escalations fire only while a screen is open\\n"
+                     "no open defects (irdesk check)", id="home-status")
+        yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="home-bottom"):
+            yield DataTable(id="playbooks", cursor_type="row")
+            yield Static("loading…", id="contact-panel")
+        yield Static(id="home-problems")
+        yield Footer()
+
+    def on_mount(self):
+        table = self.query_one("#incidents", DataTable)
+        for name in COLUMNS:
+            table.add_column(name, key=name, width=WIDTHS.get(name))
+        for row in ROWS:
+            table.add_row(*row, key=row[0])
+        self.query_one("#playbooks", DataTable).add_columns(
+            "id", "title", "version", "steps", "source"
+        )
+        self.query_one("#home-problems").display = False
+        table.focus()
+
+
+class BareHome(App):
+    CSS_PATH = sys.argv[2]
+
+    def on_mount(self):
+        self.push_screen(Home())
+
+
+BareHome().run()
+"""
 _ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>]")
 
 
@@ -49,6 +111,8 @@ class Terminal:
         self.log = self.folder / "pane.out"
         self.bare = self.folder / "bare.py"
         self.bare.write_text(BARE_APP, encoding="utf-8")
+        self.bare_home = self.folder / "bare_home.py"
+        self.bare_home.write_text(BARE_HOME, encoding="utf-8")
         self._tmux(
             "new-session", "-d", "-s", "bench", "-x", str(WIDTH), "-y", str(HEIGHT), "sleep 86400"
         )

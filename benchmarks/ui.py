@@ -8,7 +8,9 @@ Prints, in one run:
 
 1. process start to home's first frame, for the real ``irdesk`` command started in a
    tmux pane (130x40) on journals of 1,000 and 100,000 incidents, next to a bare Textual
-   app (one Static and a Footer) started the same way; interleaved, medians of --runs.
+   app (one Static and a Footer) started the same way, and next to the same screen drawn
+   by a bare Textual app (irdesk's stylesheet, the same rows, no irdesk: what Textual
+   takes to draw what home shows); interleaved, medians of --runs.
    Targets: at most 1.3x the bare app, and flat from 1k to 100k incidents.
 2. home's CPU (user + system, from /proc) over 20 s while another process writes one
    note a second, on 10,000 incidents, next to the bare app's over the same 20 s. Target:
@@ -41,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -75,9 +78,32 @@ def terminal_env(home: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------- 1, 2: home
 
 
+def home_rows(journal: Path) -> list[list[str]]:
+    """The rows home lists first (the newest 50 open, the line about more, the newest 15
+    closed), as plain cells, for the bare app that draws the same screen."""
+    from irdesk.domain.clock import local_when
+    from irdesk.store import Journal
+    from irdesk.tui.screens.home import OPEN_SHOWN, RECENT_CLOSED
+
+    with Journal.open(journal, readonly=True) as j:
+        open_ones = j.incidents(closed=False, limit=OPEN_SHOWN + 1)
+        closed = j.incidents(closed=True, limit=RECENT_CLOSED)
+    now = datetime.now(UTC)
+
+    def cells(r) -> list[str]:  # noqa: ANN001
+        when = local_when(r.updated_at, now) if r.updated_at else ""
+        return [r.id, r.title, r.severity, r.status, "", "", when, r.playbook_id]
+
+    rows = [cells(r) for r in open_ones[:OPEN_SHOWN]]
+    if len(open_ones) > OPEN_SHOWN:
+        rows.append(["…", "more open: irdesk list --status open", "", "", "", "", "", ""])
+    return rows + [cells(r) for r in closed]
+
+
 def measure_first_frames(journals: dict[str, Path], home: Path, runs: int) -> dict[str, list]:
-    """Seconds to the first frame: the bare app and irdesk on each journal, interleaved.
-    The newest incident's id is what home shows first."""
+    """Seconds to the first frame: the bare app, irdesk on each journal and the same
+    screen drawn by a bare Textual app (``bare home``), interleaved. The newest
+    incident's id is what home shows first."""
     from terminal import Terminal
 
     from irdesk.store import Journal
@@ -86,8 +112,15 @@ def measure_first_frames(journals: dict[str, Path], home: Path, runs: int) -> di
     for name, path in journals.items():
         with Journal.open(path, readonly=True) as journal:
             newest[name] = journal.incidents(limit=1)[0].id
-    found: dict[str, list] = {"bare": [], **{name: [] for name in journals}}
+    css = Path(irdesk_package()) / "tui" / "irdesk.tcss"
+    found: dict[str, list] = {"bare": []}
+    for name in journals:
+        found[name], found[f"bare home {name}"] = [], []
     with Terminal(env=terminal_env(home)) as term:
+        rows = {}
+        for name, path in journals.items():
+            rows[name] = term.folder / f"rows-{name}.json"
+            rows[name].write_text(json.dumps(home_rows(path)), encoding="utf-8")
         for _ in range(runs):
             found["bare"].append(
                 term.first_frame([sys.executable, str(term.bare)], "bare app ready")
@@ -95,7 +128,15 @@ def measure_first_frames(journals: dict[str, Path], home: Path, runs: int) -> di
             for name, path in journals.items():
                 argv = [irdesk_command(), "--journal", str(path)]
                 found[name].append(term.first_frame(argv, newest[name]))
+                bare_home = [sys.executable, str(term.bare_home), str(rows[name]), str(css)]
+                found[f"bare home {name}"].append(term.first_frame(bare_home, newest[name]))
     return found
+
+
+def irdesk_package() -> str:
+    import irdesk
+
+    return str(Path(irdesk.__file__).parent)
 
 
 def measure_home_cpu(journal: Path, home: Path, seconds: float = 20.0) -> dict[str, float]:
@@ -372,6 +413,11 @@ def main() -> int:
         print(
             f"  irdesk, {name:>7} incidents {figure * 1000:6.0f} ms  {figure / bare:.2f}x bare  "
             "(target <= 1.3x)"
+        )
+        same = statistics.median(frames[f"bare home {name}"])
+        print(
+            f"  the same screen, bare app  {same * 1000:6.0f} ms  {same / bare:.2f}x bare  "
+            f"(irdesk's own part: {(figure - same) * 1000:.0f} ms)"
         )
     small, big = (statistics.median(frames[name]) for name in journals)
     print(f"  100,000 / 1,000 incidents  {big / small:.2f}x  (target: flat)")

@@ -25,3 +25,9 @@ class IrdeskError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+
+class ActionError(IrdeskError, ValueError):
+    """An action that makes no sense in the current state (the message is for people).
+    Defined here, not with the incident domain, so that checking a name (who acts) does
+    not load that domain before home's first frame."""

@@ -14,36 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from irdesk.domain.clock import local_when, parse_ts
 from irdesk.domain.entry import Entry
+from irdesk.domain.kinds import K as K
+from irdesk.domain.kinds import outcome_words as outcome_words
 from irdesk.domain.models import END, Timer
-from irdesk.errors import IrdeskError
+from irdesk.errors import ActionError as ActionError
 
 if TYPE_CHECKING:
     from irdesk.domain.fold import IncidentState
-
-
-class K:
-    """Entry kinds. The strings are part of the journal format: never rename one."""
-
-    DECLARED = "incident.declared"
-    NOTE = "note"
-    TICKED = "check.ticked"
-    UNTICKED = "check.unticked"
-    STEP_DONE = "step.done"
-    STEP_SKIPPED = "step.skipped"
-    DECIDED = "decision.made"
-    MILESTONE = "milestone"
-    SEVERITY = "severity.changed"
-    STATUS = "status.changed"
-    ROLE = "role.assigned"
-    ESCALATED = "escalation.fired"
-    NOTIFIED = "notify.ran"
-    ESCALATION_ACK = "escalation.acknowledged"
-    PAGED = "page.sent"
-    CLOSED = "incident.closed"
-    REOPENED = "incident.reopened"
-    CORRECTION = "correction"
-    LINK = "link.added"
-    UPDATE = "update.issued"
 
 
 STATUSES: tuple[str, ...] = (
@@ -61,24 +38,9 @@ OPEN_STATUS = "open"
 OUTCOMES: tuple[str, ...] = ("resolved", "false-positive", "duplicate", "handed-over")
 
 
-def outcome_words(payload: dict[str, Any]) -> str:
-    """A closing's outcome in words: "resolved", "false positive", "duplicate of
-    INC-0003", "handed over to Legal" (user text raw: make it visible to show it)."""
-    outcome = str(payload.get("outcome") or "resolved")
-    if outcome == "duplicate" and payload.get("duplicate_of"):
-        return f"duplicate of {payload['duplicate_of']}"
-    if outcome == "handed-over" and payload.get("handed_to"):
-        return f"handed over to {payload['handed_to']}"
-    return outcome.replace("-", " ")
-
-
 #: an escalation recorded more than this after it was due is late (the watcher looks every
 #: few seconds, a screen every second: a minute means nobody was looking)
 LATE_AFTER = timedelta(minutes=1)
-
-
-class ActionError(IrdeskError, ValueError):
-    """An action that makes no sense in the current state (the message is for people)."""
 
 
 class Collision(ActionError):

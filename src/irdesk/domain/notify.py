@@ -19,10 +19,12 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from irdesk.domain.incident import ActionError
-from irdesk.domain.models import Roster
-from irdesk.errors import IrdeskError
+from irdesk.errors import ActionError, IrdeskError
+
+if TYPE_CHECKING:
+    from irdesk.domain.models import Roster
 
 #: filled once per escalation or page
 INCIDENT_PLACEHOLDERS: tuple[str, ...] = (

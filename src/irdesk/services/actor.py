@@ -70,8 +70,8 @@ def remembered(login: str | None = None) -> str | None:
 
 def check_actor(name: str) -> str:
     """A name a person gave for themselves, trimmed; refused when it cannot be one."""
-    from irdesk.domain.incident import ActionError
     from irdesk.domain.notify import check_name
+    from irdesk.errors import ActionError
 
     name = " ".join(name.split())
     if not name:

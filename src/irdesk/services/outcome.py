@@ -3,7 +3,7 @@ list), without folding the incident."""
 
 from __future__ import annotations
 
-from irdesk.domain.incident import K, outcome_words
+from irdesk.domain.kinds import K, outcome_words
 from irdesk.store import IncidentRecord, Journal
 
 

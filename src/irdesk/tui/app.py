@@ -541,10 +541,12 @@ def settle_memory() -> None:
     """Once a screen has painted its first frame: collect what the screens before it left,
     then freeze what is alive (Textual, irdesk, the screen and its incident). Python's
     collections while people type then go through only what was made since: a full one
-    through everything paused a key press in the runner by 100 to 250 ms."""
+    through everything paused a key press in the runner by 100 to 250 ms. Collection is
+    on from here (irdesk.tui.launch keeps it off until the first frame)."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 def banner(text: str) -> Text:

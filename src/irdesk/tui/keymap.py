@@ -20,14 +20,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.keys import REPLACED_KEYS, Keys, _character_to_key, format_key, key_to_character
 
 from irdesk.domain.problems import Problem, Reported, Severity
-from irdesk.formats import yamlsrc
-from irdesk.formats.yamlsrc import Y
+
+if TYPE_CHECKING:
+    from irdesk.formats.yamlsrc import Y
 
 MAX_BYTES = 64 * 1024  # a keymap of every binding is a few kilobytes
 MARKER = "keymap/1"
@@ -182,6 +184,8 @@ def _read(path: Path, reader: _Reader) -> Y | None:
         return None
     if not _content(text):
         return None  # empty, or only comments: no keymap
+    from irdesk.formats import yamlsrc  # the YAML reader only when there is a keymap
+
     try:
         tree, soft = yamlsrc.parse(text)
     except yamlsrc.YamlProblem as exc:

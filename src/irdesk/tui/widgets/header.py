@@ -4,15 +4,17 @@ holds which role, the milestones reached; in a drill, the exercise clock too."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
 
 from irdesk.domain.clock import local_hms
-from irdesk.domain.drill import DESK_CLOSED, drill_state
 from irdesk.domain.durations import format_clock, format_duration
-from irdesk.domain.fold import IncidentState
 from irdesk.tui.safe import literal
+
+if TYPE_CHECKING:
+    from irdesk.domain.fold import IncidentState
 
 
 class IncidentHeader(Static):
@@ -85,6 +87,8 @@ def header_text(
 
 def _exercise(state: IncidentState, now: datetime) -> Text:
     """The exercise clock: its reading, the planned length, the speed, and whether it runs."""
+    from irdesk.domain.drill import DESK_CLOSED, drill_state  # home needs none of it
+
     extra = Text()
     drill = drill_state(state)
     if drill is None:
