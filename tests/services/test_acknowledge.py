@@ -91,3 +91,25 @@ def test_an_unknown_timer_is_refused_with_the_known_ones(desk):
     session = desk.declare(desk.catalog.playbook("account-compromise"), title="t")
     with pytest.raises(ActionError, match="no timer 'ack'"):
         session.acknowledge("ack")
+
+
+def test_a_finished_step_never_claims_a_milestone_already_recorded(desk, clock):
+    """A step that marks ``contained`` after the milestone was recorded by hand: its entry
+    leaves the milestone out, so no view says the step moved it."""
+    from irdesk.domain.describe import describe
+
+    session = desk.declare(desk.catalog.playbook("account-compromise"), title="t")
+    session.milestone("contained")
+    at = clock.now()
+    clock.advance(timedelta(minutes=5))
+    marking = next(s for s in session.playbook.steps if s.marks == "contained")
+    while session.state.current != marking.id:
+        current = session.playbook.step(session.state.current)
+        if current.decision:
+            session.decide(current.id, 0)
+        else:
+            session.complete(current.id)
+    done = session.complete(marking.id)
+    assert "marks" not in done.payload
+    assert "milestone" not in describe(done)
+    assert session.state.milestones["contained"].at == at

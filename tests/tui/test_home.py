@@ -155,6 +155,31 @@ async def test_home_shows_a_closed_incident_after_the_runner_closes_it(make_app,
         assert incidents(app).startswith("INC-0001 | short-lived | SEV2 | closed")
 
 
+async def test_home_under_the_runner_reads_nothing_until_it_is_back(make_app, declare, clock):
+    """Under the runner home does not read the journal at each of the runner's writes (it
+    shares the runner's interpreter: each read would delay a key); back on top it shows
+    what changed meanwhile."""
+    declare(title="busy")
+    app = make_app()
+    async with run(app) as pilot:
+        await settle(pilot)
+        home = app.screen
+        reads: list[int] = []
+        real = home._show_journal
+        home._show_journal = lambda *a, **k: reads.append(1) or real(*a, **k)
+        await pilot.press("enter")
+        await settle(pilot)
+        clock.advance(timedelta(minutes=4))
+        await pilot.press("1")  # a tick: a write, as every key in the runner may be
+        await settle(pilot)
+        home._poll()  # what its timer does every second
+        assert reads == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert reads  # back on top: it reads at once, and shows the tick's time
+        assert "09:04:00" in incidents(app)
+
+
 async def test_home_lists_the_newest_open_and_says_where_the_rest_are(
     make_app, desk, clock, monkeypatch
 ):

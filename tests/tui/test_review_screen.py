@@ -320,7 +320,11 @@ async def test_review_by_keys_from_closing_to_reopening(declare, make_app, journ
         await settle(pilot)
         await answer(pilot, "one more thing")
         assert kinds(journal, iid) == before
-        assert "the review was saved; reopen it to change it" in toasts(app)
+        # refused: the dialog stays with the reason and what was typed, escape leaves it
+        assert "Not recorded: the review was saved; reopen it to change it" in screen_text(app)
+        assert "one more thing" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
         assert "one more thing" not in body(app)
 
         # ---- o: reopen with a reason; then it can change again

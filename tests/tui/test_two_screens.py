@@ -205,3 +205,61 @@ async def test_a_runner_opened_from_home_sees_writes_home_polled_first(
         runner.show_state()
         await settle(pilot)
         assert "seen by home first" in timeline(app)
+
+
+async def test_a_conflict_on_a_step_without_options_shows_in_the_step_panel(
+    declare, make_app, journal
+):
+    session = declare()
+    iid = session.incident_id
+    session.skip("triage", "reporter unreachable")
+    # another process, racing, marked the step done after it was skipped
+    journal.append(iid, K.STEP_DONE, {"step": "triage", "title": "triage", "visit": 1}, actor="bob")
+    app = make_app(iid)
+    async with run(app) as pilot:
+        await settle(pilot)
+        await pilot.press("up")  # the skipped step
+        await settle(pilot)
+        assert app.screen.selected == "triage"
+        panel = app.screen.query_one("#now").region
+        shown = [
+            line[panel.x : panel.right]
+            for line in screen_text(app).splitlines()[panel.y : panel.bottom]
+        ]
+        assert any("skipped: reporter unreachable" in line for line in shown)
+        assert any(
+            "CONFLICT: bob marked it done after alice skipped it (entry 2)" in line
+            for line in shown
+        )
+
+
+async def test_a_refused_reason_keeps_the_dialog_and_what_was_typed(
+    declare, make_app, bob, journal
+):
+    """Alice types why she skips a step while bob finishes it from his terminal: her skip
+    is refused, and the dialog stays open with the refusal and her words (nothing typed
+    by a responder is thrown away); escape leaves it, and nothing was journaled."""
+    from textual.widgets import Input
+
+    from irdesk.tui.modals.prompts import TextPrompt
+
+    session = declare()
+    iid = session.incident_id
+    app = make_app(iid)
+    async with run(app) as alice:
+        await settle(alice)
+        await alice.press("s")
+        await settle(alice)
+        dialog = app.screen
+        assert isinstance(dialog, TextPrompt)
+        bob.session(iid).complete("triage")  # bob finishes the step meanwhile
+        dialog.query_one(Input).value = "already triaged by the SOC"
+        await alice.press("enter")
+        await settle(alice)
+        assert app.screen is dialog  # refused, and still open
+        assert "Not recorded:" in screen_text(app)
+        assert dialog.query_one(Input).value == "already triaged by the SOC"
+        await alice.press("escape")
+        await settle(alice)
+        assert app.screen is not dialog
+    assert K.STEP_SKIPPED not in [r.kind for r in rows(journal, iid)]

@@ -416,9 +416,14 @@ class IncidentSession:
         }
         if evidence and evidence.strip():
             payload["evidence"] = evidence.strip()
-        if check.marks and check.marks not in self.state.milestones:
-            payload["marks"] = check.marks  # e.g. "Incident acknowledged" stops that clock
+        payload.update(self._marking(check.marks))  # "acknowledged" stops that clock
         return self._append(K.TICKED, payload)
+
+    def _marking(self, marks: str | None) -> dict[str, str]:
+        """The milestone a step or an item marks, for its entry: only while that milestone
+        is not recorded. One already recorded never moves, and the entry (and every view
+        of it: "→ milestone contained") must not say it did."""
+        return {"marks": marks} if marks and marks not in self.state.milestones else {}
 
     def untick(self, step_id: str, item: int) -> Entry:
         visit = self._seen(step_id)
@@ -440,8 +445,7 @@ class IncidentSession:
         visit = self._seen(step_id)
         step = self.state.check_done(step_id)
         payload = {"step": step_id, "title": step.title, "visit": visit}
-        if step.marks:
-            payload["marks"] = step.marks
+        payload.update(self._marking(step.marks))
         return self._append(K.STEP_DONE, payload)
 
     def skip(self, step_id: str, reason: str) -> Entry:
@@ -464,8 +468,7 @@ class IncidentSession:
             "next": chosen.next,
             "visit": visit,
         }
-        if step.marks:
-            payload["marks"] = step.marks
+        payload.update(self._marking(step.marks))
         return self._append(K.DECIDED, payload)
 
     def milestone(

@@ -29,8 +29,11 @@ class Dialog(ModalScreen[T], Generic[T]):
     with the result only once ``save(result)`` has returned, that is once the journal
     committed it. While the journal is locked by another process the dialog says it is
     waiting and tries again; when the write fails it says why and keeps everything typed,
-    and enter tries again. A refusal (the action makes no sense now) closes the dialog and
-    is shown as every other refusal is.
+    and enter tries again. A refusal (the action makes no sense now: somebody else did it
+    first, the incident was closed meanwhile) keeps the dialog open with its reason when
+    the person typed something in it (what they typed is never thrown away: they can
+    change it, or copy it and leave with escape); a dialog with nothing typed in it closes
+    and the refusal is shown as every other refusal is.
     """
 
     BINDINGS = [CANCEL, QUIT]
@@ -68,19 +71,18 @@ class Dialog(ModalScreen[T], Generic[T]):
         )
         self._write.start()
 
-    #: a refusal keeps the dialog open with its reason (what was typed stays, to fix or
-    #: to leave with escape) instead of closing it with a toast
+    #: a refusal keeps the dialog open with its reason even when nothing was typed in it
+    #: (a note: the person will want to say it differently)
     keep_on_refusal = False
 
     def _not_recorded(self, error: IrdeskError) -> None:
-        if self.keep_on_refusal and not kept_for_retry(error):
+        if kept_for_retry(error):
+            self.show_error(f"Not recorded: {error.message}. {self.AFTER_FAILURE}")
+        elif self.keep_on_refusal or self.typed:
             self.show_error(f"Not recorded: {error.message}")
-            return
-        if not kept_for_retry(error):
+        else:
             self.dismiss(None)
             self.app.show_error(error, title="not recorded")  # type: ignore[attr-defined]
-            return
-        self.show_error(f"Not recorded: {error.message}. {self.AFTER_FAILURE}")
 
     def on_mount(self) -> None:
         self._as_opened = self._typed_values()

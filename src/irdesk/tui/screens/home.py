@@ -21,6 +21,7 @@ from irdesk.services.defects import ledger
 from irdesk.services.heartbeat import watch_status
 from irdesk.tui.safe import literal
 from irdesk.tui.widgets.header import acting_as
+from irdesk.tui.widgets.repaint import look, update
 from irdesk.tui.widgets.tables import LiveTable, cursor_key
 from irdesk.tui.writes import polling
 
@@ -125,10 +126,6 @@ def _note_row(text: str, lead: str) -> list[Text]:
     return [Text(lead, style="dim"), Text(text, style="dim"), *blank]
 
 
-def _signature(cell: Text) -> tuple[object, ...]:
-    return cell.plain, str(cell.style), tuple(cell.spans)
-
-
 def findings_line(journal: Journal) -> Text:
     """The findings nobody has looked at yet (a line of its own, only when there are),
     counted with a bounded query: home costs the same however many pile up."""
@@ -198,9 +195,6 @@ class HomeScreen(Screen[None]):
         # the first frame
         self.board: Board | None = None
         self._board_rows: dict[str, BoardRow] = {}
-        # what each Static shows: an equal update is skipped (an update lays the screen
-        # out again, and home is updated every second something is written)
-        self._shown_texts: dict[str, tuple[object, ...]] = {}
         self._newest: Newest | None = None  # what the incidents table lists
         # what the incidents table shows, cell by cell: equal reloads redraw nothing, and a
         # changed record redraws its changed cells only
@@ -219,11 +213,19 @@ class HomeScreen(Screen[None]):
         self.set_interval(1.0, self._poll)
 
     def _poll(self) -> None:
+        if self.app.screen is not self:
+            # Under the runner (or a dialog): that screen's own writes would make home
+            # read the journal again on every key. It looks when it is back on top.
+            return
         with polling():
             if self.app.desk.journal.has_changed():
                 self._show_journal()
             else:
                 self._show_status()  # a watcher goes stale without writing anything
+
+    def on_screen_resume(self) -> None:
+        if self._newest is not None:  # back from another screen: what changed meanwhile
+            self._poll()
 
     def action_reload(self) -> None:
         self.app.reload_catalog()
@@ -275,11 +277,9 @@ class HomeScreen(Screen[None]):
             self._load_board(list(newest.open + newest.closed), self.app.desk.clock.now())
 
     def _show(self, selector: str, text: Text) -> None:
-        """``text`` in the Static at ``selector``, unless it shows exactly that already."""
-        signature = _signature(text)
-        if self._shown_texts.get(selector) != signature:
-            self._shown_texts[selector] = signature
-            self.query_one(selector, Static).update(text)
+        """``text`` in the Static at ``selector``, unless it shows exactly that already (home
+        is drawn again every second something is written; see irdesk.tui.widgets.repaint)."""
+        update(self.query_one(selector, Static), text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="files")
     def _load_files(self) -> None:
@@ -357,12 +357,12 @@ class HomeScreen(Screen[None]):
             cached = self._rows_made.get(record.id)
             if cached is None or cached[0] != key:
                 cells = _incident_cells(record, known, now, outcome)
-                cached = (key, cells, [_signature(c) for c in cells])
+                cached = (key, cells, [look(c) for c in cells])
             made[record.id] = cached
             rows.append((record.id, cached[1], cached[2]))
 
         def note(key: str, cells: list[Text]) -> None:
-            rows.append((key, cells, [_signature(c) for c in cells]))
+            rows.append((key, cells, [look(c) for c in cells]))
 
         rows: list[tuple[str, list[Text], list[tuple[object, ...]]]] = []
         for record in newest.open:

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from irdesk.domain.clock import local_hms
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.repaint import update
 
 if TYPE_CHECKING:
     from irdesk.domain.fold import IncidentState
@@ -37,7 +38,7 @@ class IncidentHeader(Static):
         self.exercise_clock = exercise_clock
 
     def show(self, state: IncidentState, now: datetime, *, actor: str | None = None) -> None:
-        self.update(header_text(state, now, exercise_clock=self.exercise_clock, actor=actor))
+        update(self, header_text(state, now, exercise_clock=self.exercise_clock, actor=actor))
 
 
 def acting_as(actor: str, roles: dict[str, str]) -> Text:

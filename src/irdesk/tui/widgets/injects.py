@@ -15,6 +15,7 @@ from irdesk.domain.durations import format_clock
 from irdesk.domain.fold import IncidentState
 from irdesk.text import reflowed
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.repaint import update
 
 STATUS_MARK = {
     "met": "✔",
@@ -71,7 +72,7 @@ class InjectBanner(VerticalScroll):
                     text.append(f"  at {format_clock(inject.exercise_at)}", style="dim")
                 text.append("\n")
                 text.append_text(literal(reflowed(inject.text)))
-            self.query_one("#inject-banner-text", Static).update(text)
+            update(self.query_one("#inject-banner-text", Static), text)
             self.border_title = (
                 f"{len(waiting)} NEW INJECTS (i acknowledges the top one)"
                 if len(waiting) > 1
@@ -116,7 +117,7 @@ class InjectPanel(VerticalScroll):
         for part in parts:
             text.append_text(part)
         text.rstrip()
-        self.query_one("#drill-panel", Static).update(text)
+        update(self.query_one("#drill-panel", Static), text)  # each second: mostly the same
 
 
 def _ratings(state: IncidentState, now: datetime, rule_key: str | None) -> Text:

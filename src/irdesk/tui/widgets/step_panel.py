@@ -21,6 +21,7 @@ from irdesk.domain.fold import IncidentState
 from irdesk.domain.models import Step
 from irdesk.text import single_line, visible
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.repaint import show_options, update
 
 PATH_ENDED = "The playbook's path has ended. Close the incident when ready (c)."
 
@@ -49,7 +50,8 @@ class StepPanel(Vertical):
             border: none;
         }
         #step-meta {
-            height: 1;
+            height: auto;
+            max-height: 3;
             color: $text-muted;
         }
         #step-items {
@@ -101,7 +103,7 @@ class StepPanel(Vertical):
     def show(self, state: IncidentState, step: Step | None, now: datetime) -> None:
         title = self.query_one("#step-title", Static)
         if step is None:
-            title.update(PATH_ENDED)
+            update(title, PATH_ENDED)
             return
         st = state.steps[step.id]
         owner = state.playbook.role(step.role).title if step.role else "anyone"
@@ -112,7 +114,7 @@ class StepPanel(Vertical):
         head.append(f"  ({step.phase} · owner: {owner}", style="dim")
         head.append_text(literal(f" – {holder}" if holder else "", "dim"))
         head.append(")", style="dim")
-        title.update(head)
+        update(title, head)
         self._show_items(step)
         another = self._shown_step != step.id
         if another:
@@ -121,6 +123,7 @@ class StepPanel(Vertical):
                 visible(step.instructions) or "_No instructions._"
             )
             self.query_one("#step-body").scroll_home(animate=False)
+            self.checklist.clear_options()  # another step's items start from the top
         self._show_decision(state, step)
         self._show_checklist(state, step)
         if another:  # a step just shown starts at its first open item
@@ -138,7 +141,7 @@ class StepPanel(Vertical):
         text.append_text(literal(items[0], single_line=True))
         if len(items) > 1:
             text.append(f" (+{len(items) - 1} more: irdesk improvements)", style="dim")
-        shown.update(text)
+        update(shown, text)
 
     def _show_decision(self, state: IncidentState, step: Step) -> None:
         decision = self.query_one("#step-decision", Static)
@@ -155,13 +158,13 @@ class StepPanel(Vertical):
         for clash in state.conflicts:
             if clash.step == step.id:
                 text.append_text(literal(f"  {clash.text}\n", "bold red"))
-        decision.update(text)
+        update(decision, text)
 
     def _show_checklist(self, state: IncidentState, step: Step) -> None:
         ticks = state.steps[step.id].ticks
         checklist = self.checklist
         keep = checklist.highlighted
-        checklist.clear_options()
+        rows = []
         for i, item in enumerate(step.checklist):
             tick = ticks.get(i)
             line = Text(f"[{'x' if tick else ' '}] {i + 1}. " if i < 9 else "[ ] ")
@@ -170,7 +173,8 @@ class StepPanel(Vertical):
                 line.append(" (evidence)", style="dim italic")
             if tick and tick.evidence:
                 line.append_text(literal(f' "{tick.evidence}"', "green"))
-            checklist.add_option(Option(line, id=str(i)))
+            rows.append(Option(line, id=str(i)))
+        show_options(checklist, rows)  # a tick redraws its own item, not the others
         checklist.display = bool(step.checklist)
         if step.checklist:
             checklist.highlighted = min(keep or 0, len(step.checklist) - 1)
@@ -189,7 +193,7 @@ class StepPanel(Vertical):
         """The line under the checklist: expected and running time, or how it ended."""
         meta = self.query_one("#step-meta", Static)
         if step is None:
-            meta.update("")
+            update(meta, "")
             return
         st = state.steps[step.id]
         parts = []
@@ -215,7 +219,7 @@ class StepPanel(Vertical):
             for clash in state.conflicts:
                 if clash.step == step.id:
                     text.append_text(literal(f"\n{clash.text}", "bold red"))
-        meta.update(text)
+        update(meta, text)
 
     @on(OptionList.OptionSelected, "#checklist")
     def _item_selected(self, event: OptionList.OptionSelected) -> None:

@@ -15,6 +15,7 @@ from irdesk.domain.durations import format_duration
 from irdesk.domain.fold import IncidentState
 from irdesk.domain.models import PHASES
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.repaint import show_options
 
 STATE_MARK = {"done": "✔", "active": "▶", "pending": "·", "skipped": "↷"}
 
@@ -89,11 +90,9 @@ class StepList(OptionList):
                         line.stylize("bold yellow")
                 options.append(Option(line, id=step.id))
                 ids.append(step.id)
-        self.clear_options()
-        self.add_options(options)
+        show_options(self, options)  # a tick redraws no step; finishing one, two
         self.step_ids = ids
-        if selected in ids:
-            self.highlighted = ids.index(selected)
+        self.highlighted = ids.index(selected) if selected in ids else None
 
     def index_of(self, step_id: str) -> int:
         """The option index of a step (ValueError for a step the list does not show)."""

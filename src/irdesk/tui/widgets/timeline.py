@@ -86,6 +86,7 @@ class Timeline(OptionList):
         self.filter = EntryFilter()
         self._current: int | None = None  # replay: the entry at the cursor
         self.asides: Asides = _no_asides  # what the rows say beside their entries
+        self._said: dict[int, tuple[tuple[str, bool], ...]] = {}  # by seq, as drawn
 
     def on_mount(self) -> None:
         self._show_title()
@@ -95,19 +96,41 @@ class Timeline(OptionList):
         """Only these entries (those the filter keeps; the newest ``TIMELINE_LINES``)."""
         self.asides = asides or self.asides
         kept = (e for e in entries if self.filter.matches(e))
-        self.entries = sorted(heapq.nlargest(TIMELINE_LINES, kept, key=time_order), key=time_order)
-        self._fill(follow=True)
+        newest = heapq.nlargest(TIMELINE_LINES, kept, key=time_order)
+        self._fill(sorted(newest, key=time_order), follow=True)
 
     def add(self, entries: Iterable[Entry], asides: Asides | None = None) -> None:
-        """Entries journaled since: each goes where its time puts it (rows already shown
-        are drawn again: a new entry may correct or clash with one of them)."""
+        """Entries journaled since: each goes where its time puts it. Rows already shown
+        are drawn again only where what is said beside them changed (a new entry may
+        correct or clash with one of them); the rest stay as drawn, so a tick costs its
+        own row, not the whole timeline."""
         self.asides = asides or self.asides
-        new = [e for e in entries if self.filter.matches(e)]
+        shown = self.entries
+        seqs = {e.seq for e in shown}  # one read twice (opening, then polling) is shown once
+        new = sorted(
+            (e for e in entries if e.seq not in seqs and self.filter.matches(e)), key=time_order
+        )
         if not new:
             return
         follow = self.is_vertical_scroll_end or not self.has_focus
-        self.entries = sorted([*self.entries, *new], key=time_order)[-TIMELINE_LINES:]
-        self._fill(follow=follow)
+        merged = [*shown, *new]
+        dropped = max(0, len(merged) - TIMELINE_LINES)
+        if dropped >= len(shown) or time_order(new[0]) < time_order(shown[-1]):
+            # nothing shown stays, or one goes between rows (a backdated entry): draw anew
+            self._fill(sorted(merged, key=time_order)[-TIMELINE_LINES:], follow=follow)
+            return
+        keep = self.highlighted_entry
+        for entry in shown[:dropped]:
+            self.remove_option_at_index(0)
+            del self._said[entry.seq]
+        self.entries = merged[dropped:]
+        for index, entry in enumerate(shown[dropped:]):
+            said = tuple(self.asides(entry.seq))
+            if said != self._said[entry.seq]:
+                self._said[entry.seq] = said
+                self.replace_option_prompt_at_index(index, timeline_line(entry, said))
+        self.add_options(self._row(e) for e in new)
+        self._place(keep, follow=follow)
 
     def set_filter(self, chosen: EntryFilter, entries: Iterable[Entry]) -> None:
         """Filter by ``chosen`` (an empty one shows everything) over ``entries``."""
@@ -128,23 +151,37 @@ class Timeline(OptionList):
         self.asides = asides or self.asides
         del before  # the highlighted row is scrolled into view
         self._current = current
-        self.entries = sorted(entries, key=time_order)
-        self._fill(follow=False)
+        self._fill(sorted(entries, key=time_order), follow=False)
         for index, entry in enumerate(self.entries):
             if entry.seq == current:
                 self.highlighted = index
 
-    def _fill(self, *, follow: bool) -> None:
+    def _fill(self, entries: list[Entry], *, follow: bool) -> None:
+        """Draw ``entries`` anew; the cursor stays on its entry where that is still shown
+        (read before the entries change: the same index may now be another entry)."""
         keep = self.highlighted_entry
+        self.entries = entries
         self.clear_options()
-        self.add_options(
-            Option(timeline_line(e, self.asides(e.seq)), id=str(e.seq)) for e in self.entries
-        )
+        self._said.clear()
+        self.add_options(self._row(e) for e in self.entries)
+        self._place(keep, follow=follow)
+
+    def _row(self, entry: Entry) -> Option:
+        """The option of one entry, remembering what its row says beside it."""
+        said = self._said[entry.seq] = tuple(self.asides(entry.seq))
+        return Option(timeline_line(entry, said), id=str(entry.seq))
+
+    def _place(self, keep: Entry | None, *, follow: bool) -> None:
+        """After the rows changed: the focused timeline keeps its cursor on the entry it
+        was on; else the cursor is gone and the timeline follows the newest row when
+        ``follow``."""
         if keep is not None and self.has_focus:
             seqs = [e.seq for e in self.entries]
             if keep.seq in seqs:
                 self.highlighted = seqs.index(keep.seq)
+                self.scroll_to_highlight()
                 return
+        self.highlighted = None
         if follow:
             self.scroll_end(animate=False, immediate=True)
 

@@ -12,6 +12,7 @@ from irdesk.domain.clock import local_hms
 from irdesk.domain.durations import format_clock, format_duration
 from irdesk.domain.fold import IncidentState
 from irdesk.tui.safe import literal
+from irdesk.tui.widgets.repaint import same, update
 
 
 class TimerPanel(Static):
@@ -28,6 +29,7 @@ class TimerPanel(Static):
     def __init__(self, *, exercise_time: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.exercise_time = exercise_time
+        self._subtitle: Text | None = None
 
     def on_mount(self) -> None:
         self.border_title = "Timers"
@@ -78,13 +80,15 @@ class TimerPanel(Static):
         if not state.playbook.timers:
             text.append("  this playbook has no timers", style="dim")
         text.rstrip()
-        self.update(text)
+        update(self, text)
         if watching is None:
-            self.border_subtitle = None
+            subtitle = None
         elif watching:
-            self.border_subtitle = Text(f"▲ {watching}", style="yellow")
+            subtitle = Text(f"▲ {watching}", style="yellow")
         else:
-            self.border_subtitle = Text("watcher running", style="green")
+            subtitle = Text("watcher running", style="green")
+        if not same(self._subtitle, subtitle):  # the border reads back as markup: kept here
+            self._subtitle = self.border_subtitle = subtitle
 
     def _moment(self, state: IncidentState, when: datetime | None) -> str:
         """A moment on the timers' clock: the wall clock, or the exercise clock in a drill."""
