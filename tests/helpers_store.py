@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,35 @@ def attacker(path: Path) -> sqlite3.Connection:
     for name in TRIGGERS:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
     return conn
+
+
+def damage_ticks(
+    path: Path, incident_id: str, damages: Sequence[tuple[str, str | dict[str, Any]]]
+) -> list[int]:
+    """Damage the incident's first check.ticked entries, one (column, value) each, as raw
+    SQL would (a dict is merged into the entry's own payload); their seqs."""
+    conn = attacker(path)
+    seqs = [
+        seq
+        for (seq,) in conn.execute(
+            "SELECT seq FROM entries WHERE incident_id = ? AND kind = 'check.ticked' "
+            "ORDER BY seq LIMIT ?",
+            (incident_id, len(damages)),
+        )
+    ]
+    for seq, (column, value) in zip(seqs, damages, strict=True):
+        if isinstance(value, dict):
+            (text,) = conn.execute(
+                "SELECT payload FROM entries WHERE incident_id = ? AND seq = ?",
+                (incident_id, seq),
+            ).fetchone()
+            value = json.dumps({**json.loads(text), **value})
+        conn.execute(
+            f"UPDATE entries SET {column} = ? WHERE incident_id = ? AND seq = ?",
+            (value, incident_id, seq),
+        )
+    conn.close()
+    return seqs
 
 
 def cover_tracks(conn: sqlite3.Connection) -> None:

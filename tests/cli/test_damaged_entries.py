@@ -8,14 +8,12 @@ Every reader now shows such an entry as damaged, in place, and carries on.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from fixtures_report.scripts import Scripted, fixed_uids, fixture_catalog, script_incident
-from helpers_store import TRIGGERS
+from helpers_store import damage_ticks
 
 from irdesk.cli import main
 from irdesk.domain.fold import IncidentState
@@ -48,23 +46,7 @@ def scripted(tmp_path: Path) -> Scripted:
 
 def damage(path: Path, incident_id: str, column: str, value: str | dict) -> int:
     """Damage one entry in the middle of the chain (a check.ticked), as raw SQL would."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    for name in TRIGGERS:
-        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-    (seq,) = conn.execute(
-        "SELECT min(seq) FROM entries WHERE incident_id = ? AND kind = 'check.ticked'",
-        (incident_id,),
-    ).fetchone()
-    if isinstance(value, dict):
-        (text,) = conn.execute(
-            "SELECT payload FROM entries WHERE incident_id = ? AND seq = ?", (incident_id, seq)
-        ).fetchone()
-        value = json.dumps({**json.loads(text), **value})
-    conn.execute(
-        f"UPDATE entries SET {column} = ? WHERE incident_id = ? AND seq = ?",
-        (value, incident_id, seq),
-    )
-    conn.close()
+    [seq] = damage_ticks(path, incident_id, [(column, value)])
     return seq
 
 

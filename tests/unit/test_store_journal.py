@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -418,6 +419,69 @@ def test_entries_read_or_appended_are_the_entries_the_constructor_builds(
     for _ in range(200):  # uids the store makes are uuid4s, hex
         uid = journal.append(rec.id, "note", {}, actor="bob").uid
         assert uuid.UUID(uid).version == 4 and uuid.UUID(uid).hex == uid
+
+
+def test_paged_entries_are_the_entries_read_one_by_one_however_their_rows_were_written(
+    journal: Journal, clock: FixedClock
+):
+    """entries() builds a row written as irdesk writes it in its own loop and hands any
+    other to the one-by-one reader: a time with an offset or without one, JSON with
+    spaces around it, a damaged row (its stand-in time the previous entry's), each gives
+    the Entry get_entry() gives, on every page boundary."""
+    rec = declare(journal)
+    for n in range(2, 13):
+        clock.advance(1)
+        journal.append(
+            rec.id,
+            "milestone" if n % 3 else "note",
+            {"n": n, "text": "x" * n},
+            actor="bob",
+            role=None if n % 2 else "ic",
+            occurred_at=clock.now() - timedelta(seconds=n % 4),
+            backdate_reason="seen earlier" if n % 4 else None,
+            corrects=n - 1 if n % 5 == 0 else None,
+        )
+    journal.close()
+    odd = {
+        3: ("occurred_at", "2026-11-23T10:00:00.000+01:00"),  # an offset: same instant in UTC
+        4: ("recorded_at", "2026-11-23T09:00:04.000"),  # no zone
+        5: ("payload", ' {"text": "spaced"} '),
+        6: ("payload", '{"text":"one"} {"text":"two"}'),  # damaged: not (one) JSON
+        12: ("payload", '{"text":"trailing"}  '),
+        7: ("payload", "[1]"),  # damaged: not an object
+        8: ("occurred_at", "soon"),  # damaged: not a time
+        9: ("recorded_at", "later"),
+        10: ("payload", "{not json"),
+    }
+    conn = sqlite3.connect(journal.path, isolation_level=None)
+    conn.execute("DROP TRIGGER entries_no_update")  # as someone editing the file would
+    for seq, (column, value) in odd.items():
+        conn.execute(
+            f"UPDATE entries SET {column} = ? WHERE incident_id = ? AND seq = ?",
+            (value, rec.id, seq),
+        )
+    conn.execute(
+        "UPDATE entries SET occurred_at = 'never', recorded_at = 'ever' "
+        "WHERE incident_id = ? AND seq = 11",
+        (rec.id,),
+    )
+    conn.close()
+    with Journal.open(journal.path, readonly=True) as ro:
+        one_by_one = [ro.get_entry(rec.id, seq) for seq in range(1, 13)]
+        # get_entry has no previous entry: a row with no readable time stands in with its own
+        one_by_one[10] = dataclasses.replace(
+            one_by_one[10],
+            occurred_at=one_by_one[9].recorded_at,
+            recorded_at=one_by_one[9].recorded_at,
+        )
+        assert [e.damage is not None for e in one_by_one] == [
+            seq in (6, 7, 8, 9, 10, 11) for seq in range(1, 13)
+        ]
+        assert one_by_one[2].occurred_at == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+        assert one_by_one[4].payload == {"text": "spaced"}
+        assert one_by_one[11].payload == {"text": "trailing"}
+        for size in (1, 2, 5, 250):
+            assert list(ro.entries(rec.id, page_size=size)) == one_by_one
 
 
 def test_entries_are_paged(journal: Journal, monkeypatch: pytest.MonkeyPatch):

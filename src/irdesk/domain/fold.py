@@ -411,24 +411,26 @@ class IncidentState:
             raise ActionError(f"playbook {self.playbook.id!r} has no step {step_id!r}") from None
 
     # ----------------------------------------------------------------- flow helpers
-    def _clashes(self, entry: Entry, payload: dict[str, Any], *, item: int | None = None) -> bool:
-        """Whether a step action (finish, or tick of ``item``) comes too late: the step is
-        already finished (the item ticked), or its author saw an earlier visit of it
-        (``visit`` in the payload). Such an action was refused by the screen that wrote it
-        if it could see the first; the journal may hold it all the same (two processes
-        racing, an older journal): it is kept as a :class:`Clash` and changes nothing."""
-        step_id = str(payload.get("step"))
-        st = self.steps.get(step_id)
-        if st is None:
-            return False
+    def _clashes(
+        self, entry: Entry, payload: dict[str, Any], st: StepState, item: int | None = None
+    ) -> bool:
+        """Whether a step action (finish of the step ``st``, or tick of its ``item``) comes
+        too late: the step is already finished (the item ticked), or its author saw an
+        earlier visit of it (``visit`` in the payload). Such an action was refused by the
+        screen that wrote it if it could see the first; the journal may hold it all the
+        same (two processes racing, an older journal): it is kept as a :class:`Clash` and
+        changes nothing."""
+        step_id = st.id
         seen = payload.get("visit")
         # visits 0 (not reached yet) and 1 are the same first visit: ticks carry over
-        stale = isinstance(seen, int) and not isinstance(seen, bool) and max(seen, 1) < st.visits
+        stale = type(seen) is int and max(seen, 1) < st.visits  # an int, never a bool
         first: tuple[int, str, datetime, str] | None = None
         if item is not None:
             tick = st.ticks.get(item)
             if tick is not None:
                 first = (tick.seq, tick.actor, tick.at, "ticked it")
+            elif not stale:
+                return False  # most ticks: nothing to compare
         elif st.finished and self.current != step_id:
             first = (st.finished_seq, st.actor or "", st.finished_at or entry.occurred_at, "")
         if first is None and stale and st.finished_seq:

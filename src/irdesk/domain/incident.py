@@ -281,13 +281,16 @@ def _declared(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 
 
 def _ticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
-    st = s.steps.get(str(p.get("step")))
-    if st is not None and not s._clashes(e, p, item=int(p.get("item", -1))):
-        st.ticks[int(p.get("item", -1))] = Tick(e.occurred_at, e.actor, p.get("evidence"), e.seq)
-        if st.started_at is None:
-            st.started_at = e.occurred_at
+    step_id = str(p.get("step"))
+    st = s.steps.get(step_id)
+    if st is not None:
+        item = int(p.get("item", -1))
+        if not s._clashes(e, p, st, item):
+            st.ticks[item] = Tick(e.occurred_at, e.actor, p.get("evidence"), e.seq)
+            if st.started_at is None:
+                st.started_at = e.occurred_at
     if p.get("marks"):  # the item marks a milestone (never moves one already recorded)
-        s._milestone(e, str(p["marks"]), via_step=str(p.get("step")))
+        s._milestone(e, str(p["marks"]), via_step=step_id)
 
 
 def _unticked(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
@@ -307,7 +310,8 @@ def _marks(s: IncidentState, e: Entry, p: dict[str, Any], step_id: str) -> None:
 
 def _done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     step_id = str(p.get("step"))
-    if s._clashes(e, p):
+    st = s.steps.get(step_id)
+    if st is not None and s._clashes(e, p, st):
         return
     s._finish(e, step_id, "done")
     _marks(s, e, p, step_id)
@@ -316,7 +320,7 @@ def _done(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 def _skipped(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     step_id = str(p.get("step"))
     st = s.steps.get(step_id)
-    if st is None or s._clashes(e, p):
+    if st is None or s._clashes(e, p, st):
         return
     st.skip_reason = str(p.get("reason", ""))
     s._finish(e, step_id, "skipped")
@@ -325,7 +329,7 @@ def _skipped(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
 def _decided(s: IncidentState, e: Entry, p: dict[str, Any]) -> None:
     step_id = str(p.get("step"))
     st = s.steps.get(step_id)
-    if st is None or s._clashes(e, p):
+    if st is None or s._clashes(e, p, st):
         return
     st.decision = (int(p.get("option", 0)), str(p.get("label", "")), str(p.get("next", END)))
     s._finish(e, step_id, "done")

@@ -253,9 +253,11 @@ class IncidentSession:
         self.token = f"{self.actor}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         # The first fold streams the journal (keyset pages) instead of refresh()'s list:
         # nobody listens yet, and a 100k-entry incident held as Entry objects at once cost
-        # ~135 MB of peak memory for nothing.
-        for entry in journal.entries(incident_id):
-            self.state.apply(entry)
+        # ~135 MB of peak memory for nothing. The entries go nowhere but the fold, which
+        # reads no uid or hash: they are not read (about a tenth of the time at 1M entries).
+        apply = self.state.apply
+        for entry in journal.entries(incident_id, chain_fields=False):
+            apply(entry)
 
     # ----------------------------------------------------------------- reading
     @property

@@ -103,6 +103,11 @@ _ENTRY_COLS = (
     "incident_id, seq, uid, kind, actor, role, occurred_at, recorded_at, backdate_reason, "
     "corrects, payload, prev_hash, hash"
 )
+#: an incident's entry rows as :meth:`Journal.entries` pages them: the incident is known,
+#: and the fields a fold never reads come last, so it can leave them out (``_FOLD_COLS``:
+#: even a constant in their place cost a sixth of reading the rows)
+_FOLD_COLS = "seq, kind, actor, role, occurred_at, recorded_at, backdate_reason, corrects, payload"
+_PAGE_COLS = f"{_FOLD_COLS}, uid, prev_hash, hash"
 _INSERT_ENTRY = f"INSERT INTO entries ({_ENTRY_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 _READ_HEAD = "SELECT last_seq, head_hash FROM incidents WHERE id = ?"
 _UPDATE_HEAD = (
@@ -1215,30 +1220,84 @@ class Journal:
         *,
         after_seq: int = 0,
         until_seq: int | None = None,
-        page_size: int = 1000,
+        page_size: int = 250,
+        chain_fields: bool = True,
     ) -> Iterator[Entry]:
         """An incident's entries in seq order, fetched ``page_size`` at a time (keyset
         paging: memory stays constant however long the incident; no read transaction is
-        held between pages). Nothing for an unknown incident."""
+        held between pages). Nothing for an unknown incident. A page stays in the CPU's
+        cache while it becomes entries: 250 rows read a 1M-entry incident ~4 % faster than
+        1000, and 2000 ~6 % slower (one query a page costs next to nothing).
+
+        ``chain_fields=False`` leaves each entry's ``uid``, ``prev_hash`` and ``hash``
+        empty (``""``), unread: only for a fold that drops the entries as it goes (the
+        fold reads none of the three; a test holds it to that). Not reading them takes about
+        a tenth off opening a 1M-entry incident (2.87 s to 2.53 s of CPU, loaded machine)."""
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         upper = until_seq if until_seq is not None else 2**63 - 1
         last = after_seq
         previous: datetime | None = None
+        # The incident's id is not read back: the WHERE fixes it (one string fewer a row).
         sql = (
-            f"SELECT {_ENTRY_COLS} FROM entries WHERE incident_id = ? AND seq > ? AND seq <= ? "
-            "ORDER BY seq LIMIT ?"
+            f"SELECT {_PAGE_COLS if chain_fields else _FOLD_COLS} FROM entries "
+            "WHERE incident_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
         )
         while True:
             with self._errors():
                 rows = self._conn.execute(sql, (incident_id, last, upper, page_size)).fetchall()
+            # _entry_from_row and _entry inlined (this loop runs for every entry an incident
+            # has, and a call a row was a tenth of opening one): a row written as irdesk
+            # writes it (canonical times and payload) is built here; anything else, a
+            # damaged row included, takes _entry_from_row, so both build the same Entry.
+            uid = prev = h = ""  # what chain_fields=False leaves them
             for row in rows:
-                entry = _entry_from_row(row, previous)
+                if chain_fields:
+                    seq, kind, actor, role, occ, rec, reason, corrects, payload, uid, prev, h = row
+                else:
+                    seq, kind, actor, role, occ, rec, reason, corrects, payload = row
+                data = None
+                try:
+                    recorded = _fromisoformat(rec)
+                    occurred = recorded if occ == rec else _fromisoformat(occ)
+                    data, end = _scan(payload, 0)
+                except (StopIteration, TypeError, ValueError):
+                    pass
+                if (
+                    type(data) is dict
+                    and end == len(payload)
+                    and recorded.tzinfo is UTC
+                    and occurred.tzinfo is UTC
+                ):
+                    entry = _new_object(Entry)
+                    _set_attribute(
+                        entry,
+                        "__dict__",
+                        {
+                            "incident_id": incident_id,
+                            "seq": seq,
+                            "uid": uid,
+                            "kind": kind,
+                            "actor": actor,
+                            "occurred_at": occurred,
+                            "recorded_at": recorded,
+                            "payload": data,
+                            "role": role,
+                            "backdate_reason": reason,
+                            "corrects": corrects,
+                            "prev_hash": prev,
+                            "hash": h,
+                            "damage": None,
+                        },
+                    )
+                else:
+                    whole = (incident_id, seq, uid, kind, actor, role, occ, rec, reason)
+                    entry = _entry_from_row((*whole, corrects, payload, prev, h), previous)
                 previous = entry.recorded_at
                 yield entry
             if len(rows) < page_size:
                 return
-            last = rows[-1][1]
+            last = rows[-1][0]
 
     def entries_by_kind(
         self, kinds: Iterable[str], *, incident_id: str | None = None
