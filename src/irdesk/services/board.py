@@ -66,7 +66,8 @@ class Board:
             self._states[record.id] = IncidentState(playbook, scenario)
         state = self._states[record.id]
         if state is not None and state.last_seq < record.last_seq:
-            for entry in journal.entries(record.id, after_seq=state.last_seq):
+            # only folded, then dropped: the chain's fields are not read
+            for entry in journal.entries(record.id, after_seq=state.last_seq, chain_fields=False):
                 state.apply(entry)
         return state
 
