@@ -66,7 +66,8 @@ def finish_incident(path: Path, incident_id: str) -> int:
         if not session.state.closed:
             session.close("benchmark")
         review = ReviewSession(session)
-        review.set_root_cause("benchmark", whys=["one", "two", "three"])
+        review.set_root_cause("benchmark")
+        review.set_five_whys("the report was slow", ["one", "two", "three"], "benchmark")
         review.add_note("lesson", "benchmarks keep us honest")
         review.add_improvement("keep reports fast", owner="ada", due="2027-01-31")
         review.save("done")
