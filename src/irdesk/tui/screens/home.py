@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -120,6 +122,11 @@ def _incident_cells(
     ]
 
 
+#: a row of home's incidents table: its key, what it was made of (None: made each time),
+#: its cells, and how each of them looks
+_Shown = tuple[str, object, list[Text], list[tuple[object, ...]]]
+
+
 def _note_row(text: str, lead: str) -> list[Text]:
     """A row that is not an incident: the empty journal's hint, the line about more."""
     blank = [Text("") for _ in INCIDENT_COLUMNS[2:]]
@@ -196,11 +203,9 @@ class HomeScreen(Screen[None]):
         self.board: Board | None = None
         self._board_rows: dict[str, BoardRow] = {}
         self._newest: Newest | None = None  # what the incidents table lists
-        # what the incidents table shows, cell by cell: equal reloads redraw nothing, and a
-        # changed record redraws its changed cells only
-        self._shown_rows: list[tuple[str, list[tuple[object, ...]]]] = []
-        # each incident's row as last made, with what it was made of
-        self._rows_made: dict[str, tuple[object, list[Text], list[tuple[object, ...]]]] = {}
+        # what the incidents table shows, row by row: equal reloads redraw nothing, a
+        # changed record redraws its changed cells only, an unchanged one is not made again
+        self._shown: list[_Shown] = []
         incidents = self.query_one("#incidents", DataTable)
         incidents.border_title = "Incidents"
         _add_columns(incidents)
@@ -349,40 +354,41 @@ class HomeScreen(Screen[None]):
     def _fill_incidents(self, newest: Newest) -> None:
         now = self.app.desk.clock.now()
         today = now.astimezone().date()  # the "updated" cell leaves out today's date
-        made: dict[str, tuple[object, list[Text], list[tuple[object, ...]]]] = {}
+        before = {key: row for key, *row in self._shown}
+        rows: list[_Shown] = []
 
-        def row(record: IncidentRecord, known: BoardRow | None, outcome: str = "") -> None:
-            # a row whose record, board row and outcome are unchanged is not made again
-            key = (record, known, outcome, today)
-            cached = self._rows_made.get(record.id)
-            if cached is None or cached[0] != key:
-                cells = _incident_cells(record, known, now, outcome)
-                cached = (key, cells, [look(c) for c in cells])
-            made[record.id] = cached
-            rows.append((record.id, cached[1], cached[2]))
+        def add(key: str, made_of: object, make: Callable[[], list[Text]]) -> None:
+            # a row made of the same record, board row and outcome is not made again
+            old = before.get(key)
+            if old is not None and made_of is not None and old[0] == made_of:
+                rows.append((key, *old))
+            else:
+                cells = make()
+                rows.append((key, made_of, cells, [look(c) for c in cells]))
 
-        def note(key: str, cells: list[Text]) -> None:
-            rows.append((key, cells, [look(c) for c in cells]))
-
-        rows: list[tuple[str, list[Text], list[tuple[object, ...]]]] = []
         for record in newest.open:
-            row(record, self._board_rows.get(record.id))
+            known = self._board_rows.get(record.id)
+            add(record.id, (record, known, today), partial(_incident_cells, record, known, now))
         if newest.more_open:
-            note(MORE, _note_row("more open: irdesk list --status open", "…"))
+            add(MORE, None, partial(_note_row, "more open: irdesk list --status open", "…"))
         for record in newest.closed:
-            row(record, None, newest.outcomes.get(record.id, ""))
+            outcome = newest.outcomes.get(record.id, "")
+            made_of = (record, outcome, today)
+            add(record.id, made_of, partial(_incident_cells, record, None, now, outcome))
         if not rows:
-            note("__none__", _note_row("No incidents yet. Press n to declare one.", "—"))
-        self._rows_made = made
-        shown = [(key, signatures) for key, _, signatures in rows]
-        before, self._shown_rows = self._shown_rows, shown
-        if shown == before:
+            add(
+                "__none__",
+                None,
+                partial(_note_row, "No incidents yet. Press n to declare one.", "—"),
+            )
+        shown, self._shown = self._shown, rows
+        if [(r[0], r[3]) for r in rows] == [(r[0], r[3]) for r in shown]:
             return  # nothing changed (a heartbeat, another incident's entry): no redraw
         table = self.query_one("#incidents", DataTable)
-        if [key for key, _ in shown] == [key for key, _ in before]:
+        if [r[0] for r in rows] == [r[0] for r in shown]:
             # the same rows in the same order: only the cells that changed
-            for (key, cells, now_shown), (_, was) in zip(rows, before, strict=True):
-                for column, cell, a, b in zip(INCIDENT_COLUMNS, cells, now_shown, was, strict=True):
+            for (key, _, cells, looks), (_, _, _, was) in zip(rows, shown, strict=True):
+                for column, cell, a, b in zip(INCIDENT_COLUMNS, cells, looks, was, strict=True):
                     if a != b:
                         table.update_cell(key, column, cell)
             return
@@ -391,7 +397,7 @@ class HomeScreen(Screen[None]):
         # one long title would otherwise push severity, status and time off screen for good.
         table.clear(columns=True)
         _add_columns(table)
-        for key, cells, _ in rows:
+        for key, _, cells, _ in rows:
             table.add_row(*cells, key=key)
         if keep is not None and keep < table.row_count:
             table.move_cursor(row=keep)
